@@ -1,0 +1,54 @@
+import * as core from '@actions/core'
+import { InputError, parseBoolean, parseChoice, parseInteger, parseList } from './input-parsing.js'
+
+/**
+ * Typed readers for action inputs. Each reads `INPUT_<NAME>` as the runner sets it; action.yml
+ * supplies defaults, so an empty value means "not given".
+ */
+
+/** A string input; undefined when empty. */
+export function optionalString(name: string): string | undefined {
+  const value = core.getInput(name).trim()
+  return value === '' ? undefined : value
+}
+
+/** A string input that must be given. */
+export function requiredString(name: string): string {
+  const value = optionalString(name)
+  if (value === undefined) throw new InputError(name, `Input required and not supplied: ${name}`)
+  return value
+}
+
+/** A boolean input; action.yml must give it a default. */
+export function booleanInput(name: string): boolean {
+  return parseBoolean(name, core.getInput(name) || 'false')
+}
+
+export function choiceInput<T extends string>(name: string, choices: readonly T[]): T
+export function choiceInput<T extends string>(name: string, choices: readonly T[], optional: true): T | undefined
+export function choiceInput<T extends string>(name: string, choices: readonly T[], optional = false): T | undefined {
+  const value = optionalString(name)
+  if (value === undefined) {
+    if (optional) return undefined
+    throw new InputError(name, `Input required and not supplied: ${name}. Valid values are: ${choices.join(', ')}`)
+  }
+  return parseChoice(name, value, choices)
+}
+
+/** A whole-number input within bounds; undefined when empty. */
+export function integerInput(name: string, bounds?: { min?: number; max?: number }): number | undefined {
+  const value = optionalString(name)
+  return value === undefined ? undefined : parseInteger(name, value, bounds)
+}
+
+/** A multi-line list input (one item per line, `#` comments allowed). */
+export function listInput(name: string): string[] {
+  return parseList(core.getInput(name))
+}
+
+/** A secret input: masked in the log from here on, whatever prints it. */
+export function secretInput(name: string): string | undefined {
+  const value = optionalString(name)
+  if (value !== undefined) core.setSecret(value)
+  return value
+}

@@ -1,0 +1,28 @@
+import * as core from '@actions/core'
+import { errorMessage, formatLocation, isUserError } from '@gitops-actions/core'
+import { annotationProperties } from './annotations.js'
+
+const REPORT_URL = 'https://github.com/gitops-actions/gitops-actions/issues/new'
+
+/**
+ * The one boundary every action runs inside. A user mistake becomes one `::error` with file and
+ * line; anything else is a bug and says so. Ends the process so open sockets cannot hold the job.
+ */
+export async function runAction(actionName: string, main: () => Promise<void>): Promise<never> {
+  try {
+    await main()
+  } catch (error) {
+    process.exitCode = 1
+    if (isUserError(error)) {
+      const where = error.location ? `${formatLocation(error.location)}: ` : ''
+      core.error(`${actionName}: ${where}${error.message}`, annotationProperties(error.location, actionName))
+    } else {
+      const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error)
+      core.error(
+        `${actionName} failed unexpectedly. This is a bug in gitops-actions, not in your repository; please report it at ${REPORT_URL} with this log.\n${stack}`,
+        { title: `${actionName}: internal error` }
+      )
+    }
+  }
+  process.exit()
+}

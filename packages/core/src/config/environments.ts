@@ -1,0 +1,85 @@
+import type { JSONSchemaType } from 'ajv'
+
+/** One environment of the promotion chain, as gitops.yaml describes it. */
+export interface EnvironmentConfig {
+  name: string
+  /** Kubernetes namespace the overlay deploys to; `{env}` and `{app}` are replaced. */
+  namespace: string
+  /**
+   * The tag this environment runs, as a compute-tag template. Promotions re-tag the image under
+   * it (dev `sha-{sha}` → staging `{app}-staging-{sha}` → prod `v{version}`).
+   */
+  tagTemplate: string
+  /** Regular expressions a tag must match to be deployed here (any one); `{app}` is replaced. */
+  allowedTags: string[]
+  /** Tags never accepted here, whatever the patterns say: mutable names such as latest. */
+  forbiddenTags: string[]
+  /** Whether promotion pull requests into this environment may merge themselves once checks pass. */
+  autoMerge: boolean
+}
+
+export type EnvironmentInput = Partial<Omit<EnvironmentConfig, 'name'>> & { name: string }
+
+const SHA = '[0-9a-f]{7,40}'
+const SEMVER = '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?'
+const MUTABLE_TAGS = ['latest', 'main', 'master', 'stable', 'edge', 'dev', 'staging', 'prod', 'production']
+
+/** The seed's three environments. Prod runs only `v<semver>` (or `<app>-v<semver>`) tags. */
+export const DEFAULT_ENVIRONMENTS: readonly EnvironmentConfig[] = [
+  {
+    name: 'dev',
+    namespace: 'app-dev',
+    tagTemplate: 'sha-{sha}',
+    allowedTags: [`^sha-${SHA}$`, `^{app}-${SHA}-[0-9]{8}-[0-9]{6}$`],
+    forbiddenTags: MUTABLE_TAGS,
+    autoMerge: true
+  },
+  {
+    name: 'staging',
+    namespace: 'app-staging',
+    tagTemplate: '{app}-staging-{sha}',
+    allowedTags: [`^{app}-staging-${SHA}$`, `^sha-${SHA}$`, `^staging-${SHA}$`],
+    forbiddenTags: MUTABLE_TAGS,
+    autoMerge: false
+  },
+  {
+    name: 'prod',
+    namespace: 'app-prod',
+    tagTemplate: 'v{version}',
+    allowedTags: [`^v${SEMVER}$`, `^{app}-v${SEMVER}$`],
+    forbiddenTags: MUTABLE_TAGS,
+    autoMerge: false
+  }
+]
+
+export const environmentsSchema: JSONSchemaType<EnvironmentInput[]> = {
+  type: 'array',
+  minItems: 1,
+  description: 'The environments in promotion order (first is where auto-deploys land).',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$' },
+      namespace: { type: 'string', nullable: true, minLength: 1 },
+      tagTemplate: { type: 'string', nullable: true, minLength: 1 },
+      allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
+      forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
+      autoMerge: { type: 'boolean', nullable: true }
+    }
+  }
+}
+
+/** Fills an environment from the seed's defaults for the same name, or generic ones. */
+export function completeEnvironment(input: EnvironmentInput): EnvironmentConfig {
+  const seed = DEFAULT_ENVIRONMENTS.find((e) => e.name === input.name)
+  return {
+    name: input.name,
+    namespace: input.namespace ?? seed?.namespace ?? `app-${input.name}`,
+    tagTemplate: input.tagTemplate ?? seed?.tagTemplate ?? `{app}-${input.name}-{sha}`,
+    allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
+    forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
+    autoMerge: input.autoMerge ?? seed?.autoMerge ?? false
+  }
+}

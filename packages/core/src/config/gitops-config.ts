@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Ajv, type ErrorObject } from 'ajv'
+import { UserError } from '../errors.js'
+import { locationOf, parseYamlFile, toPlain, type YamlSource } from '../yaml-source.js'
+import {
+  completeEnvironment,
+  DEFAULT_ENVIRONMENTS,
+  environmentsSchema,
+  type EnvironmentConfig,
+  type EnvironmentInput
+} from './environments.js'
+import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
+
+/**
+ * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
+ * loadGitopsConfig(); when it is absent the defaults reproduce the seed workflow. Each feature
+ * owns one top-level section: its schema, its defaults and its typed form live in a module of
+ * this folder, and are registered in `sections` below.
+ */
+export interface GitopsConfig {
+  /** Path of the file read, relative to the repo root; undefined when the defaults apply. */
+  file: string | undefined
+  environments: EnvironmentConfig[]
+  layout: LayoutConfig
+}
+
+export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
+
+const sections = {
+  environments: environmentsSchema,
+  layout: layoutSchema
+}
+
+/** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
+export const gitopsConfigSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'gitops-actions config (gitops.yaml)',
+  type: 'object',
+  additionalProperties: false,
+  properties: { version: { type: 'integer', enum: [1] }, ...sections }
+} as const
+
+const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema)
+
+/** The configuration when the repo has no gitops.yaml: the seed's. */
+export function defaultGitopsConfig(): GitopsConfig {
+  return { file: undefined, environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })), layout: { ...DEFAULT_LAYOUT } }
+}
+
+/** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
+export function loadGitopsConfig(repoRoot: string): GitopsConfig {
+  for (const name of GITOPS_CONFIG_FILES) {
+    const path = join(repoRoot, name)
+    if (existsSync(path)) return parseGitopsConfig(readFileSync(path, 'utf8'), name)
+  }
+  return defaultGitopsConfig()
+}
+
+/** Parses gitops.yaml text; every mistake is a UserError at file:line. */
+export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsConfig {
+  const source = parseYamlFile(text, file)
+  const raw = toPlain(source) ?? {}
+  if (!validate(raw)) throw schemaError(source, validate.errors ?? [])
+  const data = raw as { environments?: EnvironmentInput[]; layout?: Partial<LayoutConfig> }
+  const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
+  const seen = new Set<string>()
+  environments.forEach((environment, index) => {
+    if (seen.has(environment.name)) {
+      throw new UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']))
+    }
+    seen.add(environment.name)
+    for (const [key, list] of [['allowedTags', environment.allowedTags] as const, ['forbiddenTags', environment.forbiddenTags] as const]) {
+      list.forEach((pattern, i) => {
+        if (key === 'forbiddenTags') return
+        try {
+          new RegExp(pattern.replaceAll('{app}', 'app'))
+        } catch (error) {
+          throw new UserError(
+            `${file}: ${key} pattern '${pattern}' is not a valid regular expression (${(error as Error).message})`,
+            locationOf(source, ['environments', index, key, i])
+          )
+        }
+      })
+    }
+  })
+  return { file, environments, layout: { ...DEFAULT_LAYOUT, ...data.layout } }
+}
+
+function schemaError(source: YamlSource, errors: readonly ErrorObject[]): UserError {
+  // The most specific error is the most useful one; ajv lists parents' errors too.
+  const error = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')))
+  const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.')
+  let message = `${source.file}: ${where} ${error.message ?? 'is invalid'}`
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty
+    const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {})
+    message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`
+    path.push(extra)
+  } else if (error.keyword === 'enum') {
+    message += `: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
+  }
+  return new UserError(message, locationOf(source, path))
+}
+
+/** Finds an environment by name, or a UserError listing the known ones. */
+export function environmentByName(config: GitopsConfig, name: string, input = 'environment'): EnvironmentConfig {
+  const environment = config.environments.find((e) => e.name === name)
+  if (!environment) {
+    throw new UserError(
+      `Input '${input}': unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`
+    )
+  }
+  return environment
+}

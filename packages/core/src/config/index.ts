@@ -1,0 +1,3 @@
+export * from './environments.js'
+export * from './gitops-config.js'
+export * from './layout.js'

@@ -1,0 +1,7 @@
+export * from './errors.js'
+export * from './finding.js'
+export * from './logger.js'
+export * from './source-location.js'
+export * from './yaml-source.js'
+export * from './tags/index.js'
+export * from './config/index.js'

@@ -1,0 +1,97 @@
+import { UserError } from '../errors.js'
+
+/**
+ * The grammar of distribution/reference (what every OCI registry and kustomize accept).
+ * Tag: at most 128 characters, `[A-Za-z0-9_][A-Za-z0-9_.-]*`.
+ */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
+const MAX_NAME_LENGTH = 255
+
+export interface ImageReference {
+  /** Registry host with optional port, when the name has one (`ghcr.io`, `localhost:5000`). */
+  registry: string | undefined
+  /** Repository path without the registry (`org/myapp`). */
+  repository: string
+  tag: string | undefined
+  digest: string | undefined
+}
+
+/** Why a tag is invalid, or undefined when it is valid. */
+export function tagProblem(tag: string): string | undefined {
+  if (tag === '') return 'the tag is empty'
+  if (tag.length > 128) return `the tag is ${tag.length} characters long; registries allow at most 128`
+  if (!TAG.test(tag)) {
+    const bad = [...tag].find((c, i) => !(i === 0 ? /[A-Za-z0-9_]/ : /[A-Za-z0-9_.-]/).test(c))
+    return `the tag may only contain letters, digits, '_', '.' and '-' and must not start with '.' or '-' (found '${bad}')`
+  }
+  return undefined
+}
+
+export function isValidTag(tag: string): boolean {
+  return tagProblem(tag) === undefined
+}
+
+/** Why an image name (without tag or digest) is invalid, or undefined. */
+export function imageNameProblem(name: string): string | undefined {
+  if (name === '') return 'the image name is empty'
+  if (name.length > MAX_NAME_LENGTH) return `the image name is longer than ${MAX_NAME_LENGTH} characters`
+  const parts = name.split('/')
+  const first = parts[0]!
+  const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')
+  if (hasRegistry) {
+    const [host, port, ...rest] = first.split(':')
+    if (rest.length > 0 || !host!.split('.').every((c) => DOMAIN_COMPONENT.test(c)) || (port !== undefined && !/^\d+$/.test(port))) {
+      return `'${first}' is not a valid registry host`
+    }
+  }
+  const path = hasRegistry ? parts.slice(1) : parts
+  const bad = path.find((component) => !COMPONENT.test(component))
+  if (bad !== undefined) {
+    return `'${bad}' is not a valid repository path component (lower-case letters, digits and single '.', '_', '__' or '-' separators)`
+  }
+  return undefined
+}
+
+/** Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what`. */
+export function parseImageReference(reference: string, what = 'image reference'): ImageReference {
+  let rest = reference.trim()
+  let digest: string | undefined
+  const at = rest.indexOf('@')
+  if (at >= 0) {
+    digest = rest.slice(at + 1)
+    rest = rest.slice(0, at)
+    if (!DIGEST.test(digest))
+      throw new UserError(`${what} '${reference}': '${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`)
+  }
+  let tag: string | undefined
+  const lastSlash = rest.lastIndexOf('/')
+  const colon = rest.indexOf(':', lastSlash + 1)
+  if (colon >= 0) {
+    tag = rest.slice(colon + 1)
+    rest = rest.slice(0, colon)
+    const problem = tagProblem(tag)
+    if (problem) throw new UserError(`${what} '${reference}': ${problem}`)
+  }
+  const problem = imageNameProblem(rest)
+  if (problem) throw new UserError(`${what} '${reference}': ${problem}`)
+  const parts = rest.split('/')
+  const first = parts[0]!
+  const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')
+  return {
+    registry: hasRegistry ? first : undefined,
+    repository: hasRegistry ? parts.slice(1).join('/') : rest,
+    tag,
+    digest
+  }
+}
+
+/** Formats a reference back to text. */
+export function formatImageReference(reference: ImageReference): string {
+  let text = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository
+  if (reference.tag) text += `:${reference.tag}`
+  if (reference.digest) text += `@${reference.digest}`
+  return text
+}

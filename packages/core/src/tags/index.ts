@@ -1,0 +1,7 @@
+export * from './flux-image-policy.js'
+export * from './image-reference.js'
+export * from './oci-labels.js'
+export * from './release-version.js'
+export * from './tag-plan.js'
+export * from './tag-template.js'
+export * from './version-bump.js'

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process'
+import { UserError } from '@gitops-actions/core'
+
+/** How to call kustomize on this machine: the standalone binary, or the copy inside kubectl. */
+export interface Renderer {
+  command: string
+  /** Arguments before the directory to build. */
+  args: readonly string[]
+  /** For logs: `kustomize build` or `kubectl kustomize`. */
+  label: string
+}
+
+let cached: Promise<Renderer> | undefined
+
+/**
+ * Finds the renderer once per process: `kustomize build` if kustomize is on PATH (GitHub's runners
+ * ship it), else `kubectl kustomize`, else a clear error. KUSTOMIZE_BIN overrides the search.
+ */
+export function findRenderer(): Promise<Renderer> {
+  cached ??= locate()
+  return cached
+}
+
+async function locate(): Promise<Renderer> {
+  const override = process.env.KUSTOMIZE_BIN
+  if (override) return { command: override, args: ['build'], label: `${override} build` }
+  if (await answers('kustomize', ['version'])) return { command: 'kustomize', args: ['build'], label: 'kustomize build' }
+  if (await answers('kubectl', ['version', '--client'])) return { command: 'kubectl', args: ['kustomize'], label: 'kubectl kustomize' }
+  throw new UserError(
+    'Neither kustomize nor kubectl is on PATH. GitHub-hosted runners ship kustomize; on a self-hosted runner install kustomize (or kubectl) before this step.'
+  )
+}
+
+function answers(command: string, args: string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 30_000 }, (error) => resolve(!error))
+  })
+}
+
+/** A kustomize build that failed, with kustomize's own message. */
+export class RenderError extends Error {
+  override readonly name = 'RenderError'
+  constructor(
+    readonly directory: string,
+    readonly stderr: string
+  ) {
+    super(`kustomize could not build ${directory}: ${stderr.trim().replace(/^Error: /, '')}`)
+  }
+}
+
+export interface RenderOptions {
+  /** Extra flags, e.g. `--enable-helm`, `--load-restrictor=LoadRestrictionsNone`. */
+  flags?: readonly string[]
+}
+
+/** Renders one kustomization directory with the real renderer and returns the YAML stream. */
+export async function render(directory: string, options: RenderOptions = {}): Promise<string> {
+  const renderer = await findRenderer()
+  return new Promise((resolve, reject) => {
+    execFile(
+      renderer.command,
+      [...renderer.args, ...(options.flags ?? []), directory],
+      { maxBuffer: 512 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new RenderError(directory, stderr || error.message))
+        else resolve(stdout)
+      }
+    )
+  })
+}
