@@ -37415,7 +37415,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4246);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7996);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -37424,7 +37424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4246:
+/***/ 7996:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40454,7 +40454,7 @@ const MAX_ALIAS_COUNT = 50;
  * Parses every document of a YAML stream, refusing what would make the result ambiguous or unsafe:
  * syntax errors, duplicate keys and alias bombs are UserErrors at file:line.
  */
-function parseYamlStream(text, file) {
+function yaml_source_parseYamlStream(text, file) {
     const lineCounter = new LineCounter();
     const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
     const list = Array.isArray(documents) ? documents : [documents];
@@ -40474,7 +40474,7 @@ function parseYamlStream(text, file) {
 }
 /** Parses a file that must hold exactly one YAML document (a kustomization, gitops.yaml). */
 function yaml_source_parseYamlFile(text, file) {
-    const documents = parseYamlStream(text, file);
+    const documents = yaml_source_parseYamlStream(text, file);
     if (documents.length > 1) {
         throw new UserError(`${file} holds ${documents.length} YAML documents; expected one`, {
             file,
@@ -41688,7 +41688,41 @@ function environmentByName(config, name, input = 'environment') {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/manifests/manifest.ts
+
+
+/** A stable identity for duplicate detection: group/kind/namespace/name. */
+function objectId(object) {
+    const group = (object.apiVersion ?? '').includes('/') ? object.apiVersion.split('/')[0] : '';
+    return `${group}/${object.kind ?? '?'}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
+}
+/** Human-readable `Kind/namespace/name` for messages. */
+function describeObject(object) {
+    const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : '';
+    return `${object.kind ?? '(no kind)'}/${ns}${object.metadata?.name ?? '(no name)'}`;
+}
+/** A Manifest for one parsed YAML document. */
+function manifestFromDocument(source, root, environment) {
+    return {
+        object: (toPlain(source) ?? {}),
+        location: locationOf(source, []),
+        root,
+        environment,
+        locate: (path) => locationOf(source, path)
+    };
+}
+/** Every object of a YAML stream, each pointing at its own lines. `List` kinds are not expanded. */
+function manifestsFromYaml(text, file, root = file, environment) {
+    return parseYamlStream(text, file)
+        .filter((source) => isMap(source.document.contents))
+        .map((source) => manifestFromDocument(source, root, environment));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/manifests/index.ts
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 

@@ -1,0 +1,64 @@
+import { isMap } from 'yaml'
+import type { SourceLocation } from '../source-location.js'
+import { locationOf, parseYamlStream, toPlain, type YamlPath, type YamlSource } from '../yaml-source.js'
+
+/** A Kubernetes object as plain data. */
+export interface KubeObject {
+  apiVersion?: string
+  kind?: string
+  metadata?: {
+    name?: string
+    namespace?: string
+    annotations?: Record<string, string>
+    labels?: Record<string, string>
+    [key: string]: unknown
+  }
+  [key: string]: unknown
+}
+
+/**
+ * One object that a check looks at, with the way back to the user's file and line. Objects from a
+ * kustomize render point at the file kustomize says they came from (origin annotations); objects
+ * read directly point at their own document.
+ */
+export interface Manifest {
+  object: KubeObject
+  /** Where the object starts. */
+  location: SourceLocation
+  /** The build root (e.g. `apps/myapp/overlays/prod`) whose render produced it; the file itself when read directly. */
+  root: string
+  /** The environment of that root, when the gitops.yaml layout tells it. */
+  environment?: string | undefined
+  /** The place of a field (e.g. ['spec','template','spec','containers',0,'image']), or of its nearest ancestor. */
+  locate(path: YamlPath): SourceLocation
+}
+
+/** A stable identity for duplicate detection: group/kind/namespace/name. */
+export function objectId(object: KubeObject): string {
+  const group = (object.apiVersion ?? '').includes('/') ? object.apiVersion!.split('/')[0] : ''
+  return `${group}/${object.kind ?? '?'}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`
+}
+
+/** Human-readable `Kind/namespace/name` for messages. */
+export function describeObject(object: KubeObject): string {
+  const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : ''
+  return `${object.kind ?? '(no kind)'}/${ns}${object.metadata?.name ?? '(no name)'}`
+}
+
+/** A Manifest for one parsed YAML document. */
+export function manifestFromDocument(source: YamlSource, root: string, environment?: string): Manifest {
+  return {
+    object: (toPlain(source) ?? {}) as KubeObject,
+    location: locationOf(source, []),
+    root,
+    environment,
+    locate: (path) => locationOf(source, path)
+  }
+}
+
+/** Every object of a YAML stream, each pointing at its own lines. `List` kinds are not expanded. */
+export function manifestsFromYaml(text: string, file: string, root = file, environment?: string): Manifest[] {
+  return parseYamlStream(text, file)
+    .filter((source) => isMap(source.document.contents))
+    .map((source) => manifestFromDocument(source, root, environment))
+}
