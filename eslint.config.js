@@ -24,7 +24,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['packages/core/**/*.ts', 'packages/git/**/*.ts', 'packages/kustomize/**/*.ts'],
+    files: ['packages/core/**/*.ts', 'packages/git/**/*.ts', 'packages/kustomize/**/*.ts', 'packages/operations/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -37415,7 +37415,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7996);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9852);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -37424,7 +37424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7996:
+/***/ 9852:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37433,8 +37433,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "os"
@@ -41574,6 +41572,8 @@ function environments_completeEnvironment(input) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./packages/core/node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(1169);
 ;// CONCATENATED MODULE: ./packages/core/src/config/layout.ts
@@ -41590,7 +41590,64 @@ const layoutSchema = {
     }
 };
 
+;// CONCATENATED MODULE: ./packages/core/src/config/protection.ts
+/** The seed's required status checks for each kind of repository. */
+const SEED_APP_CHECKS = ['build-test-pipeline', 'security-scan', 'code-quality-check', 'docker-build-push'];
+const SEED_CONFIG_CHECKS = ['kustomize-validate', 'security-policy-check', 'quota-validation', 'flux-sync-validation'];
+const common = { branch: 'main', requiredApprovals: 1, dismissStaleReviews: true, requireUpToDate: true, blockForcePush: true, bypass: [] };
+/** The seed: app repos need review and checks; config repos also need CODEOWNERS approval. */
+const DEFAULT_PROTECTION = {
+    app: { ...common, codeOwnerReview: false, requiredChecks: SEED_APP_CHECKS },
+    config: { ...common, codeOwnerReview: true, requiredChecks: SEED_CONFIG_CHECKS }
+};
+const bypassSchema = {
+    oneOf: [
+        { type: 'object', additionalProperties: false, required: ['team'], properties: { team: { type: 'string', minLength: 1 } } },
+        { type: 'object', additionalProperties: false, required: ['app'], properties: { app: { type: 'integer', minimum: 1 } } },
+        {
+            type: 'object',
+            additionalProperties: false,
+            required: ['role'],
+            properties: { role: { type: 'string', enum: ['admin', 'maintain', 'write'] } }
+        },
+        {
+            type: 'object',
+            additionalProperties: false,
+            required: ['organizationAdmins'],
+            properties: { organizationAdmins: { type: 'boolean', const: true } }
+        }
+    ]
+};
+const rulesSchema = {
+    type: 'object',
+    additionalProperties: false,
+    nullable: true,
+    properties: {
+        branch: { type: 'string', minLength: 1, nullable: true },
+        requiredApprovals: { type: 'integer', minimum: 0, maximum: 10, nullable: true },
+        codeOwnerReview: { type: 'boolean', nullable: true },
+        dismissStaleReviews: { type: 'boolean', nullable: true },
+        requireUpToDate: { type: 'boolean', nullable: true },
+        requiredChecks: { type: 'array', items: { type: 'string', minLength: 1 }, nullable: true },
+        blockForcePush: { type: 'boolean', nullable: true },
+        bypass: { type: 'array', items: bypassSchema, nullable: true }
+    }
+};
+const protectionSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { app: rulesSchema, config: rulesSchema }
+};
+/** The protection section with the seed's defaults under the user's keys. */
+function protection_completeProtection(input) {
+    return {
+        app: { ...DEFAULT_PROTECTION.app, ...input?.app },
+        config: { ...DEFAULT_PROTECTION.config, ...input?.config }
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
 
 
 
@@ -41601,7 +41658,8 @@ const layoutSchema = {
 const GITOPS_CONFIG_FILES = (/* unused pure expression or super */ null && (['gitops.yaml', 'gitops.yml']));
 const sections = {
     environments: environmentsSchema,
-    layout: layoutSchema
+    layout: layoutSchema,
+    protection: protectionSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -41614,7 +41672,12 @@ const gitopsConfigSchema = {
 const validate = new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema);
 /** The configuration when the repo has no gitops.yaml: the seed's. */
 function defaultGitopsConfig() {
-    return { file: undefined, environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })), layout: { ...DEFAULT_LAYOUT } };
+    return {
+        file: undefined,
+        environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
+        layout: { ...DEFAULT_LAYOUT },
+        protection: completeProtection(undefined)
+    };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
 function loadGitopsConfig(repoRoot) {
@@ -41652,7 +41715,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
             });
         }
     });
-    return { file, environments, layout: { ...DEFAULT_LAYOUT, ...data.layout } };
+    return { file, environments, layout: { ...DEFAULT_LAYOUT, ...data.layout }, protection: completeProtection(data.protection) };
 }
 function schemaError(source, errors) {
     // The most specific error is the most useful one; ajv lists parents' errors too.
@@ -41684,6 +41747,7 @@ function environmentByName(config, name, input = 'environment') {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/index.ts
+
 
 
 
@@ -41721,7 +41785,160 @@ function manifestsFromYaml(text, file, root = file, environment) {
 ;// CONCATENATED MODULE: ./packages/core/src/manifests/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/protection/desired-state.ts
+/** The name of the ruleset gitops-actions manages; other rulesets are left alone. */
+const desired_state_RULESET_NAME = 'gitops-actions: protected branch';
+/** GitHub's ids for the built-in repository roles in ruleset bypass lists. */
+const REPOSITORY_ROLE_IDS = { maintain: 2, write: 4, admin: 5 };
+/** The ruleset that expresses the rules. Teams must be resolved to ids first. */
+function desired_state_desiredRuleset(rules, teamIds) {
+    const list = [
+        {
+            type: 'pull_request',
+            parameters: {
+                required_approving_review_count: rules.requiredApprovals,
+                require_code_owner_review: rules.codeOwnerReview,
+                dismiss_stale_reviews_on_push: rules.dismissStaleReviews,
+                require_last_push_approval: false,
+                required_review_thread_resolution: false
+            }
+        }
+    ];
+    if (rules.requiredChecks.length > 0) {
+        list.push({
+            type: 'required_status_checks',
+            parameters: {
+                strict_required_status_checks_policy: rules.requireUpToDate,
+                required_status_checks: rules.requiredChecks.map((context) => ({ context }))
+            }
+        });
+    }
+    if (rules.blockForcePush)
+        list.push({ type: 'non_fast_forward' }, { type: 'deletion' });
+    return {
+        name: desired_state_RULESET_NAME,
+        target: 'branch',
+        enforcement: 'active',
+        conditions: { ref_name: { include: [`refs/heads/${rules.branch}`], exclude: [] } },
+        bypass_actors: rules.bypass.map((actor) => rulesetActor(actor, teamIds)),
+        rules: list
+    };
+}
+function rulesetActor(actor, teamIds) {
+    if ('team' in actor) {
+        const id = teamIds[actor.team];
+        if (id === undefined)
+            throw new Error(`team ${actor.team} was not resolved to an id`);
+        return { actor_id: id, actor_type: 'Team', bypass_mode: 'always' };
+    }
+    if ('app' in actor)
+        return { actor_id: actor.app, actor_type: 'Integration', bypass_mode: 'always' };
+    if ('role' in actor)
+        return { actor_id: REPOSITORY_ROLE_IDS[actor.role], actor_type: 'RepositoryRole', bypass_mode: 'always' };
+    return { actor_id: 1, actor_type: 'OrganizationAdmin', bypass_mode: 'always' };
+}
+/**
+ * Classic branch protection for servers without rulesets. It can express bypass only for pull
+ * request reviews, by team slug; roles and org admins map to "admins are not enforced".
+ */
+function desired_state_desiredBranchProtection(rules) {
+    const teams = rules.bypass.flatMap((a) => ('team' in a ? [a.team] : []));
+    const adminsBypass = rules.bypass.some((a) => 'role' in a || 'organizationAdmins' in a);
+    return {
+        required_status_checks: rules.requiredChecks.length > 0 ? { strict: rules.requireUpToDate, contexts: [...rules.requiredChecks] } : null,
+        enforce_admins: !adminsBypass,
+        required_pull_request_reviews: {
+            dismiss_stale_reviews: rules.dismissStaleReviews,
+            require_code_owner_reviews: rules.codeOwnerReview,
+            required_approving_review_count: rules.requiredApprovals,
+            bypass_pull_request_allowances: { users: [], teams, apps: [] }
+        },
+        restrictions: null,
+        allow_force_pushes: !rules.blockForcePush,
+        allow_deletions: !rules.blockForcePush
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/protection/sync-protection.ts
+
+
+
+function statusOf(error) {
+    return typeof error?.status === 'number' ? error.status : undefined;
+}
+async function maybe(work, missing = [404]) {
+    try {
+        return await work;
+    }
+    catch (error) {
+        if (missing.includes(statusOf(error) ?? 0))
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Brings a repository's protected-branch settings to what gitops.yaml says: reads the live
+ * settings, computes the difference, and applies it unless dry-run. Applying twice changes
+ * nothing the second time. Only the ruleset named RULESET_NAME is ever touched.
+ */
+async function syncProtection(github, target, rules, options) {
+    let fallbackReason;
+    if (options.method !== 'classic') {
+        const list = await maybe(github.request('GET /repos/{owner}/{repo}/rulesets', { ...target, per_page: 100, includes_parents: false }));
+        if (list)
+            return syncRuleset(github, target, rules, list.data, options);
+        if (options.method === 'ruleset') {
+            throw new UserError(`${target.owner}/${target.repo}: this server has no repository rulesets API; use method classic`);
+        }
+        fallbackReason = 'the server has no repository rulesets API (404)';
+    }
+    return { ...(await syncClassic(github, target, rules, options)), fallbackReason };
+}
+async function syncRuleset(github, target, rules, existing, options) {
+    const teamIds = {};
+    for (const actor of rules.bypass) {
+        if (!('team' in actor))
+            continue;
+        const team = await maybe(github.request('GET /orgs/{org}/teams/{team_slug}', { org: target.owner, team_slug: actor.team }));
+        if (!team)
+            throw new UserError(`protection bypass: team '${actor.team}' does not exist in ${target.owner}`);
+        teamIds[actor.team] = team.data.id;
+    }
+    const desired = desiredRuleset(rules, teamIds);
+    const current = existing.find((r) => r.name === RULESET_NAME);
+    const live = current
+        ? (await github.request('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', { ...target, ruleset_id: current.id })).data
+        : undefined;
+    const changes = diffSettings(flattenRuleset(live), flattenRuleset(desired));
+    const base = { method: 'ruleset', branch: rules.branch, changes, rulesetId: current?.id };
+    if (changes.length === 0 || options.dryRun)
+        return { ...base, applied: false };
+    if (current) {
+        await github.request('PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}', { ...target, ruleset_id: current.id, ...desired });
+        return { ...base, applied: true };
+    }
+    const created = await github.request('POST /repos/{owner}/{repo}/rulesets', { ...target, ...desired });
+    return { ...base, applied: true, rulesetId: created.data.id };
+}
+async function syncClassic(github, target, rules, options) {
+    const route = '/repos/{owner}/{repo}/branches/{branch}/protection';
+    const parameters = { ...target, branch: rules.branch };
+    const live = await maybe(github.request(`GET ${route}`, parameters));
+    const desired = desiredBranchProtection(rules);
+    const changes = diffSettings(flattenBranchProtection(live?.data), flattenBody(desired));
+    if (changes.length === 0 || options.dryRun)
+        return { method: 'classic', branch: rules.branch, changes, applied: false };
+    await github.request(`PUT ${route}`, { ...parameters, ...desired });
+    return { method: 'classic', branch: rules.branch, changes, applied: true };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/protection/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -42163,6 +42380,87 @@ async function commitsBetween(cwd, since, head, paths = []) {
 
 
 
+;// CONCATENATED MODULE: ./packages/operations/src/compute-tag.ts
+
+
+
+const NO_VERSION = {
+    version: '',
+    previousVersion: '',
+    previousTag: undefined,
+    bump: 'none',
+    reasons: [],
+    released: false,
+    unchanged: false
+};
+/** Computes an image's tags for an environment from a real app repository checkout. */
+async function computeTag(request) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(request.cwd) || !(await isGitRepository(request.cwd))) {
+        throw new errors_UserError(`'${request.cwd}' is not a git checkout. Run actions/checkout (with fetch-depth: 0 for versions) before compute-tag.`);
+    }
+    const sha = await resolveCommit(request.cwd, request.revision);
+    const templates = templateTable(request.templates);
+    const version = await readVersion(request, sha, templateNeedsVersion(templates, request.environment, request.aliases));
+    const created = request.timestampSource === 'commit' ? await commitTime(request.cwd, sha) : (request.now ?? (() => new Date()))();
+    const shortSha = sha.slice(0, request.shaLength);
+    const plan = planTags({
+        environment: request.environment,
+        images: request.images,
+        templates,
+        aliasTemplates: request.aliases,
+        values: {
+            app: request.app,
+            env: request.environment,
+            sha: shortSha,
+            'long-sha': sha,
+            ...timestampParts(created),
+            version: version.version,
+            branch: request.branch ? tagSafe(request.branch) : '',
+            pr: request.pullRequest?.toString() ?? '',
+            run: request.runId ?? ''
+        },
+        labels: { title: request.app, revision: sha, created, source: request.sourceUrl }
+    });
+    return {
+        app: request.app,
+        environment: request.environment,
+        tag: plan.tag,
+        template: plan.template,
+        aliases: plan.aliases,
+        tags: plan.tags,
+        labels: plan.labels,
+        sha,
+        shortSha,
+        timestamp: timestampParts(created).timestamp,
+        version: version.version,
+        previousVersion: version.previousVersion,
+        previousTag: version.previousTag ?? '',
+        bump: version.bump,
+        bumpReasons: version.reasons,
+        fluxImagePolicy: plan.fluxImagePolicy ?? null
+    };
+}
+async function readVersion(request, head, needed) {
+    if (request.version !== undefined)
+        return { ...NO_VERSION, version: request.version };
+    if (await isShallow(request.cwd)) {
+        if (!needed)
+            return NO_VERSION;
+        throw new errors_UserError(`The checkout is shallow, so the version cannot be computed from release tags and conventional commits. Set 'fetch-depth: 0' on actions/checkout, or give 'version'.`);
+    }
+    const version = await computeVersion({ head, prefix: request.releaseTagPrefix, prerelease: request.prerelease, initialVersion: request.initialVersion }, {
+        releaseTags: () => tagsMergedInto(request.cwd, head, `${request.releaseTagPrefix}*`),
+        commitsSince: (since) => commitsBetween(request.cwd, since, head, request.paths)
+    });
+    if (needed && version.unchanged) {
+        throw new errors_UserError(`No commit since ${version.previousTag} is a feat, fix, perf or breaking change, so there is no new version: tagging this commit ${version.version} again would make a mutable tag. Tag a release commit, or give 'version'.`);
+    }
+    return version;
+}
+
+;// CONCATENATED MODULE: ./packages/operations/src/index.ts
+
+
 ;// CONCATENATED MODULE: ./actions/compute-tag/src/inputs.ts
 
 
@@ -42200,111 +42498,47 @@ function getInputs() {
 
 
 
-
-
 async function run() {
     await runAction('compute-tag', async () => {
         const inputs = getInputs();
         const context = readRunContext();
-        const cwd = (0,external_node_path_namespaceObject.resolve)(context.workspace, inputs.workingDirectory);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(cwd) || !(await isGitRepository(cwd))) {
-            throw new errors_UserError(`'${inputs.workingDirectory}' is not a git checkout. Run actions/checkout (with fetch-depth: 0 for versions) before compute-tag.`);
-        }
-        const sha = await resolveCommit(cwd, eventCommit(context));
-        const templates = templateTable(inputs.templates);
-        const version = await readVersion(inputs, cwd, sha, templateNeedsVersion(templates, inputs.environment, inputs.aliases));
-        const created = inputs.timestampSource === 'commit' ? await commitTime(cwd, sha) : new Date();
-        const shortSha = sha.slice(0, inputs.shaLength);
-        const source = context.repository ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}` : undefined;
-        const plan = planTags({
-            environment: inputs.environment,
-            images: inputs.images,
-            templates,
-            aliasTemplates: inputs.aliases,
-            values: {
-                app: inputs.app,
-                env: inputs.environment,
-                sha: shortSha,
-                'long-sha': sha,
-                ...timestampParts(created),
-                version: version.version,
-                branch: context.branch ? tagSafe(context.branch) : '',
-                pr: context.pullRequestNumber?.toString() ?? '',
-                run: context.runId ?? ''
-            },
-            labels: { title: inputs.app, revision: sha, created, source }
+        const result = await computeTag({
+            ...inputs,
+            cwd: (0,external_node_path_namespaceObject.resolve)(context.workspace, inputs.workingDirectory),
+            revision: eventCommit(context),
+            branch: context.branch,
+            pullRequest: context.pullRequestNumber,
+            runId: context.runId,
+            sourceUrl: context.repository ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}` : undefined
         });
-        const result = {
-            app: inputs.app,
-            environment: inputs.environment,
-            tag: plan.tag,
-            template: plan.template,
-            aliases: plan.aliases,
-            tags: plan.tags,
-            labels: plan.labels,
-            sha,
-            shortSha,
-            timestamp: timestampParts(created).timestamp,
-            version: version.version,
-            previousVersion: version.previousVersion,
-            previousTag: version.previousTag ?? '',
-            bump: version.bump,
-            bumpReasons: version.reasons,
-            fluxImagePolicy: plan.fluxImagePolicy ?? null
-        };
-        runnerLogger.info(`Tag for ${inputs.app} in ${inputs.environment}: ${plan.tag}`);
-        for (const reason of version.reasons.slice(0, 5))
+        runnerLogger.info(`Tag for ${result.app} in ${result.environment}: ${result.tag}`);
+        for (const reason of result.bumpReasons.slice(0, 5))
             runnerLogger.info(`  ${reason.bump}: ${reason.header} (${reason.sha.slice(0, 7)})`);
         setOutputs({
-            tag: plan.tag,
-            tags: plan.tags.length > 0 ? plan.tags : [plan.tag, ...plan.aliases],
-            labels: plan.labels,
-            version: version.version,
-            'previous-version': version.previousVersion,
-            bump: version.bump,
-            sha,
-            'short-sha': shortSha,
+            tag: result.tag,
+            tags: result.tags.length > 0 ? result.tags : [result.tag, ...result.aliases],
+            labels: result.labels,
+            version: result.version,
+            'previous-version': result.previousVersion,
+            bump: result.bump,
+            sha: result.sha,
+            'short-sha': result.shortSha,
             timestamp: result.timestamp,
-            'flux-filter-pattern': plan.fluxImagePolicy?.pattern,
-            'flux-filter-extract': plan.fluxImagePolicy?.extract
+            'flux-filter-pattern': result.fluxImagePolicy?.pattern,
+            'flux-filter-extract': result.fluxImagePolicy?.extract
         }, result);
         writeSummary(renderSummary(result));
     });
 }
-const NO_VERSION = {
-    version: '',
-    previousVersion: '',
-    previousTag: undefined,
-    bump: 'none',
-    reasons: [],
-    released: false,
-    unchanged: false
-};
-async function readVersion(inputs, cwd, head, needed) {
-    if (inputs.version !== undefined)
-        return { ...NO_VERSION, version: inputs.version };
-    if (await isShallow(cwd)) {
-        if (!needed)
-            return NO_VERSION;
-        throw new errors_UserError(`The checkout is shallow, so the version cannot be computed from release tags and conventional commits. Set 'fetch-depth: 0' on actions/checkout, or give 'version'.`);
-    }
-    const version = await computeVersion({ head, prefix: inputs.releaseTagPrefix, prerelease: inputs.prerelease, initialVersion: inputs.initialVersion }, {
-        releaseTags: () => tagsMergedInto(cwd, head, `${inputs.releaseTagPrefix}*`),
-        commitsSince: (since) => commitsBetween(cwd, since, head, inputs.paths)
-    });
-    if (needed && version.unchanged) {
-        throw new errors_UserError(`No commit since ${version.previousTag} is a feat, fix, perf or breaking change, so there is no new version: tagging this commit ${version.version} again would make a mutable tag. Tag a release commit, or give 'version'.`);
-    }
-    return version;
-}
 function renderSummary(result) {
-    return [
+    const lines = [
         `### compute-tag: ${result.app} (${result.environment})`,
         '',
-        markdownTable(['tag', 'version', 'previous', 'bump', 'commit', 'timestamp (UTC)'], [[`\`${result.tag}\``, result.version, result.previousVersion, result.bump, result.shortSha, result.timestamp]]),
-        '',
-        result.tags.length > 0 ? `Image references:\n\n${result.tags.map((t) => `- \`${t}\``).join('\n')}` : ''
-    ].join('\n');
+        markdownTable(['tag', 'version', 'previous', 'bump', 'commit', 'timestamp (UTC)'], [[`\`${result.tag}\``, result.version, result.previousVersion, result.bump, result.shortSha, result.timestamp]])
+    ];
+    if (result.tags.length > 0)
+        lines.push('', 'Image references:', '', ...result.tags.map((t) => `- \`${t}\``));
+    return lines.join('\n');
 }
 
 

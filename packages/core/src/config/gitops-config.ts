@@ -11,6 +11,7 @@ import {
   type EnvironmentInput
 } from './environments.js'
 import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
+import { completeProtection, protectionSchema, type BranchRules, type ProtectionConfig } from './protection.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -23,13 +24,16 @@ export interface GitopsConfig {
   file: string | undefined
   environments: EnvironmentConfig[]
   layout: LayoutConfig
+  /** Protected-branch rules per kind of repository, applied by `gitops-actions protect`. */
+  protection: ProtectionConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
 
 const sections = {
   environments: environmentsSchema,
-  layout: layoutSchema
+  layout: layoutSchema,
+  protection: protectionSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -45,7 +49,12 @@ const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).comp
 
 /** The configuration when the repo has no gitops.yaml: the seed's. */
 export function defaultGitopsConfig(): GitopsConfig {
-  return { file: undefined, environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })), layout: { ...DEFAULT_LAYOUT } }
+  return {
+    file: undefined,
+    environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
+    layout: { ...DEFAULT_LAYOUT },
+    protection: completeProtection(undefined)
+  }
 }
 
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
@@ -62,7 +71,11 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
   const source = parseYamlFile(text, file)
   const raw = toPlain(source) ?? {}
   if (!validate(raw)) throw schemaError(source, validate.errors ?? [])
-  const data = raw as { environments?: EnvironmentInput[]; layout?: Partial<LayoutConfig> }
+  const data = raw as {
+    environments?: EnvironmentInput[]
+    layout?: Partial<LayoutConfig>
+    protection?: { app?: Partial<BranchRules>; config?: Partial<BranchRules> }
+  }
   const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
   const seen = new Set<string>()
   environments.forEach((environment, index) => {
@@ -84,7 +97,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       })
     }
   })
-  return { file, environments, layout: { ...DEFAULT_LAYOUT, ...data.layout } }
+  return { file, environments, layout: { ...DEFAULT_LAYOUT, ...data.layout }, protection: completeProtection(data.protection) }
 }
 
 function schemaError(source: YamlSource, errors: readonly ErrorObject[]): UserError {
