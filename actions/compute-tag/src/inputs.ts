@@ -1,20 +1,9 @@
 import { choiceInput, integerInput, listInput, optionalString, requiredString } from '@gitops-actions/action-kit'
 import { parseTemplateTable, UserError } from '@gitops-actions/core'
+import type { ComputeTagRequest } from '@gitops-actions/operations'
 
-export interface Inputs {
-  app: string
-  environment: string
-  images: string[]
-  /** User templates by environment (merged over the defaults later). */
-  templates: Record<string, string>
-  aliases: string[] | undefined
-  shaLength: number
-  timestampSource: 'commit' | 'now'
-  version: string | undefined
-  releaseTagPrefix: string
-  prerelease: string
-  initialVersion: string
-  paths: string[]
+/** The action's inputs: the request minus what the run context supplies. */
+export interface Inputs extends Omit<ComputeTagRequest, 'cwd' | 'revision' | 'branch' | 'pullRequest' | 'runId' | 'sourceUrl' | 'now'> {
   workingDirectory: string
 }
 
