@@ -37415,7 +37415,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9852);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4682);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -37424,7 +37424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9852:
+/***/ 4682:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41510,6 +41510,46 @@ function planTags(request) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/config/codeowners.ts
+/** The seed's production rule: prod overlays need platform, senior platform engineers and app team leads. */
+const DEFAULT_CODEOWNERS = {
+    protectedPaths: [{ pattern: 'apps/*/overlays/prod/', owners: ['@platform-team', '@senior-platform-engineers', '@app-team-leads'] }],
+    protectSelf: true
+};
+/** `@user`, `@org/team` or an email address: what a CODEOWNERS line accepts as an owner. */
+const OWNER_SYNTAX = '^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?|[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,})$';
+const codeownersSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        protectedPaths: {
+            type: 'array',
+            nullable: true,
+            items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['pattern', 'owners'],
+                properties: {
+                    // GitHub refuses negation, character ranges and a leading `\#`; so do we.
+                    pattern: { type: 'string', minLength: 1, pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$' },
+                    owners: { type: 'array', minItems: 1, items: { type: 'string', pattern: OWNER_SYNTAX } }
+                }
+            }
+        },
+        protectSelf: { type: 'boolean', nullable: true }
+    }
+};
+/** The codeowners section with the seed's defaults for absent keys. */
+function codeowners_completeCodeowners(input) {
+    return {
+        protectedPaths: (input?.protectedPaths ?? DEFAULT_CODEOWNERS.protectedPaths).map((p) => ({
+            pattern: p.pattern,
+            owners: [...p.owners]
+        })),
+        protectSelf: input?.protectSelf ?? DEFAULT_CODEOWNERS.protectSelf
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
 const SHA = '[0-9a-f]{7,40}';
 const SEMVER = '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?';
@@ -41655,11 +41695,13 @@ function protection_completeProtection(input) {
 
 
 
+
 const GITOPS_CONFIG_FILES = (/* unused pure expression or super */ null && (['gitops.yaml', 'gitops.yml']));
 const sections = {
     environments: environmentsSchema,
     layout: layoutSchema,
-    protection: protectionSchema
+    protection: protectionSchema,
+    codeowners: codeownersSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -41676,7 +41718,8 @@ function defaultGitopsConfig() {
         file: undefined,
         environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
         layout: { ...DEFAULT_LAYOUT },
-        protection: completeProtection(undefined)
+        protection: completeProtection(undefined),
+        codeowners: completeCodeowners(undefined)
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
@@ -41715,7 +41758,13 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
             });
         }
     });
-    return { file, environments, layout: { ...DEFAULT_LAYOUT, ...data.layout }, protection: completeProtection(data.protection) };
+    return {
+        file,
+        environments,
+        layout: { ...DEFAULT_LAYOUT, ...data.layout },
+        protection: completeProtection(data.protection),
+        codeowners: completeCodeowners(data.codeowners)
+    };
 }
 function schemaError(source, errors) {
     // The most specific error is the most useful one; ajv lists parents' errors too.
@@ -41747,6 +41796,7 @@ function environmentByName(config, name, input = 'environment') {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/index.ts
+
 
 
 
@@ -41937,7 +41987,393 @@ async function syncClassic(github, target, rules, options) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/codeowners/codeowners-file.ts
+
+
+/**
+ * GitHub's CODEOWNERS semantics, as documented in "About code owners" and GitHub's REST
+ * description of CODEOWNERS errors:
+ * - GitHub reads the first of .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS that exists.
+ * - Lines starting with `#` are comments; each other line is a pattern and zero or more owners
+ *   (`@user`, `@org/team`, or an email). The last matching pattern wins. A pattern with no
+ *   owners makes the files it matches unowned.
+ * - Patterns follow gitignore, except that a leading `\#`, `!` negation and `[ ]` ranges are
+ *   unsupported: such lines are errors. An invalid line is skipped; the others still apply.
+ * - `/` never matches anything (GitHub suggests `*`). Paths are case-sensitive.
+ * - A file of 3 MB or more is not loaded at all.
+ */
+/** Where GitHub looks for CODEOWNERS, in the order it looks. */
+const CODEOWNERS_LOCATIONS = (/* unused pure expression or super */ null && (['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS']));
+/**
+ * GitHub: "CODEOWNERS files must be under 3 MB in size". Taken as 3,000,000 bytes (the docs' MB);
+ * if GitHub counts MiB we warn about a file GitHub would still load, never the other way round.
+ */
+const CODEOWNERS_MAX_BYTES = 3_000_000;
+const USER = /^@[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const TEAM = /^@[A-Za-z0-9][A-Za-z0-9_-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/;
+/** Whether a CODEOWNERS owner is written in one of GitHub's three forms. */
+function isValidOwner(owner) {
+    return USER.test(owner) || TEAM.test(owner) || EMAIL.test(owner);
+}
+/** Parses CODEOWNERS text; never throws: every problem is reported with its line and column. */
+function codeowners_file_parseCodeowners(text, file) {
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size >= CODEOWNERS_MAX_BYTES) {
+        return {
+            file,
+            rules: [],
+            size,
+            problems: [
+                {
+                    line: 1,
+                    column: 1,
+                    kind: 'Too large',
+                    severity: 'error',
+                    message: `${file} is ${size} bytes; GitHub does not load CODEOWNERS files of 3 MB or more, so nothing in it applies. Use wildcard patterns to shorten it.`
+                }
+            ]
+        };
+    }
+    const rules = [];
+    const problems = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const result = parseLine(raw, index + 1);
+        if (result === undefined)
+            return;
+        if ('problem' in result) {
+            problems.push(result.problem);
+            return;
+        }
+        const { rule } = result;
+        if (rule.pattern === '/') {
+            problems.push({
+                line: rule.line,
+                column: raw.indexOf('/') + 1,
+                kind: 'Never matches',
+                severity: 'error',
+                message: 'The pattern `/` will never match anything, did you mean `*` instead? (GitHub does not treat `/` as the whole repository)'
+            });
+        }
+        if (rule.owners.length === 0) {
+            problems.push({
+                line: rule.line,
+                column: raw.search(/\S/) + 1,
+                kind: 'No owners',
+                severity: 'notice',
+                message: `Pattern \`${rule.pattern}\` has no owners: files it matches have no code owner (GitHub allows this to exempt paths from an earlier rule)`
+            });
+        }
+        rules.push(rule);
+    });
+    return { file, rules, problems, size };
+}
+function parseLine(raw, line) {
+    const start = raw.search(/\S/);
+    if (start < 0 || raw[start] === '#')
+        return undefined;
+    const problem = (column, kind, message) => ({
+        problem: { line, column: column + 1, kind, message, severity: 'error' }
+    });
+    // The pattern runs to the first unescaped whitespace; a backslash escapes the next character.
+    let end = start;
+    while (end < raw.length && !/\s/.test(raw[end]))
+        end += raw[end] === '\\' ? 2 : 1;
+    end = Math.min(end, raw.length);
+    const pattern = raw.slice(start, end);
+    if (pattern.startsWith('\\#')) {
+        return problem(start, 'Unsupported syntax', `Pattern \`${pattern}\`: GitHub does not support escaping a leading # with \\ in CODEOWNERS; the line is skipped`);
+    }
+    if (pattern.startsWith('!')) {
+        return problem(start, 'Unsupported syntax', `Pattern \`${pattern}\`: GitHub does not support ! negation in CODEOWNERS; the line is skipped`);
+    }
+    const bracket = unescapedIndexOf(pattern, /[[\]]/);
+    if (bracket >= 0) {
+        return problem(start + bracket, 'Unsupported syntax', `Pattern \`${pattern}\`: GitHub does not support [ ] character ranges in CODEOWNERS; the line is skipped`);
+    }
+    if (pattern.includes('***')) {
+        return problem(start + pattern.indexOf('***'), 'Invalid pattern', `Pattern \`${pattern}\`: three consecutive asterisks are not a valid pattern`);
+    }
+    if (pattern.endsWith('\\')) {
+        return problem(start + pattern.length - 1, 'Invalid pattern', `Pattern \`${pattern}\` ends with a lone backslash`);
+    }
+    const owners = [];
+    const tokens = /\S+/g;
+    tokens.lastIndex = end;
+    for (let match = tokens.exec(raw); match; match = tokens.exec(raw)) {
+        if (match[0].startsWith('#'))
+            break; // the rest of the line is a comment
+        if (!isValidOwner(match[0])) {
+            return problem(match.index, 'Invalid owner', `Invalid owner \`${match[0]}\` for \`${pattern}\`: owners are written @user, @org/team or an email address; the line is skipped`);
+        }
+        owners.push(match[0]);
+    }
+    const matcher = codeowners_file_compilePattern(pattern);
+    return { rule: { pattern, owners, line, matches: (path) => matcher !== undefined && matcher.test(codeowners_file_normalizePath(path)) } };
+}
+function unescapedIndexOf(text, what) {
+    for (let i = 0; i < text.length; i++) {
+        if (text[i] === '\\')
+            i++;
+        else if (what.test(text[i]))
+            return i;
+    }
+    return -1;
+}
+/** A repository path as CODEOWNERS sees it: forward slashes, no leading `./` or `/`. */
+function codeowners_file_normalizePath(path) {
+    return path
+        .replace(/\\/g, '/')
+        .replace(/^(?:\.\/)+/, '')
+        .replace(/^\/+/, '');
+}
+/**
+ * Turns a CODEOWNERS pattern into a regular expression over repository paths; undefined for `/`,
+ * which matches nothing. gitignore rules: a leading or middle slash anchors at the root, otherwise
+ * the pattern matches at any depth; a trailing slash matches everything under a directory; `*` and
+ * `?` stay within one path segment, `**` spans segments. As GitHub documents, `docs/*` matches
+ * files directly in docs/ but not deeper, while `docs` or `/docs/` match the whole tree.
+ */
+function codeowners_file_compilePattern(pattern) {
+    if (pattern === '/')
+        return undefined;
+    let body = pattern;
+    const anchored = body.startsWith('/');
+    if (anchored)
+        body = body.slice(1);
+    const directory = body.endsWith('/') && !body.endsWith('\\/');
+    if (directory)
+        body = body.slice(0, -1);
+    const segments = splitSegments(body);
+    if (!anchored && segments.length === 1 && segments[0] !== '**')
+        segments.unshift('**');
+    if (directory)
+        segments.push('**');
+    let regex = '^';
+    let needSeparator = false;
+    segments.forEach((segment, i) => {
+        const last = i === segments.length - 1;
+        if (segment === '**') {
+            if (i === 0 && last)
+                regex += '.+';
+            else if (i === 0)
+                regex += '(?:.+/)?';
+            else if (last)
+                regex += '/.+';
+            else
+                regex += '/(?:.+/)?';
+            needSeparator = false;
+            return;
+        }
+        if (needSeparator)
+            regex += '/';
+        if (segment === '*') {
+            regex += '[^/]+';
+        }
+        else {
+            regex += segmentRegex(segment);
+            if (last)
+                regex += '(?:/.*)?';
+        }
+        needSeparator = true;
+    });
+    return new RegExp(`${regex}$`, 's');
+}
+function splitSegments(body) {
+    const segments = [];
+    let current = '';
+    for (let i = 0; i < body.length; i++) {
+        const ch = body[i];
+        if (ch === '\\' && i + 1 < body.length) {
+            current += ch + body[++i];
+        }
+        else if (ch === '/') {
+            segments.push(current);
+            current = '';
+        }
+        else {
+            current += ch;
+        }
+    }
+    segments.push(current);
+    return segments.filter((segment) => segment !== '');
+}
+function segmentRegex(segment) {
+    let out = '';
+    for (let i = 0; i < segment.length; i++) {
+        const ch = segment[i];
+        if (ch === '\\' && i + 1 < segment.length)
+            out += escapeRegex(segment[++i]);
+        else if (ch === '*')
+            out += '[^/]*';
+        else if (ch === '?')
+            out += '[^/]';
+        else
+            out += escapeRegex(ch);
+    }
+    return out;
+}
+function escapeRegex(ch) {
+    return ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** The rule that decides the owners of a path: the last valid one that matches. */
+function codeowners_file_ruleFor(codeowners, path) {
+    for (let i = codeowners.rules.length - 1; i >= 0; i--) {
+        const rule = codeowners.rules[i];
+        if (rule.matches(path))
+            return rule;
+    }
+    return undefined;
+}
+/** The code owners of a repository path (no leading slash), as GitHub requests them for review; [] when unowned. */
+function ownersOf(codeowners, path) {
+    return [...(codeowners_file_ruleFor(codeowners, path)?.owners ?? [])];
+}
+/** The CODEOWNERS files present under a repository root, in GitHub's order of precedence. Symlinks are not followed. */
+function codeowners_file_codeownersFilesIn(root) {
+    return CODEOWNERS_LOCATIONS.filter((location) => {
+        try {
+            return lstatSync(join(root, location)).isFile();
+        }
+        catch {
+            return false;
+        }
+    });
+}
+/** The CODEOWNERS file GitHub uses in a repository (relative path), or undefined when there is none. */
+function findCodeownersFile(root) {
+    return codeowners_file_codeownersFilesIn(root)[0];
+}
+/**
+ * Whether an owner written in CODEOWNERS satisfies a required owner from gitops.yaml.
+ * Case-insensitive (GitHub logins, team slugs and emails are). A required owner without an
+ * organization, like the seed's `@platform-team`, accepts that user or a team of that slug in any
+ * organization (`@org/platform-team`); a required `@org/team` accepts only that team.
+ */
+function codeowners_file_ownerSatisfies(required, actual) {
+    const want = required.toLowerCase();
+    const have = actual.toLowerCase();
+    if (want === have)
+        return true;
+    if (USER.test(required) && TEAM.test(actual))
+        return have.slice(have.indexOf('/') + 1) === want.slice(1);
+    return false;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/codeowners/check-codeowners.ts
+
+
+
+/** Rule ids of the codeowners check, stable for searching and filtering. */
+const CODEOWNERS_RULE_IDS = {
+    missing: 'codeowners/missing',
+    ignoredFile: 'codeowners/ignored-file',
+    tooLarge: 'codeowners/too-large',
+    invalidPattern: 'codeowners/invalid-pattern',
+    unsupportedSyntax: 'codeowners/unsupported-syntax',
+    invalidOwner: 'codeowners/invalid-owner',
+    neverMatches: 'codeowners/never-matches',
+    noOwners: 'codeowners/no-owners',
+    protectedPath: 'codeowners/protected-path',
+    unownedCodeowners: 'codeowners/unowned-codeowners'
+};
+const ruleIdOfKind = {
+    'Too large': CODEOWNERS_RULE_IDS.tooLarge,
+    'Invalid pattern': CODEOWNERS_RULE_IDS.invalidPattern,
+    'Unsupported syntax': CODEOWNERS_RULE_IDS.unsupportedSyntax,
+    'Invalid owner': CODEOWNERS_RULE_IDS.invalidOwner,
+    'Never matches': CODEOWNERS_RULE_IDS.neverMatches,
+    'No owners': CODEOWNERS_RULE_IDS.noOwners
+};
+/**
+ * The codeowners check: the CODEOWNERS file GitHub would use is valid line by line, every file
+ * under a protected path (gitops.yaml `codeowners.protectedPaths`) is owned by the required
+ * owners through the rule that wins for it, and CODEOWNERS itself is owned.
+ */
+function checkCodeowners(repo, config) {
+    const settings = config.codeowners;
+    const present = codeownersFilesIn(repo.root);
+    const file = present[0];
+    if (file === undefined) {
+        if (settings.protectedPaths.length === 0 && !settings.protectSelf)
+            return [];
+        return [
+            {
+                ruleId: CODEOWNERS_RULE_IDS.missing,
+                severity: 'error',
+                message: `No CODEOWNERS file (GitHub looks for .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS); ${settings.protectedPaths.map((p) => p.pattern).join(', ') || 'CODEOWNERS itself'} must have code owners (${config.file ?? 'default configuration'}: codeowners)`,
+                location: config.file ? { file: config.file, line: 1 } : undefined
+            }
+        ];
+    }
+    const findings = present.slice(1).map((ignored) => ({
+        ruleId: CODEOWNERS_RULE_IDS.ignoredFile,
+        severity: 'warning',
+        message: `${ignored} is ignored: GitHub uses only the first CODEOWNERS it finds, here ${file}. Merge its rules into ${file} and delete it.`,
+        location: { file: ignored, line: 1 }
+    }));
+    const codeowners = parseCodeowners(readFileSync(join(repo.root, file), 'utf8'), file);
+    for (const problem of codeowners.problems) {
+        findings.push({
+            ruleId: ruleIdOfKind[problem.kind],
+            severity: problem.severity,
+            message: problem.message,
+            location: { file, line: problem.line, column: problem.column }
+        });
+    }
+    const files = [...new Set(repo.files.map(normalizePath))].sort();
+    for (const target of settings.protectedPaths) {
+        const matcher = compilePattern(target.pattern);
+        const groups = new Map();
+        for (const path of files) {
+            if (!matcher?.test(path))
+                continue;
+            const rule = ruleFor(codeowners, path);
+            const missing = target.owners.filter((required) => !(rule?.owners ?? []).some((owner) => ownerSatisfies(required, owner)));
+            if (missing.length === 0)
+                continue;
+            const key = `${rule?.line ?? 0}\0${missing.join(' ')}`;
+            const group = groups.get(key) ?? { rule, missing, files: [] };
+            group.files.push(path);
+            groups.set(key, group);
+        }
+        for (const group of groups.values()) {
+            const where = group.rule
+                ? `its owners come from line ${group.rule.line} \`${group.rule.pattern}\` (${group.rule.owners.join(' ') || 'no owners'}), the last pattern that matches`
+                : `no CODEOWNERS pattern matches it`;
+            findings.push({
+                ruleId: CODEOWNERS_RULE_IDS.protectedPath,
+                severity: 'error',
+                title: `Protected path ${target.pattern} lacks required owners`,
+                message: `${listFiles(group.files)} under protected path \`${target.pattern}\` must be owned by ${target.owners.join(' ')}, but ${where}: missing ${group.missing.join(' ')}. Add a later line \`${target.pattern} ${target.owners.join(' ')}\` to ${file} (configured in ${config.file ?? 'the default configuration'}: codeowners.protectedPaths).`,
+                location: group.rule ? { file, line: group.rule.line } : { file: group.files[0], line: 1 }
+            });
+        }
+    }
+    if (settings.protectSelf) {
+        const rule = ruleFor(codeowners, file);
+        if (!rule || rule.owners.length === 0) {
+            findings.push({
+                ruleId: CODEOWNERS_RULE_IDS.unownedCodeowners,
+                severity: 'error',
+                message: `${file} has no code owner${rule ? ` (line ${rule.line} \`${rule.pattern}\` matches it with no owners)` : ''}: anyone with write access could change who must review. Add a last line \`/${file} @org/platform-team\`.`,
+                location: { file, line: rule?.line ?? 1 }
+            });
+        }
+    }
+    return findings;
+}
+function listFiles(files) {
+    const shown = files.slice(0, 3).join(', ');
+    return files.length > 3 ? `${shown} and ${files.length - 3} more files` : shown;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/codeowners/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 

@@ -12,6 +12,7 @@ import {
 } from './environments.js'
 import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
 import { completeProtection, protectionSchema, type BranchRules, type ProtectionConfig } from './protection.js'
+import { codeownersSchema, completeCodeowners, type CodeownersConfig, type CodeownersInput } from './codeowners.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -26,6 +27,8 @@ export interface GitopsConfig {
   layout: LayoutConfig
   /** Protected-branch rules per kind of repository, applied by `gitops-actions protect`. */
   protection: ProtectionConfig
+  /** Protected paths and their required code owners, checked by validate-manifests' codeowners check. */
+  codeowners: CodeownersConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -33,7 +36,8 @@ export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
 const sections = {
   environments: environmentsSchema,
   layout: layoutSchema,
-  protection: protectionSchema
+  protection: protectionSchema,
+  codeowners: codeownersSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -53,7 +57,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     file: undefined,
     environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
     layout: { ...DEFAULT_LAYOUT },
-    protection: completeProtection(undefined)
+    protection: completeProtection(undefined),
+    codeowners: completeCodeowners(undefined)
   }
 }
 
@@ -75,6 +80,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     environments?: EnvironmentInput[]
     layout?: Partial<LayoutConfig>
     protection?: { app?: Partial<BranchRules>; config?: Partial<BranchRules> }
+    codeowners?: CodeownersInput
   }
   const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
   const seen = new Set<string>()
@@ -97,7 +103,13 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       })
     }
   })
-  return { file, environments, layout: { ...DEFAULT_LAYOUT, ...data.layout }, protection: completeProtection(data.protection) }
+  return {
+    file,
+    environments,
+    layout: { ...DEFAULT_LAYOUT, ...data.layout },
+    protection: completeProtection(data.protection),
+    codeowners: completeCodeowners(data.codeowners)
+  }
 }
 
 function schemaError(source: YamlSource, errors: readonly ErrorObject[]): UserError {

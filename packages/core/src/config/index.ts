@@ -1,3 +1,4 @@
+export * from './codeowners.js'
 export * from './environments.js'
 export * from './gitops-config.js'
 export * from './layout.js'

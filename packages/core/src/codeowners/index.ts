@@ -1,0 +1,2 @@
+export * from './check-codeowners.js'
+export * from './codeowners-file.js'
