@@ -37415,7 +37415,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4682);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5362);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -37424,7 +37424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4682:
+/***/ 5362:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40429,6 +40429,21 @@ const silentLogger = {
     group: (_title, work) => work()
 };
 
+;// CONCATENATED MODULE: ./packages/core/src/markdown.ts
+/** Escapes text for a markdown table cell: pipes escaped, line breaks as `<br>`. */
+function markdownCell(text) {
+    if (text === undefined || text === '')
+        return ' ';
+    return String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A markdown table; rendered by a pure function so tests can read it. */
+function markdown_markdownTable(headings, rows) {
+    const lines = [`| ${headings.map(markdownCell).join(' | ')} |`, `| ${headings.map(() => '---').join(' | ')} |`];
+    for (const row of rows)
+        lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
+    return lines.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/source-location.ts
 /** `file:line:column`, the form editors and terminals turn into links. */
 function formatLocation(location) {
@@ -40658,7 +40673,7 @@ const DEFAULT_ALIAS_TEMPLATES = {
 };
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 /** The placeholder names a template uses, in order. */
-function placeholdersOf(template) {
+function tag_template_placeholdersOf(template) {
     return [...template.matchAll(PLACEHOLDER)].map((match) => match[1].trim());
 }
 /** Checks a template's syntax and placeholder names; `what` names it in errors. */
@@ -40667,7 +40682,7 @@ function checkTemplate(template, what) {
     if (stripped.includes('{') || stripped.includes('}')) {
         throw new errors_UserError(`${what} '${template}' has an unmatched '{' or '}'`);
     }
-    for (const name of placeholdersOf(template)) {
+    for (const name of tag_template_placeholdersOf(template)) {
         if (!TAG_PLACEHOLDERS.includes(name)) {
             throw new errors_UserError(`${what} '${template}' uses the unknown placeholder {${name}}. Valid placeholders are: ${TAG_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
         }
@@ -40762,7 +40777,7 @@ function patternFor(name, values) {
 }
 /** The filter for a template, or undefined when nothing in it orders tags (e.g. `{app}-staging-{sha}`). */
 function fluxImagePolicyFilter(template, values) {
-    const names = placeholdersOf(template);
+    const names = tag_template_placeholdersOf(template);
     const key = names.includes('timestamp') ? 'timestamp' : names.includes('version') ? 'version' : names.includes('run') ? 'run' : undefined;
     if (!key)
         return undefined;
@@ -40791,8 +40806,8 @@ function escapeRegExp(text) {
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+var node_modules_semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
 ;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/regex.js
 const nomatchRegex = /(?!.*)/;
 function regex_escape(string) {
@@ -41469,7 +41484,7 @@ function checkAppName(app, input = 'app') {
 function templateNeedsVersion(templates, environment, aliases) {
     const template = templates[environment];
     const all = [template ?? '', ...(aliases ?? DEFAULT_ALIAS_TEMPLATES[environment] ?? [])];
-    return all.some((t) => placeholdersOf(t).includes('version'));
+    return all.some((t) => tag_template_placeholdersOf(t).includes('version'));
 }
 /** The full template table: the seed's defaults with the user's entries on top. */
 function templateTable(user) {
@@ -41510,6 +41525,92 @@ function planTags(request) {
 
 
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./packages/core/src/config/app-discovery.ts
+
+
+const APP_PATTERN = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+/**
+ * The apps of a config repo: every directory that the layout's overlay pattern matches for at
+ * least one environment (`apps/{app}/overlays/{env}` finds `apps/myapp/overlays/dev`), sorted.
+ * An overlay counts when it holds a kustomization file.
+ */
+function app_discovery_discoverApps(repoRoot, config) {
+    const apps = new Set();
+    for (const environment of config.environments) {
+        const segments = config.layout.overlay
+            .replaceAll('{env}', environment.name)
+            .split('/')
+            .filter((s) => s !== '' && s !== '.');
+        walk(repoRoot, segments, undefined, apps);
+    }
+    return [...apps].sort();
+}
+function walk(dir, segments, app, found) {
+    if (segments.length === 0) {
+        if (app !== undefined && hasKustomization(dir))
+            found.add(app);
+        return;
+    }
+    const [segment, ...rest] = segments;
+    if (!segment.includes('{app}')) {
+        if (app_discovery_isDirectory(join(dir, segment)))
+            walk(join(dir, segment), rest, app, found);
+        return;
+    }
+    if (app !== undefined) {
+        const name = segment.replaceAll('{app}', app);
+        if (app_discovery_isDirectory(join(dir, name)))
+            walk(join(dir, name), rest, app, found);
+        return;
+    }
+    const pattern = new RegExp(`^${segment
+        .split('{app}')
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join(`(${APP_PATTERN})`)}$`);
+    let names;
+    try {
+        names = readdirSync(dir);
+    }
+    catch {
+        return;
+    }
+    for (const name of names.sort()) {
+        const match = pattern.exec(name);
+        // A pattern using {app} twice in one segment must see the same name both times.
+        if (!match || new Set(match.slice(1)).size !== 1)
+            continue;
+        if (app_discovery_isDirectory(join(dir, name)))
+            walk(join(dir, name), rest, match[1], found);
+    }
+}
+/** The names kustomize accepts for a kustomization file. */
+const KUSTOMIZATION_FILES = (/* unused pure expression or super */ null && (['kustomization.yaml', 'kustomization.yml', 'Kustomization']));
+/** The kustomization file in a directory, or undefined. */
+function app_discovery_kustomizationFileIn(dir) {
+    return KUSTOMIZATION_FILES.map((name) => join(dir, name)).find((path) => isFile(path));
+}
+function hasKustomization(dir) {
+    return app_discovery_kustomizationFileIn(dir) !== undefined;
+}
+function app_discovery_isDirectory(path) {
+    try {
+        return statSync(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function isFile(path) {
+    try {
+        return statSync(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/codeowners.ts
 /** The seed's production rule: prod overlays need platform, senior platform engineers and app team leads. */
 const DEFAULT_CODEOWNERS = {
@@ -41548,6 +41649,42 @@ function codeowners_completeCodeowners(input) {
         })),
         protectSelf: input?.protectSelf ?? DEFAULT_CODEOWNERS.protectSelf
     };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/drift.ts
+/** Replicas, autoscaling bounds and config values differ between environments by design. */
+const DEFAULT_DRIFT = {
+    expected: {
+        Deployment: ['spec.replicas'],
+        StatefulSet: ['spec.replicas'],
+        HorizontalPodAutoscaler: ['spec.minReplicas', 'spec.maxReplicas'],
+        ConfigMap: ['data.*']
+    }
+};
+/** One key (`replicas`) or a bracketed one (`[app.kubernetes.io/name]`, `[myapp]`, `[*]`). */
+const SEGMENT = '(?:[^.\\[\\]\\s]+|\\[[^\\[\\]]+\\])';
+const DRIFT_PATH_PATTERN = `^${SEGMENT}(?:\\.[^.\\[\\]\\s]+|\\[[^\\[\\]]+\\])*$`;
+const driftSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Expected differences between neighbouring environments, left out of drift reports.',
+    properties: {
+        expected: {
+            type: 'object',
+            nullable: true,
+            required: [],
+            propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$' },
+            additionalProperties: { type: 'array', items: { type: 'string', pattern: DRIFT_PATH_PATTERN } }
+        }
+    }
+};
+/** The drift section with its default: a user's `drift.expected` replaces the default list whole. */
+function drift_completeDrift(input) {
+    return { expected: input?.expected ?? structuredClone(DEFAULT_DRIFT.expected) };
+}
+/** Splits a drift path into its keys: `a.b[c.d][*]` → ['a', 'b', 'c.d', '*']. */
+function drift_driftPathKeys(path) {
+    return [...path.matchAll(/\[([^\]]+)\]|([^.[\]]+)/g)].map((m) => (m[1] ?? m[2]));
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
@@ -41612,8 +41749,6 @@ function environments_completeEnvironment(input) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./packages/core/node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(1169);
 ;// CONCATENATED MODULE: ./packages/core/src/config/layout.ts
@@ -41629,6 +41764,14 @@ const layoutSchema = {
         base: { type: 'string', nullable: true, minLength: 1 }
     }
 };
+/** The overlay directory of an app in an environment, relative to the repo root. */
+function layout_overlayPath(layout, app, environment) {
+    return layout.overlay.replaceAll('{app}', app).replaceAll('{env}', environment);
+}
+/** The base directory of an app, relative to the repo root. */
+function basePath(layout, app) {
+    return layout.base.replaceAll('{app}', app);
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/protection.ts
 /** The seed's required status checks for each kind of repository. */
@@ -41696,12 +41839,14 @@ function protection_completeProtection(input) {
 
 
 
+
 const GITOPS_CONFIG_FILES = (/* unused pure expression or super */ null && (['gitops.yaml', 'gitops.yml']));
 const sections = {
     environments: environmentsSchema,
     layout: layoutSchema,
     protection: protectionSchema,
-    codeowners: codeownersSchema
+    codeowners: codeownersSchema,
+    drift: driftSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -41719,11 +41864,12 @@ function defaultGitopsConfig() {
         environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
         layout: { ...DEFAULT_LAYOUT },
         protection: completeProtection(undefined),
-        codeowners: completeCodeowners(undefined)
+        codeowners: completeCodeowners(undefined),
+        drift: completeDrift(undefined)
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
-function loadGitopsConfig(repoRoot) {
+function gitops_config_loadGitopsConfig(repoRoot) {
     for (const name of GITOPS_CONFIG_FILES) {
         const path = join(repoRoot, name);
         if (existsSync(path))
@@ -41763,7 +41909,8 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         environments,
         layout: { ...DEFAULT_LAYOUT, ...data.layout },
         protection: completeProtection(data.protection),
-        codeowners: completeCodeowners(data.codeowners)
+        codeowners: completeCodeowners(data.codeowners),
+        drift: completeDrift(data.drift)
     };
 }
 function schemaError(source, errors) {
@@ -41796,6 +41943,8 @@ function environmentByName(config, name, input = 'environment') {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/index.ts
+
+
 
 
 
@@ -42372,7 +42521,1076 @@ function listFiles(files) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/status/drift.ts
+
+
+
+const GENERATED_SUFFIX = /-[2-9bcdfghkmt]{10}$/;
+const POD_SPEC_PARENTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+const MAX_VALUE_TEXT = 120;
+/**
+ * Compares two rendered overlays of one app. Namespaces (`app-dev` vs `app-staging`) and the
+ * hash suffixes of generated ConfigMaps and Secrets are normalised away first; container images
+ * are compared without their tag or digest (promotion moves those); differences at paths that
+ * `drift.expected` lists for the object's kind (or for `*`) are counted, not reported.
+ */
+function drift_compareRenderedEnvironments(app, from, to, drift) {
+    const left = normalisedObjects(from);
+    const right = normalisedObjects(to);
+    const patched = { from: patchTargets(from.patches ?? []), to: patchTargets(to.patches ?? []) };
+    const result = { app, from: from.environment, to: to.environment, objects: [], expectedDifferences: 0 };
+    const ids = [...new Set([...left.keys(), ...right.keys()])].sort();
+    for (const id of ids) {
+        const a = left.get(id);
+        const b = right.get(id);
+        const object = (a ?? b);
+        const kind = object.kind ?? '(no kind)';
+        const name = object.metadata?.name ?? '(no name)';
+        const described = `${kind}/${name}`;
+        if (!a || !b) {
+            result.objects.push({ object: described, kind, name, presence: a ? 'only-from' : 'only-to', fields: [] });
+            continue;
+        }
+        const differences = [];
+        diffValues(a, b, [], differences);
+        const patterns = [...(drift.expected[kind] ?? []), ...(drift.expected['*'] ?? [])].map(driftPathKeys);
+        const unexpected = differences.filter((d) => !patterns.some((pattern) => covers(pattern, d.keys)));
+        result.expectedDifferences += differences.length - unexpected.length;
+        if (unexpected.length === 0)
+            continue;
+        const entry = {
+            object: described,
+            kind,
+            name,
+            presence: 'both',
+            fields: unexpected.map(({ keys: _keys, ...field }) => field)
+        };
+        const oneSided = oneSidedPatches(kind, name, patched, from.environment, to.environment);
+        if (oneSided.length > 0)
+            entry.patchesOnlyIn = oneSided;
+        result.objects.push(entry);
+    }
+    return result;
+}
+/** The objects of a render by normalised identity, with the namespace and generated-name hashes taken out. */
+function normalisedObjects(side) {
+    const objects = parseYamlStream(side.yaml, `${side.environment} render`)
+        .map((source) => toPlain(source))
+        .filter((o) => !!o && typeof o === 'object' && !Array.isArray(o));
+    const renamed = new Map();
+    for (const object of objects) {
+        const name = object.metadata?.name;
+        if ((object.kind === 'ConfigMap' || object.kind === 'Secret') && name && GENERATED_SUFFIX.test(name)) {
+            renamed.set(name, name.replace(GENERATED_SUFFIX, ''));
+        }
+    }
+    const namespace = new RegExp(`(?<![a-z0-9-])${side.namespace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9-])`, 'g');
+    const normalise = (value) => {
+        if (typeof value === 'string')
+            return renamed.get(value) ?? value.replace(namespace, '{namespace}');
+        if (Array.isArray(value))
+            return value.map(normalise);
+        if (value && typeof value === 'object') {
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(namespace, '{namespace}'), normalise(v)]));
+        }
+        return value;
+    };
+    const byId = new Map();
+    for (const object of objects) {
+        const normal = normalise(object);
+        const group = (normal.apiVersion ?? '').includes('/') ? normal.apiVersion.split('/')[0] : '';
+        byId.set(`${group}/${normal.kind ?? ''}/${normal.metadata?.name ?? ''}`, normal);
+    }
+    return byId;
+}
+function diffValues(a, b, keys, out) {
+    if (isContainerImage(keys) && typeof a === 'string' && typeof b === 'string') {
+        if (imageName(a) !== imageName(b))
+            out.push({ path: formatPath(keys), keys, change: 'changed', from: imageName(a), to: imageName(b) });
+        return;
+    }
+    if (drift_isMap(a) && drift_isMap(b))
+        return diffEntries(a, b, keys, out, false);
+    if (Array.isArray(a) && Array.isArray(b)) {
+        // Lists of named items (containers, env, ports, volumes) are compared by name, not position.
+        if (namedItems(a) && namedItems(b))
+            return diffEntries(byName(a), byName(b), keys, out, true);
+        if (a.every(isScalar) && b.every(isScalar) && a.length !== b.length) {
+            out.push({ path: formatPath(keys), keys, change: 'changed', from: drift_short(a), to: drift_short(b) });
+            return;
+        }
+        const indexed = (list) => Object.fromEntries(list.map((item, i) => [String(i), item]));
+        return diffEntries(indexed(a), indexed(b), keys, out, true);
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b))
+        out.push({ path: formatPath(keys), keys, change: 'changed', from: drift_short(a), to: drift_short(b) });
+}
+function diffEntries(a, b, keys, out, bracket) {
+    const names = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    if (!bracket)
+        names.sort();
+    for (const key of names) {
+        const next = [...keys, { key, bracket: bracket || !/^[A-Za-z_$][\w$-]*$/.test(key) }];
+        if (!(key in b))
+            out.push({ path: formatPath(next), keys: next, change: 'only-from', from: drift_short(a[key]) });
+        else if (!(key in a))
+            out.push({ path: formatPath(next), keys: next, change: 'only-to', to: drift_short(b[key]) });
+        else
+            diffValues(a[key], b[key], next, out);
+    }
+}
+function drift_isMap(value) {
+    return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+function isScalar(value) {
+    return value === null || typeof value !== 'object';
+}
+/** A list whose items all have a distinct string `name`: containers, env, ports, volumes… */
+function namedItems(list) {
+    if (list.length === 0)
+        return false;
+    const names = list.map((item) => (drift_isMap(item) && typeof item.name === 'string' ? item.name : undefined));
+    return names.every((n) => n !== undefined) && new Set(names).size === names.length;
+}
+function byName(list) {
+    return Object.fromEntries(list.map((item) => [item.name, item]));
+}
+function isContainerImage(keys) {
+    return keys.length >= 3 && keys.at(-1).key === 'image' && POD_SPEC_PARENTS.has(keys.at(-3).key);
+}
+/** An image reference without its tag and digest. */
+function imageName(reference) {
+    const withoutDigest = reference.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.indexOf(':', slash + 1);
+    return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+function formatPath(keys) {
+    return keys.map((k, i) => (k.bracket ? `[${k.key}]` : i === 0 ? k.key : `.${k.key}`)).join('');
+}
+function drift_short(value) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT - 1)}…` : text;
+}
+/** Whether a drift.expected pattern (its keys) covers a difference at `keys`: a prefix match, `*` for any one key. */
+function covers(pattern, keys) {
+    if (pattern.length > keys.length)
+        return false;
+    return pattern.every((p, i) => p === '*' || p === keys[i].key);
+}
+function patchTargets(patches) {
+    const targets = new Map();
+    for (const patch of patches) {
+        for (const target of patch.targets)
+            targets.set(target, [...(targets.get(target) ?? []), patch.source]);
+    }
+    return targets;
+}
+function oneSidedPatches(kind, name, patched, fromEnvironment, toEnvironment) {
+    const lookup = (map) => [
+        ...new Set([...(map.get(`${kind}/${name}`) ?? []), ...(map.get(`${kind}/*`) ?? []), ...(map.get(`*/${name}`) ?? [])])
+    ];
+    const a = lookup(patched.from);
+    const b = lookup(patched.to);
+    const fileName = (source) => source.split('/').at(-1);
+    const onlyA = a.filter((source) => !b.some((other) => fileName(other) === fileName(source)));
+    const onlyB = b.filter((source) => !a.some((other) => fileName(other) === fileName(source)));
+    const result = [];
+    if (onlyA.length > 0)
+        result.push({ side: 'from', environment: fromEnvironment, sources: onlyA });
+    if (onlyB.length > 0)
+        result.push({ side: 'to', environment: toEnvironment, sources: onlyB });
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/status/overlay-images.ts
+
+
+
+
+
+/** Reads a kustomization directory (repo-relative); undefined when it has no kustomization file. */
+function readKustomizationSummary(repoRoot, dir) {
+    const path = kustomizationFileIn(join(repoRoot, dir));
+    if (!path)
+        return undefined;
+    const file = toRepoPath(repoRoot, path);
+    const source = parseYamlFile(readFileSync(path, 'utf8'), file);
+    const data = (toPlain(source) ?? {});
+    if (typeof data !== 'object' || Array.isArray(data))
+        throw new UserError(`${file} is not a YAML map`, { file, line: 1 });
+    return {
+        file,
+        dir: toRepoPath(repoRoot, join(repoRoot, dir)),
+        images: readImages(source, data.images),
+        bases: directories(repoRoot, dir, source, 'resources', data.resources),
+        components: directories(repoRoot, dir, source, 'components', data.components),
+        patches: readPatches(repoRoot, dir, source, data)
+    };
+}
+function readImages(source, raw) {
+    if (raw === undefined || raw === null)
+        return [];
+    if (!Array.isArray(raw))
+        throw new UserError(`${source.file}: images must be a list`, locationOf(source, ['images']));
+    return raw.map((entry, index) => {
+        const location = locationOf(source, ['images', index]);
+        const item = entry;
+        if (!item || typeof item !== 'object' || typeof item.name !== 'string' || item.name === '') {
+            throw new UserError(`${source.file}: images[${index}] needs a name`, location);
+        }
+        const setting = { name: item.name, location };
+        for (const key of ['newName', 'newTag', 'digest']) {
+            const value = item[key];
+            if (value === undefined || value === null)
+                continue;
+            // An unquoted newTag such as 1.10 or 20241201 reads as a number; kustomize takes its text.
+            if (typeof value !== 'string' && typeof value !== 'number') {
+                throw new UserError(`${source.file}: images[${index}].${key} must be a string`, locationOf(source, ['images', index, key]));
+            }
+            setting[key] = String(value);
+        }
+        return setting;
+    });
+}
+function directories(repoRoot, dir, source, key, raw) {
+    if (!Array.isArray(raw))
+        return [];
+    const found = [];
+    raw.forEach((entry, index) => {
+        if (typeof entry !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || entry.startsWith('github.com/'))
+            return;
+        const target = inRepo(repoRoot, dir, entry, source, [key, index]);
+        if (kustomizationFileIn(join(repoRoot, target)))
+            found.push(target);
+    });
+    return found;
+}
+/** A repo-relative path for `entry` written in `dir`; a path leaving the repo is refused. */
+function inRepo(repoRoot, dir, entry, source, at) {
+    const location = locationOf(source, at);
+    if (isAbsolute(entry))
+        throw new UserError(`${source.file}: '${entry}' is an absolute path; use a path inside the repository`, location);
+    const full = join(repoRoot, dir, entry);
+    let real = full;
+    try {
+        real = realpathSync(full);
+    }
+    catch {
+        // A missing path is kustomize's to report; only escapes matter here.
+    }
+    const root = realpathSync(repoRoot);
+    for (const candidate of [relative(repoRoot, full), relative(root, real)]) {
+        if (candidate === '..' || candidate.startsWith(`..${sep}`) || isAbsolute(candidate)) {
+            throw new UserError(`${source.file}: '${entry}' leads outside the repository`, location);
+        }
+    }
+    return toRepoPath(repoRoot, full);
+}
+function readPatches(repoRoot, dir, source, data) {
+    const patches = [];
+    const add = (key, index, path, inline, target) => {
+        const location = locationOf(source, [key, index]);
+        const targets = describeTarget(target);
+        let text = inline;
+        if (path !== undefined) {
+            const file = inRepo(repoRoot, dir, path, source, [key, index]);
+            try {
+                text = readFileSync(join(repoRoot, file), 'utf8');
+            }
+            catch {
+                text = undefined; // kustomize reports the missing file when it renders
+            }
+        }
+        if (targets.length === 0 && text !== undefined)
+            targets.push(...patchDocumentTargets(text, path ?? source.file));
+        patches.push({ source: path ?? 'inline', targets, location });
+    };
+    const list = (key) => (Array.isArray(data[key]) ? data[key] : []);
+    list('patches').forEach((entry, i) => {
+        const item = (entry ?? {});
+        add('patches', i, str(item.path), str(item.patch), item.target);
+    });
+    list('patchesStrategicMerge').forEach((entry, i) => {
+        const text = str(entry);
+        const isInline = text !== undefined && text.includes('\n');
+        add('patchesStrategicMerge', i, isInline ? undefined : text, isInline ? text : undefined, undefined);
+    });
+    list('patchesJson6902').forEach((entry, i) => {
+        const item = (entry ?? {});
+        add('patchesJson6902', i, str(item.path), str(item.patch), item.target);
+    });
+    return patches;
+}
+function str(value) {
+    return typeof value === 'string' ? value : undefined;
+}
+function describeTarget(target) {
+    if (!target || typeof target !== 'object')
+        return [];
+    const t = target;
+    if (typeof t.kind !== 'string' && typeof t.name !== 'string')
+        return [];
+    const selector = typeof t.labelSelector === 'string' ? `[${t.labelSelector}]` : '';
+    return [`${str(t.kind) ?? '*'}/${str(t.name) ?? '*'}${selector}`];
+}
+/** `Kind/name` of each document of a strategic-merge patch; JSON 6902 patches (lists) name none. */
+function patchDocumentTargets(text, file) {
+    try {
+        return parseYamlStream(text, file)
+            .map((doc) => toPlain(doc))
+            .filter((object) => object && typeof object === 'object' && !Array.isArray(object) && typeof object.kind === 'string')
+            .map((object) => `${String(object.kind)}/${String(object.metadata?.name ?? '*')}`);
+    }
+    catch {
+        return []; // an unreadable patch is kustomize's to report when it renders
+    }
+}
+function toRepoPath(repoRoot, path) {
+    return relative(repoRoot, path).split(sep).join('/') || '.';
+}
+/** The kustomizations an overlay builds on, deepest first, ending with the overlay itself. */
+function overlay_images_kustomizationChain(repoRoot, dir) {
+    const seen = new Set();
+    const chain = [];
+    const visit = (current) => {
+        if (seen.has(current))
+            return;
+        seen.add(current);
+        const summary = readKustomizationSummary(repoRoot, current);
+        if (!summary)
+            return;
+        for (const base of [...summary.bases, ...summary.components])
+            visit(base);
+        chain.push(summary);
+    };
+    visit(toRepoPath(repoRoot, join(repoRoot, dir)));
+    return chain;
+}
+/**
+ * Resolves the images[] entries of an overlay and its bases the way kustomize applies them:
+ * each kustomization's entries act on what its bases produced, matching by the image's current
+ * name. An overlay entry that names an image its base has already renamed changes nothing, a
+ * common slip that leaves the environment on the base's tag; it is reported as a problem.
+ */
+function overlay_images_resolveOverlayImages(chain) {
+    const tracked = [];
+    const problems = [];
+    const overlay = chain.at(-1);
+    for (const kustomization of chain) {
+        const inOverlay = kustomization === overlay;
+        for (const entry of kustomization.images) {
+            const matches = tracked.filter((t) => t.current === entry.name);
+            if (matches.length === 0) {
+                const renamed = tracked.find((t) => t.name === entry.name && t.renamedBy);
+                if (renamed) {
+                    problems.push({
+                        message: `${entry.location.file}: the images entry '${entry.name}' changes nothing: ${renamed.renamedBy.file}${renamed.renamedBy.line ? `:${renamed.renamedBy.line}` : ''} already renames '${entry.name}' to '${renamed.current}', so this entry must be named '${renamed.current}'`,
+                        location: entry.location
+                    });
+                    continue;
+                }
+                const fresh = { name: entry.name, current: entry.name, setBy: entry.location, setInOverlay: inOverlay };
+                tracked.push(fresh);
+                matches.push(fresh);
+            }
+            for (const image of matches) {
+                if (entry.newName !== undefined && entry.newName !== image.current) {
+                    image.current = entry.newName;
+                    image.renamedBy = entry.location;
+                }
+                // kustomize: a new tag or digest replaces both the old tag and the old digest.
+                if (entry.newTag !== undefined || entry.digest !== undefined) {
+                    delete image.tag;
+                    delete image.digest;
+                    if (entry.newTag !== undefined)
+                        image.tag = entry.newTag;
+                    if (entry.digest !== undefined)
+                        image.digest = entry.digest;
+                }
+                if (entry.newTag !== undefined || entry.digest !== undefined || (image.tag === undefined && image.digest === undefined)) {
+                    image.setBy = entry.location;
+                    image.setInOverlay = inOverlay;
+                }
+            }
+        }
+    }
+    return {
+        images: tracked.map((t) => ({
+            name: t.name,
+            repository: t.current,
+            ...(t.tag !== undefined ? { tag: t.tag } : {}),
+            ...(t.digest !== undefined ? { digest: t.digest } : {}),
+            reference: `${t.current}${t.tag !== undefined ? `:${t.tag}` : ''}${t.digest !== undefined ? `@${t.digest}` : ''}`,
+            setBy: t.setBy,
+            setInOverlay: t.setInOverlay
+        })),
+        problems
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/status/tag-facts.ts
+
+
+// Shapes recognised whatever gitops.yaml says: the seed's tags and compute-tag's defaults.
+const KNOWN_TEMPLATES = (/* unused pure expression or super */ null && ([
+    'sha-{sha}',
+    '{app}-{sha}-{timestamp}',
+    '{app}-staging-{sha}',
+    'staging-{sha}',
+    'v{version}',
+    '{app}-v{version}',
+    '{version}'
+]));
+const PLACEHOLDER_PATTERNS = {
+    sha: '(?<sha>[0-9a-f]{7,40})',
+    'long-sha': '(?<sha>[0-9a-f]{40})',
+    version: '(?<version>[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?)',
+    timestamp: '(?<timestamp>[0-9]{8}-[0-9]{6})',
+    date: '[0-9]{8}',
+    time: '[0-9]{6}',
+    pr: '[0-9]+',
+    run: '[0-9]+',
+    branch: '[A-Za-z0-9_.-]+'
+};
+function tag_facts_escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** A regular expression for the tags a template produces for one app; placeholders become groups. */
+function templatePattern(template, app) {
+    let pattern = '';
+    let last = 0;
+    for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
+        pattern += tag_facts_escapeRegExp(template.slice(last, match.index));
+        const name = match[1].trim();
+        if (name === 'app')
+            pattern += tag_facts_escapeRegExp(app);
+        else if (name === 'env')
+            pattern += '[a-z0-9-]+';
+        else if (PLACEHOLDER_PATTERNS[name])
+            pattern += PLACEHOLDER_PATTERNS[name];
+        else
+            return undefined;
+        last = match.index + match[0].length;
+    }
+    pattern += tag_facts_escapeRegExp(template.slice(last));
+    // A template may use {sha} twice ({sha} and {long-sha}); named groups must be unique.
+    let seen = 0;
+    pattern = pattern.replace(/\(\?<sha>/g, (group) => (seen++ === 0 ? group : '('));
+    try {
+        return new RegExp(`^${pattern}$`);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Reads what a tag tells: the app commit, the version, the build time. The environments'
+ * tagTemplates from gitops.yaml are tried first, then the seed's shapes. A tag that fits none
+ * tells nothing (an empty object), which is an answer, not an error.
+ */
+function tag_facts_tagFacts(tag, app, environments = []) {
+    const templates = [...new Set([...environments.map((e) => e.tagTemplate), ...KNOWN_TEMPLATES])];
+    // More specific templates (more literal text) first, so `{version}` never hides `v{version}`.
+    templates.sort((a, b) => literalLength(b) - literalLength(a));
+    for (const template of templates) {
+        if (!placeholdersOf(template).some((p) => p === 'sha' || p === 'long-sha' || p === 'version'))
+            continue;
+        const match = templatePattern(template, app)?.exec(tag);
+        if (!match?.groups)
+            continue;
+        const { sha, version, timestamp } = match.groups;
+        if (version !== undefined && !semver.valid(version))
+            continue;
+        const facts = { template };
+        if (sha !== undefined)
+            facts.commit = sha;
+        if (version !== undefined)
+            facts.version = version;
+        if (timestamp !== undefined)
+            facts.builtAt = timestamp;
+        return facts;
+    }
+    return {};
+}
+function literalLength(template) {
+    return template.replace(/\{[^{}]*\}/g, '').length;
+}
+/** The distance from `older` up to `newer`, or undefined when they are equal or not in that order. */
+function tag_facts_versionDistance(older, newer) {
+    const a = semver.parse(older);
+    const b = semver.parse(newer);
+    if (!a || !b || semver.compare(a, b) >= 0)
+        return undefined;
+    if (a.major !== b.major)
+        return { part: 'major', count: b.major - a.major };
+    if (a.minor !== b.minor)
+        return { part: 'minor', count: b.minor - a.minor };
+    if (a.patch !== b.patch)
+        return { part: 'patch', count: b.patch - a.patch };
+    return { part: 'prerelease', count: 1 };
+}
+/** Compares two versions: negative, zero or positive like a sort function. */
+function tag_facts_compareVersions(a, b) {
+    return semver.compare(a, b);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/status/environment-status.ts
+
+
+
+
+
+
+
+
+
+const STATE_ORDER = (/* unused pure expression or super */ null && (['behind', 'differs', 'ahead', 'unknown', 'in-sync']));
+/**
+ * The status of every app in every environment from the config repo's files alone (no render,
+ * no cluster, no registry): the images each overlay sets, what their tags tell, and how each
+ * environment stands against the one before it.
+ */
+function readEnvironmentStatus(repoRoot, options = {}) {
+    const config = options.config ?? loadGitopsConfig(repoRoot);
+    const apps = selectApps(repoRoot, config, options.apps);
+    return {
+        configFile: config.file,
+        environments: config.environments.map((e) => e.name),
+        overlayLayout: config.layout.overlay,
+        apps: apps.map((app) => appStatus(repoRoot, config, app).status)
+    };
+}
+/**
+ * The status with the overlays rendered by real kustomize, each once: the rendered images are
+ * checked against what the kustomizations say, and each pair of neighbouring environments is
+ * compared for drift.
+ */
+async function collectEnvironmentStatus(repoRoot, options) {
+    const config = options.config ?? loadGitopsConfig(repoRoot);
+    const apps = selectApps(repoRoot, config, options.apps);
+    const read = apps.map((app) => appStatus(repoRoot, config, app));
+    const jobs = read.flatMap(({ status }) => status.environments.filter((e) => e.present).map((e) => e.overlay));
+    const renders = await renderAll(repoRoot, jobs, options.render, options.concurrency ?? 2);
+    const drift = [];
+    for (const { status, chains } of read) {
+        status.environments.forEach((cell) => {
+            const yaml = renders.get(cell.overlay);
+            if (yaml !== undefined)
+                checkRenderedImages(cell, yaml);
+        });
+        status.environments.forEach((cell, i) => {
+            const next = status.environments[i + 1];
+            if (!next || !cell.present || !next.present)
+                return;
+            const from = config.environments[i];
+            const to = config.environments[i + 1];
+            const [ownFrom, ownTo] = unshared(chains.get(from.name), chains.get(to.name));
+            drift.push(compareRenderedEnvironments(status.app, { environment: from.name, namespace: namespaceOf(from, status.app), yaml: renders.get(cell.overlay), patches: ownFrom }, { environment: to.name, namespace: namespaceOf(to, status.app), yaml: renders.get(next.overlay), patches: ownTo }, config.drift));
+        });
+    }
+    return {
+        configFile: config.file,
+        environments: config.environments.map((e) => e.name),
+        overlayLayout: config.layout.overlay,
+        apps: read.map((r) => r.status),
+        drift
+    };
+}
+function selectApps(repoRoot, config, wanted) {
+    const found = discoverApps(repoRoot, config);
+    if (!wanted)
+        return found;
+    for (const app of wanted) {
+        if (!found.includes(app)) {
+            throw new UserError(`Unknown app '${app}': no overlay matches ${config.layout.overlay} for it. Apps found: ${found.join(', ') || '(none)'}`);
+        }
+    }
+    return [...wanted];
+}
+function appStatus(repoRoot, config, app) {
+    const chains = new Map();
+    const environments = config.environments.map((environment) => {
+        const overlay = overlayPath(config.layout, app, environment.name);
+        const chain = kustomizationChain(repoRoot, overlay);
+        chains.set(environment.name, chain);
+        if (chain.length === 0)
+            return { environment: environment.name, overlay, present: false, images: [], problems: [] };
+        const resolved = resolveOverlayImages(chain);
+        return {
+            environment: environment.name,
+            overlay,
+            present: true,
+            images: resolved.images.map((image) => imageStatus(image, app, config.environments)),
+            problems: resolved.problems.map((p) => p.message)
+        };
+    });
+    const steps = environments.slice(1).map((to, i) => promotionStep(environments[i], to));
+    return { status: { app, environments, steps }, chains };
+}
+function imageStatus(image, app, environments) {
+    const { commit, version, builtAt } = image.tag !== undefined ? tagFacts(image.tag, app, environments) : {};
+    return {
+        ...image,
+        ...(commit !== undefined ? { commit } : {}),
+        ...(version !== undefined ? { version } : {}),
+        ...(builtAt !== undefined ? { builtAt } : {})
+    };
+}
+/** Compares each image of `from` with the same image in `to`. */
+function promotionStep(from, to) {
+    let images;
+    if (!from.present || !to.present) {
+        const missing = !from.present ? from : to;
+        images = [{ name: '*', state: 'unknown', detail: `no overlay for ${missing.environment} (${missing.overlay})` }];
+    }
+    else {
+        const names = [...new Set([...from.images.map((i) => i.name), ...to.images.map((i) => i.name)])];
+        images = names.map((name) => compareImage(name, from, to));
+        if (images.length === 0)
+            images = [{ name: '*', state: 'unknown', detail: 'neither overlay sets an image' }];
+    }
+    const state = STATE_ORDER.find((s) => images.some((i) => i.state === s)) ?? 'in-sync';
+    const detail = images.length === 1 ? images[0].detail : images.map((i) => `${i.name}: ${i.detail}`).join('; ');
+    return { from: from.environment, to: to.environment, state, images, detail };
+}
+function compareImage(name, fromCell, toCell) {
+    const a = fromCell.images.find((i) => i.name === name);
+    const b = toCell.images.find((i) => i.name === name);
+    const previous = fromCell.environment;
+    if (!a || !b)
+        return { name, state: 'unknown', detail: `${name} is not set in ${(a ? toCell : fromCell).environment}` };
+    if (a.digest && b.digest && a.digest === b.digest)
+        return { name, state: 'in-sync', detail: `in sync with ${previous} (same digest)` };
+    if (a.version && b.version) {
+        const order = compareVersions(b.version, a.version);
+        if (order === 0)
+            return { name, state: 'in-sync', detail: `in sync with ${previous} (version ${b.version})` };
+        if (order < 0) {
+            const distance = versionDistance(b.version, a.version);
+            return {
+                name,
+                state: 'behind',
+                distance,
+                detail: `behind ${previous} by ${describeDistance(distance)} (${b.version} → ${a.version})`
+            };
+        }
+        const distance = versionDistance(a.version, b.version);
+        return {
+            name,
+            state: 'ahead',
+            distance,
+            detail: `ahead of ${previous} by ${describeDistance(distance)} (${b.version} vs ${a.version})`
+        };
+    }
+    if (a.commit && b.commit) {
+        if (a.commit.startsWith(b.commit) || b.commit.startsWith(a.commit)) {
+            return { name, state: 'in-sync', detail: `in sync with ${previous} (commit ${shortCommit(a.commit)})` };
+        }
+        return { name, state: 'differs', detail: `differs from ${previous} (commit ${shortCommit(b.commit)} vs ${shortCommit(a.commit)})` };
+    }
+    if (a.reference === b.reference)
+        return { name, state: 'in-sync', detail: `in sync with ${previous} (same image)` };
+    const why = a.version || b.version ? `; no version known for ${a.version ? toCell.environment : previous}` : '';
+    return { name, state: 'differs', detail: `differs from ${previous} (${label(b)} vs ${label(a)}${why})` };
+}
+function label(image) {
+    return image.tag ?? image.digest?.slice(0, 19) ?? 'no tag';
+}
+function shortCommit(commit) {
+    return commit.slice(0, 7);
+}
+/** `1 patch version`, `2 minor versions`, `a pre-release`. */
+function describeDistance(distance) {
+    if (distance.part === 'prerelease')
+        return 'a pre-release';
+    return `${distance.count} ${distance.part} version${distance.count === 1 ? '' : 's'}`;
+}
+/** The namespace an environment deploys an app to. */
+function namespaceOf(environment, app) {
+    return environment.namespace.replaceAll('{app}', app).replaceAll('{env}', environment.name);
+}
+/** The kustomizations of each chain that the other chain does not share, and their patches. */
+function unshared(a, b) {
+    const dirsA = new Set(a.map((k) => k.dir));
+    const dirsB = new Set(b.map((k) => k.dir));
+    return [
+        a.filter((k) => !dirsB.has(k.dir)).flatMap((k) => k.patches),
+        b.filter((k) => !dirsA.has(k.dir)).flatMap((k) => k.patches)
+    ];
+}
+async function renderAll(repoRoot, overlays, render, concurrency) {
+    const results = new Map();
+    const queue = [...new Set(overlays)];
+    const worker = async () => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+            results.set(next, await render(join(repoRoot, next)));
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+    return results;
+}
+const WORKLOAD_POD_SPECS = {
+    Pod: [['spec']],
+    Deployment: [['spec', 'template', 'spec']],
+    StatefulSet: [['spec', 'template', 'spec']],
+    DaemonSet: [['spec', 'template', 'spec']],
+    ReplicaSet: [['spec', 'template', 'spec']],
+    Job: [['spec', 'template', 'spec']],
+    CronJob: [['spec', 'jobTemplate', 'spec', 'template', 'spec']]
+};
+/** The container images of a render, in order of appearance, each once. */
+function renderedContainerImages(yaml, file = 'render') {
+    const images = [];
+    for (const source of parseYamlStream(yaml, file)) {
+        const object = toPlain(source);
+        const paths = WORKLOAD_POD_SPECS[String(object?.kind)] ?? [];
+        for (const path of paths) {
+            let spec = object;
+            for (const key of path)
+                spec = spec?.[key];
+            for (const list of ['initContainers', 'containers']) {
+                const containers = spec?.[list];
+                if (!Array.isArray(containers))
+                    continue;
+                for (const container of containers) {
+                    const image = container?.image;
+                    if (typeof image === 'string' && !images.includes(image))
+                        images.push(image);
+                }
+            }
+        }
+    }
+    return images;
+}
+/** Notes each image whose rendered reference is not what the kustomizations say. */
+function checkRenderedImages(cell, yaml) {
+    const rendered = renderedContainerImages(yaml, cell.overlay);
+    cell.renderedImages = rendered;
+    for (const image of cell.images) {
+        if (rendered.includes(image.reference))
+            continue;
+        const near = rendered.filter((r) => r.startsWith(image.repository) || r.startsWith(image.name));
+        cell.problems.push(near.length > 0
+            ? `${cell.overlay} sets ${image.reference}, but kustomize renders ${near.join(', ')}`
+            : `${cell.overlay} sets ${image.reference}, but no container of the render uses it (rendered: ${rendered.join(', ') || 'no containers'})`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/status/promotion-diagram.ts
+const EDGE_TEXT = {
+    'in-sync': 'in sync',
+    behind: 'behind',
+    ahead: 'ahead',
+    differs: 'differs',
+    unknown: '?'
+};
+const CLASS_DEFS = (/* unused pure expression or super */ null && ([
+    'classDef promoting fill:#fff3b0,stroke:#b8860b,stroke-width:3px,color:#000',
+    'classDef lagging fill:#fde2e1,stroke:#c0392b,color:#000',
+    'classDef missing fill:#eeeeee,stroke:#999999,stroke-dasharray:4 3,color:#666666'
+]));
+/**
+ * The promotion chain as a Mermaid flowchart (GitHub renders ```mermaid blocks): one node per
+ * environment with the tag it runs, arrows in promotion order labelled with how the next
+ * environment stands, the highlighted step drawn thick. One subgraph per app when there are several.
+ */
+function promotion_diagram_renderPromotionDiagram(status, options = {}) {
+    const apps = status.apps.filter((a) => !options.apps || options.apps.includes(a.app));
+    const lines = ['flowchart LR'];
+    const classes = new Map();
+    const edgeStyles = [];
+    let edge = 0;
+    const several = apps.length > 1;
+    apps.forEach((app, a) => {
+        const indent = several ? '    ' : '  ';
+        if (several)
+            lines.push(`  subgraph app${a}["${promotion_diagram_text(app.app)}"]`, '    direction LR');
+        app.environments.forEach((cell, e) => {
+            lines.push(`${indent}${nodeId(a, e)}["${nodeLabel(cell)}"]`);
+            if (!cell.present)
+                addClass(classes, 'missing', nodeId(a, e));
+        });
+        app.steps.forEach((step, s) => {
+            const highlighted = isHighlighted(app, step.from, step.to, options.highlight);
+            const arrow = highlighted ? '==>' : '-->';
+            const label = highlighted ? `promoting · ${EDGE_TEXT[step.state]}` : EDGE_TEXT[step.state];
+            lines.push(`${indent}${nodeId(a, s)} ${arrow}|"${promotion_diagram_text(label)}"| ${nodeId(a, s + 1)}`);
+            if (highlighted) {
+                addClass(classes, 'promoting', nodeId(a, s), nodeId(a, s + 1));
+                edgeStyles.push(`  linkStyle ${edge} stroke:#b8860b,stroke-width:4px`);
+            }
+            else if (step.state === 'behind' && app.environments[s + 1].present) {
+                addClass(classes, 'lagging', nodeId(a, s + 1));
+            }
+            edge++;
+        });
+        if (several)
+            lines.push('  end');
+    });
+    if (apps.length === 0)
+        lines.push('  none["no apps found"]');
+    lines.push(...CLASS_DEFS.map((d) => `  ${d}`));
+    // A node being promoted keeps the promoting look whatever else it is.
+    const promoting = new Set(classes.get('promoting') ?? []);
+    for (const [name, ids] of classes) {
+        const members = [...new Set(ids)].filter((id) => name === 'promoting' || !promoting.has(id));
+        if (members.length > 0)
+            lines.push(`  class ${members.join(',')} ${name}`);
+    }
+    lines.push(...edgeStyles);
+    return lines.join('\n');
+}
+/** The diagram as a fenced block for markdown. */
+function promotion_diagram_mermaidBlock(diagram) {
+    return '```mermaid\n' + diagram + '\n```';
+}
+function isHighlighted(app, from, to, highlight) {
+    return !!highlight && highlight.app === app.app && highlight.from === from && highlight.to === to;
+}
+// Node ids by position: app and environment names may hold characters Mermaid reads as syntax.
+function nodeId(app, environment) {
+    return `a${app}e${environment}`;
+}
+function addClass(classes, name, ...ids) {
+    classes.set(name, [...(classes.get(name) ?? []), ...ids]);
+}
+function nodeLabel(cell) {
+    if (!cell.present)
+        return `${promotion_diagram_text(cell.environment)}<br/>no overlay`;
+    const tags = cell.images.map((i) => i.tag ?? (i.digest ? i.digest.slice(0, 19) : 'no tag'));
+    return `<b>${promotion_diagram_text(cell.environment)}</b><br/>${tags.map(promotion_diagram_text).join('<br/>') || 'no image set'}`;
+}
+/** Text inside a quoted Mermaid label: quotes and markup characters as entity codes. */
+function promotion_diagram_text(value) {
+    return value.replace(/[#"<>&]/g, (c) => `#${c.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/status/status-markdown.ts
+
+
+const STATE_ICON = {
+    'in-sync': '✅',
+    behind: '⏳',
+    ahead: '⬆️',
+    differs: '↔️',
+    unknown: '❔'
+};
+/**
+ * The status for a job summary or a pull request body: the promotion chain as a Mermaid diagram,
+ * the app × environment table, problems with the overlays, and drift between neighbouring
+ * environments (only the highlighted step's, when there is one).
+ */
+function renderStatusMarkdown(status, options = {}) {
+    const level = '#'.repeat(Math.min(6, Math.max(1, options.headingLevel ?? 3)));
+    const apps = status.apps.filter((a) => !options.apps || options.apps.includes(a.app));
+    const highlight = options.highlight;
+    const parts = [`${level} Environments`];
+    if (apps.length === 0) {
+        parts.push(`No apps found: no directory matches the overlay layout ${code(status.overlayLayout)}.`);
+        return parts.join('\n\n') + '\n';
+    }
+    const diagramApps = highlight && apps.some((a) => a.app === highlight.app) ? [highlight.app] : apps.map((a) => a.app);
+    parts.push(mermaidBlock(renderPromotionDiagram({ ...status, apps }, { highlight, apps: diagramApps })));
+    parts.push(statusTableMarkdown(apps, status.environments, highlight));
+    const problems = apps.flatMap((a) => a.environments.flatMap((e) => e.problems.map((p) => `- **${a.app}** in ${e.environment}: ${p}`)));
+    if (problems.length > 0)
+        parts.push(`${level}# Problems\n\n${problems.join('\n')}`);
+    if (status.drift)
+        parts.push(driftMarkdown(status.drift, apps, highlight, level));
+    return parts.join('\n\n') + '\n';
+}
+/** The app × environment table alone, as markdown. */
+function statusTableMarkdown(apps, environments, highlight) {
+    const rows = apps.map((app) => [
+        highlight?.app === app.app ? `**${app.app}** (promoting ${highlight.from} → ${highlight.to})` : `**${app.app}**`,
+        ...environments.map((name, i) => {
+            const cell = app.environments.find((e) => e.environment === name);
+            return cell ? cellMarkdown(cell, i > 0 ? app.steps[i - 1] : undefined) : ' ';
+        })
+    ]);
+    return markdownTable(['app', ...environments], rows);
+}
+function cellMarkdown(cell, step) {
+    if (!cell.present)
+        return '_no overlay_';
+    const several = cell.images.length > 1;
+    const lines = cell.images.map((image) => imageLine(image, several));
+    if (cell.images.length === 0)
+        lines.push('_no image set_');
+    if (step)
+        lines.push(`${STATE_ICON[step.state]} ${step.detail}`);
+    if (cell.problems.length > 0)
+        lines.push(`⚠️ ${cell.problems.length === 1 ? 'a problem' : `${cell.problems.length} problems`} (below)`);
+    return lines.join('\n');
+}
+function imageLine(image, withName) {
+    const what = image.tag ?? (image.digest ? image.digest.slice(0, 19) + '…' : 'no tag');
+    const facts = [image.version ? `version ${image.version}` : undefined, image.commit ? `commit ${image.commit.slice(0, 7)}` : undefined]
+        .filter(Boolean)
+        .join(', ');
+    return `${withName ? `${image.name}: ` : ''}${code(what)}${facts ? ` (${facts})` : ''}`;
+}
+function driftMarkdown(drift, apps, highlight, level) {
+    const names = new Set(apps.map((a) => a.app));
+    const pairs = drift.filter((d) => names.has(d.app) && (!highlight || (d.app === highlight.app && d.from === highlight.from && d.to === highlight.to)));
+    const sections = [`${level}# Drift between environments`];
+    const drifting = pairs.filter((d) => d.objects.length > 0);
+    if (drifting.length === 0) {
+        const scope = highlight ? `${highlight.from} and ${highlight.to}` : 'neighbouring environments';
+        sections.push(`No drift between ${scope} besides image tags and the differences gitops.yaml expects (\`drift.expected\`).`);
+    }
+    for (const pair of drifting) {
+        sections.push(`**${pair.app}: ${pair.from} → ${pair.to}** (${pair.expectedDifferences} expected difference${pair.expectedDifferences === 1 ? '' : 's'} left out)\n\n` +
+            pair.objects.map((o) => objectMarkdown(o, pair)).join('\n'));
+    }
+    return sections.join('\n\n');
+}
+function objectMarkdown(object, pair) {
+    if (object.presence !== 'both') {
+        const has = object.presence === 'only-from' ? pair.from : pair.to;
+        const lacks = object.presence === 'only-from' ? pair.to : pair.from;
+        return `- ${code(object.object)} exists in ${has} only; ${lacks} has no such object`;
+    }
+    const lines = [`- ${code(object.object)}`];
+    for (const patches of object.patchesOnlyIn ?? []) {
+        const other = patches.side === 'from' ? pair.to : pair.from;
+        lines.push(`  - ${patches.environment} patches it with ${patches.sources.map(code).join(', ')}; ${other} has no such patch`);
+    }
+    for (const field of object.fields) {
+        if (field.change === 'changed')
+            lines.push(`  - ${code(field.path)}: ${pair.from} ${code(field.from)}, ${pair.to} ${code(field.to)}`);
+        else if (field.change === 'only-from')
+            lines.push(`  - ${code(field.path)} set in ${pair.from} only (${code(field.from)})`);
+        else
+            lines.push(`  - ${code(field.path)} set in ${pair.to} only (${code(field.to)})`);
+    }
+    return lines.join('\n');
+}
+/** Inline code that survives backticks in the text. */
+function code(text) {
+    const fence = text.includes('`') ? '``' : '`';
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/status/status-table.ts
+const ANSI = {
+    reset: '\u001b[0m',
+    bold: '\u001b[1m',
+    dim: '\u001b[2m',
+    red: '\u001b[31m',
+    green: '\u001b[32m',
+    yellow: '\u001b[33m',
+    magenta: '\u001b[35m',
+    cyan: '\u001b[36m'
+};
+const STATE = {
+    'in-sync': { mark: '= in sync', color: 'green' },
+    behind: { mark: '< behind', color: 'yellow' },
+    ahead: { mark: '> ahead', color: 'magenta' },
+    differs: { mark: '~ differs', color: 'cyan' },
+    unknown: { mark: '? unknown', color: 'dim' }
+};
+/**
+ * The status as plain text for a terminal (`gitops-actions status`): one row per app, one column
+ * per environment with its tag and how it stands against the environment before it; then the
+ * problems and the drift, one line each. Colours only when asked for.
+ */
+function renderStatusTable(status, options) {
+    const paint = (color, text) => (options.color ? `${ANSI[color]}${text}${ANSI.reset}` : text);
+    if (status.apps.length === 0)
+        return `No apps found: no directory matches the overlay layout ${status.overlayLayout}.\n`;
+    const header = ['APP', ...status.environments.map((e) => e.toUpperCase())].map((h) => [paint('bold', h)]);
+    const rows = [header];
+    for (const app of status.apps) {
+        rows.push([
+            [app.app],
+            ...status.environments.map((name, i) => {
+                const cell = app.environments.find((e) => e.environment === name);
+                return cell ? cellLines(cell, i > 0 ? app.steps[i - 1] : undefined, paint) : [''];
+            })
+        ]);
+    }
+    const widths = header.map((_, column) => Math.max(...rows.map((row) => Math.max(...row[column].map(visibleLength)))));
+    const out = [];
+    for (const row of rows) {
+        const height = Math.max(...row.map((cell) => cell.length));
+        for (let line = 0; line < height; line++) {
+            out.push(row
+                .map((cell, column) => pad(cell[line] ?? '', widths[column]))
+                .join('  ')
+                .trimEnd());
+        }
+    }
+    const problems = status.apps.flatMap((a) => a.environments.flatMap((e) => e.problems.map((p) => `${paint('red', 'problem')} ${a.app}/${e.environment}: ${p}`)));
+    if (problems.length > 0)
+        out.push('', ...problems);
+    if (status.drift)
+        out.push('', ...driftLines(status.drift, paint));
+    return out.join('\n') + '\n';
+}
+function cellLines(cell, step, paint) {
+    if (!cell.present)
+        return [paint('dim', 'no overlay')];
+    const lines = cell.images.map((i) => (cell.images.length > 1 ? `${i.name}:` : '') + (i.tag ?? (i.digest ? i.digest.slice(0, 19) : 'no tag')));
+    if (lines.length === 0)
+        lines.push(paint('dim', 'no image set'));
+    if (step) {
+        const { mark, color } = STATE[step.state];
+        const distance = step.images.find((i) => i.distance)?.distance;
+        lines.push(paint(color, distance ? `${mark} ${distance.count} ${distance.part}` : mark));
+    }
+    if (cell.problems.length > 0)
+        lines.push(paint('red', `! ${cell.problems.length} problem${cell.problems.length === 1 ? '' : 's'}`));
+    return lines;
+}
+function driftLines(drift, paint) {
+    const lines = [];
+    for (const pair of drift) {
+        if (pair.objects.length === 0) {
+            lines.push(`${paint('green', 'no drift')} ${pair.app} ${pair.from} → ${pair.to}`);
+            continue;
+        }
+        for (const object of pair.objects) {
+            const where = `${paint('yellow', 'drift')} ${pair.app} ${pair.from} → ${pair.to}: ${object.object}`;
+            if (object.presence !== 'both') {
+                lines.push(`${where} exists in ${object.presence === 'only-from' ? pair.from : pair.to} only`);
+                continue;
+            }
+            for (const patches of object.patchesOnlyIn ?? [])
+                lines.push(`${where} patched with ${patches.sources.join(', ')} in ${patches.environment} only`);
+            for (const field of object.fields) {
+                const values = field.change === 'changed'
+                    ? `${pair.from} ${field.from}, ${pair.to} ${field.to}`
+                    : `set in ${field.change === 'only-from' ? pair.from : pair.to} only: ${field.from ?? field.to}`;
+                lines.push(`${where} ${field.path}: ${values}`);
+            }
+        }
+    }
+    return lines;
+}
+// eslint-disable-next-line no-control-regex
+const ANSI_PATTERN = /\u001b\[[0-9;]*m/g;
+function visibleLength(text) {
+    return [...text.replace(ANSI_PATTERN, '')].length;
+}
+function pad(text, width) {
+    return text + ' '.repeat(Math.max(0, width - visibleLength(text)));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/status/index.ts
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
 
 
 
@@ -42677,19 +43895,8 @@ function writeSummary(markdown) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, fitSummary(markdown) + '\n');
     return true;
 }
-/** Escapes text for a markdown table cell. */
-function cell(text) {
-    if (text === undefined || text === '')
-        return ' ';
-    return String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/** A markdown table; rendered by a pure function so tests can read it. */
-function markdownTable(headings, rows) {
-    const lines = [`| ${headings.map(cell).join(' | ')} |`, `| ${headings.map(() => '---').join(' | ')} |`];
-    for (const row of rows)
-        lines.push(`| ${row.map(cell).join(' | ')} |`);
-    return lines.join('\n');
-}
+// The table helpers live in core so pure renderers (status, reports) can use them too.
+
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
 
@@ -42970,7 +44177,7 @@ function renderSummary(result) {
     const lines = [
         `### compute-tag: ${result.app} (${result.environment})`,
         '',
-        markdownTable(['tag', 'version', 'previous', 'bump', 'commit', 'timestamp (UTC)'], [[`\`${result.tag}\``, result.version, result.previousVersion, result.bump, result.shortSha, result.timestamp]])
+        markdown_markdownTable(['tag', 'version', 'previous', 'bump', 'commit', 'timestamp (UTC)'], [[`\`${result.tag}\``, result.version, result.previousVersion, result.bump, result.shortSha, result.timestamp]])
     ];
     if (result.tags.length > 0)
         lines.push('', 'Image references:', '', ...result.tags.map((t) => `- \`${t}\``));

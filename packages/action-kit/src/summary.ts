@@ -20,18 +20,5 @@ export function writeSummary(markdown: string): boolean {
   return true
 }
 
-/** Escapes text for a markdown table cell. */
-export function cell(text: string | number | boolean | undefined): string {
-  if (text === undefined || text === '') return ' '
-  return String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>')
-}
-
-/** A markdown table; rendered by a pure function so tests can read it. */
-export function markdownTable(
-  headings: readonly string[],
-  rows: ReadonlyArray<ReadonlyArray<string | number | boolean | undefined>>
-): string {
-  const lines = [`| ${headings.map(cell).join(' | ')} |`, `| ${headings.map(() => '---').join(' | ')} |`]
-  for (const row of rows) lines.push(`| ${row.map(cell).join(' | ')} |`)
-  return lines.join('\n')
-}
+// The table helpers live in core so pure renderers (status, reports) can use them too.
+export { markdownCell as cell, markdownTable } from '@gitops-actions/core'

@@ -10,6 +10,7 @@ import {
   type EnvironmentConfig,
   type EnvironmentInput
 } from './environments.js'
+import { completeDrift, driftSchema, type DriftConfig } from './drift.js'
 import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
 import { completeProtection, protectionSchema, type BranchRules, type ProtectionConfig } from './protection.js'
 import { codeownersSchema, completeCodeowners, type CodeownersConfig, type CodeownersInput } from './codeowners.js'
@@ -29,6 +30,8 @@ export interface GitopsConfig {
   protection: ProtectionConfig
   /** Protected paths and their required code owners, checked by validate-manifests' codeowners check. */
   codeowners: CodeownersConfig
+  /** Differences between neighbouring environments that drift reports leave out. */
+  drift: DriftConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -37,7 +40,8 @@ const sections = {
   environments: environmentsSchema,
   layout: layoutSchema,
   protection: protectionSchema,
-  codeowners: codeownersSchema
+  codeowners: codeownersSchema,
+  drift: driftSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -58,7 +62,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
     layout: { ...DEFAULT_LAYOUT },
     protection: completeProtection(undefined),
-    codeowners: completeCodeowners(undefined)
+    codeowners: completeCodeowners(undefined),
+    drift: completeDrift(undefined)
   }
 }
 
@@ -81,6 +86,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     layout?: Partial<LayoutConfig>
     protection?: { app?: Partial<BranchRules>; config?: Partial<BranchRules> }
     codeowners?: CodeownersInput
+    drift?: Partial<DriftConfig>
   }
   const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
   const seen = new Set<string>()
@@ -108,7 +114,8 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     environments,
     layout: { ...DEFAULT_LAYOUT, ...data.layout },
     protection: completeProtection(data.protection),
-    codeowners: completeCodeowners(data.codeowners)
+    codeowners: completeCodeowners(data.codeowners),
+    drift: completeDrift(data.drift)
   }
 }
 

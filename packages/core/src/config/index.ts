@@ -1,4 +1,6 @@
+export * from './app-discovery.js'
 export * from './codeowners.js'
+export * from './drift.js'
 export * from './environments.js'
 export * from './gitops-config.js'
 export * from './layout.js'

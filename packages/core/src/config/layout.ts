@@ -19,3 +19,13 @@ export const layoutSchema: JSONSchemaType<Partial<LayoutConfig>> = {
     base: { type: 'string', nullable: true, minLength: 1 }
   }
 }
+
+/** The overlay directory of an app in an environment, relative to the repo root. */
+export function overlayPath(layout: LayoutConfig, app: string, environment: string): string {
+  return layout.overlay.replaceAll('{app}', app).replaceAll('{env}', environment)
+}
+
+/** The base directory of an app, relative to the repo root. */
+export function basePath(layout: LayoutConfig, app: string): string {
+  return layout.base.replaceAll('{app}', app)
+}

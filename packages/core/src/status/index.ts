@@ -1,0 +1,7 @@
+export * from './drift.js'
+export * from './environment-status.js'
+export * from './overlay-images.js'
+export * from './promotion-diagram.js'
+export * from './status-markdown.js'
+export * from './status-table.js'
+export * from './tag-facts.js'
