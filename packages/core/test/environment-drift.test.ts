@@ -21,7 +21,8 @@ const EXAMPLE = join(import.meta.dirname, '../../../examples/config-repo')
  *   patch prod lacks, the two set LOG_FORMAT differently, prod has a PodDisruptionBudget staging
  *   has not. Replicas, generated ConfigMap values (and so their hash suffixes) and namespaced
  *   URLs differ too, and must not be reported.
- * - web: dev and staging run different commits; prod a release; no drift but replicas.
+ * - web: dev and staging run different commits; staging's version label says 2.0.0, the version
+ *   prod's tag names; no drift but replicas and that label.
  * - worker: no prod overlay.
  */
 function laggingRepo(): string {
@@ -75,7 +76,8 @@ function laggingRepo(): string {
     'apps/web/base/kustomization.yaml': 'resources: [deployment.yaml]\n',
     'apps/web/base/deployment.yaml': deployment('web', []),
     'apps/web/overlays/dev/kustomization.yaml': overlay('web', 'app-dev', 'sha-aaaaaaa', []),
-    'apps/web/overlays/staging/kustomization.yaml': overlay('web', 'app-staging', 'web-staging-bbbbbbb', []),
+    'apps/web/overlays/staging/kustomization.yaml':
+      overlay('web', 'app-staging', 'web-staging-bbbbbbb', []) + 'labels:\n- pairs:\n    app.kubernetes.io/version: "2.0.0"\n',
     'apps/web/overlays/prod/kustomization.yaml': overlay('web', 'app-prod', 'web-v2.0.0', ['replicas-patch.yaml']),
     'apps/web/overlays/prod/replicas-patch.yaml': envPatch('web', 4, {}),
     'apps/worker/base/kustomization.yaml': 'resources: [deployment.yaml]\n',
@@ -83,7 +85,12 @@ function laggingRepo(): string {
     'apps/worker/overlays/dev/kustomization.yaml': overlay('worker', 'app-dev', 'sha-ccccccc', []),
     'apps/worker/overlays/staging/kustomization.yaml': overlay('worker', 'app-staging', 'worker-staging-ccccccc', [])
   }
-  const dir = mkdtempSync(join(tmpdir(), 'lagging-'))
+  return writeRepo('lagging', files)
+}
+
+/** Writes a config repo from a path → content table into a fresh temp dir. */
+function writeRepo(prefix: string, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`))
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true })
     writeFileSync(join(dir, path), content.endsWith('\n') ? content : `${content}\n`)
@@ -143,15 +150,45 @@ function envPatch(app: string, replicas: number, env: Record<string, string>): s
   return lines.join('\n')
 }
 
+/** Two environments; `svc` gets a sidecar in staging only, `broken` has a staging overlay kustomize refuses. */
+function sidecarRepo(): string {
+  const files: Record<string, string> = {
+    'gitops.yaml': 'environments:\n  - name: dev\n  - name: staging\n',
+    'apps/svc/base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+    'apps/svc/base/deployment.yaml': deployment('svc', []),
+    'apps/svc/overlays/dev/kustomization.yaml': overlay('svc', 'app-dev', 'sha-1234567', []),
+    'apps/svc/overlays/staging/kustomization.yaml': overlay('svc', 'app-staging', 'svc-staging-1234567', ['sidecar-patch.yaml']),
+    'apps/svc/overlays/staging/sidecar-patch.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: svc',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - name: proxy',
+      '        image: envoyproxy/envoy:v1.31.0'
+    ].join('\n'),
+    'apps/broken/base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+    'apps/broken/base/deployment.yaml': deployment('broken', []),
+    'apps/broken/overlays/dev/kustomization.yaml': overlay('broken', 'app-dev', 'sha-7654321', []),
+    'apps/broken/overlays/staging/kustomization.yaml': overlay('broken', 'app-staging', 'broken-staging-7654321', ['missing-patch.yaml'])
+  }
+  return writeRepo('sidecar', files)
+}
+
 let lagging: EnvironmentStatus
 let example: EnvironmentStatus
+let sidecar: EnvironmentStatus
 
 beforeAll(async () => {
   const repo = laggingRepo()
   // Each overlay is rendered once here and shared by every test below.
-  ;[lagging, example] = await Promise.all([
+  ;[lagging, example, sidecar] = await Promise.all([
     collectEnvironmentStatus(repo, { render, concurrency: 1 }),
-    collectEnvironmentStatus(EXAMPLE, { render, concurrency: 1 })
+    collectEnvironmentStatus(EXAMPLE, { render, concurrency: 1 }),
+    collectEnvironmentStatus(sidecarRepo(), { render, concurrency: 1 })
   ])
 })
 
@@ -175,7 +212,7 @@ describe('lag between environments', () => {
         'web',
         [
           ['dev', 'staging', 'differs', 'differs from dev (commit bbbbbbb vs aaaaaaa)'],
-          ['staging', 'prod', 'differs', 'differs from staging (web-v2.0.0 vs web-staging-bbbbbbb; no version known for staging)']
+          ['staging', 'prod', 'in-sync', 'in sync with staging (version 2.0.0)']
         ]
       ],
       [
@@ -234,8 +271,36 @@ describe('drift between rendered overlays', () => {
 
   test('apps whose environments differ only as expected have no drift; a missing overlay has no drift entry', () => {
     expect(driftOf(lagging, 'web', 'dev', 'staging').objects).toEqual([])
-    expect(driftOf(lagging, 'web', 'staging', 'prod')).toMatchObject({ objects: [], expectedDifferences: 1 })
+    expect(driftOf(lagging, 'web', 'staging', 'prod')).toMatchObject({ objects: [], expectedDifferences: 2 })
     expect(lagging.drift!.filter((d) => d.app === 'worker').map((d) => `${d.from}→${d.to}`)).toEqual(['dev→staging'])
+  })
+
+  test('a container one side lacks is reported whole, at its own path', () => {
+    expect(driftOf(sidecar, 'svc', 'dev', 'staging').objects).toEqual([
+      {
+        object: 'Deployment/svc',
+        kind: 'Deployment',
+        name: 'svc',
+        presence: 'both',
+        fields: [
+          { path: 'spec.template.spec.containers[proxy]', change: 'only-to', to: '{"image":"envoyproxy/envoy:v1.31.0","name":"proxy"}' }
+        ],
+        patchesOnlyIn: [{ side: 'to', environment: 'staging', sources: ['sidecar-patch.yaml'] }]
+      }
+    ])
+  })
+
+  test('an overlay kustomize cannot build is a problem of its cell, not a failure of the view', () => {
+    const broken = sidecar.apps.find((a) => a.app === 'broken')!
+    const staging = broken.environments[1]!
+    expect(staging.renderError).toMatch(
+      /^kustomize could not build apps\/broken\/overlays\/staging: .*failed to get the patch file from path\(missing-patch\.yaml\)/
+    )
+    expect(staging.renderError).not.toMatch(/\n|tmp/)
+    expect(staging.problems).toEqual([staging.renderError])
+    expect(broken.environments[0]!.renderedImages).toEqual(['registry.example.com/org/broken:sha-7654321'])
+    expect(sidecar.drift!.map((d) => d.app)).toEqual(['svc'])
+    expect(renderStatusMarkdown(sidecar)).toContain(`- **broken** in staging: ${staging.renderError}`)
   })
 
   test('the example repo: only the HPA dev does not have, once gitops.yaml expects the ENVIRONMENT variable', () => {
@@ -313,6 +378,7 @@ describe('markdown for job summaries and pull request bodies', () => {
     )
     expect(markdown).toContain('`v1.2.3` (version 1.2.3)<br>⏳ behind staging by 2 minor versions (1.2.3 → 1.4.0) |')
     expect(markdown).toContain('| **worker** |')
+    expect(markdown).toContain('`web-staging-bbbbbbb` (version 2.0.0 (label), commit bbbbbbb)')
     const drift = markdown.slice(markdown.indexOf('#### Drift between environments'))
     expect(drift).toBe(
       [

@@ -234,8 +234,9 @@ describe('the example config repo, from its files', () => {
 })
 
 describe('drift section of gitops.yaml', () => {
-  test('the default expects replicas, autoscaling bounds and config values', () => {
+  test('the default expects replicas, autoscaling bounds, config values and the version label', () => {
     expect(loadGitopsConfig(configRepo({})).drift.expected).toEqual({
+      '*': ['metadata.labels[app.kubernetes.io/version]', 'spec.template.metadata.labels[app.kubernetes.io/version]'],
       Deployment: ['spec.replicas'],
       StatefulSet: ['spec.replicas'],
       HorizontalPodAutoscaler: ['spec.minReplicas', 'spec.maxReplicas'],

@@ -57,11 +57,11 @@ function walk(dir: string, segments: readonly string[], app: string | undefined,
 }
 
 /** The names kustomize accepts for a kustomization file. */
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const
+const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const
 
 /** The kustomization file in a directory, or undefined. */
 export function kustomizationFileIn(dir: string): string | undefined {
-  return KUSTOMIZATION_FILES.map((name) => join(dir, name)).find((path) => isFile(path))
+  return KUSTOMIZATION_FILE_NAMES.map((name) => join(dir, name)).find((path) => isFile(path))
 }
 
 function hasKustomization(dir: string): boolean {

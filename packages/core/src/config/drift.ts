@@ -14,9 +14,13 @@ export interface DriftConfig {
   expected: Record<string, string[]>
 }
 
-/** Replicas, autoscaling bounds and config values differ between environments by design. */
+/**
+ * Replicas, autoscaling bounds and config values differ between environments by design, and so
+ * does the version label, which moves with the image tag.
+ */
 export const DEFAULT_DRIFT: DriftConfig = {
   expected: {
+    '*': ['metadata.labels[app.kubernetes.io/version]', 'spec.template.metadata.labels[app.kubernetes.io/version]'],
     Deployment: ['spec.replicas'],
     StatefulSet: ['spec.replicas'],
     HorizontalPodAutoscaler: ['spec.minReplicas', 'spec.maxReplicas'],

@@ -14,13 +14,6 @@ import { completeDrift, driftSchema, type DriftConfig } from './drift.js'
 import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
 import { completeProtection, protectionSchema, type BranchRules, type ProtectionConfig } from './protection.js'
 import { codeownersSchema, completeCodeowners, type CodeownersConfig, type CodeownersInput } from './codeowners.js'
-import {
-  completeDeploymentWindow,
-  deploymentWindowsSchema,
-  isKnownTimeZone,
-  type DeploymentWindowConfig,
-  type DeploymentWindowInput
-} from './deployment-windows.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -39,8 +32,6 @@ export interface GitopsConfig {
   codeowners: CodeownersConfig
   /** Differences between neighbouring environments that drift reports leave out. */
   drift: DriftConfig
-  /** When promotions may reach an environment (open-promotion-pr); empty: always. */
-  deploymentWindows: DeploymentWindowConfig[]
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -50,8 +41,7 @@ const sections = {
   layout: layoutSchema,
   protection: protectionSchema,
   codeowners: codeownersSchema,
-  drift: driftSchema,
-  deploymentWindows: deploymentWindowsSchema
+  drift: driftSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -73,8 +63,7 @@ export function defaultGitopsConfig(): GitopsConfig {
     layout: { ...DEFAULT_LAYOUT },
     protection: completeProtection(undefined),
     codeowners: completeCodeowners(undefined),
-    drift: completeDrift(undefined),
-    deploymentWindows: []
+    drift: completeDrift(undefined)
   }
 }
 
@@ -98,7 +87,6 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     protection?: { app?: Partial<BranchRules>; config?: Partial<BranchRules> }
     codeowners?: CodeownersInput
     drift?: Partial<DriftConfig>
-    deploymentWindows?: DeploymentWindowInput[]
   }
   const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
   const seen = new Set<string>()
@@ -121,31 +109,13 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       })
     }
   })
-  const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow)
-  deploymentWindows.forEach((window, index) => {
-    if (!isKnownTimeZone(window.timeZone)) {
-      throw new UserError(
-        `${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`,
-        locationOf(source, ['deploymentWindows', index, 'timeZone'])
-      )
-    }
-    window.environments.forEach((name, i) => {
-      if (!seen.has(name)) {
-        throw new UserError(
-          `${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`,
-          locationOf(source, ['deploymentWindows', index, 'environments', i])
-        )
-      }
-    })
-  })
   return {
     file,
     environments,
     layout: { ...DEFAULT_LAYOUT, ...data.layout },
     protection: completeProtection(data.protection),
     codeowners: completeCodeowners(data.codeowners),
-    drift: completeDrift(data.drift),
-    deploymentWindows
+    drift: completeDrift(data.drift)
   }
 }
 

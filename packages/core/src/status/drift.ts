@@ -99,7 +99,7 @@ export function compareRenderedEnvironments(
     const differences: Difference[] = []
     diffValues(a, b, [], differences)
     const patterns = [...(drift.expected[kind] ?? []), ...(drift.expected['*'] ?? [])].map(driftPathKeys)
-    const unexpected = differences.filter((d) => !patterns.some((pattern) => covers(pattern, d.keys)))
+    const unexpected = differences.filter((d) => !leaves(d).every((leaf) => patterns.some((pattern) => covers(pattern, leaf))))
     result.expectedDifferences += differences.length - unexpected.length
     if (unexpected.length === 0) continue
     const entry: ObjectDifference = {
@@ -107,7 +107,7 @@ export function compareRenderedEnvironments(
       kind,
       name,
       presence: 'both',
-      fields: unexpected.map(({ keys: _keys, ...field }) => field)
+      fields: unexpected.map(({ keys: _keys, raw: _raw, ...field }) => field)
     }
     const oneSided = oneSidedPatches(kind, name, patched, from.environment, to.environment)
     if (oneSided.length > 0) entry.patchesOnlyIn = oneSided
@@ -146,7 +146,8 @@ function normalisedObjects(side: RenderedEnvironment): Map<string, KubeObject> {
   return byId
 }
 
-type Difference = FieldDifference & { keys: Key[] }
+/** A difference with its path as keys and, for a field on one side only, the value there. */
+type Difference = FieldDifference & { keys: Key[]; raw?: unknown }
 
 function diffValues(a: unknown, b: unknown, keys: Key[], out: Difference[]): void {
   if (isContainerImage(keys) && typeof a === 'string' && typeof b === 'string') {
@@ -172,8 +173,8 @@ function diffEntries(a: Record<string, unknown>, b: Record<string, unknown>, key
   if (!bracket) names.sort()
   for (const key of names) {
     const next = [...keys, { key, bracket: bracket || !/^[A-Za-z_$][\w$-]*$/.test(key) }]
-    if (!(key in b)) out.push({ path: formatPath(next), keys: next, change: 'only-from', from: short(a[key]) })
-    else if (!(key in a)) out.push({ path: formatPath(next), keys: next, change: 'only-to', to: short(b[key]) })
+    if (!(key in b)) out.push({ path: formatPath(next), keys: next, change: 'only-from', from: short(a[key]), raw: a[key] })
+    else if (!(key in a)) out.push({ path: formatPath(next), keys: next, change: 'only-to', to: short(b[key]), raw: b[key] })
     else diffValues(a[key], b[key], next, out)
   }
 }
@@ -216,6 +217,27 @@ function formatPath(keys: readonly Key[]): string {
 function short(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value)
   return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT - 1)}…` : text
+}
+
+/**
+ * The paths a difference touches: itself for a changed value; every leaf below it for a field
+ * one side lacks, so that `metadata.labels` missing on one side is expected exactly when each
+ * of its labels is.
+ */
+function leaves(difference: Difference): Key[][] {
+  if (difference.change === 'changed') return [difference.keys]
+  const found: Key[][] = []
+  const walk = (value: unknown, keys: Key[]) => {
+    const entries = isMap(value)
+      ? Object.entries(value)
+      : Array.isArray(value)
+        ? Object.entries(namedItems(value) ? byName(value) : value)
+        : []
+    if (entries.length === 0) found.push(keys)
+    for (const [key, child] of entries) walk(child, [...keys, { key, bracket: true }])
+  }
+  walk(difference.raw, difference.keys)
+  return found
 }
 
 /** Whether a drift.expected pattern (its keys) covers a difference at `keys`: a prefix match, `*` for any one key. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import semver from 'semver'
 import { discoverApps } from '../config/app-discovery.js'
 import type { EnvironmentConfig } from '../config/environments.js'
 import { loadGitopsConfig, type GitopsConfig } from '../config/gitops-config.js'
@@ -22,8 +23,10 @@ export interface ImageStatus {
   reference: string
   /** The app commit the tag names (`sha-abc123d` → `abc123d`), when its shape tells. */
   commit?: string
-  /** The semantic version for `v1.2.3`-style tags. */
+  /** The semantic version: from a `v1.2.3`-style tag, or from the rendered workload's `app.kubernetes.io/version` label. */
   version?: string
+  /** Where the version comes from. */
+  versionFrom?: 'tag' | 'label'
   /** UTC `YYYYMMDD-HHMMSS` for `<app>-<sha>-<timestamp>` tags. */
   builtAt?: string
   /** The images[] entry that sets the tag or digest. */
@@ -42,6 +45,8 @@ export interface AppEnvironmentStatus {
   images: ImageStatus[]
   /** The container images of the rendered overlay, when it was rendered. */
   renderedImages?: string[]
+  /** Why kustomize could not build the overlay, when it could not (no drift is reported for it then). */
+  renderError?: string
   /** What is wrong with the overlay's images (an entry that changes nothing, a render that disagrees). */
   problems: string[]
 }
@@ -141,21 +146,28 @@ export async function collectEnvironmentStatus(repoRoot: string, options: Collec
   const renders = await renderAll(repoRoot, jobs, options.render, options.concurrency ?? 2)
   const drift: EnvironmentDrift[] = []
   for (const { status, chains } of read) {
-    status.environments.forEach((cell) => {
-      const yaml = renders.get(cell.overlay)
-      if (yaml !== undefined) checkRenderedImages(cell, yaml)
-    })
+    for (const cell of status.environments) {
+      const rendered = renders.get(cell.overlay)
+      if (rendered && 'error' in rendered) {
+        cell.renderError = rendered.error
+        cell.problems.push(rendered.error)
+      } else if (rendered) checkRenderedImages(cell, rendered.yaml)
+    }
+    // Versions read from labels can settle steps the tags alone could not.
+    status.steps = status.environments.slice(1).map((to, i) => promotionStep(status.environments[i]!, to))
     status.environments.forEach((cell, i) => {
       const next = status.environments[i + 1]
-      if (!next || !cell.present || !next.present) return
+      const yamlFrom = renderedYaml(renders.get(cell.overlay))
+      const yamlTo = next ? renderedYaml(renders.get(next.overlay)) : undefined
+      if (!next || yamlFrom === undefined || yamlTo === undefined) return
       const from = config.environments[i]!
       const to = config.environments[i + 1]!
       const [ownFrom, ownTo] = unshared(chains.get(from.name)!, chains.get(to.name)!)
       drift.push(
         compareRenderedEnvironments(
           status.app,
-          { environment: from.name, namespace: namespaceOf(from, status.app), yaml: renders.get(cell.overlay)!, patches: ownFrom },
-          { environment: to.name, namespace: namespaceOf(to, status.app), yaml: renders.get(next.overlay)!, patches: ownTo },
+          { environment: from.name, namespace: namespaceOf(from, status.app), yaml: yamlFrom, patches: ownFrom },
+          { environment: to.name, namespace: namespaceOf(to, status.app), yaml: yamlTo, patches: ownTo },
           config.drift
         )
       )
@@ -212,7 +224,7 @@ function imageStatus(image: ResolvedImage, app: string, environments: readonly E
   return {
     ...image,
     ...(commit !== undefined ? { commit } : {}),
-    ...(version !== undefined ? { version } : {}),
+    ...(version !== undefined ? { version, versionFrom: 'tag' as const } : {}),
     ...(builtAt !== undefined ? { builtAt } : {})
   }
 }
@@ -299,17 +311,42 @@ function unshared(a: readonly KustomizationSummary[], b: readonly KustomizationS
   ] as const
 }
 
+/** kustomize's message on one line, paths relative to the repo, without kubectl's log prefix. */
+function renderProblem(message: string, repoRoot: string): string {
+  return message
+    .replaceAll(`${repoRoot.replace(/\/+$/, '')}/`, '')
+    .replace(/E\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] "command failed" err=<\s*/, '')
+    .replace(/\s*>\s*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+type RenderOutcome = { yaml: string } | { error: string }
+
+function renderedYaml(outcome: RenderOutcome | undefined): string | undefined {
+  return outcome && 'yaml' in outcome ? outcome.yaml : undefined
+}
+
+/**
+ * Renders each overlay once, a few at a time. An overlay kustomize cannot build is an outcome
+ * (the status shows it), not a failure of the whole view; anything else (no renderer) is thrown.
+ */
 async function renderAll(
   repoRoot: string,
   overlays: readonly string[],
   render: RenderOverlay,
   concurrency: number
-): Promise<Map<string, string>> {
-  const results = new Map<string, string>()
+): Promise<Map<string, RenderOutcome>> {
+  const results = new Map<string, RenderOutcome>()
   const queue = [...new Set(overlays)]
   const worker = async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      results.set(next, await render(join(repoRoot, next)))
+      try {
+        results.set(next, { yaml: await render(join(repoRoot, next)) })
+      } catch (error) {
+        if ((error as Error | undefined)?.name !== 'RenderError') throw error
+        results.set(next, { error: renderProblem((error as Error).message, repoRoot) })
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
@@ -326,39 +363,68 @@ const WORKLOAD_POD_SPECS: Record<string, ReadonlyArray<readonly string[]>> = {
   CronJob: [['spec', 'jobTemplate', 'spec', 'template', 'spec']]
 }
 
-/** The container images of a render, in order of appearance, each once. */
-export function renderedContainerImages(yaml: string, file = 'render'): string[] {
-  const images: string[] = []
+const VERSION_LABEL = 'app.kubernetes.io/version'
+
+interface RenderedWorkload {
+  images: string[]
+  /** The `app.kubernetes.io/version` label of the workload or its pod template. */
+  version: string | undefined
+}
+
+function renderedWorkloads(yaml: string, file: string): RenderedWorkload[] {
+  const workloads: RenderedWorkload[] = []
   for (const source of parseYamlStream(yaml, file)) {
     const object = toPlain(source) as Record<string, unknown> | null
-    const paths = WORKLOAD_POD_SPECS[String(object?.kind)] ?? []
-    for (const path of paths) {
+    for (const path of WORKLOAD_POD_SPECS[String(object?.kind)] ?? []) {
       let spec: unknown = object
       for (const key of path) spec = (spec as Record<string, unknown> | undefined)?.[key]
+      const images: string[] = []
       for (const list of ['initContainers', 'containers']) {
         const containers = (spec as Record<string, unknown> | undefined)?.[list]
         if (!Array.isArray(containers)) continue
         for (const container of containers) {
           const image = (container as { image?: unknown } | null)?.image
-          if (typeof image === 'string' && !images.includes(image)) images.push(image)
+          if (typeof image === 'string') images.push(image)
         }
       }
+      const labels = (object?.metadata as { labels?: Record<string, unknown> } | undefined)?.labels
+      const label = labels?.[VERSION_LABEL]
+      workloads.push({ images, version: typeof label === 'string' ? label : undefined })
     }
   }
-  return images
+  return workloads
 }
 
-/** Notes each image whose rendered reference is not what the kustomizations say. */
+/** The container images of a render, in order of appearance, each once. */
+export function renderedContainerImages(yaml: string, file = 'render'): string[] {
+  return [...new Set(renderedWorkloads(yaml, file).flatMap((w) => w.images))]
+}
+
+/**
+ * Checks each image's reference against the render (a difference is a problem), and takes the
+ * version of an image whose tag tells none from the `app.kubernetes.io/version` label of the
+ * workloads running it, when they agree on one.
+ */
 function checkRenderedImages(cell: AppEnvironmentStatus, yaml: string): void {
-  const rendered = renderedContainerImages(yaml, cell.overlay)
+  const workloads = renderedWorkloads(yaml, cell.overlay)
+  const rendered = [...new Set(workloads.flatMap((w) => w.images))]
   cell.renderedImages = rendered
   for (const image of cell.images) {
-    if (rendered.includes(image.reference)) continue
-    const near = rendered.filter((r) => r.startsWith(image.repository) || r.startsWith(image.name))
-    cell.problems.push(
-      near.length > 0
-        ? `${cell.overlay} sets ${image.reference}, but kustomize renders ${near.join(', ')}`
-        : `${cell.overlay} sets ${image.reference}, but no container of the render uses it (rendered: ${rendered.join(', ') || 'no containers'})`
-    )
+    if (!rendered.includes(image.reference)) {
+      const near = rendered.filter((r) => r.startsWith(image.repository) || r.startsWith(image.name))
+      cell.problems.push(
+        near.length > 0
+          ? `${cell.overlay} sets ${image.reference}, but kustomize renders ${near.join(', ')}`
+          : `${cell.overlay} sets ${image.reference}, but no container of the render uses it (rendered: ${rendered.join(', ') || 'no containers'})`
+      )
+      continue
+    }
+    if (image.version !== undefined) continue
+    const labels = new Set(workloads.filter((w) => w.images.includes(image.reference)).map((w) => w.version?.replace(/^v/, '')))
+    const [label] = labels
+    if (labels.size === 1 && label && semver.valid(label)) {
+      image.version = label
+      image.versionFrom = 'label'
+    }
   }
 }

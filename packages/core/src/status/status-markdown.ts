@@ -74,7 +74,10 @@ function cellMarkdown(cell: AppEnvironmentStatus, step: PromotionStep | undefine
 
 function imageLine(image: ImageStatus, withName: boolean): string {
   const what = image.tag ?? (image.digest ? image.digest.slice(0, 19) + '…' : 'no tag')
-  const facts = [image.version ? `version ${image.version}` : undefined, image.commit ? `commit ${image.commit.slice(0, 7)}` : undefined]
+  const facts = [
+    image.version ? `version ${image.version}${image.versionFrom === 'label' ? ' (label)' : ''}` : undefined,
+    image.commit ? `commit ${image.commit.slice(0, 7)}` : undefined
+  ]
     .filter(Boolean)
     .join(', ')
   return `${withName ? `${image.name}: ` : ''}${code(what)}${facts ? ` (${facts})` : ''}`
