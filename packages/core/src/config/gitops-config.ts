@@ -14,6 +14,7 @@ import { completeDrift, driftSchema, type DriftConfig } from './drift.js'
 import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
 import { completeProtection, protectionSchema, type BranchRules, type ProtectionConfig } from './protection.js'
 import { codeownersSchema, completeCodeowners, type CodeownersConfig, type CodeownersInput } from './codeowners.js'
+import { completePolicy, policyExpressionProblems, policySchema, type PolicyConfig, type PolicyInput } from './policy.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -32,6 +33,8 @@ export interface GitopsConfig {
   codeowners: CodeownersConfig
   /** Differences between neighbouring environments that drift reports leave out. */
   drift: DriftConfig
+  /** Severities, rule settings and custom CEL rules of validate-manifests' security-policy-check. */
+  policy: PolicyConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -41,7 +44,8 @@ const sections = {
   layout: layoutSchema,
   protection: protectionSchema,
   codeowners: codeownersSchema,
-  drift: driftSchema
+  drift: driftSchema,
+  policy: policySchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -63,7 +67,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     layout: { ...DEFAULT_LAYOUT },
     protection: completeProtection(undefined),
     codeowners: completeCodeowners(undefined),
-    drift: completeDrift(undefined)
+    drift: completeDrift(undefined),
+    policy: completePolicy(undefined)
   }
 }
 
@@ -87,7 +92,14 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     protection?: { app?: Partial<BranchRules>; config?: Partial<BranchRules> }
     codeowners?: CodeownersInput
     drift?: Partial<DriftConfig>
+    policy?: PolicyInput
   }
+  const [celProblem] = policyExpressionProblems(data.policy)
+  if (celProblem)
+    throw new UserError(
+      `${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`,
+      locationOf(source, ['policy', ...celProblem.path])
+    )
   const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
   const seen = new Set<string>()
   environments.forEach((environment, index) => {
@@ -115,7 +127,8 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     layout: { ...DEFAULT_LAYOUT, ...data.layout },
     protection: completeProtection(data.protection),
     codeowners: completeCodeowners(data.codeowners),
-    drift: completeDrift(data.drift)
+    drift: completeDrift(data.drift),
+    policy: completePolicy(data.policy)
   }
 }
 
