@@ -15,6 +15,13 @@ import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
 import { completeProtection, protectionSchema, type BranchRules, type ProtectionConfig } from './protection.js'
 import { codeownersSchema, completeCodeowners, type CodeownersConfig, type CodeownersInput } from './codeowners.js'
 import { completePolicy, policyExpressionProblems, policySchema, type PolicyConfig, type PolicyInput } from './policy.js'
+import {
+  completeDeploymentWindow,
+  deploymentWindowsSchema,
+  isKnownTimeZone,
+  type DeploymentWindowConfig,
+  type DeploymentWindowInput
+} from './deployment-windows.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -35,6 +42,8 @@ export interface GitopsConfig {
   drift: DriftConfig
   /** Severities, rule settings and custom CEL rules of validate-manifests' security-policy-check. */
   policy: PolicyConfig
+  /** When promotions may reach an environment (open-promotion-pr); empty: always. */
+  deploymentWindows: DeploymentWindowConfig[]
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -45,7 +54,8 @@ const sections = {
   protection: protectionSchema,
   codeowners: codeownersSchema,
   drift: driftSchema,
-  policy: policySchema
+  policy: policySchema,
+  deploymentWindows: deploymentWindowsSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -68,7 +78,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     protection: completeProtection(undefined),
     codeowners: completeCodeowners(undefined),
     drift: completeDrift(undefined),
-    policy: completePolicy(undefined)
+    policy: completePolicy(undefined),
+    deploymentWindows: []
   }
 }
 
@@ -93,6 +104,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     codeowners?: CodeownersInput
     drift?: Partial<DriftConfig>
     policy?: PolicyInput
+    deploymentWindows?: DeploymentWindowInput[]
   }
   const [celProblem] = policyExpressionProblems(data.policy)
   if (celProblem)
@@ -121,6 +133,23 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       })
     }
   })
+  const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow)
+  deploymentWindows.forEach((window, index) => {
+    if (!isKnownTimeZone(window.timeZone)) {
+      throw new UserError(
+        `${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`,
+        locationOf(source, ['deploymentWindows', index, 'timeZone'])
+      )
+    }
+    window.environments.forEach((name, i) => {
+      if (!seen.has(name)) {
+        throw new UserError(
+          `${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`,
+          locationOf(source, ['deploymentWindows', index, 'environments', i])
+        )
+      }
+    })
+  })
   return {
     file,
     environments,
@@ -128,7 +157,8 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     protection: completeProtection(data.protection),
     codeowners: completeCodeowners(data.codeowners),
     drift: completeDrift(data.drift),
-    policy: completePolicy(data.policy)
+    policy: completePolicy(data.policy),
+    deploymentWindows
   }
 }
 

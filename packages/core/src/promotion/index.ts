@@ -1,0 +1,7 @@
+export * from './conventions.js'
+export * from './deployment-window.js'
+export * from './pr-body.js'
+export * from './promotion-decision.js'
+export * from './promotion-plan.js'
+export * from './ref-race.js'
+export * from './rendered-diff.js'
