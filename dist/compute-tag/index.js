@@ -46597,6 +46597,73 @@ function oneSidedPatches(kind, name, patched, fromEnvironment, toEnvironment) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/workloads/pod-spec.ts
+/** Kinds whose objects carry a pod template, and where it is. */
+const POD_SPEC_PATHS = {
+    Pod: ['spec'],
+    Deployment: ['spec', 'template', 'spec'],
+    StatefulSet: ['spec', 'template', 'spec'],
+    DaemonSet: ['spec', 'template', 'spec'],
+    ReplicaSet: ['spec', 'template', 'spec'],
+    ReplicationController: ['spec', 'template', 'spec'],
+    Job: ['spec', 'template', 'spec'],
+    CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec']
+};
+/** The kinds that run pods (the checks' "pod-bearing kinds"). */
+const POD_BEARING_KINDS = Object.keys(POD_SPEC_PATHS);
+/** The pod spec of a pod-bearing object and its path, or undefined for other kinds or a missing spec. */
+function pod_spec_podSpecOf(object) {
+    const path = object.kind === undefined ? undefined : POD_SPEC_PATHS[object.kind];
+    if (!path)
+        return undefined;
+    let node = object;
+    for (const key of path) {
+        if (!pod_spec_isRecord(node))
+            return undefined;
+        node = node[key];
+    }
+    return pod_spec_isRecord(node) ? { spec: node, path } : undefined;
+}
+const LISTS = (/* unused pure expression or super */ null && ([
+    ['initContainers', 'initContainer'],
+    ['containers', 'container'],
+    ['ephemeralContainers', 'ephemeralContainer']
+]));
+/** Every container of a pod spec: init containers, then app containers, then ephemeral containers. */
+function pod_spec_containersOf(spec, specPath) {
+    const refs = [];
+    for (const [field, kind] of LISTS) {
+        const list = spec[field];
+        if (!Array.isArray(list))
+            continue;
+        list.forEach((container, index) => {
+            if (!pod_spec_isRecord(container))
+                return;
+            refs.push({
+                container,
+                kind,
+                name: typeof container.name === 'string' ? container.name : `#${index}`,
+                path: [...specPath, field, index],
+                sidecar: kind === 'initContainer' && container.restartPolicy === 'Always'
+            });
+        });
+    }
+    return refs;
+}
+function pod_spec_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A nested field of loosely typed data, or undefined. */
+function pod_spec_field(value, ...path) {
+    let node = value;
+    for (const key of path) {
+        if (!pod_spec_isRecord(node))
+            return undefined;
+        node = node[key];
+    }
+    return node;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/status/overlay-images.ts
 
 
@@ -46940,6 +47007,7 @@ function tag_facts_compareVersions(a, b) {
 
 
 
+
 const STATE_ORDER = (/* unused pure expression or super */ null && (['behind', 'differs', 'ahead', 'unknown', 'in-sync']));
 /**
  * The status of every app in every environment from the config repo's files alone (no render,
@@ -47156,39 +47224,19 @@ async function renderAll(repoRoot, overlays, render, concurrency) {
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
     return results;
 }
-const WORKLOAD_POD_SPECS = {
-    Pod: [['spec']],
-    Deployment: [['spec', 'template', 'spec']],
-    StatefulSet: [['spec', 'template', 'spec']],
-    DaemonSet: [['spec', 'template', 'spec']],
-    ReplicaSet: [['spec', 'template', 'spec']],
-    Job: [['spec', 'template', 'spec']],
-    CronJob: [['spec', 'jobTemplate', 'spec', 'template', 'spec']]
-};
 const VERSION_LABEL = 'app.kubernetes.io/version';
 function renderedWorkloads(yaml, file) {
     const workloads = [];
     for (const source of parseYamlStream(yaml, file)) {
         const object = toPlain(source);
-        for (const path of WORKLOAD_POD_SPECS[String(object?.kind)] ?? []) {
-            let spec = object;
-            for (const key of path)
-                spec = spec?.[key];
-            const images = [];
-            for (const list of ['initContainers', 'containers']) {
-                const containers = spec?.[list];
-                if (!Array.isArray(containers))
-                    continue;
-                for (const container of containers) {
-                    const image = container?.image;
-                    if (typeof image === 'string')
-                        images.push(image);
-                }
-            }
-            const labels = object?.metadata?.labels;
-            const label = labels?.[VERSION_LABEL];
-            workloads.push({ images, version: typeof label === 'string' ? label : undefined });
-        }
+        const pod = object && typeof object === 'object' ? podSpecOf(object) : undefined;
+        if (!pod)
+            continue;
+        const images = containersOf(pod.spec, pod.path)
+            .map((ref) => ref.container.image)
+            .filter((image) => typeof image === 'string');
+        const label = object.metadata?.labels?.[VERSION_LABEL];
+        workloads.push({ images, version: typeof label === 'string' ? label : undefined });
     }
     return workloads;
 }
@@ -47344,7 +47392,7 @@ function renderStatusMarkdown(status, options = {}) {
     if (problems.length > 0)
         parts.push(`${level}# Problems\n\n${problems.join('\n')}`);
     if (status.drift)
-        parts.push(driftMarkdown(status.drift, apps, highlight, level));
+        parts.push(driftMarkdown(status.drift, apps, highlight, level, options.maxDriftLines ?? 200));
     return parts.join('\n\n') + '\n';
 }
 /** The app × environment table alone, as markdown. */
@@ -47381,7 +47429,7 @@ function imageLine(image, withName) {
         .join(', ');
     return `${withName ? `${image.name}: ` : ''}${code(what)}${facts ? ` (${facts})` : ''}`;
 }
-function driftMarkdown(drift, apps, highlight, level) {
+function driftMarkdown(drift, apps, highlight, level, maxLines) {
     const names = new Set(apps.map((a) => a.app));
     const pairs = drift.filter((d) => names.has(d.app) && (!highlight || (d.app === highlight.app && d.from === highlight.from && d.to === highlight.to)));
     const sections = [`${level}# Drift between environments`];
@@ -47390,10 +47438,23 @@ function driftMarkdown(drift, apps, highlight, level) {
         const scope = highlight ? `${highlight.from} and ${highlight.to}` : 'neighbouring environments';
         sections.push(`No drift between ${scope} besides image tags and the differences gitops.yaml expects (\`drift.expected\`).`);
     }
+    let budget = maxLines;
+    let left = 0;
     for (const pair of drifting) {
+        const lines = pair.objects.flatMap((o) => objectMarkdown(o, pair).split('\n'));
+        if (budget <= 0) {
+            left += lines.length;
+            continue;
+        }
+        const shown = lines.slice(0, budget);
+        left += lines.length - shown.length;
+        budget -= shown.length;
         sections.push(`**${pair.app}: ${pair.from} → ${pair.to}** (${pair.expectedDifferences} expected difference${pair.expectedDifferences === 1 ? '' : 's'} left out)\n\n` +
-            pair.objects.map((o) => objectMarkdown(o, pair)).join('\n'));
+            shown.join('\n'));
     }
+    // Pull request bodies are limited to 65,536 characters: a long drift list is cut, and says so.
+    if (left > 0)
+        sections.push(`_… ${left} more drift line${left === 1 ? '' : 's'} not shown; \`gitops-actions status --json\` lists them all._`);
     return sections.join('\n\n');
 }
 function objectMarkdown(object, pair) {
@@ -47537,73 +47598,6 @@ function pad(text, width) {
 
 
 
-
-;// CONCATENATED MODULE: ./packages/core/src/workloads/pod-spec.ts
-/** Kinds whose objects carry a pod template, and where it is. */
-const POD_SPEC_PATHS = {
-    Pod: ['spec'],
-    Deployment: ['spec', 'template', 'spec'],
-    StatefulSet: ['spec', 'template', 'spec'],
-    DaemonSet: ['spec', 'template', 'spec'],
-    ReplicaSet: ['spec', 'template', 'spec'],
-    ReplicationController: ['spec', 'template', 'spec'],
-    Job: ['spec', 'template', 'spec'],
-    CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec']
-};
-/** The kinds that run pods (the checks' "pod-bearing kinds"). */
-const POD_BEARING_KINDS = Object.keys(POD_SPEC_PATHS);
-/** The pod spec of a pod-bearing object and its path, or undefined for other kinds or a missing spec. */
-function pod_spec_podSpecOf(object) {
-    const path = object.kind === undefined ? undefined : POD_SPEC_PATHS[object.kind];
-    if (!path)
-        return undefined;
-    let node = object;
-    for (const key of path) {
-        if (!pod_spec_isRecord(node))
-            return undefined;
-        node = node[key];
-    }
-    return pod_spec_isRecord(node) ? { spec: node, path } : undefined;
-}
-const LISTS = (/* unused pure expression or super */ null && ([
-    ['initContainers', 'initContainer'],
-    ['containers', 'container'],
-    ['ephemeralContainers', 'ephemeralContainer']
-]));
-/** Every container of a pod spec: init containers, then app containers, then ephemeral containers. */
-function pod_spec_containersOf(spec, specPath) {
-    const refs = [];
-    for (const [field, kind] of LISTS) {
-        const list = spec[field];
-        if (!Array.isArray(list))
-            continue;
-        list.forEach((container, index) => {
-            if (!pod_spec_isRecord(container))
-                return;
-            refs.push({
-                container,
-                kind,
-                name: typeof container.name === 'string' ? container.name : `#${index}`,
-                path: [...specPath, field, index],
-                sidecar: kind === 'initContainer' && container.restartPolicy === 'Always'
-            });
-        });
-    }
-    return refs;
-}
-function pod_spec_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** A nested field of loosely typed data, or undefined. */
-function pod_spec_field(value, ...path) {
-    let node = value;
-    for (const key of path) {
-        if (!pod_spec_isRecord(node))
-            return undefined;
-        node = node[key];
-    }
-    return node;
-}
 
 ;// CONCATENATED MODULE: ./packages/core/src/workloads/quantity.ts
 /**

@@ -404,6 +404,13 @@ describe('markdown for job summaries and pull request bodies', () => {
     expect(markdown.match(/^\*\*\w+: \w+ → \w+\*\*/gm)).toEqual(['**api: dev → staging**', '**api: staging → prod**'])
   })
 
+  test('a long drift list is cut at a line, and says how much is left out', () => {
+    const markdown = renderStatusMarkdown(lagging, { maxDriftLines: 3 })
+    const drift = markdown.slice(markdown.indexOf('#### Drift between environments'))
+    expect(drift.match(/^ *- /gm)).toHaveLength(3)
+    expect(drift).toContain('_… 5 more drift lines not shown; `gitops-actions status --json` lists them all._')
+  })
+
   test('a highlighted step without drift says so', () => {
     const markdown = renderStatusMarkdown(example, { highlight: { app: 'myapp', from: 'staging', to: 'prod' } })
     expect(markdown).toContain(

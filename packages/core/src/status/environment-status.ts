@@ -5,7 +5,9 @@ import type { EnvironmentConfig } from '../config/environments.js'
 import { loadGitopsConfig, type GitopsConfig } from '../config/gitops-config.js'
 import { overlayPath } from '../config/layout.js'
 import { UserError } from '../errors.js'
+import type { KubeObject } from '../manifests/manifest.js'
 import type { SourceLocation } from '../source-location.js'
+import { containersOf, podSpecOf } from '../workloads/pod-spec.js'
 import { parseYamlStream, toPlain } from '../yaml-source.js'
 import { compareRenderedEnvironments, type EnvironmentDrift } from './drift.js'
 import { kustomizationChain, resolveOverlayImages, type KustomizationSummary, type ResolvedImage } from './overlay-images.js'
@@ -353,44 +355,25 @@ async function renderAll(
   return results
 }
 
-const WORKLOAD_POD_SPECS: Record<string, ReadonlyArray<readonly string[]>> = {
-  Pod: [['spec']],
-  Deployment: [['spec', 'template', 'spec']],
-  StatefulSet: [['spec', 'template', 'spec']],
-  DaemonSet: [['spec', 'template', 'spec']],
-  ReplicaSet: [['spec', 'template', 'spec']],
-  Job: [['spec', 'template', 'spec']],
-  CronJob: [['spec', 'jobTemplate', 'spec', 'template', 'spec']]
-}
-
 const VERSION_LABEL = 'app.kubernetes.io/version'
 
 interface RenderedWorkload {
   images: string[]
-  /** The `app.kubernetes.io/version` label of the workload or its pod template. */
+  /** The `app.kubernetes.io/version` label of the workload. */
   version: string | undefined
 }
 
 function renderedWorkloads(yaml: string, file: string): RenderedWorkload[] {
   const workloads: RenderedWorkload[] = []
   for (const source of parseYamlStream(yaml, file)) {
-    const object = toPlain(source) as Record<string, unknown> | null
-    for (const path of WORKLOAD_POD_SPECS[String(object?.kind)] ?? []) {
-      let spec: unknown = object
-      for (const key of path) spec = (spec as Record<string, unknown> | undefined)?.[key]
-      const images: string[] = []
-      for (const list of ['initContainers', 'containers']) {
-        const containers = (spec as Record<string, unknown> | undefined)?.[list]
-        if (!Array.isArray(containers)) continue
-        for (const container of containers) {
-          const image = (container as { image?: unknown } | null)?.image
-          if (typeof image === 'string') images.push(image)
-        }
-      }
-      const labels = (object?.metadata as { labels?: Record<string, unknown> } | undefined)?.labels
-      const label = labels?.[VERSION_LABEL]
-      workloads.push({ images, version: typeof label === 'string' ? label : undefined })
-    }
+    const object = toPlain(source) as KubeObject | null
+    const pod = object && typeof object === 'object' ? podSpecOf(object) : undefined
+    if (!pod) continue
+    const images = containersOf(pod.spec, pod.path)
+      .map((ref) => ref.container.image)
+      .filter((image): image is string => typeof image === 'string')
+    const label = object!.metadata?.labels?.[VERSION_LABEL]
+    workloads.push({ images, version: typeof label === 'string' ? label : undefined })
   }
   return workloads
 }

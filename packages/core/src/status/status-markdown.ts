@@ -17,6 +17,8 @@ export interface StatusMarkdownOptions {
   apps?: readonly string[] | undefined
   /** Heading level of the section (default 3: `###`). */
   headingLevel?: number | undefined
+  /** At most this many lines of drift (default 200); the rest is counted, not listed. */
+  maxDriftLines?: number | undefined
 }
 
 const STATE_ICON: Record<PromotionState, string> = {
@@ -46,7 +48,7 @@ export function renderStatusMarkdown(status: EnvironmentStatus, options: StatusM
   parts.push(statusTableMarkdown(apps, status.environments, highlight))
   const problems = apps.flatMap((a) => a.environments.flatMap((e) => e.problems.map((p) => `- **${a.app}** in ${e.environment}: ${p}`)))
   if (problems.length > 0) parts.push(`${level}# Problems\n\n${problems.join('\n')}`)
-  if (status.drift) parts.push(driftMarkdown(status.drift, apps, highlight, level))
+  if (status.drift) parts.push(driftMarkdown(status.drift, apps, highlight, level, options.maxDriftLines ?? 200))
   return parts.join('\n\n') + '\n'
 }
 
@@ -87,7 +89,8 @@ function driftMarkdown(
   drift: readonly EnvironmentDrift[],
   apps: readonly AppStatus[],
   highlight: PromotionHighlight | undefined,
-  level: string
+  level: string,
+  maxLines: number
 ): string {
   const names = new Set(apps.map((a) => a.app))
   const pairs = drift.filter(
@@ -99,12 +102,25 @@ function driftMarkdown(
     const scope = highlight ? `${highlight.from} and ${highlight.to}` : 'neighbouring environments'
     sections.push(`No drift between ${scope} besides image tags and the differences gitops.yaml expects (\`drift.expected\`).`)
   }
+  let budget = maxLines
+  let left = 0
   for (const pair of drifting) {
+    const lines = pair.objects.flatMap((o) => objectMarkdown(o, pair).split('\n'))
+    if (budget <= 0) {
+      left += lines.length
+      continue
+    }
+    const shown = lines.slice(0, budget)
+    left += lines.length - shown.length
+    budget -= shown.length
     sections.push(
       `**${pair.app}: ${pair.from} → ${pair.to}** (${pair.expectedDifferences} expected difference${pair.expectedDifferences === 1 ? '' : 's'} left out)\n\n` +
-        pair.objects.map((o) => objectMarkdown(o, pair)).join('\n')
+        shown.join('\n')
     )
   }
+  // Pull request bodies are limited to 65,536 characters: a long drift list is cut, and says so.
+  if (left > 0)
+    sections.push(`_… ${left} more drift line${left === 1 ? '' : 's'} not shown; \`gitops-actions status --json\` lists them all._`)
   return sections.join('\n\n')
 }
 
