@@ -41125,7 +41125,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6863);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5415);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41134,7 +41134,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6863:
+/***/ 5415:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45676,7 +45676,152 @@ function deployment_windows_isKnownTimeZone(name) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/workloads/quantity.ts
+/**
+ * Kubernetes resource quantities, parsed exactly. The grammar (k8s.io/apimachinery resource.Quantity):
+ *
+ *   quantity  ::= sign? number suffix
+ *   number    ::= digits | digits '.' digits? | '.' digits
+ *   suffix    ::= binarySI | decimalSI | ('e' | 'E') sign? digits
+ *   binarySI  ::= Ki | Mi | Gi | Ti | Pi | Ei
+ *   decimalSI ::= n | u | m | '' | k | M | G | T | P | E
+ *
+ * Values are held as bigint counts of nano-units (10^-9), so sums of `100m` and `0.1` or of `1.5Gi`
+ * and `512Mi` are exact; like Kubernetes, anything finer than a nano-unit is rounded up.
+ * No maintained npm library parses this grammar exactly (the Kubernetes client's helper returns
+ * floating-point numbers), hence this module.
+ */
+const NANO = 10n ** 9n;
+const BINARY = { Ki: 2n ** 10n, Mi: 2n ** 20n, Gi: 2n ** 30n, Ti: 2n ** 40n, Pi: 2n ** 50n, Ei: 2n ** 60n };
+const DECIMAL = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const GRAMMAR = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
+/** Why a value is not a Kubernetes quantity, or undefined when it is one. */
+function quantity_quantityProblem(value) {
+    if (typeof value === 'number')
+        return Number.isFinite(value) ? undefined : `${value} is not a quantity`;
+    if (typeof value !== 'string')
+        return `expected a quantity such as 500m or 1Gi, found ${JSON.stringify(value)}`;
+    if (!GRAMMAR.test(value)) {
+        return `'${value}' is not a Kubernetes quantity (a number with an optional suffix: m, k, M, G, T, Ki, Mi, Gi, Ti, or an exponent such as 1e3)`;
+    }
+    const exponent = /[eE]([+-]?\d+)$/.exec(value);
+    if (exponent && Math.abs(Number(exponent[1])) > 30)
+        return `'${value}': the exponent is out of range`;
+    return undefined;
+}
+/** Parses a quantity (a string, or a number as YAML gives `cpu: 1`) into nano-units. Throws on anything else. */
+function quantity_parseQuantity(value) {
+    const problem = quantity_quantityProblem(value);
+    if (problem)
+        throw new RangeError(problem);
+    const text = typeof value === 'number' ? numberText(value) : value;
+    const [, sign, number, suffix = ''] = GRAMMAR.exec(text);
+    const [whole = '', fraction = ''] = number.split('.');
+    // mantissa × 10^-fraction.length, scaled by the suffix, in nano-units, rounded up.
+    let numerator = BigInt((whole || '0') + fraction) * NANO;
+    let denominator = 10n ** BigInt(fraction.length);
+    if (suffix in BINARY) {
+        numerator *= BINARY[suffix];
+    }
+    else {
+        const exponent = suffix in DECIMAL ? DECIMAL[suffix] : Number(suffix.slice(1));
+        if (exponent >= 0)
+            numerator *= 10n ** BigInt(exponent);
+        else
+            denominator *= 10n ** BigInt(-exponent);
+    }
+    const nanos = (numerator + denominator - 1n) / denominator;
+    return sign === '-' ? -nanos : nanos;
+}
+function numberText(value) {
+    // YAML numbers such as 0.5 or 1e3; toString gives e-notation (`1e+21`) for large values, which the grammar accepts.
+    return String(value);
+}
+const quantity_RESOURCE_NAMES = ['cpu', 'memory', 'ephemeral-storage'];
+/**
+ * A quantity in nano-units, written the way people read it: CPU in cores or millicores (`2`, `1500m`),
+ * memory and storage in the largest binary unit that divides it (`3Gi`, `1536Mi`), else decimal.
+ */
+function quantity_formatQuantity(nanos, resource) {
+    const sign = nanos < 0n ? '-' : '';
+    const abs = nanos < 0n ? -nanos : nanos;
+    if (resource === 'cpu') {
+        if (abs % NANO === 0n)
+            return `${sign}${abs / NANO}`;
+        const milli = NANO / 1000n;
+        if (abs % milli === 0n)
+            return `${sign}${abs / milli}m`;
+        return `${sign}${abs}n`;
+    }
+    if (abs % NANO === 0n) {
+        const units = abs / NANO;
+        if (units === 0n)
+            return '0';
+        for (const suffix of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
+            if (units % BINARY[suffix] === 0n)
+                return `${sign}${units / BINARY[suffix]}${suffix}`;
+        }
+        return `${sign}${units}`;
+    }
+    const milli = NANO / 1000n;
+    if (abs % milli === 0n)
+        return `${sign}${abs / milli}m`;
+    return `${sign}${abs}n`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/quota.ts
+
+/** The seed sets no budgets: ResourceQuota objects in the repo are the limits. */
+const DEFAULT_QUOTA = { environments: {}, namespaces: {}, countSurge: true, nodes: undefined };
+const quantity = { type: ['string', 'number'] };
+const values = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { cpu: quantity, memory: quantity, 'ephemeral-storage': quantity }
+};
+const budget = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { requests: values, limits: values, pods: { type: 'integer', minimum: 0 } }
+};
+const quotaSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        environments: { type: 'object', additionalProperties: budget },
+        namespaces: { type: 'object', additionalProperties: budget },
+        countSurge: { type: 'boolean' },
+        nodes: { type: 'integer', minimum: 1 }
+    }
+};
+/** The quota section with the defaults for absent keys. */
+function quota_completeQuota(input) {
+    return {
+        environments: { ...input?.environments },
+        namespaces: { ...input?.namespaces },
+        countSurge: input?.countSurge ?? DEFAULT_QUOTA.countSurge,
+        nodes: input?.nodes ?? DEFAULT_QUOTA.nodes
+    };
+}
+/** Budget values that are not Kubernetes quantities, with their path in gitops.yaml. */
+function quota_quotaProblems(input) {
+    const problems = [];
+    for (const scope of ['environments', 'namespaces']) {
+        for (const [name, entry] of Object.entries(input?.[scope] ?? {})) {
+            for (const which of ['requests', 'limits']) {
+                for (const [resource, value] of Object.entries(entry[which] ?? {})) {
+                    const problem = quantityProblem(value);
+                    if (problem)
+                        problems.push({ path: [scope, name, which, resource], message: problem });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
 
 
 
@@ -45697,7 +45842,8 @@ const sections = {
     codeowners: codeownersSchema,
     drift: driftSchema,
     policy: policySchema,
-    deploymentWindows: deploymentWindowsSchema
+    deploymentWindows: deploymentWindowsSchema,
+    quota: quotaSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -45718,7 +45864,8 @@ function defaultGitopsConfig() {
         codeowners: completeCodeowners(undefined),
         drift: completeDrift(undefined),
         policy: completePolicy(undefined),
-        deploymentWindows: []
+        deploymentWindows: [],
+        quota: completeQuota(undefined)
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
@@ -45737,6 +45884,10 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     if (!validate(raw))
         throw schemaError(source, validate.errors ?? []);
     const data = raw;
+    const [quotaProblem] = quotaProblems(data.quota);
+    if (quotaProblem) {
+        throw new UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
+    }
     const [celProblem] = policyExpressionProblems(data.policy);
     if (celProblem)
         throw new UserError(`${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`, locationOf(source, ['policy', ...celProblem.path]));
@@ -45779,7 +45930,8 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         codeowners: completeCodeowners(data.codeowners),
         drift: completeDrift(data.drift),
         policy: completePolicy(data.policy),
-        deploymentWindows
+        deploymentWindows,
+        quota: completeQuota(data.quota)
     };
 }
 function schemaError(source, errors) {
@@ -45822,11 +45974,12 @@ function environmentByName(config, name, input = 'environment') {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifests/manifest.ts
 
 
 /** A stable identity for duplicate detection: group/kind/namespace/name. */
-function objectId(object) {
+function manifest_objectId(object) {
     const group = (object.apiVersion ?? '').includes('/') ? object.apiVersion.split('/')[0] : '';
     return `${group}/${object.kind ?? '?'}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
 }
@@ -47599,99 +47752,6 @@ function pad(text, width) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/workloads/quantity.ts
-/**
- * Kubernetes resource quantities, parsed exactly. The grammar (k8s.io/apimachinery resource.Quantity):
- *
- *   quantity  ::= sign? number suffix
- *   number    ::= digits | digits '.' digits? | '.' digits
- *   suffix    ::= binarySI | decimalSI | ('e' | 'E') sign? digits
- *   binarySI  ::= Ki | Mi | Gi | Ti | Pi | Ei
- *   decimalSI ::= n | u | m | '' | k | M | G | T | P | E
- *
- * Values are held as bigint counts of nano-units (10^-9), so sums of `100m` and `0.1` or of `1.5Gi`
- * and `512Mi` are exact; like Kubernetes, anything finer than a nano-unit is rounded up.
- * No maintained npm library parses this grammar exactly (the Kubernetes client's helper returns
- * floating-point numbers), hence this module.
- */
-const NANO = 10n ** 9n;
-const BINARY = { Ki: 2n ** 10n, Mi: 2n ** 20n, Gi: 2n ** 30n, Ti: 2n ** 40n, Pi: 2n ** 50n, Ei: 2n ** 60n };
-const DECIMAL = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const GRAMMAR = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
-/** Why a value is not a Kubernetes quantity, or undefined when it is one. */
-function quantityProblem(value) {
-    if (typeof value === 'number')
-        return Number.isFinite(value) ? undefined : `${value} is not a quantity`;
-    if (typeof value !== 'string')
-        return `expected a quantity such as 500m or 1Gi, found ${JSON.stringify(value)}`;
-    if (!GRAMMAR.test(value)) {
-        return `'${value}' is not a Kubernetes quantity (a number with an optional suffix: m, k, M, G, T, Ki, Mi, Gi, Ti, or an exponent such as 1e3)`;
-    }
-    const exponent = /[eE]([+-]?\d+)$/.exec(value);
-    if (exponent && Math.abs(Number(exponent[1])) > 30)
-        return `'${value}': the exponent is out of range`;
-    return undefined;
-}
-/** Parses a quantity (a string, or a number as YAML gives `cpu: 1`) into nano-units. Throws on anything else. */
-function parseQuantity(value) {
-    const problem = quantityProblem(value);
-    if (problem)
-        throw new RangeError(problem);
-    const text = typeof value === 'number' ? numberText(value) : value;
-    const [, sign, number, suffix = ''] = GRAMMAR.exec(text);
-    const [whole = '', fraction = ''] = number.split('.');
-    // mantissa × 10^-fraction.length, scaled by the suffix, in nano-units, rounded up.
-    let numerator = BigInt((whole || '0') + fraction) * NANO;
-    let denominator = 10n ** BigInt(fraction.length);
-    if (suffix in BINARY) {
-        numerator *= BINARY[suffix];
-    }
-    else {
-        const exponent = suffix in DECIMAL ? DECIMAL[suffix] : Number(suffix.slice(1));
-        if (exponent >= 0)
-            numerator *= 10n ** BigInt(exponent);
-        else
-            denominator *= 10n ** BigInt(-exponent);
-    }
-    const nanos = (numerator + denominator - 1n) / denominator;
-    return sign === '-' ? -nanos : nanos;
-}
-function numberText(value) {
-    // YAML numbers such as 0.5 or 1e3; toString gives e-notation (`1e+21`) for large values, which the grammar accepts.
-    return String(value);
-}
-const quantity_RESOURCE_NAMES = ['cpu', 'memory', 'ephemeral-storage'];
-/**
- * A quantity in nano-units, written the way people read it: CPU in cores or millicores (`2`, `1500m`),
- * memory and storage in the largest binary unit that divides it (`3Gi`, `1536Mi`), else decimal.
- */
-function formatQuantity(nanos, resource) {
-    const sign = nanos < 0n ? '-' : '';
-    const abs = nanos < 0n ? -nanos : nanos;
-    if (resource === 'cpu') {
-        if (abs % NANO === 0n)
-            return `${sign}${abs / NANO}`;
-        const milli = NANO / 1000n;
-        if (abs % milli === 0n)
-            return `${sign}${abs / milli}m`;
-        return `${sign}${abs}n`;
-    }
-    if (abs % NANO === 0n) {
-        const units = abs / NANO;
-        if (units === 0n)
-            return '0';
-        for (const suffix of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
-            if (units % BINARY[suffix] === 0n)
-                return `${sign}${units / BINARY[suffix]}${suffix}`;
-        }
-        return `${sign}${units}`;
-    }
-    const milli = NANO / 1000n;
-    if (abs % milli === 0n)
-        return `${sign}${abs / milli}m`;
-    return `${sign}${abs}n`;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/workloads/resources.ts
 
 
@@ -47728,7 +47788,7 @@ function resources_limitRangeDefaults(manifests, namespaceOf) {
     return byNamespace;
 }
 function amount(value) {
-    return value === undefined || quantityProblem(value) ? undefined : parseQuantity(value);
+    return value === undefined || quantity_quantityProblem(value) ? undefined : quantity_parseQuantity(value);
 }
 /**
  * A container's requests and limits as the API server admits them: an unset request takes the
@@ -47736,7 +47796,7 @@ function amount(value) {
  * the LimitRange default. Values that are not valid quantities are treated as unset (the schema
  * check reports them).
  */
-function effectiveResources(container, defaults = NO_DEFAULTS) {
+function resources_effectiveResources(container, defaults = NO_DEFAULTS) {
     const result = { requests: {}, limits: {}, defaulted: { requests: [], limits: [] } };
     for (const resource of quantity_RESOURCE_NAMES) {
         const ownLimit = amount(pod_spec_field(container, 'resources', 'limits', resource));
@@ -47760,7 +47820,7 @@ function effectiveResources(container, defaults = NO_DEFAULTS) {
  * init container, itself plus the sidecars started before it; plus `spec.overhead`. Ephemeral
  * containers have no resources.
  */
-function podResources(spec, defaults = NO_DEFAULTS) {
+function resources_podResources(spec, defaults = NO_DEFAULTS) {
     const containers = containersOf(spec, []);
     return {
         requests: podTotal(containers, defaults, 'requests', field(spec, 'overhead')),
@@ -47777,7 +47837,7 @@ function podTotal(containers, defaults, which, overhead) {
         for (const ref of containers) {
             if (ref.kind === 'ephemeralContainer')
                 continue;
-            const value = effectiveResources(ref.container, defaults)[which][resource];
+            const value = resources_effectiveResources(ref.container, defaults)[which][resource];
             if (value !== undefined)
                 any = true;
             const v = value ?? 0n;
@@ -47830,7 +47890,7 @@ const withResources = (ref) => ref.kind !== 'ephemeralContainer';
 function missingResources(target, which) {
     const wanted = ['cpu', 'memory'];
     return perContainer(target, withResources, (ref) => {
-        const effective = effectiveResources(ref.container, target.defaults)[which];
+        const effective = resources_effectiveResources(ref.container, target.defaults)[which];
         const missing = wanted.filter((resource) => effective[resource] === undefined);
         if (missing.length === 0)
             return undefined;
@@ -64855,7 +64915,7 @@ function checkPolicies(manifests, config, options) {
             location: configFile
         });
     }
-    const namespaceOf = (manifest) => objectNamespace(manifest, config);
+    const namespaceOf = (manifest) => check_policies_objectNamespace(manifest, config);
     const defaults = limitRangeDefaults(manifests, namespaceOf);
     const namespaces = new Map();
     for (const manifest of manifests) {
@@ -64863,7 +64923,7 @@ function checkPolicies(manifests, config, options) {
             namespaces.set(manifest.object.metadata.name, manifest.object);
     }
     for (const manifest of manifests) {
-        const environment = environmentOf(manifest, config);
+        const environment = check_policies_environmentOf(manifest, config);
         const { suppressed, findings: suppressionFindings } = suppressionsOf(manifest, knownRules, options.now);
         findings.push(...suppressionFindings);
         const report = (ruleId, message, location = manifest.location, title) => {
@@ -64918,7 +64978,7 @@ function severityOf(config, ruleId, environment) {
     return policy.severity;
 }
 /** The environment of a manifest: its build root's, else the environment whose namespace it is in. */
-function environmentOf(manifest, config) {
+function check_policies_environmentOf(manifest, config) {
     if (manifest.environment)
         return manifest.environment;
     const namespace = manifest.object.metadata?.namespace;
@@ -64932,7 +64992,7 @@ function namespacePattern(template, environment) {
     return new RegExp(`^${parts.join('')}$`);
 }
 /** The namespace an object lands in: metadata.namespace as rendered, else its environment's, else `default`. */
-function objectNamespace(manifest, config) {
+function check_policies_objectNamespace(manifest, config) {
     const namespace = manifest.object.metadata?.namespace;
     if (namespace)
         return namespace;
@@ -65282,7 +65342,359 @@ async function retryRefRaces(what, attempt, options = {}) {
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/quota/check-quotas.ts
+
+
+
+
+
+const QUOTA_RULE_IDS = {
+    overQuota: 'quota/over-quota',
+    overBudget: 'quota/over-budget',
+    unsetUnderQuota: 'quota/unset-under-quota',
+    notCounted: 'quota/not-counted'
+};
+const QUOTA_KEYS = {
+    cpu: ['requests', 'cpu'],
+    memory: ['requests', 'memory'],
+    'ephemeral-storage': ['requests', 'ephemeral-storage'],
+    'requests.cpu': ['requests', 'cpu'],
+    'requests.memory': ['requests', 'memory'],
+    'requests.ephemeral-storage': ['requests', 'ephemeral-storage'],
+    'limits.cpu': ['limits', 'cpu'],
+    'limits.memory': ['limits', 'memory'],
+    'limits.ephemeral-storage': ['limits', 'ephemeral-storage']
+};
+/**
+ * The quota-validation check. Per namespace (metadata.namespace as rendered, so objects from
+ * several build roots meet: ResourceQuota and LimitRange from infrastructure/, workloads from the
+ * overlays), the worst case of what its workloads hold at once: per pod the Kubernetes rule (the
+ * larger of the app containers plus sidecars and each init container), LimitRange defaults for
+ * unset values, times replicas — an HPA's maxReplicas where one targets the workload — plus the
+ * rollout surge (Deployment maxSurge, 25% rounded up by default; none for Recreate). Compared with
+ * the namespace's ResourceQuota objects and gitops.yaml budgets (`quota.namespaces`,
+ * `quota.environments`); over either is an error at the workload that holds the most.
+ */
+function checkQuotas(manifests, config) {
+    const findings = [];
+    const unique = dedupe(manifests);
+    const namespaceOf = (manifest) => objectNamespace(manifest, config);
+    const defaults = limitRangeDefaults(unique, namespaceOf);
+    const hpas = new Map();
+    const quotas = new Map();
+    const environments = new Map();
+    for (const manifest of unique) {
+        const namespace = namespaceOf(manifest);
+        const { kind } = manifest.object;
+        if (kind === 'HorizontalPodAutoscaler') {
+            const target = field(manifest.object, 'spec', 'scaleTargetRef');
+            const max = field(manifest.object, 'spec', 'maxReplicas');
+            if (typeof max === 'number')
+                hpas.set(`${namespace}/${String(field(target, 'kind'))}/${String(field(target, 'name'))}`, { max, manifest });
+        }
+        else if (kind === 'ResourceQuota') {
+            const limit = quotaLimit(manifest, findings);
+            if (limit)
+                quotas.set(namespace, [...(quotas.get(namespace) ?? []), limit]);
+            environments.set(namespace, environments.get(namespace) ?? environmentOf(manifest, config));
+        }
+    }
+    const workloads = [];
+    for (const manifest of unique) {
+        const pod = podSpecOf(manifest.object);
+        if (!pod)
+            continue;
+        const namespace = namespaceOf(manifest);
+        environments.set(namespace, environments.get(namespace) ?? environmentOf(manifest, config));
+        const namespaceDefaults = defaults.get(namespace) ?? { limits: {}, requests: {}, source: undefined };
+        const pods = podCount(manifest, hpas.get(`${namespace}/${manifest.object.kind}/${manifest.object.metadata?.name}`)?.max, config, findings);
+        if (pods === undefined)
+            continue;
+        const perPod = podResources(pod.spec, namespaceDefaults);
+        workloads.push({
+            manifest,
+            namespace,
+            pods,
+            usage: { requests: times(perPod.requests, pods), limits: times(perPod.limits, pods), pods }
+        });
+        findings.push(...unsetUnderQuota(manifest, pod.spec, pod.path, namespaceDefaults, quotas.get(namespace) ?? []));
+    }
+    const namespaces = [...new Set([...workloads.map((w) => w.namespace), ...quotas.keys(), ...Object.keys(config.quota.namespaces)])].sort();
+    const result = [];
+    for (const namespace of namespaces) {
+        const mine = workloads.filter((w) => w.namespace === namespace);
+        const usage = sum(mine.map((w) => w.usage));
+        const quota = tightest(quotas.get(namespace) ?? []);
+        const budgetConfig = config.quota.namespaces[namespace];
+        const budget = budgetConfig ? budgetAmounts(budgetConfig) : undefined;
+        const limits = [...(quotas.get(namespace) ?? [])];
+        if (budget)
+            limits.push({
+                amounts: budget,
+                source: `the budget quota.namespaces.${namespace} in ${config.file ?? 'gitops.yaml'}`,
+                location: undefined
+            });
+        for (const limit of limits) {
+            findings.push(...overLimit(namespace, usage, mine, limit, limit.location ? QUOTA_RULE_IDS.overQuota : QUOTA_RULE_IDS.overBudget));
+        }
+        const environment = environments.get(namespace);
+        result.push({
+            namespace,
+            ...(environment ? { environment } : {}),
+            pods: usage.pods,
+            requests: check_quotas_format(usage.requests),
+            limits: check_quotas_format(usage.limits),
+            ...(quota ? { quota: totals(quota) } : {}),
+            ...(budget ? { budget: totals(budget) } : {}),
+            headroom: headroom(usage, [quota, budget])
+        });
+    }
+    for (const [environment, budgetConfig] of Object.entries(config.quota.environments)) {
+        const mine = workloads.filter((w) => environments.get(w.namespace) === environment);
+        const limit = {
+            amounts: budgetAmounts(budgetConfig),
+            source: `the budget quota.environments.${environment} in ${config.file ?? 'gitops.yaml'}`,
+            location: undefined
+        };
+        findings.push(...overLimit(`environment ${environment}`, sum(mine.map((w) => w.usage)), mine, limit, QUOTA_RULE_IDS.overBudget));
+    }
+    return { findings, namespaces: result };
+}
+/** The same object rendered by two roots (an overlay and a Flux path to it) counts once. */
+function dedupe(manifests) {
+    const seen = new Set();
+    return manifests.filter((manifest) => {
+        const id = objectId(manifest.object);
+        if (seen.has(id))
+            return false;
+        seen.add(id);
+        return true;
+    });
+}
+/** Pods a workload holds at once at worst: replicas (HPA max when one targets it) plus rollout surge. */
+function podCount(manifest, hpaMax, config, findings) {
+    const object = manifest.object;
+    switch (object.kind) {
+        case 'Pod':
+            return 1;
+        case 'Job':
+            return numberOr(field(object, 'spec', 'parallelism'), 1);
+        case 'CronJob':
+            return numberOr(field(object, 'spec', 'jobTemplate', 'spec', 'parallelism'), 1);
+        case 'DaemonSet':
+            if (config.quota.nodes === undefined) {
+                findings.push({
+                    ruleId: QUOTA_RULE_IDS.notCounted,
+                    severity: 'notice',
+                    message: `${describeObject(object)}: a DaemonSet runs one pod per node; set quota.nodes in ${config.file ?? 'gitops.yaml'} to count it`,
+                    location: manifest.location
+                });
+                return undefined;
+            }
+            return (config.quota.nodes +
+                (config.quota.countSurge ? rolloutSurge(field(object, 'spec', 'updateStrategy'), config.quota.nodes, 'DaemonSet') : 0));
+        default: {
+            const replicas = hpaMax ?? numberOr(field(object, 'spec', 'replicas'), 1);
+            return (replicas +
+                (config.quota.countSurge && object.kind === 'Deployment'
+                    ? rolloutSurge(field(object, 'spec', 'strategy'), replicas, 'Deployment')
+                    : 0));
+        }
+    }
+}
+/**
+ * Extra pods during a rolling update. Deployment: maxSurge, default 25%, a percentage rounded up;
+ * none with Recreate. DaemonSet: maxSurge, default 0. A percentage of 0 replicas is 0.
+ */
+function rolloutSurge(strategy, replicas, kind) {
+    const type = field(strategy, 'type') ?? 'RollingUpdate';
+    if (type !== 'RollingUpdate')
+        return 0;
+    const value = field(strategy, 'rollingUpdate', 'maxSurge') ?? (kind === 'Deployment' ? '25%' : 0);
+    if (typeof value === 'number')
+        return value;
+    const percent = /^(\d+)%$/.exec(String(value));
+    if (percent)
+        return Math.ceil((replicas * Number(percent[1])) / 100);
+    return /^\d+$/.test(String(value)) ? Number(value) : 0;
+}
+function numberOr(value, fallback) {
+    return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+function times(amounts, count) {
+    return Object.fromEntries(Object.entries(amounts).map(([k, v]) => [k, v * BigInt(count)]));
+}
+function sum(list) {
+    const total = { requests: {}, limits: {}, pods: 0 };
+    for (const amounts of list) {
+        total.pods += amounts.pods;
+        for (const which of ['requests', 'limits']) {
+            for (const resource of RESOURCE_NAMES) {
+                const value = amounts[which][resource];
+                if (value !== undefined)
+                    total[which][resource] = (total[which][resource] ?? 0n) + value;
+            }
+        }
+    }
+    return total;
+}
+function quotaLimit(manifest, findings) {
+    const spec = field(manifest.object, 'spec');
+    if (field(spec, 'scopes') !== undefined || field(spec, 'scopeSelector') !== undefined) {
+        findings.push({
+            ruleId: QUOTA_RULE_IDS.notCounted,
+            severity: 'notice',
+            message: `${describeObject(manifest.object)} has scopes; scoped quotas count only some pods and are not compared here`,
+            location: manifest.location
+        });
+        return undefined;
+    }
+    const hard = field(spec, 'hard');
+    const amounts = { requests: {}, limits: {}, pods: Number.POSITIVE_INFINITY };
+    for (const [key, value] of Object.entries(typeof hard === 'object' && hard !== null ? hard : {})) {
+        if (key === 'pods' && !quantityProblem(value)) {
+            amounts.pods = Number(parseQuantity(value) / 10n ** 9n);
+            continue;
+        }
+        const target = QUOTA_KEYS[key];
+        if (!target || quantityProblem(value))
+            continue;
+        const [which, resource] = target;
+        const parsed = parseQuantity(value);
+        const current = amounts[which][resource];
+        amounts[which][resource] = current === undefined || parsed < current ? parsed : current;
+    }
+    return { amounts, source: `ResourceQuota ${manifest.object.metadata?.name ?? ''}`, location: manifest.location };
+}
+function budgetAmounts(budget) {
+    const amounts = { requests: {}, limits: {}, pods: budget.pods ?? Number.POSITIVE_INFINITY };
+    for (const which of ['requests', 'limits']) {
+        for (const [resource, value] of Object.entries(budget[which] ?? {}))
+            amounts[which][resource] = parseQuantity(value);
+    }
+    return amounts;
+}
+/** The per-key minimum of several limits (every ResourceQuota of a namespace is enforced). */
+function tightest(limits) {
+    if (limits.length === 0)
+        return undefined;
+    const result = { requests: {}, limits: {}, pods: Number.POSITIVE_INFINITY };
+    for (const { amounts } of limits) {
+        result.pods = Math.min(result.pods, amounts.pods);
+        for (const which of ['requests', 'limits']) {
+            for (const resource of RESOURCE_NAMES) {
+                const value = amounts[which][resource];
+                const current = result[which][resource];
+                if (value !== undefined && (current === undefined || value < current))
+                    result[which][resource] = value;
+            }
+        }
+    }
+    return result;
+}
+function overLimit(scope, usage, workloads, limit, ruleId) {
+    const findings = [];
+    const where = `${limit.source}${limit.location ? ` (${limit.location.file}:${limit.location.line ?? 1})` : ''}`;
+    const report = (key, used, allowed, share) => {
+        const ranked = [...workloads].sort((a, b) => (share(b) > share(a) ? 1 : share(b) < share(a) ? -1 : 0));
+        const top = ranked[0];
+        const contributors = ranked
+            .slice(0, 3)
+            .map((w) => `${describeObject(w.manifest.object)} (${w.pods} pods)`)
+            .join(', ');
+        findings.push({
+            ruleId,
+            severity: 'error',
+            title: `${scope}: ${key} over ${limit.location ? 'quota' : 'budget'}`,
+            message: `${scope}: ${key} reaches ${used} at the worst moment (HPA maximums, rollout surge), over ${allowed} allowed by ${where}. Largest: ${contributors || 'none'}. New pods would be refused, so scale-ups and rollouts stall.`,
+            location: top?.manifest.location ?? limit.location
+        });
+    };
+    if (usage.pods > limit.amounts.pods)
+        report('pods', String(usage.pods), String(limit.amounts.pods), (w) => BigInt(w.pods));
+    for (const which of ['requests', 'limits']) {
+        for (const resource of RESOURCE_NAMES) {
+            const allowed = limit.amounts[which][resource];
+            const used = usage[which][resource] ?? 0n;
+            if (allowed === undefined || used <= allowed)
+                continue;
+            report(`${which}.${resource}`, formatQuantity(used, resource), formatQuantity(allowed, resource), (w) => w.usage[which][resource] ?? 0n);
+        }
+    }
+    return findings;
+}
+/** Under a ResourceQuota that counts a resource, the API server refuses pods whose containers leave it unset. */
+function unsetUnderQuota(manifest, spec, specPath, defaults, quotas) {
+    const findings = [];
+    for (const ref of containersOf(spec, specPath)) {
+        if (ref.kind === 'ephemeralContainer')
+            continue;
+        const effective = effectiveResources(ref.container, defaults);
+        for (const quota of quotas) {
+            const missing = [];
+            for (const which of ['requests', 'limits']) {
+                for (const resource of RESOURCE_NAMES) {
+                    if (quota.amounts[which][resource] !== undefined && effective[which][resource] === undefined)
+                        missing.push(`${which}.${resource}`);
+                }
+            }
+            if (missing.length === 0)
+                continue;
+            findings.push({
+                ruleId: QUOTA_RULE_IDS.unsetUnderQuota,
+                severity: 'error',
+                message: `${describeObject(manifest.object)}: container '${ref.name}' sets no ${missing.join(', ')}, which ${quota.source} (${quota.location?.file}:${quota.location?.line ?? 1}) counts, and no LimitRange gives a default: the API server will refuse its pods`,
+                location: manifest.locate([...ref.path, 'resources'])
+            });
+        }
+    }
+    return findings;
+}
+function check_quotas_format(amounts) {
+    const result = {};
+    for (const resource of RESOURCE_NAMES)
+        result[resource] = formatQuantity(amounts[resource] ?? 0n, resource);
+    return result;
+}
+function formatPresent(amounts) {
+    const result = {};
+    for (const resource of RESOURCE_NAMES) {
+        const value = amounts[resource];
+        if (value !== undefined)
+            result[resource] = formatQuantity(value, resource);
+    }
+    return result;
+}
+function totals(amounts) {
+    return {
+        requests: formatPresent(amounts.requests),
+        limits: formatPresent(amounts.limits),
+        ...(Number.isFinite(amounts.pods) ? { pods: amounts.pods } : {})
+    };
+}
+function headroom(usage, limits) {
+    const present = limits.filter((l) => l !== undefined);
+    const cap = tightest(present.map((amounts) => ({ amounts, source: '', location: undefined })));
+    const result = { requests: {}, limits: {} };
+    if (!cap)
+        return result;
+    for (const which of ['requests', 'limits']) {
+        for (const resource of RESOURCE_NAMES) {
+            const allowed = cap[which][resource];
+            if (allowed !== undefined)
+                result[which][resource] = formatQuantity(allowed - (usage[which][resource] ?? 0n), resource);
+        }
+    }
+    if (Number.isFinite(cap.pods))
+        result.pods = cap.pods - usage.pods;
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/quota/index.ts
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 

@@ -9,10 +9,10 @@ import {
   POD_BEARING_KINDS,
   resourceOf,
   severityOf,
-  UserError,
   type Finding,
   type Manifest
 } from '../src/index.js'
+import { expectConfigRefused } from './helpers/config-error.js'
 import { exampleRepo, renderExampleRepo } from './helpers/example-repo.js'
 
 const now = new Date('2026-06-15T12:00:00Z')
@@ -310,15 +310,7 @@ policy:
       /policy.custom.0.validations.0.messageExpression: invalid CEL/
     ]
   ])('gitops.yaml %j is refused at line %i', (text, line, message) => {
-    let error: unknown
-    try {
-      parseGitopsConfig(text)
-    } catch (caught) {
-      error = caught
-    }
-    expect(error).toBeInstanceOf(UserError)
-    expect((error as UserError).message).toMatch(message)
-    expect((error as UserError).location?.line).toBe(line)
+    expectConfigRefused(text, line, message)
   })
 })
 

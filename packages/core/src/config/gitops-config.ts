@@ -22,6 +22,7 @@ import {
   type DeploymentWindowConfig,
   type DeploymentWindowInput
 } from './deployment-windows.js'
+import { completeQuota, quotaProblems, quotaSchema, type QuotaConfig, type QuotaInput } from './quota.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -44,6 +45,8 @@ export interface GitopsConfig {
   policy: PolicyConfig
   /** When promotions may reach an environment (open-promotion-pr); empty: always. */
   deploymentWindows: DeploymentWindowConfig[]
+  /** Budgets and counting rules of validate-manifests' quota-validation check. */
+  quota: QuotaConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -55,7 +58,8 @@ const sections = {
   codeowners: codeownersSchema,
   drift: driftSchema,
   policy: policySchema,
-  deploymentWindows: deploymentWindowsSchema
+  deploymentWindows: deploymentWindowsSchema,
+  quota: quotaSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -79,7 +83,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     codeowners: completeCodeowners(undefined),
     drift: completeDrift(undefined),
     policy: completePolicy(undefined),
-    deploymentWindows: []
+    deploymentWindows: [],
+    quota: completeQuota(undefined)
   }
 }
 
@@ -105,6 +110,14 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     drift?: Partial<DriftConfig>
     policy?: PolicyInput
     deploymentWindows?: DeploymentWindowInput[]
+    quota?: QuotaInput
+  }
+  const [quotaProblem] = quotaProblems(data.quota)
+  if (quotaProblem) {
+    throw new UserError(
+      `${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`,
+      locationOf(source, ['quota', ...quotaProblem.path])
+    )
   }
   const [celProblem] = policyExpressionProblems(data.policy)
   if (celProblem)
@@ -158,7 +171,8 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     codeowners: completeCodeowners(data.codeowners),
     drift: completeDrift(data.drift),
     policy: completePolicy(data.policy),
-    deploymentWindows
+    deploymentWindows,
+    quota: completeQuota(data.quota)
   }
 }
 
