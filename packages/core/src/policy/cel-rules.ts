@@ -31,14 +31,16 @@ export interface CompiledExpression {
   evaluate(bindings: Record<string, unknown>): { value: unknown } | { error: string }
 }
 
-const env = celEnv({ funcs: strings })
+// Built on first use, not at import: every action bundles core, and most never evaluate CEL.
+let environment: ReturnType<typeof celEnv> | undefined
+const celEnvironment = (): ReturnType<typeof celEnv> => (environment ??= celEnv({ funcs: strings }))
 
 /** Parses and plans a CEL expression once; a syntax error becomes an expression that always fails. */
 export function compileExpression(source: string): CompiledExpression {
   let run: ((bindings: Record<string, CelInput>) => unknown) | undefined
   let syntaxError: string | undefined
   try {
-    run = plan(env, parse(source)) as (bindings: Record<string, CelInput>) => unknown
+    run = plan(celEnvironment(), parse(source)) as (bindings: Record<string, CelInput>) => unknown
   } catch (error) {
     syntaxError = `invalid CEL expression: ${(error as Error).message}`
   }
