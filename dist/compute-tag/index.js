@@ -41125,7 +41125,7 @@ function escapeJsonPtr(str) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8331);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1982);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41134,7 +41134,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8331:
+/***/ 1982:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44132,7 +44132,7 @@ function countFindings(findings) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/logger.ts
 /** A Logger that keeps quiet; handy in tests and for library callers that want no output. */
-const silentLogger = {
+const logger_silentLogger = {
     debug() { },
     info() { },
     warning() { },
@@ -44273,7 +44273,7 @@ const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const MAX_NAME_LENGTH = 255;
 /** Why a tag is invalid, or undefined when it is valid. */
-function tagProblem(tag) {
+function image_reference_tagProblem(tag) {
     if (tag === '')
         return 'the tag is empty';
     if (tag.length > 128)
@@ -44285,10 +44285,10 @@ function tagProblem(tag) {
     return undefined;
 }
 function isValidTag(tag) {
-    return tagProblem(tag) === undefined;
+    return image_reference_tagProblem(tag) === undefined;
 }
 /** Why an image name (without tag or digest) is invalid, or undefined. */
-function imageNameProblem(name) {
+function image_reference_imageNameProblem(name) {
     if (name === '')
         return 'the image name is empty';
     if (name.length > MAX_NAME_LENGTH)
@@ -44310,7 +44310,7 @@ function imageNameProblem(name) {
     return undefined;
 }
 /** Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what`. */
-function parseImageReference(reference, what = 'image reference') {
+function image_reference_parseImageReference(reference, what = 'image reference') {
     let rest = reference.trim();
     let digest;
     const at = rest.indexOf('@');
@@ -44326,11 +44326,11 @@ function parseImageReference(reference, what = 'image reference') {
     if (colon >= 0) {
         tag = rest.slice(colon + 1);
         rest = rest.slice(0, colon);
-        const problem = tagProblem(tag);
+        const problem = image_reference_tagProblem(tag);
         if (problem)
             throw new errors_UserError(`${what} '${reference}': ${problem}`);
     }
-    const problem = imageNameProblem(rest);
+    const problem = image_reference_imageNameProblem(rest);
     if (problem)
         throw new errors_UserError(`${what} '${reference}': ${problem}`);
     const parts = rest.split('/');
@@ -44412,7 +44412,7 @@ function tag_template_renderTagTemplate(template, values, what) {
         }
         return value;
     });
-    const problem = tagProblem(tag);
+    const problem = image_reference_tagProblem(tag);
     if (problem)
         throw new errors_UserError(`${what} '${template}' produced the tag '${tag}', which is invalid: ${problem}`);
     return tag;
@@ -45211,7 +45211,7 @@ function planTags(request) {
     const aliasTemplates = request.aliasTemplates ?? tag_template_DEFAULT_ALIAS_TEMPLATES[request.environment] ?? [];
     const aliases = [...new Set(aliasTemplates.map((t) => tag_template_renderTagTemplate(t, request.values, 'Alias template')))].filter((a) => a !== tag);
     for (const image of request.images) {
-        const problem = imageNameProblem(image);
+        const problem = image_reference_imageNameProblem(image);
         if (problem)
             throw new errors_UserError(`Input 'image': '${image}' is not a valid image name: ${problem}`);
     }
@@ -45855,7 +45855,7 @@ const gitopsConfigSchema = {
 };
 const validate = new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema);
 /** The configuration when the repo has no gitops.yaml: the seed's. */
-function defaultGitopsConfig() {
+function gitops_config_defaultGitopsConfig() {
     return {
         file: undefined,
         environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
@@ -45875,7 +45875,7 @@ function gitops_config_loadGitopsConfig(repoRoot) {
         if (existsSync(path))
             return parseGitopsConfig(readFileSync(path, 'utf8'), name);
     }
-    return defaultGitopsConfig();
+    return gitops_config_defaultGitopsConfig();
 }
 /** Parses gitops.yaml text; every mistake is a UserError at file:line. */
 function parseGitopsConfig(text, file = 'gitops.yaml') {
@@ -45955,7 +45955,7 @@ function schemaError(source, errors) {
     return new UserError(message, locationOf(source, path));
 }
 /** Finds an environment by name, or a UserError listing the known ones. */
-function environmentByName(config, name, input = 'environment') {
+function gitops_config_environmentByName(config, name, input = 'environment') {
     const environment = config.environments.find((e) => e.name === name);
     if (!environment) {
         throw new UserError(`Input '${input}': unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
@@ -45999,13 +45999,65 @@ function manifestFromDocument(source, root, environment) {
     };
 }
 /** Every object of a YAML stream, each pointing at its own lines. `List` kinds are not expanded. */
-function manifestsFromYaml(text, file, root = file, environment) {
+function manifest_manifestsFromYaml(text, file, root = file, environment) {
     return parseYamlStream(text, file)
         .filter((source) => isMap(source.document.contents))
         .map((source) => manifestFromDocument(source, root, environment));
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/manifests/container-images.ts
+
+const CONTAINER_LISTS = (/* unused pure expression or super */ null && (['containers', 'initContainers', 'ephemeralContainers']));
+/**
+ * Every container image of an object, wherever its pod template sits (Pod, Deployment, Job,
+ * CronJob, custom resources embedding a PodSpec).
+ */
+function container_images_containerImages(object) {
+    const found = [];
+    const walk = (value, path) => {
+        if (Array.isArray(value)) {
+            value.forEach((item, i) => walk(item, [...path, i]));
+            return;
+        }
+        if (value === null || typeof value !== 'object')
+            return;
+        for (const [key, child] of Object.entries(value)) {
+            if (CONTAINER_LISTS.includes(key) && Array.isArray(child)) {
+                child.forEach((container, i) => {
+                    const c = container;
+                    if (c && typeof c.image === 'string') {
+                        found.push({
+                            object: describeObject(object),
+                            container: String(c.name ?? i),
+                            list: key,
+                            image: c.image,
+                            path: [...path, key, i, 'image']
+                        });
+                    }
+                });
+            }
+            else
+                walk(child, [...path, key]);
+        }
+    };
+    walk(object, []);
+    return found;
+}
+/** Splits an image reference as it appears in a manifest into name, tag and digest (no validation). */
+function container_images_splitImageReference(reference) {
+    let rest = reference;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+    }
+    const colon = rest.indexOf(':', rest.lastIndexOf('/') + 1);
+    return colon >= 0 ? { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest } : { name: rest, tag: undefined, digest };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/manifests/index.ts
+
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/protection/desired-state.ts
@@ -46639,7 +46691,7 @@ function diffValues(a, b, keys, out) {
         // Lists of named items (containers, env, ports, volumes) are compared by name, not position.
         if (namedItems(a) && namedItems(b))
             return diffEntries(byName(a), byName(b), keys, out, true);
-        if (a.every(isScalar) && b.every(isScalar) && a.length !== b.length) {
+        if (a.every(drift_isScalar) && b.every(drift_isScalar) && a.length !== b.length) {
             out.push({ path: formatPath(keys), keys, change: 'changed', from: drift_short(a), to: drift_short(b) });
             return;
         }
@@ -46666,7 +46718,7 @@ function diffEntries(a, b, keys, out, bracket) {
 function drift_isMap(value) {
     return !!value && typeof value === 'object' && !Array.isArray(value);
 }
-function isScalar(value) {
+function drift_isScalar(value) {
     return value === null || typeof value !== 'object';
 }
 /** A list whose items all have a distinct string `name`: containers, env, ports, volumes… */
@@ -47909,7 +47961,7 @@ function imageOf(ref) {
     if (typeof ref.container.image !== 'string')
         return undefined;
     try {
-        return parseImageReference(ref.container.image);
+        return image_reference_parseImageReference(ref.container.image);
     }
     catch {
         return undefined; // the kustomize check reports malformed references
@@ -49166,7 +49218,1016 @@ function headroom(usage, limits) {
 ;// CONCATENATED MODULE: ./packages/core/src/quota/index.ts
 
 
+;// CONCATENATED MODULE: ./packages/core/src/repo-paths.ts
+
+
+
+/**
+ * Safe paths inside the config repo. Every action that reads or writes the user's repository
+ * goes through here, so one set of rules refuses `..` or absolute paths leading out of the repo,
+ * symlinks pointing outside it, and app or environment names that would escape the layout
+ * (`apps/{app}/overlays/{env}`).
+ *
+ * Repo paths are relative, POSIX-style (`apps/myapp/overlays/dev`), without `./` or a trailing
+ * slash; the repo root itself is `.`.
+ */
+/** App and environment names: lower-case letters, digits and inner `-` (a DNS label, at most 63). */
+const LAYOUT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Why an app or environment name cannot be used in a path, or undefined when it can. */
+function layoutNameProblem(name) {
+    if (name === '')
+        return 'the name is empty';
+    if (!LAYOUT_NAME.test(name)) {
+        return `'${name}' may only contain lower-case letters, digits and '-' (not at either end), at most 63 characters, so it cannot leave its directory`;
+    }
+    return undefined;
+}
+/** Checks an app or environment name; the UserError names `what` (e.g. "Input 'app'"). */
+function checkLayoutName(name, what) {
+    const problem = layoutNameProblem(name);
+    if (problem)
+        throw new UserError(`${what}: ${problem}`);
+    return name;
+}
+/**
+ * Normalizes a path the user gave (an input, a kustomization reference resolved against its
+ * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
+ * would climb above the repo root. `what` names the source in the error.
+ */
+function repo_paths_normalizeRepoPath(path, what) {
+    const trimmed = path.trim();
+    if (trimmed === '')
+        throw new UserError(`${what}: the path is empty`);
+    if (trimmed.includes('\0'))
+        throw new UserError(`${what}: the path contains a NUL byte`);
+    if (trimmed.includes('\\'))
+        throw new UserError(`${what}: '${trimmed}' contains a backslash; write repo paths with '/'`);
+    if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
+        throw new UserError(`${what}: '${trimmed}' is an absolute path; give a path relative to the repository root`);
+    }
+    const normalized = posix.normalize(trimmed).replace(/\/+$/, '');
+    if (normalized === '..' || normalized.startsWith('../')) {
+        throw new UserError(`${what}: '${trimmed}' leads out of the repository`);
+    }
+    return normalized === '' ? '.' : normalized;
+}
+/** Joins a relative reference (e.g. `../../base` in a kustomization) to a repo directory, refusing escapes. */
+function repo_paths_joinRepoPath(dir, reference, what) {
+    if (reference.startsWith('/'))
+        throw new UserError(`${what}: '${reference}' is an absolute path; kustomize references must be relative`);
+    return repo_paths_normalizeRepoPath(posix.join(dir, reference), what);
+}
+/** True when `path` is `dir` or inside it (both repo paths). */
+function repo_paths_isWithin(dir, path) {
+    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
+}
+/**
+ * Fills a layout template (`apps/{app}/overlays/{env}`) after checking the names, so `app: ../x`
+ * or `environment: prod/../../etc` never reaches the filesystem.
+ */
+function repo_paths_layoutPath(template, names, what = 'layout') {
+    let path = template;
+    for (const [placeholder, name, input] of [
+        ['{app}', names.app, "Input 'app'"],
+        ['{env}', names.env, "Input 'environment'"]
+    ]) {
+        if (!path.includes(placeholder))
+            continue;
+        if (name === undefined)
+            throw new UserError(`${input} is needed to fill ${what} '${template}'`);
+        checkLayoutName(name, input);
+        path = path.replaceAll(placeholder, name);
+    }
+    return repo_paths_normalizeRepoPath(path, what);
+}
+/**
+ * The app and environment a repo path stands for under a layout template, or undefined when the
+ * path does not follow the layout. The inverse of layoutPath().
+ */
+function repo_paths_matchLayoutPath(template, path) {
+    const names = [];
+    const pattern = template
+        .replace(/\/+$/, '')
+        .split(/(\{app\}|\{env\})/)
+        .map((part) => {
+        if (part === '{app}' || part === '{env}') {
+            names.push(part.slice(1, -1));
+            return '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
+        }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+        .join('');
+    const match = new RegExp(`^${pattern}$`).exec(path);
+    if (!match)
+        return undefined;
+    const result = {};
+    names.forEach((name, i) => {
+        const value = match[i + 1];
+        const key = name;
+        if (result[key] !== undefined && result[key] !== value)
+            return;
+        result[key] = value;
+    });
+    return result;
+}
+/**
+ * The absolute path of a repo path on disk, after checking that no symlink along the way leads
+ * out of the repository. `mustBeFile` also refuses a symlink as the final component (a file we
+ * edit must be a real file: renaming over a symlink would replace the link, not its target).
+ * Missing paths resolve without error; callers decide what absence means.
+ */
+function repo_paths_resolveInRepo(repoRoot, repoPath, what, options = {}) {
+    const path = repo_paths_normalizeRepoPath(repoPath, what);
+    const root = realpathSync(repoRoot);
+    const absolute = resolve(root, path);
+    let real;
+    try {
+        real = realpathSync(absolute);
+    }
+    catch {
+        real = realpathOfExistingPrefix(absolute);
+    }
+    const rel = relative(root, real);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(root, rel) !== real) {
+        throw new UserError(`${what}: '${path}' is a symlink (or goes through one) that leads out of the repository`, { file: path });
+    }
+    if (options.mustBeFile) {
+        try {
+            if (lstatSync(absolute).isSymbolicLink()) {
+                throw new UserError(`${what}: '${path}' is a symlink; only regular files are edited`, { file: path });
+            }
+        }
+        catch (error) {
+            if (error instanceof UserError)
+                throw error;
+        }
+    }
+    return absolute;
+}
+function realpathOfExistingPrefix(absolute) {
+    const parts = absolute.split(sep);
+    for (let i = parts.length - 1; i > 0; i--) {
+        try {
+            const real = realpathSync(parts.slice(0, i).join(sep) || sep);
+            return [real, ...parts.slice(i)].join(sep);
+        }
+        catch {
+            // keep climbing until a part exists
+        }
+    }
+    return absolute;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/repo-reader.ts
+
+
+
+/**
+ * A checkout on disk. Paths are checked by repo-paths: `..` and symlinks leading out of the repo
+ * are UserErrors, and a symlinked file inside the repo is listed as `other` and never read.
+ */
+class repo_reader_DiskRepoReader {
+    root;
+    constructor(root) {
+        this.root = root;
+    }
+    async read(path) {
+        const absolute = resolveInRepo(this.root, path, 'Repository path', { mustBeFile: true });
+        let stat;
+        try {
+            stat = lstatSync(absolute);
+        }
+        catch {
+            return undefined;
+        }
+        if (!stat.isFile())
+            return undefined;
+        return readFileSync(absolute, 'utf8');
+    }
+    async list(dir) {
+        const absolute = resolveInRepo(this.root, dir, 'Repository path');
+        try {
+            if (!statSync(absolute).isDirectory())
+                return undefined;
+        }
+        catch {
+            return undefined;
+        }
+        return readdirSync(absolute, { withFileTypes: true })
+            .map((entry) => ({ name: entry.name, type: entry.isFile() ? 'file' : entry.isDirectory() ? 'dir' : 'other' }))
+            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+}
+/**
+ * Files held in memory by repo path, e.g. read from the GitHub API or made by a test. Directories
+ * exist implicitly as the parents of files.
+ */
+class MemoryRepoReader {
+    files;
+    constructor(files) {
+        this.files = new Map();
+        for (const [path, text] of files instanceof Map ? files : Object.entries(files)) {
+            this.files.set(normalizeRepoPath(path, 'Repository path'), text);
+        }
+    }
+    async read(path) {
+        return this.files.get(normalizeRepoPath(path, 'Repository path'));
+    }
+    async list(dir) {
+        const base = normalizeRepoPath(dir, 'Repository path');
+        const prefix = base === '.' ? '' : `${base}/`;
+        const entries = new Map();
+        for (const path of this.files.keys()) {
+            if (!path.startsWith(prefix))
+                continue;
+            const [name, ...rest] = path.slice(prefix.length).split('/');
+            entries.set(name, { name: name, type: rest.length > 0 ? 'dir' : 'file' });
+        }
+        if (entries.size === 0)
+            return undefined;
+        return [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+}
+/** Reads a file that must exist; a UserError naming `what` when it does not. */
+async function readRequired(reader, path, what) {
+    const text = await reader.read(path);
+    if (text === undefined)
+        throw new UserError(`${what}: ${path} does not exist`, { file: path });
+    return text;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/file-edits.ts
+
+
+
+
+
+
+/**
+ * Writes edits to a checkout all or nothing. Every file must still hold `before` (else nothing is
+ * written: someone changed it since the plan); each new text goes to a temp file beside its
+ * target, and only when all temp files are written are they renamed into place. If a rename
+ * fails, the files already replaced get their `before` back; temp files never stay behind.
+ * Returns the repo paths written (edits whose text does not change are skipped).
+ */
+function file_edits_applyFileEdits(repoRoot, edits, io = {}) {
+    const write = io.writeFile ?? writeFileSync;
+    const rename = io.rename ?? renameSync;
+    const pending = edits.filter((edit) => edit.before !== edit.after);
+    const seen = new Set();
+    const targets = pending.map((edit) => {
+        if (seen.has(edit.path))
+            throw new Error(`applyFileEdits: ${edit.path} is edited twice in one plan`);
+        seen.add(edit.path);
+        const absolute = resolveInRepo(repoRoot, edit.path, 'File to edit', { mustBeFile: true });
+        let current;
+        try {
+            current = readFileSync(absolute, 'utf8');
+        }
+        catch {
+            throw new UserError(`${edit.path} disappeared before it could be written; nothing was changed`, { file: edit.path });
+        }
+        if (current !== edit.before) {
+            throw new UserError(`${edit.path} changed on disk after the edit was planned; nothing was changed`, { file: edit.path });
+        }
+        return { edit, absolute, temp: join(dirname(absolute), `.${basename(absolute)}.${randomBytes(6).toString('hex')}.tmp`) };
+    });
+    const written = [];
+    try {
+        for (const target of targets) {
+            write(target.temp, target.edit.after, { mode: statSync(target.absolute).mode & 0o7777, flag: 'wx' });
+            written.push(target);
+        }
+    }
+    catch (error) {
+        for (const target of written)
+            unlinkQuietly(target.temp);
+        unlinkQuietly(targets[written.length]?.temp);
+        throw new UserError(`Could not write ${targets[written.length]?.edit.path ?? 'a file'}: ${error.message}; nothing was changed`);
+    }
+    const renamed = [];
+    try {
+        for (const target of targets) {
+            rename(target.temp, target.absolute);
+            renamed.push(target);
+        }
+    }
+    catch (error) {
+        for (const target of targets.slice(renamed.length))
+            unlinkQuietly(target.temp);
+        for (const target of renamed)
+            writeFileSync(target.absolute, target.edit.before);
+        throw new UserError(`Could not replace ${targets[renamed.length]?.edit.path}: ${error.message}; the other files were restored`);
+    }
+    return targets.map((target) => target.edit.path);
+}
+function unlinkQuietly(path) {
+    if (path === undefined)
+        return;
+    try {
+        unlinkSync(path);
+    }
+    catch {
+        // already gone
+    }
+}
+/** A unified diff (`git diff` style, a/ and b/ prefixes) of the edits that change something. */
+function file_edits_unifiedDiff(edits, context = 3) {
+    return edits
+        .filter((edit) => edit.before !== edit.after)
+        .map((edit) => createTwoFilesPatch(`a/${edit.path}`, `b/${edit.path}`, edit.before, edit.after, undefined, undefined, { context })
+        .split('\n')
+        .filter((line) => !line.startsWith('====='))
+        .join('\n'))
+        .join('');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/overlays/tag-rules.ts
+
+
+/** Tags that never go anywhere when no environment is known: they move under the deployment. */
+const ALWAYS_FORBIDDEN_TAGS = (/* unused pure expression or super */ null && (['latest']));
+/**
+ * Why a tag may not be deployed to an environment (gitops.yaml `allowedTags` / `forbiddenTags`,
+ * `{app}` replaced by the app), or undefined when it may. Without an environment only the tag
+ * grammar and `latest` are checked.
+ */
+function environmentTagProblem(tag, environment, app) {
+    const grammar = tagProblem(tag);
+    if (grammar)
+        return grammar;
+    const forbidden = environment?.forbiddenTags ?? ALWAYS_FORBIDDEN_TAGS;
+    if (forbidden.some((f) => f.toLowerCase() === tag.toLowerCase())) {
+        return `'${tag}' is a mutable tag, never deployed${environment ? ` to ${environment.name}` : ''} (forbiddenTags: ${forbidden.join(', ')})`;
+    }
+    if (!environment)
+        return undefined;
+    const patterns = environment.allowedTags.map((pattern) => pattern.replaceAll('{app}', app ?? '[a-z0-9][a-z0-9-]*'));
+    if (patterns.length > 0 && !patterns.some((pattern) => new RegExp(pattern).test(tag))) {
+        return `'${tag}' does not match the tags allowed in ${environment.name} (allowedTags: ${patterns.join(' or ')})`;
+    }
+    return undefined;
+}
+/** Throws a UserError naming `source` (e.g. "Input 'tag'") when the tag may not go to the environment. */
+function tag_rules_checkEnvironmentTag(tag, environment, app, source) {
+    const problem = environmentTagProblem(tag, environment, app);
+    if (problem)
+        throw new UserError(`${source}: ${problem}`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/overlays/yaml-text-edit.ts
+
+
+/** Applies non-overlapping splices (in any order). */
+function yaml_text_edit_applySplices(text, splices) {
+    const sorted = [...splices].sort((a, b) => b.start - a.start);
+    let result = text;
+    let limit = Number.POSITIVE_INFINITY;
+    for (const splice of sorted) {
+        if (splice.end > limit)
+            throw new Error('applySplices: overlapping edits');
+        result = result.slice(0, splice.start) + splice.text + result.slice(splice.end);
+        limit = splice.start;
+    }
+    return result;
+}
+/**
+ * Whether a string must be quoted to stay a string in YAML 1.1 and 1.2 (kustomize reads YAML with
+ * go-yaml, which still takes `0755` as octal and `1.10` as a float): numbers, booleans, null,
+ * and anything with YAML syntax in it.
+ */
+function needsQuotes(value) {
+    if (value === '' || value !== value.trim())
+        return true;
+    if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(value) || /: |\s#|[\n\t]/.test(value) || value.endsWith(':'))
+        return true;
+    try {
+        return parse(value, { version: '1.1' }) !== value || parse(value) !== value;
+    }
+    catch {
+        return true;
+    }
+}
+/** A scalar's text in the given style; plain falls back to double quotes when plain would not stay a string. */
+function formatScalar(value, style) {
+    if (style === Scalar.QUOTE_SINGLE)
+        return `'${value.replace(/'/g, "''")}'`;
+    if (style === Scalar.PLAIN && !needsQuotes(value))
+        return value;
+    return JSON.stringify(value);
+}
+/** Offset of the start of the line holding `pos`. */
+function lineStart(text, pos) {
+    return text.lastIndexOf('\n', pos - 1) + 1;
+}
+/** Offset just after the newline ending the line holding `pos` (or the end of the text). */
+function lineEnd(text, pos) {
+    const index = text.indexOf('\n', pos);
+    return index < 0 ? text.length : index + 1;
+}
+/** 1-based line number of an offset. */
+function yaml_text_edit_lineOf(text, pos) {
+    let line = 1;
+    for (let i = text.indexOf('\n'); i >= 0 && i < pos; i = text.indexOf('\n', i + 1))
+        line++;
+    return line;
+}
+/** The pair of a block or flow map by key, if any. */
+function yaml_text_edit_pairOf(map, key) {
+    return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key);
+}
+/** The string value of a map key, when it is a scalar string. */
+function yaml_text_edit_stringAt(map, key) {
+    const value = yaml_text_edit_pairOf(map, key)?.value;
+    if (!isScalar(value) || value.value === null || value.value === undefined)
+        return undefined;
+    if (typeof value.value === 'string')
+        return value.value;
+    // A plain `1.10` parses as the number 1.1: the text as written is what the user meant.
+    return value.source ?? String(value.value);
+}
+/** Replaces a scalar's text, keeping its quoting style. */
+function yaml_text_edit_replaceScalar(scalar, value) {
+    const [start, end] = scalar.range;
+    const style = scalar.type === Scalar.BLOCK_FOLDED || scalar.type === Scalar.BLOCK_LITERAL ? Scalar.QUOTE_DOUBLE : scalar.type;
+    return { start, end, text: formatScalar(value, style) };
+}
+function keyColumn(text, map) {
+    const first = map.items[0]?.key;
+    const pos = first?.range?.[0] ?? map.range[0];
+    return pos - lineStart(text, pos);
+}
+/**
+ * Sets `key: value` in a block map: replaces the scalar when the key exists, else adds a line
+ * after the map's last pair at the map's indentation. `file` names the file in errors.
+ */
+function yaml_text_edit_setMapValue(text, map, key, value, file, quote = Scalar.PLAIN) {
+    const pair = yaml_text_edit_pairOf(map, key);
+    if (pair) {
+        if (!isScalar(pair.value) || !pair.value.range) {
+            throw new UserError(`${file}: '${key}' is not a plain value; cannot set it to '${value}'`, {
+                file,
+                line: yaml_text_edit_lineOf(text, pair.key.range[0])
+            });
+        }
+        return yaml_text_edit_replaceScalar(pair.value, value);
+    }
+    if (map.flow) {
+        throw new UserError(`${file}: cannot add '${key}' to a flow-style map ({...}); write the entry in block style`, {
+            file,
+            line: yaml_text_edit_lineOf(text, map.range[0])
+        });
+    }
+    const last = map.items[map.items.length - 1];
+    const lastNode = (last.value ?? last.key);
+    const at = lineEnd(text, lastNode.range[1] - 1);
+    const newline = at === text.length && !text.endsWith('\n') ? '\n' : '';
+    return { start: at, end: at, text: `${newline}${' '.repeat(keyColumn(text, map))}${key}: ${formatScalar(value, quote)}\n` };
+}
+/** Removes `key` (its whole line, trailing comment included) from a block map; undefined when absent. */
+function yaml_text_edit_deleteMapKey(text, map, key, file) {
+    const pair = yaml_text_edit_pairOf(map, key);
+    if (!pair)
+        return undefined;
+    const keyNode = pair.key;
+    const start = lineStart(text, keyNode.range[0]);
+    if (map.flow || text.slice(start, keyNode.range[0]).trim() !== '') {
+        throw new UserError(`${file}: cannot remove '${key}' here (flow style, or the first key of a '- ' item); move it to a line of its own`, {
+            file,
+            line: yaml_text_edit_lineOf(text, keyNode.range[0])
+        });
+    }
+    const valueEnd = pair.value?.range?.[1] ?? keyNode.range[1];
+    return { start, end: lineEnd(text, valueEnd - 1), text: '' };
+}
+/** Appends a block-map item (`- key: value` lines) to a block sequence, at the sequence's indentation. */
+function yaml_text_edit_appendSeqItem(text, seq, fields, file) {
+    if (seq.flow || !seq.range) {
+        throw new UserError(`${file}: cannot add an item to a flow-style list ([...]); write it in block style`, {
+            file,
+            line: seq.range ? yaml_text_edit_lineOf(text, seq.range[0]) : undefined
+        });
+    }
+    const dash = seq.range[0] - lineStart(text, seq.range[0]);
+    const firstItem = seq.items[0];
+    const keyCol = isMap(firstItem) ? keyColumn(text, firstItem) : dash + 2;
+    const last = seq.items[seq.items.length - 1];
+    const at = lineEnd(text, last.range[1] - 1);
+    const newline = at === text.length && !text.endsWith('\n') ? '\n' : '';
+    return { start: at, end: at, text: newline + yaml_text_edit_blockItem(fields, dash, keyCol) };
+}
+/** `- a: 1\n  b: 2\n` at a dash column and key column. */
+function yaml_text_edit_blockItem(fields, dash, keyCol) {
+    return fields
+        .map(([key, value, style], i) => `${' '.repeat(i === 0 ? dash : keyCol)}${i === 0 ? '- ' + ' '.repeat(Math.max(0, keyCol - dash - 2)) : ''}${key}: ${formatScalar(value, style)}\n`)
+        .join('');
+}
+/** The dash column block sequences use in a top-level map (0 for kustomize's own style). */
+function yaml_text_edit_sequenceIndent(text, root) {
+    for (const pair of root.items) {
+        const value = pair.value;
+        if (isSeq(value) && !value.flow && value.range) {
+            const keyStart = pair.key.range[0];
+            return value.range[0] - lineStart(text, value.range[0]) - (keyStart - lineStart(text, keyStart));
+        }
+    }
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/overlays/image-update.ts
+
+
+
+
+
+
+
+
+
+/** The names kustomize accepts for a kustomization file, in its order. */
+const KUSTOMIZATION_FILES = (/* unused pure expression or super */ null && (['kustomization.yaml', 'kustomization.yml', 'Kustomization']));
+const SETTER = /#\s*\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/;
+const image_update_CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+const image_update_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+/**
+ * Parses `name=tag`, `name=tag@digest` and `name=@digest` lines (the `images` input). Blank lines
+ * and `#` comments are skipped; each change's source names the input and line.
+ */
+function parseImageChangeLines(text, input = 'images') {
+    const changes = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const source = `Input '${input}' line ${index + 1}`;
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new UserError(`${source}: '${line}' is not name=tag, name=tag@digest or name=@digest`);
+        const image = line.slice(0, eq).trim();
+        const value = line.slice(eq + 1).trim();
+        const at = value.indexOf('@');
+        const tag = at < 0 ? value : value.slice(0, at);
+        const digest = at < 0 ? undefined : value.slice(at + 1);
+        changes.push({ image, tag: tag === '' ? undefined : tag, digest, source });
+    });
+    return changes;
+}
+/** Checks one change's grammar (name, tag, digest, new name); the error names its source. */
+function checkImageChange(change) {
+    const source = change.source ?? `Image '${change.image}'`;
+    const nameProblem = imageNameProblem(change.image);
+    if (nameProblem)
+        throw new UserError(`${source}: ${nameProblem}`);
+    if (change.tag === undefined && change.digest === undefined) {
+        throw new UserError(`${source}: give a tag, a digest or both for '${change.image}' (an empty tag is never deployed)`);
+    }
+    if (change.tag !== undefined) {
+        const problem = tagProblem(change.tag);
+        if (problem)
+            throw new UserError(`${source}: ${problem}`);
+    }
+    if (change.digest !== undefined && !image_update_DIGEST.test(change.digest)) {
+        throw new UserError(`${source}: '${change.digest}' is not a valid digest (expected e.g. sha256:<64 hex digits>)`);
+    }
+    if (change.newName !== undefined) {
+        const problem = imageNameProblem(change.newName);
+        if (problem)
+            throw new UserError(`${source} (new name): ${problem}`);
+    }
+}
+/** The image reference text for a name with the change's tag/digest semantics. */
+function image_update_imageReferenceText(name, tag, digest) {
+    return `${name}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+}
+/**
+ * Plans an image change in Kustomize overlays without writing anything: reads every file through
+ * `reader` (a checkout, the GitHub API or memory) and returns whole-file edits.
+ *
+ * In each overlay it sets the kustomization's `images[]` entry (tag alone drops the digest, digest
+ * alone drops the tag, both give tag@digest, newName kept unless a new one is given), updates
+ * literal container image references for the same image in the overlay's patch and resource files,
+ * and follows Flux setter markers (`# {"$imagepolicy": "ns:name"}`, `…:tag`, `…:name`, `…:digest`)
+ * in any YAML file of the overlay. Edits keep comments, key order and quoting; numeric-looking
+ * values are written quoted. When an overlay has no reference to the image, an `images:` entry is
+ * added (see `addMissing`). Tags are checked against the environment's rules in gitops.yaml.
+ *
+ * Bad input, a missing overlay or kustomization, invalid YAML (duplicate keys, alias bombs) and
+ * paths leaving the repository are UserErrors naming the input or file:line. Planning the same
+ * change again yields no edits (`changed: false`).
+ */
+async function image_update_planImageUpdate(reader, request) {
+    const config = request.config ?? defaultGitopsConfig();
+    if (request.overlays.length === 0)
+        throw new UserError('No overlay given: name overlay directories, or an app and an environment');
+    if (request.changes.length === 0)
+        throw new UserError('No image change given: name an image with a tag or digest');
+    request.changes.forEach(checkImageChange);
+    const fixedEnvironment = request.environment !== undefined ? environmentByName(config, request.environment) : undefined;
+    const overlays = [...new Set(request.overlays.map((o) => normalizeRepoPath(o, "Input 'overlays'")))];
+    const working = new Map();
+    const changes = [];
+    const targets = [];
+    for (const overlay of overlays) {
+        const matched = matchLayoutPath(config.layout.overlay, overlay);
+        const environment = fixedEnvironment ?? (matched?.env ? config.environments.find((e) => e.name === matched.env) : undefined);
+        const app = request.app ?? matched?.app;
+        for (const change of request.changes) {
+            if (change.tag !== undefined)
+                checkEnvironmentTag(change.tag, environment, app, `${change.source ?? `Image '${change.image}'`} (overlay ${overlay})`);
+        }
+        const files = await overlayFiles(reader, overlay, working);
+        for (const change of request.changes) {
+            const target = await planOverlayImage(reader, overlay, files, change, working, changes, request.addMissing ?? true);
+            targets.push({ ...target, environment: environment?.name, app });
+        }
+    }
+    const edits = [...working.entries()]
+        .filter(([, file]) => file.before !== file.text)
+        .map(([path, file]) => ({ path, before: file.before, after: file.text }));
+    return {
+        edits,
+        changes,
+        targets,
+        changed: edits.length > 0,
+        previousTag: targets[0]?.previousTag,
+        previousDigest: targets[0]?.previousDigest
+    };
+}
+async function overlayFiles(reader, overlay, working) {
+    const entries = await reader.list(overlay);
+    if (!entries)
+        throw new UserError(`Overlay '${overlay}' does not exist in the repository`);
+    const name = KUSTOMIZATION_FILES.find((n) => entries.some((e) => e.name === n && e.type === 'file'));
+    if (!name) {
+        throw new UserError(`Overlay '${overlay}' has no kustomization.yaml (looked for ${KUSTOMIZATION_FILES.join(', ')})`);
+    }
+    const kustomization = `${overlay}/${name}`;
+    const text = await readWorking(reader, kustomization, working);
+    const source = parseYamlFile(text, kustomization);
+    const root = source.document.contents;
+    if (!isMap(root))
+        throw new UserError(`${kustomization} is not a YAML map`, { file: kustomization, line: 1 });
+    const referenced = new Set();
+    const addReference = (value, node) => {
+        if (typeof value !== 'string' || value.includes('\n') || /^[a-z]+:\/\//.test(value))
+            return;
+        // Only files inside the overlay are edited; a reference elsewhere (a shared base, another
+        // repo) is not this overlay's to change, so it is not even resolved.
+        const joined = posix.normalize(posix.join(overlay, value));
+        if (!isWithin(overlay, joined) || !/\.ya?ml$/.test(joined))
+            return;
+        referenced.add(joinRepoPath(overlay, value, `${kustomization}${node?.range ? `:${lineOf(text, node.range[0])}` : ''}`));
+    };
+    for (const key of ['resources', 'patchesStrategicMerge', 'patches', 'patchesJson6902']) {
+        const list = root.get(key, true);
+        if (list === undefined || list === null)
+            continue;
+        if (!isSeq(list))
+            throw new UserError(`${kustomization}: '${key}' must be a list`, {
+                file: kustomization,
+                line: lineOf(text, list.range?.[0] ?? 0)
+            });
+        for (const item of list.items) {
+            if (isScalar(item))
+                addReference(item.value, item);
+            else if (isMap(item)) {
+                const path = pairOf(item, 'path')?.value;
+                if (isScalar(path))
+                    addReference(path.value, path);
+            }
+        }
+    }
+    const yaml = await yamlFilesUnder(reader, overlay, 0);
+    return { kustomization, referenced: [...referenced].filter((p) => yaml.includes(p)), yaml: yaml.filter((p) => p !== kustomization) };
+}
+async function yamlFilesUnder(reader, dir, depth) {
+    const entries = (await reader.list(dir)) ?? [];
+    if (depth > 0 && entries.some((e) => KUSTOMIZATION_FILES.includes(e.name)))
+        return []; // another kustomization: not this overlay's
+    const files = [];
+    for (const entry of entries) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.type === 'file' && /\.ya?ml$/.test(entry.name))
+            files.push(path);
+        else if (entry.type === 'dir' && depth < 4 && !entry.name.startsWith('.'))
+            files.push(...(await yamlFilesUnder(reader, path, depth + 1)));
+    }
+    return files;
+}
+async function readWorking(reader, path, working) {
+    const existing = working.get(path);
+    if (existing)
+        return existing.text;
+    const text = await reader.read(path);
+    if (text === undefined)
+        throw new UserError(`${path} could not be read`, { file: path });
+    working.set(path, { before: text, text });
+    return text;
+}
+function update(working, path, splices) {
+    if (splices.length === 0)
+        return;
+    const file = working.get(path);
+    file.text = applySplices(file.text, splices);
+}
+async function planOverlayImage(reader, overlay, files, change, working, changes, addMissing) {
+    const record = (file, text, pos, kind, field, before, after) => {
+        if (before !== after)
+            changes.push({ overlay, file, line: lineOf(text, pos), image: change.image, kind, field, before, after });
+    };
+    const target = {
+        overlay,
+        image: change.image,
+        tag: change.tag,
+        digest: change.digest,
+        newName: change.newName,
+        previousTag: undefined,
+        previousDigest: undefined,
+        previousName: undefined,
+        names: [change.image],
+        added: false,
+        changed: false
+    };
+    const before = changes.length;
+    const names = new Set([change.image]);
+    if (change.newName)
+        names.add(change.newName);
+    // 1. images[] entries of the kustomization.
+    const kText = working.get(files.kustomization).text;
+    const kRoot = parseYamlFile(kText, files.kustomization).document.contents;
+    const images = kRoot.get('images', true);
+    if (images !== undefined && images !== null && !isSeq(images) && !(isScalar(images) && images.value === null)) {
+        throw new UserError(`${files.kustomization}: 'images' must be a list`, {
+            file: files.kustomization,
+            line: lineOf(kText, images.range?.[0] ?? 0)
+        });
+    }
+    const entries = (isSeq(images) ? images.items : []).filter((item) => {
+        if (!isMap(item))
+            return false;
+        return stringAt(item, 'name') === change.image || stringAt(item, 'newName') === change.image;
+    });
+    const splices = [];
+    for (const entry of entries) {
+        const entryName = stringAt(entry, 'name');
+        names.add(entryName);
+        const oldName = stringAt(entry, 'newName');
+        if (oldName)
+            names.add(oldName);
+        target.previousTag ??= stringAt(entry, 'newTag');
+        target.previousDigest ??= stringAt(entry, 'digest');
+        target.previousName ??= oldName ?? entryName;
+        const file = files.kustomization;
+        const set = (key, value, style) => {
+            const current = pairOf(entry, key)?.value;
+            // Already the value, and a string for go-yaml too (a plain 1.10 is a float: it gets quoted).
+            if (isScalar(current) && typeof current.value === 'string' && current.value === value)
+                return;
+            const splice = setMapValue(kText, entry, key, value, file, style);
+            splices.push(splice);
+            record(file, kText, current?.range?.[0] ?? splice.start, 'images', key, stringAt(entry, key) ?? '', value);
+        };
+        const drop = (key) => {
+            const splice = deleteMapKey(kText, entry, key, file);
+            if (splice) {
+                splices.push(splice);
+                record(file, kText, pairOf(entry, key).key.range[0], 'images', key, stringAt(entry, key) ?? '', '');
+            }
+        };
+        if (change.newName !== undefined)
+            set('newName', change.newName, Scalar.PLAIN);
+        if (change.tag !== undefined)
+            set('newTag', change.tag, Scalar.QUOTE_DOUBLE);
+        else
+            drop('newTag');
+        if (change.digest !== undefined)
+            set('digest', change.digest, Scalar.PLAIN);
+        else
+            drop('digest');
+    }
+    update(working, files.kustomization, splices);
+    // 2. Literal container image references in the overlay's patch and resource files.
+    let literals = 0;
+    for (const file of files.referenced) {
+        const text = await readWorking(reader, file, working);
+        const fileSplices = [];
+        for (const source of parseYamlStream(text, file)) {
+            for (const scalar of literalImageScalars(source.document)) {
+                const value = String(scalar.value);
+                let reference;
+                try {
+                    reference = parseImageReference(value);
+                }
+                catch {
+                    continue;
+                }
+                const name = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
+                if (!names.has(name))
+                    continue;
+                literals++;
+                target.previousTag ??= reference.tag;
+                target.previousDigest ??= reference.digest;
+                target.previousName ??= name;
+                names.add(name);
+                const next = image_update_imageReferenceText(change.newName ?? name, change.tag, change.digest);
+                if (next !== value) {
+                    fileSplices.push(replaceScalar(scalar, next));
+                    record(file, text, scalar.range[0], 'patch', 'image', value, next);
+                }
+            }
+        }
+        update(working, file, fileSplices);
+    }
+    // 3. Flux setter markers anywhere in the overlay's YAML.
+    const setterCount = await planSetters(reader, files, change, names, working, target, record);
+    // 4. No reference at all: add an images entry (verification proves the render uses the image).
+    if (entries.length === 0 && literals === 0 && setterCount === 0) {
+        if (!addMissing) {
+            throw new UserError(`Overlay '${overlay}' has no reference to image '${change.image}' (no images entry, patch or setter marker)`, {
+                file: files.kustomization
+            });
+        }
+        const text = working.get(files.kustomization).text;
+        const root = parseYamlFile(text, files.kustomization).document.contents;
+        const fields = [['name', change.image, Scalar.PLAIN]];
+        if (change.newName)
+            fields.push(['newName', change.newName, Scalar.PLAIN]);
+        if (change.tag !== undefined)
+            fields.push(['newTag', change.tag, Scalar.QUOTE_DOUBLE]);
+        if (change.digest !== undefined)
+            fields.push(['digest', change.digest, Scalar.PLAIN]);
+        const list = root.get('images', true);
+        let splice;
+        if (isSeq(list) && list.items.length > 0) {
+            splice = appendSeqItem(text, list, fields, files.kustomization);
+        }
+        else {
+            const pair = pairOf(root, 'images');
+            const indent = sequenceIndent(text, root);
+            if (pair) {
+                // `images:` or `images: []` with nothing in it: replace that line.
+                const start = pair.key.range[0];
+                const end = pair.value?.range?.[2] ?? pair.key.range[2];
+                splice = { start, end, text: `images:\n${blockItem(fields, indent, indent + 2)}` };
+            }
+            else {
+                const prefix = text === '' || text.endsWith('\n') ? '' : '\n';
+                splice = {
+                    start: text.length,
+                    end: text.length,
+                    text: `${prefix}${text.trim() === '' ? '' : '\n'}images:\n${blockItem(fields, indent, indent + 2)}`
+                };
+            }
+        }
+        record(files.kustomization, text, splice.start, 'images', 'images[]', '', image_update_imageReferenceText(change.newName ?? change.image, change.tag, change.digest));
+        update(working, files.kustomization, [splice]);
+        target.added = true;
+    }
+    target.names = [...names];
+    target.changed = changes.length > before;
+    return target;
+}
+/** Scalars holding a container image: `image:` of a containers item, or a JSON 6902 op's value for `/image`. */
+function literalImageScalars(document) {
+    const found = [];
+    visit(document, {
+        Map(_key, map, path) {
+            const parent = path[path.length - 1];
+            const pair = path[path.length - 2];
+            const inContainerList = isSeq(parent) && isPair(pair) && isScalar(pair.key) && image_update_CONTAINER_LISTS.has(String(pair.key.value));
+            if (inContainerList) {
+                const image = pairOf(map, 'image')?.value;
+                if (isScalar(image) && typeof image.value === 'string' && image.range)
+                    found.push(image);
+            }
+            const op = stringAt(map, 'op');
+            const opPath = stringAt(map, 'path');
+            if (op && (op === 'replace' || op === 'add') && opPath?.endsWith('/image')) {
+                const value = pairOf(map, 'value')?.value;
+                if (isScalar(value) && typeof value.value === 'string' && value.range)
+                    found.push(value);
+            }
+        }
+    });
+    return found;
+}
+async function planSetters(reader, files, change, names, working, target, record) {
+    const markers = [];
+    for (const file of [files.kustomization, ...files.yaml]) {
+        const text = await readWorking(reader, file, working);
+        if (!text.includes('$imagepolicy'))
+            continue;
+        for (const source of parseYamlStream(text, file)) {
+            visit(source.document, {
+                Map(_key, map) {
+                    for (const pair of map.items) {
+                        const scalar = pair.value;
+                        if (!isScalar(scalar) || !scalar.range)
+                            continue;
+                        const rest = text.slice(scalar.range[1], text.indexOf('\n', scalar.range[1]) < 0 ? text.length : text.indexOf('\n', scalar.range[1]));
+                        const match = SETTER.exec(rest);
+                        if (!match || rest.slice(0, match.index).trim() !== '')
+                            continue;
+                        const parts = match[1].split(':');
+                        const field = parts.length >= 3 ? parts[2] : 'full';
+                        if (field !== 'full' && field !== 'tag' && field !== 'name' && field !== 'digest')
+                            continue;
+                        const sibling = ['name', 'newName', 'repository', 'image']
+                            .map((k) => stringAt(map, k))
+                            .filter((v) => v !== undefined);
+                        markers.push({ file, scalar, policy: parts.slice(0, 2).join(':'), field, sibling });
+                    }
+                }
+            });
+        }
+    }
+    if (markers.length === 0)
+        return 0;
+    const nameOf = (value) => {
+        try {
+            const r = parseImageReference(value);
+            return r.registry ? `${r.registry}/${r.repository}` : r.repository;
+        }
+        catch {
+            return undefined;
+        }
+    };
+    const ours = new Set();
+    for (const marker of markers) {
+        const value = String(marker.scalar.value ?? '');
+        const mine = (marker.field === 'full' && names.has(nameOf(value) ?? '')) ||
+            (marker.field === 'name' && names.has(value)) ||
+            ((marker.field === 'tag' || marker.field === 'digest') && marker.sibling.some((s) => names.has(s) || names.has(nameOf(s) ?? '')));
+        if (mine)
+            ours.add(marker.policy);
+    }
+    const byFile = new Map();
+    let count = 0;
+    for (const marker of markers.filter((m) => ours.has(m.policy))) {
+        count++;
+        const text = working.get(marker.file).text;
+        const value = String(marker.scalar.value ?? '');
+        let next;
+        if (marker.field === 'full') {
+            const name = nameOf(value) ?? value;
+            const reference = parseImageReference(value);
+            target.previousTag ??= reference.tag;
+            target.previousDigest ??= reference.digest;
+            target.previousName ??= name;
+            names.add(name);
+            next = image_update_imageReferenceText(change.newName ?? name, change.tag, change.digest);
+        }
+        else if (marker.field === 'tag') {
+            target.previousTag ??= value;
+            next = change.tag;
+        }
+        else if (marker.field === 'digest') {
+            target.previousDigest ??= value;
+            next = change.digest;
+        }
+        else {
+            target.previousName ??= value;
+            names.add(value);
+            next = change.newName;
+        }
+        if (next === undefined || next === value)
+            continue;
+        const splices = byFile.get(marker.file) ?? [];
+        splices.push(replaceScalar(marker.scalar, next));
+        byFile.set(marker.file, splices);
+        record(marker.file, text, marker.scalar.range[0], 'setter', marker.policy + (marker.field === 'full' ? '' : `:${marker.field}`), value, next);
+    }
+    for (const [file, splices] of byFile)
+        update(working, file, image_update_dedupe(splices));
+    return count;
+}
+function image_update_dedupe(splices) {
+    const seen = new Set();
+    return splices.filter((s) => {
+        const key = `${s.start}:${s.end}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+/** The environment config for a name, if gitops.yaml has it (no error: the layout may name unconfigured envs). */
+function findEnvironment(config, name) {
+    return name === undefined ? undefined : config.environments.find((e) => e.name === name);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/overlays/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
+
+
 
 
 
@@ -54731,7 +55792,268 @@ async function readVersion(request, head, needed) {
     return version;
 }
 
+;// CONCATENATED MODULE: ./packages/kustomize/src/renderer.ts
+
+
+let cached;
+/**
+ * Finds the renderer once per process: `kustomize build` if kustomize is on PATH (GitHub's runners
+ * ship it), else `kubectl kustomize`, else a clear error. KUSTOMIZE_BIN overrides the search.
+ */
+function findRenderer() {
+    cached ??= locate();
+    return cached;
+}
+async function locate() {
+    const override = process.env.KUSTOMIZE_BIN;
+    if (override)
+        return { command: override, args: ['build'], label: `${override} build` };
+    if (await answers('kustomize', ['version']))
+        return { command: 'kustomize', args: ['build'], label: 'kustomize build' };
+    if (await answers('kubectl', ['version', '--client']))
+        return { command: 'kubectl', args: ['kustomize'], label: 'kubectl kustomize' };
+    throw new UserError('Neither kustomize nor kubectl is on PATH. GitHub-hosted runners ship kustomize; on a self-hosted runner install kustomize (or kubectl) before this step.');
+}
+function answers(command, args) {
+    return new Promise((resolve) => {
+        execFile(command, args, { timeout: 30_000 }, (error) => resolve(!error));
+    });
+}
+/** A kustomize build that failed, with kustomize's own message. */
+class renderer_RenderError extends Error {
+    directory;
+    stderr;
+    name = 'RenderError';
+    constructor(directory, stderr) {
+        super(`kustomize could not build ${directory}: ${stderr.trim().replace(/^Error: /, '')}`);
+        this.directory = directory;
+        this.stderr = stderr;
+    }
+}
+/** Renders one kustomization directory with the real renderer and returns the YAML stream. */
+async function renderer_render(directory, options = {}) {
+    const renderer = await findRenderer();
+    return new Promise((resolve, reject) => {
+        execFile(renderer.command, [...renderer.args, ...(options.flags ?? []), directory], { maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
+            if (error)
+                reject(new renderer_RenderError(directory, stderr || error.message));
+            else
+                resolve(stdout);
+        });
+    });
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./packages/kustomize/src/image-verification.ts
+
+
+
+
+
+/** The expectations a plan's targets imply: every container of each image runs the new reference. */
+function expectationsOf(plan) {
+    return plan.targets.map((t) => ({
+        overlay: t.overlay,
+        image: t.image,
+        names: t.names,
+        tag: t.tag,
+        digest: t.digest,
+        newName: t.newName,
+        previousName: t.previousName
+    }));
+}
+/**
+ * Renders each overlay under `root` with real kustomize, as the files are now, and checks that
+ * every container of each expected image runs the expected reference and that at least one does
+ * (an image the overlay does not use is a typo). Throws one UserError listing the problems;
+ * returns the checks when all pass.
+ */
+async function verifyImageRendered(root, expectations, options = {}) {
+    const overlays = [...new Set(expectations.map((e) => e.overlay))];
+    const renders = new Map();
+    const queue = [...overlays];
+    const workers = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), overlays.length));
+    await Promise.all(Array.from({ length: workers }, async () => {
+        for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
+            try {
+                renders.set(overlay, await render(join(root, overlay), options));
+            }
+            catch (error) {
+                if (!(error instanceof RenderError))
+                    throw error;
+                renders.set(overlay, error);
+            }
+        }
+    }));
+    const checks = [];
+    const failures = [];
+    for (const expectation of expectations) {
+        const output = renders.get(expectation.overlay);
+        const expected = imageReferenceText(expectation.newName ?? expectation.previousName ?? expectation.image, expectation.tag, expectation.digest);
+        if (output instanceof RenderError) {
+            const message = kustomizeMessage(output.stderr).replaceAll(`${root}/`, '');
+            failures.push(`kustomize cannot build ${expectation.overlay} with the change: ${message}`);
+            checks.push({ overlay: expectation.overlay, image: expectation.image, expected, containers: [], problems: [message] });
+            continue;
+        }
+        const all = manifestsFromYaml(output, `${expectation.overlay} (rendered)`).flatMap((m) => containerImages(m.object));
+        const names = new Set(expectation.names);
+        if (expectation.newName)
+            names.add(expectation.newName);
+        const containers = all
+            .filter((c) => names.has(splitImageReference(c.image).name))
+            .map((c) => {
+            const actual = splitImageReference(c.image);
+            const ok = actual.tag === expectation.tag &&
+                actual.digest === expectation.digest &&
+                (!expectation.newName || actual.name === expectation.newName);
+            return { ...c, ok };
+        });
+        const problems = [];
+        if (containers.length === 0) {
+            const running = [...new Set(all.map((c) => c.image))];
+            problems.push(`image '${expectation.image}' is not used by ${expectation.overlay}: no container of its render runs it (containers run: ${running.join(', ') || 'nothing'}). Check the image name; use the name the kustomization's images[] uses or the full registry path the render shows`);
+        }
+        for (const c of containers.filter((c) => !c.ok)) {
+            const want = imageReferenceText(expectation.newName ?? splitImageReference(c.image).name, expectation.tag, expectation.digest);
+            problems.push(`${expectation.overlay}: ${c.object} container ${c.container} would run ${c.image}, not ${want} (something bump-overlay does not edit sets it: an inline patch, a base, or a component)`);
+        }
+        failures.push(...problems);
+        checks.push({ overlay: expectation.overlay, image: expectation.image, expected, containers, problems });
+    }
+    if (failures.length > 0) {
+        const shown = failures.slice(0, 10);
+        throw new UserError(`The change was not written: the render check failed.\n- ${shown.join('\n- ')}${failures.length > shown.length ? `\n- … and ${failures.length - shown.length} more` : ''}`);
+    }
+    return checks;
+}
+/**
+ * Renders the plan's overlays as they will be once its edits are written, without touching the
+ * checkout: the repo is mirrored into a temp dir with hard links (copies across file systems),
+ * the edited files are written there, and verifyImageRendered() checks the result. Callers write
+ * the edits (applyFileEdits) only when this returns.
+ */
+async function image_verification_verifyImageUpdate(repoRoot, plan, options = {}) {
+    const shadow = mkdtempSync(join(tmpdir(), 'bump-overlay-verify-'));
+    try {
+        mirrorTree(repoRoot, shadow);
+        writeEdits(shadow, plan.edits);
+        return await verifyImageRendered(shadow, expectationsOf(plan), options);
+    }
+    finally {
+        rmSync(shadow, { recursive: true, force: true });
+    }
+}
+function mirrorTree(from, to) {
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+        if (entry.name === '.git')
+            continue;
+        const source = join(from, entry.name);
+        const target = join(to, entry.name);
+        if (entry.isDirectory()) {
+            mkdirSync(target);
+            mirrorTree(source, target);
+        }
+        else if (entry.isSymbolicLink()) {
+            symlinkSync(readlinkSync(source), target);
+        }
+        else if (entry.isFile()) {
+            try {
+                linkSync(source, target);
+            }
+            catch {
+                copyFileSync(source, target);
+            }
+        }
+    }
+}
+function writeEdits(root, edits) {
+    for (const edit of edits) {
+        const path = join(root, edit.path);
+        mkdirSync(dirname(path), { recursive: true });
+        try {
+            if (lstatSync(path))
+                unlinkSync(path); // a hard link: unlink, never write through to the checkout
+        }
+        catch {
+            // not there yet
+        }
+        writeFileSync(path, edit.after);
+    }
+}
+/** kustomize's own words: kubectl wraps them in a klog line (`E1125 … run.go:72] "command failed" err="…"`). */
+function kustomizeMessage(stderr) {
+    const text = stderr.trim();
+    const klog = /err="((?:[^"\\]|\\.)*)"/.exec(text);
+    const message = klog ? klog[1].replace(/\\"/g, '"').replace(/\\\\/g, '\\') : text;
+    return message.replace(/^Error: /, '');
+}
+
+;// CONCATENATED MODULE: ./packages/kustomize/src/index.ts
+
+
+
+;// CONCATENATED MODULE: ./packages/operations/src/bump-overlay.ts
+
+
+
+/**
+ * bump-overlay end to end in a checkout: plan the edit through gitops.yaml (layout, tag rules),
+ * render the overlays as they will be with real kustomize without touching the checkout, then
+ * write every file or none. Any failure leaves the checkout as it was.
+ */
+async function bumpOverlay(request) {
+    const logger = request.logger ?? silentLogger;
+    if (!existsSync(request.root) || !statSync(request.root).isDirectory()) {
+        throw new UserError(`Input 'working-directory': '${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`);
+    }
+    const config = loadGitopsConfig(request.root);
+    const overlays = request.overlays.length > 0
+        ? request.overlays
+        : [layoutPath(config.layout.overlay, { app: request.app, env: request.environment }, 'layout.overlay')];
+    const plan = await planImageUpdate(new DiskRepoReader(request.root), {
+        overlays,
+        changes: request.changes,
+        config,
+        environment: request.environment,
+        app: request.app
+    });
+    let checks = [];
+    let written = [];
+    if (plan.changed) {
+        const count = new Set(plan.targets.map((t) => t.overlay)).size;
+        checks = await logger.group(`Rendering ${count} overlay(s) with the change`, () => verifyImageUpdate(request.root, plan, request.render));
+        for (const check of checks) {
+            logger.info(`${check.overlay}: ${check.containers.length} container(s) of ${check.image} run ${check.containers[0]?.image ?? '?'}`);
+        }
+        if (!request.dryRun)
+            written = applyFileEdits(request.root, plan.edits);
+    }
+    else {
+        logger.info('Every overlay already runs the requested image: nothing to change.');
+    }
+    return {
+        changed: plan.changed,
+        dryRun: request.dryRun,
+        previousTag: plan.previousTag ?? '',
+        previousDigest: plan.previousDigest ?? '',
+        files: plan.edits.map((e) => e.path),
+        written,
+        overlays: [...new Set(plan.targets.filter((t) => t.changed).map((t) => t.overlay))],
+        targets: plan.targets,
+        changes: plan.changes,
+        checks: checks.map((c) => ({
+            overlay: c.overlay,
+            image: c.image,
+            containers: c.containers.map((x) => ({ object: x.object, container: x.container, image: x.image }))
+        })),
+        diff: unifiedDiff(plan.edits)
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/operations/src/index.ts
+
 
 
 ;// CONCATENATED MODULE: ./actions/compute-tag/src/inputs.ts

@@ -1,1 +1,2 @@
 export * from './renderer.js'
+export * from './image-verification.js'

@@ -1,1 +1,2 @@
 export * from './compute-tag.js'
+export * from './bump-overlay.js'

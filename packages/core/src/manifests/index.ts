@@ -1,1 +1,2 @@
+export * from './container-images.js'
 export * from './manifest.js'

@@ -1,0 +1,3 @@
+export * from './image-update.js'
+export * from './tag-rules.js'
+export * from './yaml-text-edit.js'
