@@ -227,11 +227,6 @@ test('the reusable workflows in .github/workflows/ are what the templates genera
 // until actions/<name>/action.yml exists; from then on only the real action.yml counts. Remove an
 // entry once its action has landed.
 const pendingActions: Record<string, InputSpec> = {
-  // issue 3
-  'bump-overlay': {
-    names: ['overlays', 'app', 'environment', 'image', 'tag', 'digest', 'new-name', 'images', 'dry-run'],
-    required: []
-  },
   // issue 4
   'validate-manifests': {
     names: ['checks', 'working-directory', 'changed-only', 'base-ref', 'shard', 'fail-on', 'sarif-file'],
