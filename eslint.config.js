@@ -24,7 +24,14 @@ export default tseslint.config(
     }
   },
   {
-    files: ['packages/core/**/*.ts', 'packages/git/**/*.ts', 'packages/kustomize/**/*.ts', 'packages/operations/**/*.ts'],
+    files: [
+      'packages/core/**/*.ts',
+      'packages/git/**/*.ts',
+      'packages/kustomize/**/*.ts',
+      'packages/operations/**/*.ts',
+      'packages/github/**/*.ts',
+      'packages/cli/**/*.ts'
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -21,7 +21,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    reporters: ['default', './test/harness/plain-summary-reporter.ts'],
     server: { deps: { inline: ['@actions/workflow-parser'] } }
   }
 })

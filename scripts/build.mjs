@@ -31,18 +31,21 @@ export function shortFormActionYml(name, actionYml) {
   return header + actionYml.replace(`main: ${main}`, `main: ../dist/${name}/index.js`)
 }
 
-async function bundle(name, outRoot) {
-  const out = join(outRoot, 'dist', name)
+/** Bundles that are not actions: the CLI (packages/cli, started by its bin script). */
+export const EXTRA_BUNDLES = { cli: 'packages/cli/src/index.ts' }
+
+async function ncc(entry, out) {
   await rm(out, { recursive: true, force: true })
-  const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
-  await run(
-    process.execPath,
-    [ncc, 'build', join(root, 'actions', name, 'src', 'index.ts'), '-o', out, '--license', 'licenses.txt', '--quiet'],
-    {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024
-    }
-  )
+  const cli = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
+  await run(process.execPath, [cli, 'build', join(root, entry), '-o', out, '--license', 'licenses.txt', '--quiet'], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024
+  })
+}
+
+async function bundle(name, outRoot) {
+  if (name in EXTRA_BUNDLES) return ncc(EXTRA_BUNDLES[name], join(outRoot, 'dist', name))
+  await ncc(join('actions', name, 'src', 'index.ts'), join(outRoot, 'dist', name))
   const actionYml = await readFile(join(root, 'actions', name, 'action.yml'), 'utf8')
   await mkdir(join(outRoot, name), { recursive: true })
   await writeFile(join(outRoot, name, 'action.yml'), shortFormActionYml(name, actionYml))
@@ -52,7 +55,7 @@ async function main() {
   const outIndex = process.argv.indexOf('--out')
   const outRoot = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : root
   const only = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--out')
-  const names = only.length > 0 ? only : await listActions()
+  const names = only.length > 0 ? only : [...(await listActions()), ...Object.keys(EXTRA_BUNDLES)]
   // Two at a time: ncc is single-threaded and this machine class has two cores.
   const queue = [...names]
   await Promise.all(

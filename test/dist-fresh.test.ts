@@ -19,7 +19,7 @@ const actions = readdirSync(join(repoRoot, 'actions')).filter((name) => {
 const fresh = mkdtempSync(join(tmpdir(), 'dist-fresh-'))
 execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--out', fresh], { cwd: repoRoot, stdio: 'pipe' })
 
-test.each(actions)('dist/%s is what the sources build (run `npm run build` and commit dist/ if not)', (name) => {
+test.each([...actions, 'cli'])('dist/%s is what the sources build (run `npm run build` and commit dist/ if not)', (name) => {
   for (const file of ['index.js', 'package.json', 'licenses.txt']) {
     const committed = readFileSync(join(repoRoot, 'dist', name, file), 'utf8')
     expect(committed === readFileSync(join(fresh, 'dist', name, file), 'utf8'), `dist/${name}/${file} is stale`).toBe(true)

@@ -1,0 +1,68 @@
+import { resolve } from 'node:path'
+import { parseTemplateTable } from '@gitops-actions/core'
+import { computeTag } from '@gitops-actions/operations'
+import { UsageError, stringOption, type Command } from '../command.js'
+import { paint, textTable } from '../terminal.js'
+
+export const tagCommand: Command = {
+  name: 'tag',
+  summary: 'Compute the image tags of an app repository commit, as the compute-tag action does.',
+  usage: 'tag --app <app> [--environment dev] [--image ghcr.io/org/app] [dir]',
+  options: {
+    app: { type: 'string', description: 'App name (as in apps/<app>/ of the config repo).' },
+    environment: { type: 'string', short: 'e', description: 'Environment whose tag convention applies.', default: 'dev' },
+    image: { type: 'string', multiple: true, description: 'Image name without tag; repeat for several.' },
+    'tag-template': { type: 'string', description: 'A template, or env=template lines.' },
+    version: { type: 'string', description: 'Use this version instead of computing one.' },
+    'release-tag-prefix': { type: 'string', description: 'Prefix of release tags.', default: 'v' },
+    revision: { type: 'string', description: 'The commit to tag.', default: 'HEAD' },
+    'sha-length': { type: 'string', description: 'Length of {sha}.', default: '7' }
+  },
+  async run({ values, positionals }, terminal) {
+    const app = stringOption(values, 'app')
+    if (!app) throw new UsageError('--app is required')
+    const environment = stringOption(values, 'environment', 'dev')!
+    const rawTemplate = stringOption(values, 'tag-template')
+    const shaLength = Number(stringOption(values, 'sha-length', '7'))
+    if (!Number.isInteger(shaLength) || shaLength < 4 || shaLength > 40)
+      throw new UsageError('--sha-length must be a whole number from 4 to 40')
+    const result = await computeTag({
+      cwd: resolve(terminal.cwd, positionals[0] ?? '.'),
+      revision: stringOption(values, 'revision', 'HEAD')!,
+      app,
+      environment,
+      images: (values.image as string[] | undefined) ?? [],
+      templates:
+        rawTemplate === undefined
+          ? {}
+          : rawTemplate.includes('=')
+            ? parseTemplateTable(rawTemplate, '--tag-template')
+            : { [environment]: rawTemplate },
+      aliases: undefined,
+      shaLength,
+      timestampSource: 'commit',
+      version: stringOption(values, 'version')?.replace(/^v/, ''),
+      releaseTagPrefix: stringOption(values, 'release-tag-prefix', 'v')!,
+      prerelease: '',
+      initialVersion: '0.1.0',
+      paths: [],
+      branch: undefined,
+      pullRequest: undefined,
+      runId: undefined,
+      sourceUrl: undefined
+    })
+    if (values.json) {
+      terminal.out(JSON.stringify(result, null, 2))
+      return 0
+    }
+    terminal.out(`${paint(terminal, 'bold', result.tag)}  ${paint(terminal, 'dim', `(${result.app}, ${result.environment})`)}`)
+    terminal.out(
+      textTable(
+        ['version', 'previous', 'bump', 'commit', 'timestamp'],
+        [[result.version || '-', result.previousVersion || '-', result.bump, result.shortSha, result.timestamp]]
+      )
+    )
+    for (const reference of result.tags) terminal.out(`  ${reference}`)
+    return 0
+  }
+}

@@ -1,0 +1,57 @@
+import { stripVTControlCharacters } from 'node:util'
+
+/** Where a command writes, and whether it may use colour: injected so tests read the output. */
+export interface Terminal {
+  out(text: string): void
+  err(text: string): void
+  color: boolean
+  /** Whether a progress line may be redrawn in place (stderr is a terminal). */
+  interactive: boolean
+  env: NodeJS.ProcessEnv
+  cwd: string
+}
+
+const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22], cyan: [36, 39] } as const
+export type Style = keyof typeof CODES
+
+/** Paints text when colour is on (a TTY without NO_COLOR, or FORCE_COLOR). */
+export function paint(terminal: Pick<Terminal, 'color'>, style: Style, text: string): string {
+  if (!terminal.color) return text
+  const [open, close] = CODES[style]
+  return `\u001b[${open}m${text}\u001b[${close}m`
+}
+
+/** The process's terminal. */
+export function processTerminal(): Terminal {
+  const env = process.env
+  const color = env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb'
+  return {
+    out: (text) => process.stdout.write(text + '\n'),
+    err: (text) => process.stderr.write(text + '\n'),
+    color,
+    interactive: Boolean(process.stderr.isTTY),
+    env,
+    cwd: process.cwd()
+  }
+}
+
+/** A plain-text table with aligned columns (ANSI codes do not count toward widths). */
+export function textTable(headings: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
+  const visible = (text: string) => stripVTControlCharacters(text).length
+  const widths = headings.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))))
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat(widths[i]! - visible(c)))
+      .join('  ')
+      .trimEnd()
+  return [line(headings), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
+}
+
+/** A progress line on stderr, redrawn in place on a terminal and silent elsewhere. */
+export function progress(terminal: Terminal, label: string): { update(done: number, total: number): void; end(): void } {
+  if (!terminal.interactive) return { update() {}, end() {} }
+  return {
+    update: (done, total) => process.stderr.write(`\r${label} ${done}/${total}`),
+    end: () => process.stderr.write('\r\u001b[2K')
+  }
+}
