@@ -53151,7 +53151,7 @@ function containerImages(object) {
     return found;
 }
 /** Splits an image reference as it appears in a manifest into name, tag and digest (no validation). */
-function splitImageReference(reference) {
+function container_images_splitImageReference(reference) {
     let rest = reference;
     let digest;
     const at = rest.indexOf('@');
@@ -55691,6 +55691,7 @@ function deploymentWindowState(windows, environment, now) {
 
 
 
+
 /**
  * Which environments a promotion goes between, in gitops.yaml order. Auto-deploys land in the
  * first environment; promotions go one step forward (`to` defaults to the one after `from`,
@@ -55915,18 +55916,9 @@ function checkGate(input) {
 function runningImageOf(references, image) {
     const matches = new Map();
     for (const reference of references) {
-        let rest = reference;
-        let digest;
-        const at = rest.indexOf('@');
-        if (at >= 0) {
-            digest = rest.slice(at + 1);
-            rest = rest.slice(0, at);
-        }
-        const colon = rest.indexOf(':', rest.lastIndexOf('/') + 1);
-        const name = colon >= 0 ? rest.slice(0, colon) : rest;
-        const tag = colon >= 0 ? rest.slice(colon + 1) : undefined;
-        if (name === image || name.endsWith(`/${image}`))
-            matches.set(reference, { name, tag, digest });
+        const parts = splitImageReference(reference);
+        if (parts.name === image || parts.name.endsWith(`/${image}`))
+            matches.set(reference, parts);
     }
     if (matches.size > 1) {
         throw new UserError(`The overlay runs ${image} under several references (${[...matches.keys()].join(', ')}); name the image exactly with the input 'image'`);
@@ -63884,9 +63876,9 @@ async function verifyImageRendered(root, expectations, options = {}) {
         if (expectation.newName)
             names.add(expectation.newName);
         const containers = all
-            .filter((c) => names.has(splitImageReference(c.image).name))
+            .filter((c) => names.has(container_images_splitImageReference(c.image).name))
             .map((c) => {
-            const actual = splitImageReference(c.image);
+            const actual = container_images_splitImageReference(c.image);
             const ok = actual.tag === expectation.tag &&
                 actual.digest === expectation.digest &&
                 (!expectation.newName || actual.name === expectation.newName);
@@ -63898,7 +63890,7 @@ async function verifyImageRendered(root, expectations, options = {}) {
             problems.push(`image '${expectation.image}' is not used by ${expectation.overlay}: no container of its render runs it (containers run: ${running.join(', ') || 'nothing'}). Check the image name; use the name the kustomization's images[] uses or the full registry path the render shows`);
         }
         for (const c of containers.filter((c) => !c.ok)) {
-            const want = imageReferenceText(expectation.newName ?? splitImageReference(c.image).name, expectation.tag, expectation.digest);
+            const want = imageReferenceText(expectation.newName ?? container_images_splitImageReference(c.image).name, expectation.tag, expectation.digest);
             problems.push(`${expectation.overlay}: ${c.object} container ${c.container} would run ${c.image}, not ${want} (something bump-overlay does not edit sets it: an inline patch, a base, or a component)`);
         }
         failures.push(...problems);

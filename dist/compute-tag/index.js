@@ -49273,6 +49273,7 @@ function deploymentWindowState(windows, environment, now) {
 
 
 
+
 /**
  * Which environments a promotion goes between, in gitops.yaml order. Auto-deploys land in the
  * first environment; promotions go one step forward (`to` defaults to the one after `from`,
@@ -49497,18 +49498,9 @@ function checkGate(input) {
 function runningImageOf(references, image) {
     const matches = new Map();
     for (const reference of references) {
-        let rest = reference;
-        let digest;
-        const at = rest.indexOf('@');
-        if (at >= 0) {
-            digest = rest.slice(at + 1);
-            rest = rest.slice(0, at);
-        }
-        const colon = rest.indexOf(':', rest.lastIndexOf('/') + 1);
-        const name = colon >= 0 ? rest.slice(0, colon) : rest;
-        const tag = colon >= 0 ? rest.slice(colon + 1) : undefined;
-        if (name === image || name.endsWith(`/${image}`))
-            matches.set(reference, { name, tag, digest });
+        const parts = splitImageReference(reference);
+        if (parts.name === image || parts.name.endsWith(`/${image}`))
+            matches.set(reference, parts);
     }
     if (matches.size > 1) {
         throw new UserError(`The overlay runs ${image} under several references (${[...matches.keys()].join(', ')}); name the image exactly with the input 'image'`);

@@ -1,3 +1,4 @@
+import { splitImageReference } from '../manifests/container-images.js'
 import semver from 'semver'
 import type { EnvironmentConfig } from '../config/environments.js'
 import type { GitopsConfig } from '../config/gitops-config.js'
@@ -311,17 +312,8 @@ export function runningImageOf(
 ): { name: string; tag: string | undefined; digest: string | undefined } | undefined {
   const matches = new Map<string, { name: string; tag: string | undefined; digest: string | undefined }>()
   for (const reference of references) {
-    let rest = reference
-    let digest: string | undefined
-    const at = rest.indexOf('@')
-    if (at >= 0) {
-      digest = rest.slice(at + 1)
-      rest = rest.slice(0, at)
-    }
-    const colon = rest.indexOf(':', rest.lastIndexOf('/') + 1)
-    const name = colon >= 0 ? rest.slice(0, colon) : rest
-    const tag = colon >= 0 ? rest.slice(colon + 1) : undefined
-    if (name === image || name.endsWith(`/${image}`)) matches.set(reference, { name, tag, digest })
+    const parts = splitImageReference(reference)
+    if (parts.name === image || parts.name.endsWith(`/${image}`)) matches.set(reference, parts)
   }
   if (matches.size > 1) {
     throw new UserError(
