@@ -270,6 +270,12 @@ export class BareRepo {
     return (await this.reader.info(sha))?.type
   }
 
+  /** Any object's type and raw content, or undefined when it does not exist. */
+  async readObject(sha: string): Promise<{ type: string; content: Buffer } | undefined> {
+    const object = await this.reader.contents(sha)
+    return object ? { type: object.info.type, content: object.content } : undefined
+  }
+
   async readBlob(sha: string): Promise<Buffer> {
     const object = await this.reader.contents(sha)
     if (object?.info.type !== 'blob') throw new GitCommandError(`${sha} is not a blob`, null, '')
@@ -476,13 +482,15 @@ export class BareRepo {
   }
 }
 
-function parseIdentity(text: string): Identity {
+/** `Name <email> 1700000000 +0000` → an Identity with an ISO date. */
+export function parseIdentity(text: string): Identity {
   const match = /^(.*) <(.*)> (\d+) ([+-]\d{4})$/.exec(text)
   if (!match) return { name: text, email: '', date: new Date(0).toISOString() }
   return { name: match[1]!, email: match[2]!, date: new Date(Number(match[3]) * 1000).toISOString().replace('.000Z', 'Z') }
 }
 
-function gitDate(iso: string): string {
+/** ISO 8601 → git's `@seconds +0000`. */
+export function gitDate(iso: string): string {
   return `@${Math.floor(Date.parse(iso) / 1000)} +0000`
 }
 

@@ -390,3 +390,58 @@ describe('auto-merge through GraphQL', () => {
     ).rejects.toMatchObject({ errors: [{ type: 'UNPROCESSABLE', message: 'Pull request is in clean status' }] })
   })
 })
+
+describe('annotated tags and teams', () => {
+  test('a tag object made through the API and one pushed with git are both read back', async () => {
+    const main = (await hub.branchHead(`${owner}/${repo}`, 'main'))!
+    const { data: tag } = await octokit.git.createTag({
+      owner,
+      repo,
+      tag: 'v1.2.3',
+      message: 'myapp v1.2.3\n',
+      object: main,
+      type: 'commit'
+    })
+    await octokit.git.createRef({ owner, repo, ref: 'refs/tags/v1.2.3', sha: tag.sha })
+
+    const clone = mkdtempSync(join(tmpdir(), 'stand-in-tags-'))
+    git(clone, 'clone', '-q', `file://${hub.repoDir(`${owner}/${repo}`)}`, '.')
+    expect(git(clone, 'rev-parse', 'v1.2.3^{commit}')).toBe(main)
+    git(clone, 'tag', '-a', 'v1.3.0', '-m', 'myapp v1.3.0', 'HEAD')
+    git(clone, 'push', '-q', 'origin', 'v1.3.0')
+
+    const { data: refs } = await octokit.git.listMatchingRefs({ owner, repo, ref: 'tags/v1.' })
+    expect(refs.map((r) => [r.ref, r.object.type])).toEqual([
+      ['refs/tags/v1.2.3', 'tag'],
+      ['refs/tags/v1.3.0', 'tag']
+    ])
+    const peeled = await Promise.all(refs.map(async (r) => (await octokit.git.getTag({ owner, repo, tag_sha: r.object.sha })).data))
+    expect(peeled.map((t) => [t.tag, t.object.type, t.object.sha, t.message])).toEqual([
+      ['v1.2.3', 'commit', main, 'myapp v1.2.3\n'],
+      ['v1.3.0', 'commit', main, 'myapp v1.3.0\n']
+    ])
+  })
+
+  test('teams: unknown until configured; then found by name, and review requests to other teams are refused', async () => {
+    await expect(octokit.teams.getByName({ org: owner, team_slug: 'platform-team' })).rejects.toMatchObject({ status: 404 })
+    hub.addTeam(`${owner}/platform-team`, ['alice', 'bob'])
+    const { data: team } = await octokit.teams.getByName({ org: owner, team_slug: 'platform-team' })
+    expect(team).toMatchObject({ slug: 'platform-team', members_count: 2, organization: { login: owner } })
+
+    const { sha } = await apiCommit('main', 'reviewed', { 'reviewed.txt': 'r\n' })
+    await octokit.git.createRef({ owner, repo, ref: 'refs/heads/reviewed', sha })
+    const { data: pull } = await octokit.pulls.create({ owner, repo, head: 'reviewed', base: 'main', title: 'reviewed' })
+    const { data: requested } = await octokit.pulls.requestReviewers({
+      owner,
+      repo,
+      pull_number: pull.number,
+      team_reviewers: ['platform-team']
+    })
+    expect(requested.requested_teams?.map((t) => [t.slug, t.id])).toEqual([['platform-team', team.id]])
+    await expect(
+      octokit.pulls.requestReviewers({ owner, repo, pull_number: pull.number, team_reviewers: ['no-such-team'] })
+    ).rejects.toMatchObject({
+      status: 422
+    })
+  })
+})

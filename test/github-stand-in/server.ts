@@ -15,6 +15,7 @@ import { protectionRoutes } from './routes/protection.ts'
 import { pullRoutes, pullView, type PullView } from './routes/pulls.ts'
 import { repoRoutes } from './routes/repos.ts'
 import { statusRoutes } from './routes/statuses.ts'
+import { teamRoutes } from './routes/teams.ts'
 import { HttpError, type Handler, type Reply, type RepoState, type StandInCore } from './state.ts'
 
 /** One request the stand-in answered. */
@@ -62,6 +63,11 @@ export interface StandInOptions {
    * Default: one token, `ghs_stand_in_token`, acting as the bot `stand-in[bot]`.
    */
   tokens?: string[] | Record<string, string>
+  /**
+   * Organisation teams, `'org/slug'` → member logins. When an organisation has teams here,
+   * GET /orgs/{org}/teams/{slug} answers them and review requests to other teams are refused.
+   */
+  teams?: Record<string, string[]>
   /** Where the bare repositories go (default: a new temp dir, removed by close()). */
   dir?: string
   /** Print violations to stderr as they happen (default true). */
@@ -75,7 +81,8 @@ const ROUTES: Record<string, Handler> = {
   ...pullRoutes,
   ...issueRoutes,
   ...statusRoutes,
-  ...protectionRoutes
+  ...protectionRoutes,
+  ...teamRoutes
 }
 
 interface CompiledRoute {
@@ -164,13 +171,15 @@ export class GitHubStandIn {
         return actor
       },
       signedCommits: new Set(),
-      graphqlCalls: []
+      graphqlCalls: [],
+      teams: new Map()
     }
     const tokens = options.tokens ?? { ghs_stand_in_token: 'stand-in[bot]' }
     const entries: Array<[string, string]> = Array.isArray(tokens) ? tokens.map((t) => [t, 'octocat']) : Object.entries(tokens)
     if (entries.length === 0) throw new Error('startGitHubStandIn: give at least one token')
     this.tokens = new Map(entries.map(([token, login]) => [token, this.core.actorFor(login)]))
     this.token = entries[0]![0]
+    for (const [team, members] of Object.entries(options.teams ?? {})) this.addTeam(team, members)
     server.on('connection', (socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
@@ -228,6 +237,14 @@ export class GitHubStandIn {
     const head = await git.commitTree(tree, [], 'Initial commit', who, who)
     await git.compareAndSwapRef(`refs/heads/${defaultBranch}`, head, undefined)
     return { dir, head }
+  }
+
+  /** Adds (or replaces) the team `org/slug` with these members. */
+  addTeam(team: string, members: string[] = []): void {
+    const [org, slug, extra] = team.split('/')
+    if (!org || !slug || extra !== undefined) throw new Error(`addTeam: "${team}" is not org/team-slug`)
+    this.core.actorFor(org, 'Organization')
+    this.core.teams.set(team.toLowerCase(), { org, slug, members: [...members] })
   }
 
   /** The bare repository of owner/name, for `git clone file://…` and pushes. */

@@ -119,6 +119,8 @@ export interface StandInCore {
   signedCommits: Set<string>
   /** GraphQL mutations accepted, for tests. */
   graphqlCalls: Array<{ query: string; variables: Record<string, unknown> }>
+  /** Organisation teams: lower-case `org/slug` → the team's members (logins). */
+  teams: Map<string, { org: string; slug: string; members: string[] }>
 }
 
 /** What a handler is given. */

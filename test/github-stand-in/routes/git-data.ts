@@ -1,4 +1,4 @@
-import type { CommitObject, Identity, TreeEntry } from '../git-store.ts'
+import { parseIdentity, type CommitObject, type Identity, type TreeEntry } from '../git-store.ts'
 import { basicError, isoNow, repoApiUrl, repoHtmlUrl, validationError } from '../objects.ts'
 import { HttpError, type Handler, type RepoState, type StandInCore } from '../state.ts'
 
@@ -202,6 +202,63 @@ const getCommit: Handler = async ({ core, repo, params }) => {
   return { status: 200, body: gitCommitBody(core, repo, commit, core.signedCommits.has(commit.sha)) }
 }
 
+// --- annotated tags
+
+async function tagBody(core: StandInCore, repo: RepoState, sha: string): Promise<Record<string, unknown>> {
+  const object = await repo.git.readObject(sha)
+  if (object?.type !== 'tag') throw new HttpError(404, basicError('Not Found', 404, `${DOCS}/tags#get-a-tag`))
+  const raw = object.content.toString('utf8')
+  const split = raw.indexOf('\n\n')
+  const header = Object.fromEntries(
+    (split >= 0 ? raw.slice(0, split) : raw)
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)])
+  )
+  const api = repoApiUrl(core.urls, repo.record)
+  const tagger = header.tagger ? parseIdentity(header.tagger) : { name: '', email: '', date: new Date(0).toISOString() }
+  return {
+    node_id: shaNodeId('TAG', sha),
+    tag: header.tag,
+    sha,
+    url: `${api}/git/tags/${sha}`,
+    message: split >= 0 ? raw.slice(split + 2) : '',
+    tagger,
+    object: { sha: header.object, type: header.type, url: `${api}/git/${header.type}s/${header.object}` },
+    verification: verification(core.signedCommits.has(sha))
+  }
+}
+
+const createTag: Handler = async ({ core, repo, body, actor }) => {
+  const type = await repo.git.objectType(body.object)
+  if (type === undefined) throw new HttpError(422, validationError('Object does not exist', [], `${DOCS}/tags#create-a-tag-object`))
+  if (type !== body.type)
+    throw new HttpError(
+      422,
+      validationError(`Object ${body.object} is a ${type}, not a ${body.type}`, [], `${DOCS}/tags#create-a-tag-object`)
+    )
+  const when = Math.floor((body.tagger?.date ? Date.parse(body.tagger.date) : Date.now()) / 1000)
+  const name = body.tagger?.name ?? actor.login
+  const email = body.tagger?.email ?? `${actor.id}+${actor.login}@users.noreply.stand-in.invalid`
+  const content = `object ${body.object}\ntype ${body.type}\ntag ${body.tag}\ntagger ${name} <${email}> ${when} +0000\n\n${body.message}`
+  let sha: string
+  try {
+    sha = (await repo.git.git(['mktag'], content)).trim()
+  } catch (error) {
+    throw new HttpError(
+      422,
+      validationError(`Invalid tag: ${(error as Error).message.split('\n').pop()}`, [], `${DOCS}/tags#create-a-tag-object`)
+    )
+  }
+  if (!body.tagger) core.signedCommits.add(sha)
+  return {
+    status: 201,
+    body: await tagBody(core, repo, sha),
+    headers: { location: `${repoApiUrl(core.urls, repo.record)}/git/tags/${sha}` }
+  }
+}
+
+const getTag: Handler = async ({ core, repo, params }) => ({ status: 200, body: await tagBody(core, repo, params.tag_sha!) })
+
 // --- refs
 
 export async function refBody(core: StandInCore, repo: RepoState, ref: string, sha: string): Promise<Record<string, unknown>> {
@@ -291,6 +348,8 @@ export const gitDataRoutes: Record<string, Handler> = {
   'git/get-tree': getTree,
   'git/create-commit': createCommit,
   'git/get-commit': getCommit,
+  'git/create-tag': createTag,
+  'git/get-tag': getTag,
   'git/get-ref': getRef,
   'git/list-matching-refs': listMatchingRefs,
   'git/create-ref': createRef,

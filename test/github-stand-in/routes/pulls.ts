@@ -13,6 +13,7 @@ import {
 import { HttpError, type Context, type Handler, type PullState, type RepoState, type StandInCore } from '../state.ts'
 import { labelBody } from './issues.ts'
 import { mergeBlockers } from './protection.ts'
+import { organizationHasTeams, teamExists } from './teams.ts'
 
 /**
  * Pull requests over the bare repository: the head and base are live branches, mergeability is
@@ -470,6 +471,18 @@ const requestReviewers: Handler = async ({ core, repo, params, body }) => {
     throw new HttpError(
       422,
       validationError('Invalid request.\n\nNo subschema in "anyOf" matched.', [], `${DOCS}#request-reviewers-for-a-pull-request`)
+    )
+  }
+  const org = repo.record.owner.login
+  const unknown = organizationHasTeams(core, org) ? teams.filter((t) => !teamExists(core, org, t)) : []
+  if (unknown.length > 0) {
+    throw new HttpError(
+      422,
+      validationError(
+        `Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the ${org}/${repo.record.name} repository.`,
+        [],
+        `${DOCS}#request-reviewers-for-a-pull-request`
+      )
     )
   }
   if (reviewers.some((r) => r.toLowerCase() === pull.user.login.toLowerCase())) {
