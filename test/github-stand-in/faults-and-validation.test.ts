@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { startGitHubStandIn, type GitHubStandIn } from './index.ts'
-import { standInOctokit, type ThrottleLog, type ThrottledOctokit } from './octokit.ts'
+import type { GitHubClient } from '@gitops-actions/github'
+import { standInOctokit, type ThrottleLog } from './octokit.ts'
 import { OpenApiReferee } from './openapi.ts'
 
 // Fault injection against a real Octokit with the retry and throttling plugins, and the OpenAPI
@@ -10,16 +11,16 @@ const owner = 'org'
 const repo = 'faults'
 
 let hub: GitHubStandIn
-let octokit: ThrottledOctokit
+let octokit: GitHubClient
 let log: ThrottleLog
 
 /** Commits files on top of `branch` through the git data API; returns the new commit and the parent it was built on. */
 async function commitOn(branch: string, files: Record<string, string>): Promise<{ sha: string; parent: string }> {
-  const { data: ref } = await octokit.git.getRef({ owner, repo, ref: `heads/${branch}` })
-  const { data: parent } = await octokit.git.getCommit({ owner, repo, commit_sha: ref.object.sha })
+  const { data: ref } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })
+  const { data: parent } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: ref.object.sha })
   const tree = Object.entries(files).map(([path, content]) => ({ path, mode: '100644' as const, type: 'blob' as const, content }))
-  const { data: newTree } = await octokit.git.createTree({ owner, repo, base_tree: parent.tree.sha, tree })
-  const { data: commit } = await octokit.git.createCommit({
+  const { data: newTree } = await octokit.rest.git.createTree({ owner, repo, base_tree: parent.tree.sha, tree })
+  const { data: commit } = await octokit.rest.git.createCommit({
     owner,
     repo,
     message: `change ${Object.keys(files).join(', ')}`,
@@ -34,7 +35,7 @@ async function commitWithRetry(branch: string, files: Record<string, string>, at
   for (let tries = 1; ; tries++) {
     const { sha } = await commitOn(branch, files)
     try {
-      await octokit.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: false })
+      await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: false })
       return { sha, tries }
     } catch (error) {
       if ((error as { status?: number }).status !== 422 || tries >= attempts) throw error
@@ -65,7 +66,7 @@ afterAll(async () => {
 describe('fault injection with Octokit retry and throttling', () => {
   test.each([500, 502] as const)('%i twice on a read: retried, then answered', async (status) => {
     const fault = hub.inject({ route: 'git/get-ref', times: 2, fault: { kind: 'status', status } })
-    const { data } = await octokit.git.getRef({ owner, repo, ref: 'heads/main' })
+    const { data } = await octokit.rest.git.getRef({ owner, repo, ref: 'heads/main' })
     expect(data.ref).toBe('refs/heads/main')
     expect(fault.fired).toBe(2)
     expect(hub.traffic.map((t) => [t.operationId, t.status, t.fault])).toEqual([
@@ -77,18 +78,18 @@ describe('fault injection with Octokit retry and throttling', () => {
 
   test('502 on a write that never reached the handler: the retried write lands once', async () => {
     hub.inject({ route: 'POST /repos/{owner}/{repo}/git/refs', fault: { kind: 'status', status: 502 } })
-    const { data: main } = await octokit.git.getRef({ owner, repo, ref: 'heads/main' })
-    await octokit.git.createRef({ owner, repo, ref: 'refs/heads/once', sha: main.object.sha })
+    const { data: main } = await octokit.rest.git.getRef({ owner, repo, ref: 'heads/main' })
+    await octokit.rest.git.createRef({ owner, repo, ref: 'refs/heads/once', sha: main.object.sha })
     expect(hub.count('git/create-ref')).toBe(2)
-    const { data: refs } = await octokit.git.listMatchingRefs({ owner, repo, ref: 'heads/once' })
+    const { data: refs } = await octokit.rest.git.listMatchingRefs({ owner, repo, ref: 'heads/once' })
     expect(refs).toHaveLength(1)
   })
 
   test('403 secondary rate limit with Retry-After: the throttling plugin waits and retries; one pull request', async () => {
     const { sha } = await commitOn('main', { 'rate.txt': 'r\n' })
-    await octokit.git.createRef({ owner, repo, ref: 'refs/heads/rate', sha })
+    await octokit.rest.git.createRef({ owner, repo, ref: 'refs/heads/rate', sha })
     hub.inject({ route: 'pulls/create', fault: { kind: 'secondary-rate-limit', retryAfter: 3 } })
-    const { data: pull } = await octokit.pulls.create({ owner, repo, head: 'rate', base: 'main', title: 'rate limited once' })
+    const { data: pull } = await octokit.rest.pulls.create({ owner, repo, head: 'rate', base: 'main', title: 'rate limited once' })
     expect(log.secondaryRateLimits.at(-1)).toMatchObject({ retryAfter: 3, method: 'POST' })
     expect(hub.traffic.filter((t) => t.operationId === 'pulls/create').map((t) => t.status)).toEqual([403, 201])
     expect((await hub.pulls(`${owner}/${repo}`)).filter((p) => p.head === 'rate').map((p) => p.number)).toEqual([pull.number])
@@ -97,14 +98,14 @@ describe('fault injection with Octokit retry and throttling', () => {
   test('403 primary rate limit (x-ratelimit-remaining: 0): onRateLimit, then retried', async () => {
     hub.inject({ route: 'repos/get', fault: { kind: 'rate-limit', retryAfter: 1 } })
     const before = log.rateLimits.length
-    const { data } = await octokit.repos.get({ owner, repo })
+    const { data } = await octokit.rest.repos.get({ owner, repo })
     expect(data.full_name).toBe(`${owner}/${repo}`)
     expect(log.rateLimits.length).toBe(before + 1)
   })
 
   test('connection reset: the request fails at the socket and is retried', async () => {
     hub.inject({ route: 'pulls/list', fault: { kind: 'reset' } })
-    const { data } = await octokit.pulls.list({ owner, repo })
+    const { data } = await octokit.rest.pulls.list({ owner, repo })
     expect(data.map((p) => p.number)).toEqual(
       (await hub.pulls(`${owner}/${repo}`))
         .filter((p) => p.state === 'open')
@@ -120,16 +121,19 @@ describe('fault injection with Octokit retry and throttling', () => {
   test('without retries, each fault reaches the caller with GitHub status and body', async () => {
     const bare = standInOctokit(hub, { retries: 0 })
     hub.inject({ route: 'repos/get', fault: { kind: 'status', status: 500 } })
-    await expect(bare.repos.get({ owner, repo })).rejects.toMatchObject({ status: 500, response: { data: { message: 'Server Error' } } })
+    await expect(bare.rest.repos.get({ owner, repo })).rejects.toMatchObject({
+      status: 500,
+      response: { data: { message: 'Server Error' } }
+    })
     hub.inject({ route: 'repos/get', fault: { kind: 'reset' } })
     await expect(bare.request('GET /repos/{owner}/{repo}', { owner, repo, request: { retries: 0 } })).rejects.toMatchObject({ status: 500 })
   })
 
   test('422 "Reference already exists" when another writer creates the branch first', async () => {
-    const { data: main } = await octokit.git.getRef({ owner, repo, ref: 'heads/main' })
+    const { data: main } = await octokit.rest.git.getRef({ owner, repo, ref: 'heads/main' })
     hub.inject({ route: 'git/create-ref', fault: { kind: 'ref-exists' } })
     await expect(
-      octokit.git.createRef({ owner, repo, ref: 'refs/heads/promote/myapp-to-staging', sha: main.object.sha })
+      octokit.rest.git.createRef({ owner, repo, ref: 'refs/heads/promote/myapp-to-staging', sha: main.object.sha })
     ).rejects.toMatchObject({
       status: 422,
       response: { data: { message: 'Reference already exists' } }
@@ -145,24 +149,28 @@ describe('fault injection with Octokit retry and throttling', () => {
     expect(tries).toBe(2)
     expect(hub.traffic.filter((t) => t.operationId === 'git/update-ref').map((t) => t.status)).toEqual([422, 200])
     expect(await hub.branchHead(`${owner}/${repo}`, 'main')).toBe(sha)
-    const { data: tree } = await octokit.git.getTree({ owner, repo, tree_sha: sha, recursive: '1' })
+    const { data: tree } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: '1' })
     expect(tree.tree.map((e) => e.path)).toEqual(expect.arrayContaining(['ours.txt', 'theirs.txt']))
   })
 
-  test('a base branch moved during a merge: 405 "Base branch was modified", the retried merge keeps both changes', async () => {
+  test('a base branch moved during a merge: 405 "Base branch was modified" reaches the caller unretried; merging again keeps both changes', async () => {
     const { sha } = await commitOn('main', { 'feature.txt': 'f\n' })
-    await octokit.git.createRef({ owner, repo, ref: 'refs/heads/feature', sha })
-    const { data: pull } = await octokit.pulls.create({ owner, repo, head: 'feature', base: 'main', title: 'feature' })
+    await octokit.rest.git.createRef({ owner, repo, ref: 'refs/heads/feature', sha })
+    const { data: pull } = await octokit.rest.pulls.create({ owner, repo, head: 'feature', base: 'main', title: 'feature' })
     hub.inject({ route: 'pulls/merge', fault: { kind: 'race', files: { 'hotfix.txt': 'h\n' } } })
-    const { data: merged } = await octokit.pulls.merge({ owner, repo, pull_number: pull.number })
+    await expect(octokit.rest.pulls.merge({ owner, repo, pull_number: pull.number })).rejects.toMatchObject({
+      status: 405,
+      response: { data: { message: 'Base branch was modified. Review and try the merge again.' } }
+    })
+    const { data: merged } = await octokit.rest.pulls.merge({ owner, repo, pull_number: pull.number })
     expect(hub.traffic.filter((t) => t.operationId === 'pulls/merge').map((t) => t.status)).toEqual([405, 200])
-    const { data: tree } = await octokit.git.getTree({ owner, repo, tree_sha: merged.sha, recursive: '1' })
+    const { data: tree } = await octokit.rest.git.getTree({ owner, repo, tree_sha: merged.sha, recursive: '1' })
     expect(tree.tree.map((e) => e.path)).toEqual(expect.arrayContaining(['feature.txt', 'hotfix.txt']))
   })
 
   test('after: N lets N matching calls through first', async () => {
     const fault = hub.inject({ route: 'repos/get', after: 2, fault: { kind: 'status', status: 500 } })
-    for (let i = 0; i < 3; i++) await octokit.repos.get({ owner, repo })
+    for (let i = 0; i < 3; i++) await octokit.rest.repos.get({ owner, repo })
     expect(hub.traffic.map((t) => t.status)).toEqual([200, 200, 500, 200])
     expect(fault.seen).toBe(4)
   })
@@ -234,7 +242,7 @@ describe('the OpenAPI referee', () => {
   })
 
   test('a route the stand-in does not serve is a violation (the action called something untested)', async () => {
-    await expect(octokit.repos.listReleases({ owner, repo })).rejects.toMatchObject({ status: 404 })
+    await expect(octokit.rest.repos.listReleases({ owner, repo })).rejects.toMatchObject({ status: 404 })
     expect(hub.violations.pop()).toMatchObject({ kind: 'unserved', method: 'GET', path: `/repos/${owner}/${repo}/releases` })
   })
 
@@ -261,13 +269,13 @@ describe('the OpenAPI referee', () => {
 
   test('lists page with Link headers the way octokit.paginate follows them', async () => {
     const { sha } = await commitOn('main', { 'paged.txt': 'p\n' })
-    await octokit.git.createRef({ owner, repo, ref: 'refs/heads/paged', sha })
-    const { data: pull } = await octokit.pulls.create({ owner, repo, head: 'paged', base: 'main', title: 'paged' })
-    for (let i = 0; i < 5; i++) await octokit.issues.createComment({ owner, repo, issue_number: pull.number, body: `comment ${i}` })
-    const first = await octokit.issues.listComments({ owner, repo, issue_number: pull.number, per_page: 2 })
+    await octokit.rest.git.createRef({ owner, repo, ref: 'refs/heads/paged', sha })
+    const { data: pull } = await octokit.rest.pulls.create({ owner, repo, head: 'paged', base: 'main', title: 'paged' })
+    for (let i = 0; i < 5; i++) await octokit.rest.issues.createComment({ owner, repo, issue_number: pull.number, body: `comment ${i}` })
+    const first = await octokit.rest.issues.listComments({ owner, repo, issue_number: pull.number, per_page: 2 })
     expect(first.data).toHaveLength(2)
     expect(first.headers.link).toContain('rel="next"')
-    const all = await octokit.paginate(octokit.issues.listComments, { owner, repo, issue_number: pull.number, per_page: 2 })
+    const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pull.number, per_page: 2 })
     expect(all.map((c) => c.body)).toEqual([0, 1, 2, 3, 4].map((i) => `comment ${i}`))
   })
 })

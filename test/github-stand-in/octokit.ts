@@ -1,47 +1,37 @@
-import { retry } from '@octokit/plugin-retry'
-import { throttling } from '@octokit/plugin-throttling'
-import { Octokit } from '@octokit/rest'
-import Bottleneck from 'bottleneck'
+import { createGitHubClient, type GitHubClient } from '@gitops-actions/github'
 import type { GitHubStandIn } from './server.ts'
 
-/** Octokit with the retry and throttling plugins, as the actions build it. */
-export const ThrottledOctokit = Octokit.plugin(retry, throttling)
-export type ThrottledOctokit = InstanceType<typeof ThrottledOctokit>
-
-/** What the throttling handlers saw, for assertions. */
+/** What the client's rate-limit handlers reported, parsed from the warnings they log. */
 export interface ThrottleLog {
   secondaryRateLimits: Array<{ retryAfter: number; method: string; url: string }>
   rateLimits: Array<{ retryAfter: number; method: string; url: string }>
 }
 
+const LIMIT_WARNING = /^GitHub API (secondary rate limit|rate limit) on (\S+) (\S+); waiting (\d+(?:\.\d+)?) s/
+
 /**
- * An Octokit pointed at the stand-in with both plugins, tuned for tests: one "second" of
- * Retry-After or back-off lasts `timeScaleMs` (default 10 ms), and writes are not spaced 1 s
- * apart (plugin-throttling's default for POST/PATCH/PUT/DELETE). Everything else, including
- * which errors are retried and how often, is the plugins' own behaviour.
+ * The production client (createGitHubClient) pointed at the stand-in, tuned for tests: one
+ * "second" of Retry-After or back-off lasts `timeScaleMs` (default 10 ms) and writes are not
+ * spaced. Which errors are retried, and how often, is exactly what the actions get.
  */
 export function standInOctokit(
   hub: Pick<GitHubStandIn, 'url' | 'token'>,
-  options: { token?: string; timeScaleMs?: number; retries?: number; doNotRetry?: number[]; log?: ThrottleLog } = {}
-): ThrottledOctokit {
-  const scale = options.timeScaleMs ?? 10
+  options: { token?: string; timeScaleMs?: number; retries?: number; log?: ThrottleLog } = {}
+): GitHubClient {
   const log = options.log
-  return new ThrottledOctokit({
-    auth: options.token ?? hub.token,
+  const record = (message: string) => {
+    const match = LIMIT_WARNING.exec(message)
+    if (!match || !log) return
+    const entry = { method: match[2]!, url: match[3]!, retryAfter: Number(match[4]) }
+    ;(match[1] === 'rate limit' ? log.rateLimits : log.secondaryRateLimits).push(entry)
+  }
+  return createGitHubClient({
+    token: options.token ?? hub.token,
     baseUrl: hub.url,
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    retry: { retryAfterBaseValue: scale, retries: options.retries ?? 3, ...(options.doNotRetry ? { doNotRetry: options.doNotRetry } : {}) },
-    throttle: {
-      retryAfterBaseValue: scale,
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        log?.secondaryRateLimits.push({ retryAfter, method: request.method, url: request.url })
-        return retryCount < 2
-      },
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        log?.rateLimits.push({ retryAfter, method: request.method, url: request.url })
-        return retryCount < 2
-      }
-    }
+    retries: options.retries ?? 3,
+    retryAfterBaseValue: options.timeScaleMs ?? 10,
+    writeIntervalMs: 0,
+    rateLimitRetries: 2,
+    logger: { debug: () => {}, info: () => {}, warning: record, group: (_title, work) => work() }
   })
 }

@@ -8,6 +8,12 @@ import Bottleneck from 'bottleneck'
 
 const GitHubOctokit = Octokit.plugin(restEndpointMethods, paginateRest, retry, throttling)
 
+/**
+ * plugin-retry's own list plus 405 and 409: a merge refused because the base moved or the branch
+ * conflicts is an answer, and retrying it three times only repeats the refusal.
+ */
+const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 451]
+
 /** Octokit with REST methods, pagination, retries of 5xx/network faults and rate-limit handling. */
 export type GitHubClient = InstanceType<typeof GitHubOctokit>
 
@@ -20,7 +26,11 @@ export interface GitHubClientOptions {
   retries?: number
   /** Milliseconds per unit of the retry plugins' back-off (1 s in production; tests make it small). */
   retryAfterBaseValue?: number
-  /** Minimum spacing of writes (GitHub asks for one second between content-creating requests). */
+  /**
+   * Minimum spacing of writes (GitHub asks for one second between content-creating requests).
+   * Writes that notify people (pull requests, comments) are spaced three times as far, as
+   * plugin-throttling does by default; 0 turns both off, for tests.
+   */
   writeIntervalMs?: number
   /** At most this many waits for a rate limit before a request fails. */
   rateLimitRetries?: number
@@ -30,13 +40,14 @@ export interface GitHubClientOptions {
 /**
  * The one way to make a GitHub client here (the actions wrap it in action-kit; the CLI uses it
  * directly). Primary and secondary rate limits wait for the time GitHub names (Retry-After) a
- * bounded number of times; 5xx and connection resets are retried with back-off; other 4xx
- * answers are not retried; writes are spaced as GitHub's best practices ask.
+ * bounded number of times; 5xx and connection resets are retried with back-off; 4xx answers,
+ * 405 and 409 from a merge included, are not retried; writes are spaced as GitHub's best practices ask.
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const log = options.logger
   const retryAfterBaseValue = options.retryAfterBaseValue ?? 1000
   const rateLimitRetries = options.rateLimitRetries ?? 3
+  const writeIntervalMs = options.writeIntervalMs ?? 1000
   const onLimit =
     (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
       log?.warning(`GitHub API ${kind} on ${request.method} ${request.url}; waiting ${retryAfter} s (retry ${retryCount + 1})`)
@@ -46,11 +57,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     auth: options.token,
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: options.userAgent ?? 'gitops-actions',
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue, doNotRetry: DO_NOT_RETRY },
     throttle: {
       retryAfterBaseValue,
       fallbackSecondaryRateRetryAfter: 60,
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 }),
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: writeIntervalMs }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
       onRateLimit: onLimit('rate limit'),
       onSecondaryRateLimit: onLimit('secondary rate limit')
     },
