@@ -30,7 +30,8 @@ export default tseslint.config(
       'packages/kustomize/**/*.ts',
       'packages/operations/**/*.ts',
       'packages/github/**/*.ts',
-      'packages/cli/**/*.ts'
+      'packages/cli/**/*.ts',
+      'packages/validation/**/*.ts'
     ],
     rules: {
       'no-restricted-imports': [

@@ -41814,7 +41814,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9114);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3826);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41823,7 +41823,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9114:
+/***/ 3826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42963,7 +42963,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -43024,7 +43024,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -43286,7 +43286,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -58141,6 +58141,11 @@ function readEventPayload(path) {
         throw new errors_UserError(`The event payload at GITHUB_EVENT_PATH (${path}) is not valid JSON: ${error.message}`);
     }
 }
+/** The base commit of the pull request the event is about, if it is one. */
+function pullRequestBase(context) {
+    const pr = context.payload.pull_request;
+    return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined;
+}
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
 
@@ -58294,6 +58299,10 @@ async function runAction(actionName, main) {
         }
     }
     process.exit();
+}
+/** Marks the step failed with one error line (findings were already annotated); the process still ends normally. */
+function failStep(message) {
+    core.setFailed(message);
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/summary.ts
@@ -63690,6 +63699,17 @@ async function history_commitsBetween(cwd, since, head, paths = []) {
         return { sha: sha, message: message.trim() };
     });
 }
+/**
+ * Files that differ between the merge base of `base` and `head` (what a pull request changes), as
+ * paths relative to `cwd` and limited to it. Renames count as a deletion and an addition, so both
+ * paths are listed.
+ */
+async function changedFiles(cwd, base, head = 'HEAD') {
+    const baseSha = await history_resolveCommit(cwd, base);
+    const headSha = await history_resolveCommit(cwd, head);
+    const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`]);
+    return text.split('\0').filter(Boolean).sort();
+}
 
 ;// CONCATENATED MODULE: ./packages/git/src/index.ts
 
@@ -63773,7 +63793,13 @@ async function readVersion(request, head, needed) {
     return version;
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./packages/kustomize/src/renderer.ts
+
+
 
 
 let cached;
@@ -63789,11 +63815,26 @@ async function locate() {
     const override = process.env.KUSTOMIZE_BIN;
     if (override)
         return { command: override, args: ['build'], label: `${override} build` };
-    if (await answers('kustomize', ['version']))
+    // A PATH look-up, not a trial run: `kubectl version --client` alone costs 0.3 s.
+    if (onPath('kustomize'))
         return { command: 'kustomize', args: ['build'], label: 'kustomize build' };
-    if (await answers('kubectl', ['version', '--client']))
+    if (onPath('kubectl') && (await answers('kubectl', ['kustomize', '--help'])))
         return { command: 'kubectl', args: ['kustomize'], label: 'kubectl kustomize' };
     throw new errors_UserError('Neither kustomize nor kubectl is on PATH. GitHub-hosted runners ship kustomize; on a self-hosted runner install kustomize (or kubectl) before this step.');
+}
+function onPath(command) {
+    for (const dir of (process.env.PATH ?? '').split(external_node_path_namespaceObject.delimiter)) {
+        if (!dir)
+            continue;
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)((0,external_node_path_namespaceObject.join)(dir, command), external_node_fs_namespaceObject.constants.X_OK);
+            return true;
+        }
+        catch {
+            // not in this directory
+        }
+    }
+    return false;
 }
 function answers(command, args) {
     return new Promise((resolve) => {
@@ -63801,31 +63842,225 @@ function answers(command, args) {
     });
 }
 /** A kustomize build that failed, with kustomize's own message. */
-class RenderError extends Error {
+class renderer_RenderError extends Error {
     directory;
     stderr;
     name = 'RenderError';
     constructor(directory, stderr) {
-        super(`kustomize could not build ${directory}: ${stderr.trim().replace(/^Error: /, '')}`);
+        super(`kustomize could not build ${directory}: ${kustomizeErrorMessage(stderr)}`);
         this.directory = directory;
         this.stderr = stderr;
     }
 }
+/**
+ * kustomize's own words without the wrapping: kubectl prints `E1125 … run.go:72] "command failed"
+ * err="…"` (or `err=<` … `>` over several lines), kustomize prints `Error: …`.
+ */
+function kustomizeErrorMessage(stderr) {
+    const text = stderr.trim();
+    const quoted = /"command failed" err="((?:[^"\\]|\\.)*)"/.exec(text);
+    if (quoted)
+        return quoted[1].replace(/\\(.)/g, '$1').trim();
+    const block = /"command failed" err=<\n([\s\S]*?)\n\s*>/.exec(text);
+    if (block)
+        return block[1]
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean)
+            .join('; ');
+    return text.replace(/^Error: /, '');
+}
 /** Renders one kustomization directory with the real renderer and returns the YAML stream. */
-async function render(directory, options = {}) {
+async function renderer_render(directory, options = {}) {
     const renderer = await findRenderer();
     return new Promise((resolve, reject) => {
         (0,external_node_child_process_namespaceObject.execFile)(renderer.command, [...renderer.args, ...(options.flags ?? []), directory], { maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
             if (error)
-                reject(new RenderError(directory, stderr || error.message));
+                reject(new renderer_RenderError(directory, stderr || error.message));
             else
                 resolve(stdout);
         });
     });
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./packages/kustomize/src/batch-render.ts
+
+
+
+
+
+const ORIGIN = 'config.kubernetes.io/origin';
+const MARKER_PREFIX = 'gitops-actions-root-marker-';
+/** Renders every root; the result is in the order of `roots`. */
+async function renderRoots(repoRoot, roots, options = {}, stats = { calls: 0, splits: 0 }) {
+    if (roots.length === 0)
+        return [];
+    const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+    const limit = semaphore(concurrency);
+    const work = await mkdtemp(join(tmpdir(), 'gitops-render-'));
+    const results = new Map();
+    let counter = 0;
+    try {
+        const batches = planBatches(roots, concurrency, options.maxBatchSize ?? 60);
+        const renderBatch = async (batch) => {
+            const dir = join(work, `b${counter++}`);
+            const outcome = await limit(() => buildBatch(repoRoot, dir, batch, options.flags ?? [], stats));
+            if (!(outcome instanceof RenderError)) {
+                for (const [index, spec] of batch.entries())
+                    results.set(spec.path, { root: spec.path, objects: outcome[index] ?? [] });
+                return;
+            }
+            if (batch.length === 1) {
+                results.set(batch[0].path, { root: batch[0].path, error: new RenderError(batch[0].path, outcome.stderr) });
+                return;
+            }
+            stats.splits++;
+            const half = Math.ceil(batch.length / 2);
+            await Promise.all([renderBatch(batch.slice(0, half)), renderBatch(batch.slice(half))]);
+        };
+        await Promise.all(batches.map(renderBatch));
+    }
+    finally {
+        await rm(work, { recursive: true, force: true });
+    }
+    return roots.map((spec) => results.get(spec.path));
+}
+/** Groups roots by batch key, then cuts each group so that every worker gets a share. */
+function planBatches(roots, concurrency, maxBatchSize) {
+    const groups = new Map();
+    for (const spec of batch_render_dedupe(roots)) {
+        const key = `${spec.generatedResources ? 'generated' : 'kustomization'}:${spec.batchKey ?? ''}`;
+        groups.set(key, [...(groups.get(key) ?? []), spec]);
+    }
+    const total = [...groups.values()].reduce((n, g) => n + g.length, 0);
+    const size = Math.max(1, Math.min(maxBatchSize, Math.ceil(total / concurrency)));
+    const batches = [];
+    for (const group of groups.values()) {
+        for (let i = 0; i < group.length; i += size)
+            batches.push(group.slice(i, i + size));
+    }
+    // Largest first, so the last batch to start is a small one.
+    return batches.sort((a, b) => b.length - a.length);
+}
+function batch_render_dedupe(roots) {
+    const seen = new Set();
+    return roots.filter((spec) => (seen.has(spec.path) ? false : (seen.add(spec.path), true)));
+}
+async function buildBatch(repoRoot, dir, batch, flags, stats) {
+    await mkdir(dir, { recursive: true });
+    const resources = [];
+    const generated = batch.some((spec) => spec.generatedResources);
+    for (const [index, spec] of batch.entries()) {
+        const marker = `marker-${index}.yaml`;
+        await writeFile(join(dir, marker), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${MARKER_PREFIX}${index}\n`);
+        resources.push(marker);
+        if (spec.generatedResources) {
+            const sub = join(dir, `generated-${index}`);
+            await mkdir(sub);
+            const listed = spec.generatedResources.map((file) => toPosix(relative(sub, resolve(repoRoot, file))));
+            await writeFile(join(sub, 'kustomization.yaml'), `resources:\n${listed.map((f) => `- ${JSON.stringify(f)}`).join('\n')}\n`);
+            resources.push(`generated-${index}`);
+        }
+        else {
+            resources.push(toPosix(relative(dir, resolve(repoRoot, spec.path))) || '.');
+        }
+    }
+    await writeFile(join(dir, 'kustomization.yaml'), [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'buildMetadata: [originAnnotations]',
+        'sortOptions:',
+        '  order: fifo',
+        'resources:',
+        ...resources.map((r) => `- ${JSON.stringify(r)}`),
+        ''
+    ].join('\n'));
+    stats.calls++;
+    let output;
+    try {
+        output = await render(dir, { flags: generated ? [...flags, '--load-restrictor=LoadRestrictionsNone'] : flags });
+    }
+    catch (error) {
+        if (error instanceof RenderError)
+            return new RenderError(batch.length === 1 ? batch[0].path : dir, rebase(error.stderr, dir, repoRoot));
+        throw error;
+    }
+    return splitByMarkers(output, batch.length, dir, repoRoot);
+}
+/** Cuts a batch's output at the markers and turns origin paths into repository paths. */
+function splitByMarkers(output, count, dir, repoRoot) {
+    const perRoot = Array.from({ length: count }, () => []);
+    let current = -1;
+    for (const document of parseAllDocuments(output)) {
+        const object = document.toJS();
+        if (!object || typeof object !== 'object')
+            continue;
+        const metadata = object.metadata;
+        const origin = takeOrigin(metadata, dir, repoRoot);
+        if (object.kind === 'ConfigMap' && typeof metadata?.name === 'string' && metadata.name.startsWith(MARKER_PREFIX)) {
+            const index = Number(metadata.name.slice(MARKER_PREFIX.length));
+            if (Number.isInteger(index) && index < count) {
+                current = index;
+                continue;
+            }
+        }
+        if (current >= 0)
+            perRoot[current].push({ object, origin });
+    }
+    return perRoot;
+}
+function takeOrigin(metadata, dir, repoRoot) {
+    const text = metadata?.annotations?.[ORIGIN];
+    if (text === undefined || !metadata?.annotations)
+        return undefined;
+    delete metadata.annotations[ORIGIN];
+    if (Object.keys(metadata.annotations).length === 0)
+        delete metadata.annotations;
+    const origin = {};
+    for (const line of text.split('\n')) {
+        const match = /^(path|configuredIn|repo|ref):\s*(.+)$/.exec(line.trim());
+        if (match)
+            origin[match[1]] = match[2].replace(/^['"]|['"]$/g, '');
+    }
+    for (const key of ['path', 'configuredIn']) {
+        const value = origin[key];
+        if (value !== undefined && origin.repo === undefined)
+            origin[key] = repoPath(resolve(dir, value), repoRoot);
+    }
+    return origin;
+}
+function repoPath(absolute, repoRoot) {
+    return toPosix(relative(repoRoot, absolute));
+}
+function toPosix(path) {
+    return sep === '/' ? path : path.split(sep).join('/');
+}
+/** kustomize names files by absolute path or relative to our temporary directory: make them repository paths. */
+function rebase(stderr, dir, repoRoot) {
+    let text = stderr;
+    const fromDir = toPosix(relative(dir, repoRoot));
+    if (fromDir)
+        text = text.split(fromDir + '/').join('');
+    text = text.split(resolve(repoRoot) + '/').join('');
+    return text.split(dir + '/').join('');
+}
+function semaphore(size) {
+    let active = 0;
+    const waiting = [];
+    return async (task) => {
+        if (active >= size)
+            await new Promise((go) => waiting.push(go));
+        active++;
+        try {
+            return await task();
+        }
+        finally {
+            active--;
+            waiting.shift()?.();
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kustomize/src/image-verification.ts
 
 
@@ -63858,10 +64093,10 @@ async function verifyImageRendered(root, expectations, options = {}) {
     await Promise.all(Array.from({ length: workers }, async () => {
         for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
             try {
-                renders.set(overlay, await render((0,external_node_path_namespaceObject.join)(root, overlay), options));
+                renders.set(overlay, await renderer_render((0,external_node_path_namespaceObject.join)(root, overlay), options));
             }
             catch (error) {
-                if (!(error instanceof RenderError))
+                if (!(error instanceof renderer_RenderError))
                     throw error;
                 renders.set(overlay, error);
             }
@@ -63872,7 +64107,7 @@ async function verifyImageRendered(root, expectations, options = {}) {
     for (const expectation of expectations) {
         const output = renders.get(expectation.overlay);
         const expected = imageReferenceText(expectation.newName ?? expectation.previousName ?? expectation.image, expectation.tag, expectation.digest);
-        if (output instanceof RenderError) {
+        if (output instanceof renderer_RenderError) {
             const message = kustomizeMessage(output.stderr).replaceAll(`${root}/`, '');
             failures.push(`kustomize cannot build ${expectation.overlay} with the change: ${message}`);
             checks.push({ overlay: expectation.overlay, image: expectation.image, expected, containers: [], problems: [message] });
@@ -63972,6 +64207,7 @@ function kustomizeMessage(stderr) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kustomize/src/index.ts
+
 
 
 

@@ -13445,7 +13445,7 @@ module.exports = validRange
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5422);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1019);
 /* harmony import */ var _terminal_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(832);
 
 
@@ -13456,7 +13456,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5422:
+/***/ 1019:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31483,7 +31483,7 @@ class GitError extends Error {
     }
 }
 /** Runs git in `cwd` and returns its standard output. Never goes through a shell. */
-function git(cwd, args, options = {}) {
+function git_git(cwd, args, options = {}) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.execFile)('git', args, {
             cwd,
@@ -31510,7 +31510,7 @@ function git(cwd, args, options = {}) {
 /** Like git(), but a non-zero exit is `undefined` instead of an error (for "does X exist" questions). */
 async function gitMaybe(cwd, args, options = {}) {
     try {
-        return await git(cwd, args, options);
+        return await git_git(cwd, args, options);
     }
     catch (error) {
         if (error instanceof GitError)
@@ -31536,16 +31536,16 @@ async function isGitRepository(cwd) {
 }
 /** Whether the clone is shallow (actions/checkout's default fetch-depth: 1). */
 async function isShallow(cwd) {
-    return (await git(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    return (await git_git(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
 }
 /** The committer time of a commit: the same on every re-run of the same commit. */
 async function commitTime(cwd, sha) {
-    const seconds = Number((await git(cwd, ['show', '-s', '--format=%ct', sha])).trim());
+    const seconds = Number((await git_git(cwd, ['show', '-s', '--format=%ct', sha])).trim());
     return new Date(seconds * 1000);
 }
 /** Tags matching a glob that are reachable from `head`, with the commit each points at. */
 async function tagsMergedInto(cwd, head, glob) {
-    const text = await git(cwd, ['tag', '--list', glob, '--merged', head, '--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)']);
+    const text = await git_git(cwd, ['tag', '--list', glob, '--merged', head, '--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)']);
     return text
         .split('\n')
         .filter(Boolean)
@@ -31563,7 +31563,7 @@ async function commitsBetween(cwd, since, head, paths = []) {
     const args = ['log', '--format=%H%x00%B%x1e', range];
     if (paths.length > 0)
         args.push('--', ...paths);
-    const text = await git(cwd, args);
+    const text = await git_git(cwd, args);
     return text
         .split('\x1e')
         .map((record) => record.replace(/^\n/, ''))
@@ -31572,6 +31572,17 @@ async function commitsBetween(cwd, since, head, paths = []) {
         const [sha, message] = record.split('\0');
         return { sha: sha, message: message.trim() };
     });
+}
+/**
+ * Files that differ between the merge base of `base` and `head` (what a pull request changes), as
+ * paths relative to `cwd` and limited to it. Renames count as a deletion and an addition, so both
+ * paths are listed.
+ */
+async function changedFiles(cwd, base, head = 'HEAD') {
+    const baseSha = await resolveCommit(cwd, base);
+    const headSha = await resolveCommit(cwd, head);
+    const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`]);
+    return text.split('\0').filter(Boolean).sort();
 }
 
 ;// CONCATENATED MODULE: ./packages/git/src/index.ts
@@ -31656,7 +31667,13 @@ async function readVersion(request, head, needed) {
     return version;
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./packages/kustomize/src/renderer.ts
+
+
 
 
 let cached;
@@ -31672,11 +31689,26 @@ async function locate() {
     const override = process.env.KUSTOMIZE_BIN;
     if (override)
         return { command: override, args: ['build'], label: `${override} build` };
-    if (await answers('kustomize', ['version']))
+    // A PATH look-up, not a trial run: `kubectl version --client` alone costs 0.3 s.
+    if (onPath('kustomize'))
         return { command: 'kustomize', args: ['build'], label: 'kustomize build' };
-    if (await answers('kubectl', ['version', '--client']))
+    if (onPath('kubectl') && (await answers('kubectl', ['kustomize', '--help'])))
         return { command: 'kubectl', args: ['kustomize'], label: 'kubectl kustomize' };
     throw new UserError('Neither kustomize nor kubectl is on PATH. GitHub-hosted runners ship kustomize; on a self-hosted runner install kustomize (or kubectl) before this step.');
+}
+function onPath(command) {
+    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+        if (!dir)
+            continue;
+        try {
+            accessSync(join(dir, command), constants.X_OK);
+            return true;
+        }
+        catch {
+            // not in this directory
+        }
+    }
+    return false;
 }
 function answers(command, args) {
     return new Promise((resolve) => {
@@ -31689,10 +31721,28 @@ class renderer_RenderError extends Error {
     stderr;
     name = 'RenderError';
     constructor(directory, stderr) {
-        super(`kustomize could not build ${directory}: ${stderr.trim().replace(/^Error: /, '')}`);
+        super(`kustomize could not build ${directory}: ${kustomizeErrorMessage(stderr)}`);
         this.directory = directory;
         this.stderr = stderr;
     }
+}
+/**
+ * kustomize's own words without the wrapping: kubectl prints `E1125 … run.go:72] "command failed"
+ * err="…"` (or `err=<` … `>` over several lines), kustomize prints `Error: …`.
+ */
+function kustomizeErrorMessage(stderr) {
+    const text = stderr.trim();
+    const quoted = /"command failed" err="((?:[^"\\]|\\.)*)"/.exec(text);
+    if (quoted)
+        return quoted[1].replace(/\\(.)/g, '$1').trim();
+    const block = /"command failed" err=<\n([\s\S]*?)\n\s*>/.exec(text);
+    if (block)
+        return block[1]
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean)
+            .join('; ');
+    return text.replace(/^Error: /, '');
 }
 /** Renders one kustomization directory with the real renderer and returns the YAML stream. */
 async function renderer_render(directory, options = {}) {
@@ -31707,8 +31757,184 @@ async function renderer_render(directory, options = {}) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./packages/kustomize/src/batch-render.ts
+
+
+
+
+
+const ORIGIN = 'config.kubernetes.io/origin';
+const MARKER_PREFIX = 'gitops-actions-root-marker-';
+/** Renders every root; the result is in the order of `roots`. */
+async function renderRoots(repoRoot, roots, options = {}, stats = { calls: 0, splits: 0 }) {
+    if (roots.length === 0)
+        return [];
+    const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+    const limit = semaphore(concurrency);
+    const work = await mkdtemp(join(tmpdir(), 'gitops-render-'));
+    const results = new Map();
+    let counter = 0;
+    try {
+        const batches = planBatches(roots, concurrency, options.maxBatchSize ?? 60);
+        const renderBatch = async (batch) => {
+            const dir = join(work, `b${counter++}`);
+            const outcome = await limit(() => buildBatch(repoRoot, dir, batch, options.flags ?? [], stats));
+            if (!(outcome instanceof RenderError)) {
+                for (const [index, spec] of batch.entries())
+                    results.set(spec.path, { root: spec.path, objects: outcome[index] ?? [] });
+                return;
+            }
+            if (batch.length === 1) {
+                results.set(batch[0].path, { root: batch[0].path, error: new RenderError(batch[0].path, outcome.stderr) });
+                return;
+            }
+            stats.splits++;
+            const half = Math.ceil(batch.length / 2);
+            await Promise.all([renderBatch(batch.slice(0, half)), renderBatch(batch.slice(half))]);
+        };
+        await Promise.all(batches.map(renderBatch));
+    }
+    finally {
+        await rm(work, { recursive: true, force: true });
+    }
+    return roots.map((spec) => results.get(spec.path));
+}
+/** Groups roots by batch key, then cuts each group so that every worker gets a share. */
+function planBatches(roots, concurrency, maxBatchSize) {
+    const groups = new Map();
+    for (const spec of batch_render_dedupe(roots)) {
+        const key = `${spec.generatedResources ? 'generated' : 'kustomization'}:${spec.batchKey ?? ''}`;
+        groups.set(key, [...(groups.get(key) ?? []), spec]);
+    }
+    const total = [...groups.values()].reduce((n, g) => n + g.length, 0);
+    const size = Math.max(1, Math.min(maxBatchSize, Math.ceil(total / concurrency)));
+    const batches = [];
+    for (const group of groups.values()) {
+        for (let i = 0; i < group.length; i += size)
+            batches.push(group.slice(i, i + size));
+    }
+    // Largest first, so the last batch to start is a small one.
+    return batches.sort((a, b) => b.length - a.length);
+}
+function batch_render_dedupe(roots) {
+    const seen = new Set();
+    return roots.filter((spec) => (seen.has(spec.path) ? false : (seen.add(spec.path), true)));
+}
+async function buildBatch(repoRoot, dir, batch, flags, stats) {
+    await mkdir(dir, { recursive: true });
+    const resources = [];
+    const generated = batch.some((spec) => spec.generatedResources);
+    for (const [index, spec] of batch.entries()) {
+        const marker = `marker-${index}.yaml`;
+        await writeFile(join(dir, marker), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${MARKER_PREFIX}${index}\n`);
+        resources.push(marker);
+        if (spec.generatedResources) {
+            const sub = join(dir, `generated-${index}`);
+            await mkdir(sub);
+            const listed = spec.generatedResources.map((file) => toPosix(relative(sub, resolve(repoRoot, file))));
+            await writeFile(join(sub, 'kustomization.yaml'), `resources:\n${listed.map((f) => `- ${JSON.stringify(f)}`).join('\n')}\n`);
+            resources.push(`generated-${index}`);
+        }
+        else {
+            resources.push(toPosix(relative(dir, resolve(repoRoot, spec.path))) || '.');
+        }
+    }
+    await writeFile(join(dir, 'kustomization.yaml'), [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'buildMetadata: [originAnnotations]',
+        'sortOptions:',
+        '  order: fifo',
+        'resources:',
+        ...resources.map((r) => `- ${JSON.stringify(r)}`),
+        ''
+    ].join('\n'));
+    stats.calls++;
+    let output;
+    try {
+        output = await render(dir, { flags: generated ? [...flags, '--load-restrictor=LoadRestrictionsNone'] : flags });
+    }
+    catch (error) {
+        if (error instanceof RenderError)
+            return new RenderError(batch.length === 1 ? batch[0].path : dir, rebase(error.stderr, dir, repoRoot));
+        throw error;
+    }
+    return splitByMarkers(output, batch.length, dir, repoRoot);
+}
+/** Cuts a batch's output at the markers and turns origin paths into repository paths. */
+function splitByMarkers(output, count, dir, repoRoot) {
+    const perRoot = Array.from({ length: count }, () => []);
+    let current = -1;
+    for (const document of parseAllDocuments(output)) {
+        const object = document.toJS();
+        if (!object || typeof object !== 'object')
+            continue;
+        const metadata = object.metadata;
+        const origin = takeOrigin(metadata, dir, repoRoot);
+        if (object.kind === 'ConfigMap' && typeof metadata?.name === 'string' && metadata.name.startsWith(MARKER_PREFIX)) {
+            const index = Number(metadata.name.slice(MARKER_PREFIX.length));
+            if (Number.isInteger(index) && index < count) {
+                current = index;
+                continue;
+            }
+        }
+        if (current >= 0)
+            perRoot[current].push({ object, origin });
+    }
+    return perRoot;
+}
+function takeOrigin(metadata, dir, repoRoot) {
+    const text = metadata?.annotations?.[ORIGIN];
+    if (text === undefined || !metadata?.annotations)
+        return undefined;
+    delete metadata.annotations[ORIGIN];
+    if (Object.keys(metadata.annotations).length === 0)
+        delete metadata.annotations;
+    const origin = {};
+    for (const line of text.split('\n')) {
+        const match = /^(path|configuredIn|repo|ref):\s*(.+)$/.exec(line.trim());
+        if (match)
+            origin[match[1]] = match[2].replace(/^['"]|['"]$/g, '');
+    }
+    for (const key of ['path', 'configuredIn']) {
+        const value = origin[key];
+        if (value !== undefined && origin.repo === undefined)
+            origin[key] = repoPath(resolve(dir, value), repoRoot);
+    }
+    return origin;
+}
+function repoPath(absolute, repoRoot) {
+    return toPosix(relative(repoRoot, absolute));
+}
+function toPosix(path) {
+    return sep === '/' ? path : path.split(sep).join('/');
+}
+/** kustomize names files by absolute path or relative to our temporary directory: make them repository paths. */
+function rebase(stderr, dir, repoRoot) {
+    let text = stderr;
+    const fromDir = toPosix(relative(dir, repoRoot));
+    if (fromDir)
+        text = text.split(fromDir + '/').join('');
+    text = text.split(resolve(repoRoot) + '/').join('');
+    return text.split(dir + '/').join('');
+}
+function semaphore(size) {
+    let active = 0;
+    const waiting = [];
+    return async (task) => {
+        if (active >= size)
+            await new Promise((go) => waiting.push(go));
+        active++;
+        try {
+            return await task();
+        }
+        finally {
+            active--;
+            waiting.shift()?.();
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kustomize/src/image-verification.ts
 
 
@@ -31855,6 +32081,7 @@ function kustomizeMessage(stderr) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kustomize/src/index.ts
+
 
 
 

@@ -73,3 +73,9 @@ function readEventPayload(path: string | undefined): Record<string, unknown> {
     throw new UserError(`The event payload at GITHUB_EVENT_PATH (${path}) is not valid JSON: ${(error as Error).message}`)
   }
 }
+
+/** The base commit of the pull request the event is about, if it is one. */
+export function pullRequestBase(context: RunContext): string | undefined {
+  const pr = context.payload.pull_request as { base?: { sha?: unknown } } | undefined
+  return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined
+}

@@ -26,3 +26,8 @@ export async function runAction(actionName: string, main: () => Promise<void>): 
   }
   process.exit()
 }
+
+/** Marks the step failed with one error line (findings were already annotated); the process still ends normally. */
+export function failStep(message: string): void {
+  core.setFailed(message)
+}

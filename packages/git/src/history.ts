@@ -69,3 +69,15 @@ export async function commitsBetween(
       return { sha: sha!, message: message!.trim() }
     })
 }
+
+/**
+ * Files that differ between the merge base of `base` and `head` (what a pull request changes), as
+ * paths relative to `cwd` and limited to it. Renames count as a deletion and an addition, so both
+ * paths are listed.
+ */
+export async function changedFiles(cwd: string, base: string, head = 'HEAD'): Promise<string[]> {
+  const baseSha = await resolveCommit(cwd, base)
+  const headSha = await resolveCommit(cwd, head)
+  const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`])
+  return text.split('\0').filter(Boolean).sort()
+}

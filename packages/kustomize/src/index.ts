@@ -1,2 +1,3 @@
+export * from './batch-render.js'
 export * from './renderer.js'
 export * from './image-verification.js'

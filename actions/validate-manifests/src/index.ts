@@ -1,0 +1,4 @@
+import './quiet-punycode.js'
+import { run } from './main.js'
+
+await run()

@@ -1,0 +1,49 @@
+import { choiceInput, InputError, listInput, optionalString, booleanInput } from '@gitops-actions/action-kit'
+import { CHECK_NAMES, type CheckName, type Shard } from '@gitops-actions/validation'
+
+export interface Inputs {
+  checks: CheckName[]
+  workingDirectory: string
+  changedOnly: boolean
+  baseRef: string | undefined
+  shard: Shard | undefined
+  failOn: 'error' | 'warning'
+  sarifFile: string | undefined
+  kustomizeFlags: string[]
+}
+
+export function getInputs(): Inputs {
+  return {
+    checks: parseChecks(listInput('checks')),
+    workingDirectory: optionalString('working-directory') ?? '.',
+    changedOnly: booleanInput('changed-only'),
+    baseRef: optionalString('base-ref'),
+    shard: parseShard(optionalString('shard')),
+    failOn: choiceInput('fail-on', ['error', 'warning'] as const),
+    sarifFile: optionalString('sarif-file'),
+    kustomizeFlags: listInput('kustomize-flags')
+  }
+}
+
+/** `all`, or any of the check names; duplicates are dropped, order is the report's. */
+export function parseChecks(items: readonly string[]): CheckName[] {
+  if (items.length === 0 || items.includes('all')) return [...CHECK_NAMES]
+  for (const item of items) {
+    if (!(CHECK_NAMES as readonly string[]).includes(item)) {
+      throw new InputError('checks', `The value '${item}' is not valid for 'checks'. Valid values are: all, ${CHECK_NAMES.join(', ')}`)
+    }
+  }
+  return CHECK_NAMES.filter((name) => items.includes(name))
+}
+
+/** `index/total`, 1 ≤ index ≤ total. */
+export function parseShard(raw: string | undefined): Shard | undefined {
+  if (raw === undefined) return undefined
+  const match = /^(\d+)\s*\/\s*(\d+)$/.exec(raw)
+  const index = Number(match?.[1])
+  const total = Number(match?.[2])
+  if (!match || total < 1 || index < 1 || index > total) {
+    throw new InputError('shard', `The value '${raw}' is not valid for 'shard'. Expected index/total with 1 ≤ index ≤ total, e.g. 2/4`)
+  }
+  return { index, total }
+}

@@ -1,0 +1,98 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, relative, resolve } from 'node:path'
+import {
+  annotate,
+  failStep,
+  InputError,
+  markdownTable,
+  pullRequestBase,
+  readRunContext,
+  runAction,
+  runnerLogger,
+  setOutputs,
+  writeSummary
+} from '@gitops-actions/action-kit'
+import { changedFiles } from '@gitops-actions/git'
+import { renderSummary, toSarif, validateRepository, withPathPrefix } from '@gitops-actions/validation'
+import { getInputs } from './inputs.js'
+
+const VERSION = '0.1.0'
+
+export async function run(): Promise<void> {
+  await runAction('validate-manifests', async () => {
+    const inputs = getInputs()
+    const context = readRunContext()
+    const repoRoot = resolve(context.workspace, inputs.workingDirectory)
+    if (!isDirectory(repoRoot)) {
+      throw new InputError('working-directory', `Input 'working-directory': ${inputs.workingDirectory} is not a directory of the workspace`)
+    }
+    const sarifPath = inputs.sarifFile === undefined ? undefined : insideWorkspace(context.workspace, inputs.sarifFile)
+
+    let changed: string[] | undefined
+    if (inputs.changedOnly) {
+      const base = inputs.baseRef ?? pullRequestBase(context)
+      if (!base) {
+        throw new InputError(
+          'base-ref',
+          `Input 'base-ref': changed-only mode needs a base to compare with; give 'base-ref' or run on a pull_request event`
+        )
+      }
+      changed = await changedFiles(repoRoot, base)
+    }
+
+    const result = withPathPrefix(
+      await validateRepository({
+        repoRoot,
+        checks: inputs.checks,
+        repository: context.repository ? `${context.repository.owner}/${context.repository.repo}` : undefined,
+        changedFiles: changed,
+        shard: inputs.shard,
+        kustomizeFlags: inputs.kustomizeFlags,
+        logger: runnerLogger
+      }),
+      inputs.workingDirectory
+    )
+
+    annotate(result.findings)
+    if (sarifPath) {
+      mkdirSync(dirname(sarifPath), { recursive: true })
+      writeFileSync(sarifPath, JSON.stringify(toSarif(result.findings, VERSION), null, 2))
+    }
+    setOutputs(
+      {
+        errors: result.counts.error,
+        warnings: result.counts.warning,
+        notices: result.counts.notice,
+        roots: result.roots.map((r) => r.path || '.')
+      },
+      result
+    )
+    writeSummary(renderSummary(result, markdownTable))
+    for (const check of result.checks) {
+      runnerLogger.info(`${check.title}: ${check.status} (${check.counts.error} errors, ${check.counts.warning} warnings)`)
+    }
+    const failing = result.counts.error + (inputs.failOn === 'warning' ? result.counts.warning : 0)
+    if (failing > 0) {
+      failStep(
+        `validate-manifests: ${result.counts.error} error(s) and ${result.counts.warning} warning(s) (fail-on: ${inputs.failOn}); see the annotations and the job summary`
+      )
+    }
+  })
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+function insideWorkspace(workspace: string, path: string): string {
+  const absolute = resolve(workspace, path)
+  const rel = relative(resolve(workspace), absolute)
+  if (rel.startsWith('..') || rel === '') {
+    throw new InputError('sarif-file', `Input 'sarif-file': ${path} leads outside the workspace; give a path inside GITHUB_WORKSPACE`)
+  }
+  return absolute
+}

@@ -1,0 +1,151 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { GitRepo } from '../../../test/harness/git-repo.js'
+import { runAction } from '../../../test/harness/run-action.js'
+
+type Run = Awaited<ReturnType<typeof runAction>>
+
+const root = resolve(import.meta.dirname, '../../..')
+const example = join(root, 'examples/config-repo')
+const seed = join(root, 'test/fixtures/validate/seed-verbatim')
+const env = { GITHUB_REPOSITORY: 'org/config-repo' }
+
+function copy(source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'validate-ws-'))
+  cpSync(source, dir, { recursive: true })
+  return dir
+}
+
+describe('validate-manifests bundle, started as the runner starts it', () => {
+  // The bundle runs are shared: each is one process start with real kustomize renders.
+  const runs: Record<string, Run> = {}
+  let sarifWorkspace: string
+  beforeAll(async () => {
+    sarifWorkspace = copy(example)
+    const entries: Array<[string, Parameters<typeof runAction>[1]]> = [
+      ['example', { workspace: sarifWorkspace, env, inputs: { 'sarif-file': 'reports/validate.sarif' } }],
+      ['seed', { workspace: seed, env }],
+      ['seedFluxOnly', { workspace: seed, env, inputs: { checks: 'flux', 'fail-on': 'warning' } }]
+    ]
+    await Promise.all(
+      entries.map(async ([name, options]) => (runs[name] = await runAction('validate-manifests', { ...options, timeoutMs: 120_000 })))
+    )
+  })
+
+  test('the example config repo passes: exit 0, outputs, one table per check', () => {
+    const run = runs.example!
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.errors).toBe('0')
+    expect(run.outputs.warnings).toBe('0')
+    expect(run.outputs.roots!.split('\n')).toEqual([
+      'apps/myapp/overlays/dev',
+      'apps/myapp/overlays/prod',
+      'apps/myapp/overlays/staging',
+      'infrastructure'
+    ])
+    expect(run.json.checks.map((c: { title: string }) => c.title)).toEqual([
+      'kustomize-validate',
+      'security-policy-check',
+      'quota-validation',
+      'flux-sync-validation',
+      'codeowners'
+    ])
+    for (const title of ['kustomize-validate', 'security-policy-check', 'quota-validation', 'flux-sync-validation', 'codeowners'])
+      expect(run.summary).toContain(`### ✅ ${title}`)
+    expect(run.annotations.filter((a) => a.level === 'error')).toEqual([])
+  })
+
+  test('sarif-file is written as SARIF 2.1.0', () => {
+    const sarif = JSON.parse(readFileSync(join(sarifWorkspace, 'reports/validate.sarif'), 'utf8'))
+    expect(sarif.version).toBe('2.1.0')
+    expect(sarif.runs[0].tool.driver.name).toBe('gitops-actions validate-manifests')
+    expect(sarif.runs[0].results.length).toBe(runs.example!.json.findings.length)
+  })
+
+  test('the verbatim seed fails with annotations at file and line', () => {
+    const run = runs.seed!
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).not.toMatch(/at .*index\.js:\d+/)
+    const errors = run.annotations.filter((a) => a.level === 'error' && a.properties.file)
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        properties: expect.objectContaining({ file: 'apps/myapp/base/kustomization.yaml', line: '11', title: 'kustomize/image-tag' })
+      })
+    )
+    expect(errors).toContainEqual(
+      expect.objectContaining({ properties: expect.objectContaining({ file: 'apps/myapp/overlays/dev/kustomization.yaml', line: '6' }) })
+    )
+    expect(Number(run.outputs.errors)).toBeGreaterThanOrEqual(7)
+    expect(run.summary).toContain('### ❌ kustomize-validate')
+    expect(run.summary).toContain('| ❌ error | `apps/myapp/base/kustomization.yaml:11:11` | kustomize/image-tag |')
+  })
+
+  test('checks selects one required check; fail-on warning fails on warnings', () => {
+    const run = runs.seedFluxOnly!
+    expect(run.json.checks.map((c: { check: string }) => c.check)).toEqual(['flux'])
+    expect(run.annotations.some((a) => a.level === 'warning' && a.properties.title === 'flux/deprecated-api')).toBe(true)
+    expect(run.exitCode).toBe(1)
+  })
+})
+
+describe('changed-only on a pull request', () => {
+  test('validates only the affected overlay, with the base from the event', async () => {
+    const repo = GitRepo.create('config')
+    cpSync(example, repo.dir, { recursive: true })
+    const base = repo.commit('chore: config repo')
+    repo.git('checkout', '-q', '-b', 'pr')
+    const patch = readFileSync(join(example, 'apps/myapp/overlays/staging/deployment-patch.yaml'), 'utf8').replace(
+      'replicas: 2',
+      'replicas: 3'
+    )
+    repo.commit('scale staging', { 'apps/myapp/overlays/staging/deployment-patch.yaml': patch })
+    const run = await runAction('validate-manifests', {
+      workspace: repo.dir,
+      env,
+      eventName: 'pull_request',
+      event: { pull_request: { number: 7, base: { sha: base }, head: { sha: repo.head() } } },
+      inputs: { 'changed-only': 'true', checks: 'kustomize,flux' }
+    })
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.roots).toBe('apps/myapp/overlays/staging')
+    expect(run.json.changedOnly).toMatchObject({ changedFiles: 1, affectedRoots: 1, totalRoots: 4 })
+  })
+})
+
+describe('bad input: one clear error, exit 1, nothing written', () => {
+  test.each([
+    ['shard', { shard: '5/4' }, "The value '5/4' is not valid for 'shard'"],
+    [
+      'checks',
+      { checks: 'kustomize, lint' },
+      "The value 'lint' is not valid for 'checks'. Valid values are: all, kustomize, policy, quota, flux, codeowners"
+    ],
+    ['fail-on', { 'fail-on': 'notice' }, "The value 'notice' is not valid for 'fail-on'. Valid values are: error, warning"],
+    ['base-ref', { 'changed-only': 'true' }, "Input 'base-ref': changed-only mode needs a base"],
+    ['sarif-file', { 'sarif-file': '../out.sarif' }, "Input 'sarif-file': ../out.sarif leads outside the workspace"]
+  ])('%s', async (_input, inputs, message) => {
+    const workspace = copy(example)
+    const run = await runAction('validate-manifests', { workspace, env, inputs })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.message).toContain(message)
+    expect(existsSync(join(workspace, '..', 'out.sarif'))).toBe(false)
+    expect(run.outputs).toEqual({})
+  })
+
+  test('malformed gitops.yaml is an error at file:line, not a stack trace', async () => {
+    const workspace = copy(example)
+    writeFileSync(join(workspace, 'gitops.yaml'), 'version: 1\nenvironments:\n  - name: dev\n    namespace: [\n')
+    const run = await runAction('validate-manifests', { workspace, env, inputs: { checks: 'kustomize' } })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.properties.file).toBe('gitops.yaml')
+    expect(errors[0]!.message).not.toContain('internal error')
+  })
+})

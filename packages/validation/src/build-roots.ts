@@ -1,0 +1,105 @@
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join, posix } from 'node:path'
+import type { GitopsConfig } from '@gitops-actions/core'
+import { kustomizationFileIn } from './kustomization.js'
+import type { SourceFiles } from './source-files.js'
+
+/** A directory that is built on its own: an overlay of the layout, or a path a Flux Kustomization applies. */
+export interface BuildRoot {
+  /** Repository path ('' is the repository root). */
+  path: string
+  app?: string | undefined
+  environment?: string | undefined
+  /** Why it is built. */
+  reasons: Array<'layout' | 'flux'>
+  /** For a directory without kustomization.yaml (Flux generates one): the manifests it holds. */
+  generatedResources?: string[] | undefined
+}
+
+/** The overlays that the gitops.yaml layout names, e.g. every apps/{app}/overlays/{env} that exists. */
+export function layoutRoots(repoRoot: string, config: GitopsConfig): BuildRoot[] {
+  const roots: BuildRoot[] = []
+  const segments = config.layout.overlay
+    .replace(/^\.?\/+/, '')
+    .replace(/\/+$/, '')
+    .split('/')
+  for (const environment of config.environments) {
+    const expand = (dir: string, index: number, app: string | undefined): void => {
+      if (index === segments.length) {
+        if (kustomizationFileIn(repoRoot, dir)) roots.push({ path: dir, app, environment: environment.name, reasons: ['layout'] })
+        return
+      }
+      const segment = segments[index]!.replaceAll('{env}', environment.name)
+      if (!segment.includes('{app}')) {
+        const next = dir ? `${dir}/${segment}` : segment
+        if (existsSync(join(repoRoot, next))) expand(next, index + 1, app)
+        return
+      }
+      const pattern = new RegExp(`^${segment.split('{app}').map(escapeRegExp).join('([a-z0-9][a-z0-9._-]*)')}$`)
+      let entries: string[]
+      try {
+        entries = readdirSync(join(repoRoot, dir || '.'))
+      } catch {
+        return
+      }
+      for (const name of entries.sort()) {
+        const match = pattern.exec(name)
+        if (!match || name.startsWith('.')) continue
+        const next = dir ? `${dir}/${name}` : name
+        if (statSync(join(repoRoot, next)).isDirectory()) expand(next, index + 1, match[1])
+      }
+    }
+    expand('', 0, undefined)
+  }
+  return roots.sort((a, b) => a.path.localeCompare(b.path))
+}
+
+/** `./apps/x/`, `/apps/x`, `apps/x` → `apps/x`; `./` → ''. */
+export function normalizeRepoPath(path: string): string {
+  const normalized = posix.normalize(`/${path.trim()}`).replace(/^\/+/, '').replace(/\/+$/, '')
+  return normalized === '.' ? '' : normalized
+}
+
+/**
+ * The manifests Flux would include for a directory without a kustomization file: every YAML file
+ * below it that holds an object with a kind, and sub-directories that have their own kustomization.
+ */
+export function generatedResources(repoRoot: string, dir: string, files: SourceFiles): string[] {
+  const resources: string[] = []
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(join(repoRoot, current || '.'), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.')) continue
+      const path = current ? `${current}/${entry.name}` : entry.name
+      if (entry.isDirectory()) {
+        if (kustomizationFileIn(repoRoot, path)) resources.push(path)
+        else walk(path)
+      } else if (/\.ya?ml$/.test(entry.name)) {
+        const manifests = files.manifests(path)
+        if (Array.isArray(manifests) && manifests.some((m) => typeof m.object.kind === 'string')) resources.push(path)
+      }
+    }
+  }
+  walk(dir)
+  return resources
+}
+
+/** Merges roots found for several reasons into one entry per path. */
+export function mergeRoots(roots: readonly BuildRoot[]): BuildRoot[] {
+  const byPath = new Map<string, BuildRoot>()
+  for (const root of roots) {
+    const known = byPath.get(root.path)
+    if (!known) {
+      byPath.set(root.path, { ...root, reasons: [...root.reasons] })
+      continue
+    }
+    for (const reason of root.reasons) if (!known.reasons.includes(reason)) known.reasons.push(reason)
+    known.app ??= root.app
+    known.environment ??= root.environment
+    known.generatedResources ??= root.generatedResources
+  }
+  return [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path))
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

@@ -1,0 +1,221 @@
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join, posix } from 'node:path'
+import { isUserError, locationOf, parseYamlFile, toPlain, type Finding, type SourceLocation, type YamlSource } from '@gitops-actions/core'
+
+/** The names kustomize accepts for a kustomization file, in its order of preference. */
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const
+
+export type RefKind = 'resource' | 'component' | 'patch' | 'file'
+
+/** One path a kustomization refers to, resolved to a repository path. */
+export interface KustomizationRef {
+  /** The field, e.g. `resources`, `patches[].path`, `configMapGenerator[].files`. */
+  field: string
+  kind: RefKind
+  /** As written. */
+  value: string
+  /** Repository path it resolves to (forward slashes); undefined for remote references. */
+  target: string | undefined
+  location: SourceLocation
+}
+
+export interface ImageEntry {
+  name: string
+  newName?: string | undefined
+  newTag?: string | undefined
+  digest?: string | undefined
+  /** Path of the entry in the file: ['images', i]. */
+  path: Array<string | number>
+}
+
+export interface Kustomization {
+  /** Directory, repository path ('' for the root). */
+  dir: string
+  /** The kustomization file, repository path. */
+  file: string
+  source: YamlSource
+  refs: KustomizationRef[]
+  images: ImageEntry[]
+  namespace: string | undefined
+}
+
+/** The kustomization file of a directory, as a repository path, if it has one. */
+export function kustomizationFileIn(repoRoot: string, dir: string): string | undefined {
+  for (const name of KUSTOMIZATION_FILES) {
+    const file = dir ? `${dir}/${name}` : name
+    if (existsSync(join(repoRoot, file))) return file
+  }
+  return undefined
+}
+
+/** A remote base (git URL, github.com/…, http) that an offline check cannot follow. */
+export function isRemote(value: string): boolean {
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
+    /^git@/.test(value) ||
+    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(value) ||
+    value.includes('?ref=')
+  )
+}
+
+/** Reads a kustomization and lists what it refers to. A YAML mistake is a UserError at file:line. */
+export function readKustomization(repoRoot: string, dir: string, file: string): Kustomization {
+  const source = parseYamlFile(readFileSync(join(repoRoot, file), 'utf8'), file)
+  const data = (toPlain(source) ?? {}) as Record<string, unknown>
+  const refs: KustomizationRef[] = []
+  const add = (field: string, kind: RefKind, value: unknown, path: Array<string | number>): void => {
+    if (typeof value !== 'string' || value.trim() === '') return
+    const remote = isRemote(value)
+    refs.push({
+      field,
+      kind,
+      value,
+      target: remote ? undefined : posix.normalize(posix.join(dir || '.', value)).replace(/\/$/, ''),
+      location: locationOf(source, path)
+    })
+  }
+  const list = (key: string): unknown[] => (Array.isArray(data[key]) ? (data[key] as unknown[]) : [])
+  list('resources').forEach((v, i) => add('resources', 'resource', v, ['resources', i]))
+  list('bases').forEach((v, i) => add('bases', 'resource', v, ['bases', i]))
+  list('components').forEach((v, i) => add('components', 'component', v, ['components', i]))
+  list('crds').forEach((v, i) => add('crds', 'file', v, ['crds', i]))
+  list('patchesStrategicMerge').forEach((v, i) => {
+    // An entry is a file name unless it is an inline patch (several lines).
+    if (typeof v === 'string' && !v.includes('\n')) add('patchesStrategicMerge', 'patch', v, ['patchesStrategicMerge', i])
+  })
+  for (const key of ['patches', 'patchesJson6902', 'replacements']) {
+    list(key).forEach((entry, i) => {
+      if (entry && typeof entry === 'object') add(`${key}[].path`, 'patch', (entry as { path?: unknown }).path, [key, i, 'path'])
+    })
+  }
+  for (const key of ['configMapGenerator', 'secretGenerator']) {
+    list(key).forEach((entry, i) => {
+      if (!entry || typeof entry !== 'object') return
+      const generator = entry as { files?: unknown; envs?: unknown; env?: unknown }
+      if (Array.isArray(generator.files)) {
+        generator.files.forEach((f, j) =>
+          add(`${key}[].files`, 'file', typeof f === 'string' ? f.slice(f.indexOf('=') + 1) : f, [key, i, 'files', j])
+        )
+      }
+      if (Array.isArray(generator.envs)) generator.envs.forEach((f, j) => add(`${key}[].envs`, 'file', f, [key, i, 'envs', j]))
+      add(`${key}[].env`, 'file', generator.env, [key, i, 'env'])
+    })
+  }
+  for (const key of ['configurations', 'generators', 'transformers', 'validators']) {
+    list(key).forEach((v, i) => {
+      if (typeof v === 'string' && !v.includes('\n')) add(key, 'file', v, [key, i])
+    })
+  }
+  const images: ImageEntry[] = []
+  list('images').forEach((entry, i) => {
+    if (!entry || typeof entry !== 'object') return
+    const image = entry as Record<string, unknown>
+    const text = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v))
+    images.push({
+      name: String(image.name ?? ''),
+      newName: text(image.newName),
+      newTag: text(image.newTag),
+      digest: text(image.digest),
+      path: ['images', i]
+    })
+  })
+  return { dir, file, source, refs, images, namespace: typeof data.namespace === 'string' ? data.namespace : undefined }
+}
+
+/** What a build root reads: its kustomizations, the files they name, and what is wrong with them. */
+export interface RootClosure {
+  kustomizations: Kustomization[]
+  /** Every repository path the build reads (files and kustomization directories' files). */
+  files: Set<string>
+  /** Directories of kustomizations in the build. */
+  dirs: Set<string>
+  findings: Finding[]
+  /** True when the build cannot succeed (a missing file, invalid YAML): rendering would only repeat it. */
+  broken: boolean
+}
+
+/** Reads kustomizations once per directory for every root that shares them. */
+export class KustomizationGraph {
+  private readonly cache = new Map<string, Kustomization | Finding | undefined>()
+
+  constructor(readonly repoRoot: string) {}
+
+  /** The kustomization of a directory; a Finding when it cannot be read; undefined when there is none. */
+  at(dir: string): Kustomization | Finding | undefined {
+    if (this.cache.has(dir)) return this.cache.get(dir)
+    const file = kustomizationFileIn(this.repoRoot, dir)
+    let result: Kustomization | Finding | undefined
+    if (file) {
+      try {
+        result = readKustomization(this.repoRoot, dir, file)
+      } catch (error) {
+        if (!isUserError(error)) throw error
+        result = { ruleId: 'kustomize/yaml', severity: 'error', message: error.message, location: error.location ?? { file } }
+      }
+    }
+    this.cache.set(dir, result)
+    return result
+  }
+
+  /** Follows resources, components, bases, patches and generator files from a root. */
+  closure(root: string): RootClosure {
+    const result: RootClosure = { kustomizations: [], files: new Set(), dirs: new Set(), findings: [], broken: false }
+    const visit = (dir: string, via: KustomizationRef | undefined): void => {
+      if (result.dirs.has(dir)) return
+      result.dirs.add(dir)
+      const kustomization = this.at(dir)
+      if (kustomization === undefined) {
+        if (via) {
+          result.broken = true
+          result.findings.push({
+            ruleId: 'kustomize/missing-file',
+            severity: 'error',
+            message: `${via.field} entry '${via.value}' is a directory without a kustomization.yaml`,
+            location: via.location
+          })
+        }
+        return
+      }
+      if ('ruleId' in kustomization) {
+        result.broken = true
+        result.findings.push(kustomization)
+        return
+      }
+      result.kustomizations.push(kustomization)
+      result.files.add(kustomization.file)
+      for (const ref of kustomization.refs) {
+        if (ref.target === undefined) continue
+        result.files.add(ref.target)
+        const absolute = join(this.repoRoot, ref.target)
+        if (ref.target.startsWith('..') || posix.isAbsolute(ref.target)) {
+          result.broken = true
+          result.findings.push({
+            ruleId: 'kustomize/outside-repo',
+            severity: 'error',
+            message: `${ref.field} entry '${ref.value}' leads outside the repository`,
+            location: ref.location
+          })
+          continue
+        }
+        let stat
+        try {
+          stat = statSync(absolute)
+        } catch {
+          result.broken = true
+          result.findings.push({
+            ruleId: 'kustomize/missing-file',
+            severity: 'error',
+            message: `${ref.field} entry '${ref.value}' does not exist (${ref.target})`,
+            location: ref.location
+          })
+          continue
+        }
+        if (stat.isDirectory()) {
+          if (ref.kind === 'resource' || ref.kind === 'component') visit(ref.target, ref)
+        }
+      }
+    }
+    visit(root, undefined)
+    return result
+  }
+}

@@ -1,0 +1,54 @@
+import type { KubeObject, Manifest, SourceLocation, YamlPath } from '@gitops-actions/core'
+import type { RenderedObject } from '@gitops-actions/kustomize'
+import type { SourceFiles } from './source-files.js'
+
+/**
+ * Turns rendered objects back into the user's file and line. kustomize's origin annotation names
+ * the file an object came from; the document in that file is the one with the same kind and name
+ * (before namePrefix/nameSuffix), and a field's line is that of the field, or of its nearest
+ * ancestor when a patch or transformer added it.
+ */
+export function renderedManifests(
+  objects: readonly RenderedObject[],
+  root: string,
+  environment: string | undefined,
+  files: SourceFiles,
+  fallbackFile: string
+): Manifest[] {
+  return objects.map(({ object, origin }) => {
+    const kube = object as KubeObject
+    const file = origin?.repo === undefined ? (origin?.path ?? origin?.configuredIn) : undefined
+    const source = file ? findDocument(files, file, kube) : undefined
+    if (source) {
+      return { object: kube, location: source.location, root, environment, locate: (path: YamlPath) => source.locate(path) }
+    }
+    const location: SourceLocation = { file: file ?? fallbackFile, line: 1 }
+    return { object: kube, location, root, environment, locate: () => location }
+  })
+}
+
+function findDocument(files: SourceFiles, file: string, object: KubeObject): Manifest | undefined {
+  const manifests = files.manifests(file)
+  if (!Array.isArray(manifests) || manifests.length === 0) return undefined
+  const name = object.metadata?.name ?? ''
+  const sameKind = manifests.filter((m) => m.object.kind === object.kind)
+  return (
+    sameKind.find((m) => m.object.metadata?.name === name) ??
+    sameKind.find((m) => typeof m.object.metadata?.name === 'string' && name.includes(m.object.metadata.name)) ??
+    sameKind[0] ??
+    // A generator's origin is the kustomization that configured it: point at the generator entry.
+    generatorEntry(manifests[0]!, object) ??
+    manifests[0]
+  )
+}
+
+function generatorEntry(kustomization: Manifest, object: KubeObject): Manifest | undefined {
+  const key = object.kind === 'Secret' ? 'secretGenerator' : object.kind === 'ConfigMap' ? 'configMapGenerator' : undefined
+  if (!key) return undefined
+  const entries = (kustomization.object as Record<string, unknown>)[key]
+  if (!Array.isArray(entries)) return undefined
+  const index = entries.findIndex((e) => typeof e?.name === 'string' && (object.metadata?.name ?? '').startsWith(e.name))
+  if (index < 0) return undefined
+  const location = kustomization.locate([key, index])
+  return { ...kustomization, location, locate: () => location }
+}

@@ -1,0 +1,359 @@
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  compareFindings,
+  countFindings,
+  loadGitopsConfig,
+  silentLogger,
+  type Finding,
+  type GitopsConfig,
+  type Logger,
+  type Manifest,
+  type NamespaceUsage
+} from '@gitops-actions/core'
+import { renderRoots, type BatchRenderStats, type RootSpec } from '@gitops-actions/kustomize'
+import { generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
+import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
+import { checkFlux, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
+import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
+import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
+import { renderedManifests } from './rendered-manifests.js'
+import { customSchemas } from './schema.js'
+import { listYamlFiles, SourceFiles } from './source-files.js'
+
+/** The checks, by the names the `checks` input takes, with the required-status-check names of the seed. */
+export const CHECKS = {
+  kustomize: 'kustomize-validate',
+  policy: 'security-policy-check',
+  quota: 'quota-validation',
+  flux: 'flux-sync-validation',
+  codeowners: 'codeowners'
+} as const
+
+export type CheckName = keyof typeof CHECKS
+export const CHECK_NAMES = Object.keys(CHECKS) as CheckName[]
+
+export interface Shard {
+  /** 1-based. */
+  index: number
+  total: number
+}
+
+export interface ValidateRequest {
+  repoRoot: string
+  checks: readonly CheckName[]
+  /** owner/name of this repository, to recognise Flux GitRepository objects that point at it. */
+  repository?: string | undefined
+  /** Changed-only mode: the files a pull request changes (repository paths). Undefined: everything. */
+  changedFiles?: readonly string[] | undefined
+  shard?: Shard | undefined
+  /** The clock for suppression expiry. */
+  now?: Date
+  concurrency?: number
+  /** Extra kustomize build flags. */
+  kustomizeFlags?: readonly string[]
+  logger?: Logger
+}
+
+export type CheckStatus = 'passed' | 'failed'
+
+export interface CheckReport {
+  check: CheckName
+  /** The required status check it stands for, e.g. kustomize-validate. */
+  title: string
+  status: CheckStatus
+  findings: Finding[]
+  counts: Record<'error' | 'warning' | 'notice', number>
+  note?: string | undefined
+}
+
+export interface RootReport {
+  path: string
+  environment: string | undefined
+  app: string | undefined
+  reasons: BuildRoot['reasons']
+  objects: number
+  built: boolean
+}
+
+export interface ValidateResult {
+  checks: CheckReport[]
+  findings: Finding[]
+  counts: Record<'error' | 'warning' | 'notice', number>
+  roots: RootReport[]
+  /** Present in changed-only mode. */
+  changedOnly: { changedFiles: number; affectedRoots: number; totalRoots: number; everything: boolean } | undefined
+  shard: Shard | undefined
+  quota: NamespaceUsage[] | undefined
+  stats: { renderCalls: number; batchSplits: number; objects: number; fluxObjects: number; durationMs: number }
+}
+
+/** Files whose change affects every root. */
+const GLOBAL_FILES = ['gitops.yaml', 'gitops.yml']
+
+/** Runs the selected checks over the config repository (or the part a pull request changes). */
+export async function validateRepository(request: ValidateRequest): Promise<ValidateResult> {
+  const started = Date.now()
+  const logger = request.logger ?? silentLogger
+  const { repoRoot } = request
+  const wanted = new Set(request.checks)
+  const config = loadGitopsConfig(repoRoot)
+  const files = new SourceFiles(repoRoot)
+  const graph = new KustomizationGraph(repoRoot)
+  const needsRenders = wanted.has('kustomize') || wanted.has('policy') || wanted.has('quota') || wanted.has('flux')
+
+  // Flux objects come from the files as written: they decide which paths are roots.
+  const yamlFiles = needsRenders ? listYamlFiles(repoRoot) : []
+  const flux = scanFluxObjects(files, yamlFiles)
+  const fluxKustomizations = resolveFluxKustomizations(flux.objects, { repository: request.repository })
+  const allRoots = discoverRoots(repoRoot, config, fluxKustomizations, files)
+
+  // Changed-only and sharding narrow the roots; every check then looks at the same selection.
+  const closures = new Map<string, RootClosure>()
+  const closureOf = (root: BuildRoot): RootClosure | undefined => {
+    if (root.generatedResources) return undefined
+    let closure = closures.get(root.path)
+    if (!closure) closures.set(root.path, (closure = graph.closure(root.path)))
+    return closure
+  }
+  const changed = request.changedFiles ? new Set(request.changedFiles) : undefined
+  const everything = !changed || GLOBAL_FILES.some((f) => changed.has(f))
+  let roots = everything ? allRoots : allRoots.filter((root) => affects(changed, root, closureOf(root), fluxKustomizations))
+  if (request.shard) roots = roots.filter((_, index) => index % request.shard!.total === request.shard!.index - 1)
+  const selectedPaths = new Set(roots.map((r) => r.path))
+  const selectedFlux = new Set(
+    fluxKustomizations
+      .filter(
+        (k) =>
+          (everything && !request.shard) || (k.path !== undefined && selectedPaths.has(k.path)) || changed?.has(k.manifest.location.file)
+      )
+      .map((k) => k.manifest)
+  )
+  const fluxObjects = flux.objects.filter(
+    (m) =>
+      selectedFlux.has(m) ||
+      (m.object.kind !== 'Kustomization' &&
+        ((everything && (!request.shard || request.shard.index === 1)) || changed?.has(m.location.file)))
+  )
+  if (changed) logger.info(`changed-only: ${changed.size} changed file(s) affect ${roots.length} of ${allRoots.length} build root(s)`)
+
+  // Static problems first: a root whose files are missing or invalid is not rendered.
+  const staticFindings: Finding[] = []
+  const kustomizations = new Map<string, Kustomization>()
+  for (const root of roots) {
+    const closure = closureOf(root)
+    if (!closure) continue
+    staticFindings.push(...closure.findings)
+    for (const kustomization of closure.kustomizations) kustomizations.set(kustomization.file, kustomization)
+    for (const file of closure.files) {
+      if (!/\.ya?ml$/.test(file) || kustomizations.has(file)) continue
+      const parsed = files.manifests(file)
+      if (!Array.isArray(parsed) && parsed.ruleId === 'kustomize/yaml') {
+        staticFindings.push(parsed)
+        closure.broken = true
+      }
+    }
+    // kustomize refuses a resource without apiVersion or kind with a message that names no line.
+    for (const ref of closure.kustomizations.flatMap((k) => k.refs)) {
+      if (ref.kind !== 'resource' || ref.target === undefined || !/\.ya?ml$/.test(ref.target)) continue
+      const parsed = files.manifests(ref.target)
+      if (!Array.isArray(parsed)) continue
+      for (const manifest of parsed) {
+        const missing = (['apiVersion', 'kind'] as const).filter(
+          (key) => typeof manifest.object[key] !== 'string' || manifest.object[key] === ''
+        )
+        if (missing.length === 0) continue
+        staticFindings.push({
+          ruleId: 'kustomize/missing-type',
+          severity: 'error',
+          message: `${ref.target}: the object ${manifest.object.metadata?.name ? `'${manifest.object.metadata.name}' ` : ''}has no ${missing.join(' and no ')}`,
+          location: manifest.location
+        })
+        closure.broken = true
+      }
+    }
+  }
+  staticFindings.push(...checkKustomizationImages(kustomizations.values()))
+
+  const stats: BatchRenderStats = { calls: 0, splits: 0 }
+  const renders = new Map<string, PathRender>()
+  const manifestsByRoot = new Map<string, Manifest[]>()
+  const renderFindings: Finding[] = []
+  if (needsRenders) {
+    const buildable = roots.filter((root) => !closureOf(root)?.broken)
+    for (const root of roots)
+      if (closureOf(root)?.broken) renders.set(root.path, { manifests: undefined, problem: 'see the kustomize-validate findings' })
+    const specs: RootSpec[] = buildable.map((root) => ({
+      path: root.path,
+      batchKey: root.environment ?? 'other',
+      generatedResources: root.generatedResources
+    }))
+    const results = await logger.group(`kustomize: ${specs.length} build root(s)`, async () => {
+      const out = await renderRoots(repoRoot, specs, { concurrency: request.concurrency, flags: request.kustomizeFlags }, stats)
+      logger.info(`${stats.calls} kustomize call(s), ${stats.splits} batch split(s)`)
+      return out
+    })
+    for (const [index, result] of results.entries()) {
+      const root = buildable[index]!
+      const fallback = { file: kustomizationFileIn(repoRoot, root.path) ?? (root.path || '.'), line: 1 }
+      if (result.error) {
+        const finding = renderFailure(root.path, result.error.stderr, closureOf(root), files, fallback)
+        renderFindings.push(finding)
+        renders.set(root.path, { manifests: undefined, problem: `see ${finding.location?.file}:${finding.location?.line}` })
+        continue
+      }
+      const manifests = renderedManifests(result.objects, root.path, root.environment, files, fallback.file)
+      manifestsByRoot.set(root.path, manifests)
+      renders.set(root.path, { manifests })
+    }
+  }
+  const allManifests = [...manifestsByRoot.values()].flat()
+
+  const reports: CheckReport[] = []
+  let quota: NamespaceUsage[] | undefined
+  for (const check of CHECK_NAMES) {
+    if (!wanted.has(check)) continue
+    let findings: Finding[] = []
+    let note: string | undefined
+    switch (check) {
+      case 'kustomize': {
+        findings = [...staticFindings, ...renderFindings]
+        const custom = customSchemas([...allManifests.map((m) => m.object), ...crdObjects(files, yamlFiles)])
+        for (const root of roots) {
+          const manifests = manifestsByRoot.get(root.path)
+          if (manifests) findings.push(...checkRenderedObjects(root.path, manifests, closureOf(root), custom))
+        }
+        note = `${roots.length} build root(s), ${allManifests.length} object(s)`
+        break
+      }
+      case 'flux': {
+        findings = [...flux.findings, ...checkFlux(fluxObjects, fluxKustomizations, { repoRoot, files, renders }, selectedFlux)]
+        note = `${fluxObjects.length} Flux object(s), ${fluxKustomizations.filter((k) => selectedFlux.has(k.manifest)).length} Kustomization(s)`
+        break
+      }
+      case 'policy': {
+        const outcome = await runPolicy(allManifests, config, { now: request.now ?? new Date() })
+        findings = outcome.findings
+        note = outcome.note
+        break
+      }
+      case 'quota': {
+        const outcome = await runQuota(allManifests, config)
+        findings = outcome.findings
+        quota = outcome.namespaces
+        note = outcome.note
+        break
+      }
+      case 'codeowners': {
+        if (request.shard && request.shard.index !== 1) {
+          note = `runs on shard 1 of ${request.shard.total}`
+          break
+        }
+        const outcome = await runCodeowners(repoRoot, config)
+        findings = outcome.findings
+        note = outcome.note
+        break
+      }
+    }
+    findings = dedupeFindings(findings).sort(compareFindings)
+    const counts = countFindings(findings)
+    reports.push({
+      check,
+      title: CHECKS[check],
+      status: counts.error > 0 ? 'failed' : 'passed',
+      findings,
+      counts,
+      note
+    })
+  }
+
+  const findings = reports.flatMap((r) => r.findings).sort(compareFindings)
+  return {
+    checks: reports,
+    findings,
+    counts: countFindings(findings),
+    roots: roots.map((root) => ({
+      path: root.path,
+      environment: root.environment,
+      app: root.app,
+      reasons: root.reasons,
+      objects: manifestsByRoot.get(root.path)?.length ?? 0,
+      built: manifestsByRoot.has(root.path)
+    })),
+    changedOnly: changed ? { changedFiles: changed.size, affectedRoots: roots.length, totalRoots: allRoots.length, everything } : undefined,
+    shard: request.shard,
+    quota,
+    stats: {
+      renderCalls: stats.calls,
+      batchSplits: stats.splits,
+      objects: allManifests.length,
+      fluxObjects: fluxObjects.length,
+      durationMs: Date.now() - started
+    }
+  }
+}
+
+/** Layout overlays plus every local path a Flux Kustomization applies. */
+function discoverRoots(repoRoot: string, config: GitopsConfig, flux: readonly FluxKustomization[], files: SourceFiles): BuildRoot[] {
+  const roots: BuildRoot[] = layoutRoots(repoRoot, config)
+  const byPath = new Map(roots.map((r) => [r.path, r]))
+  for (const k of flux) {
+    if (k.path === undefined) continue
+    const known = byPath.get(k.path)
+    const targetNamespace = (k.manifest.object.spec as { targetNamespace?: string } | undefined)?.targetNamespace
+    const environment = known?.environment ?? config.environments.find((e) => e.namespace === targetNamespace)?.name
+    if (kustomizationFileIn(repoRoot, k.path)) {
+      roots.push({ path: k.path, environment, reasons: ['flux'] })
+    } else if (isDirectory(repoRoot, k.path)) {
+      roots.push({ path: k.path, environment, reasons: ['flux'], generatedResources: generatedResources(repoRoot, k.path, files) })
+    }
+  }
+  return mergeRoots(roots)
+}
+
+function isDirectory(repoRoot: string, path: string): boolean {
+  try {
+    return statSync(join(repoRoot, path)).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** Whether a change touches what a root builds. */
+function affects(
+  changed: ReadonlySet<string>,
+  root: BuildRoot,
+  closure: RootClosure | undefined,
+  flux: readonly FluxKustomization[]
+): boolean {
+  if (closure) {
+    for (const file of closure.files) if (changed.has(file)) return true
+  } else {
+    const prefix = root.path ? `${root.path}/` : ''
+    for (const file of changed) if (file.startsWith(prefix)) return true
+  }
+  // A changed Flux Kustomization re-checks the path it applies.
+  return flux.some((k) => k.path === root.path && changed.has(k.manifest.location.file))
+}
+
+/** CRDs committed as plain files (often outside any root), for the schemas of custom resources. */
+function crdObjects(files: SourceFiles, yamlFiles: readonly string[]): Array<Manifest['object']> {
+  const objects: Array<Manifest['object']> = []
+  for (const file of yamlFiles) {
+    if (!files.text(file)?.includes('CustomResourceDefinition')) continue
+    const manifests = files.manifests(file)
+    if (Array.isArray(manifests)) objects.push(...manifests.map((m) => m.object).filter((o) => o.kind === 'CustomResourceDefinition'))
+  }
+  return objects
+}
+
+/** The same finding from several roots sharing a file (a base) is reported once. */
+function dedupeFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>()
+  return findings.filter((f) => {
+    const key = `${f.ruleId}|${f.location?.file}|${f.location?.line}|${f.message.replace(/\(from [^)]*\)/, '')}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}

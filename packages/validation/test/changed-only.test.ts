@@ -1,0 +1,90 @@
+import { cpSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { changedFiles } from '@gitops-actions/git'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { GitRepo } from '../../../test/harness/git-repo.js'
+import { validateRepository } from '../src/index.js'
+
+const example = resolve(import.meta.dirname, '../../../examples/config-repo')
+
+/** The example repo plus a second app, committed on main, with a pull request branch. */
+function configRepo(): { repo: GitRepo; base: string } {
+  const repo = GitRepo.create('config')
+  cpSync(example, repo.dir, { recursive: true })
+  cpSync(join(example, 'apps/myapp'), join(repo.dir, 'apps/other'), { recursive: true })
+  const base = repo.commit('chore: config repo')
+  repo.git('checkout', '-q', '-b', 'pr')
+  return { repo, base }
+}
+
+async function affected(change: Record<string, string>): Promise<{ roots: string[]; errors: string[] }> {
+  const { repo, base } = configRepo()
+  repo.commit('change', change)
+  const files = await changedFiles(repo.dir, base)
+  const result = await validateRepository({
+    repoRoot: repo.dir,
+    checks: ['kustomize', 'flux'],
+    changedFiles: files,
+    repository: 'org/config-repo'
+  })
+  return { roots: result.roots.map((r) => r.path), errors: result.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId) }
+}
+
+describe('changed-only: the roots a pull request affects', () => {
+  let cases: Record<string, { roots: string[]; errors: string[] }>
+  beforeAll(async () => {
+    const overlayPatch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: myapp\nspec:\n  replicas: 4\n'
+    const entries = {
+      'one overlay': { 'apps/other/overlays/staging/deployment-patch.yaml': overlayPatch },
+      'a base': { 'apps/other/base/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: myapp-config\ndata:\n  A: b\n' },
+      'a Flux Kustomization': {
+        'cluster-configs/apps/myapp-dev.yaml':
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: myapp-dev\n  namespace: flux-system\nspec:\n  interval: 2m\n  sourceRef:\n    kind: GitRepository\n    name: config-repo\n  path: ./apps/myapp/overlays/dev\n  prune: true\n  targetNamespace: app-dev\n'
+      },
+      'gitops.yaml': { 'gitops.yaml': 'version: 1\n' },
+      'an unrelated file': { 'README.md': '# config\n' },
+      'a broken overlay': { 'apps/myapp/overlays/prod/kustomization.yaml': 'resources:\n- ../../base\n- gone.yaml\n' }
+    }
+    cases = Object.fromEntries(
+      await Promise.all(Object.entries(entries).map(async ([name, change]) => [name, await affected(change)] as const))
+    )
+  })
+
+  test.each([
+    ['one overlay', ['apps/other/overlays/staging']],
+    ['a base', ['apps/other/overlays/dev', 'apps/other/overlays/prod', 'apps/other/overlays/staging']],
+    ['a Flux Kustomization', ['apps/myapp/overlays/dev']],
+    ['an unrelated file', []],
+    ['a broken overlay', ['apps/myapp/overlays/prod']]
+  ])('changing %s', (name, roots) => {
+    expect(cases[name]!.roots).toEqual(roots)
+  })
+
+  test('gitops.yaml affects every root', () => {
+    expect(cases['gitops.yaml']!.roots).toHaveLength(7)
+  })
+
+  test('nothing to do is a success, and a broken overlay is still an error', () => {
+    expect(cases['an unrelated file']!.errors).toEqual([])
+    // The overlay, and the Flux Kustomization that applies it.
+    expect(cases['a broken overlay']!.errors).toEqual(['kustomize/missing-file', 'flux/path-build'])
+  })
+})
+
+describe('shard', () => {
+  test('shards partition the roots of a full run', async () => {
+    const shards = await Promise.all(
+      [1, 2, 3].map((index) =>
+        validateRepository({ repoRoot: example, checks: ['kustomize'], shard: { index, total: 3 }, repository: 'org/config-repo' })
+      )
+    )
+    const roots = shards.map((s) => s.roots.map((r) => r.path))
+    expect(roots.flat().sort()).toEqual([
+      'apps/myapp/overlays/dev',
+      'apps/myapp/overlays/prod',
+      'apps/myapp/overlays/staging',
+      'infrastructure'
+    ])
+    expect(new Set(roots.flat()).size).toBe(4)
+  })
+})

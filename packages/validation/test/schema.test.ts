@@ -1,0 +1,138 @@
+import { describe, expect, test } from 'vitest'
+import { customSchemas, validateObject } from '../src/schema.js'
+
+const deployment = (spec: Record<string, unknown> = {}, container: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', labels: { 'app.kubernetes.io/name': 'web' }, annotations: { 'any/key': 'x' } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: {
+        containers: [
+          {
+            name: 'web',
+            image: 'ghcr.io/org/web:v1',
+            ports: [{ containerPort: 8080, name: 'http' }],
+            resources: { limits: { cpu: '1', memory: '1Gi', 'nvidia.com/gpu': 1 } },
+            ...container
+          }
+        ],
+        volumes: [{ name: 'tmp', emptyDir: {} }]
+      }
+    },
+    ...spec
+  }
+})
+
+const flux = (spec: Record<string, unknown>) => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { name: 'apps', namespace: 'flux-system' },
+  spec: { interval: '10m', path: './apps', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' }, ...spec }
+})
+
+describe('validateObject: strict, offline', () => {
+  test.each([
+    ['a clean Deployment (maps, quantities, int-or-string)', deployment(), []],
+    [
+      'a clean Service with a named targetPort',
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 'http' }] } },
+      []
+    ],
+    ['a clean ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { any: 'key' } }, []],
+    ['a Flux Kustomization with postBuild.substitute (a map)', flux({ postBuild: { substitute: { cluster: 'dev' } } }), []],
+    [
+      'a HelmRelease with free-form values',
+      {
+        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+        kind: 'HelmRelease',
+        metadata: { name: 'r' },
+        spec: {
+          interval: '5m',
+          chart: { spec: { chart: 'redis', sourceRef: { kind: 'HelmRepository', name: 'bitnami' } } },
+          values: { anything: { goes: [1, 2] } }
+        }
+      },
+      []
+    ],
+    ['spec.replica', deployment({ replica: 3 }), ['unknown-field spec.replica unknown field spec.replica (did you mean replicas?)']],
+    [
+      'a typo deep in a container',
+      deployment({}, { imagePullPolcy: 'Always' }),
+      [
+        'unknown-field spec.template.spec.containers.0.imagePullPolcy unknown field spec.template.spec.containers.0.imagePullPolcy (did you mean imagePullPolicy?)'
+      ]
+    ],
+    ['a wrong type', deployment({ replicas: 'two' }), ['invalid spec.replicas spec.replicas must be integer']],
+    [
+      'a missing required field',
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ targetPort: 80 }] } },
+      ['invalid spec.ports.0.port required field spec.ports.0.port is missing']
+    ],
+    ['an unknown field in a Flux object', flux({ prun: true }), ['unknown-field spec.prun unknown field spec.prun (did you mean prune?)']],
+    ['no kind', { apiVersion: 'v1', metadata: { name: 'x' } }, ['missing-type  the object has no kind']],
+    ['no apiVersion and no kind', { metadata: { name: 'x' } }, ['missing-type  the object has no apiVersion and no kind']],
+    [
+      'a misspelt core kind',
+      { apiVersion: 'v1', kind: 'ConfigMapp', metadata: { name: 'x' } },
+      ['unknown-kind kind v1 has no kind ConfigMapp; did you mean ConfigMap (v1)?']
+    ],
+    [
+      'a custom resource without its CRD',
+      { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'x' } },
+      [
+        'no-schema apiVersion no schema for Certificate (cert-manager.io/v1): its CustomResourceDefinition is not in this repository, so the object is not checked'
+      ]
+    ]
+  ])('%s', (_what, object, expected) => {
+    expect(validateObject(object).map((p) => `${p.kind} ${p.path.join('.')} ${p.message}`)).toEqual(expected)
+  })
+
+  test('custom resources are checked against a CRD from the repository', () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Widget' },
+        versions: [
+          {
+            name: 'v1',
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    properties: { size: { type: 'integer' }, extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }
+                  }
+                }
+              }
+            }
+          },
+          { name: 'v2' }
+        ]
+      }
+    }
+    const custom = customSchemas([crd])
+    const widget = (apiVersion: string, spec: unknown) => ({ apiVersion, kind: 'Widget', metadata: { name: 'w' }, spec })
+    expect(validateObject(widget('example.com/v1', { size: 2, extra: { free: true } }), custom)).toEqual([])
+    expect(validateObject(widget('example.com/v1', { size: 'big', sise: 1 }), custom).map((p) => p.message)).toEqual([
+      'spec.size must be integer',
+      'unknown field spec.sise (did you mean size?)'
+    ])
+    expect(validateObject(widget('example.com/v2', {}), custom).map((p) => [p.kind, p.message])).toEqual([
+      ['no-schema', 'the CustomResourceDefinition for example.com/v2/Widget has no schema, so Widget objects are not checked']
+    ])
+  })
+
+  test('shapes learned from one object do not hide unknown fields in the next', () => {
+    expect(validateObject(deployment())).toEqual([])
+    const second = deployment({ strategy: { type: 'RollingUpdate', rollingUpdte: {} } })
+    expect(validateObject(second).map((p) => p.path.join('.'))).toEqual(['spec.strategy.rollingUpdte'])
+  })
+})

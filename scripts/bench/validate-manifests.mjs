@@ -1,0 +1,194 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { git, node24, repoRoot, round, runAction } from './_util.mjs'
+
+/**
+ * validate-manifests on a generated config repo of 100 apps × 3 overlays (plus a Flux Kustomization
+ * per overlay):
+ * - full run (all checks, the bundle as the runner starts it) against the baseline Flux's
+ *   validate.sh uses: `kustomize build` of each overlay, one after another (target ≤ 0.25);
+ * - a pull request that changes one overlay, in changed-only mode, against the full run (≤ 0.05);
+ * - strict schema validation throughput on 50,000 objects (target ≥ 5,000/s).
+ */
+export async function* run() {
+  const apps = Number(process.env.BENCH_APPS ?? 100)
+  const repo = generateRepo(apps)
+  const overlays = []
+  for (let i = 0; i < apps; i++) for (const env of ENVIRONMENTS) overlays.push(`apps/app${i}/overlays/${env.name}`)
+  const base = git(repo, 'rev-parse', 'HEAD')
+  git(repo, 'checkout', '-q', '-b', 'pr')
+  const patch = join(repo, 'apps/app7/overlays/staging/deployment-patch.yaml')
+  writeFileSync(patch, deploymentPatch('app7', 'staging', 4))
+  git(repo, 'commit', '-q', '-am', 'scale app7 in staging')
+
+  const kustomize = renderer()
+  kustomize(join(repo, overlays[0])) // warm the file cache
+  const start = process.hrtime.bigint()
+  for (const overlay of overlays) kustomize(join(repo, overlay))
+  const baselineMs = Number(process.hrtime.bigint() - start) / 1e6
+
+  const env = { GITHUB_REPOSITORY: 'org/config-repo' }
+  const full = await timed(() => runAction('validate-manifests', { workspace: repo, env, timeoutMs: 600_000 }))
+  const changed = await timed(() =>
+    runAction('validate-manifests', {
+      workspace: repo,
+      env,
+      eventName: 'pull_request',
+      event: { pull_request: { number: 1, base: { sha: base }, head: { sha: git(repo, 'rev-parse', 'HEAD') } } },
+      inputs: { 'changed-only': 'true' },
+      timeoutMs: 600_000
+    })
+  )
+  if (changed.result.outputs.roots !== 'apps/app7/overlays/staging') throw new Error(`changed-only checked ${changed.result.outputs.roots}`)
+
+  yield ['validate-manifests.overlays', overlays.length]
+  yield ['validate-manifests.baseline_sequential_kustomize_ms', round(baselineMs, 0)]
+  yield ['validate-manifests.full_run_ms', round(full.ms, 0)]
+  yield ['validate-manifests.full_run_kustomize_calls', full.result.json.stats.renderCalls]
+  yield ['validate-manifests.full_vs_baseline_ratio', round(full.ms / baselineMs, 3)]
+  yield ['validate-manifests.changed_only_ms', round(changed.ms, 0)]
+  yield ['validate-manifests.changed_only_vs_full_ratio', round(changed.ms / full.ms, 3)]
+  yield ['validate-manifests.changed_only_in_process_ms', round(changed.result.json.stats.durationMs, 0)]
+  yield ['validate-manifests.full_in_process_ms', round(full.result.json.stats.durationMs, 0)]
+  yield [
+    'validate-manifests.changed_only_vs_full_in_process_ratio',
+    round(changed.result.json.stats.durationMs / full.result.json.stats.durationMs, 3)
+  ]
+  for (const [name, value] of schemaThroughput()) yield [`validate-manifests.${name}`, value]
+}
+
+const ENVIRONMENTS = [
+  { name: 'dev', tag: 'sha-abc1234', replicas: 1, interval: '1m' },
+  { name: 'staging', tag: 'myapp-staging-abc1234', replicas: 2, interval: '2m' },
+  { name: 'prod', tag: 'v1.2.3', replicas: 3, interval: '5m' }
+]
+
+function write(root, path, text) {
+  mkdirSync(dirname(join(root, path)), { recursive: true })
+  writeFileSync(join(root, path), text)
+}
+
+function deploymentPatch(app, env, replicas) {
+  return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${app}\nspec:\n  replicas: ${replicas}\n  template:\n    spec:\n      containers:\n      - name: ${app}\n        env:\n        - name: ENVIRONMENT\n          value: ${env}\n`
+}
+
+/** The seed's shape, clean: base + dev/staging/prod overlays per app, Flux Kustomizations in cluster-configs. */
+function generateRepo(apps) {
+  const root = mkdtempSync(join(tmpdir(), 'bench-config-'))
+  git(root, 'init', '-q', '-b', 'main')
+  git(root, 'config', 'user.email', 'b@example.com')
+  git(root, 'config', 'user.name', 'bench')
+  write(
+    root,
+    'cluster-configs/config-repo.yaml',
+    'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: config-repo\n  namespace: flux-system\nspec:\n  interval: 1m\n  url: https://github.com/org/config-repo\n  ref:\n    branch: main\n'
+  )
+  for (let i = 0; i < apps; i++) {
+    const app = `app${i}`
+    write(
+      root,
+      `apps/${app}/base/kustomization.yaml`,
+      `resources:\n- deployment.yaml\n- service.yaml\n- configmap.yaml\nimages:\n- name: ${app}\n  newName: ghcr.io/org/${app}\n`
+    )
+    write(
+      root,
+      `apps/${app}/base/deployment.yaml`,
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${app}\n  labels:\n    app.kubernetes.io/name: ${app}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ${app}\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: ${app}\n    spec:\n      securityContext:\n        runAsNonRoot: true\n        seccompProfile:\n          type: RuntimeDefault\n      containers:\n      - name: ${app}\n        image: ${app}\n        ports:\n        - name: http\n          containerPort: 8080\n        securityContext:\n          allowPrivilegeEscalation: false\n          capabilities:\n            drop: ["ALL"]\n        resources:\n          requests:\n            cpu: 50m\n            memory: 64Mi\n          limits:\n            cpu: 200m\n            memory: 128Mi\n        readinessProbe:\n          httpGet:\n            path: /healthz\n            port: http\n        livenessProbe:\n          httpGet:\n            path: /healthz\n            port: http\n`
+    )
+    write(
+      root,
+      `apps/${app}/base/service.yaml`,
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${app}\nspec:\n  selector:\n    app.kubernetes.io/name: ${app}\n  ports:\n  - name: http\n    port: 80\n    targetPort: http\n`
+    )
+    write(
+      root,
+      `apps/${app}/base/configmap.yaml`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}-config\ndata:\n  LOG_LEVEL: info\n`
+    )
+    for (const env of ENVIRONMENTS) {
+      const dir = `apps/${app}/overlays/${env.name}`
+      const tag = env.tag.replace('myapp', app)
+      write(
+        root,
+        `${dir}/kustomization.yaml`,
+        `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: app-${env.name}\nresources:\n- ../../base\npatches:\n- path: deployment-patch.yaml\nimages:\n- name: ${app}\n  newName: ghcr.io/org/${app}\n  newTag: "${tag}"\n`
+      )
+      write(root, `${dir}/deployment-patch.yaml`, deploymentPatch(app, env.name, env.replicas))
+      write(
+        root,
+        `cluster-configs/apps/${app}-${env.name}.yaml`,
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${app}-${env.name}\n  namespace: flux-system\nspec:\n  interval: ${env.interval}\n  sourceRef:\n    kind: GitRepository\n    name: config-repo\n  path: ./${dir}\n  prune: true\n  targetNamespace: app-${env.name}\n  timeout: ${env.interval}\n  healthChecks:\n  - apiVersion: apps/v1\n    kind: Deployment\n    name: ${app}\n    namespace: app-${env.name}\n`
+      )
+    }
+  }
+  write(
+    root,
+    'CODEOWNERS',
+    '*  @org/platform-team\n/apps/*/overlays/prod/  @org/platform-team @org/senior-platform-engineers @org/app-team-leads\n/CODEOWNERS  @org/platform-team @org/senior-platform-engineers\n'
+  )
+  git(root, 'add', '-A')
+  git(root, 'commit', '-q', '-m', 'config repo')
+  return root
+}
+
+/** `kustomize build` if on PATH, else `kubectl kustomize`, called once per overlay as validate.sh does. */
+function renderer() {
+  const hasKustomize = spawnSync('kustomize', ['version']).status === 0
+  return (dir) =>
+    execFileSync(hasKustomize ? 'kustomize' : 'kubectl', [hasKustomize ? 'build' : 'kustomize', dir], { maxBuffer: 64 * 1024 * 1024 })
+}
+
+async function timed(fn) {
+  const start = process.hrtime.bigint()
+  const result = await fn()
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  if (result.exitCode !== 0) throw new Error(`validate-manifests failed:\n${result.stdout.slice(0, 4000)}\n${result.stderr}`)
+  return { ms, result }
+}
+
+/** Runs the schema validator from the sources in a child Node (type stripping), on 50,000 objects. */
+function schemaThroughput() {
+  const script = `
+    const { validateObject } = await import(${JSON.stringify(join(repoRoot, 'packages/validation/src/schema.ts'))})
+    const kinds = [
+      (i) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app' + i, namespace: 'app-dev', labels: { app: 'a' } }, spec: { replicas: 2, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { securityContext: { runAsNonRoot: true }, containers: [{ name: 'a', image: 'ghcr.io/org/a:v1.2.3', ports: [{ name: 'http', containerPort: 8080 }], resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } }, readinessProbe: { httpGet: { path: '/healthz', port: 'http' } }, env: [{ name: 'ENVIRONMENT', value: 'dev' }] }] } } } }),
+      (i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' + i, namespace: 'app-dev' }, spec: { selector: { app: 'a' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } }),
+      (i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' + i, namespace: 'app-dev' }, data: { LOG_LEVEL: 'info' } }),
+      (i) => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'hpa' + i }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'a' }, minReplicas: 2, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 75 } } }] } }),
+      (i) => ({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'k' + i, namespace: 'flux-system' }, spec: { interval: '5m', path: './apps/a', prune: true, sourceRef: { kind: 'GitRepository', name: 'config-repo' }, targetNamespace: 'app-dev', healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'a', namespace: 'app-dev' }] } })
+    ]
+    const objects = Array.from({ length: 50000 }, (_, i) => kinds[i % kinds.length](i))
+    for (let i = 0; i < objects.length; i += 1000) objects[i].spec.replica = 1 // a typo every thousand objects
+    const start = process.hrtime.bigint()
+    let problems = 0
+    for (const object of objects) problems += validateObject(object).length
+    const ms = Number(process.hrtime.bigint() - start) / 1e6
+    console.log(JSON.stringify({ ms, problems }))
+  `
+  const out = execFileSync(
+    node24,
+    [
+      '--experimental-transform-types',
+      '--no-warnings',
+      '--import',
+      join(repoRoot, 'scripts/lib/ts-hooks.mjs'),
+      '--input-type=module',
+      '-e',
+      script
+    ],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024
+    }
+  )
+  const { ms, problems } = JSON.parse(out.trim().split('\n').pop())
+  if (problems < 50) throw new Error(`schema bench found ${problems} problems; expected the 50 planted typos`)
+  return [
+    ['schema_objects', 50000],
+    ['schema_objects_per_s', round(50000 / (ms / 1000), 0)],
+    ['schema_problems_found', problems]
+  ]
+}
