@@ -13445,7 +13445,7 @@ module.exports = validRange
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1019);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7195);
 /* harmony import */ var _terminal_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(832);
 
 
@@ -13456,7 +13456,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1019:
+/***/ 7195:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -21634,7 +21634,7 @@ function quotaProblems(input) {
 
 
 
-const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
+const gitops_config_GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
 const sections = {
     environments: environmentsSchema,
     layout: layoutSchema,
@@ -21670,7 +21670,7 @@ function gitops_config_defaultGitopsConfig() {
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
 function gitops_config_loadGitopsConfig(repoRoot) {
-    for (const name of GITOPS_CONFIG_FILES) {
+    for (const name of gitops_config_GITOPS_CONFIG_FILES) {
         const path = (0,external_node_path_namespaceObject.join)(repoRoot, name);
         if ((0,external_node_fs_namespaceObject.existsSync)(path))
             return parseGitopsConfig((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), name);
@@ -22114,7 +22114,7 @@ async function syncClassic(github, target, rules, options) {
  * - A file of 3 MB or more is not loaded at all.
  */
 /** Where GitHub looks for CODEOWNERS, in the order it looks. */
-const CODEOWNERS_LOCATIONS = (/* unused pure expression or super */ null && (['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS']));
+const codeowners_file_CODEOWNERS_LOCATIONS = (/* unused pure expression or super */ null && (['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS']));
 /**
  * GitHub: "CODEOWNERS files must be under 3 MB in size". Taken as 3,000,000 bytes (the docs' MB);
  * if GitHub counts MiB we warn about a file GitHub would still load, never the other way round.
@@ -22337,12 +22337,12 @@ function codeowners_file_ruleFor(codeowners, path) {
     return undefined;
 }
 /** The code owners of a repository path (no leading slash), as GitHub requests them for review; [] when unowned. */
-function ownersOf(codeowners, path) {
+function codeowners_file_ownersOf(codeowners, path) {
     return [...(codeowners_file_ruleFor(codeowners, path)?.owners ?? [])];
 }
 /** The CODEOWNERS files present under a repository root, in GitHub's order of precedence. Symlinks are not followed. */
 function codeowners_file_codeownersFilesIn(root) {
-    return CODEOWNERS_LOCATIONS.filter((location) => {
+    return codeowners_file_CODEOWNERS_LOCATIONS.filter((location) => {
         try {
             return lstatSync(join(root, location)).isFile();
         }
@@ -22352,7 +22352,7 @@ function codeowners_file_codeownersFilesIn(root) {
     });
 }
 /** The CODEOWNERS file GitHub uses in a repository (relative path), or undefined when there is none. */
-function findCodeownersFile(root) {
+function codeowners_file_findCodeownersFile(root) {
     return codeowners_file_codeownersFilesIn(root)[0];
 }
 /**
@@ -24447,7 +24447,7 @@ function windowOpenAt(window, at) {
     return (window.days.includes(day) && minutes >= start) || (window.days.includes(yesterday) && minutes < end);
 }
 /** The state of an environment's deployment windows at `now`. */
-function deploymentWindowState(windows, environment, now) {
+function deployment_window_deploymentWindowState(windows, environment, now) {
     const mine = windows.filter((w) => w.environments.includes(environment));
     const described = mine.map((w) => `${w.days.length === 7 ? 'every day' : w.days.join(', ')} ${w.hours} ${w.timeZone}`);
     if (mine.length === 0)
@@ -24477,7 +24477,7 @@ function deploymentWindowState(windows, environment, now) {
  * `from` to the one before `to`). Jumping over an environment, or going backwards, is refused
  * unless `allowSkip` is set (skipping) — going backwards is never a promotion.
  */
-function resolveRoute(config, request) {
+function promotion_plan_resolveRoute(config, request) {
     const names = config.environments.map((e) => e.name);
     const where = config.file ?? 'the default configuration';
     const find = (name, input) => {
@@ -24582,7 +24582,7 @@ function candidateTemplates(environment) {
     return [...new Set(all.filter((t) => t !== undefined))];
 }
 /** What a source tag says about the build: its commit and, for release tags, its version. */
-function describeTag(tag, environment, app) {
+function promotion_plan_describeTag(tag, environment, app) {
     for (const template of candidateTemplates(environment)) {
         const values = tagValuesFromTemplate(template, tag, { app, env: environment.name });
         if (values)
@@ -24597,11 +24597,11 @@ function describeTag(tag, environment, app) {
  * from the source tag itself (`myapp-v1.3.0`), else from the app repo's release tag on that
  * commit (`v1.3.0` → `1.3.0`); with none of these it is an error that says what to give.
  */
-function targetTag(request) {
+function promotion_plan_targetTag(request) {
     const { route, app, sourceTag } = request;
     if (!request.retag)
         return { tag: sourceTag, versionSource: undefined, version: undefined, sha: undefined };
-    const described = describeTag(sourceTag, route.from ?? route.to, app);
+    const described = promotion_plan_describeTag(sourceTag, route.from ?? route.to, app);
     const template = route.to.tagTemplate;
     const what = `gitops.yaml environments[${route.to.name}].tagTemplate`;
     const needs = (name) => template.includes(`{${name}}`);
@@ -24662,7 +24662,7 @@ function releaseVersionOf(sha, tags, prefix) {
  * registry (the requested tag and the running one have the same manifest digest). Anything
  * else is refused, naming what runs where.
  */
-function checkGate(input) {
+function promotion_plan_checkGate(input) {
     const { route, requestedTag, source } = input;
     if (route.mode === 'auto-deploy' || !route.from) {
         if (!requestedTag)
@@ -24692,7 +24692,7 @@ function checkGate(input) {
     throw new UserError(`The promotion gate refuses ${input.app} ${requestedTag} for ${route.to.name}: ${why}. Promote what runs in ${from} (leave 'tag' empty), or deploy ${requestedTag} to ${from} first.`);
 }
 /** Finds the one image reference a rendered overlay runs for `image` (a kustomize images[].name or a full name). */
-function runningImageOf(references, image) {
+function promotion_plan_runningImageOf(references, image) {
     const matches = new Map();
     for (const reference of references) {
         const parts = splitImageReference(reference);
@@ -24708,7 +24708,7 @@ function runningImageOf(references, image) {
 ;// CONCATENATED MODULE: ./packages/core/src/promotion/ref-race.ts
 
 /** Thrown by an attempt when another writer moved the ref in between: read again, apply again. */
-class RefRaceError extends (/* unused pure expression or super */ null && (Error)) {
+class ref_race_RefRaceError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'RefRaceError';
 }
 /**
@@ -24716,14 +24716,14 @@ class RefRaceError extends (/* unused pure expression or super */ null && (Error
  * Each attempt must read the current state itself, so a retry re-applies the change on top of
  * what the other writer left instead of overwriting it.
  */
-async function retryRefRaces(what, attempt, options = {}) {
+async function ref_race_retryRefRaces(what, attempt, options = {}) {
     const max = options.maxAttempts ?? 5;
     for (let n = 1;; n++) {
         try {
             return await attempt(n);
         }
         catch (error) {
-            if (!(error instanceof RefRaceError))
+            if (!(error instanceof ref_race_RefRaceError))
                 throw error;
             if (n >= max) {
                 throw new UserError(`${what}: another writer changed the branch ${max} times while this run was updating it (${error.message}); run the promotion again`);
@@ -31470,7 +31470,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 /** A failed git command, with what git said on stderr. */
-class GitError extends Error {
+class git_GitError extends Error {
     args;
     exitCode;
     stderr;
@@ -31496,7 +31496,7 @@ function git_git(cwd, args, options = {}) {
                     reject(new errors_UserError((0,external_node_fs_namespaceObject.existsSync)(cwd) ? 'git is not installed or not on PATH' : `The directory ${cwd} does not exist`));
                 }
                 else {
-                    reject(new GitError(args, typeof error.code === 'number' ? error.code : null, stderr));
+                    reject(new git_GitError(args, typeof error.code === 'number' ? error.code : null, stderr));
                 }
             }
             else {
@@ -31508,12 +31508,12 @@ function git_git(cwd, args, options = {}) {
     });
 }
 /** Like git(), but a non-zero exit is `undefined` instead of an error (for "does X exist" questions). */
-async function gitMaybe(cwd, args, options = {}) {
+async function git_gitMaybe(cwd, args, options = {}) {
     try {
         return await git_git(cwd, args, options);
     }
     catch (error) {
-        if (error instanceof GitError)
+        if (error instanceof git_GitError)
             return undefined;
         throw error;
     }
@@ -31524,7 +31524,7 @@ async function gitMaybe(cwd, args, options = {}) {
 
 /** The full commit id of a revision, or a UserError naming it. */
 async function resolveCommit(cwd, revision) {
-    const sha = await gitMaybe(cwd, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
+    const sha = await git_gitMaybe(cwd, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
     if (!sha) {
         throw new errors_UserError(`Commit ${revision} is not in the repository at ${cwd}. Check out the repository with actions/checkout (fetch-depth: 0) before this step.`);
     }
@@ -31532,7 +31532,7 @@ async function resolveCommit(cwd, revision) {
 }
 /** Whether the repository is a work tree at all. */
 async function isGitRepository(cwd) {
-    return (await gitMaybe(cwd, ['rev-parse', '--git-dir'])) !== undefined;
+    return (await git_gitMaybe(cwd, ['rev-parse', '--git-dir'])) !== undefined;
 }
 /** Whether the clone is shallow (actions/checkout's default fetch-depth: 1). */
 async function isShallow(cwd) {
@@ -31585,7 +31585,57 @@ async function changedFiles(cwd, base, head = 'HEAD') {
     return text.split('\0').filter(Boolean).sort();
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./packages/git/src/plumbing.ts
+
+
+
+
+/**
+ * A commit of whole-file changes on top of a tree, made with plumbing in a temporary index: the
+ * work tree, the real index and HEAD of the checkout are never touched.
+ */
+async function plumbing_commitFiles(cwd, input) {
+    const dir = mkdtempSync(join(tmpdir(), 'git-index-'));
+    const env = { ...input.env, GIT_INDEX_FILE: join(dir, 'index') };
+    try {
+        await git(cwd, ['read-tree', input.baseTree], { env });
+        for (const file of input.files) {
+            const blob = (await git(cwd, ['hash-object', '-w', '--stdin'], { input: file.text })).trim();
+            await git(cwd, ['update-index', '--add', '--cacheinfo', `100644,${blob},${file.path}`], { env });
+        }
+        const tree = (await git(cwd, ['write-tree'], { env })).trim();
+        const args = ['commit-tree', tree, ...input.parents.flatMap((p) => ['-p', p]), '-F', '-'];
+        return (await git(cwd, args, { env: input.env, input: input.message })).trim();
+    }
+    finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * Pushes a commit to a branch of a remote without force: a push that is not a fast-forward (the
+ * branch moved meanwhile, or was created by someone else) is `rejected`, never overwrites.
+ */
+async function plumbing_pushCommit(cwd, remote, sha, branch) {
+    try {
+        await git(cwd, ['push', remote, `${sha}:refs/heads/${branch}`]);
+        return 'pushed';
+    }
+    catch (error) {
+        if (error instanceof GitError &&
+            /\[rejected\]|non-fast-forward|fetch first|stale info|already exists/.test(error.stderr + error.message))
+            return 'rejected';
+        throw error;
+    }
+}
+/** Fetches refs from a remote into the object store (no local branches changed). */
+async function plumbing_fetchCommits(cwd, remote, refs) {
+    await git(cwd, ['fetch', '--quiet', '--no-tags', remote, ...refs]);
+}
+
 ;// CONCATENATED MODULE: ./packages/git/src/index.ts
+
 
 
 
@@ -31669,8 +31719,6 @@ async function readVersion(request, head, needed) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./packages/kustomize/src/renderer.ts
 
 
@@ -32143,7 +32191,776 @@ async function bumpOverlay(request) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/operations/src/promotion/github-repo.ts
+
+
+
+function github_repo_statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+function messageOf(error) {
+    const data = error?.response?.data;
+    const details = (data?.errors ?? []).map((e) => (typeof e === 'string' ? e : (e.message ?? ''))).join('; ');
+    return `${data?.message ?? error?.message ?? String(error)}${details ? ` (${details})` : ''}`;
+}
+/** A GitHub answer turned into a message that says what to do, for the statuses users can fix. */
+function explainGitHubError(error, what, repo) {
+    const status = github_repo_statusOf(error);
+    const where = `${repo.owner}/${repo.repo}`;
+    if (status === 401)
+        return new UserError(`${what}: GitHub refused the token (401). Check the 'token' input.`);
+    if (status === 403)
+        return new UserError(`${what}: the token may not do this in ${where} (403: ${messageOf(error)}). It needs contents: write and pull-requests: write (a GitHub App token for cross-repo promotions).`);
+    if (status === 404)
+        return new UserError(`${what}: ${where} or what it refers to was not found (404), or the token cannot see it`);
+    return error instanceof Error ? error : new Error(String(error));
+}
+/**
+ * The promotion's calls to the GitHub REST API, on the git data API (blobs, trees, commits,
+ * refs) and pulls/issues/statuses. Each call is a single request; retries of transient failures
+ * happen below (Octokit's retry and throttling plugins), races above (retryRefRaces).
+ */
+class github_repo_GitHubRepo {
+    github;
+    id;
+    /** Requests by operation, for the report and the benchmarks. */
+    calls = {};
+    constructor(github, id) {
+        this.github = github;
+        this.id = id;
+    }
+    async call(route, parameters = {}) {
+        this.calls[route] = (this.calls[route] ?? 0) + 1;
+        return this.github.request(route, { owner: this.id.owner, repo: this.id.repo, ...parameters });
+    }
+    /** Total requests made. */
+    get requestCount() {
+        return Object.values(this.calls).reduce((a, b) => a + b, 0);
+    }
+    /** The commit a branch points at, or undefined when there is no such branch. */
+    async branchSha(branch) {
+        try {
+            const { data } = await this.call('GET /repos/{owner}/{repo}/git/ref/{ref}', { ref: `heads/${branch}` });
+            return data.object.sha;
+        }
+        catch (error) {
+            if (github_repo_statusOf(error) === 404)
+                return undefined;
+            throw explainGitHubError(error, `Reading the branch ${branch}`, this.id);
+        }
+    }
+    async commit(sha) {
+        const { data } = await this.call('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: sha });
+        return {
+            sha: data.sha,
+            tree: data.tree.sha,
+            message: data.message,
+            author: data.author?.name ?? 'unknown',
+            parents: data.parents.map((p) => p.sha)
+        };
+    }
+    async branchHead(branch) {
+        const sha = await this.branchSha(branch);
+        if (!sha)
+            return undefined;
+        const commit = await this.commit(sha);
+        return { sha, message: commit.message, author: commit.author };
+    }
+    /** Every file of a tree: path → blob sha (and mode). A truncated tree is an error (too large to read this way). */
+    async treeFiles(treeSha) {
+        const { data } = await this.call('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: treeSha, recursive: '1' });
+        if (data.truncated) {
+            throw new UserError(`${this.id.owner}/${this.id.repo} has too many files to read through the API; check it out with actions/checkout and give its path as 'path'`);
+        }
+        const files = new Map();
+        for (const entry of data.tree) {
+            if (entry.type === 'blob')
+                files.set(entry.path, { sha: entry.sha, mode: entry.mode });
+        }
+        return files;
+    }
+    async blobText(sha) {
+        const { data } = await this.call('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { file_sha: sha });
+        return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+    }
+    /**
+     * Writes the files of a tree whose paths pass `select` under `dir`: a snapshot of the part of
+     * the repository a render needs, when there is no checkout. Symlinks (mode 120000) and
+     * submodules are skipped, as a checkout would never follow them out of the repo either.
+     */
+    async snapshot(files, dir, select) {
+        const written = [];
+        const wanted = [...files].filter(([path, entry]) => select(path) && entry.mode !== '120000' && entry.mode !== '160000');
+        const queue = [...wanted];
+        await Promise.all(Array.from({ length: Math.min(4, queue.length) }, async () => {
+            for (let next = queue.shift(); next; next = queue.shift()) {
+                const [path, entry] = next;
+                const target = join(dir, path);
+                mkdirSync(dirname(target), { recursive: true });
+                writeFileSync(target, await this.blobText(entry.sha));
+                written.push(path);
+            }
+        }));
+        return written.sort();
+    }
+    /**
+     * A commit of `files` (path → new text) over the tree of `baseTree`, with `parents`. Blobs and
+     * trees are content-addressed, so a retried request cannot create a duplicate.
+     */
+    async createCommit(input) {
+        const tree = await this.call('POST /repos/{owner}/{repo}/git/trees', {
+            base_tree: input.baseTree,
+            tree: input.files.map((file) => ({ path: file.path, mode: '100644', type: 'blob', content: file.text }))
+        });
+        const commit = await this.call('POST /repos/{owner}/{repo}/git/commits', {
+            message: input.message,
+            tree: tree.data.sha,
+            parents: input.parents
+        });
+        return commit.data.sha;
+    }
+    /**
+     * Points a branch at a commit that descends from its current head (or creates it). Never a
+     * force update: when another writer got there first, GitHub refuses (422) and this throws a
+     * RefRaceError so the caller reads the branch again and re-applies.
+     */
+    async advanceBranch(branch, sha, exists) {
+        try {
+            if (exists)
+                await this.call('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ref: `heads/${branch}`, sha, force: false });
+            else
+                await this.call('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha });
+        }
+        catch (error) {
+            if (github_repo_statusOf(error) === 422) {
+                // A retried create whose first try succeeded also lands here: the re-read sees our commit and is done.
+                throw new RefRaceError(`${exists ? 'update' : 'creation'} of ${branch} refused: ${messageOf(error)}`);
+            }
+            throw explainGitHubError(error, `Writing the branch ${branch}`, this.id);
+        }
+    }
+    async deleteBranch(branch) {
+        try {
+            await this.call('DELETE /repos/{owner}/{repo}/git/refs/{ref}', { ref: `heads/${branch}` });
+        }
+        catch (error) {
+            if (github_repo_statusOf(error) !== 404 && github_repo_statusOf(error) !== 422)
+                throw error;
+        }
+    }
+    /** Open pull requests into `base`, every page. */
+    async openPullRequests(base) {
+        const result = [];
+        for (let page = 1; page <= 20; page++) {
+            const { data } = await this.call('GET /repos/{owner}/{repo}/pulls', { state: 'open', base, per_page: 100, page });
+            for (const pr of data) {
+                result.push({
+                    number: pr.number,
+                    url: pr.html_url,
+                    branch: pr.head.ref,
+                    title: pr.title,
+                    body: pr.body ?? '',
+                    draft: Boolean(pr.draft),
+                    marker: pr.head.repo?.full_name === `${this.id.owner}/${this.id.repo}` ? markerFromBody(pr.body) : undefined,
+                    nodeId: pr.node_id,
+                    headSha: pr.head.sha
+                });
+            }
+            if (data.length < 100)
+                break;
+        }
+        return result;
+    }
+    /**
+     * Opens a PR. If one already exists for the branch (GitHub's 422, e.g. a retried request whose
+     * first try went through), that one is returned instead of a duplicate.
+     */
+    async createPullRequest(input) {
+        try {
+            const { data } = await this.call('POST /repos/{owner}/{repo}/pulls', {
+                head: input.branch,
+                base: input.base,
+                title: input.title,
+                body: input.body,
+                draft: input.draft,
+                maintainer_can_modify: false
+            });
+            return { number: data.number, url: data.html_url, nodeId: data.node_id, existed: false };
+        }
+        catch (error) {
+            if (github_repo_statusOf(error) !== 422)
+                throw explainGitHubError(error, `Opening the pull request for ${input.branch}`, this.id);
+            const existing = (await this.openPullRequests(input.base)).find((pr) => pr.branch === input.branch);
+            if (!existing)
+                throw new UserError(`GitHub refused the pull request for ${input.branch}: ${messageOf(error)}`);
+            return { number: existing.number, url: existing.url, nodeId: existing.nodeId, existed: true };
+        }
+    }
+    async updatePullRequest(number, fields) {
+        await this.call('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: number, ...fields });
+    }
+    async addLabels(number, labels) {
+        await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { issue_number: number, labels });
+    }
+    /** Requests reviews; GitHub's refusals (the author, a non-collaborator) are returned, not thrown. */
+    async requestReviewers(number, reviewers, teamReviewers) {
+        if (reviewers.length === 0 && teamReviewers.length === 0)
+            return undefined;
+        try {
+            await this.call('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+                pull_number: number,
+                reviewers,
+                team_reviewers: teamReviewers
+            });
+            return undefined;
+        }
+        catch (error) {
+            if (github_repo_statusOf(error) === 422)
+                return messageOf(error);
+            throw error;
+        }
+    }
+    /**
+     * Comments once: a comment carrying `key` is not posted again, so a retried run (or a retried
+     * request whose answer was lost) leaves one comment.
+     */
+    async commentOnce(number, key, body) {
+        const marker = `<!-- ${key} -->`;
+        const existing = await this.comments(number);
+        if (existing.some((c) => c.includes(marker)))
+            return false;
+        try {
+            await this.github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+                owner: this.id.owner,
+                repo: this.id.repo,
+                issue_number: number,
+                body: `${marker}\n${body}`,
+                request: { retries: 0 }
+            });
+            this.calls['POST /repos/{owner}/{repo}/issues/{issue_number}/comments'] =
+                (this.calls['POST /repos/{owner}/{repo}/issues/{issue_number}/comments'] ?? 0) + 1;
+            return true;
+        }
+        catch (error) {
+            // Not retried blindly: the first try may have landed. Look, then post if it did not.
+            if ((await this.comments(number)).some((c) => c.includes(marker)))
+                return true;
+            if (github_repo_statusOf(error) !== undefined && github_repo_statusOf(error) < 500)
+                throw error;
+            await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body: `${marker}\n${body}` });
+            return true;
+        }
+    }
+    async comments(number) {
+        const bodies = [];
+        for (let page = 1; page <= 10; page++) {
+            const { data } = await this.call('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+                issue_number: number,
+                per_page: 100,
+                page
+            });
+            bodies.push(...data.map((c) => c.body ?? ''));
+            if (data.length < 100)
+                break;
+        }
+        return bodies;
+    }
+    async setStatus(sha, status) {
+        await this.call('POST /repos/{owner}/{repo}/statuses/{sha}', {
+            sha,
+            context: status.context,
+            state: status.state,
+            description: status.description.slice(0, 140),
+            ...(status.targetUrl ? { target_url: status.targetUrl } : {})
+        });
+    }
+    /** Turns on auto-merge (GraphQL; REST has no call for it). Returns why not, when GitHub refuses. */
+    async enableAutoMerge(nodeId, method, headSha) {
+        try {
+            const { data } = await this.github.request('POST /graphql', {
+                query: 'mutation($id: ID!, $method: PullRequestMergeMethod!, $head: GitObjectID) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $method, expectedHeadOid: $head}) { pullRequest { number } } }',
+                // expectedHeadOid: merge only the commit this run reviewed into the PR, not one pushed after it.
+                variables: { id: nodeId, method, head: headSha ?? null }
+            });
+            this.calls['POST /graphql'] = (this.calls['POST /graphql'] ?? 0) + 1;
+            const errors = data.errors;
+            return errors?.length ? errors.map((e) => e.message).join('; ') : undefined;
+        }
+        catch (error) {
+            return messageOf(error);
+        }
+    }
+    /** Tags whose names start with `prefix`, with the commit each names (annotated tags peeled). */
+    async releaseTags(prefix) {
+        let refs;
+        try {
+            refs = (await this.call('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { ref: `tags/${prefix}` })).data;
+        }
+        catch (error) {
+            throw explainGitHubError(error, `Reading the release tags of ${this.id.owner}/${this.id.repo}`, this.id);
+        }
+        const tags = [];
+        for (const ref of refs.slice(-200)) {
+            let sha = ref.object.sha;
+            if (ref.object.type === 'tag')
+                sha = (await this.call('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', { tag_sha: sha })).data.object.sha;
+            tags.push({ name: ref.ref.replace(/^refs\/tags\//, ''), sha });
+        }
+        return tags;
+    }
+    /** A commit named by a possibly short id, via the git data API; undefined when absent. */
+    async findCommit(sha) {
+        try {
+            return await this.commit(sha);
+        }
+        catch (error) {
+            if (github_repo_statusOf(error) === 404 || github_repo_statusOf(error) === 422)
+                return undefined;
+            throw error;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/operations/src/promotion/open-promotion-pr.ts
+
+
+
+
+
+
+
+
+/** Where an app's files live: the common folder of its base and overlays (`apps/myapp/`). */
+function appRoot(config, app) {
+    const a = config.layout.base.replaceAll('{app}', app).split('/');
+    const b = config.layout.overlay.replaceAll('{app}', app).split('/');
+    const common = [];
+    for (let i = 0; i < Math.min(a.length, b.length) && a[i] === b[i] && !a[i].includes('{'); i++)
+        common.push(a[i]);
+    return common.length === 0 ? '' : `${common.join('/')}/`;
+}
+function overlayOf(config, app, env) {
+    return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env);
+}
+async function imagesIn(dir, overlay) {
+    const text = await render(join(dir, overlay));
+    return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image));
+}
+/**
+ * Opens (or updates) the pull request that moves an app's image into an environment: plans the
+ * overlay edit through bump-overlay's planner, verifies it with a real render, checks the
+ * promotion gate, re-tags in the registry, commits through the git data API, and keeps one PR
+ * per promotion — safe to run twice, and safe against a concurrent run.
+ */
+async function openPromotionPr(github, request) {
+    const logger = request.logger ?? silentLogger;
+    const repo = new GitHubRepo(github, request.repository);
+    const where = `${request.repository.owner}/${request.repository.repo}`;
+    let baseSha = await repo.branchSha(request.base);
+    if (!baseSha)
+        throw new UserError(`Input 'base': ${where} has no branch '${request.base}'`);
+    if (request.commitMode === 'git' && !request.checkout)
+        throw new UserError(`Input 'commit-mode': git pushes from a checkout; give its location as 'path'`);
+    const work = mkdtempSync(join(tmpdir(), 'promotion-'));
+    try {
+        // The files the promotion reads and renders: a copy of the checkout, or a snapshot of the app's folder from the API.
+        if (request.checkout) {
+            cpSync(request.checkout, work, { recursive: true, filter: (source) => !source.split(/[\\/]/).includes('.git') });
+        }
+        else {
+            const files = await repo.treeFiles((await repo.commit(baseSha)).tree);
+            await repo.snapshot(files, work, (path) => GITOPS_CONFIG_FILES.includes(path));
+            const root = appRoot(loadGitopsConfig(work), request.app);
+            await repo.snapshot(files, work, (path) => path.startsWith(root) || CODEOWNERS_LOCATIONS.includes(path));
+        }
+        const config = loadGitopsConfig(work);
+        const route = resolveRoute(config, request);
+        const image = request.image ?? request.app;
+        const targetOverlay = overlayOf(config, request.app, route.to.name);
+        // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
+        let source;
+        if (route.from) {
+            const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image);
+            source = running && { image: running.name, tag: running.tag, digest: running.digest };
+        }
+        const registry = request.registry;
+        const digests = registry && {
+            requested: request.tag ? await registry.client.manifestDigest(registry.repository, request.tag) : undefined,
+            source: source?.tag ? await registry.client.manifestDigest(registry.repository, source.tag) : undefined
+        };
+        const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests });
+        logger.info(`Gate: ${gate.explanation}`);
+        const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version;
+        const appRepo = request.appRepository && new GitHubRepo(request.appGithub ?? github, request.appRepository);
+        const releaseTags = needsVersion && appRepo ? await appRepo.releaseTags(request.releaseTagPrefix) : undefined;
+        const target = targetTag({
+            app: request.app,
+            route,
+            sourceTag: gate.tag,
+            version: request.version,
+            releaseTags,
+            releaseTagPrefix: request.releaseTagPrefix,
+            retag: !request.keepTag
+        });
+        // The registry: the target tag names the same manifest (re-tagged here when it is new).
+        let digest;
+        let retagged = false;
+        if (registry) {
+            if (target.tag === gate.tag)
+                digest = await registry.client.manifestDigest(registry.repository, gate.tag);
+            else if (request.dryRun) {
+                digest = await registry.client.manifestDigest(registry.repository, gate.tag);
+                const existing = await registry.client.manifestDigest(registry.repository, target.tag);
+                if (existing && digest && existing !== digest) {
+                    throw new UserError(`${registry.client.registry}/${registry.repository}:${target.tag} already names ${existing}, not ${digest}; a release tag never moves`);
+                }
+            }
+            else {
+                const result = await registry.client.retag(registry.repository, gate.tag, target.tag);
+                digest = result.digest;
+                retagged = result.changed;
+            }
+            if (!digest)
+                throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`);
+        }
+        else if (request.pinDigest) {
+            throw new UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`);
+        }
+        // The edit, through bump-overlay's planner, verified by a real render.
+        const plan = await planImageUpdate(new DiskRepoReader(work), {
+            overlays: [targetOverlay],
+            changes: [{ image, tag: target.tag, digest: request.pinDigest ? digest : undefined, source: `Promotion of ${request.app}` }],
+            config,
+            environment: route.to.name,
+            app: request.app
+        });
+        const previous = { tag: plan.previousTag, digest: plan.previousDigest };
+        const requestedAt = request.requestedAt ?? request.now.toISOString();
+        const marker = { app: request.app, env: route.to.name, tag: target.tag, mode: route.mode, requestedAt };
+        const names = promotionNames(marker);
+        const window = deploymentWindowState(config.deploymentWindows, route.to.name, request.now);
+        const labels = promotionLabels(route.to.name);
+        const base = {
+            mode: route.mode,
+            app: request.app,
+            from: route.from?.name,
+            to: route.to.name,
+            skipped: route.skipped,
+            image,
+            sourceTag: gate.tag,
+            tag: target.tag,
+            digest,
+            previousTag: previous.tag,
+            previousDigest: previous.digest,
+            retagged,
+            gate,
+            branch: names.branch,
+            title: names.title,
+            commitSha: undefined,
+            prNumber: undefined,
+            prUrl: undefined,
+            supersededPrs: [],
+            supersededBy: undefined,
+            files: plan.edits.filter((e) => e.before !== e.after).map((e) => e.path),
+            diff: unifiedDiff(plan.edits),
+            window,
+            labels,
+            reviewers: { users: [], teams: [], refused: undefined },
+            autoMerge: 'off',
+            dryRun: request.dryRun,
+            apiRequests: 0,
+            raceRetries: 0
+        };
+        if (!plan.changed) {
+            logger.info(`${targetOverlay} already runs ${target.tag}: nothing to promote.`);
+            return { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: repo.requestCount };
+        }
+        await verifyImageUpdate(work, plan);
+        const before = await render(join(work, targetOverlay));
+        applyFileEdits(work, plan.edits);
+        const rendered = renderedDiff(targetOverlay, before, await render(join(work, targetOverlay)));
+        const changelog = await readChangelog(appRepo, previous.tag, gate.tag, route, request, logger);
+        const lastEnvironment = config.environments.at(-1).name === route.to.name;
+        const body = renderPrBody({
+            marker,
+            route,
+            image: source?.image ?? image,
+            gate,
+            previous,
+            next: { tag: target.tag, digest },
+            files: base.files,
+            renderedDiff: rendered,
+            changelog,
+            window,
+            lastEnvironment,
+            links: request.links,
+            notes: request.headStatuses.length > 0
+                ? [`Statuses posted on the head by the promotion run: ${request.headStatuses.map((s) => `\`${s.context}\``).join(', ')}.`]
+                : []
+        });
+        const owners = codeOwnersOf(work, base.files);
+        const wanted = reviewersFromOwners(owners, request.repository.owner);
+        if (request.dryRun) {
+            const decision = decidePromotion({
+                ours: marker,
+                branch: names.branch,
+                baseSha,
+                head: await repo.branchHead(names.branch),
+                openPullRequests: await repo.openPullRequests(request.base),
+                body,
+                title: names.title
+            });
+            logger.info(`Dry run: would ${decision.kind === 'proceed' ? decision.operation.replace(/d$/, '') : decision.kind} ${names.branch}; nothing written.`);
+            return {
+                ...base,
+                operation: decision.kind === 'proceed' ? decision.operation : 'superseded',
+                body,
+                renderedDiff: rendered,
+                reviewers: { users: wanted.reviewers, teams: wanted.teamReviewers, refused: undefined },
+                apiRequests: repo.requestCount
+            };
+        }
+        const editedFiles = plan.edits.filter((e) => e.before !== e.after);
+        let raceRetries = -1;
+        const outcome = await retryRefRaces(`Promotion of ${request.app} to ${route.to.name}`, async () => {
+            raceRetries++;
+            const currentBase = (await repo.branchSha(request.base)) ?? baseSha;
+            const baseCommit = await repo.commit(currentBase);
+            if (currentBase !== baseSha || request.checkout)
+                await checkEditsStillApply(repo, baseCommit.tree, editedFiles, request.base);
+            baseSha = currentBase;
+            const head = await repo.branchHead(names.branch);
+            const open = await repo.openPullRequests(request.base);
+            const decision = decidePromotion({
+                ours: marker,
+                branch: names.branch,
+                baseSha,
+                head,
+                openPullRequests: open,
+                body,
+                title: names.title
+            });
+            if (decision.kind === 'stop')
+                throw new UserError(decision.reason);
+            if (decision.kind === 'superseded')
+                return { decision, commitSha: undefined, open };
+            let commitSha = head?.sha;
+            if (decision.write) {
+                const commit = {
+                    baseTree: baseCommit.tree,
+                    files: editedFiles.map((e) => ({ path: e.path, text: e.after })),
+                    parents: decision.parents,
+                    message: promotionCommitMessage(names.commitMessage, { ...marker, base: baseSha }, `${gate.explanation}\n${previous.tag ?? '(none)'} → ${target.tag}`)
+                };
+                if (request.commitMode === 'git') {
+                    commitSha = await commitAndPush(request.checkout, request.base, names.branch, commit);
+                }
+                else {
+                    commitSha = await repo.createCommit(commit);
+                    await repo.advanceBranch(names.branch, commitSha, head !== undefined);
+                }
+                logger.info(`${names.branch} → ${commitSha.slice(0, 7)}`);
+            }
+            return { decision, commitSha, open };
+        }, { logger, maxAttempts: request.maxRaceAttempts ?? 5 });
+        if (outcome.decision.kind === 'superseded') {
+            const by = outcome.decision.by;
+            logger.info(`A newer promotion of ${request.app} to ${route.to.name} (${by.marker.tag}) is already open: nothing written.`);
+            return {
+                ...base,
+                operation: 'superseded',
+                supersededBy: { number: by.pullRequest?.number, url: by.pullRequest?.url, tag: by.marker.tag },
+                body,
+                renderedDiff: rendered,
+                apiRequests: repo.requestCount,
+                raceRetries
+            };
+        }
+        const decision = outcome.decision;
+        let prNumber;
+        let prUrl;
+        let nodeId;
+        let operation = decision.operation;
+        const existing = decision.pullRequest && outcome.open.find((p) => p.number === decision.pullRequest.number);
+        if (existing) {
+            prNumber = existing.number;
+            prUrl = existing.url;
+            nodeId = existing.nodeId;
+            if (operation === 'updated')
+                await repo.updatePullRequest(prNumber, { title: names.title, body });
+        }
+        else {
+            const created = await repo.createPullRequest({
+                branch: names.branch,
+                base: request.base,
+                title: names.title,
+                body,
+                draft: request.draft
+            });
+            prNumber = created.number;
+            prUrl = created.url;
+            nodeId = created.nodeId;
+            if (created.existed) {
+                operation = 'updated';
+                await repo.updatePullRequest(prNumber, { title: names.title, body });
+            }
+        }
+        const result = {
+            ...base,
+            operation,
+            body,
+            renderedDiff: rendered,
+            commitSha: outcome.commitSha,
+            prNumber,
+            prUrl,
+            raceRetries
+        };
+        if (operation !== 'unchanged') {
+            await repo.addLabels(prNumber, labels);
+            if (request.requestReviews) {
+                const refused = await repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers);
+                if (refused)
+                    logger.warning(`Reviewers not requested: ${refused}`);
+                result.reviewers = { users: wanted.reviewers, teams: wanted.teamReviewers, refused };
+            }
+            const autoMerge = request.autoMerge === 'config' ? route.to.autoMerge : request.autoMerge === 'true';
+            if (autoMerge && !request.draft) {
+                const refused = await repo.enableAutoMerge(nodeId, request.mergeMethod, outcome.commitSha);
+                result.autoMerge = refused ? `not enabled: ${refused}` : 'enabled';
+                if (refused)
+                    logger.warning(`Auto-merge was not enabled on #${prNumber}: ${refused}`);
+            }
+        }
+        const headSha = outcome.commitSha;
+        if (headSha) {
+            if (window.restricted) {
+                await repo.setStatus(headSha, {
+                    context: 'deployment-window',
+                    state: window.open ? 'success' : 'pending',
+                    description: window.open
+                        ? `Inside the deployment window (${window.windows[0]})`
+                        : `Outside the deployment window; next opens ${window.nextOpen?.toISOString() ?? 'not within a week'}`,
+                    targetUrl: request.runUrl
+                });
+            }
+            for (const status of request.headStatuses)
+                await repo.setStatus(headSha, { ...status, targetUrl: request.runUrl });
+        }
+        // Older promotions of the same app and env: closed, pointing here.
+        for (const older of decision.supersedes) {
+            await repo.commentOnce(older.number, `gitops-actions:superseded-by:${prNumber}`, `Superseded by #${prNumber} (${target.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
+            await repo.updatePullRequest(older.number, { state: 'closed' });
+            result.supersededPrs.push(older.number);
+            if (older.branch.startsWith('auto-deploy/'))
+                await repo.deleteBranch(older.branch);
+        }
+        // A concurrent newer promotion may have opened meanwhile on another branch: then this one steps back.
+        const newer = (await repo.openPullRequests(request.base)).find((p) => p.branch !== names.branch &&
+            p.marker &&
+            p.marker.app === marker.app &&
+            p.marker.env === marker.env &&
+            comparePromotions(p.marker, marker) > 0);
+        if (newer) {
+            await repo.commentOnce(prNumber, `gitops-actions:superseded-by:${newer.number}`, `Superseded by #${newer.number} (${newer.marker.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
+            await repo.updatePullRequest(prNumber, { state: 'closed' });
+            if (names.branch.startsWith('auto-deploy/'))
+                await repo.deleteBranch(names.branch);
+            result.operation = 'superseded';
+            result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker.tag };
+        }
+        result.apiRequests = repo.requestCount + (appRepo && appRepo !== repo ? appRepo.requestCount : 0);
+        return result;
+    }
+    finally {
+        rmSync(work, { recursive: true, force: true });
+    }
+}
+/**
+ * commit-mode git: the same commit (same parents, same tree) made with git plumbing in the
+ * checkout and pushed to `origin` without force; a rejected push is a lost race, read again.
+ */
+async function commitAndPush(cwd, base, branch, commit) {
+    await fetchCommits(cwd, 'origin', [`refs/heads/${base}`]);
+    await gitMaybe(cwd, ['fetch', '--quiet', '--no-tags', 'origin', `refs/heads/${branch}`]);
+    for (const sha of [...commit.parents, commit.baseTree]) {
+        if ((await gitMaybe(cwd, ['cat-file', '-e', sha])) === undefined)
+            throw new RefRaceError(`${sha.slice(0, 7)} is not in the checkout yet`);
+    }
+    const sha = await commitFiles(cwd, commit);
+    if ((await pushCommit(cwd, 'origin', sha, branch)) === 'rejected')
+        throw new RefRaceError(`push of ${branch} rejected (not a fast-forward)`);
+    return sha;
+}
+/**
+ * Before committing on a base that moved (or when the files came from a checkout), the files the
+ * promotion edits must still hold what the edit was planned on; otherwise someone changed the
+ * overlay meanwhile and the promotion must be planned again.
+ */
+async function checkEditsStillApply(repo, tree, edits, base) {
+    const files = await repo.treeFiles(tree);
+    for (const edit of edits) {
+        const remote = files.get(edit.path);
+        if (!remote || remote.sha !== gitBlobSha(edit.before)) {
+            throw new UserError(`${edit.path} on ${base} is not what the promotion was planned on (the checkout is behind ${base}, or the overlay changed meanwhile). Check out ${base} again and re-run.`, { file: edit.path });
+        }
+    }
+}
+function gitBlobSha(text) {
+    const bytes = Buffer.from(text, 'utf8');
+    // git's blob id: sha1 over "blob <size>\0" and the content.
+    return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+function codeOwnersOf(dir, paths) {
+    const file = findCodeownersFile(dir);
+    if (!file)
+        return [];
+    const codeowners = parseCodeowners(readFileSync(join(dir, file), 'utf8'), file);
+    return [...new Set(paths.flatMap((path) => ownersOf(codeowners, path)))];
+}
+async function readChangelog(appRepo, previousTag, tag, route, request, logger) {
+    if (!appRepo || !previousTag)
+        return undefined;
+    const fromSha = describeTag(previousTag, route.to, request.app).sha;
+    const toSha = describeTag(tag, route.from ?? route.to, request.app).sha;
+    if (!fromSha || !toSha)
+        return undefined;
+    try {
+        const { data } = await appRepo.github.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
+            owner: appRepo.id.owner,
+            repo: appRepo.id.repo,
+            basehead: `${fromSha}...${toSha}`,
+            per_page: 100
+        });
+        const commits = data.commits
+            .map((c) => ({
+            sha: c.sha,
+            subject: c.commit.message.split('\n')[0],
+            author: c.author?.login ?? c.commit.author?.name,
+            url: c.html_url
+        }))
+            .reverse();
+        return {
+            repository: `${appRepo.id.owner}/${appRepo.id.repo}`,
+            fromSha,
+            toSha,
+            commits,
+            compareUrl: data.html_url,
+            more: Math.max(0, (data.total_commits ?? commits.length) - commits.length)
+        };
+    }
+    catch (error) {
+        logger.warning(`No changelog: comparing ${fromSha}...${toSha} in ${appRepo.id.owner}/${appRepo.id.repo} failed (${error.message})`);
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/operations/src/promotion/index.ts
+
+
+
 ;// CONCATENATED MODULE: ./packages/operations/src/index.ts
+
 
 
 

@@ -222,32 +222,10 @@ test('the reusable workflows in .github/workflows/ are what the templates genera
   execFileSync(process.execPath, [join(repoRoot, 'scripts', 'workflows.mjs'), '--check'], { cwd: repoRoot, stdio: 'pipe' })
 })
 
-// Actions that are written in parallel and not yet on main, with the input names their issues give
-// (issues 3, 4, 5) and their authors' work in progress shows. A `with:` key is checked against these
-// until actions/<name>/action.yml exists; from then on only the real action.yml counts. Remove an
-// entry once its action has landed.
-const pendingActions: Record<string, InputSpec> = {
-  // issue 4
-  'validate-manifests': {
-    names: ['checks', 'working-directory', 'changed-only', 'base-ref', 'shard', 'fail-on', 'sarif-file'],
-    required: []
-  },
-  // issue 5
-  'open-promotion-pr': {
-    names: [
-      ...['mode', 'app', 'from', 'to', 'tag', 'image', 'repository', 'base', 'token', 'commit-mode', 'dry-run'],
-      ...['registry-image', 'registry-username', 'registry-password', 'app-repository']
-    ],
-    required: ['mode', 'app']
-  }
-}
-
 function ownInputs(action: string): InputSpec {
   const file = join(repoRoot, 'actions', action, 'action.yml')
-  if (existsSync(file)) return actionInputs(readFileSync(file, 'utf8'))
-  const pending = pendingActions[action]
-  if (!pending) throw new Error(`actions/${action}/action.yml does not exist and ${action} is not listed as pending`)
-  return pending
+  if (!existsSync(file)) throw new Error(`a workflow uses ${action}, but actions/${action}/action.yml does not exist`)
+  return actionInputs(readFileSync(file, 'utf8'))
 }
 
 describe('with: keys of our actions are real inputs', () => {

@@ -147,6 +147,15 @@ describe('decidePromotion: create or update, never duplicate, never overwrite a 
     expect(decision).toMatchObject({ kind: 'superseded', by: { pullRequest: { number: 9 } } })
   })
 
+  test('a branch left from a merged PR (older base, no open PR) does not compete, whatever its marker says', () => {
+    const stale = marker('myapp-staging-9999999', '2026-01-01T23:00:00.000Z', { base: 'a'.repeat(40) })
+    expect(decidePromotion({ ...input, head: botHead(stale), openPullRequests: [] })).toMatchObject({
+      kind: 'proceed',
+      parents: ['c'.repeat(40), base],
+      operation: 'created'
+    })
+  })
+
   test('older open PRs of the same app and env are superseded; other apps and envs are left alone', () => {
     const older = pr(3, 'auto-deploy/myapp-old', marker('old', '2026-01-01T09:00:00.000Z'))
     const otherApp = pr(4, 'promote/web-to-staging', marker('w', '2026-01-01T09:00:00.000Z', { app: 'web' }))

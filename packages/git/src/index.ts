@@ -1,2 +1,3 @@
 export * from './git.js'
 export * from './history.js'
+export * from './plumbing.js'

@@ -1,2 +1,3 @@
 export * from './compute-tag.js'
 export * from './bump-overlay.js'
+export * from './promotion/index.js'

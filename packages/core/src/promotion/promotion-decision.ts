@@ -89,9 +89,12 @@ export function decidePromotion(input: DecisionInput): PromotionDecision {
   }
   const pullRequest = input.openPullRequests.find((pr) => pr.branch === input.branch)
   const related = input.openPullRequests.filter((pr) => pr.branch !== input.branch && pr.marker && sameTarget(pr.marker, ours))
+  // The branch head competes when its PR is open, or when it was written on the current base (a
+  // concurrent run that has not opened its PR yet). A head left from a merged or closed PR does not.
+  const headCompetes = headMarker !== undefined && (pullRequest !== undefined || headMarker.base === input.baseSha)
   const newer = [
     ...related.map((pr) => ({ marker: pr.marker!, pullRequest: pr as OpenPullRequest | undefined })),
-    ...(headMarker ? [{ marker: headMarker, pullRequest }] : [])
+    ...(headCompetes ? [{ marker: headMarker!, pullRequest }] : [])
   ]
     .filter((candidate) => comparePromotions(candidate.marker, ours) > 0 && candidate.marker.tag !== ours.tag)
     .sort((a, b) => comparePromotions(b.marker, a.marker))

@@ -1,0 +1,109 @@
+import { booleanInput, choiceInput, InputError, listInput, optionalString, requiredString, secretInput } from '@gitops-actions/action-kit'
+import { checkAppName, parseImageReference, type PromotionMode } from '@gitops-actions/core'
+
+type StatusState = 'pending' | 'success' | 'failure' | 'error'
+
+export interface Inputs {
+  mode: PromotionMode
+  app: string
+  from: string | undefined
+  to: string | undefined
+  tag: string | undefined
+  image: string | undefined
+  version: string | undefined
+  allowSkip: boolean
+  keepTag: boolean
+  repository: { owner: string; repo: string } | undefined
+  base: string
+  token: string
+  path: string | undefined
+  commitMode: 'api' | 'git'
+  registry: { host: string; repository: string; username: string | undefined; password: string | undefined } | undefined
+  pinDigest: boolean
+  dryRun: boolean
+  draft: boolean
+  requestReviews: boolean
+  autoMerge: 'config' | 'true' | 'false'
+  mergeMethod: 'MERGE' | 'SQUASH' | 'REBASE'
+  headStatuses: Array<{ context: string; state: StatusState; description: string }>
+  appRepository: { owner: string; repo: string } | undefined
+  appToken: string | undefined
+  releaseTagPrefix: string
+}
+
+function repositoryInput(name: string): { owner: string; repo: string } | undefined {
+  const value = optionalString(name)
+  if (value === undefined) return undefined
+  const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value)
+  if (!match) throw new InputError(name, `Input '${name}': '${value}' is not a repository (owner/name)`)
+  return { owner: match[1]!, repo: match[2]! }
+}
+
+const STATES: readonly StatusState[] = ['pending', 'success', 'failure', 'error']
+
+function headStatuses(): Inputs['headStatuses'] {
+  return listInput('head-statuses').map((line) => {
+    const match = /^([^=]+)=([a-z]+)(?::(.*))?$/.exec(line)
+    if (!match || !STATES.includes(match[2] as StatusState)) {
+      throw new InputError(
+        'head-statuses',
+        `Input 'head-statuses': '${line}' is not context=state[:description] with state one of ${STATES.join(', ')}`
+      )
+    }
+    return {
+      context: match[1]!.trim(),
+      state: match[2] as StatusState,
+      description: match[3]?.trim() || `${match[1]!.trim()}: ${match[2]}`
+    }
+  })
+}
+
+export function getInputs(): Inputs {
+  const app = requiredString('app')
+  checkAppName(app)
+  const registryImage = optionalString('registry-image')
+  let registry: Inputs['registry']
+  if (registryImage !== undefined) {
+    const reference = parseImageReference(registryImage, "Input 'registry-image'")
+    if (!reference.registry || reference.tag || reference.digest) {
+      throw new InputError(
+        'registry-image',
+        `Input 'registry-image': '${registryImage}' must be a registry host and path without tag, e.g. ghcr.io/org/myapp`
+      )
+    }
+    registry = {
+      host: reference.registry,
+      repository: reference.repository,
+      username: optionalString('registry-username'),
+      password: secretInput('registry-password')
+    }
+  }
+  const version = optionalString('version')?.replace(/^v/, '')
+  return {
+    mode: choiceInput('mode', ['auto-deploy', 'promote'] as const),
+    app,
+    from: optionalString('from'),
+    to: optionalString('to'),
+    tag: optionalString('tag'),
+    image: optionalString('image'),
+    version,
+    allowSkip: booleanInput('allow-skip'),
+    keepTag: booleanInput('keep-tag'),
+    repository: repositoryInput('repository'),
+    base: optionalString('base') ?? 'main',
+    token: secretInput('token') ?? requiredString('token'),
+    path: optionalString('path'),
+    commitMode: choiceInput('commit-mode', ['api', 'git'] as const),
+    registry,
+    pinDigest: booleanInput('pin-digest'),
+    dryRun: booleanInput('dry-run'),
+    draft: booleanInput('draft'),
+    requestReviews: booleanInput('request-reviews'),
+    autoMerge: choiceInput('auto-merge', ['config', 'true', 'false'] as const),
+    mergeMethod: choiceInput('merge-method', ['squash', 'merge', 'rebase'] as const).toUpperCase() as Inputs['mergeMethod'],
+    headStatuses: headStatuses(),
+    appRepository: repositoryInput('app-repository'),
+    appToken: secretInput('app-token'),
+    releaseTagPrefix: optionalString('release-tag-prefix') ?? 'v'
+  }
+}

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { configFixture } from '../../../packages/operations/test/config-fixture.js'
+import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
+import { runAction } from '../../../test/harness/run-action.js'
+
+// The bundle started as the runner starts it (Node 24, INPUT_*, GITHUB_OUTPUT, …) against the
+// GitHub stand-in: outputs, summary, exit codes, one ::error per bad input, nothing written then.
+
+const CONFIG = 'org/config-repo'
+let hub: GitHubStandIn
+let env: Record<string, string>
+
+beforeAll(async () => {
+  hub = await startGitHubStandIn({ repos: [{ name: CONFIG, fromDir: configFixture([]) }], logViolations: true })
+  env = {
+    GITHUB_API_URL: hub.url,
+    GITHUB_SERVER_URL: hub.url,
+    GITHUB_REPOSITORY: 'org/app-repo',
+    GITHUB_SHA: '1234567890abcdef1234567890abcdef12345678',
+    // The stand-in has no rate limits to respect: no spacing of writes, fast back-off.
+    GITOPS_ACTIONS_WRITE_INTERVAL_MS: '0',
+    GITOPS_ACTIONS_RETRY_BASE_MS: '10'
+  }
+})
+
+afterAll(async () => {
+  expect(hub?.violations).toEqual([])
+  await hub?.close()
+})
+
+const base = () => ({ mode: 'auto-deploy', app: 'myapp', repository: CONFIG, token: hub.token, 'request-reviews': 'true' })
+
+describe('open-promotion-pr bundle, started as the runner starts it', { timeout: 180_000 }, () => {
+  test('auto-deploy: outputs, json, summary; the same run again is unchanged', async () => {
+    const run = await runAction('open-promotion-pr', { env, inputs: { ...base(), tag: 'myapp-1234567-20260105-100000' } })
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs).toMatchObject({
+      operation: 'created',
+      'pr-number': '1',
+      'pr-url': `${hub.url}/org/config-repo/pull/1`,
+      branch: 'auto-deploy/myapp-sha-1234567',
+      tag: 'sha-1234567',
+      'previous-tag': 'sha-abc123d',
+      'superseded-prs': ''
+    })
+    expect(run.outputs['commit-sha']).toMatch(/^[0-9a-f]{40}$/)
+    expect(run.json).toMatchObject({
+      operation: 'created',
+      gate: { proof: 'new-build' },
+      files: ['apps/myapp/overlays/dev/kustomization.yaml']
+    })
+    expect(run.summary).toContain('### open-promotion-pr: myapp to dev')
+    expect(run.summary).toContain('| created | (new build) | dev | sha-abc123d | sha-1234567 |')
+    // The token reaches the log only in the runner's mask command.
+    expect(run.stdout.split('\n').filter((line) => line.includes(hub.token) && !line.startsWith('::add-mask::'))).toEqual([])
+    const [pr] = await hub.pulls(CONFIG)
+    expect(pr!.body).toContain('[app-repo@1234567](') // the app commit is linked
+
+    const again = await runAction('open-promotion-pr', { env, inputs: { ...base(), tag: 'myapp-1234567-20260105-100000' } })
+    expect(again.exitCode).toBe(0)
+    expect(again.outputs).toMatchObject({ operation: 'unchanged', 'pr-number': '1', 'commit-sha': run.outputs['commit-sha'] })
+    expect(await hub.pulls(CONFIG)).toHaveLength(1)
+  })
+
+  test('dry-run prints the plan and both diffs and writes nothing', async () => {
+    const seen = hub.traffic.length
+    const run = await runAction('open-promotion-pr', { env, inputs: { ...base(), tag: 'sha-7654321', 'dry-run': 'true' } })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs).toMatchObject({ operation: 'created', 'pr-number': '', branch: 'auto-deploy/myapp-sha-7654321' })
+    expect(run.stdout).toContain('Dry run: myapp sha-7654321 → dev would be created on auto-deploy/myapp-sha-7654321. Nothing was written.')
+    expect(run.stdout).toContain('+  newTag: "sha-7654321"')
+    expect(run.stdout).toContain('+        image: ghcr.io/org/myapp:sha-7654321')
+    expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
+  })
+
+  test.each([
+    [{ mode: 'deploy' }, /The value 'deploy' is not valid for 'mode'. Valid values are: auto-deploy, promote/],
+    [{ app: 'My_App' }, /Input 'app': 'My_App' is not a valid app name/],
+    [{ to: 'qa' }, /Input 'to': unknown environment 'qa'. Environments in gitops.yaml, in order: dev, staging, prod/],
+    [{ mode: 'promote', from: 'dev', to: 'prod' }, /skips 'staging'.*allow-skip: true/],
+    [{ mode: 'promote', to: 'staging', tag: 'sha-fff0000' }, /promotion gate refuses myapp sha-fff0000 for staging: dev runs sha-abc123d/],
+    [{ tag: '' }, /Input 'tag' is required for auto-deploys/],
+    [{ tag: 'latest' }, /latest/],
+    [{ 'registry-image': 'ghcr.io/org/myapp:v1' }, /Input 'registry-image'.*without tag/],
+    [{ 'head-statuses': 'kustomize-validate=green' }, /Input 'head-statuses': 'kustomize-validate=green' is not context=state/],
+    [{ repository: 'not a repo' }, /Input 'repository': 'not a repo' is not a repository/],
+    [{ base: 'release' }, /Input 'base': org\/config-repo has no branch 'release'/],
+    [{ 'commit-mode': 'git' }, /commit-mode.*'path'/]
+  ])('bad input %j: one ::error, exit 1, nothing written', async (inputs, message) => {
+    const seen = hub.traffic.length
+    const run = await runAction('open-promotion-pr', { env, inputs: { ...base(), tag: 'sha-1111111', ...inputs } })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.message).toMatch(message)
+    expect(errors[0]!.message).not.toMatch(/bug in gitops-actions|\n\s+at /)
+    expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
+    expect(run.outputs.operation).toBeUndefined()
+  })
+})

@@ -1,0 +1,2 @@
+export * from './github-repo.js'
+export * from './open-promotion-pr.js'

@@ -1,0 +1,616 @@
+import { createHash } from 'node:crypto'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  applyFileEdits,
+  checkGate,
+  CODEOWNERS_LOCATIONS,
+  comparePromotions,
+  containerImages,
+  decidePromotion,
+  describeTag,
+  deploymentWindowState,
+  DiskRepoReader,
+  findCodeownersFile,
+  GITOPS_CONFIG_FILES,
+  loadGitopsConfig,
+  manifestsFromYaml,
+  ownersOf,
+  parseCodeowners,
+  planImageUpdate,
+  promotionCommitMessage,
+  promotionLabels,
+  promotionNames,
+  renderedDiff,
+  renderPrBody,
+  resolveRoute,
+  RefRaceError,
+  retryRefRaces,
+  reviewersFromOwners,
+  runningImageOf,
+  silentLogger,
+  targetTag,
+  unifiedDiff,
+  UserError,
+  type Changelog,
+  type GateDecision,
+  type GitHubRequester,
+  type GitopsConfig,
+  type Logger,
+  type PromotionMarker,
+  type PromotionMode,
+  type PromotionOperation,
+  type WindowState
+} from '@gitops-actions/core'
+import { commitFiles, fetchCommits, gitMaybe, pushCommit } from '@gitops-actions/git'
+import { render, verifyImageUpdate } from '@gitops-actions/kustomize'
+import type { RegistryClient } from '@gitops-actions/oci'
+import { GitHubRepo, type RepoId } from './github-repo.js'
+
+export interface PromotionRegistry {
+  client: RegistryClient
+  /** The image's repository path in that registry (`org/myapp`). */
+  repository: string
+}
+
+export interface OpenPromotionPrRequest {
+  mode: PromotionMode
+  app: string
+  from?: string | undefined
+  to?: string | undefined
+  /** Auto-deploy: the new build's tag. Promote: defaults to what runs in `from`. */
+  tag?: string | undefined
+  /** The image as the overlays' `images[].name` (or full name) writes it; the app name by default. */
+  image?: string | undefined
+  allowSkip: boolean
+  /** Deploy the source tag as is instead of the target environment's tagTemplate. */
+  keepTag: boolean
+  version?: string | undefined
+  /** `api`: commits through the git data API; `git`: commit and push from `checkout` (its remote `origin`). */
+  commitMode?: 'api' | 'git'
+  /** The config repository and its base branch. */
+  repository: RepoId
+  base: string
+  /** A checkout of the config repo; without one the files the promotion needs are read through the API. */
+  checkout?: string | undefined
+  registry?: PromotionRegistry | undefined
+  /** Write `tag@digest` into the overlay (needs a registry). */
+  pinDigest: boolean
+  dryRun: boolean
+  draft: boolean
+  requestReviews: boolean
+  /** `config`: gitops.yaml environments[].autoMerge decides. */
+  autoMerge: 'config' | 'true' | 'false'
+  mergeMethod: 'MERGE' | 'SQUASH' | 'REBASE'
+  /** Statuses to post on the PR head (for PRs whose workflows a GITHUB_TOKEN cannot trigger). */
+  headStatuses: Array<{ context: string; state: 'pending' | 'success' | 'failure' | 'error'; description: string }>
+  /** The app's repository, for `{version}` from release tags and the changelog. */
+  appRepository?: RepoId | undefined
+  /** The GitHub client for the app repository, when it differs (another token); the config repo's by default. */
+  appGithub?: GitHubRequester | undefined
+  releaseTagPrefix: string
+  links: Array<{ label: string; url: string }>
+  serverUrl: string
+  /** Where the workflow run is, for status links. */
+  runUrl?: string | undefined
+  now: Date
+  /** Orders concurrent promotions of the same app and env; `now` by default. */
+  requestedAt?: string | undefined
+  maxRaceAttempts?: number
+  logger?: Logger
+}
+
+export interface OpenPromotionPrResult {
+  operation: PromotionOperation
+  mode: PromotionMode
+  app: string
+  from: string | undefined
+  to: string
+  skipped: string[]
+  image: string
+  /** The tag promoted (what runs in `from`, or the new build). */
+  sourceTag: string
+  /** The tag written to the target overlay. */
+  tag: string
+  digest: string | undefined
+  previousTag: string | undefined
+  previousDigest: string | undefined
+  retagged: boolean
+  gate: GateDecision
+  branch: string
+  title: string
+  commitSha: string | undefined
+  prNumber: number | undefined
+  prUrl: string | undefined
+  /** Older PRs of the same app and env this one closed. */
+  supersededPrs: number[]
+  /** The newer promotion that made this one unnecessary (operation superseded). */
+  supersededBy: { number: number | undefined; url: string | undefined; tag: string } | undefined
+  files: string[]
+  /** Unified diff of the files. */
+  diff: string
+  /** Unified diff of the overlay's kustomize render. */
+  renderedDiff: string
+  body: string
+  window: WindowState
+  labels: string[]
+  reviewers: { users: string[]; teams: string[]; refused: string | undefined }
+  autoMerge: 'enabled' | 'off' | string
+  dryRun: boolean
+  /** GitHub API requests this promotion made. */
+  apiRequests: number
+  raceRetries: number
+}
+
+/** Where an app's files live: the common folder of its base and overlays (`apps/myapp/`). */
+export function appRoot(config: GitopsConfig, app: string): string {
+  const a = config.layout.base.replaceAll('{app}', app).split('/')
+  const b = config.layout.overlay.replaceAll('{app}', app).split('/')
+  const common: string[] = []
+  for (let i = 0; i < Math.min(a.length, b.length) && a[i] === b[i] && !a[i]!.includes('{'); i++) common.push(a[i]!)
+  return common.length === 0 ? '' : `${common.join('/')}/`
+}
+
+function overlayOf(config: GitopsConfig, app: string, env: string): string {
+  return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env)
+}
+
+async function imagesIn(dir: string, overlay: string): Promise<string[]> {
+  const text = await render(join(dir, overlay))
+  return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image))
+}
+
+/**
+ * Opens (or updates) the pull request that moves an app's image into an environment: plans the
+ * overlay edit through bump-overlay's planner, verifies it with a real render, checks the
+ * promotion gate, re-tags in the registry, commits through the git data API, and keeps one PR
+ * per promotion — safe to run twice, and safe against a concurrent run.
+ */
+export async function openPromotionPr(github: GitHubRequester, request: OpenPromotionPrRequest): Promise<OpenPromotionPrResult> {
+  const logger = request.logger ?? silentLogger
+  const repo = new GitHubRepo(github, request.repository)
+  const where = `${request.repository.owner}/${request.repository.repo}`
+  let baseSha = await repo.branchSha(request.base)
+  if (!baseSha) throw new UserError(`Input 'base': ${where} has no branch '${request.base}'`)
+  if (request.commitMode === 'git' && !request.checkout)
+    throw new UserError(`Input 'commit-mode': git pushes from a checkout; give its location as 'path'`)
+
+  const work = mkdtempSync(join(tmpdir(), 'promotion-'))
+  try {
+    // The files the promotion reads and renders: a copy of the checkout, or a snapshot of the app's folder from the API.
+    if (request.checkout) {
+      cpSync(request.checkout, work, { recursive: true, filter: (source) => !source.split(/[\\/]/).includes('.git') })
+    } else {
+      const files = await repo.treeFiles((await repo.commit(baseSha)).tree)
+      await repo.snapshot(files, work, (path) => (GITOPS_CONFIG_FILES as readonly string[]).includes(path))
+      const root = appRoot(loadGitopsConfig(work), request.app)
+      await repo.snapshot(files, work, (path) => path.startsWith(root) || (CODEOWNERS_LOCATIONS as readonly string[]).includes(path))
+    }
+    const config = loadGitopsConfig(work)
+    const route = resolveRoute(config, request)
+    const image = request.image ?? request.app
+    const targetOverlay = overlayOf(config, request.app, route.to.name)
+
+    // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
+    let source: { image: string; tag: string | undefined; digest: string | undefined } | undefined
+    if (route.from) {
+      const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image)
+      source = running && { image: running.name, tag: running.tag, digest: running.digest }
+    }
+    const registry = request.registry
+    const digests = registry && {
+      requested: request.tag ? await registry.client.manifestDigest(registry.repository, request.tag) : undefined,
+      source: source?.tag ? await registry.client.manifestDigest(registry.repository, source.tag) : undefined
+    }
+    const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests })
+    logger.info(`Gate: ${gate.explanation}`)
+
+    const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version
+    const appRepo = request.appRepository && new GitHubRepo(request.appGithub ?? github, request.appRepository)
+    const releaseTags = needsVersion && appRepo ? await appRepo.releaseTags(request.releaseTagPrefix) : undefined
+    const target = targetTag({
+      app: request.app,
+      route,
+      sourceTag: gate.tag,
+      version: request.version,
+      releaseTags,
+      releaseTagPrefix: request.releaseTagPrefix,
+      retag: !request.keepTag
+    })
+
+    // The registry: the target tag names the same manifest (re-tagged here when it is new).
+    let digest: string | undefined
+    let retagged = false
+    if (registry) {
+      if (target.tag === gate.tag) digest = await registry.client.manifestDigest(registry.repository, gate.tag)
+      else if (request.dryRun) {
+        digest = await registry.client.manifestDigest(registry.repository, gate.tag)
+        const existing = await registry.client.manifestDigest(registry.repository, target.tag)
+        if (existing && digest && existing !== digest) {
+          throw new UserError(
+            `${registry.client.registry}/${registry.repository}:${target.tag} already names ${existing}, not ${digest}; a release tag never moves`
+          )
+        }
+      } else {
+        const result = await registry.client.retag(registry.repository, gate.tag, target.tag)
+        digest = result.digest
+        retagged = result.changed
+      }
+      if (!digest) throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`)
+    } else if (request.pinDigest) {
+      throw new UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`)
+    }
+
+    // The edit, through bump-overlay's planner, verified by a real render.
+    const plan = await planImageUpdate(new DiskRepoReader(work), {
+      overlays: [targetOverlay],
+      changes: [{ image, tag: target.tag, digest: request.pinDigest ? digest : undefined, source: `Promotion of ${request.app}` }],
+      config,
+      environment: route.to.name,
+      app: request.app
+    })
+    const previous = { tag: plan.previousTag, digest: plan.previousDigest }
+    const requestedAt = request.requestedAt ?? request.now.toISOString()
+    const marker: PromotionMarker = { app: request.app, env: route.to.name, tag: target.tag, mode: route.mode, requestedAt }
+    const names = promotionNames(marker)
+    const window = deploymentWindowState(config.deploymentWindows, route.to.name, request.now)
+    const labels = promotionLabels(route.to.name)
+    const base: Omit<OpenPromotionPrResult, 'operation' | 'body' | 'renderedDiff'> = {
+      mode: route.mode,
+      app: request.app,
+      from: route.from?.name,
+      to: route.to.name,
+      skipped: route.skipped,
+      image,
+      sourceTag: gate.tag,
+      tag: target.tag,
+      digest,
+      previousTag: previous.tag,
+      previousDigest: previous.digest,
+      retagged,
+      gate,
+      branch: names.branch,
+      title: names.title,
+      commitSha: undefined,
+      prNumber: undefined,
+      prUrl: undefined,
+      supersededPrs: [],
+      supersededBy: undefined,
+      files: plan.edits.filter((e) => e.before !== e.after).map((e) => e.path),
+      diff: unifiedDiff(plan.edits),
+      window,
+      labels,
+      reviewers: { users: [], teams: [], refused: undefined },
+      autoMerge: 'off',
+      dryRun: request.dryRun,
+      apiRequests: 0,
+      raceRetries: 0
+    }
+    if (!plan.changed) {
+      logger.info(`${targetOverlay} already runs ${target.tag}: nothing to promote.`)
+      return { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: repo.requestCount }
+    }
+    await verifyImageUpdate(work, plan)
+    const before = await render(join(work, targetOverlay))
+    applyFileEdits(work, plan.edits)
+    const rendered = renderedDiff(targetOverlay, before, await render(join(work, targetOverlay)))
+
+    const changelog = await readChangelog(appRepo, previous.tag, gate.tag, route, request, logger)
+    const lastEnvironment = config.environments.at(-1)!.name === route.to.name
+    const body = renderPrBody({
+      marker,
+      route,
+      image: source?.image ?? image,
+      gate,
+      previous,
+      next: { tag: target.tag, digest },
+      files: base.files,
+      renderedDiff: rendered,
+      changelog,
+      window,
+      lastEnvironment,
+      links: request.links,
+      notes:
+        request.headStatuses.length > 0
+          ? [`Statuses posted on the head by the promotion run: ${request.headStatuses.map((s) => `\`${s.context}\``).join(', ')}.`]
+          : []
+    })
+    const owners = codeOwnersOf(work, base.files)
+    const wanted = reviewersFromOwners(owners, request.repository.owner)
+
+    if (request.dryRun) {
+      const decision = decidePromotion({
+        ours: marker,
+        branch: names.branch,
+        baseSha,
+        head: await repo.branchHead(names.branch),
+        openPullRequests: await repo.openPullRequests(request.base),
+        body,
+        title: names.title
+      })
+      logger.info(
+        `Dry run: would ${decision.kind === 'proceed' ? decision.operation.replace(/d$/, '') : decision.kind} ${names.branch}; nothing written.`
+      )
+      return {
+        ...base,
+        operation: decision.kind === 'proceed' ? decision.operation : 'superseded',
+        body,
+        renderedDiff: rendered,
+        reviewers: { users: wanted.reviewers, teams: wanted.teamReviewers, refused: undefined },
+        apiRequests: repo.requestCount
+      }
+    }
+
+    const editedFiles = plan.edits.filter((e) => e.before !== e.after)
+    let raceRetries = -1
+    const outcome = await retryRefRaces(
+      `Promotion of ${request.app} to ${route.to.name}`,
+      async () => {
+        raceRetries++
+        const currentBase = (await repo.branchSha(request.base)) ?? baseSha!
+        const baseCommit = await repo.commit(currentBase)
+        if (currentBase !== baseSha || request.checkout) await checkEditsStillApply(repo, baseCommit.tree, editedFiles, request.base)
+        baseSha = currentBase
+        const head = await repo.branchHead(names.branch)
+        const open = await repo.openPullRequests(request.base)
+        const decision = decidePromotion({
+          ours: marker,
+          branch: names.branch,
+          baseSha,
+          head,
+          openPullRequests: open,
+          body,
+          title: names.title
+        })
+        if (decision.kind === 'stop') throw new UserError(decision.reason)
+        if (decision.kind === 'superseded') return { decision, commitSha: undefined, open }
+        let commitSha = head?.sha
+        if (decision.write) {
+          const commit = {
+            baseTree: baseCommit.tree,
+            files: editedFiles.map((e) => ({ path: e.path, text: e.after })),
+            parents: decision.parents,
+            message: promotionCommitMessage(
+              names.commitMessage,
+              { ...marker, base: baseSha },
+              `${gate.explanation}\n${previous.tag ?? '(none)'} → ${target.tag}`
+            )
+          }
+          if (request.commitMode === 'git') {
+            commitSha = await commitAndPush(request.checkout!, request.base, names.branch, commit)
+          } else {
+            commitSha = await repo.createCommit(commit)
+            await repo.advanceBranch(names.branch, commitSha, head !== undefined)
+          }
+          logger.info(`${names.branch} → ${commitSha.slice(0, 7)}`)
+        }
+        return { decision, commitSha, open }
+      },
+      { logger, maxAttempts: request.maxRaceAttempts ?? 5 }
+    )
+
+    if (outcome.decision.kind === 'superseded') {
+      const by = outcome.decision.by
+      logger.info(`A newer promotion of ${request.app} to ${route.to.name} (${by.marker.tag}) is already open: nothing written.`)
+      return {
+        ...base,
+        operation: 'superseded',
+        supersededBy: { number: by.pullRequest?.number, url: by.pullRequest?.url, tag: by.marker.tag },
+        body,
+        renderedDiff: rendered,
+        apiRequests: repo.requestCount,
+        raceRetries
+      }
+    }
+    const decision = outcome.decision
+    let prNumber: number
+    let prUrl: string
+    let nodeId: string
+    let operation: PromotionOperation = decision.operation
+    const existing = decision.pullRequest && outcome.open.find((p) => p.number === decision.pullRequest!.number)
+    if (existing) {
+      prNumber = existing.number
+      prUrl = existing.url
+      nodeId = existing.nodeId
+      if (operation === 'updated') await repo.updatePullRequest(prNumber, { title: names.title, body })
+    } else {
+      const created = await repo.createPullRequest({
+        branch: names.branch,
+        base: request.base,
+        title: names.title,
+        body,
+        draft: request.draft
+      })
+      prNumber = created.number
+      prUrl = created.url
+      nodeId = created.nodeId
+      if (created.existed) {
+        operation = 'updated'
+        await repo.updatePullRequest(prNumber, { title: names.title, body })
+      }
+    }
+    const result: OpenPromotionPrResult = {
+      ...base,
+      operation,
+      body,
+      renderedDiff: rendered,
+      commitSha: outcome.commitSha,
+      prNumber,
+      prUrl,
+      raceRetries
+    }
+    if (operation !== 'unchanged') {
+      await repo.addLabels(prNumber, labels)
+      if (request.requestReviews) {
+        const refused = await repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers)
+        if (refused) logger.warning(`Reviewers not requested: ${refused}`)
+        result.reviewers = { users: wanted.reviewers, teams: wanted.teamReviewers, refused }
+      }
+      const autoMerge = request.autoMerge === 'config' ? route.to.autoMerge : request.autoMerge === 'true'
+      if (autoMerge && !request.draft) {
+        const refused = await repo.enableAutoMerge(nodeId, request.mergeMethod, outcome.commitSha)
+        result.autoMerge = refused ? `not enabled: ${refused}` : 'enabled'
+        if (refused) logger.warning(`Auto-merge was not enabled on #${prNumber}: ${refused}`)
+      }
+    }
+    const headSha = outcome.commitSha
+    if (headSha) {
+      if (window.restricted) {
+        await repo.setStatus(headSha, {
+          context: 'deployment-window',
+          state: window.open ? 'success' : 'pending',
+          description: window.open
+            ? `Inside the deployment window (${window.windows[0]})`
+            : `Outside the deployment window; next opens ${window.nextOpen?.toISOString() ?? 'not within a week'}`,
+          targetUrl: request.runUrl
+        })
+      }
+      for (const status of request.headStatuses) await repo.setStatus(headSha, { ...status, targetUrl: request.runUrl })
+    }
+
+    // Older promotions of the same app and env: closed, pointing here.
+    for (const older of decision.supersedes) {
+      await repo.commentOnce(
+        older.number,
+        `gitops-actions:superseded-by:${prNumber}`,
+        `Superseded by #${prNumber} (${target.tag}), a newer promotion of ${request.app} to ${route.to.name}.`
+      )
+      await repo.updatePullRequest(older.number, { state: 'closed' })
+      result.supersededPrs.push(older.number)
+      if (older.branch.startsWith('auto-deploy/')) await repo.deleteBranch(older.branch)
+    }
+    // A concurrent newer promotion may have opened meanwhile on another branch: then this one steps back.
+    const newer = (await repo.openPullRequests(request.base)).find(
+      (p) =>
+        p.branch !== names.branch &&
+        p.marker &&
+        p.marker.app === marker.app &&
+        p.marker.env === marker.env &&
+        comparePromotions(p.marker, marker) > 0
+    )
+    if (newer) {
+      await repo.commentOnce(
+        prNumber,
+        `gitops-actions:superseded-by:${newer.number}`,
+        `Superseded by #${newer.number} (${newer.marker!.tag}), a newer promotion of ${request.app} to ${route.to.name}.`
+      )
+      await repo.updatePullRequest(prNumber, { state: 'closed' })
+      if (names.branch.startsWith('auto-deploy/')) await repo.deleteBranch(names.branch)
+      result.operation = 'superseded'
+      result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker!.tag }
+    }
+    result.apiRequests = repo.requestCount + (appRepo && appRepo !== repo ? appRepo.requestCount : 0)
+    return result
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/**
+ * commit-mode git: the same commit (same parents, same tree) made with git plumbing in the
+ * checkout and pushed to `origin` without force; a rejected push is a lost race, read again.
+ */
+async function commitAndPush(
+  cwd: string,
+  base: string,
+  branch: string,
+  commit: { baseTree: string; files: ReadonlyArray<{ path: string; text: string }>; parents: string[]; message: string }
+): Promise<string> {
+  await fetchCommits(cwd, 'origin', [`refs/heads/${base}`])
+  await gitMaybe(cwd, ['fetch', '--quiet', '--no-tags', 'origin', `refs/heads/${branch}`])
+  for (const sha of [...commit.parents, commit.baseTree]) {
+    if ((await gitMaybe(cwd, ['cat-file', '-e', sha])) === undefined)
+      throw new RefRaceError(`${sha.slice(0, 7)} is not in the checkout yet`)
+  }
+  const sha = await commitFiles(cwd, commit)
+  if ((await pushCommit(cwd, 'origin', sha, branch)) === 'rejected')
+    throw new RefRaceError(`push of ${branch} rejected (not a fast-forward)`)
+  return sha
+}
+
+/**
+ * Before committing on a base that moved (or when the files came from a checkout), the files the
+ * promotion edits must still hold what the edit was planned on; otherwise someone changed the
+ * overlay meanwhile and the promotion must be planned again.
+ */
+async function checkEditsStillApply(
+  repo: GitHubRepo,
+  tree: string,
+  edits: ReadonlyArray<{ path: string; before: string }>,
+  base: string
+): Promise<void> {
+  const files = await repo.treeFiles(tree)
+  for (const edit of edits) {
+    const remote = files.get(edit.path)
+    if (!remote || remote.sha !== gitBlobSha(edit.before)) {
+      throw new UserError(
+        `${edit.path} on ${base} is not what the promotion was planned on (the checkout is behind ${base}, or the overlay changed meanwhile). Check out ${base} again and re-run.`,
+        { file: edit.path }
+      )
+    }
+  }
+}
+
+function gitBlobSha(text: string): string {
+  const bytes = Buffer.from(text, 'utf8')
+  // git's blob id: sha1 over "blob <size>\0" and the content.
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
+}
+
+function codeOwnersOf(dir: string, paths: readonly string[]): string[] {
+  const file = findCodeownersFile(dir)
+  if (!file) return []
+  const codeowners = parseCodeowners(readFileSync(join(dir, file), 'utf8'), file)
+  return [...new Set(paths.flatMap((path) => ownersOf(codeowners, path)))]
+}
+
+async function readChangelog(
+  appRepo: GitHubRepo | undefined,
+  previousTag: string | undefined,
+  tag: string,
+  route: ReturnType<typeof resolveRoute>,
+  request: OpenPromotionPrRequest,
+  logger: Logger
+): Promise<Changelog | undefined> {
+  if (!appRepo || !previousTag) return undefined
+  const fromSha = describeTag(previousTag, route.to, request.app).sha
+  const toSha = describeTag(tag, route.from ?? route.to, request.app).sha
+  if (!fromSha || !toSha) return undefined
+  try {
+    const { data } = await appRepo.github.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
+      owner: appRepo.id.owner,
+      repo: appRepo.id.repo,
+      basehead: `${fromSha}...${toSha}`,
+      per_page: 100
+    })
+    const commits = (
+      data.commits as Array<{
+        sha: string
+        html_url?: string
+        commit: { message: string; author?: { name?: string } }
+        author?: { login?: string }
+      }>
+    )
+      .map((c) => ({
+        sha: c.sha,
+        subject: c.commit.message.split('\n')[0]!,
+        author: c.author?.login ?? c.commit.author?.name,
+        url: c.html_url
+      }))
+      .reverse()
+    return {
+      repository: `${appRepo.id.owner}/${appRepo.id.repo}`,
+      fromSha,
+      toSha,
+      commits,
+      compareUrl: data.html_url,
+      more: Math.max(0, (data.total_commits ?? commits.length) - commits.length)
+    }
+  } catch (error) {
+    logger.warning(
+      `No changelog: comparing ${fromSha}...${toSha} in ${appRepo.id.owner}/${appRepo.id.repo} failed (${(error as Error).message})`
+    )
+    return undefined
+  }
+}

@@ -1,0 +1,348 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { createGitHubClient, type GitHubClient } from '@gitops-actions/action-kit'
+import { isUserError, markerFromCommitMessage } from '@gitops-actions/core'
+import { RegistryClient } from '@gitops-actions/oci'
+import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
+import { pushImage, startRegistry, tinyImage, type TestRegistry } from '../../../test/harness/oci-registry.js'
+import { openPromotionPr, type OpenPromotionPrRequest } from '../src/promotion/open-promotion-pr.js'
+import { configFixture } from './config-fixture.js'
+
+// The promotion end to end: bump-overlay's planner and real kustomize on the example config repo,
+// the GitHub side through Octokit (retry + throttling plugins) against the stand-in, whose every
+// request and response is checked against GitHub's OpenAPI description, and Debian's
+// docker-registry for digests and re-tags. Each describe block uses its own app so the blocks do
+// not see each other's pull requests.
+
+const owner = 'org'
+const CONFIG = 'org/config-repo'
+const APP_REPO = 'org/app-repo'
+const APPS = ['myapp', 'web', 'api', 'jobs', 'shop']
+
+let hub: GitHubStandIn
+let github: GitHubClient
+let registry: TestRegistry
+/** Commits of the app repo, oldest first; the last one carries the release tag v1.3.0. */
+let appCommits: string[]
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Dev',
+      GIT_AUTHOR_EMAIL: 'dev@example.com',
+      GIT_COMMITTER_NAME: 'Dev',
+      GIT_COMMITTER_EMAIL: 'dev@example.com'
+    }
+  }).trim()
+}
+
+let clock = Date.parse('2026-01-05T10:00:00Z')
+
+/** A request; each one a minute after the previous (promotions are ordered by request time). */
+function request(overrides: Partial<OpenPromotionPrRequest>): OpenPromotionPrRequest {
+  clock += 60_000
+  return {
+    mode: 'auto-deploy',
+    app: 'myapp',
+    allowSkip: false,
+    keepTag: false,
+    repository: { owner, repo: 'config-repo' },
+    base: 'main',
+    pinDigest: false,
+    dryRun: false,
+    draft: false,
+    requestReviews: true,
+    autoMerge: 'config',
+    mergeMethod: 'SQUASH',
+    headStatuses: [],
+    releaseTagPrefix: 'v',
+    links: [],
+    serverUrl: hub.url,
+    now: new Date(clock),
+    maxRaceAttempts: 6,
+    ...overrides
+  }
+}
+
+async function pullsOf(app: string, state: 'open' | 'closed' | 'all' = 'open') {
+  return (await hub.pulls(CONFIG)).filter(
+    (p) => (state === 'all' || p.state === state) && new RegExp(`^(auto-deploy/${app}-|promote/${app}-to-)`).test(p.head)
+  )
+}
+
+async function fileAt(ref: string, path: string): Promise<string> {
+  const { data } = await github.rest.repos.getContent({ owner, repo: 'config-repo', path, ref })
+  return Buffer.from((data as { content: string }).content, 'base64').toString('utf8')
+}
+
+async function mergePr(number: number): Promise<void> {
+  await github.rest.pulls.merge({ owner, repo: 'config-repo', pull_number: number, merge_method: 'squash' })
+}
+
+beforeAll(async () => {
+  hub = await startGitHubStandIn({
+    repos: [
+      { name: CONFIG, fromDir: configFixture(APPS.slice(1), ['/apps/web/   @org/web-team @alice']) },
+      { name: APP_REPO, files: { 'README.md': '# app\n' } }
+    ],
+    logViolations: true
+  })
+  github = createGitHubClient({ token: hub.token, baseUrl: hub.url, retryAfterBaseValue: 10, writeIntervalMs: 0 })
+  registry = await startRegistry()
+  // The app repo: three commits after the initial one, the last released as v1.3.0.
+  const clone = mkdtempSync(join(tmpdir(), 'app-clone-'))
+  git(clone, 'clone', '-q', hub.repoDir(APP_REPO), '.')
+  for (const message of ['feat: add login', 'fix: handle empty input', 'feat: add new feature']) {
+    writeFileSync(join(clone, 'log.txt'), message)
+    git(clone, 'add', '-A')
+    git(clone, 'commit', '-q', '-m', message)
+  }
+  git(clone, 'tag', 'v1.3.0')
+  git(clone, 'push', '-q', 'origin', 'main', '--tags')
+  appCommits = git(clone, 'log', '--reverse', '--format=%H').split('\n')
+})
+
+afterAll(async () => {
+  expect(hub?.violations).toEqual([])
+  await hub?.close()
+  await registry?.stop()
+})
+
+beforeEach(() => hub?.clearFaults())
+
+describe('auto-deploy', { timeout: 180_000 }, () => {
+  test('opens one PR by the conventions; a second run is unchanged; a newer build supersedes it', async () => {
+    const first = await openPromotionPr(github, request({ tag: 'myapp-1234567-20260105-100000' }))
+    expect(first).toMatchObject({
+      operation: 'created',
+      from: undefined,
+      to: 'dev',
+      tag: 'sha-1234567',
+      previousTag: 'sha-abc123d',
+      branch: 'auto-deploy/myapp-sha-1234567',
+      title: 'deploy: myapp sha-1234567 to dev',
+      files: ['apps/myapp/overlays/dev/kustomization.yaml'],
+      labels: ['promotion', 'env:dev'],
+      // GitHub enables auto-merge only on a PR that waits for something (required checks).
+      autoMerge: 'not enabled: Pull request is in clean status'
+    })
+    const [pr] = await pullsOf('myapp')
+    expect(pr).toMatchObject({
+      number: first.prNumber,
+      title: 'deploy: myapp sha-1234567 to dev',
+      labels: ['promotion', 'env:dev'],
+      requestedTeams: ['myapp-team', 'platform-team']
+    })
+    expect(hub.graphqlCalls.at(-1)?.variables).toMatchObject({ method: 'SQUASH' })
+    expect(pr!.body).toContain('-        image: ghcr.io/org/myapp:sha-abc123d\n+        image: ghcr.io/org/myapp:sha-1234567')
+    const overlay = await fileAt('auto-deploy/myapp-sha-1234567', 'apps/myapp/overlays/dev/kustomization.yaml')
+    expect(overlay).toContain('newTag: "sha-1234567"  # Auto-updated by CI')
+    const head = await github.rest.git.getCommit({ owner, repo: 'config-repo', commit_sha: pr!.headSha! })
+    expect(head.data.message.split('\n')[0]).toBe('deploy: myapp sha-1234567 to dev')
+    expect(markerFromCommitMessage(head.data.message)).toMatchObject({ app: 'myapp', env: 'dev', tag: 'sha-1234567' })
+
+    const again = await openPromotionPr(github, request({ tag: 'myapp-1234567-20260105-100000', now: new Date('2026-01-05T10:05:00Z') }))
+    expect(again).toMatchObject({ operation: 'unchanged', prNumber: first.prNumber, commitSha: pr!.headSha })
+    expect(await pullsOf('myapp', 'all')).toHaveLength(1)
+
+    // With a required check on main the PR waits, and auto-merge is enabled.
+    await github.rest.repos.updateBranchProtection({
+      owner,
+      repo: 'config-repo',
+      branch: 'main',
+      required_status_checks: { strict: false, contexts: ['kustomize-validate'] },
+      enforce_admins: false,
+      required_pull_request_reviews: null,
+      restrictions: null
+    })
+    const newer = await openPromotionPr(github, request({ tag: 'sha-89abcde', now: new Date('2026-01-05T11:00:00Z') }))
+    await github.rest.repos.deleteBranchProtection({ owner, repo: 'config-repo', branch: 'main' })
+    expect(newer).toMatchObject({ operation: 'created', supersededPrs: [first.prNumber], autoMerge: 'enabled' })
+    expect((await pullsOf('myapp')).find((p) => p.number === newer.prNumber)!.autoMerge).toMatchObject({ mergeMethod: 'squash' })
+    const open = await pullsOf('myapp')
+    expect(open.map((p) => p.number)).toEqual([newer.prNumber])
+    expect(hub.comments(CONFIG, first.prNumber!).map((c) => c.body)).toEqual([
+      expect.stringContaining(`Superseded by #${newer.prNumber} (sha-89abcde)`)
+    ])
+    expect(await hub.branchHead(CONFIG, 'auto-deploy/myapp-sha-1234567')).toBeUndefined()
+  })
+
+  test('an older build after a newer one writes nothing: superseded', async () => {
+    const older = await openPromotionPr(github, request({ tag: 'sha-0000001', now: new Date('2026-01-05T09:00:00Z') }))
+    expect(older.operation).toBe('superseded')
+    expect(older.supersededBy?.tag).toBe('sha-89abcde')
+    expect(await hub.branchHead(CONFIG, 'auto-deploy/myapp-sha-0000001')).toBeUndefined()
+  })
+})
+
+describe('promote', { timeout: 300_000 }, () => {
+  test('dev → staging → prod: the gate, the target conventions, the changelog and the prod checklist', async () => {
+    const short = appCommits[2]!.slice(0, 7)
+    const released = appCommits[3]!.slice(0, 7)
+    // Deploy and merge a build to api's dev, then promote it.
+    const deploy = await openPromotionPr(github, request({ app: 'api', tag: `sha-${short}` }))
+    await mergePr(deploy.prNumber!)
+    const staging = await openPromotionPr(
+      github,
+      request({ mode: 'promote', app: 'api', to: 'staging', appRepository: { owner, repo: 'app-repo' } })
+    )
+    expect(staging).toMatchObject({
+      operation: 'created',
+      from: 'dev',
+      to: 'staging',
+      sourceTag: `sha-${short}`,
+      tag: `api-staging-${short}`,
+      previousTag: 'api-staging-abc123d',
+      branch: 'promote/api-to-staging',
+      title: `Promote api api-staging-${short} to staging`,
+      gate: { proof: 'source-overlay' }
+    })
+    const [pr] = await pullsOf('api')
+    expect(pr!.autoMerge).toBeNull() // staging: autoMerge false
+    expect(pr!.body).toContain(`**Gate:** sha-${short} is what runs in dev`)
+    expect(pr!.body).not.toContain('Production checklist')
+    await mergePr(staging.prNumber!)
+
+    // A build that does not run in staging is refused, and nothing is written.
+    const before = (await hub.pulls(CONFIG)).length
+    const refused = await openPromotionPr(
+      github,
+      request({ mode: 'promote', app: 'api', to: 'prod', tag: `api-staging-${released}` })
+    ).catch((e: unknown) => e)
+    expect(isUserError(refused)).toBe(true)
+    expect((refused as Error).message).toMatch(/promotion gate refuses api api-staging-[0-9a-f]{7} for prod: staging runs api-staging-/)
+    expect((await hub.pulls(CONFIG)).length).toBe(before)
+
+    // Skipping staging is refused.
+    await expect(openPromotionPr(github, request({ mode: 'promote', app: 'api', from: 'dev', to: 'prod' }))).rejects.toThrow(
+      /skips 'staging'/
+    )
+
+    // Prod: v{version}; the version from the app's release tag is only on the released commit.
+    await expect(
+      openPromotionPr(github, request({ mode: 'promote', app: 'api', to: 'prod', appRepository: { owner, repo: 'app-repo' } }))
+    ).rejects.toThrow(/needs a version.*on commit [0-9a-f]{7}/)
+    const prod = await openPromotionPr(
+      github,
+      request({
+        mode: 'promote',
+        app: 'api',
+        to: 'prod',
+        version: '1.2.4',
+        appRepository: { owner, repo: 'app-repo' },
+        now: new Date('2026-01-05T06:00:00Z')
+      })
+    )
+    expect(prod).toMatchObject({ operation: 'created', tag: 'v1.2.4', previousTag: 'v1.2.3', window: { open: false, restricted: true } })
+    const prodPr = (await pullsOf('api')).find((p) => p.number === prod.prNumber)!
+    expect(prodPr.body).toContain('**Production checklist**')
+    expect(prodPr.body).toContain('- [ ] Rollback plan: the previous tag is `v1.2.3`')
+    expect(prodPr.body).toContain('next opens 2026-01-05T08:00:00.000Z')
+    expect(prodPr.requestedTeams).toEqual(['app-team-leads', 'platform-team', 'senior-platform-engineers'])
+    expect(hub.statuses(CONFIG, prodPr.headSha!)).toEqual([expect.objectContaining({ context: 'deployment-window', state: 'pending' })])
+  })
+
+  test('the app changelog between the two commits, and the version from the release tag on the promoted commit', async () => {
+    const released = appCommits[3]!.slice(0, 7)
+    const previous = appCommits[1]!.slice(0, 7)
+    const appRepository = { owner, repo: 'app-repo' }
+    await mergePr((await openPromotionPr(github, request({ app: 'jobs', tag: `sha-${previous}` }))).prNumber!)
+    await mergePr((await openPromotionPr(github, request({ mode: 'promote', app: 'jobs', to: 'staging' }))).prNumber!)
+    await mergePr((await openPromotionPr(github, request({ app: 'jobs', tag: `sha-${released}` }))).prNumber!)
+    const staging = await openPromotionPr(github, request({ mode: 'promote', app: 'jobs', to: 'staging', appRepository }))
+    const body = (await pullsOf('jobs')).find((p) => p.number === staging.prNumber)!.body!
+    expect(body).toContain(`**Changes in org/app-repo** (${previous} → ${released}):`)
+    expect(body).toMatch(/- \[[0-9a-f]{7}\]\([^)]+\) feat: add new feature/)
+    expect(body).toMatch(/- \[[0-9a-f]{7}\]\([^)]+\) fix: handle empty input/)
+    expect(body).not.toContain('feat: add login')
+    await mergePr(staging.prNumber!)
+
+    const prod = await openPromotionPr(
+      github,
+      request({ mode: 'promote', app: 'jobs', to: 'prod', appRepository, now: new Date('2026-01-05T09:00:00Z') })
+    )
+    expect(prod).toMatchObject({ tag: 'v1.3.0', previousTag: 'v1.2.3', window: { open: true } })
+    expect(hub.statuses(CONFIG, prod.commitSha!)).toEqual([expect.objectContaining({ context: 'deployment-window', state: 'success' })])
+  })
+
+  test("a person's commit on the promotion branch is never overwritten", async () => {
+    const short = appCommits[2]!.slice(0, 7)
+    const deploy = await openPromotionPr(github, request({ app: 'web', tag: `sha-${short}` }))
+    await mergePr(deploy.prNumber!)
+    const first = await openPromotionPr(github, request({ mode: 'promote', app: 'web', to: 'staging' }))
+    expect(first.reviewers).toMatchObject({ users: ['alice'], teams: ['web-team'] })
+    // Someone pushes a fix to the branch by hand.
+    const clone = mkdtempSync(join(tmpdir(), 'config-clone-'))
+    git(clone, 'clone', '-q', '-b', 'promote/web-to-staging', hub.repoDir(CONFIG), '.')
+    writeFileSync(
+      join(clone, 'apps/web/overlays/staging/hpa-patch.yaml'),
+      readFileSync(join(clone, 'apps/web/overlays/staging/hpa-patch.yaml'), 'utf8') + '\n'
+    )
+    git(clone, 'commit', '-q', '-am', 'fix: tweak the hpa')
+    git(clone, 'push', '-q', 'origin', 'promote/web-to-staging')
+    const headBefore = await hub.branchHead(CONFIG, 'promote/web-to-staging')
+    const error = await openPromotionPr(
+      github,
+      request({ mode: 'promote', app: 'web', to: 'staging', now: new Date('2026-01-05T12:00:00Z'), keepTag: true })
+    ).catch((e: unknown) => e)
+    expect(isUserError(error)).toBe(true)
+    expect((error as Error).message).toMatch(/has a commit that gitops-actions did not make \([0-9a-f]{7} by Dev\)/)
+    expect(await hub.branchHead(CONFIG, 'promote/web-to-staging')).toBe(headBefore)
+  })
+})
+
+describe('commit-mode git', { timeout: 180_000 }, () => {
+  test('commits with git plumbing in the checkout and pushes without force; the PR is the same', async () => {
+    const clone = mkdtempSync(join(tmpdir(), 'config-checkout-'))
+    git(clone, 'clone', '-q', hub.repoDir(CONFIG), '.')
+    const headBefore = git(clone, 'rev-parse', 'HEAD')
+    const result = await openPromotionPr(github, request({ app: 'web', tag: 'sha-5555555', commitMode: 'git', checkout: clone }))
+    expect(result).toMatchObject({ operation: 'created', branch: 'auto-deploy/web-sha-5555555' })
+    expect(await hub.branchHead(CONFIG, 'auto-deploy/web-sha-5555555')).toBe(result.commitSha)
+    expect(await fileAt(result.branch, 'apps/web/overlays/dev/kustomization.yaml')).toContain('newTag: "sha-5555555"')
+    // The checkout's work tree, index and HEAD are untouched.
+    expect(git(clone, 'rev-parse', 'HEAD')).toBe(headBefore)
+    expect(git(clone, 'status', '--porcelain')).toBe('')
+  })
+})
+
+describe('registry', { timeout: 180_000 }, () => {
+  test('the gate by equal digests, the re-tag in the registry, the digest pinned; dry-run writes nothing', async () => {
+    const image = tinyImage('shop-build')
+    const sha = appCommits[3]!.slice(0, 7)
+    await mergePr((await openPromotionPr(github, request({ app: 'shop', tag: `sha-${sha}` }))).prNumber!)
+    await pushImage(registry.host, 'org/shop', `sha-${sha}`, image)
+    await pushImage(registry.host, 'org/shop', `shop-${sha}-20260105-100000`, image)
+    const client = new RegistryClient({ registry: registry.host })
+    const withRegistry = { registry: { client, repository: 'org/shop' } }
+    // The compute-tag form of the same image passes the gate by digest.
+    const dry = await openPromotionPr(
+      github,
+      request({ mode: 'promote', app: 'shop', to: 'staging', tag: `shop-${sha}-20260105-100000`, dryRun: true, ...withRegistry })
+    )
+    expect(dry).toMatchObject({ dryRun: true, gate: { proof: 'registry-digest' }, digest: image.digest })
+    expect(await client.manifestDigest('org/shop', `shop-staging-${sha}`)).toBeUndefined()
+
+    const real = await openPromotionPr(
+      github,
+      request({ mode: 'promote', app: 'shop', to: 'staging', pinDigest: true, ...withRegistry, now: new Date('2026-01-05T13:00:00Z') })
+    )
+    expect(real).toMatchObject({ tag: `shop-staging-${sha}`, digest: image.digest, retagged: true })
+    expect(await client.manifestDigest('org/shop', `shop-staging-${sha}`)).toBe(image.digest)
+    expect(await fileAt(real.branch, 'apps/shop/overlays/staging/kustomization.yaml')).toContain(`digest: ${image.digest}`)
+  })
+
+  test('dry-run sends no write to GitHub', async () => {
+    const seen = hub.traffic.length
+    const result = await openPromotionPr(github, request({ app: 'shop', tag: 'sha-7777777', dryRun: true }))
+    expect(result).toMatchObject({ dryRun: true, operation: 'created', prNumber: undefined })
+    expect(result.renderedDiff).toContain('+        image: ghcr.io/org/shop:sha-7777777')
+    expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
+  })
+})
