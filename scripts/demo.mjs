@@ -1,66 +1,354 @@
 #!/usr/bin/env node
-// The end-to-end demo on the bundled examples, offline. It starts every action bundle exactly
-// as GitHub's runner would (scripts/lib/action-runner.mjs) and prints what each step produced.
-// Exits non-zero when a step fails.
+// The seed's whole GitOps flow, offline, on examples/app-repo and examples/config-repo:
+//
+//   feat: commit in the app repo → compute-tag → image pushed to the registry → auto-deploy PR to dev
+//   → validate-manifests on the PR → merge → promote dev → staging → validate → merge
+//   → release v1.3.0 → promote staging → prod → validate → merge → environment status
+//
+// Every action runs from its bundle exactly as GitHub's runner starts it (scripts/lib/action-runner.mjs).
+// GitHub is the local API stand-in (test/github-stand-in: real bare repos, every request checked
+// against GitHub's OpenAPI description); the registry is Debian's docker-registry when installed.
+// `npm run demo` passes the Node flags this needs to load those TypeScript modules.
+//
+//   npm run demo                  # everything in a temp dir, removed at the end
+//   npm run demo -- --dir <path>  # keeps the repos in <path> (must be empty or missing), plus demo-result.json
+//
+// Exits 1 when any step fails.
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { collectEnvironmentStatus, renderStatusTable } from '@gitops-actions/core'
+import { render } from '@gitops-actions/kustomize'
+import { startGitHubStandIn } from '../test/github-stand-in/index.ts'
+import { standInOctokit } from '../test/github-stand-in/octokit.ts'
+import { pushImage, REGISTRY_BINARY, startRegistry, tinyImage } from '../test/harness/oci-registry.ts'
 import { repoRoot, runAction } from './lib/action-runner.mjs'
 
-const started = Date.now()
-const steps = []
-
-function git(cwd, args, date) {
-  const env = date ? { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : process.env
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env }).trim()
+const APP = 'myapp'
+const CONFIG_REPO = 'org/config-repo'
+const APP_REPO = `org/${APP}`
+const [owner, configName] = CONFIG_REPO.split('/')
+/** The config repo's required checks: the job names of workflows-templates/config-repo-checks.yml. */
+const CHECK_CONTEXTS = {
+  'kustomize-validate': 'kustomize-validate',
+  'security-policy-check': 'security-policy-check',
+  'quota-validation': 'quota-validation',
+  'flux-sync-validation': 'flux-sync-validation',
+  codeowners: 'codeowners-check'
 }
 
-async function step(title, name, options, show) {
+const { values: args } = parseArgs({ options: { dir: { type: 'string' } } })
+const work = args.dir ? resolve(args.dir) : mkdtempSync(join(tmpdir(), 'gitops-demo-'))
+if (existsSync(work) && readdirSync(work).length > 0 && args.dir) fail(`--dir ${work} is not empty`)
+mkdirSync(work, { recursive: true })
+const color = process.stdout.isTTY && !process.env.NO_COLOR
+const paint = (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text)
+
+function fail(message) {
+  console.error(message)
+  process.exit(1)
+}
+
+function git(cwd, ...gitArgs) {
+  // Fixed identities and dates: the same commits (and so the same tags) on every run.
+  const date = '2024-12-01T14:30:22Z'
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Demo Developer',
+    GIT_AUTHOR_EMAIL: 'dev@example.com',
+    GIT_COMMITTER_NAME: 'Demo Developer',
+    GIT_COMMITTER_EMAIL: 'dev@example.com',
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date
+  }
+  return execFileSync('git', gitArgs, { cwd, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+}
+
+/** One row of the final table per step; a failed step stops the demo (the later ones build on it). */
+const rows = []
+class StepFailed extends Error {}
+
+async function step(title, work) {
+  const t = performance.now()
+  const row = { step: title, result: 'ok', pr: '', tag: '', digest: '', ms: 0 }
+  rows.push(row)
+  try {
+    const shown = (await work(row)) ?? {}
+    row.ms = performance.now() - t
+    console.log(`${paint(32, '✓')} ${title} ${paint(2, `(${(row.ms / 1000).toFixed(1)} s)`)}`)
+    for (const [key, value] of Object.entries(shown)) {
+      if (value === undefined || value === '') continue
+      console.log(`    ${key}: ${String(value).replace(/\n/g, '\n' + ' '.repeat(key.length + 6))}`)
+    }
+  } catch (error) {
+    row.ms = performance.now() - t
+    row.result = 'FAILED'
+    console.error(`${paint(31, '✗')} ${title}\n${error instanceof StepFailed ? error.message : (error?.stack ?? error)}`)
+    throw new StepFailed(title)
+  }
+}
+
+/** Runs a bundle; a non-zero exit fails the step with the action's own log. */
+async function action(name, options) {
   const result = await runAction(name, options)
   if (result.exitCode !== 0) {
-    console.error(`✗ ${title}\n${result.stdout}${result.stderr}`)
-    process.exit(1)
+    throw new StepFailed(`${name} exited with ${result.exitCode}:\n${result.stdout}${result.stderr}`.trimEnd())
   }
-  console.log(`✓ ${title}`)
-  for (const [key, value] of Object.entries(show(result.outputs)))
-    console.log(`    ${key}: ${value.replace(/\n/g, '\n' + ' '.repeat(key.length + 6))}`)
-  steps.push({ title, result })
-  return result.outputs
+  return result
 }
 
-// 1. The app repo: the example app with a release and a feature on main.
-const app = mkdtempSync(join(tmpdir(), 'demo-app-repo-'))
-cpSync(join(repoRoot, 'examples', 'app-repo'), app, { recursive: true })
-git(app, ['init', '-q', '-b', 'main'])
-git(app, ['config', 'user.email', 'dev@example.com'])
-git(app, ['config', 'user.name', 'Demo Developer'])
-git(app, ['add', '-A'])
-git(app, ['commit', '-q', '-m', 'feat: myapp serves requests'], '2024-11-20T09:00:00Z')
-git(app, ['tag', 'v1.2.3'])
-git(app, ['commit', '-q', '--allow-empty', '-m', 'feat: add new feature'], '2024-12-01T14:30:22Z')
-const sha = git(app, ['rev-parse', 'HEAD'])
-console.log(`app repo ${app}: a release v1.2.3, then "feat: add new feature" (${sha.slice(0, 7)})\n`)
-
-// 2. compute-tag, for each environment's convention.
-const tags = {}
-for (const environment of ['dev', 'staging', 'prod']) {
-  const outputs = await step(
-    `compute-tag (${environment})`,
-    'compute-tag',
-    {
-      workspace: app,
-      env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'org/myapp' },
-      inputs: { app: 'myapp', environment, image: 'ghcr.io/org/myapp' }
-    },
-    (o) =>
-      environment === 'prod'
-        ? { tag: o.tag, version: `${o['previous-version']} → ${o.version} (${o.bump})`, tags: o.tags }
-        : { tag: o.tag, tags: o.tags }
+let registry
+let hub
+try {
+  // ── Services ───────────────────────────────────────────────────────────────────────────────
+  if (existsSync(REGISTRY_BINARY)) {
+    registry = await startRegistry()
+  } else {
+    console.log(
+      `${paint(33, '!')} ${REGISTRY_BINARY} is not installed (apt-get install docker-registry): the demo carries on without a registry, so without digests and re-tags.`
+    )
+  }
+  hub = await startGitHubStandIn({
+    dir: join(work, 'github'),
+    repos: [{ name: CONFIG_REPO, fromDir: join(repoRoot, 'examples', 'config-repo') }, APP_REPO],
+    logViolations: false
+  })
+  const github = standInOctokit(hub)
+  // The required checks on main, as the README tells users to set them: PRs wait for them, and
+  // the dev PR merges itself (auto-merge) once they pass.
+  await github.rest.repos.updateBranchProtection({
+    owner,
+    repo: configName,
+    branch: 'main',
+    required_status_checks: { strict: true, contexts: Object.values(CHECK_CONTEXTS) },
+    enforce_admins: true,
+    required_pull_request_reviews: null,
+    restrictions: null
+  })
+  const image = registry ? `${registry.host}/${APP_REPO}` : `ghcr.io/${APP_REPO}`
+  const actionEnv = {
+    GITHUB_API_URL: hub.url,
+    GITHUB_SERVER_URL: hub.url,
+    // The stand-in answers at once; GitHub's pacing of writes would only make the demo slow.
+    GITOPS_ACTIONS_WRITE_INTERVAL_MS: '0',
+    GITOPS_ACTIONS_RETRY_BASE_MS: '10'
+  }
+  console.log(
+    `GitHub stand-in ${hub.url} (${CONFIG_REPO} from examples/config-repo, ${APP_REPO}); registry ${registry?.host ?? 'none'}; work dir ${work}\n`
   )
-  tags[environment] = outputs.tag
+
+  // ── App repo ──────────────────────────────────────────────────────────────────────────────
+  const app = join(work, 'app-repo')
+  let sha
+  await step('app repo: feat: commit on main', async () => {
+    cpSync(join(repoRoot, 'examples', 'app-repo'), app, { recursive: true })
+    git(app, 'init', '-q', '-b', 'main')
+    git(app, 'add', '-A')
+    git(app, 'commit', '-q', '-m', 'feat: myapp serves requests')
+    git(app, 'tag', '-a', 'v1.2.3', '-m', 'myapp 1.2.3')
+    writeFileSync(join(app, 'src', 'greeting.js'), 'export const greeting = (name) => `hello, ${name}`\n')
+    git(app, 'add', '-A')
+    git(app, 'commit', '-q', '-m', 'feat: add new feature')
+    git(app, 'push', '-q', hub.repoDir(APP_REPO), 'main', '--follow-tags')
+    sha = git(app, 'rev-parse', 'HEAD')
+    return { commit: `${sha.slice(0, 7)} feat: add new feature (after release v1.2.3)`, pushed: `${hub.url}/${APP_REPO}` }
+  })
+
+  let build
+  await step('compute-tag (dev)', async (row) => {
+    const { outputs } = await action('compute-tag', {
+      workspace: app,
+      env: { ...actionEnv, GITHUB_SHA: sha, GITHUB_REPOSITORY: APP_REPO },
+      inputs: { app: APP, environment: 'dev', image }
+    })
+    build = outputs
+    row.tag = outputs.tag
+    return {
+      tag: outputs.tag,
+      tags: outputs.tags,
+      version: `${outputs['previous-version']} → ${outputs.version} (${outputs.bump}, from conventional commits)`
+    }
+  })
+
+  let digest = ''
+  await step('docker-build-push: tiny image', async (row) => {
+    if (!registry) return { skipped: 'no registry' }
+    const built = tinyImage(`${APP}@${sha}`)
+    for (const reference of build.tags.split('\n')) {
+      digest = await pushImage(registry.host, APP_REPO, reference.slice(reference.lastIndexOf(':') + 1), built)
+    }
+    row.tag = build.tag
+    row.digest = digest
+    return { pushed: build.tags, digest }
+  })
+
+  // ── Config repo: one promotion PR per environment ──────────────────────────────────────────
+  const checkout = join(work, 'config-checkout')
+  git(work, 'clone', '-q', hub.repoDir(CONFIG_REPO), checkout)
+
+  /** open-promotion-pr, as app-ci.yml (auto-deploy) and promote.yml (promote) run it. */
+  async function openPromotion(title, inputs) {
+    let pr
+    await step(title, async (row) => {
+      const { outputs, json } = await action('open-promotion-pr', {
+        env: { ...actionEnv, GITHUB_REPOSITORY: APP_REPO },
+        inputs: {
+          app: APP,
+          repository: CONFIG_REPO,
+          token: hub.token,
+          'app-repository': APP_REPO,
+          ...(registry ? { 'registry-image': image } : {}),
+          ...inputs
+        }
+      })
+      pr = { number: Number(outputs['pr-number']), url: outputs['pr-url'], head: outputs['commit-sha'], json, outputs }
+      Object.assign(row, { pr: `#${pr.number}`, tag: outputs.tag, digest: outputs.digest })
+      const window = json.window?.restricted
+        ? json.window.open
+          ? 'open: commit status deployment-window success'
+          : `closed: commit status deployment-window pending, next opens ${json.window.nextOpen ?? 'not within a week'}`
+        : undefined
+      return {
+        pr: `${outputs.operation} ${pr.url}`,
+        title: json.title,
+        branch: outputs.branch,
+        tag: `${outputs['previous-tag']} → ${outputs.tag}`,
+        digest: outputs.digest,
+        gate: json.gate?.proof,
+        reviewers: [...(json.reviewers?.users ?? []), ...(json.reviewers?.teams ?? []).map((t) => `@${owner}/${t}`)].join(' '),
+        'auto-merge': json.autoMerge,
+        'deployment window': window
+      }
+    })
+    return pr
+  }
+
+  /** config-repo-checks.yml on the PR: validate-manifests on the head checkout, changed-only against main. */
+  async function validate(pr, environment) {
+    await step(`validate-manifests on #${pr.number}`, async (row) => {
+      git(checkout, 'fetch', '-q', 'origin')
+      git(checkout, 'checkout', '-q', '--detach', pr.head)
+      const result = await runAction('validate-manifests', {
+        workspace: checkout,
+        eventName: 'pull_request',
+        env: { ...actionEnv, GITHUB_REPOSITORY: CONFIG_REPO, GITHUB_SHA: pr.head, GITHUB_REF: `refs/pull/${pr.number}/merge` },
+        inputs: { 'changed-only': 'true', 'base-ref': 'origin/main' }
+      })
+      if (!result.json) throw new StepFailed(`validate-manifests gave no result:\n${result.stdout}${result.stderr}`)
+      // Each check reports as its own commit status, as the checks workflow's jobs do.
+      for (const check of result.json.checks) {
+        await github.rest.repos.createCommitStatus({
+          owner,
+          repo: configName,
+          sha: pr.head,
+          context: CHECK_CONTEXTS[check.title] ?? check.title,
+          state: check.status === 'failed' ? 'failure' : 'success',
+          description: `${check.counts.error} error(s), ${check.counts.warning} warning(s)`.slice(0, 140)
+        })
+      }
+      if (result.exitCode !== 0) throw new StepFailed(`validate-manifests failed on #${pr.number}:\n${result.stdout}`)
+      row.pr = `#${pr.number}`
+      const roots = result.outputs.roots.split('\n').filter(Boolean)
+      if (!roots.includes(`apps/${APP}/overlays/${environment}`)) {
+        throw new StepFailed(`changed-only did not check apps/${APP}/overlays/${environment}: roots ${roots.join(', ')}`)
+      }
+      return {
+        roots: roots.join(', '),
+        checks: result.json.checks.map((c) => `${CHECK_CONTEXTS[c.title] ?? c.title} ${c.status}`).join(', '),
+        findings: `${result.outputs.errors} error(s), ${result.outputs.warnings} warning(s), ${result.outputs.notices} notice(s)`
+      }
+    })
+  }
+
+  /** The merge: by auto-merge when the PR has it (dev), else by a person with the merge button. */
+  async function merge(pr, environment) {
+    await step(`merge #${pr.number} into main (${environment})`, async (row) => {
+      row.pr = `#${pr.number}`
+      let view = (await hub.pulls(CONFIG_REPO)).find((p) => p.number === pr.number)
+      let how = 'auto-merge, once the required checks passed'
+      if (!view?.merged) {
+        await github.rest.pulls.merge({ owner, repo: configName, pull_number: pr.number, sha: pr.head, merge_method: 'squash' })
+        view = (await hub.pulls(CONFIG_REPO)).find((p) => p.number === pr.number)
+        how = 'squash merge (code owners review: requested; the stand-in does not model approvals)'
+      }
+      if (!view?.merged) throw new StepFailed(`#${pr.number} is not merged`)
+      if (pr.json.window?.restricted && !pr.json.window.open) {
+        how += '; outside the deployment window, which is not a required check in the demo (make deployment-window one in yours)'
+      }
+      const overlay = `apps/${APP}/overlays/${environment}/kustomization.yaml`
+      const merged = git(work, '--git-dir', hub.repoDir(CONFIG_REPO), 'show', `main:${overlay}`)
+      if (!merged.includes(`"${pr.outputs.tag}"`) && !merged.includes(` ${pr.outputs.tag}`)) {
+        throw new StepFailed(`main's ${overlay} does not have ${pr.outputs.tag}:\n${merged}`)
+      }
+      row.tag = pr.outputs.tag
+      return { how, 'main is now': `${view.mergeCommitSha.slice(0, 7)}, ${overlay} newTag ${pr.outputs.tag}` }
+    })
+  }
+
+  const dev = await openPromotion('open-promotion-pr: auto-deploy to dev', { mode: 'auto-deploy', tag: build.tag })
+  await validate(dev, 'dev')
+  await merge(dev, 'dev')
+
+  const staging = await openPromotion('open-promotion-pr: promote dev → staging', { mode: 'promote', to: 'staging' })
+  await validate(staging, 'staging')
+  await merge(staging, 'staging')
+
+  // Production runs a released version: the app repo tags the commit, as a release would.
+  await step('app repo: release v1.3.0', async () => {
+    git(app, 'tag', '-a', `v${build.version}`, '-m', `myapp ${build.version}`)
+    git(app, 'push', '-q', hub.repoDir(APP_REPO), `v${build.version}`)
+    const { outputs } = await action('compute-tag', {
+      workspace: app,
+      env: { ...actionEnv, GITHUB_SHA: sha, GITHUB_REPOSITORY: APP_REPO, GITHUB_REF: `refs/tags/v${build.version}` },
+      inputs: { app: APP, environment: 'prod', image }
+    })
+    return { tag: `v${build.version} on ${sha.slice(0, 7)}`, 'compute-tag (prod)': `${outputs.tag} (${outputs.version})` }
+  })
+  const prod = await openPromotion('open-promotion-pr: promote staging → prod', { mode: 'promote', to: 'prod' })
+  await validate(prod, 'prod')
+  await merge(prod, 'prod')
+
+  await step('GitHub API traffic against the OpenAPI description', async () => {
+    if (hub.violations.length > 0) throw new StepFailed(JSON.stringify(hub.violations, null, 2))
+    return { requests: `${hub.traffic.length}, 0 violations` }
+  })
+
+  // ── Where each environment stands now ──────────────────────────────────────────────────────
+  git(checkout, 'fetch', '-q', 'origin')
+  git(checkout, 'checkout', '-q', '--detach', 'origin/main')
+  const status = await collectEnvironmentStatus(checkout, { render: (dir) => render(dir) })
+  console.log(`\nEnvironment status of ${CONFIG_REPO} main:\n\n${renderStatusTable(status, { color })}`)
+} catch (error) {
+  if (!(error instanceof StepFailed)) {
+    console.error(error?.stack ?? error)
+    rows.push({ step: 'demo', result: 'FAILED', pr: '', tag: '', digest: '', ms: 0 })
+  }
+} finally {
+  await hub?.close()
+  await registry?.stop()
 }
 
-console.log('\n| step | result |\n| --- | --- |')
-for (const { title, result } of steps) console.log(`| ${title} | ${result.outputs.tag ?? 'ok'} |`)
-console.log(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+// ── The table ────────────────────────────────────────────────────────────────────────────────
+const failed = rows.some((r) => r.result !== 'ok')
+const short = (digest) => (digest ? `${digest.slice(0, 19)}…` : '')
+const table = [
+  ['step', 'result', 'PR', 'tag', 'digest', 'time'],
+  ...rows.map((r) => [r.step, r.result, r.pr, r.tag, short(r.digest), `${(r.ms / 1000).toFixed(1)} s`])
+]
+const widths = table[0].map((_, i) => Math.max(...table.map((cells) => cells[i].length)))
+const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
+console.log(`\n${line(table[0])}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`)
+for (const cells of table.slice(1)) console.log(line(cells))
+// performance.now() counts from the process start, so the total includes loading the modules.
+const totalMs = performance.now()
+console.log(`\n${failed ? paint(31, 'demo FAILED') : paint(32, 'demo passed')} in ${(totalMs / 1000).toFixed(1)} s`)
+if (args.dir) {
+  writeFileSync(join(work, 'demo-result.json'), JSON.stringify({ passed: !failed, totalMs, rows }, null, 2) + '\n')
+  console.log(`repos kept in ${work} (github/${CONFIG_REPO}.git, app-repo, config-checkout)`)
+} else {
+  rmSync(work, { recursive: true, force: true })
+}
+process.exit(failed ? 1 : 0)
