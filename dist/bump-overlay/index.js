@@ -63710,6 +63710,16 @@ async function changedFiles(cwd, base, head = 'HEAD') {
     const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`]);
     return text.split('\0').filter(Boolean).sort();
 }
+/**
+ * Files changed in the working tree and not committed (staged, unstaged, untracked and not
+ * ignored), relative to `cwd` and limited to it: what a check on a developer's machine adds to
+ * `changedFiles` before the changes are committed.
+ */
+async function uncommittedFiles(cwd) {
+    const tracked = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
+    const untracked = await git(cwd, ['ls-files', '--others', '--exclude-standard', '-z']);
+    return [...new Set([...tracked.split('\0'), ...untracked.split('\0')].filter(Boolean))].sort();
+}
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -63948,6 +63958,8 @@ async function renderRoots(repoRoot, roots, options = {}, stats = { calls: 0, sp
     const work = await mkdtemp(join(tmpdir(), 'gitops-render-'));
     const results = new Map();
     let counter = 0;
+    const total = batch_render_dedupe(roots).length;
+    options.onProgress?.(0, total);
     try {
         const batches = planBatches(roots, concurrency, options.maxBatchSize ?? 60);
         const renderBatch = async (batch) => {
@@ -63956,10 +63968,12 @@ async function renderRoots(repoRoot, roots, options = {}, stats = { calls: 0, sp
             if (!(outcome instanceof RenderError)) {
                 for (const [index, spec] of batch.entries())
                     results.set(spec.path, { root: spec.path, objects: outcome[index] ?? [] });
+                options.onProgress?.(results.size, total);
                 return;
             }
             if (batch.length === 1) {
                 results.set(batch[0].path, { root: batch[0].path, error: new RenderError(batch[0].path, outcome.stderr) });
+                options.onProgress?.(results.size, total);
                 return;
             }
             stats.splits++;

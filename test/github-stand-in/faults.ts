@@ -5,8 +5,13 @@
 
 /** What goes wrong. */
 export type Fault =
-  /** An error status with GitHub's body (500, 502, 503, 504). */
-  | { kind: 'status'; status: 500 | 502 | 503 | 504 }
+  /**
+   * An error status with GitHub's body (500, 502, 503, 504), or an answer some servers and tokens
+   * give: 404 (an endpoint GitHub Enterprise Server lacks, e.g. rulesets before 3.11), 403 (a
+   * token without the permission: `Resource not accessible by integration`). `message` replaces
+   * the default message.
+   */
+  | { kind: 'status'; status: 403 | 404 | 500 | 502 | 503 | 504; message?: string }
   /** 403 "You have exceeded a secondary rate limit" with Retry-After (seconds, default 1). */
   | { kind: 'secondary-rate-limit'; retryAfter?: number }
   /** 403 primary rate limit: x-ratelimit-remaining 0, reset `retryAfter` seconds from now (default 1). */

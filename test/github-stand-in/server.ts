@@ -492,7 +492,7 @@ export class GitHubStandIn {
     entry.fault = fault.kind
     switch (fault.kind) {
       case 'status':
-        send({ status: fault.status, body: basicError(fault.status === 500 ? 'Server Error' : 'Bad Gateway', fault.status) })
+        send({ status: fault.status, body: basicError(fault.message ?? FAULT_MESSAGES[fault.status] ?? 'Bad Gateway', fault.status) })
         return true
       case 'secondary-rate-limit':
         send({
@@ -572,6 +572,9 @@ export class GitHubStandIn {
     }
   }
 }
+
+/** GitHub's messages for the statuses a 'status' fault answers with. */
+const FAULT_MESSAGES: Record<number, string> = { 403: 'Resource not accessible by integration', 404: 'Not Found', 500: 'Server Error' }
 
 /** Starts a stand-in on 127.0.0.1 (random port) with the given repositories and tokens. */
 export async function startGitHubStandIn(options: StandInOptions = {}): Promise<GitHubStandIn> {

@@ -1,5 +1,5 @@
 import { choiceInput, InputError, listInput, optionalString, booleanInput } from '@gitops-actions/action-kit'
-import { CHECK_NAMES, type CheckName, type Shard } from '@gitops-actions/validation'
+import { selectChecks, type CheckName, type Shard } from '@gitops-actions/validation'
 
 export interface Inputs {
   checks: CheckName[]
@@ -14,7 +14,7 @@ export interface Inputs {
 
 export function getInputs(): Inputs {
   return {
-    checks: parseChecks(listInput('checks')),
+    checks: selectChecks(listInput('checks'), 'checks'),
     workingDirectory: optionalString('working-directory') ?? '.',
     changedOnly: booleanInput('changed-only'),
     baseRef: optionalString('base-ref'),
@@ -23,17 +23,6 @@ export function getInputs(): Inputs {
     sarifFile: optionalString('sarif-file'),
     kustomizeFlags: listInput('kustomize-flags')
   }
-}
-
-/** `all`, or any of the check names; duplicates are dropped, order is the report's. */
-export function parseChecks(items: readonly string[]): CheckName[] {
-  if (items.length === 0 || items.includes('all')) return [...CHECK_NAMES]
-  for (const item of items) {
-    if (!(CHECK_NAMES as readonly string[]).includes(item)) {
-      throw new InputError('checks', `The value '${item}' is not valid for 'checks'. Valid values are: all, ${CHECK_NAMES.join(', ')}`)
-    }
-  }
-  return CHECK_NAMES.filter((name) => items.includes(name))
 }
 
 /** `index/total`, 1 ≤ index ≤ total. */

@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { UserError } from '@gitops-actions/core'
 import type { Terminal } from './terminal.js'
 
 /** Exit codes scripts can rely on. */
@@ -70,4 +73,37 @@ export function commandHelp(command: Command): string {
 export function stringOption(values: Record<string, unknown>, name: string, fallback?: string): string | undefined {
   const value = values[name]
   return typeof value === 'string' ? value : fallback
+}
+
+/** A string option that must be one of `choices`; the usage error lists them. */
+export function choiceOption<T extends string>(values: Record<string, unknown>, name: string, choices: readonly T[], fallback: T): T {
+  const value = stringOption(values, name, fallback)!
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} '${value}' is not valid. Valid values are: ${choices.join(', ')}`)
+  }
+  return value as T
+}
+
+/** A comma-separated (or repeated) option as a list, blanks dropped. */
+export function listOption(values: Record<string, unknown>, name: string): string[] {
+  const value = values[name]
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : []
+  return items
+    .flatMap((item: string) => item.split(','))
+    .map((item) => item.trim())
+    .filter(Boolean)
+}
+
+/** The `[dir]` argument (default: the current directory), which must be a directory. */
+export function repoDirectory(terminal: { cwd: string }, positionals: readonly string[]): string {
+  if (positionals.length > 1) throw new UsageError(`expected at most one directory, got: ${positionals.join(' ')}`)
+  const dir = resolve(terminal.cwd, positionals[0] ?? '.')
+  let isDirectory = false
+  try {
+    isDirectory = statSync(dir).isDirectory()
+  } catch {
+    // Missing: reported below.
+  }
+  if (!isDirectory) throw new UserError(`${positionals[0] ?? dir} is not a directory: give the config repo checkout`)
+  return dir
 }

@@ -7,6 +7,8 @@ export interface Terminal {
   color: boolean
   /** Whether a progress line may be redrawn in place (stderr is a terminal). */
   interactive: boolean
+  /** Redraws the one progress line on stderr (empty text clears it); used only when interactive. */
+  status?(text: string): void
   env: NodeJS.ProcessEnv
   cwd: string
 }
@@ -30,6 +32,7 @@ export function processTerminal(): Terminal {
     err: (text) => process.stderr.write(text + '\n'),
     color,
     interactive: Boolean(process.stderr.isTTY),
+    status: (text) => process.stderr.write(`\r\u001b[2K${text}`),
     env,
     cwd: process.cwd()
   }
@@ -47,11 +50,45 @@ export function textTable(headings: readonly string[], rows: ReadonlyArray<Reado
   return [line(headings), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }
 
-/** A progress line on stderr, redrawn in place on a terminal and silent elsewhere. */
-export function progress(terminal: Terminal, label: string): { update(done: number, total: number): void; end(): void } {
-  if (!terminal.interactive) return { update() {}, end() {} }
+/**
+ * A progress line on stderr (`rendering 40/120 roots`), redrawn in place on a terminal and silent
+ * elsewhere, so logs and pipes never see it.
+ */
+export function progress(terminal: Terminal, label: string, unit = ''): { update(done: number, total: number): void; end(): void } {
+  const status = terminal.status
+  if (!terminal.interactive || !status) return { update() {}, end() {} }
+  let shown = false
   return {
-    update: (done, total) => process.stderr.write(`\r${label} ${done}/${total}`),
-    end: () => process.stderr.write('\r\u001b[2K')
+    update: (done, total) => {
+      shown = true
+      status(`${label} ${done}/${total}${unit ? ` ${unit}` : ''}`)
+    },
+    end: () => {
+      if (shown) status('')
+    }
   }
+}
+
+/** `1 app`, `2 apps`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+/** A unified diff with removed lines red, added lines green and hunk headers cyan. */
+export function paintDiff(terminal: Pick<Terminal, 'color'>, diff: string): string {
+  if (!terminal.color) return diff
+  return diff
+    .split('\n')
+    .map((line) =>
+      line.startsWith('+++') || line.startsWith('---')
+        ? paint(terminal, 'bold', line)
+        : line.startsWith('+')
+          ? paint(terminal, 'green', line)
+          : line.startsWith('-')
+            ? paint(terminal, 'red', line)
+            : line.startsWith('@@')
+              ? paint(terminal, 'cyan', line)
+              : line
+    )
+    .join('\n')
 }

@@ -1,17 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { GitRepo } from '../../../test/harness/git-repo.js'
-import { node24, repoRoot } from '../../../test/harness/run-action.js'
-import { main } from '../src/main.js'
-import type { Terminal } from '../src/terminal.js'
+import { node24 } from '../../../test/harness/run-action.js'
+import { COMMANDS, main } from '../src/main.js'
+import { BIN, testTerminal } from './test-terminal.js'
 
-function terminal(cwd = repoRoot, env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = []
-  const err: string[] = []
-  const t: Terminal = { out: (s) => out.push(s), err: (s) => err.push(s), color: false, interactive: false, env, cwd }
-  return { t, out, err }
-}
+const terminal = (cwd?: string) => testTerminal({ cwd })
 
 describe('gitops-actions CLI', () => {
   const repo = GitRepo.create('cli-app')
@@ -33,7 +27,7 @@ describe('gitops-actions CLI', () => {
   test.each([
     [['tag'], 2, /--app is required/],
     [['tag', '--app', 'myapp', '--nope'], 2, /Unknown option '--nope'/],
-    [['frobnicate'], 2, /unknown command 'frobnicate'. Commands: tag, protect/],
+    [['frobnicate'], 2, /unknown command 'frobnicate'. Commands: validate, status, tag, bump, protect/],
     [[], 2, undefined],
     [['tag', '--app', 'My_App'], 1, /error: Input 'app': 'My_App' is not a valid app name/],
     [['protect', '--repo', 'org/config-repo', '--kind', 'config'], 1, /No GitHub token/],
@@ -45,17 +39,21 @@ describe('gitops-actions CLI', () => {
     expect(err.join('\n')).not.toMatch(/\n\s+at /)
   })
 
-  test('--help for every command lists its options and the common ones', async () => {
-    for (const command of ['tag', 'protect']) {
+  test('--help for every command lists its options and the common ones; the overview lists every command', async () => {
+    for (const command of COMMANDS) {
       const { t, out } = terminal()
-      expect(await main([command, '--help'], t)).toBe(0)
-      expect(out.join('\n')).toMatch(/Usage: gitops-actions /)
-      expect(out.join('\n')).toContain('--json')
+      expect(await main([command.name, '--help'], t)).toBe(0)
+      const help = out.join('\n')
+      expect(help).toContain(`Usage: gitops-actions ${command.usage}`)
+      for (const option of [...Object.keys(command.options), 'json', 'help']) expect(help).toContain(`--${option}`)
     }
+    const { t, out } = terminal()
+    expect(await main(['--help'], t)).toBe(0)
+    for (const command of COMMANDS) expect(out.join('\n')).toMatch(new RegExp(`^  ${command.name} +${command.summary.slice(0, 20)}`, 'm'))
   })
 
   test('the package bin runs the bundle, with colour only on request', () => {
-    const bin = join(repoRoot, 'packages', 'cli', 'bin', 'gitops-actions.js')
+    const bin = BIN
     const plain = execFileSync(node24, [bin, 'tag', '--app', 'myapp', '-e', 'staging', repo.dir], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH }

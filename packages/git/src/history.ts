@@ -81,3 +81,14 @@ export async function changedFiles(cwd: string, base: string, head = 'HEAD'): Pr
   const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`])
   return text.split('\0').filter(Boolean).sort()
 }
+
+/**
+ * Files changed in the working tree and not committed (staged, unstaged, untracked and not
+ * ignored), relative to `cwd` and limited to it: what a check on a developer's machine adds to
+ * `changedFiles` before the changes are committed.
+ */
+export async function uncommittedFiles(cwd: string): Promise<string[]> {
+  const tracked = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD'])
+  const untracked = await git(cwd, ['ls-files', '--others', '--exclude-standard', '-z'])
+  return [...new Set([...tracked.split('\0'), ...untracked.split('\0')].filter(Boolean))].sort()
+}

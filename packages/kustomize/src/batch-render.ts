@@ -51,6 +51,8 @@ export interface BatchRenderOptions {
   maxBatchSize?: number
   /** Extra kustomize flags for every build (e.g. `--enable-helm`). */
   flags?: readonly string[]
+  /** Called with the roots rendered so far (built or failed) and their number, at the start and after each batch. */
+  onProgress?: (done: number, total: number) => void
 }
 
 export interface BatchRenderStats {
@@ -76,6 +78,8 @@ export async function renderRoots(
   const work = await mkdtemp(join(tmpdir(), 'gitops-render-'))
   const results = new Map<string, RootRender>()
   let counter = 0
+  const total = dedupe(roots).length
+  options.onProgress?.(0, total)
   try {
     const batches = planBatches(roots, concurrency, options.maxBatchSize ?? 60)
     const renderBatch = async (batch: readonly RootSpec[]): Promise<void> => {
@@ -83,10 +87,12 @@ export async function renderRoots(
       const outcome = await limit(() => buildBatch(repoRoot, dir, batch, options.flags ?? [], stats))
       if (!(outcome instanceof RenderError)) {
         for (const [index, spec] of batch.entries()) results.set(spec.path, { root: spec.path, objects: outcome[index] ?? [] })
+        options.onProgress?.(results.size, total)
         return
       }
       if (batch.length === 1) {
         results.set(batch[0]!.path, { root: batch[0]!.path, error: new RenderError(batch[0]!.path, outcome.stderr) })
+        options.onProgress?.(results.size, total)
         return
       }
       stats.splits++

@@ -9,7 +9,8 @@ import {
   type GitopsConfig,
   type Logger,
   type Manifest,
-  type NamespaceUsage
+  type NamespaceUsage,
+  UserError
 } from '@gitops-actions/core'
 import { renderRoots, type BatchRenderStats, type RootSpec } from '@gitops-actions/kustomize'
 import { generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
@@ -33,6 +34,21 @@ export const CHECKS = {
 export type CheckName = keyof typeof CHECKS
 export const CHECK_NAMES = Object.keys(CHECKS) as CheckName[]
 
+/**
+ * The checks a list selects: `all` (or nothing) for every check, else the names given; duplicates
+ * are dropped and the order is the report's. An unknown name is a UserError naming `input`
+ * (the action's `checks` input, the CLI's `--checks`) and listing the valid values.
+ */
+export function selectChecks(items: readonly string[], input = 'checks'): CheckName[] {
+  if (items.length === 0 || items.includes('all')) return [...CHECK_NAMES]
+  for (const item of items) {
+    if (!(CHECK_NAMES as readonly string[]).includes(item)) {
+      throw new UserError(`The value '${item}' is not valid for '${input}'. Valid values are: all, ${CHECK_NAMES.join(', ')}`)
+    }
+  }
+  return CHECK_NAMES.filter((name) => items.includes(name))
+}
+
 export interface Shard {
   /** 1-based. */
   index: number
@@ -53,6 +69,8 @@ export interface ValidateRequest {
   /** Extra kustomize build flags. */
   kustomizeFlags?: readonly string[]
   logger?: Logger
+  /** Progress of the kustomize renders: build roots rendered so far, and how many there are (the CLI's progress line). */
+  onRenderProgress?: (done: number, total: number) => void
 }
 
 export type CheckStatus = 'passed' | 'failed'
@@ -189,7 +207,12 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       generatedResources: root.generatedResources
     }))
     const results = await logger.group(`kustomize: ${specs.length} build root(s)`, async () => {
-      const out = await renderRoots(repoRoot, specs, { concurrency: request.concurrency, flags: request.kustomizeFlags }, stats)
+      const out = await renderRoots(
+        repoRoot,
+        specs,
+        { concurrency: request.concurrency, flags: request.kustomizeFlags, onProgress: request.onRenderProgress },
+        stats
+      )
       logger.info(`${stats.calls} kustomize call(s), ${stats.splits} batch split(s)`)
       return out
     })

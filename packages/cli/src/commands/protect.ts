@@ -1,7 +1,6 @@
-import { resolve } from 'node:path'
 import { loadGitopsConfig, syncProtection, UserError, type ProtectionResult } from '@gitops-actions/core'
-import { createGitHubClient } from '@gitops-actions/github'
-import { UsageError, stringOption, type Command } from '../command.js'
+import { createGitHubClient, statusOf } from '@gitops-actions/github'
+import { UsageError, repoDirectory, stringOption, type Command } from '../command.js'
 import { paint, textTable, type Terminal } from '../terminal.js'
 
 export const protectCommand: Command = {
@@ -27,13 +26,17 @@ export const protectCommand: Command = {
       throw new UsageError("--method must be 'auto', 'ruleset' or 'classic'")
     const token = stringOption(values, 'token') ?? terminal.env.GITHUB_TOKEN ?? terminal.env.GH_TOKEN
     if (!token) throw new UserError('No GitHub token: pass --token or set GITHUB_TOKEN (it needs administration: write on the repository)')
-    const config = loadGitopsConfig(resolve(terminal.cwd, positionals[0] ?? '.'))
+    const config = loadGitopsConfig(repoDirectory(terminal, positionals))
     const [owner, name] = repo.split('/') as [string, string]
     const github = createGitHubClient({ token, baseUrl: stringOption(values, 'api-url') ?? terminal.env.GITHUB_API_URL })
-    const result = await syncProtection(github, { owner, repo: name }, config.protection[kind], {
-      dryRun: values['dry-run'] === true,
-      method
-    })
+    let result: ProtectionResult
+    try {
+      // A repository the token cannot see answers 404 everywhere, which would otherwise read as "no rulesets API, not protected".
+      await github.request('GET /repos/{owner}/{repo}', { owner, repo: name })
+      result = await syncProtection(github, { owner, repo: name }, config.protection[kind], { dryRun: values['dry-run'] === true, method })
+    } catch (error) {
+      throw refusal(error, repo, kind) ?? error
+    }
     if (values.json) terminal.out(JSON.stringify({ repository: repo, kind, ...result }, null, 2))
     else printResult(terminal, repo, result, values['dry-run'] === true)
     return 0
@@ -57,4 +60,27 @@ function printResult(terminal: Terminal, repo: string, result: ProtectionResult,
   terminal.out(
     `${repo} ${result.branch}: ${how} ${verb} ${result.changes.length} setting(s)${dryRun ? ' (dry run: nothing written)' : ''}.`
   )
+}
+
+/**
+ * GitHub's refusals as user errors that say what to change. The message names the request, never
+ * the token (Octokit's error redacts it from the request it carries, and it is not printed).
+ */
+function refusal(error: unknown, repo: string, kind: string): UserError | undefined {
+  const status = statusOf(error)
+  const request = (error as { request?: { method?: string; url?: string } }).request
+  const what = request?.method && request.url ? `${request.method} ${new URL(request.url).pathname}` : 'the request'
+  const said = (error as { response?: { data?: { message?: unknown } } }).response?.data?.message
+  const answer = `${status}${typeof said === 'string' && said ? ` ${said}` : ''}`
+  if (status === 401) return new UserError(`GitHub refused the token (${answer}): check --token, GITHUB_TOKEN or GH_TOKEN`)
+  if (status === 403)
+    return new UserError(
+      `GitHub refused ${what} (${answer}): the token needs the Administration: write permission on ${repo} (a fine-grained token or a GitHub App; a workflow's GITHUB_TOKEN cannot change branch protection)`
+    )
+  if (status === 404 && said === 'Branch not found')
+    return new UserError(
+      `GitHub answered ${answer} to ${what}: the branch to protect does not exist in ${repo} yet; push it first (or set gitops.yaml's protection.${kind}.branch)`
+    )
+  if (status === 404) return new UserError(`GitHub answered ${answer} to ${what}: is ${repo} spelled right, and can the token see it?`)
+  return undefined
 }

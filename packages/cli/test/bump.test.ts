@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { snapshotFiles } from '../../../test/harness/file-snapshot.js'
+import { exampleCheckout, runBin, runCli } from './test-terminal.js'
+
+const DEV = 'apps/myapp/overlays/dev/kustomization.yaml'
+
+// Each changing run renders one overlay with real kustomize (≈0.3 s).
+describe('gitops-actions bump', () => {
+  test('--dry-run prints the diff and writes nothing; the real run writes exactly that diff; a second run changes nothing', async () => {
+    const repo = exampleCheckout('cli-bump')
+    const before = snapshotFiles(repo.dir)
+    const argv = ['bump', '--app', 'myapp', '--env', 'dev', '--image', 'myapp', '--tag', 'sha-def4567']
+    const dry = await runCli([...argv, '--dry-run'], { cwd: repo.dir })
+    expect(dry.code).toBe(0)
+    expect(dry.text()).toBe(
+      [
+        `--- a/${DEV}`,
+        `+++ b/${DEV}`,
+        '@@ -13,4 +13,4 @@',
+        ' images:',
+        ' - name: myapp',
+        '   newName: ghcr.io/org/myapp',
+        '-  newTag: "sha-abc123d"  # Auto-updated by CI',
+        '+  newTag: "sha-def4567"  # Auto-updated by CI',
+        'Would change 1 file in 1 overlay (dry run: nothing written).'
+      ].join('\n')
+    )
+    expect(snapshotFiles(repo.dir)).toEqual(before)
+
+    const real = await runCli([...argv.slice(0, 3), '-e', 'dev', ...argv.slice(5)], { cwd: repo.dir })
+    expect(real.code).toBe(0)
+    expect(real.out.at(-1)).toBe('Changed 1 file in 1 overlay.')
+    expect(real.out.slice(0, -1)).toEqual(dry.out.slice(0, -1))
+    expect(repo.git('status', '--porcelain')).toBe(`M ${DEV}`)
+    expect(readFileSync(join(repo.dir, DEV), 'utf8')).toContain('newTag: "sha-def4567"  # Auto-updated by CI')
+
+    const again = await runCli([...argv, '--json'], { cwd: repo.dir })
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.text())).toMatchObject({ changed: false, files: [], written: [], diff: '', previousTag: 'sha-def4567' })
+  })
+
+  test('a tag prod refuses: exit 1 with the rule, nothing written (the built CLI, colour on request)', async () => {
+    const repo = exampleCheckout('cli-bump-prod')
+    const before = snapshotFiles(repo.dir)
+    const run = await runBin(['bump', '--app', 'myapp', '-e', 'prod', '--image', 'myapp', '--tag', 'sha-def4567', repo.dir], {
+      env: { FORCE_COLOR: '1' }
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe('')
+    expect(run.stderr.startsWith('\u001b[31merror\u001b[39m: --tag (overlay apps/myapp/overlays/prod): ')).toBe(true)
+    expect(run.stderr).toContain("'sha-def4567' does not match the tags allowed in prod")
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect(snapshotFiles(repo.dir)).toEqual(before)
+  })
+
+  test.each([
+    [['bump', '--image', 'myapp', '--tag', 'v1.0.0'], 2, /give --app and --environment, or --overlay/],
+    [['bump', '--app', 'myapp', '-e', 'dev', '--tag', 'v1.0.0'], 2, /--image is required/],
+    [['bump', '--app', 'myapp', '-e', 'dev', '--image', 'myapp'], 2, /give --tag, --digest or both/],
+    [
+      ['bump', '--app', 'myapp', '-e', 'qa', '--image', 'myapp', '--tag', 'v1.0.0', 'examples/config-repo'],
+      1,
+      /error: Input 'environment': unknown environment 'qa'. Environments in gitops.yaml: dev, staging, prod/
+    ]
+  ])('%j exits %i with a clear message', async (argv, code, message) => {
+    const run = await runCli(argv)
+    expect(run.code).toBe(code)
+    expect(run.errors()).toMatch(message)
+    expect(run.out).toEqual([])
+  })
+})

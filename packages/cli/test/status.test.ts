@@ -1,0 +1,90 @@
+import { stripVTControlCharacters } from 'node:util'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { readEnvironmentStatus, renderStatusMarkdown } from '@gitops-actions/core'
+import { EXAMPLE, runCli } from './test-terminal.js'
+
+/** A config repo with the default layout: app `web` built from one base, with dev ahead of staging and prod. */
+function laggingRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-status-'))
+  const files: Record<string, string> = {
+    'apps/web/base/kustomization.yaml': 'resources:\n- deployment.yaml\n',
+    'apps/web/base/deployment.yaml':
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web\n'
+  }
+  for (const [env, tag] of [
+    ['dev', 'v1.3.0'],
+    ['staging', 'v1.2.0'],
+    ['prod', 'v1.2.0']
+  ])
+    files[`apps/web/overlays/${env}/kustomization.yaml`] =
+      `resources:\n- ../../base\nimages:\n- name: web\n  newName: ghcr.io/org/web\n  newTag: ${tag}\n`
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    writeFileSync(join(dir, path), content)
+  }
+  return dir
+}
+
+describe('gitops-actions status', () => {
+  test('the example repo: the app × environment table, drift per environment pair, and a summary line', async () => {
+    const run = await runCli(['status', EXAMPLE])
+    expect(run.code).toBe(0)
+    expect(run.err).toEqual([])
+    expect(run.text()).toBe(
+      [
+        'APP    DEV          STAGING                PROD',
+        'myapp  sha-abc123d  myapp-staging-abc123d  v1.2.3',
+        '                    = in sync              ~ differs',
+        '',
+        'drift myapp dev → staging: HorizontalPodAutoscaler/myapp exists in staging only',
+        'no drift myapp staging → prod',
+        '',
+        '1 app in 3 environments, nothing waiting to be promoted, drift in 1 of 2 environment pairs.'
+      ].join('\n')
+    )
+  })
+
+  test('a lagging environment, read from the files alone (--no-render): table, --json model, --markdown with its Mermaid chain', async () => {
+    const repo = laggingRepo()
+    const [human, json, markdown] = await Promise.all([
+      runCli(['status', '--no-render'], { cwd: repo, color: true }),
+      runCli(['status', '--no-render', '--json', '--app', 'web'], { cwd: repo }),
+      runCli(['status', '--no-render', '--markdown', repo])
+    ])
+    expect(human.code).toBe(0)
+    const plain = stripVTControlCharacters(human.text())
+    expect(plain).toContain('web  v1.3.0  v1.2.0')
+    expect(plain).toContain('< behind 1 minor')
+    expect(plain.split('\n').at(-1)).toBe('1 app in 3 environments, 1 promotion waiting, drift not computed (--no-render).')
+    expect(human.text()).toContain('\u001b[33m< behind 1 minor')
+
+    const model = JSON.parse(json.text())
+    expect(model.environments).toEqual(['dev', 'staging', 'prod'])
+    expect(model.drift).toBeUndefined()
+    expect(model.apps[0].steps.map((s: { from: string; to: string; state: string }) => `${s.from}→${s.to} ${s.state}`)).toEqual([
+      'dev→staging behind',
+      'staging→prod in-sync'
+    ])
+
+    // The markdown of job summaries and promotion PRs, as the core renders it (its Mermaid syntax is checked there).
+    expect(markdown.text()).toMatch(/^### Environments\n\n```mermaid\n/)
+    expect(markdown.text() + '\n').toBe(renderStatusMarkdown(readEnvironmentStatus(repo)))
+  })
+
+  test.each([
+    [['status', '--json', '--markdown'], 2, /give --json or --markdown, not both/],
+    [
+      ['status', '--no-render', '--app', 'nope', EXAMPLE],
+      1,
+      /error: Unknown app 'nope': no overlay matches apps\/\{app\}\/overlays\/\{env\} for it. Apps found: myapp/
+    ]
+  ])('%j exits %i with a clear message', async (argv, code, message) => {
+    const run = await runCli(argv)
+    expect(run.code).toBe(code)
+    expect(run.errors()).toMatch(message)
+    expect(run.out).toEqual([])
+  })
+})
