@@ -41814,7 +41814,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6644);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8799);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41823,7 +41823,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6644:
+/***/ 8799:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64662,6 +64662,116 @@ class github_repo_GitHubRepo {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/operations/src/promotion/plan-promotion.ts
+
+
+
+function overlayOf(config, app, env) {
+    return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env);
+}
+async function imagesIn(dir, overlay) {
+    const text = await render(join(dir, overlay));
+    return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image));
+}
+/**
+ * Plans a promotion in a copy of the config repo (`work`, which it edits): the route by
+ * gitops.yaml order, the gate (what runs in `from`, rendered by kustomize, or equal registry
+ * digests), the target tag by the environment's tagTemplate, the registry re-tag unless dry-run,
+ * and the overlay edit through bump-overlay's planner, verified and rendered by kustomize.
+ * open-promotion-pr commits it; `gitops-actions promote --dry-run` prints it.
+ */
+async function plan_promotion_planPromotion(work, request) {
+    const logger = request.logger ?? silentLogger;
+    const config = loadGitopsConfig(work);
+    const route = resolveRoute(config, request);
+    const image = request.image ?? request.app;
+    const overlay = overlayOf(config, request.app, route.to.name);
+    // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
+    let source;
+    if (route.from) {
+        const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image);
+        source = running && { image: running.name, tag: running.tag, digest: running.digest };
+    }
+    const registry = request.registry;
+    const digests = registry && {
+        requested: request.tag ? await registry.client.manifestDigest(registry.repository, request.tag) : undefined,
+        source: source?.tag ? await registry.client.manifestDigest(registry.repository, source.tag) : undefined
+    };
+    const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests });
+    logger.info(`Gate: ${gate.explanation}`);
+    const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version;
+    const releaseTags = needsVersion && request.releaseTags ? await request.releaseTags() : undefined;
+    const target = targetTag({
+        app: request.app,
+        route,
+        sourceTag: gate.tag,
+        version: request.version,
+        releaseTags,
+        releaseTagPrefix: request.releaseTagPrefix,
+        retag: !request.keepTag
+    });
+    // The registry: the target tag names the same manifest (re-tagged here when it is new).
+    let digest;
+    let retagged = false;
+    if (registry) {
+        if (target.tag === gate.tag)
+            digest = await registry.client.manifestDigest(registry.repository, gate.tag);
+        else if (request.dryRun) {
+            digest = await registry.client.manifestDigest(registry.repository, gate.tag);
+            const existing = await registry.client.manifestDigest(registry.repository, target.tag);
+            if (existing && digest && existing !== digest) {
+                throw new UserError(`${registry.client.registry}/${registry.repository}:${target.tag} already names ${existing}, not ${digest}; a release tag never moves`);
+            }
+        }
+        else {
+            const result = await registry.client.retag(registry.repository, gate.tag, target.tag);
+            digest = result.digest;
+            retagged = result.changed;
+        }
+        if (!digest)
+            throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`);
+    }
+    else if (request.pinDigest) {
+        throw new UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`);
+    }
+    // The edit, through bump-overlay's planner, verified by a real render.
+    const update = await planImageUpdate(new DiskRepoReader(work), {
+        overlays: [overlay],
+        changes: [{ image, tag: target.tag, digest: request.pinDigest ? digest : undefined, source: `Promotion of ${request.app}` }],
+        config,
+        environment: route.to.name,
+        app: request.app
+    });
+    const requestedAt = request.requestedAt ?? request.now.toISOString();
+    const marker = { app: request.app, env: route.to.name, tag: target.tag, mode: route.mode, requestedAt };
+    const plan = {
+        config,
+        route,
+        image,
+        overlay,
+        source,
+        gate,
+        target,
+        digest,
+        retagged,
+        update,
+        previous: { tag: update.previousTag, digest: update.previousDigest },
+        marker,
+        names: promotionNames(marker),
+        window: deploymentWindowState(config.deploymentWindows, route.to.name, request.now),
+        labels: promotionLabels(route.to.name),
+        files: update.edits.filter((e) => e.before !== e.after).map((e) => e.path),
+        diff: unifiedDiff(update.edits),
+        renderedDiff: ''
+    };
+    if (!update.changed)
+        return plan;
+    await verifyImageUpdate(work, update);
+    const before = await render(join(work, overlay));
+    applyFileEdits(work, update.edits);
+    return { ...plan, renderedDiff: renderedDiff(overlay, before, await render(join(work, overlay))) };
+}
+
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/open-promotion-pr.ts
 
 
@@ -64679,13 +64789,6 @@ function appRoot(config, app) {
     for (let i = 0; i < Math.min(a.length, b.length) && a[i] === b[i] && !a[i].includes('{'); i++)
         common.push(a[i]);
     return common.length === 0 ? '' : `${common.join('/')}/`;
-}
-function overlayOf(config, app, env) {
-    return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env);
-}
-async function imagesIn(dir, overlay) {
-    const text = await render(join(dir, overlay));
-    return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image));
 }
 /**
  * Opens (or updates) the pull request that moves an app's image into an environment: plans the
@@ -64714,73 +64817,15 @@ async function openPromotionPr(github, request) {
             const root = appRoot(loadGitopsConfig(work), request.app);
             await repo.snapshot(files, work, (path) => path.startsWith(root) || CODEOWNERS_LOCATIONS.includes(path));
         }
-        const config = loadGitopsConfig(work);
-        const route = resolveRoute(config, request);
-        const image = request.image ?? request.app;
-        const targetOverlay = overlayOf(config, request.app, route.to.name);
-        // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
-        let source;
-        if (route.from) {
-            const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image);
-            source = running && { image: running.name, tag: running.tag, digest: running.digest };
-        }
-        const registry = request.registry;
-        const digests = registry && {
-            requested: request.tag ? await registry.client.manifestDigest(registry.repository, request.tag) : undefined,
-            source: source?.tag ? await registry.client.manifestDigest(registry.repository, source.tag) : undefined
-        };
-        const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests });
-        logger.info(`Gate: ${gate.explanation}`);
-        const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version;
         const appRepo = request.appRepository && new GitHubRepo(request.appGithub ?? github, request.appRepository);
-        const releaseTags = needsVersion && appRepo ? await appRepo.releaseTags(request.releaseTagPrefix) : undefined;
-        const target = targetTag({
-            app: request.app,
-            route,
-            sourceTag: gate.tag,
-            version: request.version,
-            releaseTags,
-            releaseTagPrefix: request.releaseTagPrefix,
-            retag: !request.keepTag
+        const planned = await planPromotion(work, {
+            ...request,
+            logger,
+            releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined
         });
-        // The registry: the target tag names the same manifest (re-tagged here when it is new).
-        let digest;
-        let retagged = false;
-        if (registry) {
-            if (target.tag === gate.tag)
-                digest = await registry.client.manifestDigest(registry.repository, gate.tag);
-            else if (request.dryRun) {
-                digest = await registry.client.manifestDigest(registry.repository, gate.tag);
-                const existing = await registry.client.manifestDigest(registry.repository, target.tag);
-                if (existing && digest && existing !== digest) {
-                    throw new UserError(`${registry.client.registry}/${registry.repository}:${target.tag} already names ${existing}, not ${digest}; a release tag never moves`);
-                }
-            }
-            else {
-                const result = await registry.client.retag(registry.repository, gate.tag, target.tag);
-                digest = result.digest;
-                retagged = result.changed;
-            }
-            if (!digest)
-                throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`);
-        }
-        else if (request.pinDigest) {
-            throw new UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`);
-        }
-        // The edit, through bump-overlay's planner, verified by a real render.
-        const plan = await planImageUpdate(new DiskRepoReader(work), {
-            overlays: [targetOverlay],
-            changes: [{ image, tag: target.tag, digest: request.pinDigest ? digest : undefined, source: `Promotion of ${request.app}` }],
-            config,
-            environment: route.to.name,
-            app: request.app
-        });
-        const previous = { tag: plan.previousTag, digest: plan.previousDigest };
-        const requestedAt = request.requestedAt ?? request.now.toISOString();
-        const marker = { app: request.app, env: route.to.name, tag: target.tag, mode: route.mode, requestedAt };
-        const names = promotionNames(marker);
-        const window = deploymentWindowState(config.deploymentWindows, route.to.name, request.now);
-        const labels = promotionLabels(route.to.name);
+        const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window, labels } = planned;
+        const plan = planned.update;
+        const targetOverlay = planned.overlay;
         const base = {
             mode: route.mode,
             app: request.app,
@@ -64802,8 +64847,8 @@ async function openPromotionPr(github, request) {
             prUrl: undefined,
             supersededPrs: [],
             supersededBy: undefined,
-            files: plan.edits.filter((e) => e.before !== e.after).map((e) => e.path),
-            diff: unifiedDiff(plan.edits),
+            files: planned.files,
+            diff: planned.diff,
             window,
             labels,
             reviewers: { users: [], teams: [], refused: undefined },
@@ -64816,10 +64861,7 @@ async function openPromotionPr(github, request) {
             logger.info(`${targetOverlay} already runs ${target.tag}: nothing to promote.`);
             return { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: repo.requestCount };
         }
-        await verifyImageUpdate(work, plan);
-        const before = await render(join(work, targetOverlay));
-        applyFileEdits(work, plan.edits);
-        const rendered = renderedDiff(targetOverlay, before, await render(join(work, targetOverlay)));
+        const rendered = planned.renderedDiff;
         const changelog = await readChangelog(appRepo, previous.tag, gate.tag, route, request, logger);
         const lastEnvironment = config.environments.at(-1).name === route.to.name;
         const body = renderPrBody({
@@ -65096,6 +65138,7 @@ async function readChangelog(appRepo, previousTag, tag, route, request, logger) 
 }
 
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/index.ts
+
 
 
 

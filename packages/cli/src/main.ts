@@ -1,6 +1,7 @@
 import { errorMessage, formatLocation, isUserError } from '@gitops-actions/core'
 import { COMMON_OPTIONS, EXIT, UsageError, commandHelp, parseCommandArgs, type Command } from './command.js'
 import { bumpCommand } from './commands/bump.js'
+import { promoteCommand } from './commands/promote.js'
 import { protectCommand } from './commands/protect.js'
 import { statusCommand } from './commands/status.js'
 import { tagCommand } from './commands/tag.js'
@@ -8,7 +9,7 @@ import { validateCommand } from './commands/validate.js'
 import { paint, type Terminal } from './terminal.js'
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, statusCommand, tagCommand, bumpCommand, protectCommand]
+export const COMMANDS: readonly Command[] = [validateCommand, statusCommand, tagCommand, bumpCommand, promoteCommand, protectCommand]
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

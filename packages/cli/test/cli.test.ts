@@ -27,7 +27,7 @@ describe('gitops-actions CLI', () => {
   test.each([
     [['tag'], 2, /--app is required/],
     [['tag', '--app', 'myapp', '--nope'], 2, /Unknown option '--nope'/],
-    [['frobnicate'], 2, /unknown command 'frobnicate'. Commands: validate, status, tag, bump, protect/],
+    [['frobnicate'], 2, /unknown command 'frobnicate'. Commands: validate, status, tag, bump, promote, protect/],
     [[], 2, undefined],
     [['tag', '--app', 'My_App'], 1, /error: Input 'app': 'My_App' is not a valid app name/],
     [['protect', '--repo', 'org/config-repo', '--kind', 'config'], 1, /No GitHub token/],

@@ -1,2 +1,3 @@
 export * from './github-repo.js'
 export * from './open-promotion-pr.js'
+export * from './plan-promotion.js'

@@ -3,70 +3,38 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  applyFileEdits,
-  checkGate,
   CODEOWNERS_LOCATIONS,
   comparePromotions,
-  containerImages,
   decidePromotion,
   describeTag,
-  deploymentWindowState,
-  DiskRepoReader,
   findCodeownersFile,
   GITOPS_CONFIG_FILES,
   loadGitopsConfig,
-  manifestsFromYaml,
   ownersOf,
   parseCodeowners,
-  planImageUpdate,
   promotionCommitMessage,
-  promotionLabels,
-  promotionNames,
-  renderedDiff,
   renderPrBody,
   resolveRoute,
   RefRaceError,
   retryRefRaces,
   reviewersFromOwners,
-  runningImageOf,
   silentLogger,
-  targetTag,
-  unifiedDiff,
   UserError,
   type Changelog,
   type GateDecision,
   type GitHubRequester,
   type GitopsConfig,
   type Logger,
-  type PromotionMarker,
   type PromotionMode,
   type PromotionOperation,
   type WindowState
 } from '@gitops-actions/core'
 import { commitFiles, fetchCommits, gitMaybe, pushCommit } from '@gitops-actions/git'
-import { render, verifyImageUpdate } from '@gitops-actions/kustomize'
-import type { RegistryClient } from '@gitops-actions/oci'
 import { GitHubRepo, type RepoId } from './github-repo.js'
+import { planPromotion, type PromotionPlanRequest } from './plan-promotion.js'
 
-export interface PromotionRegistry {
-  client: RegistryClient
-  /** The image's repository path in that registry (`org/myapp`). */
-  repository: string
-}
-
-export interface OpenPromotionPrRequest {
-  mode: PromotionMode
-  app: string
-  from?: string | undefined
-  to?: string | undefined
-  /** Auto-deploy: the new build's tag. Promote: defaults to what runs in `from`. */
-  tag?: string | undefined
-  /** The image as the overlays' `images[].name` (or full name) writes it; the app name by default. */
-  image?: string | undefined
-  allowSkip: boolean
-  /** Deploy the source tag as is instead of the target environment's tagTemplate. */
-  keepTag: boolean
-  version?: string | undefined
+/** The plan's request (route, tags, registry, clock) plus where and how the pull request is opened. */
+export interface OpenPromotionPrRequest extends Omit<PromotionPlanRequest, 'releaseTags'> {
   /** `api`: commits through the git data API; `git`: commit and push from `checkout` (its remote `origin`). */
   commitMode?: 'api' | 'git'
   /** The config repository and its base branch. */
@@ -74,10 +42,6 @@ export interface OpenPromotionPrRequest {
   base: string
   /** A checkout of the config repo; without one the files the promotion needs are read through the API. */
   checkout?: string | undefined
-  registry?: PromotionRegistry | undefined
-  /** Write `tag@digest` into the overlay (needs a registry). */
-  pinDigest: boolean
-  dryRun: boolean
   draft: boolean
   requestReviews: boolean
   /** `config`: gitops.yaml environments[].autoMerge decides. */
@@ -89,16 +53,11 @@ export interface OpenPromotionPrRequest {
   appRepository?: RepoId | undefined
   /** The GitHub client for the app repository, when it differs (another token); the config repo's by default. */
   appGithub?: GitHubRequester | undefined
-  releaseTagPrefix: string
   links: Array<{ label: string; url: string }>
   serverUrl: string
   /** Where the workflow run is, for status links. */
   runUrl?: string | undefined
-  now: Date
-  /** Orders concurrent promotions of the same app and env; `now` by default. */
-  requestedAt?: string | undefined
   maxRaceAttempts?: number
-  logger?: Logger
 }
 
 export interface OpenPromotionPrResult {
@@ -152,15 +111,6 @@ export function appRoot(config: GitopsConfig, app: string): string {
   return common.length === 0 ? '' : `${common.join('/')}/`
 }
 
-function overlayOf(config: GitopsConfig, app: string, env: string): string {
-  return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env)
-}
-
-async function imagesIn(dir: string, overlay: string): Promise<string[]> {
-  const text = await render(join(dir, overlay))
-  return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image))
-}
-
 /**
  * Opens (or updates) the pull request that moves an app's image into an environment: plans the
  * overlay edit through bump-overlay's planner, verifies it with a real render, checks the
@@ -187,75 +137,15 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       const root = appRoot(loadGitopsConfig(work), request.app)
       await repo.snapshot(files, work, (path) => path.startsWith(root) || (CODEOWNERS_LOCATIONS as readonly string[]).includes(path))
     }
-    const config = loadGitopsConfig(work)
-    const route = resolveRoute(config, request)
-    const image = request.image ?? request.app
-    const targetOverlay = overlayOf(config, request.app, route.to.name)
-
-    // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
-    let source: { image: string; tag: string | undefined; digest: string | undefined } | undefined
-    if (route.from) {
-      const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image)
-      source = running && { image: running.name, tag: running.tag, digest: running.digest }
-    }
-    const registry = request.registry
-    const digests = registry && {
-      requested: request.tag ? await registry.client.manifestDigest(registry.repository, request.tag) : undefined,
-      source: source?.tag ? await registry.client.manifestDigest(registry.repository, source.tag) : undefined
-    }
-    const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests })
-    logger.info(`Gate: ${gate.explanation}`)
-
-    const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version
     const appRepo = request.appRepository && new GitHubRepo(request.appGithub ?? github, request.appRepository)
-    const releaseTags = needsVersion && appRepo ? await appRepo.releaseTags(request.releaseTagPrefix) : undefined
-    const target = targetTag({
-      app: request.app,
-      route,
-      sourceTag: gate.tag,
-      version: request.version,
-      releaseTags,
-      releaseTagPrefix: request.releaseTagPrefix,
-      retag: !request.keepTag
+    const planned = await planPromotion(work, {
+      ...request,
+      logger,
+      releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined
     })
-
-    // The registry: the target tag names the same manifest (re-tagged here when it is new).
-    let digest: string | undefined
-    let retagged = false
-    if (registry) {
-      if (target.tag === gate.tag) digest = await registry.client.manifestDigest(registry.repository, gate.tag)
-      else if (request.dryRun) {
-        digest = await registry.client.manifestDigest(registry.repository, gate.tag)
-        const existing = await registry.client.manifestDigest(registry.repository, target.tag)
-        if (existing && digest && existing !== digest) {
-          throw new UserError(
-            `${registry.client.registry}/${registry.repository}:${target.tag} already names ${existing}, not ${digest}; a release tag never moves`
-          )
-        }
-      } else {
-        const result = await registry.client.retag(registry.repository, gate.tag, target.tag)
-        digest = result.digest
-        retagged = result.changed
-      }
-      if (!digest) throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`)
-    } else if (request.pinDigest) {
-      throw new UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`)
-    }
-
-    // The edit, through bump-overlay's planner, verified by a real render.
-    const plan = await planImageUpdate(new DiskRepoReader(work), {
-      overlays: [targetOverlay],
-      changes: [{ image, tag: target.tag, digest: request.pinDigest ? digest : undefined, source: `Promotion of ${request.app}` }],
-      config,
-      environment: route.to.name,
-      app: request.app
-    })
-    const previous = { tag: plan.previousTag, digest: plan.previousDigest }
-    const requestedAt = request.requestedAt ?? request.now.toISOString()
-    const marker: PromotionMarker = { app: request.app, env: route.to.name, tag: target.tag, mode: route.mode, requestedAt }
-    const names = promotionNames(marker)
-    const window = deploymentWindowState(config.deploymentWindows, route.to.name, request.now)
-    const labels = promotionLabels(route.to.name)
+    const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window, labels } = planned
+    const plan = planned.update
+    const targetOverlay = planned.overlay
     const base: Omit<OpenPromotionPrResult, 'operation' | 'body' | 'renderedDiff'> = {
       mode: route.mode,
       app: request.app,
@@ -277,8 +167,8 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       prUrl: undefined,
       supersededPrs: [],
       supersededBy: undefined,
-      files: plan.edits.filter((e) => e.before !== e.after).map((e) => e.path),
-      diff: unifiedDiff(plan.edits),
+      files: planned.files,
+      diff: planned.diff,
       window,
       labels,
       reviewers: { users: [], teams: [], refused: undefined },
@@ -291,10 +181,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       logger.info(`${targetOverlay} already runs ${target.tag}: nothing to promote.`)
       return { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: repo.requestCount }
     }
-    await verifyImageUpdate(work, plan)
-    const before = await render(join(work, targetOverlay))
-    applyFileEdits(work, plan.edits)
-    const rendered = renderedDiff(targetOverlay, before, await render(join(work, targetOverlay)))
+    const rendered = planned.renderedDiff
 
     const changelog = await readChangelog(appRepo, previous.tag, gate.tag, route, request, logger)
     const lastEnvironment = config.environments.at(-1)!.name === route.to.name

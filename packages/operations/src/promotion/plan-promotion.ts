@@ -1,0 +1,203 @@
+import { join } from 'node:path'
+import {
+  applyFileEdits,
+  checkGate,
+  containerImages,
+  deploymentWindowState,
+  DiskRepoReader,
+  loadGitopsConfig,
+  manifestsFromYaml,
+  planImageUpdate,
+  promotionLabels,
+  promotionNames,
+  renderedDiff,
+  resolveRoute,
+  runningImageOf,
+  silentLogger,
+  targetTag,
+  UserError,
+  unifiedDiff,
+  type GateDecision,
+  type GitopsConfig,
+  type ImageUpdatePlan,
+  type Logger,
+  type PromotionMarker,
+  type PromotionMode,
+  type PromotionNames,
+  type PromotionRoute,
+  type ReleaseTag,
+  type TargetTag,
+  type WindowState
+} from '@gitops-actions/core'
+import { render, verifyImageUpdate } from '@gitops-actions/kustomize'
+import type { RegistryClient } from '@gitops-actions/oci'
+
+export interface PromotionRegistry {
+  client: RegistryClient
+  /** The image's repository path in that registry (`org/myapp`). */
+  repository: string
+}
+
+/** What a promotion is planned from: everything but where it is committed and how the PR is opened. */
+export interface PromotionPlanRequest {
+  mode: PromotionMode
+  app: string
+  from?: string | undefined
+  to?: string | undefined
+  /** Auto-deploy: the new build's tag. Promote: defaults to what runs in `from`. */
+  tag?: string | undefined
+  /** The image as the overlays' `images[].name` (or full name) writes it; the app name by default. */
+  image?: string | undefined
+  allowSkip: boolean
+  /** Deploy the source tag as is instead of the target environment's tagTemplate. */
+  keepTag: boolean
+  version?: string | undefined
+  releaseTagPrefix: string
+  registry?: PromotionRegistry | undefined
+  /** Write `tag@digest` into the overlay (needs a registry). */
+  pinDigest: boolean
+  /** Write nothing: no re-tag in the registry (the plan still checks that the target tag could be made); open-promotion-pr then commits nothing either. */
+  dryRun: boolean
+  now: Date
+  /** Orders concurrent promotions of the same app and env; `now` by default. */
+  requestedAt?: string | undefined
+  /** The app repository's release tags, asked for only when the target's tagTemplate needs a `{version}` nothing else gives. */
+  releaseTags?: (() => Promise<readonly ReleaseTag[] | undefined>) | undefined
+  logger?: Logger
+}
+
+/** A planned promotion: the route, the gate's decision, the tags, the overlay edit and its rendered effect. */
+export interface PromotionPlan {
+  config: GitopsConfig
+  route: PromotionRoute
+  image: string
+  /** The target overlay directory. */
+  overlay: string
+  /** What runs in `from` (rendered from its overlay); undefined for auto-deploys. */
+  source: { image: string; tag: string | undefined; digest: string | undefined } | undefined
+  gate: GateDecision
+  target: TargetTag
+  digest: string | undefined
+  retagged: boolean
+  update: ImageUpdatePlan
+  previous: { tag: string | undefined; digest: string | undefined }
+  marker: PromotionMarker
+  names: PromotionNames
+  window: WindowState
+  labels: string[]
+  /** Files the promotion changes. */
+  files: string[]
+  /** Unified diff of the files. */
+  diff: string
+  /** Unified diff of the target overlay's kustomize render; empty when nothing changes. */
+  renderedDiff: string
+}
+
+function overlayOf(config: GitopsConfig, app: string, env: string): string {
+  return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env)
+}
+
+async function imagesIn(dir: string, overlay: string): Promise<string[]> {
+  const text = await render(join(dir, overlay))
+  return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image))
+}
+
+/**
+ * Plans a promotion in a copy of the config repo (`work`, which it edits): the route by
+ * gitops.yaml order, the gate (what runs in `from`, rendered by kustomize, or equal registry
+ * digests), the target tag by the environment's tagTemplate, the registry re-tag unless dry-run,
+ * and the overlay edit through bump-overlay's planner, verified and rendered by kustomize.
+ * open-promotion-pr commits it; `gitops-actions promote --dry-run` prints it.
+ */
+export async function planPromotion(work: string, request: PromotionPlanRequest): Promise<PromotionPlan> {
+  const logger = request.logger ?? silentLogger
+  const config = loadGitopsConfig(work)
+  const route = resolveRoute(config, request)
+  const image = request.image ?? request.app
+  const overlay = overlayOf(config, request.app, route.to.name)
+
+  // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
+  let source: PromotionPlan['source']
+  if (route.from) {
+    const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image)
+    source = running && { image: running.name, tag: running.tag, digest: running.digest }
+  }
+  const registry = request.registry
+  const digests = registry && {
+    requested: request.tag ? await registry.client.manifestDigest(registry.repository, request.tag) : undefined,
+    source: source?.tag ? await registry.client.manifestDigest(registry.repository, source.tag) : undefined
+  }
+  const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests })
+  logger.info(`Gate: ${gate.explanation}`)
+
+  const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version
+  const releaseTags = needsVersion && request.releaseTags ? await request.releaseTags() : undefined
+  const target = targetTag({
+    app: request.app,
+    route,
+    sourceTag: gate.tag,
+    version: request.version,
+    releaseTags,
+    releaseTagPrefix: request.releaseTagPrefix,
+    retag: !request.keepTag
+  })
+
+  // The registry: the target tag names the same manifest (re-tagged here when it is new).
+  let digest: string | undefined
+  let retagged = false
+  if (registry) {
+    if (target.tag === gate.tag) digest = await registry.client.manifestDigest(registry.repository, gate.tag)
+    else if (request.dryRun) {
+      digest = await registry.client.manifestDigest(registry.repository, gate.tag)
+      const existing = await registry.client.manifestDigest(registry.repository, target.tag)
+      if (existing && digest && existing !== digest) {
+        throw new UserError(
+          `${registry.client.registry}/${registry.repository}:${target.tag} already names ${existing}, not ${digest}; a release tag never moves`
+        )
+      }
+    } else {
+      const result = await registry.client.retag(registry.repository, gate.tag, target.tag)
+      digest = result.digest
+      retagged = result.changed
+    }
+    if (!digest) throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`)
+  } else if (request.pinDigest) {
+    throw new UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`)
+  }
+
+  // The edit, through bump-overlay's planner, verified by a real render.
+  const update = await planImageUpdate(new DiskRepoReader(work), {
+    overlays: [overlay],
+    changes: [{ image, tag: target.tag, digest: request.pinDigest ? digest : undefined, source: `Promotion of ${request.app}` }],
+    config,
+    environment: route.to.name,
+    app: request.app
+  })
+  const requestedAt = request.requestedAt ?? request.now.toISOString()
+  const marker: PromotionMarker = { app: request.app, env: route.to.name, tag: target.tag, mode: route.mode, requestedAt }
+  const plan: PromotionPlan = {
+    config,
+    route,
+    image,
+    overlay,
+    source,
+    gate,
+    target,
+    digest,
+    retagged,
+    update,
+    previous: { tag: update.previousTag, digest: update.previousDigest },
+    marker,
+    names: promotionNames(marker),
+    window: deploymentWindowState(config.deploymentWindows, route.to.name, request.now),
+    labels: promotionLabels(route.to.name),
+    files: update.edits.filter((e) => e.before !== e.after).map((e) => e.path),
+    diff: unifiedDiff(update.edits),
+    renderedDiff: ''
+  }
+  if (!update.changed) return plan
+  await verifyImageUpdate(work, update)
+  const before = await render(join(work, overlay))
+  applyFileEdits(work, update.edits)
+  return { ...plan, renderedDiff: renderedDiff(overlay, before, await render(join(work, overlay))) }
+}
