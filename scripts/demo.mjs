@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { collectEnvironmentStatus, renderStatusTable } from '@gitops-actions/core'
 import { render } from '@gitops-actions/kustomize'
+import { RegistryClient } from '@gitops-actions/oci'
 import { startGitHubStandIn } from '../test/github-stand-in/index.ts'
 import { standInOctokit } from '../test/github-stand-in/octokit.ts'
 import { pushImage, REGISTRY_BINARY, startRegistry, tinyImage } from '../test/harness/oci-registry.ts'
@@ -175,7 +176,10 @@ try {
 
   let digest = ''
   await step('docker-build-push: tiny image', async (row) => {
-    if (!registry) return { skipped: 'no registry' }
+    if (!registry) {
+      row.result = 'skipped'
+      return { skipped: 'no registry' }
+    }
     const built = tinyImage(`${APP}@${sha}`)
     for (const reference of build.tags.split('\n')) {
       digest = await pushImage(registry.host, APP_REPO, reference.slice(reference.lastIndexOf(':') + 1), built)
@@ -189,17 +193,19 @@ try {
   const checkout = join(work, 'config-checkout')
   git(work, 'clone', '-q', hub.repoDir(CONFIG_REPO), checkout)
 
-  /** open-promotion-pr, as app-ci.yml (auto-deploy) and promote.yml (promote) run it. */
+  /**
+   * open-promotion-pr with the inputs app-ci.yml (auto-deploy, in the app repo: the app's changelog
+   * comes from there) and promote.yml (promote, in the config repo) give it.
+   */
   async function openPromotion(title, inputs) {
     let pr
     await step(title, async (row) => {
       const { outputs, json } = await action('open-promotion-pr', {
-        env: { ...actionEnv, GITHUB_REPOSITORY: APP_REPO },
+        env: { ...actionEnv, GITHUB_REPOSITORY: inputs.mode === 'auto-deploy' ? APP_REPO : CONFIG_REPO },
         inputs: {
           app: APP,
           repository: CONFIG_REPO,
           token: hub.token,
-          'app-repository': APP_REPO,
           ...(registry ? { 'registry-image': image } : {}),
           ...inputs
         }
@@ -296,8 +302,10 @@ try {
   await validate(staging, 'staging')
   await merge(staging, 'staging')
 
-  // Production runs a released version: the app repo tags the commit, as a release would.
-  await step('app repo: release v1.3.0', async () => {
+  // Production runs a released version: the app repo tags the commit, as a release would, and the
+  // one who promotes gives that version (promote.yml's version input) for prod's v{version} tag.
+  let release
+  await step(`app repo: release v${build.version}`, async () => {
     git(app, 'tag', '-a', `v${build.version}`, '-m', `myapp ${build.version}`)
     git(app, 'push', '-q', hub.repoDir(APP_REPO), `v${build.version}`)
     const { outputs } = await action('compute-tag', {
@@ -305,9 +313,10 @@ try {
       env: { ...actionEnv, GITHUB_SHA: sha, GITHUB_REPOSITORY: APP_REPO, GITHUB_REF: `refs/tags/v${build.version}` },
       inputs: { app: APP, environment: 'prod', image }
     })
+    release = outputs.version
     return { tag: `v${build.version} on ${sha.slice(0, 7)}`, 'compute-tag (prod)': `${outputs.tag} (${outputs.version})` }
   })
-  const prod = await openPromotion('open-promotion-pr: promote staging → prod', { mode: 'promote', to: 'prod' })
+  const prod = await openPromotion('open-promotion-pr: promote staging → prod', { mode: 'promote', to: 'prod', version: release })
   await validate(prod, 'prod')
   await merge(prod, 'prod')
 
@@ -321,6 +330,19 @@ try {
   git(checkout, 'checkout', '-q', '--detach', 'origin/main')
   const status = await collectEnvironmentStatus(checkout, { render: (dir) => render(dir) })
   console.log(`\nEnvironment status of ${CONFIG_REPO} main:\n\n${renderStatusTable(status, { color })}`)
+  for (const { from, to, detail } of status.apps.flatMap((a) => a.steps)) console.log(`${from} → ${to}: ${detail}`)
+  if (registry) {
+    // The files alone cannot tell that v1.3.0 is the staging image; the registry can.
+    const tags = status.apps.flatMap((a) => a.environments.flatMap((e) => e.images.map((i) => i.tag)))
+    const client = new RegistryClient({ registry: registry.host })
+    const digests = await Promise.all(tags.map((tag) => client.manifestDigest(APP_REPO, tag)))
+    const same = new Set(digests).size === 1 && digests[0]
+    console.log(
+      same
+        ? `registry ${registry.host}/${APP_REPO}: ${tags.join(', ')} are one image, ${same}`
+        : `registry ${registry.host}/${APP_REPO}: ${tags.map((tag, i) => `${tag} → ${digests[i] ?? 'missing'}`).join(', ')}`
+    )
+  }
 } catch (error) {
   if (!(error instanceof StepFailed)) {
     console.error(error?.stack ?? error)
@@ -332,7 +354,7 @@ try {
 }
 
 // ── The table ────────────────────────────────────────────────────────────────────────────────
-const failed = rows.some((r) => r.result !== 'ok')
+const failed = rows.some((r) => r.result === 'FAILED')
 const short = (digest) => (digest ? `${digest.slice(0, 19)}…` : '')
 const table = [
   ['step', 'result', 'PR', 'tag', 'digest', 'time'],

@@ -187,6 +187,8 @@ describe('required check names and triggers', () => {
     expect(dispatch.from).toMatchObject({ type: 'choice', options: ['dev', 'staging'] })
     expect(dispatch.to).toMatchObject({ type: 'choice', options: ['staging', 'prod'] })
     expect(dispatch.tag).toMatchObject({ type: 'string', required: false })
+    // prod's tag template v{version} needs the release version: a staging tag carries none.
+    expect(dispatch.version).toMatchObject({ type: 'string', required: false })
     const job: any = jobsOf(workflow)[0]![1]
     expect(job.environment).toBe('${{ inputs.to }}')
     expect(job.concurrency.group).toContain('${{ inputs.app }}')
