@@ -47923,7 +47923,7 @@ function readEnvironmentStatus(repoRoot, options = {}) {
  * checked against what the kustomizations say, and each pair of neighbouring environments is
  * compared for drift.
  */
-async function collectEnvironmentStatus(repoRoot, options) {
+async function environment_status_collectEnvironmentStatus(repoRoot, options) {
     const config = options.config ?? loadGitopsConfig(repoRoot);
     const apps = selectApps(repoRoot, config, options.apps);
     const read = apps.map((app) => appStatus(repoRoot, config, app));
@@ -48270,7 +48270,7 @@ const STATE_ICON = {
  * the app × environment table, problems with the overlays, and drift between neighbouring
  * environments (only the highlighted step's, when there is one).
  */
-function renderStatusMarkdown(status, options = {}) {
+function status_markdown_renderStatusMarkdown(status, options = {}) {
     const level = '#'.repeat(Math.min(6, Math.max(1, options.headingLevel ?? 3)));
     const apps = status.apps.filter((a) => !options.apps || options.apps.includes(a.app));
     const highlight = options.highlight;
@@ -57570,9 +57570,35 @@ class github_repo_GitHubRepo {
 function overlayOf(config, app, env) {
     return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env);
 }
-async function imagesIn(dir, overlay) {
-    const text = await render(join(dir, overlay));
+async function imagesIn(renderBase, dir, overlay) {
+    const text = await renderBase(join(dir, overlay));
     return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image));
+}
+/** kustomize renders of the base branch's files, each overlay once (the gate, the diff and the status share them). */
+function memoizedRender() {
+    const renders = new Map();
+    return (directory) => {
+        let rendered = renders.get(directory);
+        if (!rendered)
+            renders.set(directory, (rendered = render(directory)));
+        return rendered;
+    };
+}
+/**
+ * The PR body's environment section: the app's promotion chain with this step highlighted, its
+ * tags per environment and the drift between neighbours, from the base branch. It informs the
+ * reviewer; when it cannot be built the promotion goes on without it.
+ */
+async function environmentSection(work, config, app, route, renderBase, logger) {
+    try {
+        const status = await collectEnvironmentStatus(work, { config, apps: [app], render: renderBase });
+        const highlight = route.from ? { app, from: route.from.name, to: route.to.name } : undefined;
+        return renderStatusMarkdown(status, { highlight, headingLevel: 3, maxDriftLines: 60 });
+    }
+    catch (error) {
+        logger.warning(`The environment status for the PR body could not be built: ${error.message}`);
+        return undefined;
+    }
 }
 /**
  * Plans a promotion in a copy of the config repo (`work`, which it edits): the route by
@@ -57587,10 +57613,11 @@ async function plan_promotion_planPromotion(work, request) {
     const route = resolveRoute(config, request);
     const image = request.image ?? request.app;
     const overlay = overlayOf(config, request.app, route.to.name);
+    const renderBase = memoizedRender();
     // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
     let source;
     if (route.from) {
-        const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image);
+        const running = runningImageOf(await imagesIn(renderBase, work, overlayOf(config, request.app, route.from.name)), image);
         source = running && { image: running.name, tag: running.tag, digest: running.digest };
     }
     const registry = request.registry;
@@ -57663,14 +57690,16 @@ async function plan_promotion_planPromotion(work, request) {
         labels: promotionLabels(route.to.name),
         files: update.edits.filter((e) => e.before !== e.after).map((e) => e.path),
         diff: unifiedDiff(update.edits),
-        renderedDiff: ''
+        renderedDiff: '',
+        environments: undefined
     };
     if (!update.changed)
         return plan;
     await verifyImageUpdate(work, update);
-    const before = await render(join(work, overlay));
+    const before = await renderBase(join(work, overlay));
+    const environments = await environmentSection(work, config, request.app, route, renderBase, logger);
     applyFileEdits(work, update.edits);
-    return { ...plan, renderedDiff: renderedDiff(overlay, before, await render(join(work, overlay))) };
+    return { ...plan, renderedDiff: renderedDiff(overlay, before, await render(join(work, overlay))), environments };
 }
 
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/open-promotion-pr.ts
@@ -57774,6 +57803,7 @@ async function openPromotionPr(github, request) {
             next: { tag: target.tag, digest },
             files: base.files,
             renderedDiff: rendered,
+            environments: planned.environments,
             changelog,
             window,
             lastEnvironment,

@@ -44836,7 +44836,7 @@ function markdownCell(text) {
     return String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 /** A markdown table; rendered by a pure function so tests can read it. */
-function markdown_markdownTable(headings, rows) {
+function markdownTable(headings, rows) {
     const lines = [`| ${headings.map(markdownCell).join(' | ')} |`, `| ${headings.map(() => '---').join(' | ')} |`];
     for (const row of rows)
         lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
@@ -44866,7 +44866,7 @@ const MAX_ALIAS_COUNT = 50;
  * Parses every document of a YAML stream, refusing what would make the result ambiguous or unsafe:
  * syntax errors, duplicate keys and alias bombs are UserErrors at file:line.
  */
-function yaml_source_parseYamlStream(text, file) {
+function parseYamlStream(text, file) {
     const lineCounter = new dist/* LineCounter */.HN();
     const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
     const list = Array.isArray(documents) ? documents : [documents];
@@ -44885,12 +44885,12 @@ function yaml_source_parseYamlStream(text, file) {
     return list.filter((d) => d.contents !== null).map((document) => ({ file, document, lineCounter }));
 }
 /** Parses a file that must hold exactly one YAML document (a kustomization, gitops.yaml). */
-function yaml_source_parseYamlFile(text, file) {
-    const documents = yaml_source_parseYamlStream(text, file);
+function parseYamlFile(text, file) {
+    const documents = parseYamlStream(text, file);
     if (documents.length > 1) {
         throw new errors_UserError(`${file} holds ${documents.length} YAML documents; expected one`, {
             file,
-            line: yaml_source_locationOf(documents[1], []).line
+            line: locationOf(documents[1], []).line
         });
     }
     if (documents.length === 0) {
@@ -44901,11 +44901,11 @@ function yaml_source_parseYamlFile(text, file) {
     return documents[0];
 }
 /** Plain JavaScript value of a parsed document; aliases are bounded by the bomb check. */
-function yaml_source_toPlain(source) {
+function toPlain(source) {
     return source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
 }
 /** The place of the node at `path`, or of its nearest existing ancestor, for findings and errors. */
-function yaml_source_locationOf(source, path) {
+function locationOf(source, path) {
     let node = source.document.contents;
     let found = node;
     for (const key of path) {
@@ -45918,7 +45918,7 @@ const APP_PATTERN = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
  * least one environment (`apps/{app}/overlays/{env}` finds `apps/myapp/overlays/dev`), sorted.
  * An overlay counts when it holds a kustomization file.
  */
-function app_discovery_discoverApps(repoRoot, config) {
+function discoverApps(repoRoot, config) {
     const apps = new Set();
     for (const environment of config.environments) {
         const segments = config.layout.overlay
@@ -45937,14 +45937,14 @@ function walk(dir, segments, app, found) {
     }
     const [segment, ...rest] = segments;
     if (!segment.includes('{app}')) {
-        if (app_discovery_isDirectory(join(dir, segment)))
-            walk(join(dir, segment), rest, app, found);
+        if (app_discovery_isDirectory((0,external_node_path_namespaceObject.join)(dir, segment)))
+            walk((0,external_node_path_namespaceObject.join)(dir, segment), rest, app, found);
         return;
     }
     if (app !== undefined) {
         const name = segment.replaceAll('{app}', app);
-        if (app_discovery_isDirectory(join(dir, name)))
-            walk(join(dir, name), rest, app, found);
+        if (app_discovery_isDirectory((0,external_node_path_namespaceObject.join)(dir, name)))
+            walk((0,external_node_path_namespaceObject.join)(dir, name), rest, app, found);
         return;
     }
     const pattern = new RegExp(`^${segment
@@ -45953,7 +45953,7 @@ function walk(dir, segments, app, found) {
         .join(`(${APP_PATTERN})`)}$`);
     let names;
     try {
-        names = readdirSync(dir);
+        names = (0,external_node_fs_namespaceObject.readdirSync)(dir);
     }
     catch {
         return;
@@ -45963,22 +45963,22 @@ function walk(dir, segments, app, found) {
         // A pattern using {app} twice in one segment must see the same name both times.
         if (!match || new Set(match.slice(1)).size !== 1)
             continue;
-        if (app_discovery_isDirectory(join(dir, name)))
-            walk(join(dir, name), rest, match[1], found);
+        if (app_discovery_isDirectory((0,external_node_path_namespaceObject.join)(dir, name)))
+            walk((0,external_node_path_namespaceObject.join)(dir, name), rest, match[1], found);
     }
 }
 /** The names kustomize accepts for a kustomization file. */
-const KUSTOMIZATION_FILE_NAMES = (/* unused pure expression or super */ null && (['kustomization.yaml', 'kustomization.yml', 'Kustomization']));
+const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 /** The kustomization file in a directory, or undefined. */
-function app_discovery_kustomizationFileIn(dir) {
-    return KUSTOMIZATION_FILE_NAMES.map((name) => join(dir, name)).find((path) => isFile(path));
+function kustomizationFileIn(dir) {
+    return KUSTOMIZATION_FILE_NAMES.map((name) => (0,external_node_path_namespaceObject.join)(dir, name)).find((path) => isFile(path));
 }
 function hasKustomization(dir) {
-    return app_discovery_kustomizationFileIn(dir) !== undefined;
+    return kustomizationFileIn(dir) !== undefined;
 }
 function app_discovery_isDirectory(path) {
     try {
-        return statSync(path).isDirectory();
+        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
     }
     catch {
         return false;
@@ -45986,7 +45986,7 @@ function app_discovery_isDirectory(path) {
 }
 function isFile(path) {
     try {
-        return statSync(path).isFile();
+        return (0,external_node_fs_namespaceObject.statSync)(path).isFile();
     }
     catch {
         return false;
@@ -46069,7 +46069,7 @@ function completeDrift(input) {
     return { expected: input?.expected ?? structuredClone(DEFAULT_DRIFT.expected) };
 }
 /** Splits a drift path into its keys: `a.b[c.d][*]` → ['a', 'b', 'c.d', '*']. */
-function drift_driftPathKeys(path) {
+function driftPathKeys(path) {
     return [...path.matchAll(/\[([^\]]+)\]|([^.[\]]+)/g)].map((m) => (m[1] ?? m[2]));
 }
 
@@ -46151,7 +46151,7 @@ const layoutSchema = {
     }
 };
 /** The overlay directory of an app in an environment, relative to the repo root. */
-function layout_overlayPath(layout, app, environment) {
+function overlayPath(layout, app, environment) {
     return layout.overlay.replaceAll('{app}', app).replaceAll('{env}', environment);
 }
 /** The base directory of an app, relative to the repo root. */
@@ -52987,23 +52987,23 @@ function gitops_config_loadGitopsConfig(repoRoot) {
 }
 /** Parses gitops.yaml text; every mistake is a UserError at file:line. */
 function parseGitopsConfig(text, file = 'gitops.yaml') {
-    const source = yaml_source_parseYamlFile(text, file);
-    const raw = yaml_source_toPlain(source) ?? {};
+    const source = parseYamlFile(text, file);
+    const raw = toPlain(source) ?? {};
     if (!validate(raw))
         throw schemaError(source, validate.errors ?? []);
     const data = raw;
     const [quotaProblem] = quotaProblems(data.quota);
     if (quotaProblem) {
-        throw new errors_UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, yaml_source_locationOf(source, ['quota', ...quotaProblem.path]));
+        throw new errors_UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
     }
     const [celProblem] = policyExpressionProblems(data.policy);
     if (celProblem)
-        throw new errors_UserError(`${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`, yaml_source_locationOf(source, ['policy', ...celProblem.path]));
+        throw new errors_UserError(`${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`, locationOf(source, ['policy', ...celProblem.path]));
     const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
     const seen = new Set();
     environments.forEach((environment, index) => {
         if (seen.has(environment.name)) {
-            throw new errors_UserError(`${file}: environment '${environment.name}' is listed twice`, yaml_source_locationOf(source, ['environments', index, 'name']));
+            throw new errors_UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
         }
         seen.add(environment.name);
         for (const [key, list] of [['allowedTags', environment.allowedTags], ['forbiddenTags', environment.forbiddenTags]]) {
@@ -53014,7 +53014,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
                     new RegExp(pattern.replaceAll('{app}', 'app'));
                 }
                 catch (error) {
-                    throw new errors_UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, yaml_source_locationOf(source, ['environments', index, key, i]));
+                    throw new errors_UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, locationOf(source, ['environments', index, key, i]));
                 }
             });
         }
@@ -53022,11 +53022,11 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow);
     deploymentWindows.forEach((window, index) => {
         if (!isKnownTimeZone(window.timeZone)) {
-            throw new errors_UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, yaml_source_locationOf(source, ['deploymentWindows', index, 'timeZone']));
+            throw new errors_UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
         }
         window.environments.forEach((name, i) => {
             if (!seen.has(name)) {
-                throw new errors_UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, yaml_source_locationOf(source, ['deploymentWindows', index, 'environments', i]));
+                throw new errors_UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
             }
         });
     });
@@ -53060,7 +53060,7 @@ function schemaError(source, errors) {
     else if (error.keyword === 'enum') {
         message += `: ${error.params.allowedValues.join(', ')}`;
     }
-    return new errors_UserError(message, yaml_source_locationOf(source, path));
+    return new errors_UserError(message, locationOf(source, path));
 }
 /** Finds an environment by name, or a UserError listing the known ones. */
 function environmentByName(config, name, input = 'environment') {
@@ -53099,16 +53099,16 @@ function manifest_describeObject(object) {
 /** A Manifest for one parsed YAML document. */
 function manifestFromDocument(source, root, environment) {
     return {
-        object: (yaml_source_toPlain(source) ?? {}),
-        location: yaml_source_locationOf(source, []),
+        object: (toPlain(source) ?? {}),
+        location: locationOf(source, []),
         root,
         environment,
-        locate: (path) => yaml_source_locationOf(source, path)
+        locate: (path) => locationOf(source, path)
     };
 }
 /** Every object of a YAML stream, each pointing at its own lines. `List` kinds are not expanded. */
 function manifestsFromYaml(text, file, root = file, environment) {
-    return yaml_source_parseYamlStream(text, file)
+    return parseYamlStream(text, file)
         .filter((source) => (0,dist/* isMap */.jh)(source.document.contents))
         .map((source) => manifestFromDocument(source, root, environment));
 }
@@ -53718,7 +53718,7 @@ const MAX_VALUE_TEXT = 120;
  * are compared without their tag or digest (promotion moves those); differences at paths that
  * `drift.expected` lists for the object's kind (or for `*`) are counted, not reported.
  */
-function drift_compareRenderedEnvironments(app, from, to, drift) {
+function compareRenderedEnvironments(app, from, to, drift) {
     const left = normalisedObjects(from);
     const right = normalisedObjects(to);
     const patched = { from: patchTargets(from.patches ?? []), to: patchTargets(to.patches ?? []) };
@@ -53937,11 +53937,11 @@ function pod_spec_podSpecOf(object) {
     }
     return pod_spec_isRecord(node) ? { spec: node, path } : undefined;
 }
-const LISTS = (/* unused pure expression or super */ null && ([
+const LISTS = [
     ['initContainers', 'initContainer'],
     ['containers', 'container'],
     ['ephemeralContainers', 'ephemeralContainer']
-]));
+];
 /** Every container of a pod spec: init containers, then app containers, then ephemeral containers. */
 function pod_spec_containersOf(spec, specPath) {
     const refs = [];
@@ -53985,17 +53985,17 @@ function pod_spec_field(value, ...path) {
 
 /** Reads a kustomization directory (repo-relative); undefined when it has no kustomization file. */
 function readKustomizationSummary(repoRoot, dir) {
-    const path = kustomizationFileIn(join(repoRoot, dir));
+    const path = kustomizationFileIn((0,external_node_path_namespaceObject.join)(repoRoot, dir));
     if (!path)
         return undefined;
     const file = toRepoPath(repoRoot, path);
-    const source = parseYamlFile(readFileSync(path, 'utf8'), file);
+    const source = parseYamlFile((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), file);
     const data = (toPlain(source) ?? {});
     if (typeof data !== 'object' || Array.isArray(data))
-        throw new UserError(`${file} is not a YAML map`, { file, line: 1 });
+        throw new errors_UserError(`${file} is not a YAML map`, { file, line: 1 });
     return {
         file,
-        dir: toRepoPath(repoRoot, join(repoRoot, dir)),
+        dir: toRepoPath(repoRoot, (0,external_node_path_namespaceObject.join)(repoRoot, dir)),
         images: readImages(source, data.images),
         bases: directories(repoRoot, dir, source, 'resources', data.resources),
         components: directories(repoRoot, dir, source, 'components', data.components),
@@ -54006,12 +54006,12 @@ function readImages(source, raw) {
     if (raw === undefined || raw === null)
         return [];
     if (!Array.isArray(raw))
-        throw new UserError(`${source.file}: images must be a list`, locationOf(source, ['images']));
+        throw new errors_UserError(`${source.file}: images must be a list`, locationOf(source, ['images']));
     return raw.map((entry, index) => {
         const location = locationOf(source, ['images', index]);
         const item = entry;
         if (!item || typeof item !== 'object' || typeof item.name !== 'string' || item.name === '') {
-            throw new UserError(`${source.file}: images[${index}] needs a name`, location);
+            throw new errors_UserError(`${source.file}: images[${index}] needs a name`, location);
         }
         const setting = { name: item.name, location };
         for (const key of ['newName', 'newTag', 'digest']) {
@@ -54020,7 +54020,7 @@ function readImages(source, raw) {
                 continue;
             // An unquoted newTag such as 1.10 or 20241201 reads as a number; kustomize takes its text.
             if (typeof value !== 'string' && typeof value !== 'number') {
-                throw new UserError(`${source.file}: images[${index}].${key} must be a string`, locationOf(source, ['images', index, key]));
+                throw new errors_UserError(`${source.file}: images[${index}].${key} must be a string`, locationOf(source, ['images', index, key]));
             }
             setting[key] = String(value);
         }
@@ -54035,7 +54035,7 @@ function directories(repoRoot, dir, source, key, raw) {
         if (typeof entry !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || entry.startsWith('github.com/'))
             return;
         const target = inRepo(repoRoot, dir, entry, source, [key, index]);
-        if (kustomizationFileIn(join(repoRoot, target)))
+        if (kustomizationFileIn((0,external_node_path_namespaceObject.join)(repoRoot, target)))
             found.push(target);
     });
     return found;
@@ -54043,20 +54043,20 @@ function directories(repoRoot, dir, source, key, raw) {
 /** A repo-relative path for `entry` written in `dir`; a path leaving the repo is refused. */
 function inRepo(repoRoot, dir, entry, source, at) {
     const location = locationOf(source, at);
-    if (isAbsolute(entry))
-        throw new UserError(`${source.file}: '${entry}' is an absolute path; use a path inside the repository`, location);
-    const full = join(repoRoot, dir, entry);
+    if ((0,external_node_path_namespaceObject.isAbsolute)(entry))
+        throw new errors_UserError(`${source.file}: '${entry}' is an absolute path; use a path inside the repository`, location);
+    const full = (0,external_node_path_namespaceObject.join)(repoRoot, dir, entry);
     let real = full;
     try {
-        real = realpathSync(full);
+        real = (0,external_node_fs_namespaceObject.realpathSync)(full);
     }
     catch {
         // A missing path is kustomize's to report; only escapes matter here.
     }
-    const root = realpathSync(repoRoot);
-    for (const candidate of [relative(repoRoot, full), relative(root, real)]) {
-        if (candidate === '..' || candidate.startsWith(`..${sep}`) || isAbsolute(candidate)) {
-            throw new UserError(`${source.file}: '${entry}' leads outside the repository`, location);
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(repoRoot);
+    for (const candidate of [(0,external_node_path_namespaceObject.relative)(repoRoot, full), (0,external_node_path_namespaceObject.relative)(root, real)]) {
+        if (candidate === '..' || candidate.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(candidate)) {
+            throw new errors_UserError(`${source.file}: '${entry}' leads outside the repository`, location);
         }
     }
     return toRepoPath(repoRoot, full);
@@ -54070,7 +54070,7 @@ function readPatches(repoRoot, dir, source, data) {
         if (path !== undefined) {
             const file = inRepo(repoRoot, dir, path, source, [key, index]);
             try {
-                text = readFileSync(join(repoRoot, file), 'utf8');
+                text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(repoRoot, file), 'utf8');
             }
             catch {
                 text = undefined; // kustomize reports the missing file when it renders
@@ -54121,10 +54121,10 @@ function patchDocumentTargets(text, file) {
     }
 }
 function toRepoPath(repoRoot, path) {
-    return relative(repoRoot, path).split(sep).join('/') || '.';
+    return (0,external_node_path_namespaceObject.relative)(repoRoot, path).split(external_node_path_namespaceObject.sep).join('/') || '.';
 }
 /** The kustomizations an overlay builds on, deepest first, ending with the overlay itself. */
-function overlay_images_kustomizationChain(repoRoot, dir) {
+function kustomizationChain(repoRoot, dir) {
     const seen = new Set();
     const chain = [];
     const visit = (current) => {
@@ -54138,7 +54138,7 @@ function overlay_images_kustomizationChain(repoRoot, dir) {
             visit(base);
         chain.push(summary);
     };
-    visit(toRepoPath(repoRoot, join(repoRoot, dir)));
+    visit(toRepoPath(repoRoot, (0,external_node_path_namespaceObject.join)(repoRoot, dir)));
     return chain;
 }
 /**
@@ -54147,7 +54147,7 @@ function overlay_images_kustomizationChain(repoRoot, dir) {
  * name. An overlay entry that names an image its base has already renamed changes nothing, a
  * common slip that leaves the environment on the base's tag; it is reported as a problem.
  */
-function overlay_images_resolveOverlayImages(chain) {
+function resolveOverlayImages(chain) {
     const tracked = [];
     const problems = [];
     const overlay = chain.at(-1);
@@ -54207,7 +54207,7 @@ function overlay_images_resolveOverlayImages(chain) {
 
 
 // Shapes recognised whatever gitops.yaml says: the seed's tags and compute-tag's defaults.
-const KNOWN_TEMPLATES = (/* unused pure expression or super */ null && ([
+const KNOWN_TEMPLATES = [
     'sha-{sha}',
     '{app}-{sha}-{timestamp}',
     '{app}-staging-{sha}',
@@ -54215,7 +54215,7 @@ const KNOWN_TEMPLATES = (/* unused pure expression or super */ null && ([
     'v{version}',
     '{app}-v{version}',
     '{version}'
-]));
+];
 const PLACEHOLDER_PATTERNS = {
     sha: '(?<sha>[0-9a-f]{7,40})',
     'long-sha': '(?<sha>[0-9a-f]{40})',
@@ -54263,18 +54263,18 @@ function templatePattern(template, app) {
  * tagTemplates from gitops.yaml are tried first, then the seed's shapes. A tag that fits none
  * tells nothing (an empty object), which is an answer, not an error.
  */
-function tag_facts_tagFacts(tag, app, environments = []) {
+function tagFacts(tag, app, environments = []) {
     const templates = [...new Set([...environments.map((e) => e.tagTemplate), ...KNOWN_TEMPLATES])];
     // More specific templates (more literal text) first, so `{version}` never hides `v{version}`.
     templates.sort((a, b) => literalLength(b) - literalLength(a));
     for (const template of templates) {
-        if (!placeholdersOf(template).some((p) => p === 'sha' || p === 'long-sha' || p === 'version'))
+        if (!tag_template_placeholdersOf(template).some((p) => p === 'sha' || p === 'long-sha' || p === 'version'))
             continue;
         const match = templatePattern(template, app)?.exec(tag);
         if (!match?.groups)
             continue;
         const { sha, version, timestamp } = match.groups;
-        if (version !== undefined && !semver.valid(version))
+        if (version !== undefined && !semver_default().valid(version))
             continue;
         const facts = { template };
         if (sha !== undefined)
@@ -54291,10 +54291,10 @@ function literalLength(template) {
     return template.replace(/\{[^{}]*\}/g, '').length;
 }
 /** The distance from `older` up to `newer`, or undefined when they are equal or not in that order. */
-function tag_facts_versionDistance(older, newer) {
-    const a = semver.parse(older);
-    const b = semver.parse(newer);
-    if (!a || !b || semver.compare(a, b) >= 0)
+function versionDistance(older, newer) {
+    const a = semver_default().parse(older);
+    const b = semver_default().parse(newer);
+    if (!a || !b || semver_default().compare(a, b) >= 0)
         return undefined;
     if (a.major !== b.major)
         return { part: 'major', count: b.major - a.major };
@@ -54305,8 +54305,8 @@ function tag_facts_versionDistance(older, newer) {
     return { part: 'prerelease', count: 1 };
 }
 /** Compares two versions: negative, zero or positive like a sort function. */
-function tag_facts_compareVersions(a, b) {
-    return semver.compare(a, b);
+function compareVersions(a, b) {
+    return semver_default().compare(a, b);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/status/environment-status.ts
@@ -54321,7 +54321,7 @@ function tag_facts_compareVersions(a, b) {
 
 
 
-const STATE_ORDER = (/* unused pure expression or super */ null && (['behind', 'differs', 'ahead', 'unknown', 'in-sync']));
+const STATE_ORDER = ['behind', 'differs', 'ahead', 'unknown', 'in-sync'];
 /**
  * The status of every app in every environment from the config repo's files alone (no render,
  * no cluster, no registry): the images each overlay sets, what their tags tell, and how each
@@ -54343,7 +54343,7 @@ function readEnvironmentStatus(repoRoot, options = {}) {
  * compared for drift.
  */
 async function collectEnvironmentStatus(repoRoot, options) {
-    const config = options.config ?? loadGitopsConfig(repoRoot);
+    const config = options.config ?? gitops_config_loadGitopsConfig(repoRoot);
     const apps = selectApps(repoRoot, config, options.apps);
     const read = apps.map((app) => appStatus(repoRoot, config, app));
     const jobs = read.flatMap(({ status }) => status.environments.filter((e) => e.present).map((e) => e.overlay));
@@ -54387,7 +54387,7 @@ function selectApps(repoRoot, config, wanted) {
         return found;
     for (const app of wanted) {
         if (!found.includes(app)) {
-            throw new UserError(`Unknown app '${app}': no overlay matches ${config.layout.overlay} for it. Apps found: ${found.join(', ') || '(none)'}`);
+            throw new errors_UserError(`Unknown app '${app}': no overlay matches ${config.layout.overlay} for it. Apps found: ${found.join(', ') || '(none)'}`);
         }
     }
     return [...wanted];
@@ -54525,7 +54525,7 @@ async function renderAll(repoRoot, overlays, render, concurrency) {
     const worker = async () => {
         for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
             try {
-                results.set(next, { yaml: await render(join(repoRoot, next)) });
+                results.set(next, { yaml: await render((0,external_node_path_namespaceObject.join)(repoRoot, next)) });
             }
             catch (error) {
                 if (error?.name !== 'RenderError')
@@ -54542,10 +54542,10 @@ function renderedWorkloads(yaml, file) {
     const workloads = [];
     for (const source of parseYamlStream(yaml, file)) {
         const object = toPlain(source);
-        const pod = object && typeof object === 'object' ? podSpecOf(object) : undefined;
+        const pod = object && typeof object === 'object' ? pod_spec_podSpecOf(object) : undefined;
         if (!pod)
             continue;
-        const images = containersOf(pod.spec, pod.path)
+        const images = pod_spec_containersOf(pod.spec, pod.path)
             .map((ref) => ref.container.image)
             .filter((image) => typeof image === 'string');
         const label = object.metadata?.labels?.[VERSION_LABEL];
@@ -54578,7 +54578,7 @@ function checkRenderedImages(cell, yaml) {
             continue;
         const labels = new Set(workloads.filter((w) => w.images.includes(image.reference)).map((w) => w.version?.replace(/^v/, '')));
         const [label] = labels;
-        if (labels.size === 1 && label && semver.valid(label)) {
+        if (labels.size === 1 && label && semver_default().valid(label)) {
             image.version = label;
             image.versionFrom = 'label';
         }
@@ -54593,17 +54593,17 @@ const EDGE_TEXT = {
     differs: 'differs',
     unknown: '?'
 };
-const CLASS_DEFS = (/* unused pure expression or super */ null && ([
+const CLASS_DEFS = [
     'classDef promoting fill:#fff3b0,stroke:#b8860b,stroke-width:3px,color:#000',
     'classDef lagging fill:#fde2e1,stroke:#c0392b,color:#000',
     'classDef missing fill:#eeeeee,stroke:#999999,stroke-dasharray:4 3,color:#666666'
-]));
+];
 /**
  * The promotion chain as a Mermaid flowchart (GitHub renders ```mermaid blocks): one node per
  * environment with the tag it runs, arrows in promotion order labelled with how the next
  * environment stands, the highlighted step drawn thick. One subgraph per app when there are several.
  */
-function promotion_diagram_renderPromotionDiagram(status, options = {}) {
+function renderPromotionDiagram(status, options = {}) {
     const apps = status.apps.filter((a) => !options.apps || options.apps.includes(a.app));
     const lines = ['flowchart LR'];
     const classes = new Map();
@@ -54650,7 +54650,7 @@ function promotion_diagram_renderPromotionDiagram(status, options = {}) {
     return lines.join('\n');
 }
 /** The diagram as a fenced block for markdown. */
-function promotion_diagram_mermaidBlock(diagram) {
+function mermaidBlock(diagram) {
     return '```mermaid\n' + diagram + '\n```';
 }
 function isHighlighted(app, from, to, highlight) {
@@ -55801,6 +55801,8 @@ function renderPrBody(input, limit = PR_BODY_LIMIT) {
     if (input.links.length > 0)
         head.push('', input.links.map((l) => `[${l.label}](${l.url})`).join(' · '));
     head.push('', '**Files:**', ...input.files.map((f) => `- \`${f}\``));
+    if (input.environments)
+        head.push('', input.environments.trimEnd());
     const tail = [];
     if (input.changelog)
         tail.push('', ...renderChangelog(input.changelog));
@@ -57920,7 +57922,7 @@ async function overlayFiles(reader, overlay, working) {
     }
     const kustomization = `${overlay}/${name}`;
     const text = await readWorking(reader, kustomization, working);
-    const source = yaml_source_parseYamlFile(text, kustomization);
+    const source = parseYamlFile(text, kustomization);
     const root = source.document.contents;
     if (!(0,dist/* isMap */.jh)(root))
         throw new errors_UserError(`${kustomization} is not a YAML map`, { file: kustomization, line: 1 });
@@ -58011,7 +58013,7 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
         names.add(change.newName);
     // 1. images[] entries of the kustomization.
     const kText = working.get(files.kustomization).text;
-    const kRoot = yaml_source_parseYamlFile(kText, files.kustomization).document.contents;
+    const kRoot = parseYamlFile(kText, files.kustomization).document.contents;
     const images = kRoot.get('images', true);
     if (images !== undefined && images !== null && !(0,dist/* isSeq */.oP)(images) && !((0,dist/* isScalar */.jn)(images) && images.value === null)) {
         throw new errors_UserError(`${files.kustomization}: 'images' must be a list`, {
@@ -58068,7 +58070,7 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
     for (const file of files.referenced) {
         const text = await readWorking(reader, file, working);
         const fileSplices = [];
-        for (const source of yaml_source_parseYamlStream(text, file)) {
+        for (const source of parseYamlStream(text, file)) {
             for (const scalar of literalImageScalars(source.document)) {
                 const value = String(scalar.value);
                 let reference;
@@ -58105,7 +58107,7 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
             });
         }
         const text = working.get(files.kustomization).text;
-        const root = yaml_source_parseYamlFile(text, files.kustomization).document.contents;
+        const root = parseYamlFile(text, files.kustomization).document.contents;
         const fields = [['name', change.image, dist/* Scalar */.X5.PLAIN]];
         if (change.newName)
             fields.push(['newName', change.newName, dist/* Scalar */.X5.PLAIN]);
@@ -58174,7 +58176,7 @@ async function planSetters(reader, files, change, names, working, target, record
         const text = await readWorking(reader, file, working);
         if (!text.includes('$imagepolicy'))
             continue;
-        for (const source of yaml_source_parseYamlStream(text, file)) {
+        for (const source of parseYamlStream(text, file)) {
             (0,dist/* visit */.YR)(source.document, {
                 Map(_key, map) {
                     for (const pair of map.items) {
@@ -65259,9 +65261,35 @@ class GitHubRepo {
 function overlayOf(config, app, env) {
     return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env);
 }
-async function imagesIn(dir, overlay) {
-    const text = await renderer_render((0,external_node_path_namespaceObject.join)(dir, overlay));
+async function imagesIn(renderBase, dir, overlay) {
+    const text = await renderBase((0,external_node_path_namespaceObject.join)(dir, overlay));
     return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image));
+}
+/** kustomize renders of the base branch's files, each overlay once (the gate, the diff and the status share them). */
+function memoizedRender() {
+    const renders = new Map();
+    return (directory) => {
+        let rendered = renders.get(directory);
+        if (!rendered)
+            renders.set(directory, (rendered = renderer_render(directory)));
+        return rendered;
+    };
+}
+/**
+ * The PR body's environment section: the app's promotion chain with this step highlighted, its
+ * tags per environment and the drift between neighbours, from the base branch. It informs the
+ * reviewer; when it cannot be built the promotion goes on without it.
+ */
+async function environmentSection(work, config, app, route, renderBase, logger) {
+    try {
+        const status = await collectEnvironmentStatus(work, { config, apps: [app], render: renderBase });
+        const highlight = route.from ? { app, from: route.from.name, to: route.to.name } : undefined;
+        return renderStatusMarkdown(status, { highlight, headingLevel: 3, maxDriftLines: 60 });
+    }
+    catch (error) {
+        logger.warning(`The environment status for the PR body could not be built: ${error.message}`);
+        return undefined;
+    }
 }
 /**
  * Plans a promotion in a copy of the config repo (`work`, which it edits): the route by
@@ -65276,10 +65304,11 @@ async function planPromotion(work, request) {
     const route = resolveRoute(config, request);
     const image = request.image ?? request.app;
     const overlay = overlayOf(config, request.app, route.to.name);
+    const renderBase = memoizedRender();
     // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
     let source;
     if (route.from) {
-        const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image);
+        const running = runningImageOf(await imagesIn(renderBase, work, overlayOf(config, request.app, route.from.name)), image);
         source = running && { image: running.name, tag: running.tag, digest: running.digest };
     }
     const registry = request.registry;
@@ -65352,14 +65381,16 @@ async function planPromotion(work, request) {
         labels: promotionLabels(route.to.name),
         files: update.edits.filter((e) => e.before !== e.after).map((e) => e.path),
         diff: file_edits_unifiedDiff(update.edits),
-        renderedDiff: ''
+        renderedDiff: '',
+        environments: undefined
     };
     if (!update.changed)
         return plan;
     await image_verification_verifyImageUpdate(work, update);
-    const before = await renderer_render((0,external_node_path_namespaceObject.join)(work, overlay));
+    const before = await renderBase((0,external_node_path_namespaceObject.join)(work, overlay));
+    const environments = await environmentSection(work, config, request.app, route, renderBase, logger);
     file_edits_applyFileEdits(work, update.edits);
-    return { ...plan, renderedDiff: renderedDiff(overlay, before, await renderer_render((0,external_node_path_namespaceObject.join)(work, overlay))) };
+    return { ...plan, renderedDiff: renderedDiff(overlay, before, await renderer_render((0,external_node_path_namespaceObject.join)(work, overlay))), environments };
 }
 
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/open-promotion-pr.ts
@@ -65463,6 +65494,7 @@ async function openPromotionPr(github, request) {
             next: { tag: target.tag, digest },
             files: base.files,
             renderedDiff: rendered,
+            environments: planned.environments,
             changelog,
             window,
             lastEnvironment,
@@ -65912,7 +65944,7 @@ function renderSummary(result) {
     const lines = [
         `### open-promotion-pr: ${result.app} to ${result.to}${result.dryRun ? ' (dry run)' : ''}`,
         '',
-        markdown_markdownTable(['operation', 'from', 'to', 'previous tag', 'tag', 'digest', 'pull request', 'branch'], [[result.operation, result.from ?? '(new build)', result.to, result.previousTag, result.tag, result.digest, pr, result.branch]]),
+        markdownTable(['operation', 'from', 'to', 'previous tag', 'tag', 'digest', 'pull request', 'branch'], [[result.operation, result.from ?? '(new build)', result.to, result.previousTag, result.tag, result.digest, pr, result.branch]]),
         '',
         `**Gate:** ${result.gate.explanation}`
     ];

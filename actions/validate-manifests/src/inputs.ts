@@ -10,6 +10,7 @@ export interface Inputs {
   failOn: 'error' | 'warning'
   sarifFile: string | undefined
   kustomizeFlags: string[]
+  environmentStatus: 'auto' | 'true' | 'false'
 }
 
 export function getInputs(): Inputs {
@@ -21,7 +22,8 @@ export function getInputs(): Inputs {
     shard: parseShard(optionalString('shard')),
     failOn: choiceInput('fail-on', ['error', 'warning'] as const),
     sarifFile: optionalString('sarif-file'),
-    kustomizeFlags: listInput('kustomize-flags')
+    kustomizeFlags: listInput('kustomize-flags'),
+    environmentStatus: choiceInput('environment-status', ['auto', 'true', 'false'] as const)
   }
 }
 

@@ -10,6 +10,7 @@ import {
   runAction,
   runnerLogger,
   setOutputs,
+  type RunContext,
   writeSummary
 } from '@gitops-actions/action-kit'
 import { changedFiles } from '@gitops-actions/git'
@@ -48,7 +49,8 @@ export async function run(): Promise<void> {
         changedFiles: changed,
         shard: inputs.shard,
         kustomizeFlags: inputs.kustomizeFlags,
-        logger: runnerLogger
+        logger: runnerLogger,
+        environmentStatus: wantsEnvironmentStatus(inputs.environmentStatus, inputs.changedOnly, context)
       }),
       inputs.workingDirectory
     )
@@ -78,6 +80,15 @@ export async function run(): Promise<void> {
       )
     }
   })
+}
+
+/** `auto`: full runs on the default branch, where the summary answers "what runs where now". */
+function wantsEnvironmentStatus(setting: 'auto' | 'true' | 'false', changedOnly: boolean, context: RunContext): boolean {
+  if (setting !== 'auto') return setting === 'true'
+  if (changedOnly || !['push', 'schedule', 'workflow_dispatch'].includes(context.eventName)) return false
+  const repository = context.payload.repository as { default_branch?: unknown } | undefined
+  const defaultBranch = typeof repository?.default_branch === 'string' ? repository.default_branch : 'main'
+  return context.ref === `refs/heads/${defaultBranch}`
 }
 
 function isDirectory(path: string): boolean {

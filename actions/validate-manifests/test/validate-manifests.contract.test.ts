@@ -27,7 +27,7 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
     const entries: Array<[string, Parameters<typeof runAction>[1]]> = [
       ['example', { workspace: sarifWorkspace, env, inputs: { 'sarif-file': 'reports/validate.sarif' } }],
       ['seed', { workspace: seed, env }],
-      ['seedFluxOnly', { workspace: seed, env, inputs: { checks: 'flux', 'fail-on': 'warning' } }]
+      ['seedFluxOnly', { workspace: seed, env, inputs: { checks: 'flux', 'fail-on': 'warning', 'environment-status': 'false' } }]
     ]
     await Promise.all(
       entries.map(async ([name, options]) => (runs[name] = await runAction('validate-manifests', { ...options, timeoutMs: 120_000 })))
@@ -56,6 +56,17 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
     for (const title of ['kustomize-validate', 'security-policy-check', 'quota-validation', 'flux-sync-validation', 'codeowners'])
       expect(run.summary).toContain(`### ✅ ${title}`)
     expect(run.annotations.filter((a) => a.level === 'error')).toEqual([])
+  })
+
+  test('a full run on a push to main adds the environment status: the promotion chain and the table', () => {
+    const run = runs.example!
+    expect(run.summary).toContain('### Environments')
+    expect(run.summary).toMatch(/```mermaid\nflowchart LR\n[\s\S]*sha-abc123d[\s\S]*myapp-staging-abc123d[\s\S]*v1\.2\.3/)
+    const status = run.json.environmentStatus
+    expect(status.environments).toEqual(['dev', 'staging', 'prod'])
+    expect(status.apps.map((a: { app: string }) => a.app)).toEqual(['myapp'])
+    expect(runs.seedFluxOnly!.summary).not.toContain('### Environments')
+    expect(runs.seedFluxOnly!.json.environmentStatus).toBeUndefined()
   })
 
   test('sarif-file is written as SARIF 2.1.0', () => {

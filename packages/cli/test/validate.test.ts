@@ -127,7 +127,8 @@ describe('gitops-actions validate', () => {
     const seed = join(repoRoot, 'test/fixtures/validate/seed-verbatim')
     const [action, cli, human] = await Promise.all([
       runAction('validate-manifests', { workspace: seed, env: { GITHUB_REPOSITORY: 'org/config-repo' }, timeoutMs: 120_000 }),
-      runBin(['validate', '--json', '--repository', 'org/config-repo'], { cwd: seed }),
+      // The action adds the environment status on a push to main (the harness's default event); --status does here.
+      runBin(['validate', '--json', '--status', '--repository', 'org/config-repo'], { cwd: seed }),
       runBin(['validate', '--checks', 'codeowners', seed])
     ])
     expect(cli.stderr).toBe('')

@@ -282,6 +282,17 @@ describe('PR body', () => {
     expect(renderPrBody({ ...base, renderedDiff: huge }, 10_000).length).toBeLessThanOrEqual(10_000)
   })
 
+  test('the environments section sits before the rendered diff, which is cut to leave it room', () => {
+    const environments = '### Environments\n\n```mermaid\nflowchart LR\n  a ==> b\n```\n'
+    const huge = Array.from({ length: 20_000 }, (_, i) => `+  line ${i}`).join('\n')
+    const body = renderPrBody({ ...base, environments, renderedDiff: huge })
+    expect(body.length).toBeLessThanOrEqual(PR_BODY_LIMIT)
+    expect(body.indexOf('### Environments')).toBeGreaterThan(body.indexOf('**Files:**'))
+    expect(body.indexOf('### Environments')).toBeLessThan(body.indexOf('Rendered diff'))
+    expect(body).toContain(environments.trimEnd())
+    expect(renderPrBody(base)).not.toContain('### Environments')
+  })
+
   test('trimDiff keeps short diffs whole and cuts long ones at a line', () => {
     expect(trimDiff('a\nb\n', 100)).toBe('a\nb')
     const cut = trimDiff(Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n'), 300)

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createGitHubClient, type GitHubClient } from '@gitops-actions/action-kit'
 import { isUserError, markerFromCommitMessage } from '@gitops-actions/core'
 import { RegistryClient } from '@gitops-actions/oci'
+import { mermaidBlocks, parseFlowchart } from '../../../test/harness/mermaid.js'
 import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
 import { pushImage, startRegistry, tinyImage, type TestRegistry } from '../../../test/harness/oci-registry.js'
 import { openPromotionPr, type OpenPromotionPrRequest } from '../src/promotion/open-promotion-pr.js'
@@ -207,6 +208,17 @@ describe('promote', { timeout: 300_000 }, () => {
     expect(pr!.autoMerge).toBeNull() // staging: autoMerge false
     expect(pr!.body).toContain(`**Gate:** sha-${short} is what runs in dev`)
     expect(pr!.body).not.toContain('Production checklist')
+    // The app's environments as the base branch has them, this step drawn thick (Mermaid's own parser reads it).
+    expect(pr!.body).toContain('### Environments')
+    const [chart] = mermaidBlocks(pr!.body!)
+    const flow = await parseFlowchart(chart!)
+    const label = (id: string) => flow.vertices.find((v) => v.id === id)!.text
+    const env = (id: string) => /<b>(\w+)<\/b>/.exec(label(id))?.[1]
+    expect(flow.edges.map((e) => [env(e.start), env(e.end), e.stroke])).toEqual([
+      ['dev', 'staging', 'thick'],
+      ['staging', 'prod', 'normal']
+    ])
+    expect(flow.vertices.map((v) => v.text).join(' ')).toMatch(new RegExp(`sha-${short}.*api-staging-abc123d.*v1\\.2\\.3`))
     await mergePr(staging.prNumber!)
 
     // A build that does not run in staging is refused, and nothing is written.

@@ -1,4 +1,5 @@
 export * from './build-roots.js'
+export * from './environment-status.js'
 export * from './external-checks.js'
 export * from './flux.js'
 export * from './kustomization.js'

@@ -1,4 +1,4 @@
-import { formatLocation, type Finding, type Resources, type Severity } from '@gitops-actions/core'
+import { formatLocation, renderStatusMarkdown, type Finding, type Resources, type Severity } from '@gitops-actions/core'
 import type { CheckReport, ValidateResult } from './validate.js'
 
 /** Reports of a validation run: the job summary (one table per check) and SARIF for code scanning. */
@@ -66,6 +66,7 @@ export function renderSummary(
       )
     }
   }
+  if (result.environmentStatus) lines.push(renderStatusMarkdown(result.environmentStatus, { headingLevel: 3 }))
   return lines.join('\n')
 }
 

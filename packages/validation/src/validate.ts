@@ -8,12 +8,14 @@ import {
   type Finding,
   type GitopsConfig,
   type Logger,
+  type EnvironmentStatus,
   type Manifest,
   type NamespaceUsage,
   UserError
 } from '@gitops-actions/core'
 import { renderRoots, type BatchRenderStats, type RootSpec } from '@gitops-actions/kustomize'
 import { generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
+import { statusFromRenders } from './environment-status.js'
 import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
 import { checkFlux, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
 import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
@@ -71,6 +73,11 @@ export interface ValidateRequest {
   logger?: Logger
   /** Progress of the kustomize renders: build roots rendered so far, and how many there are (the CLI's progress line). */
   onRenderProgress?: (done: number, total: number) => void
+  /**
+   * Also report the environment status (tags per app and environment, lag, drift) in the result,
+   * from the renders made for the checks. Meant for full runs on the main branch.
+   */
+  environmentStatus?: boolean
 }
 
 export type CheckStatus = 'passed' | 'failed'
@@ -103,6 +110,8 @@ export interface ValidateResult {
   changedOnly: { changedFiles: number; affectedRoots: number; totalRoots: number; everything: boolean } | undefined
   shard: Shard | undefined
   quota: NamespaceUsage[] | undefined
+  /** When `environmentStatus` was asked for. */
+  environmentStatus: EnvironmentStatus | undefined
   stats: { renderCalls: number; batchSplits: number; objects: number; fluxObjects: number; durationMs: number }
 }
 
@@ -291,6 +300,9 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   }
 
   const findings = reports.flatMap((r) => r.findings).sort(compareFindings)
+  const environmentStatus = request.environmentStatus
+    ? await logger.group('environment status', () => statusFromRenders(repoRoot, config, manifestsByRoot, request.kustomizeFlags))
+    : undefined
   return {
     checks: reports,
     findings,
@@ -306,6 +318,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     changedOnly: changed ? { changedFiles: changed.size, affectedRoots: roots.length, totalRoots: allRoots.length, everything } : undefined,
     shard: request.shard,
     quota,
+    environmentStatus,
     stats: {
       renderCalls: stats.calls,
       batchSplits: stats.splits,

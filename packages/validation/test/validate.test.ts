@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
+import { collectEnvironmentStatus } from '@gitops-actions/core'
+import { render } from '@gitops-actions/kustomize'
 import { validateRepository, type ValidateResult } from '../src/index.js'
 
 const repoRoot = resolve(import.meta.dirname, '../../..')
@@ -16,8 +18,8 @@ function lines(result: ValidateResult, severity?: string): string[] {
 const results: Record<string, ValidateResult> = {}
 beforeAll(async () => {
   const runs = {
-    example: { repoRoot: join(repoRoot, 'examples/config-repo') },
-    seed: { repoRoot: fixture('seed-verbatim') },
+    example: { repoRoot: join(repoRoot, 'examples/config-repo'), environmentStatus: true },
+    seed: { repoRoot: fixture('seed-verbatim'), environmentStatus: true },
     defects: { repoRoot: fixture('defects') },
     flux: { repoRoot: fixture('flux-defects') }
   }
@@ -46,6 +48,28 @@ describe('the example config repo (seed-shaped, clean)', () => {
       ['infrastructure', '', 'flux', true]
     ])
     expect(results.example!.stats.objects).toBe(20)
+  })
+})
+
+describe('the environment status from the validation renders', () => {
+  test('is the status that fresh kustomize renders of each overlay give', async () => {
+    const example = results.example!
+    expect(example.environmentStatus).toEqual(await collectEnvironmentStatus(join(repoRoot, 'examples/config-repo'), { render }))
+    const myapp = example.environmentStatus!.apps.find((a) => a.app === 'myapp')!
+    expect(myapp.environments.map((e) => [e.environment, e.images[0]?.tag, e.renderError])).toEqual([
+      ['dev', 'sha-abc123d', undefined],
+      ['staging', 'myapp-staging-abc123d', undefined],
+      ['prod', 'v1.2.3', undefined]
+    ])
+  })
+
+  test('an overlay whose render failed is rendered on its own, and its error is in the status', () => {
+    const myapp = results.seed!.environmentStatus!.apps.find((a) => a.app === 'myapp')!
+    for (const cell of myapp.environments) expect(cell.renderError).toMatch(/kustomize|patch|resource/i)
+  })
+
+  test('is left out unless asked for', () => {
+    expect(results.defects!.environmentStatus).toBeUndefined()
   })
 })
 

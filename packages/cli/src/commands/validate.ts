@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs'
 import { relative } from 'node:path'
-import { formatLocation, UserError, type Finding, type Severity } from '@gitops-actions/core'
+import { formatLocation, renderStatusTable, UserError, type Finding, type Severity } from '@gitops-actions/core'
 import { changedFiles, gitMaybe, uncommittedFiles } from '@gitops-actions/git'
 import { selectChecks, validateRepository, withPathPrefix, type ValidateResult } from '@gitops-actions/validation'
 import { EXIT, UsageError, choiceOption, listOption, repoDirectory, stringOption, type Command } from '../command.js'
@@ -11,7 +11,7 @@ const SEVERITY_STYLE: Record<Severity, Style> = { error: 'red', warning: 'yellow
 export const validateCommand: Command = {
   name: 'validate',
   summary: "Run validate-manifests' checks on a config repo checkout: kustomize builds, policies, quotas, Flux references, CODEOWNERS.",
-  usage: 'validate [--checks kustomize,policy] [--changed-only --base-ref origin/main] [--fail-on error|warning] [dir]',
+  usage: 'validate [--checks kustomize,policy] [--changed-only --base-ref origin/main] [--fail-on error|warning] [--status] [dir]',
   options: {
     checks: { type: 'string', description: 'Comma-separated: all, kustomize, policy, quota, flux, codeowners.', default: 'all' },
     'changed-only': {
@@ -30,6 +30,11 @@ export const validateCommand: Command = {
       type: 'string',
       multiple: true,
       description: 'An extra kustomize build flag (e.g. --enable-helm); repeat for several.'
+    },
+    status: {
+      type: 'boolean',
+      description: 'Also show which tag runs in each environment and what drifts, from the same renders (as the action does on main).',
+      default: false
     }
   },
   async run({ values, positionals }, terminal) {
@@ -54,7 +59,8 @@ export const validateCommand: Command = {
         repository: stringOption(values, 'repository') ?? (await originRepository(repoRoot)),
         changedFiles: changed,
         kustomizeFlags: (values['kustomize-flag'] as string[] | undefined) ?? [],
-        onRenderProgress: line.update
+        onRenderProgress: line.update,
+        environmentStatus: values.status === true
       })
     } finally {
       line.end()
@@ -105,6 +111,7 @@ function printResult(terminal: Terminal, result: ValidateResult): void {
     : plural(result.roots.length, 'build root')
   const total = `${plural(result.counts.error, 'error')}, ${plural(result.counts.warning, 'warning')}, ${plural(result.counts.notice, 'notice')}`
   const style: Style = result.counts.error > 0 ? 'red' : result.counts.warning > 0 ? 'yellow' : 'green'
+  if (result.environmentStatus) terminal.out(renderStatusTable(result.environmentStatus, { color: terminal.color }))
   terminal.out(
     `${scope}, ${plural(result.stats.renderCalls, 'kustomize call')}, ${(result.stats.durationMs / 1000).toFixed(1)} s: ${paint(terminal, style, total)}`
   )

@@ -39,6 +39,8 @@ export interface PrBodyInput {
   renderedDiff: string | undefined
   /** Why there is no rendered diff, when there is none. */
   renderNote?: string | undefined
+  /** Markdown of the app's environments (renderStatusMarkdown: promotion chain, tags, drift). */
+  environments?: string | undefined
   changelog: Changelog | undefined
   window: WindowState
   /** Whether `to` is the last environment (prod): the body gets the production checklist. */
@@ -79,6 +81,7 @@ export function renderPrBody(input: PrBodyInput, limit = PR_BODY_LIMIT): string 
   )
   if (input.links.length > 0) head.push('', input.links.map((l) => `[${l.label}](${l.url})`).join(' · '))
   head.push('', '**Files:**', ...input.files.map((f) => `- \`${f}\``))
+  if (input.environments) head.push('', input.environments.trimEnd())
 
   const tail: string[] = []
   if (input.changelog) tail.push('', ...renderChangelog(input.changelog))

@@ -194,6 +194,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       next: { tag: target.tag, digest },
       files: base.files,
       renderedDiff: rendered,
+      environments: planned.environments,
       changelog,
       window,
       lastEnvironment,

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import {
   applyFileEdits,
   checkGate,
+  collectEnvironmentStatus,
   containerImages,
   deploymentWindowState,
   DiskRepoReader,
@@ -11,6 +12,7 @@ import {
   promotionLabels,
   promotionNames,
   renderedDiff,
+  renderStatusMarkdown,
   resolveRoute,
   runningImageOf,
   silentLogger,
@@ -26,6 +28,7 @@ import {
   type PromotionNames,
   type PromotionRoute,
   type ReleaseTag,
+  type RenderOverlay,
   type TargetTag,
   type WindowState
 } from '@gitops-actions/core'
@@ -91,15 +94,50 @@ export interface PromotionPlan {
   diff: string
   /** Unified diff of the target overlay's kustomize render; empty when nothing changes. */
   renderedDiff: string
+  /** Markdown of the app's environments on the base branch, this step highlighted (for the PR body); undefined when nothing changes or it could not be built. */
+  environments: string | undefined
 }
 
 function overlayOf(config: GitopsConfig, app: string, env: string): string {
   return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env)
 }
 
-async function imagesIn(dir: string, overlay: string): Promise<string[]> {
-  const text = await render(join(dir, overlay))
+async function imagesIn(renderBase: RenderOverlay, dir: string, overlay: string): Promise<string[]> {
+  const text = await renderBase(join(dir, overlay))
   return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image))
+}
+
+/** kustomize renders of the base branch's files, each overlay once (the gate, the diff and the status share them). */
+function memoizedRender(): RenderOverlay {
+  const renders = new Map<string, Promise<string>>()
+  return (directory) => {
+    let rendered = renders.get(directory)
+    if (!rendered) renders.set(directory, (rendered = render(directory)))
+    return rendered
+  }
+}
+
+/**
+ * The PR body's environment section: the app's promotion chain with this step highlighted, its
+ * tags per environment and the drift between neighbours, from the base branch. It informs the
+ * reviewer; when it cannot be built the promotion goes on without it.
+ */
+async function environmentSection(
+  work: string,
+  config: GitopsConfig,
+  app: string,
+  route: PromotionRoute,
+  renderBase: RenderOverlay,
+  logger: Logger
+): Promise<string | undefined> {
+  try {
+    const status = await collectEnvironmentStatus(work, { config, apps: [app], render: renderBase })
+    const highlight = route.from ? { app, from: route.from.name, to: route.to.name } : undefined
+    return renderStatusMarkdown(status, { highlight, headingLevel: 3, maxDriftLines: 60 })
+  } catch (error) {
+    logger.warning(`The environment status for the PR body could not be built: ${(error as Error).message}`)
+    return undefined
+  }
 }
 
 /**
@@ -115,11 +153,12 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
   const route = resolveRoute(config, request)
   const image = request.image ?? request.app
   const overlay = overlayOf(config, request.app, route.to.name)
+  const renderBase = memoizedRender()
 
   // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
   let source: PromotionPlan['source']
   if (route.from) {
-    const running = runningImageOf(await imagesIn(work, overlayOf(config, request.app, route.from.name)), image)
+    const running = runningImageOf(await imagesIn(renderBase, work, overlayOf(config, request.app, route.from.name)), image)
     source = running && { image: running.name, tag: running.tag, digest: running.digest }
   }
   const registry = request.registry
@@ -193,11 +232,13 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
     labels: promotionLabels(route.to.name),
     files: update.edits.filter((e) => e.before !== e.after).map((e) => e.path),
     diff: unifiedDiff(update.edits),
-    renderedDiff: ''
+    renderedDiff: '',
+    environments: undefined
   }
   if (!update.changed) return plan
   await verifyImageUpdate(work, update)
-  const before = await render(join(work, overlay))
+  const before = await renderBase(join(work, overlay))
+  const environments = await environmentSection(work, config, request.app, route, renderBase, logger)
   applyFileEdits(work, update.edits)
-  return { ...plan, renderedDiff: renderedDiff(overlay, before, await render(join(work, overlay))) }
+  return { ...plan, renderedDiff: renderedDiff(overlay, before, await render(join(work, overlay))), environments }
 }
