@@ -64155,7 +64155,9 @@ async function verifyImageRendered(root, expectations, options = {}) {
     await Promise.all(Array.from({ length: workers }, async () => {
         for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
             try {
-                renders.set(overlay, await renderer_render((0,external_node_path_namespaceObject.join)(root, overlay), options));
+                const yaml = await renderer_render((0,external_node_path_namespaceObject.join)(root, overlay), options);
+                renders.set(overlay, yaml);
+                options.onRendered?.(overlay, yaml);
             }
             catch (error) {
                 if (!(error instanceof renderer_RenderError))
@@ -64794,11 +64796,18 @@ async function plan_promotion_planPromotion(work, request) {
     };
     if (!update.changed)
         return plan;
-    await verifyImageUpdate(work, update);
+    // The check's render of the changed overlay is the "after" of the rendered diff.
+    let after;
+    await verifyImageUpdate(work, update, {
+        onRendered: (rendered, yaml) => {
+            if (rendered === overlay)
+                after = yaml;
+        }
+    });
     const before = await renderBase(join(work, overlay));
     const environments = await environmentSection(work, config, request.app, route, renderBase, logger);
     applyFileEdits(work, update.edits);
-    return { ...plan, renderedDiff: renderedDiff(overlay, before, await render(join(work, overlay))), environments };
+    return { ...plan, renderedDiff: renderedDiff(overlay, before, after ?? (await render(join(work, overlay)))), environments };
 }
 
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/open-promotion-pr.ts

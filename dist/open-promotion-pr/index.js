@@ -64747,7 +64747,9 @@ async function verifyImageRendered(root, expectations, options = {}) {
     await Promise.all(Array.from({ length: workers }, async () => {
         for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
             try {
-                renders.set(overlay, await renderer_render((0,external_node_path_namespaceObject.join)(root, overlay), options));
+                const yaml = await renderer_render((0,external_node_path_namespaceObject.join)(root, overlay), options);
+                renders.set(overlay, yaml);
+                options.onRendered?.(overlay, yaml);
             }
             catch (error) {
                 if (!(error instanceof renderer_RenderError))
@@ -65386,11 +65388,18 @@ async function planPromotion(work, request) {
     };
     if (!update.changed)
         return plan;
-    await image_verification_verifyImageUpdate(work, update);
+    // The check's render of the changed overlay is the "after" of the rendered diff.
+    let after;
+    await image_verification_verifyImageUpdate(work, update, {
+        onRendered: (rendered, yaml) => {
+            if (rendered === overlay)
+                after = yaml;
+        }
+    });
     const before = await renderBase((0,external_node_path_namespaceObject.join)(work, overlay));
     const environments = await environmentSection(work, config, request.app, route, renderBase, logger);
     file_edits_applyFileEdits(work, update.edits);
-    return { ...plan, renderedDiff: renderedDiff(overlay, before, await renderer_render((0,external_node_path_namespaceObject.join)(work, overlay))), environments };
+    return { ...plan, renderedDiff: renderedDiff(overlay, before, after ?? (await renderer_render((0,external_node_path_namespaceObject.join)(work, overlay)))), environments };
 }
 
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/open-promotion-pr.ts

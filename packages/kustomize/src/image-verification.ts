@@ -55,6 +55,8 @@ export interface ImageRenderCheck {
 export interface VerifyOptions extends RenderOptions {
   /** Renders at a time (default: the number of CPUs). */
   concurrency?: number
+  /** Receives each overlay's render with the change, for callers that show it (a promotion's rendered diff) instead of rendering again. */
+  onRendered?: (overlay: string, yaml: string) => void
 }
 
 /** The expectations a plan's targets imply: every container of each image runs the new reference. */
@@ -89,7 +91,9 @@ export async function verifyImageRendered(
     Array.from({ length: workers }, async () => {
       for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
         try {
-          renders.set(overlay, await render(join(root, overlay), options))
+          const yaml = await render(join(root, overlay), options)
+          renders.set(overlay, yaml)
+          options.onRendered?.(overlay, yaml)
         } catch (error) {
           if (!(error instanceof RenderError)) throw error
           renders.set(overlay, error)

@@ -236,9 +236,15 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
     environments: undefined
   }
   if (!update.changed) return plan
-  await verifyImageUpdate(work, update)
+  // The check's render of the changed overlay is the "after" of the rendered diff.
+  let after: string | undefined
+  await verifyImageUpdate(work, update, {
+    onRendered: (rendered, yaml) => {
+      if (rendered === overlay) after = yaml
+    }
+  })
   const before = await renderBase(join(work, overlay))
   const environments = await environmentSection(work, config, request.app, route, renderBase, logger)
   applyFileEdits(work, update.edits)
-  return { ...plan, renderedDiff: renderedDiff(overlay, before, await render(join(work, overlay))), environments }
+  return { ...plan, renderedDiff: renderedDiff(overlay, before, after ?? (await render(join(work, overlay)))), environments }
 }
