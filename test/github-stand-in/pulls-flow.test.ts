@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startGitHubStandIn, type GitHubStandIn } from './index.ts'
 import type { GitHubClient } from '@gitops-actions/github'
 import { standInOctokit } from './octokit.ts'
+import { git } from '../harness/git-repo.ts'
 
 // The stand-in driven by a real Octokit (retry + throttling plugins) through the flow the
 // promotion action runs: a commit through the git data API, a pull request, labels, comments,
@@ -19,20 +19,6 @@ const OVERLAY = 'apps/myapp/overlays/dev/kustomization.yaml'
 let hub: GitHubStandIn
 let octokit: GitHubClient
 let fixture: string
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Dev',
-      GIT_AUTHOR_EMAIL: 'dev@example.com',
-      GIT_COMMITTER_NAME: 'Dev',
-      GIT_COMMITTER_EMAIL: 'dev@example.com'
-    }
-  }).trim()
-}
 
 /** Commits `files` on top of `branch` through the git data API and returns the new commit (the ref is not moved). */
 async function apiCommit(branch: string, message: string, files: Record<string, string | null>): Promise<{ sha: string; parent: string }> {

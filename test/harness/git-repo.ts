@@ -3,6 +3,18 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Dev',
+  GIT_AUTHOR_EMAIL: 'dev@example.com',
+  GIT_COMMITTER_NAME: 'Dev',
+  GIT_COMMITTER_EMAIL: 'dev@example.com'
+}
+
+/** Runs git in `cwd` as the test identity (a clone has no user config) and returns its trimmed output. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...IDENTITY } }).trim()
+}
+
 /** A real git repository in a temp dir, for tests that need history, tags and branches. */
 export class GitRepo {
   private clock = Date.parse('2024-12-01T14:30:22Z') / 1000

@@ -1,16 +1,18 @@
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { createGitHubClient, type GitHubClient } from '@gitops-actions/action-kit'
+import type { GitHubClient } from '@gitops-actions/github'
 import { isUserError, markerFromCommitMessage } from '@gitops-actions/core'
 import { RegistryClient } from '@gitops-actions/oci'
 import { mermaidBlocks, parseFlowchart } from '../../../test/harness/mermaid.js'
 import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
+import { standInOctokit } from '../../../test/github-stand-in/octokit.js'
 import { pushImage, startRegistry, tinyImage, type TestRegistry } from '../../../test/harness/oci-registry.js'
 import { openPromotionPr, type OpenPromotionPrRequest } from '../src/promotion/open-promotion-pr.js'
 import { configFixture } from './config-fixture.js'
+import { PromotionRequests } from './promotion-requests.js'
+import { git } from '../../../test/harness/git-repo.js'
 
 // The promotion end to end: bump-overlay's planner and real kustomize on the example config repo,
 // the GitHub side through Octokit (retry + throttling plugins) against the stand-in, whose every
@@ -29,47 +31,8 @@ let registry: TestRegistry
 /** Commits of the app repo, oldest first; the last one carries the release tag v1.3.0. */
 let appCommits: string[]
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Dev',
-      GIT_AUTHOR_EMAIL: 'dev@example.com',
-      GIT_COMMITTER_NAME: 'Dev',
-      GIT_COMMITTER_EMAIL: 'dev@example.com'
-    }
-  }).trim()
-}
-
-let clock = Date.parse('2026-01-05T10:00:00Z')
-
-/** A request; each one a minute after the previous (promotions are ordered by request time). */
-function request(overrides: Partial<OpenPromotionPrRequest>): OpenPromotionPrRequest {
-  clock += 60_000
-  return {
-    mode: 'auto-deploy',
-    app: 'myapp',
-    allowSkip: false,
-    keepTag: false,
-    repository: { owner, repo: 'config-repo' },
-    base: 'main',
-    pinDigest: false,
-    dryRun: false,
-    draft: false,
-    requestReviews: true,
-    autoMerge: 'config',
-    mergeMethod: 'SQUASH',
-    headStatuses: [],
-    releaseTagPrefix: 'v',
-    links: [],
-    serverUrl: hub.url,
-    now: new Date(clock),
-    maxRaceAttempts: 6,
-    ...overrides
-  }
-}
+const requests = new PromotionRequests(() => hub.url, { requestReviews: true, autoMerge: 'config' })
+const request = (overrides: Partial<OpenPromotionPrRequest>) => requests.next(overrides)
 
 async function pullsOf(app: string, state: 'open' | 'closed' | 'all' = 'open') {
   return (await hub.pulls(CONFIG)).filter(
@@ -94,7 +57,7 @@ beforeAll(async () => {
     ],
     logViolations: true
   })
-  github = createGitHubClient({ token: hub.token, baseUrl: hub.url, retryAfterBaseValue: 10, writeIntervalMs: 0 })
+  github = standInOctokit(hub)
   registry = await startRegistry()
   // The app repo: three commits after the initial one, the last released as v1.3.0.
   const clone = mkdtempSync(join(tmpdir(), 'app-clone-'))

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createGitHubClient, type GitHubClient } from '@gitops-actions/action-kit'
+import type { GitHubClient } from '@gitops-actions/github'
 import { promotionCommitMessage, type PromotionMarker } from '@gitops-actions/core'
 import { startGitHubStandIn, type FaultRule, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
+import { standInOctokit } from '../../../test/github-stand-in/octokit.js'
 import { openPromotionPr, type OpenPromotionPrRequest } from '../src/promotion/open-promotion-pr.js'
 import { configFixture } from './config-fixture.js'
+import { PromotionRequests } from './promotion-requests.js'
 
 // Faults and races against the stand-in: whatever fails on the way, a promotion ends with exactly
 // one open PR per app and environment, at the newest tag, with its branch holding that tag, and
@@ -13,32 +15,8 @@ const owner = 'org'
 const CONFIG = 'org/config-repo'
 let hub: GitHubStandIn
 let github: GitHubClient
-let clock = Date.parse('2026-01-05T10:00:00Z')
-
-function request(overrides: Partial<OpenPromotionPrRequest>): OpenPromotionPrRequest {
-  clock += 60_000
-  return {
-    mode: 'auto-deploy',
-    app: 'myapp',
-    allowSkip: false,
-    keepTag: false,
-    repository: { owner, repo: 'config-repo' },
-    base: 'main',
-    pinDigest: false,
-    dryRun: false,
-    draft: false,
-    requestReviews: false,
-    autoMerge: 'false',
-    mergeMethod: 'SQUASH',
-    headStatuses: [],
-    releaseTagPrefix: 'v',
-    links: [],
-    serverUrl: hub.url,
-    now: new Date(clock),
-    maxRaceAttempts: 6,
-    ...overrides
-  }
-}
+const requests = new PromotionRequests(() => hub.url)
+const request = (overrides: Partial<OpenPromotionPrRequest>) => requests.next(overrides)
 
 async function openFor(app: string, env: string) {
   return (await hub.pulls(CONFIG)).filter(
@@ -77,7 +55,7 @@ async function mergeAutoDeploy(app: string, tag: string): Promise<void> {
 
 beforeAll(async () => {
   hub = await startGitHubStandIn({ repos: [{ name: CONFIG, fromDir: configFixture(['web', 'api', 'jobs']) }], logViolations: true })
-  github = createGitHubClient({ token: hub.token, baseUrl: hub.url, retryAfterBaseValue: 10, writeIntervalMs: 0 })
+  github = standInOctokit(hub)
 })
 
 afterAll(async () => {
@@ -98,7 +76,7 @@ describe('faults', { timeout: 180_000 }, () => {
     ['422 reference already exists (someone created our branch first)', { route: 'git/create-ref', fault: { kind: 'ref-exists' } }],
     ['primary rate limit on pulls/list', { route: 'pulls/list', fault: { kind: 'rate-limit', retryAfter: 1 } }]
   ])('%s: one PR, nothing duplicated or lost', async (_name, rule) => {
-    const tag = `sha-${(clock / 60_000).toString(16).slice(-7)}`
+    const tag = `sha-${(requests.now / 60_000).toString(16).slice(-7)}`
     const handle = hub.inject(rule)
     const result = await openPromotionPr(github, request({ tag }))
     expect(handle.fired).toBe(1)
