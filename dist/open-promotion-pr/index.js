@@ -41814,7 +41814,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7601);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8375);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41823,7 +41823,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7601:
+/***/ 8375:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54346,7 +54346,9 @@ async function collectEnvironmentStatus(repoRoot, options) {
     const config = options.config ?? gitops_config_loadGitopsConfig(repoRoot);
     const apps = selectApps(repoRoot, config, options.apps);
     const read = apps.map((app) => appStatus(repoRoot, config, app));
-    const jobs = read.flatMap(({ status }) => status.environments.filter((e) => e.present).map((e) => e.overlay));
+    const present = read.flatMap(({ status }) => status.environments.filter((e) => e.present));
+    const jobs = present.map((e) => e.overlay);
+    await options.renderAhead?.(present.map((e) => ({ directory: (0,external_node_path_namespaceObject.join)(repoRoot, e.overlay), environment: e.environment })));
     const renders = await renderAll(repoRoot, jobs, options.render, options.concurrency ?? 2);
     const drift = [];
     for (const { status, chains } of read) {
@@ -64532,6 +64534,19 @@ async function renderer_render(directory, options = {}) {
         });
     });
 }
+/**
+ * `render` that builds each directory once however often it is asked for, for one pass over files
+ * that do not change under it (a failed build is remembered too: it would fail again).
+ */
+function memoizedRender(options = {}) {
+    const renders = new Map();
+    return (directory) => {
+        let rendered = renders.get(directory);
+        if (!rendered)
+            renders.set(directory, (rendered = renderer_render(directory, options)));
+        return rendered;
+    };
+}
 
 ;// CONCATENATED MODULE: ./packages/kustomize/src/batch-render.ts
 
@@ -64542,7 +64557,7 @@ async function renderer_render(directory, options = {}) {
 const ORIGIN = 'config.kubernetes.io/origin';
 const MARKER_PREFIX = 'gitops-actions-root-marker-';
 /** Renders every root; the result is in the order of `roots`. */
-async function renderRoots(repoRoot, roots, options = {}, stats = { calls: 0, splits: 0 }) {
+async function batch_render_renderRoots(repoRoot, roots, options = {}, stats = { calls: 0, splits: 0 }) {
     if (roots.length === 0)
         return [];
     const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
@@ -64715,6 +64730,37 @@ function semaphore(size) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/kustomize/src/batched-render.ts
+
+
+
+
+/**
+ * `render` for callers that ask for one directory at a time but know the whole set first (the
+ * environment status): the set is built in batches, each directory's objects come back as its own
+ * YAML stream, and a failure belongs to the directory that caused it, as with one build each.
+ */
+function batchedRender(repoRoot, options = {}, stats = { calls: 0, splits: 0 }) {
+    const built = new Map();
+    return {
+        async renderAhead(directories) {
+            const wanted = directories.filter((d) => !built.has(resolve(d.directory)));
+            const roots = wanted.map((d) => ({ path: relative(repoRoot, d.directory).split(sep).join('/'), batchKey: d.environment }));
+            const results = await renderRoots(repoRoot, roots, options, stats);
+            for (const [index, result] of results.entries()) {
+                const yaml = result.objects?.map((o) => stringify(o.object)).join('---\n');
+                built.set(resolve(wanted[index].directory), result.error ?? yaml);
+            }
+        },
+        async render(directory) {
+            const done = built.get(resolve(directory));
+            if (done instanceof RenderError)
+                throw done;
+            return done ?? render(directory, { flags: options.flags });
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kustomize/src/image-verification.ts
 
 
@@ -64863,6 +64909,7 @@ function kustomizeMessage(stderr) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kustomize/src/index.ts
+
 
 
 
@@ -65267,16 +65314,6 @@ async function imagesIn(renderBase, dir, overlay) {
     const text = await renderBase((0,external_node_path_namespaceObject.join)(dir, overlay));
     return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image));
 }
-/** kustomize renders of the base branch's files, each overlay once (the gate, the diff and the status share them). */
-function memoizedRender() {
-    const renders = new Map();
-    return (directory) => {
-        let rendered = renders.get(directory);
-        if (!rendered)
-            renders.set(directory, (rendered = renderer_render(directory)));
-        return rendered;
-    };
-}
 /**
  * The PR body's environment section: the app's promotion chain with this step highlighted, its
  * tags per environment and the drift between neighbours, from the base branch. It informs the
@@ -65306,6 +65343,7 @@ async function planPromotion(work, request) {
     const route = resolveRoute(config, request);
     const image = request.image ?? request.app;
     const overlay = overlayOf(config, request.app, route.to.name);
+    // The gate, the diff and the status share one render of each base-branch overlay.
     const renderBase = memoizedRender();
     // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
     let source;

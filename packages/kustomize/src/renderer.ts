@@ -103,3 +103,16 @@ export async function render(directory: string, options: RenderOptions = {}): Pr
     )
   })
 }
+
+/**
+ * `render` that builds each directory once however often it is asked for, for one pass over files
+ * that do not change under it (a failed build is remembered too: it would fail again).
+ */
+export function memoizedRender(options: RenderOptions = {}): (directory: string) => Promise<string> {
+  const renders = new Map<string, Promise<string>>()
+  return (directory) => {
+    let rendered = renders.get(directory)
+    if (!rendered) renders.set(directory, (rendered = render(directory, options)))
+    return rendered
+  }
+}

@@ -5,9 +5,9 @@ import {
   renderStatusTable,
   type EnvironmentStatus
 } from '@gitops-actions/core'
-import { render } from '@gitops-actions/kustomize'
+import { batchedRender } from '@gitops-actions/kustomize'
 import { EXIT, UsageError, listOption, repoDirectory, type Command } from '../command.js'
-import { paint, plural, type Terminal } from '../terminal.js'
+import { paint, plural, progress, type Terminal } from '../terminal.js'
 
 export const statusCommand: Command = {
   name: 'status',
@@ -32,9 +32,7 @@ export const statusCommand: Command = {
     const apps = listOption(values, 'app')
     const options = { apps: apps.length > 0 ? apps : undefined }
     const status =
-      values['no-render'] === true
-        ? readEnvironmentStatus(repoRoot, options)
-        : await collectEnvironmentStatus(repoRoot, { ...options, render: (dir) => render(dir) })
+      values['no-render'] === true ? readEnvironmentStatus(repoRoot, options) : await renderedStatus(terminal, repoRoot, options)
     if (values.json) terminal.out(JSON.stringify(status, null, 2))
     else if (values.markdown) terminal.out(renderStatusMarkdown(status).trimEnd())
     else {
@@ -43,6 +41,17 @@ export const statusCommand: Command = {
       terminal.out(summaryLine(terminal, status))
     }
     return EXIT.ok
+  }
+}
+
+/** Every overlay rendered in batches (a few kustomize calls for hundreds of apps), with a progress line on a terminal. */
+async function renderedStatus(terminal: Terminal, repoRoot: string, options: { apps: string[] | undefined }): Promise<EnvironmentStatus> {
+  const line = progress(terminal, 'rendering', 'overlays')
+  const renderer = batchedRender(repoRoot, { onProgress: line.update })
+  try {
+    return await collectEnvironmentStatus(repoRoot, { ...options, render: renderer.render, renderAhead: renderer.renderAhead })
+  } finally {
+    line.end()
   }
 }
 

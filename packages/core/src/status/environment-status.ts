@@ -111,8 +111,20 @@ export interface StatusOptions {
 /** Renders one kustomization directory (absolute path) to its YAML stream: `render` of @gitops-actions/kustomize. */
 export type RenderOverlay = (directory: string) => Promise<string>
 
+/** An overlay the status will render, for a renderer that builds many at once. */
+export interface OverlayToRender {
+  /** Absolute path, as `render` will be asked for it. */
+  directory: string
+  environment: string
+}
+
 export interface CollectStatusOptions extends StatusOptions {
   render: RenderOverlay
+  /**
+   * Called once with every overlay before `render` is asked for each: a renderer that batches
+   * (`batchedRender` of @gitops-actions/kustomize) builds them here in a few kustomize calls.
+   */
+  renderAhead?: (overlays: readonly OverlayToRender[]) => Promise<void>
   /** Renders run at once (default 2: kustomize wants a core each). */
   concurrency?: number
 }
@@ -144,7 +156,9 @@ export async function collectEnvironmentStatus(repoRoot: string, options: Collec
   const config = options.config ?? loadGitopsConfig(repoRoot)
   const apps = selectApps(repoRoot, config, options.apps)
   const read = apps.map((app) => appStatus(repoRoot, config, app))
-  const jobs = read.flatMap(({ status }) => status.environments.filter((e) => e.present).map((e) => e.overlay))
+  const present = read.flatMap(({ status }) => status.environments.filter((e) => e.present))
+  const jobs = present.map((e) => e.overlay)
+  await options.renderAhead?.(present.map((e) => ({ directory: join(repoRoot, e.overlay), environment: e.environment })))
   const renders = await renderAll(repoRoot, jobs, options.render, options.concurrency ?? 2)
   const drift: EnvironmentDrift[] = []
   for (const { status, chains } of read) {

@@ -32,7 +32,7 @@ import {
   type TargetTag,
   type WindowState
 } from '@gitops-actions/core'
-import { render, verifyImageUpdate } from '@gitops-actions/kustomize'
+import { memoizedRender, render, verifyImageUpdate } from '@gitops-actions/kustomize'
 import type { RegistryClient } from '@gitops-actions/oci'
 
 export interface PromotionRegistry {
@@ -107,16 +107,6 @@ async function imagesIn(renderBase: RenderOverlay, dir: string, overlay: string)
   return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image))
 }
 
-/** kustomize renders of the base branch's files, each overlay once (the gate, the diff and the status share them). */
-function memoizedRender(): RenderOverlay {
-  const renders = new Map<string, Promise<string>>()
-  return (directory) => {
-    let rendered = renders.get(directory)
-    if (!rendered) renders.set(directory, (rendered = render(directory)))
-    return rendered
-  }
-}
-
 /**
  * The PR body's environment section: the app's promotion chain with this step highlighted, its
  * tags per environment and the drift between neighbours, from the base branch. It informs the
@@ -153,6 +143,7 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
   const route = resolveRoute(config, request)
   const image = request.image ?? request.app
   const overlay = overlayOf(config, request.app, route.to.name)
+  // The gate, the diff and the status share one render of each base-branch overlay.
   const renderBase = memoizedRender()
 
   // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
