@@ -8,8 +8,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const dir = join(resolve(fileURLToPath(import.meta.url), '..'), 'bench')
 const only = process.argv[2]
+let ran = 0
 for (const file of (await readdir(dir)).filter((f) => f.endsWith('.mjs') && !f.startsWith('_')).sort()) {
   if (only && !file.includes(only)) continue
+  ran++
   const bench = await import(pathToFileURL(join(dir, file)).href)
-  for await (const [name, value] of bench.run()) console.log(`${name}: ${value}`)
+  try {
+    for await (const [name, value] of bench.run()) console.log(`${name}: ${value}`)
+  } catch (error) {
+    // A bench whose subject fails measures nothing: say which, and fail the whole run.
+    console.error(`bench ${file} failed: ${error instanceof Error ? error.message : error}`)
+    process.exitCode = 1
+  }
+}
+if (ran === 0) {
+  console.error(`no bench matches '${only}'`)
+  process.exitCode = 1
 }

@@ -64299,8 +64299,7 @@ async function history_commitsBetween(cwd, since, head, paths = []) {
  * paths are listed.
  */
 async function changedFiles(cwd, base, head = 'HEAD') {
-    const baseSha = await history_resolveCommit(cwd, base);
-    const headSha = await history_resolveCommit(cwd, head);
+    const [baseSha, headSha] = await Promise.all([history_resolveCommit(cwd, base), history_resolveCommit(cwd, head)]);
     const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`]);
     return text.split('\0').filter(Boolean).sort();
 }
@@ -64467,10 +64466,12 @@ async function locate() {
     const override = process.env.KUSTOMIZE_BIN;
     if (override)
         return { command: override, args: ['build'], label: `${override} build` };
-    // A PATH look-up, not a trial run: `kubectl version --client` alone costs 0.3 s.
+    // PATH look-ups, not trial runs: any kubectl call costs 0.3 s, as much as the render itself (a
+    // changed-only run renders once). kubectl has carried kustomize since v1.14; an older one is
+    // recognised by its answer to the first render.
     if (onPath('kustomize'))
         return { command: 'kustomize', args: ['build'], label: 'kustomize build' };
-    if (onPath('kubectl') && (await answers('kubectl', ['kustomize', '--help'])))
+    if (onPath('kubectl'))
         return { command: 'kubectl', args: ['kustomize'], label: 'kubectl kustomize' };
     throw new errors_UserError('Neither kustomize nor kubectl is on PATH. GitHub-hosted runners ship kustomize; on a self-hosted runner install kustomize (or kubectl) before this step.');
 }
@@ -64487,11 +64488,6 @@ function onPath(command) {
         }
     }
     return false;
-}
-function answers(command, args) {
-    return new Promise((resolve) => {
-        (0,external_node_child_process_namespaceObject.execFile)(command, args, { timeout: 30_000 }, (error) => resolve(!error));
-    });
 }
 /** A kustomize build that failed, with kustomize's own message. */
 class renderer_RenderError extends Error {
@@ -64527,7 +64523,10 @@ async function renderer_render(directory, options = {}) {
     const renderer = await findRenderer();
     return new Promise((resolve, reject) => {
         (0,external_node_child_process_namespaceObject.execFile)(renderer.command, [...renderer.args, ...(options.flags ?? []), directory], { maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
-            if (error)
+            if (error && renderer.label === 'kubectl kustomize' && /unknown command "kustomize"/.test(stderr)) {
+                reject(new errors_UserError('kubectl on PATH has no kustomize command (it came with kubectl v1.14); install kustomize or a newer kubectl.'));
+            }
+            else if (error)
                 reject(new renderer_RenderError(directory, stderr || error.message));
             else
                 resolve(stdout);

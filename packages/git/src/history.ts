@@ -76,8 +76,7 @@ export async function commitsBetween(
  * paths are listed.
  */
 export async function changedFiles(cwd: string, base: string, head = 'HEAD'): Promise<string[]> {
-  const baseSha = await resolveCommit(cwd, base)
-  const headSha = await resolveCommit(cwd, head)
+  const [baseSha, headSha] = await Promise.all([resolveCommit(cwd, base), resolveCommit(cwd, head)])
   const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`])
   return text.split('\0').filter(Boolean).sort()
 }
