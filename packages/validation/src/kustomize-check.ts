@@ -11,10 +11,11 @@ import {
 } from '@gitops-actions/core'
 import { kustomizeErrorMessage } from '@gitops-actions/kustomize'
 import type { ImageEntry, Kustomization, RootClosure } from './kustomization.js'
+import { removedApi, removedApiMessage } from './removed-apis.js'
 import { validateObject, type CustomSchema } from './schema.js'
 import type { SourceFiles } from './source-files.js'
 
-/** The kustomize-validate check on rendered objects: schemas, unknown fields, kinds, duplicates, images. */
+/** The kustomize-validate check on rendered objects: removed APIs, schemas, unknown fields, kinds, duplicates, images. */
 
 const SCHEMA_RULES = {
   'missing-type': { ruleId: 'kustomize/missing-type', severity: 'error' },
@@ -35,7 +36,18 @@ export function checkRenderedObjects(
   const seen = new Map<string, Manifest>()
   for (const manifest of manifests) {
     const what = `${describeObject(manifest.object)} (from ${root || '.'})`
-    for (const problem of validateObject(manifest.object, custom)) {
+    const { apiVersion, kind } = manifest.object
+    const removal = typeof apiVersion === 'string' && typeof kind === 'string' ? removedApi(apiVersion, kind) : undefined
+    if (removal) {
+      // The old schema would only restate what the migration changes; the removal is the finding.
+      findings.push({
+        ruleId: 'kustomize/removed-api',
+        severity: 'error',
+        message: `${what}: ${removedApiMessage(apiVersion!, kind!, removal)}`,
+        location: manifest.locate(['apiVersion'])
+      })
+    }
+    for (const problem of removal ? [] : validateObject(manifest.object, custom)) {
       const rule = SCHEMA_RULES[problem.kind]
       findings.push({
         ruleId: rule.ruleId,

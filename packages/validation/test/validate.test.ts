@@ -130,6 +130,31 @@ describe('kustomize-validate on a repo holding each defect class', () => {
       'a kustomize failure',
       'kustomize/render apps/badpatch/overlays/dev/kustomization.yaml:1',
       'no matches for Id Deployment.v1.apps/not-there'
+    ],
+    [
+      'a removed API in an overlay file',
+      'kustomize/removed-api apps/legacy/overlays/dev/legacy.yaml:8',
+      'extensions/v1beta1 Deployment is no longer served since Kubernetes v1.16; use apiVersion: apps/v1 (served since v1.9)'
+    ],
+    [
+      'a removed Ingress version',
+      'kustomize/removed-api apps/legacy/overlays/dev/legacy.yaml:22',
+      'networking.k8s.io/v1beta1 Ingress is no longer served since Kubernetes v1.22; use apiVersion: networking.k8s.io/v1'
+    ],
+    [
+      'a removed kind without a replacement API',
+      'kustomize/removed-api apps/legacy/overlays/dev/legacy.yaml:31',
+      'policy/v1beta1 PodSecurityPolicy is no longer served since Kubernetes v1.25. PodSecurityPolicy has no replacement API'
+    ],
+    [
+      'a removed version whose documented successor was removed too',
+      'kustomize/removed-api apps/legacy/overlays/dev/legacy.yaml:38',
+      'is no longer served since Kubernetes v1.26; use apiVersion: flowcontrol.apiserver.k8s.io/v1 (served since v1.29)'
+    ],
+    [
+      'a removed API in a base that the overlay patches',
+      'kustomize/removed-api apps/legacy/base/cronjob.yaml:2',
+      'batch/v1beta1 CronJob is no longer served since Kubernetes v1.25; use apiVersion: batch/v1 (served since v1.21)'
     ]
   ])('%s', (_what, expected, words) => {
     const finding = results.defects!.findings.find((f) => `${f.ruleId} ${f.location?.file}:${f.location?.line}` === expected)
@@ -160,6 +185,16 @@ describe('kustomize-validate on a repo holding each defect class', () => {
     expect(results.defects!.stats.batchSplits).toBeGreaterThan(0)
   })
 
+  test('an object in a removed API version is reported once, for its removal, not for its schema', () => {
+    expect(lines(results.defects!).filter((l) => l.includes('apps/legacy/'))).toEqual([
+      'kustomize/removed-api apps/legacy/base/cronjob.yaml:2',
+      'kustomize/removed-api apps/legacy/overlays/dev/legacy.yaml:8',
+      'kustomize/removed-api apps/legacy/overlays/dev/legacy.yaml:22',
+      'kustomize/removed-api apps/legacy/overlays/dev/legacy.yaml:31',
+      'kustomize/removed-api apps/legacy/overlays/dev/legacy.yaml:38'
+    ])
+  })
+
   test('clean parts of the repo stay clean: no finding outside the defect apps', () => {
     const files = new Set(results.defects!.findings.map((f) => f.location?.file.split('/').slice(0, 2).join('/')))
     expect([...files].sort()).toEqual([
@@ -168,6 +203,7 @@ describe('kustomize-validate on a repo holding each defect class', () => {
       'apps/dupes',
       'apps/images',
       'apps/kinds',
+      'apps/legacy',
       'apps/missing',
       'apps/nokind',
       'apps/typo'
