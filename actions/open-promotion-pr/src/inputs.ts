@@ -1,4 +1,13 @@
-import { booleanInput, choiceInput, InputError, listInput, optionalString, requiredString, secretInput } from '@gitops-actions/action-kit'
+import {
+  booleanInput,
+  choiceInput,
+  InputError,
+  listInput,
+  optionalString,
+  repositoryInput,
+  requiredString,
+  secretInput
+} from '@gitops-actions/action-kit'
 import { checkAppName, parseImageReference, type PromotionMode } from '@gitops-actions/core'
 
 type StatusState = 'pending' | 'success' | 'failure' | 'error'
@@ -29,14 +38,6 @@ export interface Inputs {
   appRepository: { owner: string; repo: string } | undefined
   appToken: string | undefined
   releaseTagPrefix: string
-}
-
-function repositoryInput(name: string): { owner: string; repo: string } | undefined {
-  const value = optionalString(name)
-  if (value === undefined) return undefined
-  const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value)
-  if (!match) throw new InputError(name, `Input '${name}': '${value}' is not a repository (owner/name)`)
-  return { owner: match[1]!, repo: match[2]! }
 }
 
 const STATES: readonly StatusState[] = ['pending', 'success', 'failure', 'error']

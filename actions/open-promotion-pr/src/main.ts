@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import {
   createGitHubClient,
+  currentRepository,
   markdownTable,
   readRunContext,
   runAction,
@@ -17,9 +18,7 @@ export async function run(): Promise<void> {
   await runAction('open-promotion-pr', async () => {
     const inputs = getInputs()
     const context = readRunContext()
-    const repository = inputs.repository ?? context.repository
-    if (!repository)
-      throw new UserError(`Input 'repository' is empty and GITHUB_REPOSITORY is not set: name the config repository (owner/name)`)
+    const repository = inputs.repository ?? currentRepository(context, 'repository')
     if (inputs.commitMode === 'git' && !inputs.path) {
       throw new UserError(`Input 'commit-mode': git pushes from a checkout; give its location as 'path' (or use commit-mode: api)`)
     }

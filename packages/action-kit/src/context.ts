@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { UserError } from '@gitops-actions/core'
+import { InputError } from './input-parsing.js'
 
 /** What the runner tells an action about the run, read from the GITHUB_* variables. */
 export interface RunContext {
@@ -78,4 +79,10 @@ function readEventPayload(path: string | undefined): Record<string, unknown> {
 export function pullRequestBase(context: RunContext): string | undefined {
   const pr = context.payload.pull_request as { base?: { sha?: unknown } } | undefined
   return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined
+}
+
+/** The repository the workflow runs in, as the default of a repository input; an InputError naming that input when the runner gave none. */
+export function currentRepository(context: RunContext, input: string): { owner: string; repo: string } {
+  if (context.repository) return context.repository
+  throw new InputError(input, `Input '${input}' is empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)`)
 }

@@ -52,3 +52,12 @@ export function secretInput(name: string): string | undefined {
   if (value !== undefined) core.setSecret(value)
   return value
 }
+
+/** A repository input (owner/name); undefined when empty. */
+export function repositoryInput(name: string): { owner: string; repo: string } | undefined {
+  const value = optionalString(name)
+  if (value === undefined) return undefined
+  const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value)
+  if (!match) throw new InputError(name, `Input '${name}': '${value}' is not a repository (owner/name)`)
+  return { owner: match[1]!, repo: match[2]! }
+}

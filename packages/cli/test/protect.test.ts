@@ -59,6 +59,10 @@ describe('gitops-actions protect against the GitHub API stand-in', () => {
     expect(dry.text()).toContain('(dry run: nothing written)')
     expect(writes()).toEqual([])
     expect(hub.rulesets('org/config-repo')).toEqual([])
+    const drifted = await protect('org/config-repo', ['--dry-run', '--fail-on-drift'])
+    expect(drifted.code).toBe(1)
+    expect(drifted.errors()).toBe('org/config-repo has drifted from gitops.yaml: run without --dry-run to apply it.')
+    expect(writes()).toEqual([])
 
     const applied = await protect('org/config-repo')
     expect(applied.code).toBe(0)
@@ -74,6 +78,7 @@ describe('gitops-actions protect against the GitHub API stand-in', () => {
     expect(again.code).toBe(0)
     expect(JSON.parse(again.text())).toMatchObject({ repository: 'org/config-repo', method: 'ruleset', changes: [], applied: false })
     expect(writes()).toEqual([])
+    expect((await protect('org/config-repo', ['--dry-run', '--fail-on-drift'])).code).toBe(0)
   })
 
   test('classic branch protection where the server has no rulesets API (404), idempotent too', async () => {

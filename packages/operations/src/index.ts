@@ -1,3 +1,4 @@
 export * from './compute-tag.js'
 export * from './bump-overlay.js'
 export * from './promotion/index.js'
+export * from './protection/index.js'

@@ -9,22 +9,12 @@ import {
   type OpenPullRequest,
   type ReleaseTag
 } from '@gitops-actions/core'
+import { messageOf, statusOf } from '../github-errors.js'
 
 /** A repository on GitHub. */
 export interface RepoId {
   owner: string
   repo: string
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown })?.status
-  return typeof status === 'number' ? status : undefined
-}
-
-function messageOf(error: unknown): string {
-  const data = (error as { response?: { data?: { message?: string; errors?: Array<{ message?: string } | string> } } })?.response?.data
-  const details = (data?.errors ?? []).map((e) => (typeof e === 'string' ? e : (e.message ?? ''))).join('; ')
-  return `${data?.message ?? (error as Error)?.message ?? String(error)}${details ? ` (${details})` : ''}`
 }
 
 /** A GitHub answer turned into a message that says what to do, for the statuses users can fix. */
