@@ -44788,10 +44788,34 @@ function getIDToken(aud) {
 class errors_UserError extends Error {
     name = 'UserError';
     location;
-    constructor(message, location) {
-        super(message);
+    /**
+     * The action input or CLI option the mistake is in, by the action's name for it ('to',
+     * 'working-directory'), when it is in one. The message then reads `'to': …`, and each boundary
+     * names the parameter its own way with userErrorText(): an action says "Input 'to'", the CLI "--to".
+     */
+    parameter;
+    /** The message without the parameter's name. */
+    detail;
+    constructor(message, location, parameter) {
+        super(parameter === undefined ? message : `'${parameter}': ${message}`);
         this.location = location;
+        this.parameter = parameter;
+        this.detail = message;
     }
+}
+/** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
+function errors_parameterError(parameter, message) {
+    return new errors_UserError(message, undefined, parameter);
+}
+/** A UserError about `subject`: prefixed with its text, or carrying the parameter. */
+function subjectError(subject, message, location) {
+    return typeof subject === 'string'
+        ? new errors_UserError(`${subject}: ${message}`, location)
+        : new errors_UserError(message, location, subject.parameter);
+}
+/** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
+function userErrorText(error, nameParameter) {
+    return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`;
 }
 /** True for errors the user caused, as opposed to bugs in this code. */
 function isUserError(error) {
@@ -45128,10 +45152,10 @@ function parseTemplateTable(raw, input) {
     for (const line of lines) {
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new UserError(`Input '${input}': the line '${line}' is not of the form env=template`);
+            throw parameterError(input, `the line '${line}' is not of the form env=template`);
         const env = line.slice(0, eq).trim();
         if (!/^[a-z0-9][a-z0-9-]*$/.test(env))
-            throw new UserError(`Input '${input}': '${env}' is not a valid environment name`);
+            throw parameterError(input, `'${env}' is not a valid environment name`);
         table[env] = line.slice(eq + 1).trim();
     }
     return table;
@@ -45802,7 +45826,7 @@ function parseTags(tags, prefix) {
  */
 async function release_version_computeVersion(request, source) {
     if (!semver.valid(request.initialVersion)) {
-        throw new UserError(`Input 'initial-version': '${request.initialVersion}' is not a semantic version`);
+        throw parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`);
     }
     const tags = parseTags(await source.releaseTags(), request.prefix);
     const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0));
@@ -45839,7 +45863,7 @@ async function release_version_computeVersion(request, source) {
 }
 function nextPrerelease(version, identifier, tags) {
     if (!/^[0-9A-Za-z-]+$/.test(identifier)) {
-        throw new UserError(`Input 'prerelease': '${identifier}' is not a valid pre-release identifier (letters, digits and '-')`);
+        throw parameterError('prerelease', `'${identifier}' is not a valid pre-release identifier (letters, digits and '-')`);
     }
     const numbers = tags
         .filter((tag) => `${tag.version.major}.${tag.version.minor}.${tag.version.patch}` === version && tag.version.prerelease[0] === identifier)
@@ -45858,7 +45882,7 @@ const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Checks an app name: it becomes part of tags, branch names and paths (`apps/<app>/`). */
 function checkAppName(app, input = 'app') {
     if (!APP_NAME.test(app)) {
-        throw new UserError(`Input '${input}': '${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`);
+        throw parameterError(input, `'${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`);
     }
 }
 /** Whether the template for an environment needs a semantic version. */
@@ -45876,7 +45900,7 @@ function tag_plan_planTags(request) {
     checkAppName(request.values.app);
     const template = request.templates[request.environment];
     if (template === undefined) {
-        throw new UserError(`Input 'environment': no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to 'tag-template'`);
+        throw parameterError('environment', `no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to the tag templates`);
     }
     const tag = renderTagTemplate(template, request.values, `Tag template for ${request.environment}`);
     const aliasTemplates = request.aliasTemplates ?? DEFAULT_ALIAS_TEMPLATES[request.environment] ?? [];
@@ -45884,7 +45908,7 @@ function tag_plan_planTags(request) {
     for (const image of request.images) {
         const problem = imageNameProblem(image);
         if (problem)
-            throw new UserError(`Input 'image': '${image}' is not a valid image name: ${problem}`);
+            throw parameterError('image', `'${image}' is not a valid image name: ${problem}`);
     }
     const tags = request.images.flatMap((image) => [tag, ...aliases].map((t) => `${image}:${t}`));
     return {
@@ -53065,7 +53089,7 @@ function schemaError(source, errors) {
 function environmentByName(config, name, input = 'environment') {
     const environment = config.environments.find((e) => e.name === name);
     if (!environment) {
-        throw new errors_UserError(`Input '${input}': unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
+        throw errors_parameterError(input, `unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
     }
     return environment;
 }
@@ -55706,15 +55730,15 @@ function promotion_plan_resolveRoute(config, request) {
     const find = (name, input) => {
         const index = names.indexOf(name);
         if (index < 0)
-            throw new UserError(`Input '${input}': unknown environment '${name}'. Environments in ${where}, in order: ${names.join(', ')}`);
+            throw parameterError(input, `unknown environment '${name}'. Environments in ${where}, in order: ${names.join(', ')}`);
         return index;
     };
     if (request.mode === 'auto-deploy') {
         if (request.from)
-            throw new UserError(`Input 'from' is for mode 'promote'; an auto-deploy brings a new build into '${names[0]}'`);
+            throw parameterError('from', `only promotions start from an environment; an auto-deploy brings a new build into '${names[0]}'`);
         const to = request.to === undefined ? 0 : find(request.to, 'to');
         if (to > 0 && !request.allowSkip) {
-            throw new UserError(`Input 'to': auto-deploys land in the first environment, '${names[0]}'; '${request.to}' is reached by promotion (mode: promote), or set allow-skip: true to deploy there directly`);
+            throw parameterError('to', `auto-deploys land in the first environment, '${names[0]}'; '${request.to}' is reached by promotion, or allow skipping (allow-skip) to deploy there directly`);
         }
         return { mode: 'auto-deploy', from: undefined, to: config.environments[to], skipped: names.slice(0, to) };
     }
@@ -55724,11 +55748,11 @@ function promotion_plan_resolveRoute(config, request) {
     const fromIndex = request.from !== undefined ? find(request.from, 'from') : find(request.to, 'to') - 1;
     const toIndex = request.to !== undefined ? find(request.to, 'to') : fromIndex + 1;
     if (fromIndex < 0)
-        throw new UserError(`Input 'to': '${request.to}' is the first environment; new builds reach it with mode 'auto-deploy'`);
+        throw parameterError('to', `'${request.to}' is the first environment; new builds reach it by auto-deploy`);
     if (toIndex >= names.length)
-        throw new UserError(`Input 'from': '${request.from}' is the last environment; there is nothing to promote to`);
+        throw parameterError('from', `'${request.from}' is the last environment; there is nothing to promote to`);
     if (toIndex <= fromIndex) {
-        throw new UserError(`Input 'to': '${names[toIndex]}' comes before '${names[fromIndex]}' in ${where} (${names.join(' → ')}); promotions go forward. To roll back, promote the previous tag again.`);
+        throw parameterError('to', `'${names[toIndex]}' comes before '${names[fromIndex]}' in ${where} (${names.join(' → ')}); promotions go forward. To roll back, promote the previous tag again.`);
     }
     const skipped = names.slice(fromIndex + 1, toIndex);
     if (skipped.length > 0 && !request.allowSkip) {
@@ -55847,7 +55871,7 @@ function promotion_plan_targetTag(request) {
             throw new UserError(`The tag for ${route.to.name} (${template}) needs a version, and ${sourceTag} does not carry one. Give the input 'version', or 'app-repository' whose release tag (${request.releaseTagPrefix ?? 'v'}<semver>) is on commit ${described.sha ?? '(unknown: the tag names no commit)'}.`);
         }
         if (!semver.valid(version))
-            throw new UserError(`Input 'version': '${version}' is not a semantic version (e.g. 1.3.0)`);
+            throw parameterError('version', `'${version}' is not a semantic version (e.g. 1.3.0)`);
     }
     const sha = described.sha ?? (described['long-sha'] ? described['long-sha'].slice(0, 7) : undefined);
     if ((needs('sha') || needs('long-sha')) && !sha) {
@@ -55889,7 +55913,7 @@ function promotion_plan_checkGate(input) {
     const { route, requestedTag, source } = input;
     if (route.mode === 'auto-deploy' || !route.from) {
         if (!requestedTag)
-            throw new UserError(`Input 'tag' is required for auto-deploys: the tag of the image the app's CI just pushed`);
+            throw parameterError('tag', `required for auto-deploys: the tag of the image the app's CI just pushed`);
         return { tag: requestedTag, proof: 'new-build', explanation: `New build ${requestedTag} of ${input.app}.` };
     }
     const from = route.from.name;
@@ -56343,11 +56367,11 @@ function layoutNameProblem(name) {
     }
     return undefined;
 }
-/** Checks an app or environment name; the UserError names `what` (e.g. "Input 'app'"). */
+/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
 function checkLayoutName(name, what) {
     const problem = layoutNameProblem(name);
     if (problem)
-        throw new errors_UserError(`${what}: ${problem}`);
+        throw subjectError(what, problem);
     return name;
 }
 /**
@@ -56358,17 +56382,17 @@ function checkLayoutName(name, what) {
 function repo_paths_normalizeRepoPath(path, what) {
     const trimmed = path.trim();
     if (trimmed === '')
-        throw new errors_UserError(`${what}: the path is empty`);
+        throw subjectError(what, 'the path is empty');
     if (trimmed.includes('\0'))
-        throw new errors_UserError(`${what}: the path contains a NUL byte`);
+        throw subjectError(what, 'the path contains a NUL byte');
     if (trimmed.includes('\\'))
-        throw new errors_UserError(`${what}: '${trimmed}' contains a backslash; write repo paths with '/'`);
+        throw subjectError(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
     if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
-        throw new errors_UserError(`${what}: '${trimmed}' is an absolute path; give a path relative to the repository root`);
+        throw subjectError(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
     }
     const normalized = external_node_path_namespaceObject.posix.normalize(trimmed).replace(/\/+$/, '');
     if (normalized === '..' || normalized.startsWith('../')) {
-        throw new errors_UserError(`${what}: '${trimmed}' leads out of the repository`);
+        throw subjectError(what, `'${trimmed}' leads out of the repository`);
     }
     return normalized === '' ? '.' : normalized;
 }
@@ -56389,14 +56413,14 @@ function isWithin(dir, path) {
 function layoutPath(template, names, what = 'layout') {
     let path = template;
     for (const [placeholder, name, input] of [
-        ['{app}', names.app, "Input 'app'"],
-        ['{env}', names.env, "Input 'environment'"]
+        ['{app}', names.app, 'app'],
+        ['{env}', names.env, 'environment']
     ]) {
         if (!path.includes(placeholder))
             continue;
         if (name === undefined)
-            throw new errors_UserError(`${input} is needed to fill ${what} '${template}'`);
-        checkLayoutName(name, input);
+            throw errors_parameterError(input, `needed to fill ${what} '${template}'`);
+        checkLayoutName(name, { parameter: input });
         path = path.replaceAll(placeholder, name);
     }
     return repo_paths_normalizeRepoPath(path, what);
@@ -57537,13 +57561,13 @@ const image_update_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$
  * Parses `name=tag`, `name=tag@digest` and `name=@digest` lines (the `images` input). Blank lines
  * and `#` comments are skipped; each change's source names the input and line.
  */
-function parseImageChangeLines(text, input = 'images') {
+function parseImageChangeLines(text, what = "'images'") {
     const changes = [];
     text.split(/\r?\n/).forEach((raw, index) => {
         const line = raw.trim();
         if (line === '' || line.startsWith('#'))
             return;
-        const source = `Input '${input}' line ${index + 1}`;
+        const source = `${what} line ${index + 1}`;
         const eq = line.indexOf('=');
         if (eq <= 0)
             throw new errors_UserError(`${source}: '${line}' is not name=tag, name=tag@digest or name=@digest`);
@@ -57607,7 +57631,7 @@ async function image_update_planImageUpdate(reader, request) {
         throw new errors_UserError('No image change given: name an image with a tag or digest');
     request.changes.forEach(checkImageChange);
     const fixedEnvironment = request.environment !== undefined ? environmentByName(config, request.environment) : undefined;
-    const overlays = [...new Set(request.overlays.map((o) => repo_paths_normalizeRepoPath(o, "Input 'overlays'")))];
+    const overlays = [...new Set(request.overlays.map((o) => repo_paths_normalizeRepoPath(o, { parameter: 'overlays' })))];
     const working = new Map();
     const changes = [];
     const targets = [];
@@ -58310,7 +58334,7 @@ async function runAction(actionName, main) {
         process.exitCode = 1;
         if (isUserError(error)) {
             const where = error.location ? `${formatLocation(error.location)}: ` : '';
-            core_error(`${actionName}: ${where}${error.message}`, annotationProperties(error.location, actionName));
+            core_error(`${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`)}`, annotationProperties(error.location, actionName));
         }
         else {
             const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error);
@@ -64350,7 +64374,7 @@ function kustomizeMessage(stderr) {
 async function bumpOverlay(request) {
     const logger = request.logger ?? logger_silentLogger;
     if (!(0,external_node_fs_namespaceObject.existsSync)(request.root) || !(0,external_node_fs_namespaceObject.statSync)(request.root).isDirectory()) {
-        throw new errors_UserError(`Input 'working-directory': '${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`);
+        throw errors_parameterError('working-directory', `'${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`);
     }
     const config = gitops_config_loadGitopsConfig(request.root);
     const overlays = request.overlays.length > 0
@@ -64807,7 +64831,7 @@ async function plan_promotion_planPromotion(work, request) {
             throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`);
     }
     else if (request.pinDigest) {
-        throw new UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`);
+        throw parameterError('pin-digest', `needs a registry (registry-image) to read the digest from`);
     }
     // The edit, through bump-overlay's planner, verified by a real render.
     const update = await planImageUpdate(new DiskRepoReader(work), {
@@ -64886,9 +64910,9 @@ async function openPromotionPr(github, request) {
     const where = `${request.repository.owner}/${request.repository.repo}`;
     let baseSha = await repo.branchSha(request.base);
     if (!baseSha)
-        throw new UserError(`Input 'base': ${where} has no branch '${request.base}'`);
+        throw parameterError('base', `${where} has no branch '${request.base}'`);
     if (request.commitMode === 'git' && !request.checkout)
-        throw new UserError(`Input 'commit-mode': git pushes from a checkout; give its location as 'path'`);
+        throw parameterError('commit-mode', `git pushes from a checkout; give its location as 'path'`);
     const work = mkdtempSync(join(tmpdir(), 'promotion-'));
     try {
         // The files the promotion reads and renders: a copy of the checkout, or a snapshot of the app's folder from the API.
@@ -65319,7 +65343,7 @@ function readChanges() {
             if (value !== undefined)
                 throw new input_parsing_InputError(name, `Give either 'images' or '${name}' (with 'image'), not both`);
         }
-        return parseImageChangeLines(images, 'images');
+        return parseImageChangeLines(images, "Input 'images'");
     }
     if (image === undefined)
         throw new input_parsing_InputError('image', "Input required and not supplied: image (or 'images' for several)");

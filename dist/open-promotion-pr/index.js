@@ -44788,10 +44788,34 @@ function getIDToken(aud) {
 class errors_UserError extends Error {
     name = 'UserError';
     location;
-    constructor(message, location) {
-        super(message);
+    /**
+     * The action input or CLI option the mistake is in, by the action's name for it ('to',
+     * 'working-directory'), when it is in one. The message then reads `'to': …`, and each boundary
+     * names the parameter its own way with userErrorText(): an action says "Input 'to'", the CLI "--to".
+     */
+    parameter;
+    /** The message without the parameter's name. */
+    detail;
+    constructor(message, location, parameter) {
+        super(parameter === undefined ? message : `'${parameter}': ${message}`);
         this.location = location;
+        this.parameter = parameter;
+        this.detail = message;
     }
+}
+/** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
+function errors_parameterError(parameter, message) {
+    return new errors_UserError(message, undefined, parameter);
+}
+/** A UserError about `subject`: prefixed with its text, or carrying the parameter. */
+function errors_subjectError(subject, message, location) {
+    return typeof subject === 'string'
+        ? new errors_UserError(`${subject}: ${message}`, location)
+        : new errors_UserError(message, location, subject.parameter);
+}
+/** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
+function userErrorText(error, nameParameter) {
+    return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`;
 }
 /** True for errors the user caused, as opposed to bugs in this code. */
 function isUserError(error) {
@@ -45128,10 +45152,10 @@ function parseTemplateTable(raw, input) {
     for (const line of lines) {
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new UserError(`Input '${input}': the line '${line}' is not of the form env=template`);
+            throw parameterError(input, `the line '${line}' is not of the form env=template`);
         const env = line.slice(0, eq).trim();
         if (!/^[a-z0-9][a-z0-9-]*$/.test(env))
-            throw new UserError(`Input '${input}': '${env}' is not a valid environment name`);
+            throw parameterError(input, `'${env}' is not a valid environment name`);
         table[env] = line.slice(eq + 1).trim();
     }
     return table;
@@ -45803,7 +45827,7 @@ function parseTags(tags, prefix) {
  */
 async function release_version_computeVersion(request, source) {
     if (!semver.valid(request.initialVersion)) {
-        throw new UserError(`Input 'initial-version': '${request.initialVersion}' is not a semantic version`);
+        throw parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`);
     }
     const tags = parseTags(await source.releaseTags(), request.prefix);
     const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0));
@@ -45840,7 +45864,7 @@ async function release_version_computeVersion(request, source) {
 }
 function nextPrerelease(version, identifier, tags) {
     if (!/^[0-9A-Za-z-]+$/.test(identifier)) {
-        throw new UserError(`Input 'prerelease': '${identifier}' is not a valid pre-release identifier (letters, digits and '-')`);
+        throw parameterError('prerelease', `'${identifier}' is not a valid pre-release identifier (letters, digits and '-')`);
     }
     const numbers = tags
         .filter((tag) => `${tag.version.major}.${tag.version.minor}.${tag.version.patch}` === version && tag.version.prerelease[0] === identifier)
@@ -45859,7 +45883,7 @@ const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Checks an app name: it becomes part of tags, branch names and paths (`apps/<app>/`). */
 function checkAppName(app, input = 'app') {
     if (!APP_NAME.test(app)) {
-        throw new errors_UserError(`Input '${input}': '${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`);
+        throw errors_parameterError(input, `'${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`);
     }
 }
 /** Whether the template for an environment needs a semantic version. */
@@ -45877,7 +45901,7 @@ function tag_plan_planTags(request) {
     checkAppName(request.values.app);
     const template = request.templates[request.environment];
     if (template === undefined) {
-        throw new UserError(`Input 'environment': no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to 'tag-template'`);
+        throw parameterError('environment', `no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to the tag templates`);
     }
     const tag = renderTagTemplate(template, request.values, `Tag template for ${request.environment}`);
     const aliasTemplates = request.aliasTemplates ?? DEFAULT_ALIAS_TEMPLATES[request.environment] ?? [];
@@ -45885,7 +45909,7 @@ function tag_plan_planTags(request) {
     for (const image of request.images) {
         const problem = imageNameProblem(image);
         if (problem)
-            throw new UserError(`Input 'image': '${image}' is not a valid image name: ${problem}`);
+            throw parameterError('image', `'${image}' is not a valid image name: ${problem}`);
     }
     const tags = request.images.flatMap((image) => [tag, ...aliases].map((t) => `${image}:${t}`));
     return {
@@ -53066,7 +53090,7 @@ function schemaError(source, errors) {
 function environmentByName(config, name, input = 'environment') {
     const environment = config.environments.find((e) => e.name === name);
     if (!environment) {
-        throw new errors_UserError(`Input '${input}': unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
+        throw errors_parameterError(input, `unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
     }
     return environment;
 }
@@ -55968,15 +55992,15 @@ function resolveRoute(config, request) {
     const find = (name, input) => {
         const index = names.indexOf(name);
         if (index < 0)
-            throw new errors_UserError(`Input '${input}': unknown environment '${name}'. Environments in ${where}, in order: ${names.join(', ')}`);
+            throw errors_parameterError(input, `unknown environment '${name}'. Environments in ${where}, in order: ${names.join(', ')}`);
         return index;
     };
     if (request.mode === 'auto-deploy') {
         if (request.from)
-            throw new errors_UserError(`Input 'from' is for mode 'promote'; an auto-deploy brings a new build into '${names[0]}'`);
+            throw errors_parameterError('from', `only promotions start from an environment; an auto-deploy brings a new build into '${names[0]}'`);
         const to = request.to === undefined ? 0 : find(request.to, 'to');
         if (to > 0 && !request.allowSkip) {
-            throw new errors_UserError(`Input 'to': auto-deploys land in the first environment, '${names[0]}'; '${request.to}' is reached by promotion (mode: promote), or set allow-skip: true to deploy there directly`);
+            throw errors_parameterError('to', `auto-deploys land in the first environment, '${names[0]}'; '${request.to}' is reached by promotion, or allow skipping (allow-skip) to deploy there directly`);
         }
         return { mode: 'auto-deploy', from: undefined, to: config.environments[to], skipped: names.slice(0, to) };
     }
@@ -55986,11 +56010,11 @@ function resolveRoute(config, request) {
     const fromIndex = request.from !== undefined ? find(request.from, 'from') : find(request.to, 'to') - 1;
     const toIndex = request.to !== undefined ? find(request.to, 'to') : fromIndex + 1;
     if (fromIndex < 0)
-        throw new errors_UserError(`Input 'to': '${request.to}' is the first environment; new builds reach it with mode 'auto-deploy'`);
+        throw errors_parameterError('to', `'${request.to}' is the first environment; new builds reach it by auto-deploy`);
     if (toIndex >= names.length)
-        throw new errors_UserError(`Input 'from': '${request.from}' is the last environment; there is nothing to promote to`);
+        throw errors_parameterError('from', `'${request.from}' is the last environment; there is nothing to promote to`);
     if (toIndex <= fromIndex) {
-        throw new errors_UserError(`Input 'to': '${names[toIndex]}' comes before '${names[fromIndex]}' in ${where} (${names.join(' → ')}); promotions go forward. To roll back, promote the previous tag again.`);
+        throw errors_parameterError('to', `'${names[toIndex]}' comes before '${names[fromIndex]}' in ${where} (${names.join(' → ')}); promotions go forward. To roll back, promote the previous tag again.`);
     }
     const skipped = names.slice(fromIndex + 1, toIndex);
     if (skipped.length > 0 && !request.allowSkip) {
@@ -56109,7 +56133,7 @@ function targetTag(request) {
             throw new errors_UserError(`The tag for ${route.to.name} (${template}) needs a version, and ${sourceTag} does not carry one. Give the input 'version', or 'app-repository' whose release tag (${request.releaseTagPrefix ?? 'v'}<semver>) is on commit ${described.sha ?? '(unknown: the tag names no commit)'}.`);
         }
         if (!semver_default().valid(version))
-            throw new errors_UserError(`Input 'version': '${version}' is not a semantic version (e.g. 1.3.0)`);
+            throw errors_parameterError('version', `'${version}' is not a semantic version (e.g. 1.3.0)`);
     }
     const sha = described.sha ?? (described['long-sha'] ? described['long-sha'].slice(0, 7) : undefined);
     if ((needs('sha') || needs('long-sha')) && !sha) {
@@ -56151,7 +56175,7 @@ function checkGate(input) {
     const { route, requestedTag, source } = input;
     if (route.mode === 'auto-deploy' || !route.from) {
         if (!requestedTag)
-            throw new errors_UserError(`Input 'tag' is required for auto-deploys: the tag of the image the app's CI just pushed`);
+            throw errors_parameterError('tag', `required for auto-deploys: the tag of the image the app's CI just pushed`);
         return { tag: requestedTag, proof: 'new-build', explanation: `New build ${requestedTag} of ${input.app}.` };
     }
     const from = route.from.name;
@@ -57301,11 +57325,11 @@ function layoutNameProblem(name) {
     }
     return undefined;
 }
-/** Checks an app or environment name; the UserError names `what` (e.g. "Input 'app'"). */
+/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
 function checkLayoutName(name, what) {
     const problem = layoutNameProblem(name);
     if (problem)
-        throw new UserError(`${what}: ${problem}`);
+        throw subjectError(what, problem);
     return name;
 }
 /**
@@ -57316,17 +57340,17 @@ function checkLayoutName(name, what) {
 function repo_paths_normalizeRepoPath(path, what) {
     const trimmed = path.trim();
     if (trimmed === '')
-        throw new errors_UserError(`${what}: the path is empty`);
+        throw errors_subjectError(what, 'the path is empty');
     if (trimmed.includes('\0'))
-        throw new errors_UserError(`${what}: the path contains a NUL byte`);
+        throw errors_subjectError(what, 'the path contains a NUL byte');
     if (trimmed.includes('\\'))
-        throw new errors_UserError(`${what}: '${trimmed}' contains a backslash; write repo paths with '/'`);
+        throw errors_subjectError(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
     if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
-        throw new errors_UserError(`${what}: '${trimmed}' is an absolute path; give a path relative to the repository root`);
+        throw errors_subjectError(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
     }
     const normalized = external_node_path_namespaceObject.posix.normalize(trimmed).replace(/\/+$/, '');
     if (normalized === '..' || normalized.startsWith('../')) {
-        throw new errors_UserError(`${what}: '${trimmed}' leads out of the repository`);
+        throw errors_subjectError(what, `'${trimmed}' leads out of the repository`);
     }
     return normalized === '' ? '.' : normalized;
 }
@@ -57347,14 +57371,14 @@ function isWithin(dir, path) {
 function repo_paths_layoutPath(template, names, what = 'layout') {
     let path = template;
     for (const [placeholder, name, input] of [
-        ['{app}', names.app, "Input 'app'"],
-        ['{env}', names.env, "Input 'environment'"]
+        ['{app}', names.app, 'app'],
+        ['{env}', names.env, 'environment']
     ]) {
         if (!path.includes(placeholder))
             continue;
         if (name === undefined)
-            throw new UserError(`${input} is needed to fill ${what} '${template}'`);
-        checkLayoutName(name, input);
+            throw parameterError(input, `needed to fill ${what} '${template}'`);
+        checkLayoutName(name, { parameter: input });
         path = path.replaceAll(placeholder, name);
     }
     return repo_paths_normalizeRepoPath(path, what);
@@ -57814,13 +57838,13 @@ const image_update_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$
  * Parses `name=tag`, `name=tag@digest` and `name=@digest` lines (the `images` input). Blank lines
  * and `#` comments are skipped; each change's source names the input and line.
  */
-function parseImageChangeLines(text, input = 'images') {
+function parseImageChangeLines(text, what = "'images'") {
     const changes = [];
     text.split(/\r?\n/).forEach((raw, index) => {
         const line = raw.trim();
         if (line === '' || line.startsWith('#'))
             return;
-        const source = `Input '${input}' line ${index + 1}`;
+        const source = `${what} line ${index + 1}`;
         const eq = line.indexOf('=');
         if (eq <= 0)
             throw new UserError(`${source}: '${line}' is not name=tag, name=tag@digest or name=@digest`);
@@ -57884,7 +57908,7 @@ async function image_update_planImageUpdate(reader, request) {
         throw new errors_UserError('No image change given: name an image with a tag or digest');
     request.changes.forEach(checkImageChange);
     const fixedEnvironment = request.environment !== undefined ? environmentByName(config, request.environment) : undefined;
-    const overlays = [...new Set(request.overlays.map((o) => repo_paths_normalizeRepoPath(o, "Input 'overlays'")))];
+    const overlays = [...new Set(request.overlays.map((o) => repo_paths_normalizeRepoPath(o, { parameter: 'overlays' })))];
     const working = new Map();
     const changes = [];
     const targets = [];
@@ -58587,7 +58611,7 @@ async function runAction(actionName, main) {
         process.exitCode = 1;
         if (isUserError(error)) {
             const where = error.location ? `${formatLocation(error.location)}: ` : '';
-            core_error(`${actionName}: ${where}${error.message}`, annotationProperties(error.location, actionName));
+            core_error(`${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`)}`, annotationProperties(error.location, actionName));
         }
         else {
             const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error);
@@ -64942,7 +64966,7 @@ function kustomizeMessage(stderr) {
 async function bumpOverlay(request) {
     const logger = request.logger ?? silentLogger;
     if (!existsSync(request.root) || !statSync(request.root).isDirectory()) {
-        throw new UserError(`Input 'working-directory': '${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`);
+        throw parameterError('working-directory', `'${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`);
     }
     const config = loadGitopsConfig(request.root);
     const overlays = request.overlays.length > 0
@@ -65412,7 +65436,7 @@ async function planPromotion(work, request) {
             throw new errors_UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`);
     }
     else if (request.pinDigest) {
-        throw new errors_UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`);
+        throw errors_parameterError('pin-digest', `needs a registry (registry-image) to read the digest from`);
     }
     // The edit, through bump-overlay's planner, verified by a real render.
     const update = await image_update_planImageUpdate(new repo_reader_DiskRepoReader(work), {
@@ -65491,9 +65515,9 @@ async function openPromotionPr(github, request) {
     const where = `${request.repository.owner}/${request.repository.repo}`;
     let baseSha = await repo.branchSha(request.base);
     if (!baseSha)
-        throw new errors_UserError(`Input 'base': ${where} has no branch '${request.base}'`);
+        throw errors_parameterError('base', `${where} has no branch '${request.base}'`);
     if (request.commitMode === 'git' && !request.checkout)
-        throw new errors_UserError(`Input 'commit-mode': git pushes from a checkout; give its location as 'path'`);
+        throw errors_parameterError('commit-mode', `git pushes from a checkout; give its location as 'path'`);
     const work = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'promotion-'));
     try {
         // The files the promotion reads and renders: a copy of the checkout, or a snapshot of the app's folder from the API.

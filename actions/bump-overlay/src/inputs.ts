@@ -42,7 +42,7 @@ function readChanges(): ImageChange[] {
     ] as const) {
       if (value !== undefined) throw new InputError(name, `Give either 'images' or '${name}' (with 'image'), not both`)
     }
-    return parseImageChangeLines(images, 'images')
+    return parseImageChangeLines(images, "Input 'images'")
   }
   if (image === undefined) throw new InputError('image', "Input required and not supplied: image (or 'images' for several)")
   if (tag === undefined && digest === undefined) {

@@ -80,7 +80,7 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     [{ to: 'qa' }, /Input 'to': unknown environment 'qa'. Environments in gitops.yaml, in order: dev, staging, prod/],
     [{ mode: 'promote', from: 'dev', to: 'prod' }, /skips 'staging'.*allow-skip: true/],
     [{ mode: 'promote', to: 'staging', tag: 'sha-fff0000' }, /promotion gate refuses myapp sha-fff0000 for staging: dev runs sha-abc123d/],
-    [{ tag: '' }, /Input 'tag' is required for auto-deploys/],
+    [{ tag: '' }, /Input 'tag': required for auto-deploys/],
     [{ tag: 'latest' }, /latest/],
     [{ 'registry-image': 'ghcr.io/org/myapp:v1' }, /Input 'registry-image'.*without tag/],
     [{ 'head-statuses': 'kustomize-validate=green' }, /Input 'head-statuses': 'kustomize-validate=green' is not context=state/],

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { errorMessage, formatLocation, isUserError } from '@gitops-actions/core'
+import { errorMessage, formatLocation, isUserError, userErrorText } from '@gitops-actions/core'
 import { annotationProperties } from './annotations.js'
 
 const REPORT_URL = 'https://github.com/gitops-actions/gitops-actions/issues/new'
@@ -15,7 +15,10 @@ export async function runAction(actionName: string, main: () => Promise<void>): 
     process.exitCode = 1
     if (isUserError(error)) {
       const where = error.location ? `${formatLocation(error.location)}: ` : ''
-      core.error(`${actionName}: ${where}${error.message}`, annotationProperties(error.location, actionName))
+      core.error(
+        `${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`)}`,
+        annotationProperties(error.location, actionName)
+      )
     } else {
       const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error)
       core.error(

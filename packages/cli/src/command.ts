@@ -28,6 +28,11 @@ export interface Command {
   summary: string
   usage: string
   options: Record<string, CommandOption>
+  /**
+   * How this command names the parameters that shared code reports mistakes in (UserError.parameter,
+   * by the action's input name), where its option has another name: e.g. { overlays: '--overlay' }.
+   */
+  parameterNames?: Record<string, string>
   /** Runs with parsed options and positionals; returns the exit code. */
   run(args: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }, terminal: Terminal): Promise<number>
 }
@@ -69,6 +74,37 @@ export function commandHelp(command: Command): string {
   return [`${command.summary}`, '', `Usage: gitops-actions ${command.usage}`, '', 'Options:', ...rows].join('\n')
 }
 
+/**
+ * The options that pick an app and one of its environments: --app, -e/--environment and --env.
+ * `environment` describes this command's use of it and its default, if it has one.
+ */
+export function appEnvironmentOptions(environment: { description: string; default?: string }): Record<string, CommandOption> {
+  return {
+    app: { type: 'string', description: 'App name (as in apps/<app>/ of the config repo).' },
+    environment: { type: 'string', short: 'e', ...environment },
+    env: { type: 'string', description: 'Same as --environment.' }
+  }
+}
+
+/** The values of appEnvironmentOptions(); the environment falls back to `defaultEnvironment`. */
+export function appEnvironmentValues(
+  values: Record<string, unknown>,
+  defaultEnvironment?: string
+): { app: string | undefined; environment: string | undefined } {
+  return {
+    app: stringOption(values, 'app'),
+    environment: stringOption(values, 'environment') ?? stringOption(values, 'env') ?? defaultEnvironment
+  }
+}
+
+/**
+ * How the CLI names a parameter that a mistake is in (UserError.parameter): the command's option
+ * (--to), else the name the command maps it to, else the parameter as the action names it.
+ */
+export function parameterName(command: Command, parameter: string): string {
+  return command.parameterNames?.[parameter] ?? (parameter in command.options ? `--${parameter}` : `'${parameter}'`)
+}
+
 /** A string option's value, or its default. */
 export function stringOption(values: Record<string, unknown>, name: string, fallback?: string): string | undefined {
   const value = values[name]
@@ -94,8 +130,8 @@ export function listOption(values: Record<string, unknown>, name: string): strin
     .filter(Boolean)
 }
 
-/** The `[dir]` argument (default: the current directory), which must be a directory. */
-export function repoDirectory(terminal: { cwd: string }, positionals: readonly string[]): string {
+/** The `[dir]` argument (default: the current directory), which must be a directory (`what` says which checkout). */
+export function repoDirectory(terminal: { cwd: string }, positionals: readonly string[], what = 'the config repo checkout'): string {
   if (positionals.length > 1) throw new UsageError(`expected at most one directory, got: ${positionals.join(' ')}`)
   const dir = resolve(terminal.cwd, positionals[0] ?? '.')
   let isDirectory = false
@@ -104,6 +140,6 @@ export function repoDirectory(terminal: { cwd: string }, positionals: readonly s
   } catch {
     // Missing: reported below.
   }
-  if (!isDirectory) throw new UserError(`${positionals[0] ?? dir} is not a directory: give the config repo checkout`)
+  if (!isDirectory) throw new UserError(`${positionals[0] ?? dir} is not a directory: give ${what}`)
   return dir
 }

@@ -1,5 +1,5 @@
-import { errorMessage, formatLocation, isUserError } from '@gitops-actions/core'
-import { COMMON_OPTIONS, EXIT, UsageError, commandHelp, parseCommandArgs, type Command } from './command.js'
+import { errorMessage, formatLocation, isUserError, userErrorText } from '@gitops-actions/core'
+import { COMMON_OPTIONS, EXIT, UsageError, commandHelp, parameterName, parseCommandArgs, type Command } from './command.js'
 import { bumpCommand } from './commands/bump.js'
 import { promoteCommand } from './commands/promote.js'
 import { protectCommand } from './commands/protect.js'
@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], terminal: Terminal): Promise
     }
     if (isUserError(error)) {
       const where = error.location ? `${formatLocation(error.location)}: ` : ''
-      terminal.err(`${paint(terminal, 'red', 'error')}: ${where}${error.message}`)
+      terminal.err(`${paint(terminal, 'red', 'error')}: ${where}${userErrorText(error, (parameter) => parameterName(command, parameter))}`)
       return EXIT.failed
     }
     const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error)

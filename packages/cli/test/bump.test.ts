@@ -62,7 +62,7 @@ describe('gitops-actions bump', () => {
     [
       ['bump', '--app', 'myapp', '-e', 'qa', '--image', 'myapp', '--tag', 'v1.0.0', 'examples/config-repo'],
       1,
-      /error: Input 'environment': unknown environment 'qa'. Environments in gitops.yaml: dev, staging, prod/
+      /error: --environment: unknown environment 'qa'. Environments in gitops.yaml: dev, staging, prod/
     ]
   ])('%j exits %i with a clear message', async (argv, code, message) => {
     const run = await runCli(argv)

@@ -29,7 +29,15 @@ describe('gitops-actions CLI', () => {
     [['tag', '--app', 'myapp', '--nope'], 2, /Unknown option '--nope'/],
     [['frobnicate'], 2, /unknown command 'frobnicate'. Commands: validate, status, tag, bump, promote, protect/],
     [[], 2, undefined],
-    [['tag', '--app', 'My_App'], 1, /error: Input 'app': 'My_App' is not a valid app name/],
+    [['tag', '--app', 'My_App'], 1, /^error: --app: 'My_App' is not a valid app name/],
+    [
+      ['tag', '--app', 'myapp', '--tag-template', 'dev={sha}\nbroken'],
+      1,
+      /^error: --tag-template: the line 'broken' is not of the form env=template$/
+    ],
+    [['tag', '--app', 'myapp', '--env', 'qa'], 1, /^error: --environment: no tag template for 'qa'/],
+    [['tag', '--app', 'myapp', 'one', 'two'], 2, /expected at most one directory, got: one two/],
+    [['promote', '--dry-run', '--app', 'myapp', '--to', 'qa'], 1, /^error: --to: unknown environment 'qa'/],
     [['protect', '--repo', 'org/config-repo', '--kind', 'config'], 1, /No GitHub token/],
     [['protect', '--repo', 'org/config-repo', '--kind', 'both'], 2, /--kind must be 'app' or 'config'/]
   ])('%j exits %i with a clear message', async (argv, code, message) => {
@@ -67,6 +75,6 @@ describe('gitops-actions CLI', () => {
     expect(colour).toContain('\u001b[1m')
     const failed = spawnSync(node24, [bin, 'tag', '--app', 'myapp', '/nonexistent'], { encoding: 'utf8' })
     expect(failed.status).toBe(1)
-    expect(failed.stderr).toMatch(/is not a git checkout/)
+    expect(failed.stderr).toBe('error: /nonexistent is not a directory: give the app repository checkout\n')
   })
 })

@@ -8,11 +8,41 @@ import type { SourceLocation } from './source-location.js'
 export class UserError extends Error {
   override readonly name = 'UserError'
   readonly location: SourceLocation | undefined
+  /**
+   * The action input or CLI option the mistake is in, by the action's name for it ('to',
+   * 'working-directory'), when it is in one. The message then reads `'to': …`, and each boundary
+   * names the parameter its own way with userErrorText(): an action says "Input 'to'", the CLI "--to".
+   */
+  readonly parameter: string | undefined
+  /** The message without the parameter's name. */
+  readonly detail: string
 
-  constructor(message: string, location?: SourceLocation) {
-    super(message)
+  constructor(message: string, location?: SourceLocation, parameter?: string) {
+    super(parameter === undefined ? message : `'${parameter}': ${message}`)
     this.location = location
+    this.parameter = parameter
+    this.detail = message
   }
+}
+
+/** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
+export function parameterError(parameter: string, message: string): UserError {
+  return new UserError(message, undefined, parameter)
+}
+
+/** What a message is about: a text that names it ("Repository path", "--tag"), or a parameter the caller names. */
+export type Subject = string | { parameter: string }
+
+/** A UserError about `subject`: prefixed with its text, or carrying the parameter. */
+export function subjectError(subject: Subject, message: string, location?: SourceLocation): UserError {
+  return typeof subject === 'string'
+    ? new UserError(`${subject}: ${message}`, location)
+    : new UserError(message, location, subject.parameter)
+}
+
+/** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
+export function userErrorText(error: UserError, nameParameter: (parameter: string) => string): string {
+  return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`
 }
 
 /** True for errors the user caused, as opposed to bugs in this code. */

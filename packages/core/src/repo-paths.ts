@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs'
 import { posix, relative, resolve, sep } from 'node:path'
-import { UserError } from './errors.js'
+import { parameterError, subjectError, UserError, type Subject } from './errors.js'
 
 /**
  * Safe paths inside the config repo. Every action that reads or writes the user's repository
@@ -24,10 +24,10 @@ export function layoutNameProblem(name: string): string | undefined {
   return undefined
 }
 
-/** Checks an app or environment name; the UserError names `what` (e.g. "Input 'app'"). */
-export function checkLayoutName(name: string, what: string): string {
+/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
+export function checkLayoutName(name: string, what: Subject): string {
   const problem = layoutNameProblem(name)
-  if (problem) throw new UserError(`${what}: ${problem}`)
+  if (problem) throw subjectError(what, problem)
   return name
 }
 
@@ -36,17 +36,17 @@ export function checkLayoutName(name: string, what: string): string {
  * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
  * would climb above the repo root. `what` names the source in the error.
  */
-export function normalizeRepoPath(path: string, what: string): string {
+export function normalizeRepoPath(path: string, what: Subject): string {
   const trimmed = path.trim()
-  if (trimmed === '') throw new UserError(`${what}: the path is empty`)
-  if (trimmed.includes('\0')) throw new UserError(`${what}: the path contains a NUL byte`)
-  if (trimmed.includes('\\')) throw new UserError(`${what}: '${trimmed}' contains a backslash; write repo paths with '/'`)
+  if (trimmed === '') throw subjectError(what, 'the path is empty')
+  if (trimmed.includes('\0')) throw subjectError(what, 'the path contains a NUL byte')
+  if (trimmed.includes('\\')) throw subjectError(what, `'${trimmed}' contains a backslash; write repo paths with '/'`)
   if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
-    throw new UserError(`${what}: '${trimmed}' is an absolute path; give a path relative to the repository root`)
+    throw subjectError(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`)
   }
   const normalized = posix.normalize(trimmed).replace(/\/+$/, '')
   if (normalized === '..' || normalized.startsWith('../')) {
-    throw new UserError(`${what}: '${trimmed}' leads out of the repository`)
+    throw subjectError(what, `'${trimmed}' leads out of the repository`)
   }
   return normalized === '' ? '.' : normalized
 }
@@ -69,12 +69,12 @@ export function isWithin(dir: string, path: string): boolean {
 export function layoutPath(template: string, names: { app?: string | undefined; env?: string | undefined }, what = 'layout'): string {
   let path = template
   for (const [placeholder, name, input] of [
-    ['{app}', names.app, "Input 'app'"],
-    ['{env}', names.env, "Input 'environment'"]
+    ['{app}', names.app, 'app'],
+    ['{env}', names.env, 'environment']
   ] as const) {
     if (!path.includes(placeholder)) continue
-    if (name === undefined) throw new UserError(`${input} is needed to fill ${what} '${template}'`)
-    checkLayoutName(name, input)
+    if (name === undefined) throw parameterError(input, `needed to fill ${what} '${template}'`)
+    checkLayoutName(name, { parameter: input })
     path = path.replaceAll(placeholder, name)
   }
   return normalizeRepoPath(path, what)

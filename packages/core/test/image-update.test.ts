@@ -349,7 +349,7 @@ describe('planImageUpdate: refusals, each naming the input or file:line', () => 
       { tag: 'sha-abc1234', overlays: ['apps/myapp/overlays/prod'] },
       /does not match the tags allowed in prod \(allowedTags: \^v/
     ],
-    ['an unknown environment', {}, { tag: 'v1.0.0', environment: 'qa' }, /Input 'environment': unknown environment 'qa'/],
+    ['an unknown environment', {}, { tag: 'v1.0.0', environment: 'qa' }, /^'environment': unknown environment 'qa'/],
     [
       'an unknown overlay',
       {},
@@ -366,7 +366,7 @@ describe('planImageUpdate: refusals, each naming the input or file:line', () => 
       'a path leaving the repo',
       {},
       { tag: 'sha-abc1234', overlays: ['../other/overlays/dev'] },
-      /Input 'overlays': '..\/other\/overlays\/dev' leads out of the repository/
+      /^'overlays': '..\/other\/overlays\/dev' leads out of the repository/
     ],
     ['an absolute path', {}, { tag: 'sha-abc1234', overlays: ['/etc'] }, /is an absolute path/],
     [
@@ -410,8 +410,8 @@ describe('planImageUpdate: refusals, each naming the input or file:line', () => 
   })
 
   test('images lines that are not name=tag', () => {
-    expect(() => parseImageChangeLines('myapp\n')).toThrow(/Input 'images' line 1: 'myapp' is not name=tag/)
-    expect(parseImageChangeLines('a=@' + DIGEST)).toEqual([{ image: 'a', tag: undefined, digest: DIGEST, source: "Input 'images' line 1" }])
+    expect(() => parseImageChangeLines('myapp\n')).toThrow(/^'images' line 1: 'myapp' is not name=tag/)
+    expect(parseImageChangeLines('a=@' + DIGEST)).toEqual([{ image: 'a', tag: undefined, digest: DIGEST, source: "'images' line 1" }])
   })
 })
 

@@ -35,14 +35,14 @@ describe('resolveRoute', () => {
     [{ mode: 'promote', from: 'prod', to: 'dev' }, /'dev' comes before 'prod'.*promotions go forward/],
     [{ mode: 'promote', from: 'dev', to: 'dev', allowSkip: true }, /'dev' comes before 'dev'|promotions go forward/],
     [{ mode: 'promote' }, /needs 'to' \(or 'from'\): one of staging, prod/],
-    [{ mode: 'promote', to: 'dev' }, /first environment; new builds reach it with mode 'auto-deploy'/],
+    [{ mode: 'promote', to: 'dev' }, /^'to': 'dev' is the first environment; new builds reach it by auto-deploy$/],
     [{ mode: 'promote', from: 'prod' }, /last environment; there is nothing to promote to/],
     [
       { mode: 'promote', to: 'qa' },
-      /Input 'to': unknown environment 'qa'. Environments in the default configuration, in order: dev, staging, prod/
+      /^'to': unknown environment 'qa'. Environments in the default configuration, in order: dev, staging, prod/
     ],
     [{ mode: 'auto-deploy', to: 'prod' }, /auto-deploys land in the first environment, 'dev'/],
-    [{ mode: 'auto-deploy', from: 'dev' }, /Input 'from' is for mode 'promote'/]
+    [{ mode: 'auto-deploy', from: 'dev' }, /^'from': only promotions start from an environment/]
   ] as const)('refuses %j', (request, message) => {
     expect(() => resolveRoute(config, { allowSkip: false, ...request })).toThrow(message)
   })
@@ -174,7 +174,9 @@ describe('checkGate: what goes to an environment must run in the one before', ()
       /no image tag in its dev overlay/
     )
     const auto = route(undefined, 'dev', 'auto-deploy')
-    expect(() => checkGate({ route: auto, app: 'myapp', requestedTag: undefined, source: undefined })).toThrow(/Input 'tag' is required/)
+    expect(() => checkGate({ route: auto, app: 'myapp', requestedTag: undefined, source: undefined })).toThrow(
+      /^'tag': required for auto-deploys/
+    )
     expect(checkGate({ route: auto, app: 'myapp', requestedTag: 'sha-1234567', source: undefined }).proof).toBe('new-build')
   })
 

@@ -10,7 +10,9 @@ import {
   matchLayoutPath,
   MemoryRepoReader,
   normalizeRepoPath,
-  resolveInRepo
+  resolveInRepo,
+  UserError,
+  userErrorText
 } from '../src/index.js'
 import { snapshotFiles } from '../../../test/harness/file-snapshot.js'
 
@@ -44,10 +46,10 @@ describe('repo paths', () => {
 
   test.each([
     [{ app: 'myapp', env: 'prod' }, 'apps/myapp/overlays/prod'],
-    [{ app: '../etc', env: 'prod' }, /Input 'app': '..\/etc' may only contain lower-case letters/],
-    [{ app: 'myapp', env: 'prod/../../x' }, /Input 'environment': 'prod\/..\/..\/x' may only contain/],
-    [{ app: 'MyApp', env: 'prod' }, /Input 'app'/],
-    [{ app: 'myapp' }, /Input 'environment' is needed/]
+    [{ app: '../etc', env: 'prod' }, /^'app': '..\/etc' may only contain lower-case letters/],
+    [{ app: 'myapp', env: 'prod/../../x' }, /^'environment': 'prod\/..\/..\/x' may only contain/],
+    [{ app: 'MyApp', env: 'prod' }, /^'app'/],
+    [{ app: 'myapp' }, /^'environment': needed to fill/]
   ])('layoutPath(%j)', (names, expected) => {
     const run = () => layoutPath('apps/{app}/overlays/{env}', names)
     if (typeof expected === 'string') expect(run()).toBe(expected)
@@ -155,4 +157,22 @@ describe('applyFileEdits: all or nothing', () => {
       expect(snapshot(repo)).toEqual(before)
     }
   )
+})
+
+describe('a mistake in a parameter is named by the caller', () => {
+  test('the error carries the parameter; each boundary names it its own way', () => {
+    let error: unknown
+    try {
+      normalizeRepoPath('../x', { parameter: 'overlays' })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(UserError)
+    const userError = error as UserError
+    expect(userError).toMatchObject({ parameter: 'overlays', detail: "'../x' leads out of the repository" })
+    expect(userError.message).toBe("'overlays': '../x' leads out of the repository")
+    expect(userErrorText(userError, (p) => `Input '${p}'`)).toBe("Input 'overlays': '../x' leads out of the repository")
+    expect(userErrorText(userError, (p) => `--${p}`)).toBe("--overlays: '../x' leads out of the repository")
+    expect(userErrorText(new UserError('plain'), (p) => `--${p}`)).toBe('plain')
+  })
 })

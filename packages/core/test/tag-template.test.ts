@@ -42,7 +42,7 @@ describe('parseTemplateTable', () => {
     expect(parseTemplateTable('dev={app}-{sha}\n# note\nqa = qa-{sha}\n', 'tag-template')).toEqual({ dev: '{app}-{sha}', qa: 'qa-{sha}' })
   })
   test('a line without = names the input', () => {
-    expect(() => parseTemplateTable('dev={sha}\nbroken', 'tag-template')).toThrow(/Input 'tag-template': the line 'broken'/)
+    expect(() => parseTemplateTable('dev={sha}\nbroken', 'tag-template')).toThrow(/^'tag-template': the line 'broken'/)
   })
 })
 

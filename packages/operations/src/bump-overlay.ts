@@ -6,7 +6,7 @@ import {
   planImageUpdate,
   silentLogger,
   unifiedDiff,
-  UserError,
+  parameterError,
   type ImageChange,
   type ImageEdit,
   type ImageTarget,
@@ -57,9 +57,7 @@ export interface BumpOverlayResult {
 export async function bumpOverlay(request: BumpOverlayRequest): Promise<BumpOverlayResult> {
   const logger = request.logger ?? silentLogger
   if (!existsSync(request.root) || !statSync(request.root).isDirectory()) {
-    throw new UserError(
-      `Input 'working-directory': '${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`
-    )
+    throw parameterError('working-directory', `'${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`)
   }
   const config = loadGitopsConfig(request.root)
   const overlays =

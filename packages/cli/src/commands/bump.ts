@@ -1,5 +1,14 @@
 import { bumpOverlay } from '@gitops-actions/operations'
-import { EXIT, UsageError, listOption, repoDirectory, stringOption, type Command } from '../command.js'
+import {
+  EXIT,
+  UsageError,
+  appEnvironmentOptions,
+  appEnvironmentValues,
+  listOption,
+  repoDirectory,
+  stringOption,
+  type Command
+} from '../command.js'
 import { paint, paintDiff, plural } from '../terminal.js'
 
 export const bumpCommand: Command = {
@@ -7,18 +16,18 @@ export const bumpCommand: Command = {
   summary: "Set an image's tag or digest in an overlay, as bump-overlay does: render-checked, comments kept, all files or none.",
   usage: 'bump --app <app> --environment <env> --image <name> --tag <tag> [--digest sha256:…] [--dry-run] [dir]',
   options: {
-    app: { type: 'string', description: 'App name; with --environment finds the overlay through gitops.yaml.' },
-    environment: { type: 'string', short: 'e', description: 'Environment of the overlay (dev, staging, prod…).' },
-    env: { type: 'string', description: 'Same as --environment.' },
+    ...appEnvironmentOptions({
+      description: "Environment of the overlay (dev, staging, prod…); with --app finds it through gitops.yaml's layout."
+    }),
     overlay: { type: 'string', multiple: true, description: 'Overlay directory instead of --app/--environment; repeat for several.' },
     image: { type: 'string', description: "The image as the kustomization's images[].name writes it, or its registry path." },
     tag: { type: 'string', description: 'The new tag.' },
     digest: { type: 'string', description: 'The new digest (sha256:…); with --tag both are kept.' },
     'dry-run': { type: 'boolean', description: 'Plan and render-check the change, print the diff, write nothing.', default: false }
   },
+  parameterNames: { overlays: '--overlay', 'working-directory': 'the directory argument' },
   async run({ values, positionals }, terminal) {
-    const app = stringOption(values, 'app')
-    const environment = stringOption(values, 'environment') ?? stringOption(values, 'env')
+    const { app, environment } = appEnvironmentValues(values)
     const overlays = listOption(values, 'overlay')
     const image = stringOption(values, 'image')
     const tag = stringOption(values, 'tag')

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path'
 import { parseTemplateTable } from '@gitops-actions/core'
 import { computeTag } from '@gitops-actions/operations'
-import { UsageError, stringOption, type Command } from '../command.js'
+import { UsageError, appEnvironmentOptions, appEnvironmentValues, repoDirectory, stringOption, type Command } from '../command.js'
 import { paint, textTable } from '../terminal.js'
 
 export const tagCommand: Command = {
@@ -9,8 +8,7 @@ export const tagCommand: Command = {
   summary: 'Compute the image tags of an app repository commit, as the compute-tag action does.',
   usage: 'tag --app <app> [--environment dev] [--image ghcr.io/org/app] [dir]',
   options: {
-    app: { type: 'string', description: 'App name (as in apps/<app>/ of the config repo).' },
-    environment: { type: 'string', short: 'e', description: 'Environment whose tag convention applies.', default: 'dev' },
+    ...appEnvironmentOptions({ description: 'Environment whose tag convention applies.', default: 'dev' }),
     image: { type: 'string', multiple: true, description: 'Image name without tag; repeat for several.' },
     'tag-template': { type: 'string', description: 'A template, or env=template lines.' },
     version: { type: 'string', description: 'Use this version instead of computing one.' },
@@ -19,15 +17,14 @@ export const tagCommand: Command = {
     'sha-length': { type: 'string', description: 'Length of {sha}.', default: '7' }
   },
   async run({ values, positionals }, terminal) {
-    const app = stringOption(values, 'app')
+    const { app, environment = 'dev' } = appEnvironmentValues(values)
     if (!app) throw new UsageError('--app is required')
-    const environment = stringOption(values, 'environment', 'dev')!
     const rawTemplate = stringOption(values, 'tag-template')
     const shaLength = Number(stringOption(values, 'sha-length', '7'))
     if (!Number.isInteger(shaLength) || shaLength < 4 || shaLength > 40)
       throw new UsageError('--sha-length must be a whole number from 4 to 40')
     const result = await computeTag({
-      cwd: resolve(terminal.cwd, positionals[0] ?? '.'),
+      cwd: repoDirectory(terminal, positionals, 'the app repository checkout'),
       revision: stringOption(values, 'revision', 'HEAD')!,
       app,
       environment,
@@ -36,7 +33,7 @@ export const tagCommand: Command = {
         rawTemplate === undefined
           ? {}
           : rawTemplate.includes('=')
-            ? parseTemplateTable(rawTemplate, '--tag-template')
+            ? parseTemplateTable(rawTemplate, 'tag-template')
             : { [environment]: rawTemplate },
       aliases: undefined,
       shaLength,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
-import { UserError } from '../errors.js'
+import { parameterError, UserError } from '../errors.js'
 import { locationOf, parseYamlFile, toPlain, type YamlSource } from '../yaml-source.js'
 import {
   completeEnvironment,
@@ -200,8 +200,9 @@ function schemaError(source: YamlSource, errors: readonly ErrorObject[]): UserEr
 export function environmentByName(config: GitopsConfig, name: string, input = 'environment'): EnvironmentConfig {
   const environment = config.environments.find((e) => e.name === name)
   if (!environment) {
-    throw new UserError(
-      `Input '${input}': unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`
+    throw parameterError(
+      input,
+      `unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`
     )
   }
   return environment

@@ -122,12 +122,12 @@ const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
  * Parses `name=tag`, `name=tag@digest` and `name=@digest` lines (the `images` input). Blank lines
  * and `#` comments are skipped; each change's source names the input and line.
  */
-export function parseImageChangeLines(text: string, input = 'images'): ImageChange[] {
+export function parseImageChangeLines(text: string, what = "'images'"): ImageChange[] {
   const changes: ImageChange[] = []
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) return
-    const source = `Input '${input}' line ${index + 1}`
+    const source = `${what} line ${index + 1}`
     const eq = line.indexOf('=')
     if (eq <= 0) throw new UserError(`${source}: '${line}' is not name=tag, name=tag@digest or name=@digest`)
     const image = line.slice(0, eq).trim()
@@ -194,7 +194,7 @@ export async function planImageUpdate(reader: RepoReader, request: ImageUpdateRe
   request.changes.forEach(checkImageChange)
   const fixedEnvironment = request.environment !== undefined ? environmentByName(config, request.environment) : undefined
 
-  const overlays = [...new Set(request.overlays.map((o) => normalizeRepoPath(o, "Input 'overlays'")))]
+  const overlays = [...new Set(request.overlays.map((o) => normalizeRepoPath(o, { parameter: 'overlays' })))]
   const working = new Map<string, WorkingFile>()
   const changes: ImageEdit[] = []
   const targets: ImageTarget[] = []

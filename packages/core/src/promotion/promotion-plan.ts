@@ -2,7 +2,7 @@ import { splitImageReference } from '../manifests/container-images.js'
 import semver from 'semver'
 import type { EnvironmentConfig } from '../config/environments.js'
 import type { GitopsConfig } from '../config/gitops-config.js'
-import { UserError } from '../errors.js'
+import { parameterError, UserError } from '../errors.js'
 import type { ReleaseTag } from '../tags/release-version.js'
 import { DEFAULT_ALIAS_TEMPLATES, DEFAULT_TAG_TEMPLATES, renderTagTemplate, type TagValues } from '../tags/tag-template.js'
 
@@ -32,16 +32,17 @@ export function resolveRoute(
   const where = config.file ?? 'the default configuration'
   const find = (name: string, input: string): number => {
     const index = names.indexOf(name)
-    if (index < 0)
-      throw new UserError(`Input '${input}': unknown environment '${name}'. Environments in ${where}, in order: ${names.join(', ')}`)
+    if (index < 0) throw parameterError(input, `unknown environment '${name}'. Environments in ${where}, in order: ${names.join(', ')}`)
     return index
   }
   if (request.mode === 'auto-deploy') {
-    if (request.from) throw new UserError(`Input 'from' is for mode 'promote'; an auto-deploy brings a new build into '${names[0]}'`)
+    if (request.from)
+      throw parameterError('from', `only promotions start from an environment; an auto-deploy brings a new build into '${names[0]}'`)
     const to = request.to === undefined ? 0 : find(request.to, 'to')
     if (to > 0 && !request.allowSkip) {
-      throw new UserError(
-        `Input 'to': auto-deploys land in the first environment, '${names[0]}'; '${request.to}' is reached by promotion (mode: promote), or set allow-skip: true to deploy there directly`
+      throw parameterError(
+        'to',
+        `auto-deploys land in the first environment, '${names[0]}'; '${request.to}' is reached by promotion, or allow skipping (allow-skip) to deploy there directly`
       )
     }
     return { mode: 'auto-deploy', from: undefined, to: config.environments[to]!, skipped: names.slice(0, to) }
@@ -51,13 +52,12 @@ export function resolveRoute(
   }
   const fromIndex = request.from !== undefined ? find(request.from, 'from') : find(request.to!, 'to') - 1
   const toIndex = request.to !== undefined ? find(request.to, 'to') : fromIndex + 1
-  if (fromIndex < 0)
-    throw new UserError(`Input 'to': '${request.to}' is the first environment; new builds reach it with mode 'auto-deploy'`)
-  if (toIndex >= names.length)
-    throw new UserError(`Input 'from': '${request.from}' is the last environment; there is nothing to promote to`)
+  if (fromIndex < 0) throw parameterError('to', `'${request.to}' is the first environment; new builds reach it by auto-deploy`)
+  if (toIndex >= names.length) throw parameterError('from', `'${request.from}' is the last environment; there is nothing to promote to`)
   if (toIndex <= fromIndex) {
-    throw new UserError(
-      `Input 'to': '${names[toIndex]}' comes before '${names[fromIndex]}' in ${where} (${names.join(' → ')}); promotions go forward. To roll back, promote the previous tag again.`
+    throw parameterError(
+      'to',
+      `'${names[toIndex]}' comes before '${names[fromIndex]}' in ${where} (${names.join(' → ')}); promotions go forward. To roll back, promote the previous tag again.`
     )
   }
   const skipped = names.slice(fromIndex + 1, toIndex)
@@ -201,7 +201,7 @@ export function targetTag(request: TargetTagRequest): TargetTag {
         `The tag for ${route.to.name} (${template}) needs a version, and ${sourceTag} does not carry one. Give the input 'version', or 'app-repository' whose release tag (${request.releaseTagPrefix ?? 'v'}<semver>) is on commit ${described.sha ?? '(unknown: the tag names no commit)'}.`
       )
     }
-    if (!semver.valid(version)) throw new UserError(`Input 'version': '${version}' is not a semantic version (e.g. 1.3.0)`)
+    if (!semver.valid(version)) throw parameterError('version', `'${version}' is not a semantic version (e.g. 1.3.0)`)
   }
   const sha = described.sha ?? (described['long-sha'] ? described['long-sha'].slice(0, 7) : undefined)
   if ((needs('sha') || needs('long-sha')) && !sha) {
@@ -274,7 +274,7 @@ export function checkGate(input: {
 }): GateDecision {
   const { route, requestedTag, source } = input
   if (route.mode === 'auto-deploy' || !route.from) {
-    if (!requestedTag) throw new UserError(`Input 'tag' is required for auto-deploys: the tag of the image the app's CI just pushed`)
+    if (!requestedTag) throw parameterError('tag', `required for auto-deploys: the tag of the image the app's CI just pushed`)
     return { tag: requestedTag, proof: 'new-build', explanation: `New build ${requestedTag} of ${input.app}.` }
   }
   const from = route.from.name

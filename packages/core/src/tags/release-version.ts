@@ -1,5 +1,5 @@
 import semver from 'semver'
-import { UserError } from '../errors.js'
+import { parameterError } from '../errors.js'
 import { bumpFromCommits, type Bump, type BumpReason } from './version-bump.js'
 
 export interface ReleaseTag {
@@ -57,7 +57,7 @@ function parseTags(tags: readonly ReleaseTag[], prefix: string): ParsedTag[] {
  */
 export async function computeVersion(request: VersionRequest, source: VersionHistorySource): Promise<VersionResult> {
   if (!semver.valid(request.initialVersion)) {
-    throw new UserError(`Input 'initial-version': '${request.initialVersion}' is not a semantic version`)
+    throw parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`)
   }
   const tags = parseTags(await source.releaseTags(), request.prefix)
   const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0))
@@ -95,7 +95,7 @@ export async function computeVersion(request: VersionRequest, source: VersionHis
 
 function nextPrerelease(version: string, identifier: string, tags: readonly ParsedTag[]): string {
   if (!/^[0-9A-Za-z-]+$/.test(identifier)) {
-    throw new UserError(`Input 'prerelease': '${identifier}' is not a valid pre-release identifier (letters, digits and '-')`)
+    throw parameterError('prerelease', `'${identifier}' is not a valid pre-release identifier (letters, digits and '-')`)
   }
   const numbers = tags
     .filter(

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js'
+import { parameterError } from '../errors.js'
 import { fluxImagePolicyFilter, type FluxImagePolicyFilter } from './flux-image-policy.js'
 import { imageNameProblem } from './image-reference.js'
 import { ociLabels, type LabelFacts } from './oci-labels.js'
@@ -31,8 +31,9 @@ const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 /** Checks an app name: it becomes part of tags, branch names and paths (`apps/<app>/`). */
 export function checkAppName(app: string, input = 'app'): void {
   if (!APP_NAME.test(app)) {
-    throw new UserError(
-      `Input '${input}': '${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`
+    throw parameterError(
+      input,
+      `'${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`
     )
   }
 }
@@ -58,8 +59,9 @@ export function planTags(request: TagPlanRequest): TagPlan {
   checkAppName(request.values.app)
   const template = request.templates[request.environment]
   if (template === undefined) {
-    throw new UserError(
-      `Input 'environment': no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to 'tag-template'`
+    throw parameterError(
+      'environment',
+      `no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to the tag templates`
     )
   }
   const tag = renderTagTemplate(template, request.values, `Tag template for ${request.environment}`)
@@ -67,7 +69,7 @@ export function planTags(request: TagPlanRequest): TagPlan {
   const aliases = [...new Set(aliasTemplates.map((t) => renderTagTemplate(t, request.values, 'Alias template')))].filter((a) => a !== tag)
   for (const image of request.images) {
     const problem = imageNameProblem(image)
-    if (problem) throw new UserError(`Input 'image': '${image}' is not a valid image name: ${problem}`)
+    if (problem) throw parameterError('image', `'${image}' is not a valid image name: ${problem}`)
   }
   const tags = request.images.flatMap((image) => [tag, ...aliases].map((t) => `${image}:${t}`))
   return {

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js'
+import { parameterError, UserError } from '../errors.js'
 import { tagProblem } from './image-reference.js'
 
 /** The values a tag template can use, by placeholder name. */
@@ -112,9 +112,9 @@ export function parseTemplateTable(raw: string, input: string): Record<string, s
   const table: Record<string, string> = {}
   for (const line of lines) {
     const eq = line.indexOf('=')
-    if (eq <= 0) throw new UserError(`Input '${input}': the line '${line}' is not of the form env=template`)
+    if (eq <= 0) throw parameterError(input, `the line '${line}' is not of the form env=template`)
     const env = line.slice(0, eq).trim()
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UserError(`Input '${input}': '${env}' is not a valid environment name`)
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw parameterError(input, `'${env}' is not a valid environment name`)
     table[env] = line.slice(eq + 1).trim()
   }
   return table

@@ -19,6 +19,7 @@ import {
   retryRefRaces,
   reviewersFromOwners,
   silentLogger,
+  parameterError,
   UserError,
   type Changelog,
   type GateDecision,
@@ -122,9 +123,9 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
   const repo = new GitHubRepo(github, request.repository)
   const where = `${request.repository.owner}/${request.repository.repo}`
   let baseSha = await repo.branchSha(request.base)
-  if (!baseSha) throw new UserError(`Input 'base': ${where} has no branch '${request.base}'`)
+  if (!baseSha) throw parameterError('base', `${where} has no branch '${request.base}'`)
   if (request.commitMode === 'git' && !request.checkout)
-    throw new UserError(`Input 'commit-mode': git pushes from a checkout; give its location as 'path'`)
+    throw parameterError('commit-mode', `git pushes from a checkout; give its location as 'path'`)
 
   const work = mkdtempSync(join(tmpdir(), 'promotion-'))
   try {

@@ -17,6 +17,7 @@ import {
   runningImageOf,
   silentLogger,
   targetTag,
+  parameterError,
   UserError,
   unifiedDiff,
   type GateDecision,
@@ -192,7 +193,7 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
     }
     if (!digest) throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`)
   } else if (request.pinDigest) {
-    throw new UserError(`Input 'pin-digest' needs a registry ('registry' input) to read the digest from`)
+    throw parameterError('pin-digest', `needs a registry (registry-image) to read the digest from`)
   }
 
   // The edit, through bump-overlay's planner, verified by a real render.
