@@ -53,8 +53,11 @@ function staleBuildOutputs(root) {
     }
     const stale = []
     const actions = readdirSync(join(root, 'actions')).filter((name) => existsSync(join(root, 'actions', name, 'action.yml')))
+    const listed = (dir, name) => (existsSync(join(dir, 'dist', name)) ? readdirSync(join(dir, 'dist', name)) : [])
     for (const name of actions) {
-      for (const file of [`dist/${name}/index.js`, `dist/${name}/package.json`, `dist/${name}/licenses.txt`, `${name}/action.yml`]) {
+      // index.js, package.json, licenses.txt and the chunks a bundle loads on demand, in either tree
+      const bundleFiles = new Set([...listed(root, name), ...listed(fresh, name), 'index.js'].map((file) => `dist/${name}/${file}`))
+      for (const file of [...[...bundleFiles].sort(), `${name}/action.yml`]) {
         const read = (dir) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : null)
         if (read(root) !== read(fresh)) stale.push(file)
       }

@@ -20,7 +20,10 @@ const fresh = mkdtempSync(join(tmpdir(), 'dist-fresh-'))
 execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--out', fresh], { cwd: repoRoot, stdio: 'pipe' })
 
 test.each([...actions, 'cli'])('dist/%s is what the sources build (run `npm run build` and commit dist/ if not)', (name) => {
-  for (const file of ['index.js', 'package.json', 'licenses.txt']) {
+  // index.js, package.json, licenses.txt and the chunks that load on demand (<id>.index.js)
+  const files = readdirSync(join(fresh, 'dist', name)).sort()
+  expect(readdirSync(join(repoRoot, 'dist', name)).sort(), `dist/${name} holds other files than a build makes`).toEqual(files)
+  for (const file of files) {
     const committed = readFileSync(join(repoRoot, 'dist', name, file), 'utf8')
     expect(committed === readFileSync(join(fresh, 'dist', name, file), 'utf8'), `dist/${name}/${file} is stale`).toBe(true)
   }
@@ -58,4 +61,8 @@ test.each(actions)('actions/%s/action.yml describes every input and output, with
 
 test('every per-action README table is generated from its action.yml (npm run docs)', () => {
   execFileSync(process.execPath, [join(repoRoot, 'scripts', 'action-docs.mjs'), '--check'], { cwd: repoRoot, stdio: 'pipe' })
+})
+
+test('the schema catalog lists what the installed kubernetes-models and flux-cd ship (npm run build)', () => {
+  execFileSync(process.execPath, [join(repoRoot, 'scripts', 'schema-catalog.mjs'), '--check'], { cwd: repoRoot, stdio: 'pipe' })
 })

@@ -1,7 +1,6 @@
-import * as fluxModels from '@kubernetes-models/flux-cd'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import * as kubernetesModels from 'kubernetes-models'
 import type { KubeObject, YamlPath } from '@gitops-actions/core'
+import { SCHEMA_CATALOG } from './schema-catalog.js'
 
 /**
  * Offline, strict schema validation of Kubernetes and Flux objects.
@@ -34,31 +33,33 @@ interface KindEntry {
   validate: ModelValidate
 }
 
-let registry: Map<string, KindEntry> | undefined
+/** Validators of the apiVersions loaded so far: apiVersion → kind → entry. */
+const loaded = new Map<string, Map<string, KindEntry>>()
 const shapes = new Map<string, Map<string, Shape>>()
 
-function kinds(): Map<string, KindEntry> {
-  if (registry) return registry
-  registry = new Map()
-  const collect = (namespace: object, depth: number): void => {
-    for (const value of Object.values(namespace)) {
-      if (typeof value === 'function') {
-        const model = value as { apiVersion?: unknown; kind?: unknown; prototype: { validate?: ModelValidate } }
-        if (typeof model.apiVersion === 'string' && typeof model.kind === 'string' && model.prototype.validate) {
-          registry!.set(`${model.apiVersion}/${model.kind}`, {
-            apiVersion: model.apiVersion,
-            kind: model.kind,
-            validate: model.prototype.validate
-          })
-        }
-      } else if (value && typeof value === 'object' && depth < 4) {
-        collect(value, depth + 1)
-      }
-    }
+/**
+ * Loads the validators for the apiVersions these objects use, before validateObject sees them.
+ * Each apiVersion is a module (a chunk of its own in the bundles), so a run that checks a few
+ * Deployments loads apps/v1 and v1, not the 10 MB of every model.
+ */
+export async function loadSchemas(objects: Iterable<KubeObject>): Promise<void> {
+  const wanted = new Set<string>()
+  for (const object of objects) {
+    const apiVersion = object.apiVersion
+    if (typeof apiVersion === 'string' && SCHEMA_CATALOG.has(apiVersion) && !loaded.has(apiVersion)) wanted.add(apiVersion)
   }
-  collect(kubernetesModels, 0)
-  collect(fluxModels, 0)
-  return registry
+  await Promise.all(
+    [...wanted].map(async (apiVersion) => {
+      const module = await SCHEMA_CATALOG.get(apiVersion)!.load()
+      const entries = new Map<string, KindEntry>()
+      for (const value of Object.values(module)) {
+        const model = value as { apiVersion?: unknown; kind?: unknown; prototype?: { validate?: ModelValidate } }
+        if (typeof value !== 'function' || model.apiVersion !== apiVersion || typeof model.kind !== 'string') continue
+        if (model.prototype?.validate) entries.set(model.kind, { apiVersion, kind: model.kind, validate: model.prototype.validate })
+      }
+      loaded.set(apiVersion, entries)
+    })
+  )
 }
 
 /** True for API groups that Kubernetes itself serves (core, apps, *.k8s.io…), where an unknown kind is a typo. */
@@ -68,14 +69,22 @@ export function isBuiltInGroup(apiVersion: string): boolean {
   return !group.includes('.') || group.endsWith('.k8s.io') || group.endsWith('.fluxcd.io')
 }
 
-/** The apiVersions that serve a kind, newest listed first by the models' order. */
+/** The apiVersions that serve a kind, in the models' order. */
 export function servedVersions(kind: string): string[] {
-  return [...kinds().values()].filter((entry) => entry.kind === kind).map((entry) => entry.apiVersion)
+  return [...SCHEMA_CATALOG].filter(([, module]) => module.kinds.includes(kind)).map(([apiVersion]) => apiVersion)
 }
 
 /** Whether a schema is known for apiVersion/kind. */
 export function hasSchema(apiVersion: string, kind: string): boolean {
-  return kinds().has(`${apiVersion}/${kind}`)
+  return SCHEMA_CATALOG.get(apiVersion)?.kinds.includes(kind) ?? false
+}
+
+/** The validator of a kind with a schema; its apiVersion must have been loaded (loadSchemas). */
+function entryFor(apiVersion: string, kind: string): KindEntry | undefined {
+  if (!hasSchema(apiVersion, kind)) return undefined
+  const entry = loaded.get(apiVersion)?.get(kind)
+  if (!entry) throw new Error(`the ${apiVersion} validators are not loaded: await loadSchemas() before validateObject()`)
+  return entry
 }
 
 /** A CRD's schema for one served version, compiled on first use. */
@@ -120,7 +129,7 @@ export function validateObject(object: KubeObject, custom: ReadonlyMap<string, C
   const apiVersion = object.apiVersion!
   const kind = object.kind!
   const key = `${apiVersion}/${kind}`
-  const entry = kinds().get(key)
+  const entry = entryFor(apiVersion, kind)
   if (entry) return [...invalid(entry, object), ...unknownFields(key, entry.validate, object)]
   const crd = custom.get(key)
   if (crd) return [...crdInvalid(crd, object), ...crdUnknownFields(crd.schema, object)]
@@ -147,14 +156,14 @@ function unknownKindMessage(apiVersion: string, kind: string): string {
   const served = servedVersions(kind)
   if (served.length > 0) return `${kind} is not served as ${apiVersion}; Kubernetes serves it as ${served.join(', ')}`
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : ''
-  const candidates = [...kinds().values()].filter(
-    (entry) => (entry.apiVersion.includes('/') ? entry.apiVersion.split('/')[0] : '') === group
-  )
+  const candidates = [...SCHEMA_CATALOG]
+    .filter(([served]) => (served.includes('/') ? served.split('/')[0] : '') === group)
+    .flatMap(([served, module]) => module.kinds.map((candidate) => ({ apiVersion: served, kind: candidate })))
   const near = candidates
-    .map((entry) => ({ entry, distance: editDistance(entry.kind.toLowerCase(), kind.toLowerCase()) }))
+    .map((candidate) => ({ candidate, distance: editDistance(candidate.kind.toLowerCase(), kind.toLowerCase()) }))
     .filter((c) => c.distance <= Math.max(2, Math.floor(kind.length / 4)))
     .sort((a, b) => a.distance - b.distance)[0]
-  const hint = near ? `; did you mean ${near.entry.kind} (${near.entry.apiVersion})?` : ''
+  const hint = near ? `; did you mean ${near.candidate.kind} (${near.candidate.apiVersion})?` : ''
   return `${apiVersion} has no kind ${kind}${hint}`
 }
 

@@ -21,7 +21,7 @@ import { checkFlux, resolveFluxKustomizations, scanFluxObjects, type FluxKustomi
 import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
 import { renderedManifests } from './rendered-manifests.js'
-import { customSchemas } from './schema.js'
+import { customSchemas, loadSchemas } from './schema.js'
 import { listYamlFiles, SourceFiles } from './source-files.js'
 
 /** The checks, by the names the `checks` input takes, with the required-status-check names of the seed. */
@@ -166,6 +166,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
 
   // Static problems first: a root whose files are missing or invalid is not rendered.
   const staticFindings: Finding[] = []
+  const sourceObjects: Array<Manifest['object']> = fluxObjects.map((m) => m.object)
   const kustomizations = new Map<string, Kustomization>()
   for (const root of roots) {
     const closure = closureOf(root)
@@ -186,6 +187,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       const parsed = files.manifests(ref.target)
       if (!Array.isArray(parsed)) continue
       for (const manifest of parsed) {
+        sourceObjects.push(manifest.object)
         const missing = (['apiVersion', 'kind'] as const).filter(
           (key) => typeof manifest.object[key] !== 'string' || manifest.object[key] === ''
         )
@@ -201,6 +203,10 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     }
   }
   staticFindings.push(...checkKustomizationImages(kustomizations.values()))
+
+  // The schema validators load while kustomize renders: the sources name most apiVersions the renders hold.
+  const schemasLoading = wanted.has('kustomize') || wanted.has('flux') ? loadSchemas(sourceObjects) : Promise.resolve()
+  schemasLoading.catch(() => undefined) // awaited below; a render failure must not leave it unhandled
 
   const stats: BatchRenderStats = { calls: 0, splits: 0 }
   const renders = new Map<string, PathRender>()
@@ -240,6 +246,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     }
   }
   const allManifests = [...manifestsByRoot.values()].flat()
+  await schemasLoading
+  if (wanted.has('kustomize') || wanted.has('flux')) await loadSchemas([...allManifests, ...fluxObjects].map((m) => m.object))
 
   const reports: CheckReport[] = []
   let quota: NamespaceUsage[] | undefined

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { customSchemas, validateObject } from '../src/schema.js'
+import { customSchemas, loadSchemas, validateObject } from '../src/schema.js'
 
 const deployment = (spec: Record<string, unknown> = {}, container: Record<string, unknown> = {}) => ({
   apiVersion: 'apps/v1',
@@ -87,7 +87,8 @@ describe('validateObject: strict, offline', () => {
         'no-schema apiVersion no schema for Certificate (cert-manager.io/v1): its CustomResourceDefinition is not in this repository, so the object is not checked'
       ]
     ]
-  ])('%s', (_what, object, expected) => {
+  ])('%s', async (_what, object, expected) => {
+    await loadSchemas([object])
     expect(validateObject(object).map((p) => `${p.kind} ${p.path.join('.')} ${p.message}`)).toEqual(expected)
   })
 
@@ -130,9 +131,25 @@ describe('validateObject: strict, offline', () => {
     ])
   })
 
-  test('shapes learned from one object do not hide unknown fields in the next', () => {
+  test('shapes learned from one object do not hide unknown fields in the next', async () => {
+    await loadSchemas([deployment()])
     expect(validateObject(deployment())).toEqual([])
     const second = deployment({ strategy: { type: 'RollingUpdate', rollingUpdte: {} } })
     expect(validateObject(second).map((p) => p.path.join('.'))).toEqual(['spec.strategy.rollingUpdte'])
+  })
+
+  test('validators load per apiVersion, and validating before loading is a programming error that names the fix', async () => {
+    const cronJob = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly' },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1' }] } } } } }
+    }
+    expect(() => validateObject(cronJob)).toThrow('the batch/v1 validators are not loaded: await loadSchemas() before validateObject()')
+    await loadSchemas([cronJob, { apiVersion: 'example.com/v1', kind: 'Widget' }, { kind: 'NoApiVersion' }])
+    expect(validateObject(cronJob)).toEqual([])
+    expect(validateObject({ ...cronJob, spec: { ...cronJob.spec, schedul: 'x' } }).map((p) => p.message)).toEqual([
+      'unknown field spec.schedul (did you mean schedule?)'
+    ])
   })
 })
