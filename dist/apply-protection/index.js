@@ -39213,7 +39213,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1659:
+/***/ 6897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40236,7 +40236,7 @@ const {
   isContinuationFrame
 } = __nccwpck_require__(8625)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(1659)
+const { closeWebSocketConnection } = __nccwpck_require__(6897)
 const { PerMessageDeflate } = __nccwpck_require__(9469)
 const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
@@ -41233,7 +41233,7 @@ const {
   isValidSubprotocol,
   fireEvent
 } = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(1659)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
 const { ByteParser } = __nccwpck_require__(1652)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
@@ -41814,7 +41814,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6897);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8979);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41823,7 +41823,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6897:
+/***/ 8979:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44783,7 +44783,31 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./packages/core/src/source-location.ts
+
+/** `file:line:column`, the form editors and terminals turn into links. */
+function formatLocation(location) {
+    let text = location.file;
+    if (location.line !== undefined) {
+        text += `:${location.line}`;
+        if (location.column !== undefined)
+            text += `:${location.column}`;
+    }
+    return text;
+}
+/**
+ * `location` with its file given from one directory up the tree: a file of the repository checked
+ * out in `config/` of the workspace becomes `config/gitops.yaml`, the path GitHub needs to place an
+ * annotation. `prefix` is the checkout's path from there (`config`, `./config/`, `../x`); `.` or ''
+ * leave the location as is.
+ */
+function prefixLocation(location, prefix) {
+    const file = external_node_path_namespaceObject.posix.join(prefix || '.', location.file);
+    return file === location.file ? location : { ...location, file };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/errors.ts
+
 /**
  * A mistake the user can fix: bad input, invalid YAML, a missing overlay, an invalid tag.
  * The message says what to change; `location` points at the file and line when there is one.
@@ -44820,6 +44844,17 @@ function errors_subjectError(subject, message, location) {
 /** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
 function userErrorText(error, nameParameter) {
     return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`;
+}
+/** The same mistake with its file given from higher up the tree (see prefixLocation); itself when it has no location. */
+function prefixErrorLocation(error, prefix) {
+    if (!error.location)
+        return error;
+    const location = prefixLocation(error.location, prefix);
+    if (location === error.location)
+        return error;
+    const moved = new errors_UserError(error.detail, location, error.parameter);
+    moved.stack = error.stack;
+    return moved;
 }
 /** True for errors the user caused, as opposed to bugs in this code. */
 function isUserError(error) {
@@ -44869,18 +44904,6 @@ function markdown_markdownTable(headings, rows) {
     for (const row of rows)
         lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
     return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/source-location.ts
-/** `file:line:column`, the form editors and terminals turn into links. */
-function formatLocation(location) {
-    let text = location.file;
-    if (location.line !== undefined) {
-        text += `:${location.line}`;
-        if (location.column !== undefined)
-            text += `:${location.column}`;
-    }
-    return text;
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -45026,8 +45049,14 @@ function image_reference_imageNameProblem(name) {
     }
     return undefined;
 }
-/** Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what`. */
+/**
+ * Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what` (a text, or the
+ * parameter the reference was given in, which the caller names).
+ */
 function image_reference_parseImageReference(reference, what = 'image reference') {
+    const fail = (problem) => typeof what === 'string'
+        ? new errors_UserError(`${what} '${reference}': ${problem}`)
+        : errors_parameterError(what.parameter, `'${reference}': ${problem}`);
     let rest = reference.trim();
     let digest;
     const at = rest.indexOf('@');
@@ -45035,7 +45064,7 @@ function image_reference_parseImageReference(reference, what = 'image reference'
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!DIGEST.test(digest))
-            throw new errors_UserError(`${what} '${reference}': '${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`);
+            throw fail(`'${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`);
     }
     let tag;
     const lastSlash = rest.lastIndexOf('/');
@@ -45045,11 +45074,11 @@ function image_reference_parseImageReference(reference, what = 'image reference'
         rest = rest.slice(0, colon);
         const problem = image_reference_tagProblem(tag);
         if (problem)
-            throw new errors_UserError(`${what} '${reference}': ${problem}`);
+            throw fail(problem);
     }
     const problem = image_reference_imageNameProblem(rest);
     if (problem)
-        throw new errors_UserError(`${what} '${reference}': ${problem}`);
+        throw fail(problem);
     const parts = rest.split('/');
     const first = parts[0];
     const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
@@ -56767,7 +56796,7 @@ const ALWAYS_FORBIDDEN_TAGS = (/* unused pure expression or super */ null && (['
  * `{app}` replaced by the app), or undefined when it may. Without an environment only the tag
  * grammar and `latest` are checked.
  */
-function environmentTagProblem(tag, environment, app) {
+function tag_rules_environmentTagProblem(tag, environment, app) {
     const grammar = tagProblem(tag);
     if (grammar)
         return grammar;
@@ -56783,11 +56812,11 @@ function environmentTagProblem(tag, environment, app) {
     }
     return undefined;
 }
-/** Throws a UserError naming `source` (e.g. "Input 'tag'") when the tag may not go to the environment. */
-function tag_rules_checkEnvironmentTag(tag, environment, app, source) {
-    const problem = environmentTagProblem(tag, environment, app);
+/** Throws a UserError about `source` (e.g. { parameter: 'tag' }) when the tag may not go to the environment. */
+function checkEnvironmentTag(tag, environment, app, source) {
+    const problem = tag_rules_environmentTagProblem(tag, environment, app);
     if (problem)
-        throw new UserError(`${source}: ${problem}`);
+        throw subjectError(source, problem);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/overlays/yaml-text-edit.ts
@@ -56974,41 +57003,54 @@ function parseImageChangeLines(text, what = "'images'") {
         const line = raw.trim();
         if (line === '' || line.startsWith('#'))
             return;
-        const source = `${what} line ${index + 1}`;
+        const where = { image: line, source: what, line: index + 1 };
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new UserError(`${source}: '${line}' is not name=tag, name=tag@digest or name=@digest`);
+            throw changeError(where, `'${line}' is not name=tag, name=tag@digest or name=@digest`);
         const image = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         const at = value.indexOf('@');
         const tag = at < 0 ? value : value.slice(0, at);
         const digest = at < 0 ? undefined : value.slice(at + 1);
-        changes.push({ image, tag: tag === '' ? undefined : tag, digest, source });
+        changes.push({ image, tag: tag === '' ? undefined : tag, digest, source: what, line: index + 1 });
     });
     return changes;
 }
 /** Checks one change's grammar (name, tag, digest, new name); the error names its source. */
 function checkImageChange(change) {
-    const source = change.source ?? `Image '${change.image}'`;
     const nameProblem = imageNameProblem(change.image);
     if (nameProblem)
-        throw new UserError(`${source}: ${nameProblem}`);
+        throw changeError(change, nameProblem);
     if (change.tag === undefined && change.digest === undefined) {
-        throw new UserError(`${source}: give a tag, a digest or both for '${change.image}' (an empty tag is never deployed)`);
+        throw changeError(change, `give a tag, a digest or both for '${change.image}' (an empty tag is never deployed)`);
     }
     if (change.tag !== undefined) {
         const problem = tagProblem(change.tag);
         if (problem)
-            throw new UserError(`${source}: ${problem}`);
+            throw changeError(change, problem);
     }
     if (change.digest !== undefined && !image_update_DIGEST.test(change.digest)) {
-        throw new UserError(`${source}: '${change.digest}' is not a valid digest (expected e.g. sha256:<64 hex digits>)`);
+        throw changeError(change, `'${change.digest}' is not a valid digest (expected e.g. sha256:<64 hex digits>)`);
     }
     if (change.newName !== undefined) {
         const problem = imageNameProblem(change.newName);
         if (problem)
-            throw new UserError(`${source} (new name): ${problem}`);
+            throw changeError(change, problem, 'new name');
     }
+}
+/**
+ * A UserError about a change, naming its source (and line), plus `context` (the overlay, "new
+ * name"): "'images' line 2 (overlay apps/a/overlays/dev): …" for a text source, a parameter's
+ * error with the detail "line 2, overlay apps/a/overlays/dev: …" for a parameter.
+ */
+function changeError(change, message, context) {
+    const source = change.source ?? `Image '${change.image}'`;
+    const line = change.line === undefined ? undefined : `line ${change.line}`;
+    if (typeof source === 'string') {
+        return new UserError(`${[source, line, context && `(${context})`].filter(Boolean).join(' ')}: ${message}`);
+    }
+    const where = [line, context].filter(Boolean).join(', ');
+    return parameterError(source.parameter, where ? `${where}: ${message}` : message);
 }
 /** The image reference text for a name with the change's tag/digest semantics. */
 function image_update_imageReferenceText(name, tag, digest) {
@@ -57047,8 +57089,9 @@ async function image_update_planImageUpdate(reader, request) {
         const environment = fixedEnvironment ?? (matched?.env ? config.environments.find((e) => e.name === matched.env) : undefined);
         const app = request.app ?? matched?.app;
         for (const change of request.changes) {
-            if (change.tag !== undefined)
-                checkEnvironmentTag(change.tag, environment, app, `${change.source ?? `Image '${change.image}'`} (overlay ${overlay})`);
+            const problem = change.tag === undefined ? undefined : environmentTagProblem(change.tag, environment, app);
+            if (problem)
+                throw changeError(change, problem, `overlay ${overlay}`);
         }
         const files = await overlayFiles(reader, overlay, working);
         for (const change of request.changes) {
@@ -57516,56 +57559,7 @@ function annotate(findings) {
     return plan;
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
-
-/** A bad action input; the message names the input and, where there is a list, the valid values. */
-class InputError extends errors_UserError {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-    }
-}
-const TRUE_VALUES = ['true', 'True', 'TRUE'];
-const FALSE_VALUES = ['false', 'False', 'FALSE'];
-/** YAML 1.2 core-schema booleans, the set @actions/core accepts, with an error that lists them. */
-function parseBoolean(input, raw) {
-    const value = raw.trim();
-    if (TRUE_VALUES.includes(value))
-        return true;
-    if (FALSE_VALUES.includes(value))
-        return false;
-    throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: true, false`);
-}
-/** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
-function parseChoice(input, raw, choices) {
-    const value = raw.trim();
-    if (choices.includes(value))
-        return value;
-    throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: ${choices.join(', ')}`);
-}
-/** A whole number within bounds. */
-function input_parsing_parseInteger(input, raw, bounds = {}) {
-    const value = raw.trim();
-    const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
-    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : '';
-        throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Expected a whole number${range}`);
-    }
-    return number;
-}
-/**
- * A list given one item per line (or comma-separated on one line): blank lines and `#` comments are
- * dropped, each item trimmed.
- */
-function input_parsing_parseList(raw) {
-    const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
-    return lines.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-}
-
 ;// CONCATENATED MODULE: ./packages/action-kit/src/context.ts
-
 
 
 /** Reads the run context from an environment (process.env by default). */
@@ -57628,14 +57622,59 @@ function pullRequestBase(context) {
     const pr = context.payload.pull_request;
     return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined;
 }
-/** The repository the workflow runs in, as the default of a repository input; an InputError naming that input when the runner gave none. */
+/** The repository the workflow runs in, as the default of a repository input; a UserError naming that input when the runner gave none. */
 function currentRepository(context, input) {
     if (context.repository)
         return context.repository;
-    throw new InputError(input, `Input '${input}' is empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)`);
+    throw errors_parameterError(input, 'empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)');
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
+
+/*
+ * A bad input is a UserError carrying the input's name (parameterError): runAction prefixes it
+ * "Input 'x': ", so messages here say only what is wrong and, where there is a list, the valid values.
+ */
+const TRUE_VALUES = ['true', 'True', 'TRUE'];
+const FALSE_VALUES = ['false', 'False', 'FALSE'];
+/** YAML 1.2 core-schema booleans, the set @actions/core accepts, with an error that lists them. */
+function parseBoolean(input, raw) {
+    const value = raw.trim();
+    if (TRUE_VALUES.includes(value))
+        return true;
+    if (FALSE_VALUES.includes(value))
+        return false;
+    throw errors_parameterError(input, `'${raw}' is not valid. Valid values are: true, false`);
+}
+/** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
+function parseChoice(input, raw, choices) {
+    const value = raw.trim();
+    if (choices.includes(value))
+        return value;
+    throw errors_parameterError(input, `'${raw}' is not valid. Valid values are: ${choices.join(', ')}`);
+}
+/** A whole number within bounds. */
+function input_parsing_parseInteger(input, raw, bounds = {}) {
+    const value = raw.trim();
+    const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : '';
+        throw parameterError(input, `'${raw}' is not valid. Expected a whole number${range}`);
+    }
+    return number;
+}
+/**
+ * A list given one item per line (or comma-separated on one line): blank lines and `#` comments are
+ * dropped, each item trimmed.
+ */
+function input_parsing_parseList(raw) {
+    const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
+    return lines.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
+
 
 
 /**
@@ -57651,7 +57690,7 @@ function optionalString(name) {
 function requiredString(name) {
     const value = optionalString(name);
     if (value === undefined)
-        throw new InputError(name, `Input required and not supplied: ${name}`);
+        throw errors_parameterError(name, 'required and not supplied');
     return value;
 }
 /** A boolean input; action.yml must give it a default. */
@@ -57663,7 +57702,7 @@ function choiceInput(name, choices, optional = false) {
     if (value === undefined) {
         if (optional)
             return undefined;
-        throw new InputError(name, `Input required and not supplied: ${name}. Valid values are: ${choices.join(', ')}`);
+        throw errors_parameterError(name, `required and not supplied. Valid values are: ${choices.join(', ')}`);
     }
     return parseChoice(name, value, choices);
 }
@@ -57690,7 +57729,7 @@ function repositoryInput(name) {
         return undefined;
     const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value);
     if (!match)
-        throw new InputError(name, `Input '${name}': '${value}' is not a repository (owner/name)`);
+        throw errors_parameterError(name, `'${value}' is not a repository (owner/name)`);
     return { owner: match[1], repo: match[2] };
 }
 
@@ -63029,7 +63068,32 @@ function github_client_createGitHubClient(options) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/workspace-paths.ts
+
+
+/**
+ * A directory input (working-directory, config-dir) as GitHub names paths: from the workspace root,
+ * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
+ */
+function workspaceDirectory(context, directory) {
+    return (0,external_node_path_namespaceObject.relative)(context.workspace, (0,external_node_path_namespaceObject.resolve)(context.workspace, directory)).split(external_node_path_namespaceObject.sep).join('/') || '.';
+}
+/**
+ * Runs `work` on the checkout in `directory` of the workspace. The domain names files from the
+ * checkout's root (gitops.yaml); a UserError about one comes out naming it from the workspace root
+ * (config/gitops.yaml), so runAction's `::error file=…,line=…` lands on the file.
+ */
+async function inWorkspaceDirectory(context, directory, work) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        throw isUserError(error) ? prefixErrorLocation(error, workspaceDirectory(context, directory)) : error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -64749,6 +64813,7 @@ function getInputs() {
 
 
 
+
 async function run() {
     await runAction('apply-protection', async () => {
         const inputs = getInputs();
@@ -64756,15 +64821,15 @@ async function run() {
         const repository = inputs.repository ?? currentRepository(context, 'repository');
         const configDir = (0,external_node_path_namespaceObject.resolve)(context.workspace, inputs.configDir);
         if (!(0,external_node_fs_namespaceObject.statSync)(configDir, { throwIfNoEntry: false })?.isDirectory())
-            throw new InputError('config-dir', `Input 'config-dir': ${inputs.configDir} is not a directory of the workspace (check out the config repository there)`);
-        const result = await applyProtection(github_client_createGitHubClient({ token: inputs.token, baseUrl: context.apiUrl }), {
+            throw errors_parameterError('config-dir', `${inputs.configDir} is not a directory of the workspace (check out the config repository there)`);
+        const result = await inWorkspaceDirectory(context, inputs.configDir, () => applyProtection(github_client_createGitHubClient({ token: inputs.token, baseUrl: context.apiUrl }), {
             repository,
             kind: inputs.kind,
             configDir,
             dryRun: inputs.dryRun,
             method: inputs.method,
             tokenSource: "the 'token' input"
-        });
+        }));
         report(result, inputs.configDir);
         setOutputs({ changed: result.changes.length, method: result.method }, result);
         writeSummary(renderSummary(result));

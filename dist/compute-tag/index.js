@@ -41814,7 +41814,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1886);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9264);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41823,7 +41823,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1886:
+/***/ 9264:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44779,7 +44779,31 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./packages/core/src/source-location.ts
+
+/** `file:line:column`, the form editors and terminals turn into links. */
+function formatLocation(location) {
+    let text = location.file;
+    if (location.line !== undefined) {
+        text += `:${location.line}`;
+        if (location.column !== undefined)
+            text += `:${location.column}`;
+    }
+    return text;
+}
+/**
+ * `location` with its file given from one directory up the tree: a file of the repository checked
+ * out in `config/` of the workspace becomes `config/gitops.yaml`, the path GitHub needs to place an
+ * annotation. `prefix` is the checkout's path from there (`config`, `./config/`, `../x`); `.` or ''
+ * leave the location as is.
+ */
+function prefixLocation(location, prefix) {
+    const file = external_node_path_namespaceObject.posix.join(prefix || '.', location.file);
+    return file === location.file ? location : { ...location, file };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/errors.ts
+
 /**
  * A mistake the user can fix: bad input, invalid YAML, a missing overlay, an invalid tag.
  * The message says what to change; `location` points at the file and line when there is one.
@@ -44816,6 +44840,17 @@ function errors_subjectError(subject, message, location) {
 /** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
 function userErrorText(error, nameParameter) {
     return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`;
+}
+/** The same mistake with its file given from higher up the tree (see prefixLocation); itself when it has no location. */
+function prefixErrorLocation(error, prefix) {
+    if (!error.location)
+        return error;
+    const location = prefixLocation(error.location, prefix);
+    if (location === error.location)
+        return error;
+    const moved = new errors_UserError(error.detail, location, error.parameter);
+    moved.stack = error.stack;
+    return moved;
 }
 /** True for errors the user caused, as opposed to bugs in this code. */
 function isUserError(error) {
@@ -44865,18 +44900,6 @@ function markdown_markdownTable(headings, rows) {
     for (const row of rows)
         lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
     return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/source-location.ts
-/** `file:line:column`, the form editors and terminals turn into links. */
-function formatLocation(location) {
-    let text = location.file;
-    if (location.line !== undefined) {
-        text += `:${location.line}`;
-        if (location.column !== undefined)
-            text += `:${location.column}`;
-    }
-    return text;
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -45022,8 +45045,14 @@ function image_reference_imageNameProblem(name) {
     }
     return undefined;
 }
-/** Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what`. */
+/**
+ * Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what` (a text, or the
+ * parameter the reference was given in, which the caller names).
+ */
 function image_reference_parseImageReference(reference, what = 'image reference') {
+    const fail = (problem) => typeof what === 'string'
+        ? new errors_UserError(`${what} '${reference}': ${problem}`)
+        : errors_parameterError(what.parameter, `'${reference}': ${problem}`);
     let rest = reference.trim();
     let digest;
     const at = rest.indexOf('@');
@@ -45031,7 +45060,7 @@ function image_reference_parseImageReference(reference, what = 'image reference'
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!DIGEST.test(digest))
-            throw new errors_UserError(`${what} '${reference}': '${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`);
+            throw fail(`'${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`);
     }
     let tag;
     const lastSlash = rest.lastIndexOf('/');
@@ -45041,11 +45070,11 @@ function image_reference_parseImageReference(reference, what = 'image reference'
         rest = rest.slice(0, colon);
         const problem = image_reference_tagProblem(tag);
         if (problem)
-            throw new errors_UserError(`${what} '${reference}': ${problem}`);
+            throw fail(problem);
     }
     const problem = image_reference_imageNameProblem(rest);
     if (problem)
-        throw new errors_UserError(`${what} '${reference}': ${problem}`);
+        throw fail(problem);
     const parts = rest.split('/');
     const first = parts[0];
     const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
@@ -50261,7 +50290,7 @@ const ALWAYS_FORBIDDEN_TAGS = (/* unused pure expression or super */ null && (['
  * `{app}` replaced by the app), or undefined when it may. Without an environment only the tag
  * grammar and `latest` are checked.
  */
-function environmentTagProblem(tag, environment, app) {
+function tag_rules_environmentTagProblem(tag, environment, app) {
     const grammar = tagProblem(tag);
     if (grammar)
         return grammar;
@@ -50277,11 +50306,11 @@ function environmentTagProblem(tag, environment, app) {
     }
     return undefined;
 }
-/** Throws a UserError naming `source` (e.g. "Input 'tag'") when the tag may not go to the environment. */
-function tag_rules_checkEnvironmentTag(tag, environment, app, source) {
-    const problem = environmentTagProblem(tag, environment, app);
+/** Throws a UserError about `source` (e.g. { parameter: 'tag' }) when the tag may not go to the environment. */
+function checkEnvironmentTag(tag, environment, app, source) {
+    const problem = tag_rules_environmentTagProblem(tag, environment, app);
     if (problem)
-        throw new UserError(`${source}: ${problem}`);
+        throw subjectError(source, problem);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/overlays/yaml-text-edit.ts
@@ -50468,41 +50497,54 @@ function parseImageChangeLines(text, what = "'images'") {
         const line = raw.trim();
         if (line === '' || line.startsWith('#'))
             return;
-        const source = `${what} line ${index + 1}`;
+        const where = { image: line, source: what, line: index + 1 };
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new UserError(`${source}: '${line}' is not name=tag, name=tag@digest or name=@digest`);
+            throw changeError(where, `'${line}' is not name=tag, name=tag@digest or name=@digest`);
         const image = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         const at = value.indexOf('@');
         const tag = at < 0 ? value : value.slice(0, at);
         const digest = at < 0 ? undefined : value.slice(at + 1);
-        changes.push({ image, tag: tag === '' ? undefined : tag, digest, source });
+        changes.push({ image, tag: tag === '' ? undefined : tag, digest, source: what, line: index + 1 });
     });
     return changes;
 }
 /** Checks one change's grammar (name, tag, digest, new name); the error names its source. */
 function checkImageChange(change) {
-    const source = change.source ?? `Image '${change.image}'`;
     const nameProblem = imageNameProblem(change.image);
     if (nameProblem)
-        throw new UserError(`${source}: ${nameProblem}`);
+        throw changeError(change, nameProblem);
     if (change.tag === undefined && change.digest === undefined) {
-        throw new UserError(`${source}: give a tag, a digest or both for '${change.image}' (an empty tag is never deployed)`);
+        throw changeError(change, `give a tag, a digest or both for '${change.image}' (an empty tag is never deployed)`);
     }
     if (change.tag !== undefined) {
         const problem = tagProblem(change.tag);
         if (problem)
-            throw new UserError(`${source}: ${problem}`);
+            throw changeError(change, problem);
     }
     if (change.digest !== undefined && !image_update_DIGEST.test(change.digest)) {
-        throw new UserError(`${source}: '${change.digest}' is not a valid digest (expected e.g. sha256:<64 hex digits>)`);
+        throw changeError(change, `'${change.digest}' is not a valid digest (expected e.g. sha256:<64 hex digits>)`);
     }
     if (change.newName !== undefined) {
         const problem = imageNameProblem(change.newName);
         if (problem)
-            throw new UserError(`${source} (new name): ${problem}`);
+            throw changeError(change, problem, 'new name');
     }
+}
+/**
+ * A UserError about a change, naming its source (and line), plus `context` (the overlay, "new
+ * name"): "'images' line 2 (overlay apps/a/overlays/dev): …" for a text source, a parameter's
+ * error with the detail "line 2, overlay apps/a/overlays/dev: …" for a parameter.
+ */
+function changeError(change, message, context) {
+    const source = change.source ?? `Image '${change.image}'`;
+    const line = change.line === undefined ? undefined : `line ${change.line}`;
+    if (typeof source === 'string') {
+        return new UserError(`${[source, line, context && `(${context})`].filter(Boolean).join(' ')}: ${message}`);
+    }
+    const where = [line, context].filter(Boolean).join(', ');
+    return parameterError(source.parameter, where ? `${where}: ${message}` : message);
 }
 /** The image reference text for a name with the change's tag/digest semantics. */
 function image_update_imageReferenceText(name, tag, digest) {
@@ -50541,8 +50583,9 @@ async function image_update_planImageUpdate(reader, request) {
         const environment = fixedEnvironment ?? (matched?.env ? config.environments.find((e) => e.name === matched.env) : undefined);
         const app = request.app ?? matched?.app;
         for (const change of request.changes) {
-            if (change.tag !== undefined)
-                checkEnvironmentTag(change.tag, environment, app, `${change.source ?? `Image '${change.image}'`} (overlay ${overlay})`);
+            const problem = change.tag === undefined ? undefined : environmentTagProblem(change.tag, environment, app);
+            if (problem)
+                throw changeError(change, problem, `overlay ${overlay}`);
         }
         const files = await overlayFiles(reader, overlay, working);
         for (const change of request.changes) {
@@ -51010,56 +51053,7 @@ function annotate(findings) {
     return plan;
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
-
-/** A bad action input; the message names the input and, where there is a list, the valid values. */
-class input_parsing_InputError extends errors_UserError {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-    }
-}
-const TRUE_VALUES = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
-const FALSE_VALUES = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
-/** YAML 1.2 core-schema booleans, the set @actions/core accepts, with an error that lists them. */
-function input_parsing_parseBoolean(input, raw) {
-    const value = raw.trim();
-    if (TRUE_VALUES.includes(value))
-        return true;
-    if (FALSE_VALUES.includes(value))
-        return false;
-    throw new input_parsing_InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: true, false`);
-}
-/** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
-function parseChoice(input, raw, choices) {
-    const value = raw.trim();
-    if (choices.includes(value))
-        return value;
-    throw new input_parsing_InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: ${choices.join(', ')}`);
-}
-/** A whole number within bounds. */
-function parseInteger(input, raw, bounds = {}) {
-    const value = raw.trim();
-    const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
-    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : '';
-        throw new input_parsing_InputError(input, `The value '${raw}' is not valid for '${input}'. Expected a whole number${range}`);
-    }
-    return number;
-}
-/**
- * A list given one item per line (or comma-separated on one line): blank lines and `#` comments are
- * dropped, each item trimmed.
- */
-function parseList(raw) {
-    const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
-    return lines.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-}
-
 ;// CONCATENATED MODULE: ./packages/action-kit/src/context.ts
-
 
 
 /** Reads the run context from an environment (process.env by default). */
@@ -51122,14 +51116,59 @@ function pullRequestBase(context) {
     const pr = context.payload.pull_request;
     return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined;
 }
-/** The repository the workflow runs in, as the default of a repository input; an InputError naming that input when the runner gave none. */
+/** The repository the workflow runs in, as the default of a repository input; a UserError naming that input when the runner gave none. */
 function currentRepository(context, input) {
     if (context.repository)
         return context.repository;
-    throw new InputError(input, `Input '${input}' is empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)`);
+    throw parameterError(input, 'empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)');
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
+
+/*
+ * A bad input is a UserError carrying the input's name (parameterError): runAction prefixes it
+ * "Input 'x': ", so messages here say only what is wrong and, where there is a list, the valid values.
+ */
+const TRUE_VALUES = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
+const FALSE_VALUES = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
+/** YAML 1.2 core-schema booleans, the set @actions/core accepts, with an error that lists them. */
+function input_parsing_parseBoolean(input, raw) {
+    const value = raw.trim();
+    if (TRUE_VALUES.includes(value))
+        return true;
+    if (FALSE_VALUES.includes(value))
+        return false;
+    throw parameterError(input, `'${raw}' is not valid. Valid values are: true, false`);
+}
+/** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
+function parseChoice(input, raw, choices) {
+    const value = raw.trim();
+    if (choices.includes(value))
+        return value;
+    throw errors_parameterError(input, `'${raw}' is not valid. Valid values are: ${choices.join(', ')}`);
+}
+/** A whole number within bounds. */
+function parseInteger(input, raw, bounds = {}) {
+    const value = raw.trim();
+    const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : '';
+        throw errors_parameterError(input, `'${raw}' is not valid. Expected a whole number${range}`);
+    }
+    return number;
+}
+/**
+ * A list given one item per line (or comma-separated on one line): blank lines and `#` comments are
+ * dropped, each item trimmed.
+ */
+function parseList(raw) {
+    const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
+    return lines.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
+
 
 
 /**
@@ -51145,7 +51184,7 @@ function optionalString(name) {
 function requiredString(name) {
     const value = optionalString(name);
     if (value === undefined)
-        throw new input_parsing_InputError(name, `Input required and not supplied: ${name}`);
+        throw errors_parameterError(name, 'required and not supplied');
     return value;
 }
 /** A boolean input; action.yml must give it a default. */
@@ -51157,7 +51196,7 @@ function choiceInput(name, choices, optional = false) {
     if (value === undefined) {
         if (optional)
             return undefined;
-        throw new input_parsing_InputError(name, `Input required and not supplied: ${name}. Valid values are: ${choices.join(', ')}`);
+        throw errors_parameterError(name, `required and not supplied. Valid values are: ${choices.join(', ')}`);
     }
     return parseChoice(name, value, choices);
 }
@@ -51184,7 +51223,7 @@ function repositoryInput(name) {
         return undefined;
     const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value);
     if (!match)
-        throw new InputError(name, `Input '${name}': '${value}' is not a repository (owner/name)`);
+        throw parameterError(name, `'${value}' is not a repository (owner/name)`);
     return { owner: match[1], repo: match[2] };
 }
 
@@ -56522,7 +56561,32 @@ function github_client_createGitHubClient(options) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/workspace-paths.ts
+
+
+/**
+ * A directory input (working-directory, config-dir) as GitHub names paths: from the workspace root,
+ * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
+ */
+function workspaceDirectory(context, directory) {
+    return (0,external_node_path_namespaceObject.relative)(context.workspace, (0,external_node_path_namespaceObject.resolve)(context.workspace, directory)).split(external_node_path_namespaceObject.sep).join('/') || '.';
+}
+/**
+ * Runs `work` on the checkout in `directory` of the workspace. The domain names files from the
+ * checkout's root (gitops.yaml); a UserError about one comes out naming it from the workspace root
+ * (config/gitops.yaml), so runAction's `::error file=…,line=…` lands on the file.
+ */
+async function inWorkspaceDirectory(context, directory, work) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        throw isUserError(error) ? prefixErrorLocation(error, workspaceDirectory(context, directory)) : error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
 
 
 
@@ -58222,7 +58286,7 @@ function getInputs() {
     const aliasList = listInput('aliases');
     const version = optionalString('version')?.replace(/^v/, '');
     if (version !== undefined && !/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(version)) {
-        throw new errors_UserError(`Input 'version': '${version}' is not a semantic version (e.g. 1.2.3 or 1.3.0-rc.1)`);
+        throw errors_parameterError('version', `'${version}' is not a semantic version (e.g. 1.2.3 or 1.3.0-rc.1)`);
     }
     return {
         app: requiredString('app'),
@@ -58250,7 +58314,7 @@ async function run() {
     await runAction('compute-tag', async () => {
         const inputs = getInputs();
         const context = readRunContext();
-        const result = await computeTag({
+        const result = await inWorkspaceDirectory(context, inputs.workingDirectory, () => computeTag({
             ...inputs,
             cwd: (0,external_node_path_namespaceObject.resolve)(context.workspace, inputs.workingDirectory),
             revision: eventCommit(context),
@@ -58258,7 +58322,7 @@ async function run() {
             pullRequest: context.pullRequestNumber,
             runId: context.runId,
             sourceUrl: context.repository ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}` : undefined
-        });
+        }));
         logger_runnerLogger.info(`Tag for ${result.app} in ${result.environment}: ${result.tag}`);
         for (const reason of result.bumpReasons.slice(0, 5))
             logger_runnerLogger.info(`  ${reason.bump}: ${reason.header} (${reason.sha.slice(0, 7)})`);

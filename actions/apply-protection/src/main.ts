@@ -4,7 +4,7 @@ import {
   createGitHubClient,
   currentRepository,
   failStep,
-  InputError,
+  inWorkspaceDirectory,
   markdownTable,
   readRunContext,
   runAction,
@@ -12,6 +12,7 @@ import {
   setOutputs,
   writeSummary
 } from '@gitops-actions/action-kit'
+import { parameterError } from '@gitops-actions/core'
 import { applyProtection, type ApplyProtectionResult } from '@gitops-actions/operations'
 import { getInputs } from './inputs.js'
 
@@ -22,19 +23,18 @@ export async function run(): Promise<void> {
     const repository = inputs.repository ?? currentRepository(context, 'repository')
     const configDir = resolve(context.workspace, inputs.configDir)
     if (!statSync(configDir, { throwIfNoEntry: false })?.isDirectory())
-      throw new InputError(
-        'config-dir',
-        `Input 'config-dir': ${inputs.configDir} is not a directory of the workspace (check out the config repository there)`
-      )
+      throw parameterError('config-dir', `${inputs.configDir} is not a directory of the workspace (check out the config repository there)`)
 
-    const result = await applyProtection(createGitHubClient({ token: inputs.token, baseUrl: context.apiUrl }), {
-      repository,
-      kind: inputs.kind,
-      configDir,
-      dryRun: inputs.dryRun,
-      method: inputs.method,
-      tokenSource: "the 'token' input"
-    })
+    const result = await inWorkspaceDirectory(context, inputs.configDir, () =>
+      applyProtection(createGitHubClient({ token: inputs.token, baseUrl: context.apiUrl }), {
+        repository,
+        kind: inputs.kind,
+        configDir,
+        dryRun: inputs.dryRun,
+        method: inputs.method,
+        tokenSource: "the 'token' input"
+      })
+    )
     report(result, inputs.configDir)
     setOutputs({ changed: result.changes.length, method: result.method }, result)
     writeSummary(renderSummary(result))

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -148,6 +148,22 @@ describe('apply-protection bundle, started as the runner starts it', { timeout: 
     expect(run.outputs.changed).toBeUndefined()
   })
 
+  test('a mistake in a config-dir gitops.yaml is annotated at its workspace path, nothing written', async () => {
+    mkdirSync(join(workspace, 'config'), { recursive: true })
+    writeFileSync(
+      join(workspace, 'config', 'gitops.yaml'),
+      'version: 1\nprotection:\n  config:\n    requiredApprovals: 2\n    approvals: 3\n'
+    )
+    const seen = hub.traffic.length
+    const run = await protect({ 'config-dir': './config/' })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.properties).toMatchObject({ file: 'config/gitops.yaml', line: '5' })
+    expect(errors[0]!.message).toMatch(/^apply-protection: config\/gitops\.yaml:5(:\d+)?: .*'approvals'/)
+    expect(writesSince(seen)).toEqual([])
+  })
+
   test.each([
     [
       { token: 'ghs_notATokenTheStandInKnows00000000' },
@@ -157,7 +173,7 @@ describe('apply-protection bundle, started as the runner starts it', { timeout: 
       { repository: 'org/nope' },
       /GitHub answered 404 Not Found to GET \/repos\/org\/nope: is org\/nope spelled right, and can the token see it\?/
     ],
-    [{ kind: 'library' }, /The value 'library' is not valid for 'kind'. Valid values are: app, config/],
+    [{ kind: 'library' }, /Input 'kind': 'library' is not valid. Valid values are: app, config/],
     [{ 'config-dir': 'missing' }, /Input 'config-dir': missing is not a directory of the workspace/]
   ])('bad input %j: one ::error, exit 1, nothing written', async (inputs, message) => {
     const seen = hub.traffic.length

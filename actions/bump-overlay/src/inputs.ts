@@ -1,5 +1,5 @@
-import { booleanInput, InputError, listInput, optionalString } from '@gitops-actions/action-kit'
-import { parseImageChangeLines, type ImageChange } from '@gitops-actions/core'
+import { booleanInput, listInput, optionalString } from '@gitops-actions/action-kit'
+import { parameterError, parseImageChangeLines, type ImageChange } from '@gitops-actions/core'
 import type { BumpOverlayRequest } from '@gitops-actions/operations'
 
 /** The action's inputs: the request minus what the run context supplies. */
@@ -12,9 +12,9 @@ export function getInputs(): Inputs {
   const app = optionalString('app')
   const environment = optionalString('environment')
   if (overlays.length === 0 && (app === undefined || environment === undefined)) {
-    throw new InputError(
+    throw parameterError(
       'overlays',
-      "Give 'overlays' (overlay directories), or 'app' and 'environment' to find the overlay through gitops.yaml's layout"
+      "give the overlay directories, or 'app' and 'environment' to find the overlay through gitops.yaml's layout"
     )
   }
   return {
@@ -40,14 +40,14 @@ function readChanges(): ImageChange[] {
       ['digest', digest],
       ['new-name', newName]
     ] as const) {
-      if (value !== undefined) throw new InputError(name, `Give either 'images' or '${name}' (with 'image'), not both`)
+      if (value !== undefined) throw parameterError(name, `give either 'images' or '${name}' (with 'image'), not both`)
     }
-    return parseImageChangeLines(images, "Input 'images'")
+    return parseImageChangeLines(images, { parameter: 'images' })
   }
-  if (image === undefined) throw new InputError('image', "Input required and not supplied: image (or 'images' for several)")
+  if (image === undefined) throw parameterError('image', "required and not supplied (or give 'images' for several)")
   if (tag === undefined && digest === undefined) {
-    throw new InputError('tag', `Give 'tag', 'digest' or both for image '${image}' (an empty tag is never deployed)`)
+    throw parameterError('tag', `give 'tag', 'digest' or both for image '${image}' (an empty tag is never deployed)`)
   }
-  const source = tag !== undefined ? "Input 'tag'" : "Input 'digest'"
+  const source = { parameter: tag !== undefined ? 'tag' : 'digest' }
   return [{ image, tag, digest, newName, source }]
 }

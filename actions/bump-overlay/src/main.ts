@@ -1,5 +1,13 @@
 import { resolve } from 'node:path'
-import { markdownTable, readRunContext, runAction, runnerLogger, setOutputs, writeSummary } from '@gitops-actions/action-kit'
+import {
+  inWorkspaceDirectory,
+  markdownTable,
+  readRunContext,
+  runAction,
+  runnerLogger,
+  setOutputs,
+  writeSummary
+} from '@gitops-actions/action-kit'
 import type { ImageEdit } from '@gitops-actions/core'
 import { bumpOverlay, type BumpOverlayResult } from '@gitops-actions/operations'
 import { getInputs } from './inputs.js'
@@ -7,7 +15,10 @@ import { getInputs } from './inputs.js'
 export async function run(): Promise<void> {
   await runAction('bump-overlay', async () => {
     const { workingDirectory, ...inputs } = getInputs()
-    const result = await bumpOverlay({ ...inputs, root: resolve(readRunContext().workspace, workingDirectory), logger: runnerLogger })
+    const context = readRunContext()
+    const result = await inWorkspaceDirectory(context, workingDirectory, () =>
+      bumpOverlay({ ...inputs, root: resolve(context.workspace, workingDirectory), logger: runnerLogger })
+    )
     if (result.diff) runnerLogger.info(result.diff)
     runnerLogger.info(
       result.changed

@@ -119,6 +119,22 @@ describe('bump-overlay bundle, started as the runner starts it', () => {
     expect(run.outputs).toMatchObject({ 'previous-tag': 'v1.2.3', changed: 'true' })
   })
 
+  test('in a working-directory, a mistake in a file is annotated at its workspace path: exit 1, no file changed', async () => {
+    const { workspace, repo } = configRepo('checkouts/config')
+    writeFileSync(join(repo, DEV), read(repo, DEV).replace('- name: myapp\n', '- name: myapp\n  newName: a: b\n'))
+    const files = snapshotFiles(workspace, { mtime: true })
+    const run = await runAction('bump-overlay', {
+      workspace,
+      inputs: { app: 'myapp', environment: 'dev', image: 'myapp', tag: 'sha-abc1234', 'working-directory': './checkouts/config/' }
+    })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.properties).toMatchObject({ file: `checkouts/config/${DEV}`, line: '15' })
+    expect(errors[0]!.message).toMatch(new RegExp(`^bump-overlay: checkouts/config/${DEV}:15(:\\d+)?: .*Invalid YAML`))
+    expect(snapshotFiles(workspace, { mtime: true })).toEqual(files)
+  })
+
   type Case = [string, Record<string, string>, RegExp, ((repo: string) => void)?, { file: string; line: string }?]
   const dev = { app: 'myapp', environment: 'dev', image: 'myapp' }
   test.each<Case>([
@@ -126,10 +142,10 @@ describe('bump-overlay bundle, started as the runner starts it', () => {
     [
       'a dev tag in prod',
       { ...dev, environment: 'prod', tag: 'sha-abc1234' },
-      /Input 'tag' \(overlay apps\/myapp\/overlays\/prod\): 'sha-abc1234' does not match the tags allowed in prod/
+      /Input 'tag': overlay apps\/myapp\/overlays\/prod: 'sha-abc1234' does not match the tags allowed in prod/
     ],
     ['latest', { ...dev, tag: 'latest' }, /'latest' is a mutable tag, never deployed to dev/],
-    ['no tag and no digest', { ...dev }, /Give 'tag', 'digest' or both/],
+    ['no tag and no digest', { ...dev }, /Input 'tag': give 'tag', 'digest' or both for image 'myapp'/],
     ['an invalid digest', { ...dev, digest: 'sha256:1234' }, /'sha256:1234' is not a valid digest/],
     [
       'an unknown overlay',
@@ -146,15 +162,19 @@ describe('bump-overlay bundle, started as the runner starts it', () => {
     [
       'neither overlays nor app/environment',
       { image: 'myapp', tag: 'sha-abc1234' },
-      /Give 'overlays' \(overlay directories\), or 'app' and 'environment'/
+      /Input 'overlays': give the overlay directories, or 'app' and 'environment'/
     ],
-    ['images and image together', { ...dev, images: 'myapp=sha-abc1234' }, /Give either 'images' or 'image'/],
+    ['images and image together', { ...dev, images: 'myapp=sha-abc1234' }, /Input 'image': give either 'images' or 'image'/],
     [
       'a bad images line',
       { app: 'myapp', environment: 'dev', images: 'myapp:sha-abc1234' },
-      /Input 'images' line 1: 'myapp:sha-abc1234' is not name=tag/
+      /Input 'images': line 1: 'myapp:sha-abc1234' is not name=tag/
     ],
-    ['a bad dry-run', { ...dev, tag: 'sha-abc1234', 'dry-run': 'maybe' }, /'dry-run'. Valid values are: true, false/],
+    [
+      'a bad dry-run',
+      { ...dev, tag: 'sha-abc1234', 'dry-run': 'maybe' },
+      /Input 'dry-run': 'maybe' is not valid. Valid values are: true, false/
+    ],
     [
       'a missing working-directory',
       { ...dev, tag: 'sha-abc1234', 'working-directory': 'nope' },

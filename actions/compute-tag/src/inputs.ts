@@ -1,5 +1,5 @@
 import { choiceInput, integerInput, listInput, optionalString, requiredString } from '@gitops-actions/action-kit'
-import { parseTemplateTable, UserError } from '@gitops-actions/core'
+import { parameterError, parseTemplateTable } from '@gitops-actions/core'
 import type { ComputeTagRequest } from '@gitops-actions/operations'
 
 /** The action's inputs: the request minus what the run context supplies. */
@@ -17,7 +17,7 @@ export function getInputs(): Inputs {
   const aliasList = listInput('aliases')
   const version = optionalString('version')?.replace(/^v/, '')
   if (version !== undefined && !/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(version)) {
-    throw new UserError(`Input 'version': '${version}' is not a semantic version (e.g. 1.2.3 or 1.3.0-rc.1)`)
+    throw parameterError('version', `'${version}' is not a semantic version (e.g. 1.2.3 or 1.3.0-rc.1)`)
   }
   return {
     app: requiredString('app'),

@@ -1,5 +1,14 @@
 import { resolve } from 'node:path'
-import { eventCommit, markdownTable, readRunContext, runAction, runnerLogger, setOutputs, writeSummary } from '@gitops-actions/action-kit'
+import {
+  eventCommit,
+  inWorkspaceDirectory,
+  markdownTable,
+  readRunContext,
+  runAction,
+  runnerLogger,
+  setOutputs,
+  writeSummary
+} from '@gitops-actions/action-kit'
 import { computeTag, type ComputeTagResult } from '@gitops-actions/operations'
 import { getInputs } from './inputs.js'
 
@@ -7,15 +16,17 @@ export async function run(): Promise<void> {
   await runAction('compute-tag', async () => {
     const inputs = getInputs()
     const context = readRunContext()
-    const result = await computeTag({
-      ...inputs,
-      cwd: resolve(context.workspace, inputs.workingDirectory),
-      revision: eventCommit(context),
-      branch: context.branch,
-      pullRequest: context.pullRequestNumber,
-      runId: context.runId,
-      sourceUrl: context.repository ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}` : undefined
-    })
+    const result = await inWorkspaceDirectory(context, inputs.workingDirectory, () =>
+      computeTag({
+        ...inputs,
+        cwd: resolve(context.workspace, inputs.workingDirectory),
+        revision: eventCommit(context),
+        branch: context.branch,
+        pullRequest: context.pullRequestNumber,
+        runId: context.runId,
+        sourceUrl: context.repository ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}` : undefined
+      })
+    )
     runnerLogger.info(`Tag for ${result.app} in ${result.environment}: ${result.tag}`)
     for (const reason of result.bumpReasons.slice(0, 5)) runnerLogger.info(`  ${reason.bump}: ${reason.header} (${reason.sha.slice(0, 7)})`)
     setOutputs(

@@ -117,10 +117,10 @@ describe('compute-tag bundle, started as the runner starts it', () => {
   })
 
   test.each([
-    [{ app: '' }, /Input required and not supplied: app/],
+    [{ app: '' }, /Input 'app': required and not supplied/],
     [{ app: 'My_App' }, /Input 'app': 'My_App' is not a valid app name/],
     [{ 'sha-length': '3' }, /'sha-length'.*between 4 and 40/],
-    [{ 'timestamp-source': 'yesterday' }, /'timestamp-source'. Valid values are: commit, now/],
+    [{ 'timestamp-source': 'yesterday' }, /Input 'timestamp-source': 'yesterday' is not valid. Valid values are: commit, now/],
     [{ environment: 'qa' }, /no tag template for 'qa'/],
     [{ 'tag-template': '{app}:{sha}' }, /produced the tag 'myapp:[0-9a-f]{7}', which is invalid/],
     [{ 'tag-template': '{app}-{build}' }, /unknown placeholder \{build\}/],

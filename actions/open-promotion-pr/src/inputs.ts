@@ -1,14 +1,13 @@
 import {
   booleanInput,
   choiceInput,
-  InputError,
   listInput,
   optionalString,
   repositoryInput,
   requiredString,
   secretInput
 } from '@gitops-actions/action-kit'
-import { checkAppName, parseImageReference, type PromotionMode } from '@gitops-actions/core'
+import { checkAppName, parameterError, parseImageReference, type PromotionMode } from '@gitops-actions/core'
 
 type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
@@ -46,10 +45,7 @@ function headStatuses(): Inputs['headStatuses'] {
   return listInput('head-statuses').map((line) => {
     const match = /^([^=]+)=([a-z]+)(?::(.*))?$/.exec(line)
     if (!match || !STATES.includes(match[2] as StatusState)) {
-      throw new InputError(
-        'head-statuses',
-        `Input 'head-statuses': '${line}' is not context=state[:description] with state one of ${STATES.join(', ')}`
-      )
+      throw parameterError('head-statuses', `'${line}' is not context=state[:description] with state one of ${STATES.join(', ')}`)
     }
     return {
       context: match[1]!.trim(),
@@ -65,12 +61,9 @@ export function getInputs(): Inputs {
   const registryImage = optionalString('registry-image')
   let registry: Inputs['registry']
   if (registryImage !== undefined) {
-    const reference = parseImageReference(registryImage, "Input 'registry-image'")
+    const reference = parseImageReference(registryImage, { parameter: 'registry-image' })
     if (!reference.registry || reference.tag || reference.digest) {
-      throw new InputError(
-        'registry-image',
-        `Input 'registry-image': '${registryImage}' must be a registry host and path without tag, e.g. ghcr.io/org/myapp`
-      )
+      throw parameterError('registry-image', `'${registryImage}' must be a registry host and path without tag, e.g. ghcr.io/org/myapp`)
     }
     registry = {
       host: reference.registry,

@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import {
   createGitHubClient,
   currentRepository,
+  inWorkspaceDirectory,
   markdownTable,
   readRunContext,
   runAction,
@@ -9,7 +10,7 @@ import {
   setOutputs,
   writeSummary
 } from '@gitops-actions/action-kit'
-import { UserError } from '@gitops-actions/core'
+import { parameterError } from '@gitops-actions/core'
 import { RegistryClient } from '@gitops-actions/oci'
 import { openPromotionPr, type OpenPromotionPrResult } from '@gitops-actions/operations'
 import { getInputs } from './inputs.js'
@@ -20,7 +21,7 @@ export async function run(): Promise<void> {
     const context = readRunContext()
     const repository = inputs.repository ?? currentRepository(context, 'repository')
     if (inputs.commitMode === 'git' && !inputs.path) {
-      throw new UserError(`Input 'commit-mode': git pushes from a checkout; give its location as 'path' (or use commit-mode: api)`)
+      throw parameterError('commit-mode', "git pushes from a checkout; give its location as 'path' (or use commit-mode: api)")
     }
     const sameRepo = (a: { owner: string; repo: string } | undefined, b: { owner: string; repo: string } | undefined) =>
       a !== undefined && b !== undefined && a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase()
@@ -56,19 +57,22 @@ export async function run(): Promise<void> {
     }
     if (runUrl) links.push({ label: 'workflow run', url: runUrl })
 
-    const result = await openPromotionPr(github, {
-      ...inputs,
-      repository,
-      checkout: inputs.path ? resolve(context.workspace, inputs.path) : undefined,
-      registry,
-      appRepository,
-      appGithub,
-      links,
-      serverUrl: context.serverUrl,
-      runUrl,
-      now: new Date(),
-      logger: runnerLogger
-    })
+    // With a checkout, file errors name its files from the workspace root; files read through the API are not in the workspace.
+    const result = await inWorkspaceDirectory(context, inputs.path ?? '.', () =>
+      openPromotionPr(github, {
+        ...inputs,
+        repository,
+        checkout: inputs.path ? resolve(context.workspace, inputs.path) : undefined,
+        registry,
+        appRepository,
+        appGithub,
+        links,
+        serverUrl: context.serverUrl,
+        runUrl,
+        now: new Date(),
+        logger: runnerLogger
+      })
+    )
     report(result)
     setOutputs(
       {

@@ -75,7 +75,7 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
   })
 
   test.each([
-    [{ mode: 'deploy' }, /The value 'deploy' is not valid for 'mode'. Valid values are: auto-deploy, promote/],
+    [{ mode: 'deploy' }, /Input 'mode': 'deploy' is not valid. Valid values are: auto-deploy, promote/],
     [{ app: 'My_App' }, /Input 'app': 'My_App' is not a valid app name/],
     [{ to: 'qa' }, /Input 'to': unknown environment 'qa'. Environments in gitops.yaml, in order: dev, staging, prod/],
     [{ mode: 'promote', from: 'dev', to: 'prod' }, /skips 'staging'.*allow-skip: true/],

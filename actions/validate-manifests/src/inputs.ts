@@ -1,4 +1,5 @@
-import { choiceInput, InputError, listInput, optionalString, booleanInput } from '@gitops-actions/action-kit'
+import { choiceInput, listInput, optionalString, booleanInput } from '@gitops-actions/action-kit'
+import { parameterError } from '@gitops-actions/core'
 import { selectChecks, type CheckName, type Shard } from '@gitops-actions/validation'
 
 export interface Inputs {
@@ -34,7 +35,7 @@ export function parseShard(raw: string | undefined): Shard | undefined {
   const index = Number(match?.[1])
   const total = Number(match?.[2])
   if (!match || total < 1 || index < 1 || index > total) {
-    throw new InputError('shard', `The value '${raw}' is not valid for 'shard'. Expected index/total with 1 ≤ index ≤ total, e.g. 2/4`)
+    throw parameterError('shard', `'${raw}' is not valid. Expected index/total with 1 ≤ index ≤ total, e.g. 2/4`)
   }
   return { index, total }
 }

@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from 'node:path'
 import {
   annotate,
   failStep,
-  InputError,
+  inWorkspaceDirectory,
   markdownTable,
   pullRequestBase,
   readRunContext,
@@ -11,8 +11,10 @@ import {
   runnerLogger,
   setOutputs,
   type RunContext,
+  workspaceDirectory,
   writeSummary
 } from '@gitops-actions/action-kit'
+import { parameterError } from '@gitops-actions/core'
 import { changedFiles } from '@gitops-actions/git'
 import { renderSummary, toSarif, validateRepository, withPathPrefix } from '@gitops-actions/validation'
 import { getInputs } from './inputs.js'
@@ -25,7 +27,7 @@ export async function run(): Promise<void> {
     const context = readRunContext()
     const repoRoot = resolve(context.workspace, inputs.workingDirectory)
     if (!isDirectory(repoRoot)) {
-      throw new InputError('working-directory', `Input 'working-directory': ${inputs.workingDirectory} is not a directory of the workspace`)
+      throw parameterError('working-directory', `${inputs.workingDirectory} is not a directory of the workspace`)
     }
     const sarifPath = inputs.sarifFile === undefined ? undefined : insideWorkspace(context.workspace, inputs.sarifFile)
 
@@ -33,26 +35,25 @@ export async function run(): Promise<void> {
     if (inputs.changedOnly) {
       const base = inputs.baseRef ?? pullRequestBase(context)
       if (!base) {
-        throw new InputError(
-          'base-ref',
-          `Input 'base-ref': changed-only mode needs a base to compare with; give 'base-ref' or run on a pull_request event`
-        )
+        throw parameterError('base-ref', "changed-only mode needs a base to compare with; give 'base-ref' or run on a pull_request event")
       }
       changed = await changedFiles(repoRoot, base)
     }
 
     const result = withPathPrefix(
-      await validateRepository({
-        repoRoot,
-        checks: inputs.checks,
-        repository: context.repository ? `${context.repository.owner}/${context.repository.repo}` : undefined,
-        changedFiles: changed,
-        shard: inputs.shard,
-        kustomizeFlags: inputs.kustomizeFlags,
-        logger: runnerLogger,
-        environmentStatus: wantsEnvironmentStatus(inputs.environmentStatus, inputs.changedOnly, context)
-      }),
-      inputs.workingDirectory
+      await inWorkspaceDirectory(context, inputs.workingDirectory, () =>
+        validateRepository({
+          repoRoot,
+          checks: inputs.checks,
+          repository: context.repository ? `${context.repository.owner}/${context.repository.repo}` : undefined,
+          changedFiles: changed,
+          shard: inputs.shard,
+          kustomizeFlags: inputs.kustomizeFlags,
+          logger: runnerLogger,
+          environmentStatus: wantsEnvironmentStatus(inputs.environmentStatus, inputs.changedOnly, context)
+        })
+      ),
+      workspaceDirectory(context, inputs.workingDirectory)
     )
 
     annotate(result.findings)
@@ -103,7 +104,7 @@ function insideWorkspace(workspace: string, path: string): string {
   const absolute = resolve(workspace, path)
   const rel = relative(resolve(workspace), absolute)
   if (rel.startsWith('..') || rel === '') {
-    throw new InputError('sarif-file', `Input 'sarif-file': ${path} leads outside the workspace; give a path inside GITHUB_WORKSPACE`)
+    throw parameterError('sarif-file', `${path} leads outside the workspace; give a path inside GITHUB_WORKSPACE`)
   }
   return absolute
 }

@@ -129,13 +129,13 @@ describe('changed-only on a pull request', () => {
 
 describe('bad input: one clear error, exit 1, nothing written', () => {
   test.each([
-    ['shard', { shard: '5/4' }, "The value '5/4' is not valid for 'shard'"],
+    ['shard', { shard: '5/4' }, "Input 'shard': '5/4' is not valid. Expected index/total"],
     [
       'checks',
       { checks: 'kustomize, lint' },
-      "The value 'lint' is not valid for 'checks'. Valid values are: all, kustomize, policy, quota, flux, codeowners"
+      "Input 'checks': 'lint' is not valid. Valid values are: all, kustomize, policy, quota, flux, codeowners"
     ],
-    ['fail-on', { 'fail-on': 'notice' }, "The value 'notice' is not valid for 'fail-on'. Valid values are: error, warning"],
+    ['fail-on', { 'fail-on': 'notice' }, "Input 'fail-on': 'notice' is not valid. Valid values are: error, warning"],
     ['base-ref', { 'changed-only': 'true' }, "Input 'base-ref': changed-only mode needs a base"],
     ['sarif-file', { 'sarif-file': '../out.sarif' }, "Input 'sarif-file': ../out.sarif leads outside the workspace"]
   ])('%s', async (_input, inputs, message) => {
@@ -149,14 +149,20 @@ describe('bad input: one clear error, exit 1, nothing written', () => {
     expect(run.outputs).toEqual({})
   })
 
-  test('malformed gitops.yaml is an error at file:line, not a stack trace', async () => {
-    const workspace = copy(example)
-    writeFileSync(join(workspace, 'gitops.yaml'), 'version: 1\nenvironments:\n  - name: dev\n    namespace: [\n')
-    const run = await runAction('validate-manifests', { workspace, env, inputs: { checks: 'kustomize' } })
+  // GitHub places an annotation by its path from the workspace root, where the checkout may be a sub-directory.
+  test.each([
+    ['.', 'gitops.yaml'],
+    ['./config/', 'config/gitops.yaml']
+  ])('malformed gitops.yaml in working-directory %s is an error at %s:line, not a stack trace', async (directory, file) => {
+    const workspace = mkdtempSync(join(tmpdir(), 'validate-ws-'))
+    cpSync(example, join(workspace, directory), { recursive: true })
+    writeFileSync(join(workspace, directory, 'gitops.yaml'), 'version: 1\nenvironments:\n  - name: dev\n    namespace: [\n')
+    const run = await runAction('validate-manifests', { workspace, env, inputs: { checks: 'kustomize', 'working-directory': directory } })
     expect(run.exitCode).toBe(1)
     const errors = run.annotations.filter((a) => a.level === 'error')
     expect(errors).toHaveLength(1)
-    expect(errors[0]!.properties.file).toBe('gitops.yaml')
+    expect(errors[0]!.properties).toMatchObject({ file, line: expect.stringMatching(/^\d+$/) })
+    expect(errors[0]!.message.startsWith(`validate-manifests: ${file}:${errors[0]!.properties.line}`)).toBe(true)
     expect(errors[0]!.message).not.toContain('internal error')
   })
 })

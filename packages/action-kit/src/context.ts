@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { UserError } from '@gitops-actions/core'
-import { InputError } from './input-parsing.js'
+import { parameterError, UserError } from '@gitops-actions/core'
 
 /** What the runner tells an action about the run, read from the GITHUB_* variables. */
 export interface RunContext {
@@ -81,8 +80,8 @@ export function pullRequestBase(context: RunContext): string | undefined {
   return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined
 }
 
-/** The repository the workflow runs in, as the default of a repository input; an InputError naming that input when the runner gave none. */
+/** The repository the workflow runs in, as the default of a repository input; a UserError naming that input when the runner gave none. */
 export function currentRepository(context: RunContext, input: string): { owner: string; repo: string } {
   if (context.repository) return context.repository
-  throw new InputError(input, `Input '${input}' is empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)`)
+  throw parameterError(input, 'empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)')
 }

@@ -1,14 +1,9 @@
-import { UserError } from '@gitops-actions/core'
+import { parameterError } from '@gitops-actions/core'
 
-/** A bad action input; the message names the input and, where there is a list, the valid values. */
-export class InputError extends UserError {
-  constructor(
-    readonly input: string,
-    message: string
-  ) {
-    super(message)
-  }
-}
+/*
+ * A bad input is a UserError carrying the input's name (parameterError): runAction prefixes it
+ * "Input 'x': ", so messages here say only what is wrong and, where there is a list, the valid values.
+ */
 
 const TRUE_VALUES = ['true', 'True', 'TRUE']
 const FALSE_VALUES = ['false', 'False', 'FALSE']
@@ -18,14 +13,14 @@ export function parseBoolean(input: string, raw: string): boolean {
   const value = raw.trim()
   if (TRUE_VALUES.includes(value)) return true
   if (FALSE_VALUES.includes(value)) return false
-  throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: true, false`)
+  throw parameterError(input, `'${raw}' is not valid. Valid values are: true, false`)
 }
 
 /** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
 export function parseChoice<T extends string>(input: string, raw: string, choices: readonly T[]): T {
   const value = raw.trim()
   if ((choices as readonly string[]).includes(value)) return value as T
-  throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Valid values are: ${choices.join(', ')}`)
+  throw parameterError(input, `'${raw}' is not valid. Valid values are: ${choices.join(', ')}`)
 }
 
 /** A whole number within bounds. */
@@ -35,7 +30,7 @@ export function parseInteger(input: string, raw: string, bounds: { min?: number;
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds
   if (!Number.isSafeInteger(number) || number < min || number > max) {
     const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : ''
-    throw new InputError(input, `The value '${raw}' is not valid for '${input}'. Expected a whole number${range}`)
+    throw parameterError(input, `'${raw}' is not valid. Expected a whole number${range}`)
   }
   return number
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import { InputError, parseBoolean, parseChoice, parseInteger, parseList } from './input-parsing.js'
+import { parameterError } from '@gitops-actions/core'
+import { parseBoolean, parseChoice, parseInteger, parseList } from './input-parsing.js'
 
 /**
  * Typed readers for action inputs. Each reads `INPUT_<NAME>` as the runner sets it; action.yml
@@ -15,7 +16,7 @@ export function optionalString(name: string): string | undefined {
 /** A string input that must be given. */
 export function requiredString(name: string): string {
   const value = optionalString(name)
-  if (value === undefined) throw new InputError(name, `Input required and not supplied: ${name}`)
+  if (value === undefined) throw parameterError(name, 'required and not supplied')
   return value
 }
 
@@ -30,7 +31,7 @@ export function choiceInput<T extends string>(name: string, choices: readonly T[
   const value = optionalString(name)
   if (value === undefined) {
     if (optional) return undefined
-    throw new InputError(name, `Input required and not supplied: ${name}. Valid values are: ${choices.join(', ')}`)
+    throw parameterError(name, `required and not supplied. Valid values are: ${choices.join(', ')}`)
   }
   return parseChoice(name, value, choices)
 }
@@ -58,6 +59,6 @@ export function repositoryInput(name: string): { owner: string; repo: string } |
   const value = optionalString(name)
   if (value === undefined) return undefined
   const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value)
-  if (!match) throw new InputError(name, `Input '${name}': '${value}' is not a repository (owner/name)`)
+  if (!match) throw parameterError(name, `'${value}' is not a repository (owner/name)`)
   return { owner: match[1]!, repo: match[2]! }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { snapshotFiles } from '../../../test/harness/file-snapshot.js'
+import { runAction } from '../../../test/harness/run-action.js'
 import { exampleCheckout, runBin, runCli } from './test-terminal.js'
 
 const DEV = 'apps/myapp/overlays/dev/kustomization.yaml'
@@ -41,17 +42,28 @@ describe('gitops-actions bump', () => {
     expect(JSON.parse(again.text())).toMatchObject({ changed: false, files: [], written: [], diff: '', previousTag: 'sha-def4567' })
   })
 
-  test('a tag prod refuses: exit 1 with the rule, nothing written (the built CLI, colour on request)', async () => {
+  test("a tag prod refuses: exit 1 with the rule, nothing written; the CLI names --tag where the action says Input 'tag'", async () => {
     const repo = exampleCheckout('cli-bump-prod')
     const before = snapshotFiles(repo.dir)
     const run = await runBin(['bump', '--app', 'myapp', '-e', 'prod', '--image', 'myapp', '--tag', 'sha-def4567', repo.dir], {
       env: { FORCE_COLOR: '1' }
     })
+    const detail = "overlay apps/myapp/overlays/prod: 'sha-def4567' does not match the tags allowed in prod"
     expect(run.code).toBe(1)
     expect(run.stdout).toBe('')
-    expect(run.stderr.startsWith('\u001b[31merror\u001b[39m: --tag (overlay apps/myapp/overlays/prod): ')).toBe(true)
-    expect(run.stderr).toContain("'sha-def4567' does not match the tags allowed in prod")
+    expect(run.stderr.startsWith(`\u001b[31merror\u001b[39m: --tag: ${detail}`)).toBe(true)
     expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect(snapshotFiles(repo.dir)).toEqual(before)
+
+    // The same mistake through the action's bundle: the same words, the parameter named as an input.
+    const action = await runAction('bump-overlay', {
+      workspace: repo.dir,
+      inputs: { app: 'myapp', environment: 'prod', image: 'myapp', tag: 'sha-def4567' }
+    })
+    expect(action.exitCode).toBe(1)
+    const errors = action.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.message.startsWith(`bump-overlay: Input 'tag': ${detail}`)).toBe(true)
     expect(snapshotFiles(repo.dir)).toEqual(before)
   })
 

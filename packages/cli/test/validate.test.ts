@@ -109,7 +109,11 @@ describe('gitops-actions validate', () => {
   })
 
   test.each([
-    [['validate', '--checks', 'kustomize,nope'], 2, /'--checks'. Valid values are: all, kustomize, policy, quota, flux, codeowners/],
+    [
+      ['validate', '--checks', 'kustomize,nope'],
+      2,
+      /--checks: 'nope' is not valid. Valid values are: all, kustomize, policy, quota, flux, codeowners/
+    ],
     [['validate', '--changed-only'], 2, /--changed-only needs --base-ref/],
     [['validate', '--base-ref', 'main'], 2, /--base-ref is only used with --changed-only/],
     [['validate', '--fail-on', 'sometimes'], 2, /--fail-on 'sometimes' is not valid. Valid values are: error, warning/],

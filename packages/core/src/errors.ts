@@ -1,4 +1,4 @@
-import type { SourceLocation } from './source-location.js'
+import { prefixLocation, type SourceLocation } from './source-location.js'
 
 /**
  * A mistake the user can fix: bad input, invalid YAML, a missing overlay, an invalid tag.
@@ -43,6 +43,16 @@ export function subjectError(subject: Subject, message: string, location?: Sourc
 /** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
 export function userErrorText(error: UserError, nameParameter: (parameter: string) => string): string {
   return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`
+}
+
+/** The same mistake with its file given from higher up the tree (see prefixLocation); itself when it has no location. */
+export function prefixErrorLocation(error: UserError, prefix: string): UserError {
+  if (!error.location) return error
+  const location = prefixLocation(error.location, prefix)
+  if (location === error.location) return error
+  const moved = new UserError(error.detail, location, error.parameter)
+  moved.stack = error.stack
+  return moved
 }
 
 /** True for errors the user caused, as opposed to bugs in this code. */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import {
   checkEnvironmentTag,
+  checkImageChange,
   defaultGitopsConfig,
   formatScalar,
   MemoryRepoReader,
@@ -411,7 +412,14 @@ describe('planImageUpdate: refusals, each naming the input or file:line', () => 
 
   test('images lines that are not name=tag', () => {
     expect(() => parseImageChangeLines('myapp\n')).toThrow(/^'images' line 1: 'myapp' is not name=tag/)
-    expect(parseImageChangeLines('a=@' + DIGEST)).toEqual([{ image: 'a', tag: undefined, digest: DIGEST, source: "'images' line 1" }])
+    expect(parseImageChangeLines('a=@' + DIGEST)).toEqual([{ image: 'a', tag: undefined, digest: DIGEST, source: "'images'", line: 1 }])
+    // Given as a parameter, the error carries it and the line stays in the detail, for the caller to name.
+    expect(() => parseImageChangeLines('a=v1\nmyapp\n', { parameter: 'images' })).toThrow(
+      expect.objectContaining({ parameter: 'images', detail: "line 2: 'myapp' is not name=tag, name=tag@digest or name=@digest" })
+    )
+    expect(() => checkImageChange(parseImageChangeLines('a=v1\n\nb=v/2', { parameter: 'images' })[1]!)).toThrow(
+      expect.objectContaining({ parameter: 'images', detail: expect.stringMatching(/^line 3: the tag may only contain /) })
+    )
   })
 })
 

@@ -10,6 +10,8 @@ import {
   matchLayoutPath,
   MemoryRepoReader,
   normalizeRepoPath,
+  prefixErrorLocation,
+  prefixLocation,
   resolveInRepo,
   UserError,
   userErrorText
@@ -174,5 +176,29 @@ describe('a mistake in a parameter is named by the caller', () => {
     expect(userErrorText(userError, (p) => `Input '${p}'`)).toBe("Input 'overlays': '../x' leads out of the repository")
     expect(userErrorText(userError, (p) => `--${p}`)).toBe("--overlays: '../x' leads out of the repository")
     expect(userErrorText(new UserError('plain'), (p) => `--${p}`)).toBe('plain')
+  })
+})
+
+describe('paths from the checkout, named from the workspace root', () => {
+  test.each([
+    ['.', 'gitops.yaml'],
+    ['', 'gitops.yaml'],
+    ['config', 'config/gitops.yaml'],
+    ['./config/', 'config/gitops.yaml'],
+    ['checkouts/config', 'checkouts/config/gitops.yaml'],
+    ['../config', '../config/gitops.yaml']
+  ])('prefix %j gives %s', (prefix, file) => {
+    expect(prefixLocation({ file: 'gitops.yaml', line: 3, column: 5 }, prefix)).toEqual({ file, line: 3, column: 5 })
+  })
+
+  test('a UserError keeps its parameter and words; one without a file is itself', () => {
+    const error = new UserError('bad key', { file: 'apps/a/kustomization.yaml', line: 2 }, 'working-directory')
+    const moved = prefixErrorLocation(error, 'config')
+    expect(moved).toBeInstanceOf(UserError)
+    expect(moved).toMatchObject({ location: { file: 'config/apps/a/kustomization.yaml', line: 2 }, parameter: 'working-directory' })
+    expect(moved.message).toBe(error.message)
+    expect(error.location?.file).toBe('apps/a/kustomization.yaml')
+    const plain = new UserError('no file')
+    expect(prefixErrorLocation(plain, 'config')).toBe(plain)
   })
 })

@@ -1,4 +1,4 @@
-import { formatLocation, renderStatusMarkdown, type Finding, type Resources, type Severity } from '@gitops-actions/core'
+import { formatLocation, prefixLocation, renderStatusMarkdown, type Finding, type Resources, type Severity } from '@gitops-actions/core'
 import type { CheckReport, ValidateResult } from './validate.js'
 
 /** Reports of a validation run: the job summary (one table per check) and SARIF for code scanning. */
@@ -123,11 +123,9 @@ export function toSarif(findings: readonly Finding[], toolVersion: string): obje
   }
 }
 
-/** Findings' files as workspace paths when the repository is checked out in a sub-directory. */
+/** Findings' files as workspace paths when the repository is checked out in a sub-directory (see core's prefixLocation). */
 export function withPathPrefix(result: ValidateResult, prefix: string): ValidateResult {
-  const clean = prefix.replace(/^\.\/?/, '').replace(/\/+$/, '')
-  if (clean === '') return result
-  const move = (f: Finding): Finding => (f.location ? { ...f, location: { ...f.location, file: `${clean}/${f.location.file}` } } : f)
+  const move = (f: Finding): Finding => (f.location ? { ...f, location: prefixLocation(f.location, prefix) } : f)
   return {
     ...result,
     findings: result.findings.map(move),

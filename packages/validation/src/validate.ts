@@ -11,7 +11,7 @@ import {
   type EnvironmentStatus,
   type Manifest,
   type NamespaceUsage,
-  UserError
+  parameterError
 } from '@gitops-actions/core'
 import { renderRoots, type BatchRenderStats, type RootSpec } from '@gitops-actions/kustomize'
 import { generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
@@ -38,14 +38,14 @@ export const CHECK_NAMES = Object.keys(CHECKS) as CheckName[]
 
 /**
  * The checks a list selects: `all` (or nothing) for every check, else the names given; duplicates
- * are dropped and the order is the report's. An unknown name is a UserError naming `input`
- * (the action's `checks` input, the CLI's `--checks`) and listing the valid values.
+ * are dropped and the order is the report's. An unknown name is a UserError about `parameter`
+ * (each boundary names it: the action's input 'checks', the CLI's --checks) listing the valid values.
  */
-export function selectChecks(items: readonly string[], input = 'checks'): CheckName[] {
+export function selectChecks(items: readonly string[], parameter = 'checks'): CheckName[] {
   if (items.length === 0 || items.includes('all')) return [...CHECK_NAMES]
   for (const item of items) {
     if (!(CHECK_NAMES as readonly string[]).includes(item)) {
-      throw new UserError(`The value '${item}' is not valid for '${input}'. Valid values are: all, ${CHECK_NAMES.join(', ')}`)
+      throw parameterError(parameter, `'${item}' is not valid. Valid values are: all, ${CHECK_NAMES.join(', ')}`)
     }
   }
   return CHECK_NAMES.filter((name) => items.includes(name))

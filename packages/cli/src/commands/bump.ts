@@ -42,7 +42,7 @@ export const bumpCommand: Command = {
       overlays,
       app,
       environment,
-      changes: [{ image, tag, digest, source: tag !== undefined ? '--tag' : '--digest' }],
+      changes: [{ image, tag, digest, source: { parameter: tag !== undefined ? 'tag' : 'digest' } }],
       dryRun
     })
     if (values.json) {

@@ -1,9 +1,9 @@
 import { realpathSync } from 'node:fs'
 import { relative } from 'node:path'
-import { formatLocation, renderStatusTable, UserError, type Finding, type Severity } from '@gitops-actions/core'
+import { formatLocation, isUserError, renderStatusTable, UserError, userErrorText, type Finding, type Severity } from '@gitops-actions/core'
 import { changedFiles, gitMaybe, uncommittedFiles } from '@gitops-actions/git'
 import { selectChecks, validateRepository, withPathPrefix, type ValidateResult } from '@gitops-actions/validation'
-import { EXIT, UsageError, choiceOption, listOption, repoDirectory, stringOption, type Command } from '../command.js'
+import { EXIT, UsageError, choiceOption, listOption, parameterName, repoDirectory, stringOption, type Command } from '../command.js'
 import { paint, plural, progress, type Style, type Terminal } from '../terminal.js'
 
 const SEVERITY_STYLE: Record<Severity, Style> = { error: 'red', warning: 'yellow', notice: 'cyan' }
@@ -39,7 +39,7 @@ export const validateCommand: Command = {
   },
   async run({ values, positionals }, terminal) {
     const failOn = choiceOption(values, 'fail-on', ['error', 'warning'] as const, 'error')
-    const checks = usage(() => selectChecks(listOption(values, 'checks'), '--checks'))
+    const checks = usage(() => selectChecks(listOption(values, 'checks')))
     const baseRef = stringOption(values, 'base-ref')
     if (values['changed-only'] === true && !baseRef) throw new UsageError('--changed-only needs --base-ref (e.g. --base-ref origin/main)')
     if (baseRef && values['changed-only'] !== true) throw new UsageError('--base-ref is only used with --changed-only')
@@ -80,7 +80,7 @@ function usage<T>(parse: () => T): T {
   try {
     return parse()
   } catch (error) {
-    throw new UsageError((error as Error).message)
+    throw new UsageError(isUserError(error) ? userErrorText(error, (p) => parameterName(validateCommand, p)) : (error as Error).message)
   }
 }
 

@@ -2,13 +2,13 @@ import { posix } from 'node:path'
 import { isMap, isPair, isScalar, isSeq, Scalar, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml'
 import { defaultGitopsConfig, environmentByName, type GitopsConfig } from '../config/gitops-config.js'
 import type { EnvironmentConfig } from '../config/environments.js'
-import { UserError } from '../errors.js'
+import { parameterError, UserError, type Subject } from '../errors.js'
 import type { FileEdit } from '../file-edits.js'
 import { isWithin, joinRepoPath, matchLayoutPath, normalizeRepoPath } from '../repo-paths.js'
 import type { RepoReader } from '../repo-reader.js'
 import { imageNameProblem, parseImageReference, tagProblem } from '../tags/image-reference.js'
 import { parseYamlFile, parseYamlStream } from '../yaml-source.js'
-import { checkEnvironmentTag } from './tag-rules.js'
+import { environmentTagProblem } from './tag-rules.js'
 import {
   appendSeqItem,
   applySplices,
@@ -33,8 +33,13 @@ export interface ImageChange {
   digest?: string | undefined
   /** A new registry path for the image (`newName`); without it an existing newName is kept. */
   newName?: string | undefined
-  /** Where the change came from, for error messages (e.g. "Input 'tag'", "Input 'images' line 2"). */
-  source?: string | undefined
+  /**
+   * Where the change came from, for error messages: a text ("Promotion of myapp"), or the parameter
+   * it was given in ({ parameter: 'tag' }), which the caller names ("Input 'tag'", "--tag").
+   */
+  source?: Subject | undefined
+  /** The line of the source's text the change is on (the `images` input's lines). */
+  line?: number | undefined
 }
 
 /** What to change where. */
@@ -122,43 +127,57 @@ const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
  * Parses `name=tag`, `name=tag@digest` and `name=@digest` lines (the `images` input). Blank lines
  * and `#` comments are skipped; each change's source names the input and line.
  */
-export function parseImageChangeLines(text: string, what = "'images'"): ImageChange[] {
+export function parseImageChangeLines(text: string, what: Subject = "'images'"): ImageChange[] {
   const changes: ImageChange[] = []
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) return
-    const source = `${what} line ${index + 1}`
+    const where = { image: line, source: what, line: index + 1 }
     const eq = line.indexOf('=')
-    if (eq <= 0) throw new UserError(`${source}: '${line}' is not name=tag, name=tag@digest or name=@digest`)
+    if (eq <= 0) throw changeError(where, `'${line}' is not name=tag, name=tag@digest or name=@digest`)
     const image = line.slice(0, eq).trim()
     const value = line.slice(eq + 1).trim()
     const at = value.indexOf('@')
     const tag = at < 0 ? value : value.slice(0, at)
     const digest = at < 0 ? undefined : value.slice(at + 1)
-    changes.push({ image, tag: tag === '' ? undefined : tag, digest, source })
+    changes.push({ image, tag: tag === '' ? undefined : tag, digest, source: what, line: index + 1 })
   })
   return changes
 }
 
 /** Checks one change's grammar (name, tag, digest, new name); the error names its source. */
 export function checkImageChange(change: ImageChange): void {
-  const source = change.source ?? `Image '${change.image}'`
   const nameProblem = imageNameProblem(change.image)
-  if (nameProblem) throw new UserError(`${source}: ${nameProblem}`)
+  if (nameProblem) throw changeError(change, nameProblem)
   if (change.tag === undefined && change.digest === undefined) {
-    throw new UserError(`${source}: give a tag, a digest or both for '${change.image}' (an empty tag is never deployed)`)
+    throw changeError(change, `give a tag, a digest or both for '${change.image}' (an empty tag is never deployed)`)
   }
   if (change.tag !== undefined) {
     const problem = tagProblem(change.tag)
-    if (problem) throw new UserError(`${source}: ${problem}`)
+    if (problem) throw changeError(change, problem)
   }
   if (change.digest !== undefined && !DIGEST.test(change.digest)) {
-    throw new UserError(`${source}: '${change.digest}' is not a valid digest (expected e.g. sha256:<64 hex digits>)`)
+    throw changeError(change, `'${change.digest}' is not a valid digest (expected e.g. sha256:<64 hex digits>)`)
   }
   if (change.newName !== undefined) {
     const problem = imageNameProblem(change.newName)
-    if (problem) throw new UserError(`${source} (new name): ${problem}`)
+    if (problem) throw changeError(change, problem, 'new name')
   }
+}
+
+/**
+ * A UserError about a change, naming its source (and line), plus `context` (the overlay, "new
+ * name"): "'images' line 2 (overlay apps/a/overlays/dev): …" for a text source, a parameter's
+ * error with the detail "line 2, overlay apps/a/overlays/dev: …" for a parameter.
+ */
+function changeError(change: Pick<ImageChange, 'image' | 'source' | 'line'>, message: string, context?: string): UserError {
+  const source = change.source ?? `Image '${change.image}'`
+  const line = change.line === undefined ? undefined : `line ${change.line}`
+  if (typeof source === 'string') {
+    return new UserError(`${[source, line, context && `(${context})`].filter(Boolean).join(' ')}: ${message}`)
+  }
+  const where = [line, context].filter(Boolean).join(', ')
+  return parameterError(source.parameter, where ? `${where}: ${message}` : message)
 }
 
 /** The image reference text for a name with the change's tag/digest semantics. */
@@ -204,8 +223,8 @@ export async function planImageUpdate(reader: RepoReader, request: ImageUpdateRe
     const environment = fixedEnvironment ?? (matched?.env ? config.environments.find((e) => e.name === matched.env) : undefined)
     const app = request.app ?? matched?.app
     for (const change of request.changes) {
-      if (change.tag !== undefined)
-        checkEnvironmentTag(change.tag, environment, app, `${change.source ?? `Image '${change.image}'`} (overlay ${overlay})`)
+      const problem = change.tag === undefined ? undefined : environmentTagProblem(change.tag, environment, app)
+      if (problem) throw changeError(change, problem, `overlay ${overlay}`)
     }
     const files = await overlayFiles(reader, overlay, working)
     for (const change of request.changes) {

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/environments.js'
-import { UserError } from '../errors.js'
+import { subjectError, type Subject } from '../errors.js'
 import { tagProblem } from '../tags/image-reference.js'
 
 /** Tags that never go anywhere when no environment is known: they move under the deployment. */
@@ -29,13 +29,13 @@ export function environmentTagProblem(
   return undefined
 }
 
-/** Throws a UserError naming `source` (e.g. "Input 'tag'") when the tag may not go to the environment. */
+/** Throws a UserError about `source` (e.g. { parameter: 'tag' }) when the tag may not go to the environment. */
 export function checkEnvironmentTag(
   tag: string,
   environment: EnvironmentConfig | undefined,
   app: string | undefined,
-  source: string
+  source: Subject
 ): void {
   const problem = environmentTagProblem(tag, environment, app)
-  if (problem) throw new UserError(`${source}: ${problem}`)
+  if (problem) throw subjectError(source, problem)
 }

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js'
+import { parameterError, UserError, type Subject } from '../errors.js'
 
 /**
  * The grammar of distribution/reference (what every OCI registry and kustomize accept).
@@ -55,16 +55,22 @@ export function imageNameProblem(name: string): string | undefined {
   return undefined
 }
 
-/** Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what`. */
-export function parseImageReference(reference: string, what = 'image reference'): ImageReference {
+/**
+ * Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what` (a text, or the
+ * parameter the reference was given in, which the caller names).
+ */
+export function parseImageReference(reference: string, what: Subject = 'image reference'): ImageReference {
+  const fail = (problem: string) =>
+    typeof what === 'string'
+      ? new UserError(`${what} '${reference}': ${problem}`)
+      : parameterError(what.parameter, `'${reference}': ${problem}`)
   let rest = reference.trim()
   let digest: string | undefined
   const at = rest.indexOf('@')
   if (at >= 0) {
     digest = rest.slice(at + 1)
     rest = rest.slice(0, at)
-    if (!DIGEST.test(digest))
-      throw new UserError(`${what} '${reference}': '${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`)
+    if (!DIGEST.test(digest)) throw fail(`'${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`)
   }
   let tag: string | undefined
   const lastSlash = rest.lastIndexOf('/')
@@ -73,10 +79,10 @@ export function parseImageReference(reference: string, what = 'image reference')
     tag = rest.slice(colon + 1)
     rest = rest.slice(0, colon)
     const problem = tagProblem(tag)
-    if (problem) throw new UserError(`${what} '${reference}': ${problem}`)
+    if (problem) throw fail(problem)
   }
   const problem = imageNameProblem(rest)
-  if (problem) throw new UserError(`${what} '${reference}': ${problem}`)
+  if (problem) throw fail(problem)
   const parts = rest.split('/')
   const first = parts[0]!
   const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')
