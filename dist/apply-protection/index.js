@@ -49,7 +49,7 @@ Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function (
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-var validation_error_1 = __nccwpck_require__(5402);
+var validation_error_1 = __nccwpck_require__(3021);
 Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
 var ref_error_1 = __nccwpck_require__(3162);
 Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
@@ -226,7 +226,7 @@ exports.regexpCode = regexpCode;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
 const code_1 = __nccwpck_require__(567);
-const scope_1 = __nccwpck_require__(5407);
+const scope_1 = __nccwpck_require__(7788);
 var code_2 = __nccwpck_require__(567);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return code_2._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return code_2.str; } }));
@@ -236,7 +236,7 @@ Object.defineProperty(exports, "getProperty", ({ enumerable: true, get: function
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return code_2.stringify; } }));
 Object.defineProperty(exports, "regexpCode", ({ enumerable: true, get: function () { return code_2.regexpCode; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return code_2.Name; } }));
-var scope_2 = __nccwpck_require__(5407);
+var scope_2 = __nccwpck_require__(7788);
 Object.defineProperty(exports, "Scope", ({ enumerable: true, get: function () { return scope_2.Scope; } }));
 Object.defineProperty(exports, "ValueScope", ({ enumerable: true, get: function () { return scope_2.ValueScope; } }));
 Object.defineProperty(exports, "ValueScopeName", ({ enumerable: true, get: function () { return scope_2.ValueScopeName; } }));
@@ -922,7 +922,7 @@ function par(x) {
 
 /***/ }),
 
-/***/ 5407:
+/***/ 7788:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -1207,7 +1207,7 @@ function extraErrorProps(cxt, { params, message }, keyValues) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
 const codegen_1 = __nccwpck_require__(1436);
-const validation_error_1 = __nccwpck_require__(5402);
+const validation_error_1 = __nccwpck_require__(3021);
 const names_1 = __nccwpck_require__(630);
 const resolve_1 = __nccwpck_require__(4090);
 const util_1 = __nccwpck_require__(4464);
@@ -2966,7 +2966,7 @@ Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function (
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-const validation_error_1 = __nccwpck_require__(5402);
+const validation_error_1 = __nccwpck_require__(3021);
 const ref_error_1 = __nccwpck_require__(3162);
 const rules_1 = __nccwpck_require__(7353);
 const compile_1 = __nccwpck_require__(2718);
@@ -3630,7 +3630,7 @@ exports["default"] = uri;
 
 /***/ }),
 
-/***/ 5402:
+/***/ 3021:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4145,7 +4145,7 @@ const anyOf_1 = __nccwpck_require__(9380);
 const oneOf_1 = __nccwpck_require__(2490);
 const allOf_1 = __nccwpck_require__(9205);
 const if_1 = __nccwpck_require__(8584);
-const thenElse_1 = __nccwpck_require__(9210);
+const thenElse_1 = __nccwpck_require__(6829);
 function getApplicator(draft2020 = false) {
     const applicator = [
         // any
@@ -4570,7 +4570,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9210:
+/***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -4726,7 +4726,7 @@ exports.validateUnion = validateUnion;
 
 /***/ }),
 
-/***/ 7491:
+/***/ 9872:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4747,7 +4747,7 @@ exports["default"] = def;
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const id_1 = __nccwpck_require__(7491);
+const id_1 = __nccwpck_require__(9872);
 const ref_1 = __nccwpck_require__(2996);
 const core = [
     "$schema",
@@ -10198,3245 +10198,6 @@ function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, 
 function escapeJsonPtr(str) {
   return str.replace(/~/g, '~0').replace(/\//g, '~1');
 }
-
-
-/***/ }),
-
-/***/ 9379:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const ANY = Symbol('SemVer ANY')
-// hoisted class for cyclic dependency
-class Comparator {
-  static get ANY () {
-    return ANY
-  }
-
-  constructor (comp, options) {
-    options = parseOptions(options)
-
-    if (comp instanceof Comparator) {
-      if (comp.loose === !!options.loose) {
-        return comp
-      } else {
-        comp = comp.value
-      }
-    }
-
-    comp = comp.trim().split(/\s+/).join(' ')
-    debug('comparator', comp, options)
-    this.options = options
-    this.loose = !!options.loose
-    this.parse(comp)
-
-    if (this.semver === ANY) {
-      this.value = ''
-    } else {
-      this.value = this.operator + this.semver.version
-    }
-
-    debug('comp', this)
-  }
-
-  parse (comp) {
-    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR]
-    const m = comp.match(r)
-
-    if (!m) {
-      throw new TypeError(`Invalid comparator: ${comp}`)
-    }
-
-    this.operator = m[1] !== undefined ? m[1] : ''
-    if (this.operator === '=') {
-      this.operator = ''
-    }
-
-    // if it literally is just '>' or '' then allow anything.
-    if (!m[2]) {
-      this.semver = ANY
-    } else {
-      this.semver = new SemVer(m[2], this.options.loose)
-    }
-  }
-
-  toString () {
-    return this.value
-  }
-
-  test (version) {
-    debug('Comparator.test', version, this.options.loose)
-
-    if (this.semver === ANY || version === ANY) {
-      return true
-    }
-
-    if (typeof version === 'string') {
-      try {
-        version = new SemVer(version, this.options)
-      } catch (er) {
-        return false
-      }
-    }
-
-    return cmp(version, this.operator, this.semver, this.options)
-  }
-
-  intersects (comp, options) {
-    if (!(comp instanceof Comparator)) {
-      throw new TypeError('a Comparator is required')
-    }
-
-    if (this.operator === '') {
-      if (this.value === '') {
-        return true
-      }
-      return new Range(comp.value, options).test(this.value)
-    } else if (comp.operator === '') {
-      if (comp.value === '') {
-        return true
-      }
-      return new Range(this.value, options).test(comp.semver)
-    }
-
-    options = parseOptions(options)
-
-    // Special cases where nothing can possibly be lower
-    if (options.includePrerelease &&
-      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
-      return false
-    }
-    if (!options.includePrerelease &&
-      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
-      return false
-    }
-
-    // Same direction increasing (> or >=)
-    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
-      return true
-    }
-    // Same direction decreasing (< or <=)
-    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
-      return true
-    }
-    // same SemVer and both sides are inclusive (<= or >=)
-    if (
-      (this.semver.version === comp.semver.version) &&
-      this.operator.includes('=') && comp.operator.includes('=')) {
-      return true
-    }
-    // opposite directions less than
-    if (cmp(this.semver, '<', comp.semver, options) &&
-      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
-      return true
-    }
-    // opposite directions greater than
-    if (cmp(this.semver, '>', comp.semver, options) &&
-      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
-      return true
-    }
-    return false
-  }
-}
-
-module.exports = Comparator
-
-const parseOptions = __nccwpck_require__(356)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-const cmp = __nccwpck_require__(8646)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-
-
-/***/ }),
-
-/***/ 6782:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SPACE_CHARACTERS = /\s+/g
-
-// hoisted class for cyclic dependency
-class Range {
-  constructor (range, options) {
-    options = parseOptions(options)
-
-    if (range instanceof Range) {
-      if (
-        range.loose === !!options.loose &&
-        range.includePrerelease === !!options.includePrerelease
-      ) {
-        return range
-      } else {
-        return new Range(range.raw, options)
-      }
-    }
-
-    if (range instanceof Comparator) {
-      // just put it in the set and return
-      this.raw = range.value
-      this.set = [[range]]
-      this.formatted = undefined
-      return this
-    }
-
-    this.options = options
-    this.loose = !!options.loose
-    this.includePrerelease = !!options.includePrerelease
-
-    // First reduce all whitespace as much as possible so we do not have to rely
-    // on potentially slow regexes like \s*. This is then stored and used for
-    // future error messages as well.
-    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ')
-
-    // First, split on ||
-    this.set = this.raw
-      .split('||')
-      // map the range to a 2d array of comparators
-      .map(r => this.parseRange(r.trim()))
-      // throw out any comparator lists that are empty
-      // this generally means that it was not a valid range, which is allowed
-      // in loose mode, but will still throw if the WHOLE range is invalid.
-      .filter(c => c.length)
-
-    if (!this.set.length) {
-      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
-    }
-
-    // if we have any that are not the null set, throw out null sets.
-    if (this.set.length > 1) {
-      // keep the first one, in case they're all null sets
-      const first = this.set[0]
-      this.set = this.set.filter(c => !isNullSet(c[0]))
-      if (this.set.length === 0) {
-        this.set = [first]
-      } else if (this.set.length > 1) {
-        // if we have any that are *, then the range is just *
-        for (const c of this.set) {
-          if (c.length === 1 && isAny(c[0])) {
-            this.set = [c]
-            break
-          }
-        }
-      }
-    }
-
-    this.formatted = undefined
-  }
-
-  get range () {
-    if (this.formatted === undefined) {
-      this.formatted = ''
-      for (let i = 0; i < this.set.length; i++) {
-        if (i > 0) {
-          this.formatted += '||'
-        }
-        const comps = this.set[i]
-        for (let k = 0; k < comps.length; k++) {
-          if (k > 0) {
-            this.formatted += ' '
-          }
-          this.formatted += comps[k].toString().trim()
-        }
-      }
-    }
-    return this.formatted
-  }
-
-  format () {
-    return this.range
-  }
-
-  toString () {
-    return this.range
-  }
-
-  parseRange (range) {
-    // strip build metadata so it can't bleed into the version
-    range = range.replace(BUILDSTRIPRE, '')
-
-    // memoize range parsing for performance.
-    // this is a very hot path, and fully deterministic.
-    const memoOpts =
-      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
-      (this.options.loose && FLAG_LOOSE)
-    const memoKey = memoOpts + ':' + range
-    const cached = cache.get(memoKey)
-    if (cached) {
-      return cached
-    }
-
-    const loose = this.options.loose
-    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
-    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE]
-    range = range.replace(hr, hyphenReplace(this.options.includePrerelease))
-    debug('hyphen replace', range)
-
-    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
-    range = trimComparatorWhitespace(range)
-    debug('comparator trim', range)
-
-    // `~ 1.2.3` => `~1.2.3`
-    range = range.replace(re[t.TILDETRIM], tildeTrimReplace)
-    debug('tilde trim', range)
-
-    // `^ 1.2.3` => `^1.2.3`
-    range = range.replace(re[t.CARETTRIM], caretTrimReplace)
-    debug('caret trim', range)
-
-    // At this point, the range is completely trimmed and
-    // ready to be split into comparators.
-
-    let rangeList = range
-      .split(' ')
-      .map(comp => parseComparator(comp, this.options))
-      .join(' ')
-      .split(/\s+/)
-      // >=0.0.0 is equivalent to *
-      .map(comp => replaceGTE0(comp, this.options))
-
-    if (loose) {
-      // in loose mode, throw out any that are not valid comparators
-      rangeList = rangeList.filter(comp => {
-        debug('loose invalid filter', comp, this.options)
-        return !!comp.match(re[t.COMPARATORLOOSE])
-      })
-    }
-    debug('range list', rangeList)
-
-    // if any comparators are the null set, then replace with JUST null set
-    // if more than one comparator, remove any * comparators
-    // also, don't include the same comparator more than once
-    const rangeMap = new Map()
-    const comparators = rangeList.map(comp => new Comparator(comp, this.options))
-    for (const comp of comparators) {
-      if (isNullSet(comp)) {
-        return [comp]
-      }
-      rangeMap.set(comp.value, comp)
-    }
-    if (rangeMap.size > 1 && rangeMap.has('')) {
-      rangeMap.delete('')
-    }
-
-    const result = [...rangeMap.values()]
-    cache.set(memoKey, result)
-    return result
-  }
-
-  intersects (range, options) {
-    if (!(range instanceof Range)) {
-      throw new TypeError('a Range is required')
-    }
-
-    return this.set.some((thisComparators) => {
-      return (
-        isSatisfiable(thisComparators, options) &&
-        range.set.some((rangeComparators) => {
-          return (
-            isSatisfiable(rangeComparators, options) &&
-            thisComparators.every((thisComparator) => {
-              return rangeComparators.every((rangeComparator) => {
-                return thisComparator.intersects(rangeComparator, options)
-              })
-            })
-          )
-        })
-      )
-    })
-  }
-
-  // if ANY of the sets match ALL of its comparators, then pass
-  test (version) {
-    if (!version) {
-      return false
-    }
-
-    if (typeof version === 'string') {
-      try {
-        version = new SemVer(version, this.options)
-      } catch (er) {
-        return false
-      }
-    }
-
-    for (let i = 0; i < this.set.length; i++) {
-      if (testSet(this.set[i], version, this.options)) {
-        return true
-      }
-    }
-    return false
-  }
-}
-
-module.exports = Range
-
-const LRU = __nccwpck_require__(1383)
-const cache = new LRU()
-
-const parseOptions = __nccwpck_require__(356)
-const Comparator = __nccwpck_require__(9379)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const trimComparatorWhitespace = __nccwpck_require__(9737)
-const {
-  safeRe: re,
-  src,
-  t,
-  tildeTrimReplace,
-  caretTrimReplace,
-} = __nccwpck_require__(5471)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
-
-// unbounded global build-metadata stripper used by parseRange
-const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
-
-const isNullSet = c => c.value === '<0.0.0-0'
-const isAny = c => c.value === ''
-
-// take a set of comparators and determine whether there
-// exists a version which can satisfy it
-const isSatisfiable = (comparators, options) => {
-  let result = true
-  const remainingComparators = comparators.slice()
-  let testComparator = remainingComparators.pop()
-
-  while (result && remainingComparators.length) {
-    result = remainingComparators.every((otherComparator) => {
-      return testComparator.intersects(otherComparator, options)
-    })
-
-    testComparator = remainingComparators.pop()
-  }
-
-  return result
-}
-
-// comprised of xranges, tildes, stars, and gtlt's at this point.
-// already replaced the hyphen ranges
-// turn into a set of JUST comparators.
-const parseComparator = (comp, options) => {
-  comp = comp.replace(re[t.BUILD], '')
-  debug('comp', comp, options)
-  comp = replaceCarets(comp, options)
-  debug('caret', comp)
-  comp = replaceTildes(comp, options)
-  debug('tildes', comp)
-  comp = replaceXRanges(comp, options)
-  debug('xrange', comp)
-  comp = replaceStars(comp, options)
-  debug('stars', comp)
-  return comp
-}
-
-const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
-
-const invalidXRangeOrder = (M, m, p) => (
-  (isX(M) && !isX(m)) ||
-  (isX(m) && p && !isX(p))
-)
-
-// ~, ~> --> * (any, kinda silly)
-// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
-// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
-// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
-// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
-// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
-// ~0.0.1 --> >=0.0.1 <0.1.0-0
-const replaceTildes = (comp, options) => {
-  return comp
-    .trim()
-    .split(/\s+/)
-    .map((c) => replaceTilde(c, options))
-    .join(' ')
-}
-
-const replaceTilde = (comp, options) => {
-  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE]
-  // if we're including prereleases in the match, then the lower bound is
-  // -0, the lowest possible prerelease value, just like x-ranges and carets.
-  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
-  const z = options.includePrerelease ? '-0' : ''
-  return comp.replace(r, (_, M, m, p, pr) => {
-    debug('tilde', comp, _, M, m, p, pr)
-    let ret
-
-    if (isX(M)) {
-      ret = ''
-    } else if (isX(m)) {
-      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
-    } else if (isX(p)) {
-      // ~1.2 == >=1.2.0 <1.3.0-0
-      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
-    } else if (pr) {
-      debug('replaceTilde pr', pr)
-      ret = `>=${M}.${m}.${p}-${pr
-      } <${M}.${+m + 1}.0-0`
-    } else {
-      // ~1.2.3 == >=1.2.3 <1.3.0-0
-      ret = `>=${M}.${m}.${p
-      } <${M}.${+m + 1}.0-0`
-    }
-
-    debug('tilde return', ret)
-    return ret
-  })
-}
-
-// ^ --> * (any, kinda silly)
-// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
-// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
-// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
-// ^1.2.3 --> >=1.2.3 <2.0.0-0
-// ^1.2.0 --> >=1.2.0 <2.0.0-0
-// ^0.0.1 --> >=0.0.1 <0.0.2-0
-// ^0.1.0 --> >=0.1.0 <0.2.0-0
-const replaceCarets = (comp, options) => {
-  return comp
-    .trim()
-    .split(/\s+/)
-    .map((c) => replaceCaret(c, options))
-    .join(' ')
-}
-
-const replaceCaret = (comp, options) => {
-  debug('caret', comp, options)
-  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET]
-  const z = options.includePrerelease ? '-0' : ''
-  return comp.replace(r, (_, M, m, p, pr) => {
-    debug('caret', comp, _, M, m, p, pr)
-    let ret
-
-    if (isX(M)) {
-      ret = ''
-    } else if (isX(m)) {
-      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
-    } else if (isX(p)) {
-      if (M === '0') {
-        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
-      } else {
-        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`
-      }
-    } else if (pr) {
-      debug('replaceCaret pr', pr)
-      if (M === '0') {
-        if (m === '0') {
-          ret = `>=${M}.${m}.${p}-${pr
-          } <${M}.${m}.${+p + 1}-0`
-        } else {
-          ret = `>=${M}.${m}.${p}-${pr
-          } <${M}.${+m + 1}.0-0`
-        }
-      } else {
-        ret = `>=${M}.${m}.${p}-${pr
-        } <${+M + 1}.0.0-0`
-      }
-    } else {
-      debug('no pr')
-      if (M === '0') {
-        if (m === '0') {
-          ret = `>=${M}.${m}.${p
-          } <${M}.${m}.${+p + 1}-0`
-        } else {
-          ret = `>=${M}.${m}.${p
-          } <${M}.${+m + 1}.0-0`
-        }
-      } else {
-        ret = `>=${M}.${m}.${p
-        } <${+M + 1}.0.0-0`
-      }
-    }
-
-    debug('caret return', ret)
-    return ret
-  })
-}
-
-const replaceXRanges = (comp, options) => {
-  debug('replaceXRanges', comp, options)
-  return comp
-    .split(/\s+/)
-    .map((c) => replaceXRange(c, options))
-    .join(' ')
-}
-
-const replaceXRange = (comp, options) => {
-  comp = comp.trim()
-  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE]
-  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
-    debug('xRange', comp, ret, gtlt, M, m, p, pr)
-    if (invalidXRangeOrder(M, m, p)) {
-      return comp
-    }
-
-    const xM = isX(M)
-    const xm = xM || isX(m)
-    const xp = xm || isX(p)
-    const anyX = xp
-
-    if (gtlt === '=' && anyX) {
-      gtlt = ''
-    }
-
-    // if we're including prereleases in the match, then we need
-    // to fix this to -0, the lowest possible prerelease value
-    pr = options.includePrerelease ? '-0' : ''
-
-    if (xM) {
-      if (gtlt === '>' || gtlt === '<') {
-        // nothing is allowed
-        ret = '<0.0.0-0'
-      } else {
-        // nothing is forbidden
-        ret = '*'
-      }
-    } else if (gtlt && anyX) {
-      // we know patch is an x, because we have any x at all.
-      // replace X with 0
-      if (xm) {
-        m = 0
-      }
-      p = 0
-
-      if (gtlt === '>') {
-        // >1 => >=2.0.0
-        // >1.2 => >=1.3.0
-        gtlt = '>='
-        if (xm) {
-          M = +M + 1
-          m = 0
-          p = 0
-        } else {
-          m = +m + 1
-          p = 0
-        }
-      } else if (gtlt === '<=') {
-        // <=0.7.x is actually <0.8.0, since any 0.7.x should
-        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
-        gtlt = '<'
-        if (xm) {
-          M = +M + 1
-        } else {
-          m = +m + 1
-        }
-      }
-
-      if (gtlt === '<') {
-        pr = '-0'
-      }
-
-      ret = `${gtlt + M}.${m}.${p}${pr}`
-    } else if (xm) {
-      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`
-    } else if (xp) {
-      ret = `>=${M}.${m}.0${pr
-      } <${M}.${+m + 1}.0-0`
-    }
-
-    debug('xRange return', ret)
-
-    return ret
-  })
-}
-
-// Because * is AND-ed with everything else in the comparator,
-// and '' means "any version", just remove the *s entirely.
-const replaceStars = (comp, options) => {
-  debug('replaceStars', comp, options)
-  // Looseness is ignored here.  star is always as loose as it gets!
-  return comp
-    .trim()
-    .replace(re[t.STAR], '')
-}
-
-const replaceGTE0 = (comp, options) => {
-  debug('replaceGTE0', comp, options)
-  return comp
-    .trim()
-    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
-}
-
-// This function is passed to string.replace(re[t.HYPHENRANGE])
-// M, m, patch, prerelease, build
-// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
-// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
-// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
-// TODO build?
-const hyphenReplace = incPr => ($0,
-  from, fM, fm, fp, fpr, fb,
-  to, tM, tm, tp, tpr) => {
-  if (isX(fM)) {
-    from = ''
-  } else if (isX(fm)) {
-    from = `>=${fM}.0.0${incPr ? '-0' : ''}`
-  } else if (isX(fp)) {
-    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`
-  } else if (fpr) {
-    from = `>=${from}`
-  } else {
-    from = `>=${from}${incPr ? '-0' : ''}`
-  }
-
-  if (isX(tM)) {
-    to = ''
-  } else if (isX(tm)) {
-    to = `<${+tM + 1}.0.0-0`
-  } else if (isX(tp)) {
-    to = `<${tM}.${+tm + 1}.0-0`
-  } else if (tpr) {
-    to = `<=${tM}.${tm}.${tp}-${tpr}`
-  } else if (incPr) {
-    to = `<${tM}.${tm}.${+tp + 1}-0`
-  } else {
-    to = `<=${to}`
-  }
-
-  return `${from} ${to}`.trim()
-}
-
-const testSet = (set, version, options) => {
-  for (let i = 0; i < set.length; i++) {
-    if (!set[i].test(version)) {
-      return false
-    }
-  }
-
-  if (version.prerelease.length && !options.includePrerelease) {
-    // Find the set of versions that are allowed to have prereleases
-    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
-    // That should allow `1.2.3-pr.2` to pass.
-    // However, `1.2.4-alpha.notready` should NOT be allowed,
-    // even though it's within the range set by the comparators.
-    for (let i = 0; i < set.length; i++) {
-      debug(set[i].semver)
-      if (set[i].semver === Comparator.ANY) {
-        continue
-      }
-
-      if (set[i].semver.prerelease.length > 0) {
-        const allowed = set[i].semver
-        if (allowed.major === version.major &&
-            allowed.minor === version.minor &&
-            allowed.patch === version.patch) {
-          return true
-        }
-      }
-    }
-
-    // Version has a -pre, but it's not one of the ones we like.
-    return false
-  }
-
-  return true
-}
-
-
-/***/ }),
-
-/***/ 7163:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const debug = __nccwpck_require__(1159)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-
-const parseOptions = __nccwpck_require__(356)
-const { compareIdentifiers } = __nccwpck_require__(3348)
-
-const isPrereleaseIdentifier = (prerelease, identifier) => {
-  const identifiers = identifier.split('.')
-  if (identifiers.length > prerelease.length) {
-    return false
-  }
-
-  for (let i = 0; i < identifiers.length; i++) {
-    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
-      return false
-    }
-  }
-
-  return true
-}
-
-class SemVer {
-  constructor (version, options) {
-    options = parseOptions(options)
-
-    if (version instanceof SemVer) {
-      if (version.loose === !!options.loose &&
-        version.includePrerelease === !!options.includePrerelease) {
-        return version
-      } else {
-        version = version.version
-      }
-    } else if (typeof version !== 'string') {
-      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
-    }
-
-    if (version.length > MAX_LENGTH) {
-      throw new TypeError(
-        `version is longer than ${MAX_LENGTH} characters`
-      )
-    }
-
-    debug('SemVer', version, options)
-    this.options = options
-    this.loose = !!options.loose
-    // this isn't actually relevant for versions, but keep it so that we
-    // don't run into trouble passing this.options around.
-    this.includePrerelease = !!options.includePrerelease
-
-    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL])
-
-    if (!m) {
-      throw new TypeError(`Invalid Version: ${version}`)
-    }
-
-    this.raw = version
-
-    // these are actually numbers
-    this.major = +m[1]
-    this.minor = +m[2]
-    this.patch = +m[3]
-
-    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
-      throw new TypeError('Invalid major version')
-    }
-
-    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
-      throw new TypeError('Invalid minor version')
-    }
-
-    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
-      throw new TypeError('Invalid patch version')
-    }
-
-    // numberify any prerelease numeric ids
-    if (!m[4]) {
-      this.prerelease = []
-    } else {
-      this.prerelease = m[4].split('.').map((id) => {
-        if (/^[0-9]+$/.test(id)) {
-          const num = +id
-          if (num >= 0 && num < MAX_SAFE_INTEGER) {
-            return num
-          }
-        }
-        return id
-      })
-    }
-
-    this.build = m[5] ? m[5].split('.') : []
-    this.format()
-  }
-
-  format () {
-    this.version = `${this.major}.${this.minor}.${this.patch}`
-    if (this.prerelease.length) {
-      this.version += `-${this.prerelease.join('.')}`
-    }
-    return this.version
-  }
-
-  toString () {
-    return this.version
-  }
-
-  compare (other) {
-    debug('SemVer.compare', this.version, this.options, other)
-    if (!(other instanceof SemVer)) {
-      if (typeof other === 'string' && other === this.version) {
-        return 0
-      }
-      other = new SemVer(other, this.options)
-    }
-
-    if (other.version === this.version) {
-      return 0
-    }
-
-    return this.compareMain(other) || this.comparePre(other)
-  }
-
-  compareMain (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    if (this.major < other.major) {
-      return -1
-    }
-    if (this.major > other.major) {
-      return 1
-    }
-    if (this.minor < other.minor) {
-      return -1
-    }
-    if (this.minor > other.minor) {
-      return 1
-    }
-    if (this.patch < other.patch) {
-      return -1
-    }
-    if (this.patch > other.patch) {
-      return 1
-    }
-    return 0
-  }
-
-  comparePre (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    // NOT having a prerelease is > having one
-    if (this.prerelease.length && !other.prerelease.length) {
-      return -1
-    } else if (!this.prerelease.length && other.prerelease.length) {
-      return 1
-    } else if (!this.prerelease.length && !other.prerelease.length) {
-      return 0
-    }
-
-    let i = 0
-    do {
-      const a = this.prerelease[i]
-      const b = other.prerelease[i]
-      debug('prerelease compare', i, a, b)
-      if (a === undefined && b === undefined) {
-        return 0
-      } else if (b === undefined) {
-        return 1
-      } else if (a === undefined) {
-        return -1
-      } else if (a === b) {
-        continue
-      } else {
-        return compareIdentifiers(a, b)
-      }
-    } while (++i)
-  }
-
-  compareBuild (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    let i = 0
-    do {
-      const a = this.build[i]
-      const b = other.build[i]
-      debug('build compare', i, a, b)
-      if (a === undefined && b === undefined) {
-        return 0
-      } else if (b === undefined) {
-        return 1
-      } else if (a === undefined) {
-        return -1
-      } else if (a === b) {
-        continue
-      } else {
-        return compareIdentifiers(a, b)
-      }
-    } while (++i)
-  }
-
-  // preminor will bump the version up to the next minor release, and immediately
-  // down to pre-release. premajor and prepatch work the same way.
-  inc (release, identifier, identifierBase) {
-    if (release.startsWith('pre')) {
-      if (!identifier && identifierBase === false) {
-        throw new Error('invalid increment argument: identifier is empty')
-      }
-      // Avoid an invalid semver results
-      if (identifier) {
-        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE])
-        if (!match || match[1] !== identifier) {
-          throw new Error(`invalid identifier: ${identifier}`)
-        }
-      }
-    }
-
-    switch (release) {
-      case 'premajor':
-        this.prerelease.length = 0
-        this.patch = 0
-        this.minor = 0
-        this.major++
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'preminor':
-        this.prerelease.length = 0
-        this.patch = 0
-        this.minor++
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'prepatch':
-        // If this is already a prerelease, it will bump to the next version
-        // drop any prereleases that might already exist, since they are not
-        // relevant at this point.
-        this.prerelease.length = 0
-        this.inc('patch', identifier, identifierBase)
-        this.inc('pre', identifier, identifierBase)
-        break
-      // If the input is a non-prerelease version, this acts the same as
-      // prepatch.
-      case 'prerelease':
-        if (this.prerelease.length === 0) {
-          this.inc('patch', identifier, identifierBase)
-        }
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'release':
-        if (this.prerelease.length === 0) {
-          throw new Error(`version ${this.raw} is not a prerelease`)
-        }
-        this.prerelease.length = 0
-        break
-
-      case 'major':
-        // If this is a pre-major version, bump up to the same major version.
-        // Otherwise increment major.
-        // 1.0.0-5 bumps to 1.0.0
-        // 1.1.0 bumps to 2.0.0
-        if (
-          this.minor !== 0 ||
-          this.patch !== 0 ||
-          this.prerelease.length === 0
-        ) {
-          this.major++
-        }
-        this.minor = 0
-        this.patch = 0
-        this.prerelease = []
-        break
-      case 'minor':
-        // If this is a pre-minor version, bump up to the same minor version.
-        // Otherwise increment minor.
-        // 1.2.0-5 bumps to 1.2.0
-        // 1.2.1 bumps to 1.3.0
-        if (this.patch !== 0 || this.prerelease.length === 0) {
-          this.minor++
-        }
-        this.patch = 0
-        this.prerelease = []
-        break
-      case 'patch':
-        // If this is not a pre-release version, it will increment the patch.
-        // If it is a pre-release it will bump up to the same patch version.
-        // 1.2.0-5 patches to 1.2.0
-        // 1.2.0 patches to 1.2.1
-        if (this.prerelease.length === 0) {
-          this.patch++
-        }
-        this.prerelease = []
-        break
-      // This probably shouldn't be used publicly.
-      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
-      case 'pre': {
-        const base = Number(identifierBase) ? 1 : 0
-
-        if (this.prerelease.length === 0) {
-          this.prerelease = [base]
-        } else {
-          let i = this.prerelease.length
-          while (--i >= 0) {
-            if (typeof this.prerelease[i] === 'number') {
-              this.prerelease[i]++
-              i = -2
-            }
-          }
-          if (i === -1) {
-            // didn't increment anything
-            if (identifier === this.prerelease.join('.') && identifierBase === false) {
-              throw new Error('invalid increment argument: identifier already exists')
-            }
-            this.prerelease.push(base)
-          }
-        }
-        if (identifier) {
-          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
-          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
-          let prerelease = [identifier, base]
-          if (identifierBase === false) {
-            prerelease = [identifier]
-          }
-          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
-            const prereleaseBase = this.prerelease[identifier.split('.').length]
-            if (isNaN(prereleaseBase)) {
-              this.prerelease = prerelease
-            }
-          } else {
-            this.prerelease = prerelease
-          }
-        }
-        break
-      }
-      default:
-        throw new Error(`invalid increment argument: ${release}`)
-    }
-    this.raw = this.format()
-    if (this.build.length) {
-      this.raw += `+${this.build.join('.')}`
-    }
-    return this
-  }
-}
-
-module.exports = SemVer
-
-
-/***/ }),
-
-/***/ 1799:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const clean = (version, options) => {
-  const s = parse(version.trim().replace(/^[=v]+/, ''), options)
-  return s ? s.version : null
-}
-module.exports = clean
-
-
-/***/ }),
-
-/***/ 8646:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gt = __nccwpck_require__(6599)
-const gte = __nccwpck_require__(1236)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-
-const cmp = (a, op, b, loose) => {
-  switch (op) {
-    case '===':
-      if (typeof a === 'object') {
-        a = a.version
-      }
-      if (typeof b === 'object') {
-        b = b.version
-      }
-      return a === b
-
-    case '!==':
-      if (typeof a === 'object') {
-        a = a.version
-      }
-      if (typeof b === 'object') {
-        b = b.version
-      }
-      return a !== b
-
-    case '':
-    case '=':
-    case '==':
-      return eq(a, b, loose)
-
-    case '!=':
-      return neq(a, b, loose)
-
-    case '>':
-      return gt(a, b, loose)
-
-    case '>=':
-      return gte(a, b, loose)
-
-    case '<':
-      return lt(a, b, loose)
-
-    case '<=':
-      return lte(a, b, loose)
-
-    default:
-      throw new TypeError(`Invalid operator: ${op}`)
-  }
-}
-module.exports = cmp
-
-
-/***/ }),
-
-/***/ 5385:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const parse = __nccwpck_require__(6353)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-
-const coerce = (version, options) => {
-  if (version instanceof SemVer) {
-    return version
-  }
-
-  if (typeof version === 'number') {
-    version = String(version)
-  }
-
-  if (typeof version !== 'string') {
-    return null
-  }
-
-  options = options || {}
-
-  let match = null
-  if (!options.rtl) {
-    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE])
-  } else {
-    // Find the right-most coercible string that does not share
-    // a terminus with a more left-ward coercible string.
-    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
-    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
-    //
-    // Walk through the string checking with a /g regexp
-    // Manually set the index so as to pick up overlapping matches.
-    // Stop when we get a match that ends at the string end, since no
-    // coercible string can be more right-ward without the same terminus.
-    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL]
-    let next
-    while ((next = coerceRtlRegex.exec(version)) &&
-        (!match || match.index + match[0].length !== version.length)
-    ) {
-      if (!match ||
-            next.index + next[0].length !== match.index + match[0].length) {
-        match = next
-      }
-      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length
-    }
-    // leave it in a clean state
-    coerceRtlRegex.lastIndex = -1
-  }
-
-  if (match === null) {
-    return null
-  }
-
-  const major = match[2]
-  const minor = match[3] || '0'
-  const patch = match[4] || '0'
-  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : ''
-  const build = options.includePrerelease && match[6] ? `+${match[6]}` : ''
-
-  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
-}
-module.exports = coerce
-
-
-/***/ }),
-
-/***/ 7648:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const compareBuild = (a, b, loose) => {
-  const versionA = new SemVer(a, loose)
-  const versionB = new SemVer(b, loose)
-  return versionA.compare(versionB) || versionA.compareBuild(versionB)
-}
-module.exports = compareBuild
-
-
-/***/ }),
-
-/***/ 6874:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const compareLoose = (a, b) => compare(a, b, true)
-module.exports = compareLoose
-
-
-/***/ }),
-
-/***/ 8469:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const compare = (a, b, loose) =>
-  new SemVer(a, loose).compare(new SemVer(b, loose))
-
-module.exports = compare
-
-
-/***/ }),
-
-/***/ 711:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-
-const diff = (version1, version2) => {
-  const v1 = parse(version1, null, true)
-  const v2 = parse(version2, null, true)
-  const comparison = v1.compare(v2)
-
-  if (comparison === 0) {
-    return null
-  }
-
-  const v1Higher = comparison > 0
-  const highVersion = v1Higher ? v1 : v2
-  const lowVersion = v1Higher ? v2 : v1
-  const highHasPre = !!highVersion.prerelease.length
-  const lowHasPre = !!lowVersion.prerelease.length
-
-  if (lowHasPre && !highHasPre) {
-    // Going from prerelease -> no prerelease requires some special casing
-
-    // If the low version has only a major, then it will always be a major
-    // Some examples:
-    // 1.0.0-1 -> 1.0.0
-    // 1.0.0-1 -> 1.1.1
-    // 1.0.0-1 -> 2.0.0
-    if (!lowVersion.patch && !lowVersion.minor) {
-      return 'major'
-    }
-
-    // If the main part has no difference
-    if (lowVersion.compareMain(highVersion) === 0) {
-      if (lowVersion.minor && !lowVersion.patch) {
-        return 'minor'
-      }
-      return 'patch'
-    }
-  }
-
-  // add the `pre` prefix if we are going to a prerelease version
-  const prefix = highHasPre ? 'pre' : ''
-
-  if (v1.major !== v2.major) {
-    return prefix + 'major'
-  }
-
-  if (v1.minor !== v2.minor) {
-    return prefix + 'minor'
-  }
-
-  if (v1.patch !== v2.patch) {
-    return prefix + 'patch'
-  }
-
-  // high and low are prereleases
-  return 'prerelease'
-}
-
-module.exports = diff
-
-
-/***/ }),
-
-/***/ 5082:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const eq = (a, b, loose) => compare(a, b, loose) === 0
-module.exports = eq
-
-
-/***/ }),
-
-/***/ 6599:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const gt = (a, b, loose) => compare(a, b, loose) > 0
-module.exports = gt
-
-
-/***/ }),
-
-/***/ 1236:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const gte = (a, b, loose) => compare(a, b, loose) >= 0
-module.exports = gte
-
-
-/***/ }),
-
-/***/ 2338:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-
-const inc = (version, release, options, identifier, identifierBase) => {
-  if (typeof (options) === 'string') {
-    identifierBase = identifier
-    identifier = options
-    options = undefined
-  }
-
-  try {
-    return new SemVer(
-      version instanceof SemVer ? version.version : version,
-      options
-    ).inc(release, identifier, identifierBase).version
-  } catch (er) {
-    return null
-  }
-}
-module.exports = inc
-
-
-/***/ }),
-
-/***/ 3872:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const lt = (a, b, loose) => compare(a, b, loose) < 0
-module.exports = lt
-
-
-/***/ }),
-
-/***/ 6717:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const lte = (a, b, loose) => compare(a, b, loose) <= 0
-module.exports = lte
-
-
-/***/ }),
-
-/***/ 8511:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const major = (a, loose) => new SemVer(a, loose).major
-module.exports = major
-
-
-/***/ }),
-
-/***/ 2603:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const minor = (a, loose) => new SemVer(a, loose).minor
-module.exports = minor
-
-
-/***/ }),
-
-/***/ 4974:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const neq = (a, b, loose) => compare(a, b, loose) !== 0
-module.exports = neq
-
-
-/***/ }),
-
-/***/ 6353:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const parse = (version, options, throwErrors = false) => {
-  if (version instanceof SemVer) {
-    return version
-  }
-  try {
-    return new SemVer(version, options)
-  } catch (er) {
-    if (!throwErrors) {
-      return null
-    }
-    throw er
-  }
-}
-
-module.exports = parse
-
-
-/***/ }),
-
-/***/ 8756:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const patch = (a, loose) => new SemVer(a, loose).patch
-module.exports = patch
-
-
-/***/ }),
-
-/***/ 5714:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const prerelease = (version, options) => {
-  const parsed = parse(version, options)
-  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
-}
-module.exports = prerelease
-
-
-/***/ }),
-
-/***/ 2173:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const rcompare = (a, b, loose) => compare(b, a, loose)
-module.exports = rcompare
-
-
-/***/ }),
-
-/***/ 7192:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compareBuild = __nccwpck_require__(7648)
-const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
-module.exports = rsort
-
-
-/***/ }),
-
-/***/ 8011:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const satisfies = (version, range, options) => {
-  try {
-    range = new Range(range, options)
-  } catch (er) {
-    return false
-  }
-  return range.test(version)
-}
-module.exports = satisfies
-
-
-/***/ }),
-
-/***/ 9872:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compareBuild = __nccwpck_require__(7648)
-const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
-module.exports = sort
-
-
-/***/ }),
-
-/***/ 6114:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-
-const truncate = (version, truncation, options) => {
-  if (!constants.RELEASE_TYPES.includes(truncation)) {
-    return null
-  }
-
-  const clonedVersion = cloneInputVersion(version, options)
-  return clonedVersion && doTruncation(clonedVersion, truncation)
-}
-
-const cloneInputVersion = (version, options) => {
-  const versionStringToParse = (
-    version instanceof SemVer ? version.version : version
-  )
-
-  return parse(versionStringToParse, options)
-}
-
-const doTruncation = (version, truncation) => {
-  if (isPrerelease(truncation)) {
-    return version.version
-  }
-
-  version.prerelease = []
-
-  switch (truncation) {
-    case 'major':
-      version.minor = 0
-      version.patch = 0
-      break
-    case 'minor':
-      version.patch = 0
-      break
-  }
-
-  return version.format()
-}
-
-const isPrerelease = (type) => {
-  return type.startsWith('pre')
-}
-
-module.exports = truncate
-
-
-/***/ }),
-
-/***/ 8780:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const valid = (version, options) => {
-  const v = parse(version, options)
-  return v ? v.version : null
-}
-module.exports = valid
-
-
-/***/ }),
-
-/***/ 2088:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(5471)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-const identifiers = __nccwpck_require__(3348)
-const parse = __nccwpck_require__(6353)
-const valid = __nccwpck_require__(8780)
-const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(2338)
-const diff = __nccwpck_require__(711)
-const major = __nccwpck_require__(8511)
-const minor = __nccwpck_require__(2603)
-const patch = __nccwpck_require__(8756)
-const prerelease = __nccwpck_require__(5714)
-const compare = __nccwpck_require__(8469)
-const rcompare = __nccwpck_require__(2173)
-const compareLoose = __nccwpck_require__(6874)
-const compareBuild = __nccwpck_require__(7648)
-const sort = __nccwpck_require__(9872)
-const rsort = __nccwpck_require__(7192)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gte = __nccwpck_require__(1236)
-const lte = __nccwpck_require__(6717)
-const cmp = __nccwpck_require__(8646)
-const coerce = __nccwpck_require__(5385)
-const truncate = __nccwpck_require__(6114)
-const Comparator = __nccwpck_require__(9379)
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const toComparators = __nccwpck_require__(4750)
-const maxSatisfying = __nccwpck_require__(5574)
-const minSatisfying = __nccwpck_require__(8595)
-const minVersion = __nccwpck_require__(1866)
-const validRange = __nccwpck_require__(4737)
-const outside = __nccwpck_require__(280)
-const gtr = __nccwpck_require__(2276)
-const ltr = __nccwpck_require__(5213)
-const intersects = __nccwpck_require__(3465)
-const simplifyRange = __nccwpck_require__(2028)
-const subset = __nccwpck_require__(1489)
-module.exports = {
-  parse,
-  valid,
-  clean,
-  inc,
-  diff,
-  major,
-  minor,
-  patch,
-  prerelease,
-  compare,
-  rcompare,
-  compareLoose,
-  compareBuild,
-  sort,
-  rsort,
-  gt,
-  lt,
-  eq,
-  neq,
-  gte,
-  lte,
-  cmp,
-  coerce,
-  truncate,
-  Comparator,
-  Range,
-  satisfies,
-  toComparators,
-  maxSatisfying,
-  minSatisfying,
-  minVersion,
-  validRange,
-  outside,
-  gtr,
-  ltr,
-  intersects,
-  simplifyRange,
-  subset,
-  SemVer,
-  re: internalRe.re,
-  src: internalRe.src,
-  tokens: internalRe.t,
-  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
-  RELEASE_TYPES: constants.RELEASE_TYPES,
-  compareIdentifiers: identifiers.compareIdentifiers,
-  rcompareIdentifiers: identifiers.rcompareIdentifiers,
-}
-
-
-/***/ }),
-
-/***/ 5101:
-/***/ ((module) => {
-
-
-
-// Note: this is the semver.org version of the spec that it implements
-// Not necessarily the package version of this code.
-const SEMVER_SPEC_VERSION = '2.0.0'
-
-const MAX_LENGTH = 256
-const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
-/* istanbul ignore next */ 9007199254740991
-
-// Max safe segment length for coercion.
-const MAX_SAFE_COMPONENT_LENGTH = 16
-
-// Max safe length for a build identifier. The max length minus 6 characters for
-// the shortest version with a build 0.0.0+BUILD.
-const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6
-
-// ECMAScript whitespace and line terminators matched by \s.
-const WHITESPACE_CHARACTERS = [
-  '\t',
-  '\n',
-  '\v',
-  '\f',
-  '\r',
-  ' ',
-  '\u00a0',
-  '\u1680',
-  '\u2000',
-  '\u2001',
-  '\u2002',
-  '\u2003',
-  '\u2004',
-  '\u2005',
-  '\u2006',
-  '\u2007',
-  '\u2008',
-  '\u2009',
-  '\u200a',
-  '\u2028',
-  '\u2029',
-  '\u202f',
-  '\u205f',
-  '\u3000',
-  '\ufeff',
-]
-
-const RELEASE_TYPES = [
-  'major',
-  'premajor',
-  'minor',
-  'preminor',
-  'patch',
-  'prepatch',
-  'prerelease',
-]
-
-module.exports = {
-  MAX_LENGTH,
-  MAX_SAFE_COMPONENT_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  MAX_SAFE_INTEGER,
-  WHITESPACE_CHARACTERS,
-  RELEASE_TYPES,
-  SEMVER_SPEC_VERSION,
-  FLAG_INCLUDE_PRERELEASE: 0b001,
-  FLAG_LOOSE: 0b010,
-}
-
-
-/***/ }),
-
-/***/ 1159:
-/***/ ((module) => {
-
-
-
-const debug = (
-  typeof process === 'object' &&
-  process.env &&
-  process.env.NODE_DEBUG &&
-  /\bsemver\b/i.test(process.env.NODE_DEBUG)
-) ? (...args) => console.error('SEMVER', ...args)
-  : () => {}
-
-module.exports = debug
-
-
-/***/ }),
-
-/***/ 3348:
-/***/ ((module) => {
-
-
-
-const numeric = /^[0-9]+$/
-const compareIdentifiers = (a, b) => {
-  if (typeof a === 'number' && typeof b === 'number') {
-    return a === b ? 0 : a < b ? -1 : 1
-  }
-
-  const anum = numeric.test(a)
-  const bnum = numeric.test(b)
-
-  if (anum && bnum) {
-    a = +a
-    b = +b
-  }
-
-  return a === b ? 0
-    : (anum && !bnum) ? -1
-    : (bnum && !anum) ? 1
-    : a < b ? -1
-    : 1
-}
-
-const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a)
-
-module.exports = {
-  compareIdentifiers,
-  rcompareIdentifiers,
-}
-
-
-/***/ }),
-
-/***/ 1383:
-/***/ ((module) => {
-
-
-
-class LRUCache {
-  constructor () {
-    this.max = 1000
-    this.map = new Map()
-  }
-
-  get (key) {
-    const value = this.map.get(key)
-    if (value === undefined) {
-      return undefined
-    } else {
-      // Remove the key from the map and add it to the end
-      this.map.delete(key)
-      this.map.set(key, value)
-      return value
-    }
-  }
-
-  delete (key) {
-    return this.map.delete(key)
-  }
-
-  set (key, value) {
-    const deleted = this.delete(key)
-
-    if (!deleted && value !== undefined) {
-      // If cache is full, delete the least recently used item
-      if (this.map.size >= this.max) {
-        const firstKey = this.map.keys().next().value
-        this.delete(firstKey)
-      }
-
-      this.map.set(key, value)
-    }
-
-    return this
-  }
-}
-
-module.exports = LRUCache
-
-
-/***/ }),
-
-/***/ 356:
-/***/ ((module) => {
-
-
-
-// parse out just the options we care about
-const looseOption = Object.freeze({ loose: true })
-const emptyOpts = Object.freeze({ })
-const parseOptions = options => {
-  if (!options) {
-    return emptyOpts
-  }
-
-  if (typeof options !== 'object') {
-    return looseOption
-  }
-
-  return options
-}
-module.exports = parseOptions
-
-
-/***/ }),
-
-/***/ 5471:
-/***/ ((module, exports, __nccwpck_require__) => {
-
-
-
-const {
-  MAX_SAFE_COMPONENT_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  MAX_LENGTH,
-} = __nccwpck_require__(5101)
-const debug = __nccwpck_require__(1159)
-exports = module.exports = {}
-
-// The actual regexps go on exports.re
-const re = exports.re = []
-const safeRe = exports.safeRe = []
-const src = exports.src = []
-const safeSrc = exports.safeSrc = []
-const t = exports.t = {}
-let R = 0
-
-const LETTERDASHNUMBER = '[a-zA-Z0-9-]'
-
-// Replace some greedy regex tokens to prevent regex dos issues. These regex are
-// used internally via the safeRe object since all inputs in this library get
-// normalized first to trim and collapse all extra whitespace. The original
-// regexes are exported for userland consumption and lower level usage. A
-// future breaking change could export the safer regex only with a note that
-// all input should have extra whitespace removed.
-const safeRegexReplacements = [
-  ['\\s', 1],
-  ['\\d', MAX_LENGTH],
-  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
-]
-
-const makeSafeRegex = (value) => {
-  for (const [token, max] of safeRegexReplacements) {
-    value = value
-      .split(`${token}*`).join(`${token}{0,${max}}`)
-      .split(`${token}+`).join(`${token}{1,${max}}`)
-  }
-  return value
-}
-
-const createToken = (name, value, isGlobal) => {
-  const safe = makeSafeRegex(value)
-  const index = R++
-  debug(name, index, value)
-  t[name] = index
-  src[index] = value
-  safeSrc[index] = safe
-  re[index] = new RegExp(value, isGlobal ? 'g' : undefined)
-  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined)
-}
-
-// The following Regular Expressions can be used for tokenizing,
-// validating, and parsing SemVer version strings.
-
-// ## Numeric Identifier
-// A single `0`, or a non-zero digit followed by zero or more digits.
-
-createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*')
-createToken('NUMERICIDENTIFIERLOOSE', '\\d+')
-
-// ## Non-numeric Identifier
-// Zero or more digits, followed by a letter or hyphen, and then zero or
-// more letters, digits, or hyphens.
-
-createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`)
-
-// ## Main Version
-// Three dot-separated numeric identifiers.
-
-createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
-                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
-                   `(${src[t.NUMERICIDENTIFIER]})`)
-
-createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`)
-
-// ## Pre-release Version Identifier
-// A numeric identifier, or a non-numeric identifier.
-// Non-numeric identifiers include numeric identifiers but can be longer.
-// Therefore non-numeric identifiers must go first.
-
-createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
-}|${src[t.NUMERICIDENTIFIER]})`)
-
-createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
-}|${src[t.NUMERICIDENTIFIERLOOSE]})`)
-
-// ## Pre-release Version
-// Hyphen, followed by one or more dot-separated pre-release version
-// identifiers.
-
-createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
-}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`)
-
-createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
-}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`)
-
-// ## Build Metadata Identifier
-// Any combination of digits, letters, or hyphens.
-
-createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`)
-
-// ## Build Metadata
-// Plus sign, followed by one or more period-separated build metadata
-// identifiers.
-
-createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
-}(?:\\.${src[t.BUILDIDENTIFIER]})*))`)
-
-// ## Full Version String
-// A main version, followed optionally by a pre-release version and
-// build metadata.
-
-// Note that the only major, minor, patch, and pre-release sections of
-// the version string are capturing groups.  The build metadata is not a
-// capturing group, because it should not ever be used in version
-// comparison.
-
-createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
-}${src[t.PRERELEASE]}?${
-  src[t.BUILD]}?`)
-
-createToken('FULL', `^${src[t.FULLPLAIN]}$`)
-
-// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
-// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
-// common in the npm registry.
-createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
-}${src[t.PRERELEASELOOSE]}?${
-  src[t.BUILD]}?`)
-
-createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`)
-
-createToken('GTLT', '((?:<|>)?=?)')
-
-// Something like "2.*" or "1.2.x".
-// Note that "x.x" is a valid xRange identifier, meaning "any version"
-// Only the first item is strictly required.
-createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`)
-createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`)
-
-createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:${src[t.PRERELEASE]})?${
-                     src[t.BUILD]}?` +
-                   `)?)?`)
-
-createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:${src[t.PRERELEASELOOSE]})?${
-                          src[t.BUILD]}?` +
-                        `)?)?`)
-
-createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`)
-createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`)
-
-// Coercion.
-// Extract anything that could conceivably be a part of a valid semver
-createToken('COERCEPLAIN', `${'(^|[^\\d])' +
-              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
-              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
-              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`)
-createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`)
-createToken('COERCEFULL', src[t.COERCEPLAIN] +
-              `(?:${src[t.PRERELEASE]})?` +
-              `(?:${src[t.BUILD]})?` +
-              `(?:$|[^\\d])`)
-createToken('COERCERTL', src[t.COERCE], true)
-createToken('COERCERTLFULL', src[t.COERCEFULL], true)
-
-// Tilde ranges.
-// Meaning is "reasonably at or greater than"
-createToken('LONETILDE', '(?:~>?)')
-
-createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true)
-exports.tildeTrimReplace = '$1~'
-
-createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`)
-createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`)
-
-// Caret ranges.
-// Meaning is "at least and backwards compatible with"
-createToken('LONECARET', '(?:\\^)')
-
-createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true)
-exports.caretTrimReplace = '$1^'
-
-createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`)
-createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`)
-
-// A simple gt/lt/eq thing, or just "" to indicate "any version"
-createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`)
-createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`)
-
-// An expression to strip any whitespace between the gtlt and the thing
-// it modifies, so that `> 1.2.3` ==> `>1.2.3`
-createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
-}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true)
-exports.comparatorTrimReplace = '$1$2$3'
-
-// Something like `1.2.3 - 1.2.4`
-// Note that these all use the loose form, because they'll be
-// checked against either the strict or loose comparator form
-// later.
-createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
-                   `\\s+-\\s+` +
-                   `(${src[t.XRANGEPLAIN]})` +
-                   `\\s*$`)
-
-createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
-                        `\\s+-\\s+` +
-                        `(${src[t.XRANGEPLAINLOOSE]})` +
-                        `\\s*$`)
-
-// Star ranges basically just allow anything at all.
-createToken('STAR', '(<|>)?=?\\s*\\*')
-// >=0.0.0 is like a star
-createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$')
-createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
-
-
-/***/ }),
-
-/***/ 9737:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-// @ts-check
-
-
-// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
-// validation. Each end-index finder returns an exclusive end, or its start
-// on no match.
-// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
-// range.slice(start, end) gives the matched text, not a converted number.
-const {
-  MAX_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(5101)
-
-/**
- * Remembers the last two rows of digits so their characters need not be reread.
- * Positions start at -1 until a row has been found.
- *
- * @typedef {object} DigitRunCache
- * @property {number} start The first character of the most recently found row.
- * @property {number} end The position after that row's last character.
- * @property {number} previousStart The first character of the previous row.
- * @property {number} previousEnd The position after the previous row.
- */
-
-// One entry per UTF-16 code unit keeps membership checks constant-time.
-const whitespace = new Uint8Array(0x10000)
-for (const char of WHITESPACE_CHARACTERS) {
-  whitespace[char.charCodeAt(0)] = 1
-}
-
-/**
- * Checks whether a character is whitespace, like a space, tab, or newline.
- * Looking past the end of the string returns false.
- *
- * @param {string|undefined} char One character, or undefined past the string's end.
- * @returns {boolean} Whether the character is whitespace.
- * @example isWhitespace(' ') // true
- * @example isWhitespace('1') // false
- */
-const isWhitespace = char =>
-  char !== undefined && whitespace[char.charCodeAt(0)] === 1
-
-/**
- * Checks for v, =, or whitespace before the version number.
- * These are historical version prefixes, not range operators:
- * < and > are handled separately, as are tilde and caret ranges.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character can belong to a version prefix.
- * @example isVersionPrefix('=') // true
- * @example isVersionPrefix('>') // false
- */
-const isVersionPrefix = char =>
-  char === 'v' ||
-  char === '=' ||
-  isWhitespace(char)
-
-/**
- * Checks whether a character is one of the digits 0 through 9.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character is an ASCII digit.
- * @example isDigit('7') // true
- * @example isDigit('.') // false
- */
-const isDigit = char => char !== undefined && char >= '0' && char <= '9'
-
-/**
- * Checks whether a character is an English letter, uppercase or lowercase.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character is an ASCII letter.
- * @example isLetter('b') // true
- * @example isLetter('7') // false
- */
-const isLetter = char =>
-  char !== undefined && (
-    (char >= 'a' && char <= 'z') ||
-    (char >= 'A' && char <= 'Z')
-  )
-
-/**
- * Checks for a letter, digit, or hyphen: the characters allowed inside
- * prerelease and build names such as beta-1.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character can be part of an identifier.
- * @example isIdentifierCharacter('-') // true
- * @example isIdentifierCharacter('.') // false; dots separate identifiers
- */
-const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-'
-
-/**
- * Checks whether a version component can begin here: with a digit or
- * a wildcard such as x, X, or *.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether a number or wildcard can start with this character.
- * @example isVersionStart('x') // true
- * @example isVersionStart('v') // false; v belongs to the prefix
- */
-const isVersionStart = char =>
-  isDigit(char) ||
-  char === 'x' ||
-  char === 'X' ||
-  char === '*'
-
-/**
- * Finds the end of a row of digits, but returns no more than limit digits.
- * Remembers the last two rows so looking at them again does not reread them.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of the first character to check.
- * @param {number} limit The most digit characters the returned match can include.
- * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
- * @returns {number} The position after the matched digits, or start if none match.
- * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
- * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
- */
-const findDigitsEndIndex = (range, start, limit, digitRuns) => {
-  if (!isDigit(range[start])) {
-    return start
-  }
-  if (start >= digitRuns.start && start < digitRuns.end) {
-    return Math.min(start + limit, digitRuns.end)
-  }
-  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
-    return Math.min(start + limit, digitRuns.previousEnd)
-  }
-  let end = start + 1
-  while (isDigit(range[end])) {
-    end++
-  }
-  // A failed full version can rewind from its second run to its first.
-  digitRuns.previousStart = digitRuns.start
-  digitRuns.previousEnd = digitRuns.end
-  digitRuns.start = start
-  digitRuns.end = end
-  return Math.min(start + limit, end)
-}
-
-/**
- * Reads a number using the old regex's length and leading-zero rules.
- * Strict mode reads just the first zero in 012; loose mode can read all three.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the number should begin.
- * @param {boolean} loose Whether to allow leading zeros.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched digits, not their numeric value.
- * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
- * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
- */
-const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-  if (!loose && range[start] === '0') {
-    return start + 1
-  }
-  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
-  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
-}
-
-/**
- * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
- * Tries the letter-or-hyphen form first, then the number-only form.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the identifier should begin.
- * @param {boolean} loose Whether numeric identifiers may have leading zeros.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the identifier, or start if none matches.
- * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
- * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
- */
-const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns)
-  // The legacy regex tries a nonnumeric identifier before a numeric one.
-  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
-    let end = digitsEnd + 1
-    const limit = end + MAX_SAFE_BUILD_LENGTH
-    while (end < limit && isIdentifierCharacter(range[end])) {
-      end++
-    }
-    return end
-  }
-  return findVersionNumberEndIndex(range, start, loose, digitRuns)
-}
-
-/**
- * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
- * Loose mode also allows the name without its opening hyphen.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the suffix should begin, including -.
- * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched suffix, or start if absent.
- * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
- * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
- */
-const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-  const hyphen = range[start] === '-'
-  if (!loose && !hyphen) {
-    return start
-  }
-  const identifierStart = start + (hyphen ? 1 : 0)
-  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns)
-  if (end === identifierStart) {
-    if (!loose || !hyphen) {
-      return start
-    }
-    // In loose syntax, a lone hyphen can itself be the identifier.
-    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns)
-  }
-  while (range[end] === '.') {
-    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns)
-    if (next === end + 1) {
-      break
-    }
-    end = next
-  }
-  return end
-}
-
-/**
- * Reads one build-name piece, such as sha or 123 in +sha.123.
- * Stops at a disallowed character or the old regex's length limit.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the identifier should begin.
- * @returns {number} The position after the identifier, or start if none matches.
- * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
- * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
- */
-const findBuildIdentifierEndIndex = (range, start) => {
-  let end = start
-  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
-    end++
-  }
-  return end
-}
-
-/**
- * Reads optional build metadata such as +sha.123.
- * Leaves the position unchanged if there is no plus sign followed by a name.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the opening + should be.
- * @returns {number} The position after the matched metadata, or start if absent.
- * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
- * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
- */
-const findBuildEndIndex = (range, start) => {
-  if (range[start] !== '+') {
-    return start
-  }
-  let end = findBuildIdentifierEndIndex(range, start + 1)
-  if (end === start + 1) {
-    return start
-  }
-  while (range[end] === '.') {
-    const next = findBuildIdentifierEndIndex(range, end + 1)
-    if (next === end + 1) {
-      break
-    }
-    end = next
-  }
-  return end
-}
-
-/**
- * Reads three numbers separated by dots, then any prerelease and build suffixes.
- * Uses loose rules, so forms such as 01.02.03beta can match here.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of the first number, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the version match, or start if none matches.
- * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
- * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
- */
-const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
-  let end = start
-  for (let component = 0; component < 3; component++) {
-    const next = findVersionNumberEndIndex(range, end, true, digitRuns)
-    if (next === end) {
-      return start
-    }
-    end = next
-    if (component < 2) {
-      if (range[end] !== '.') {
-        return start
-      }
-      end++
-    }
-  }
-  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns)
-  return findBuildEndIndex(range, prereleaseEnd)
-}
-
-/**
- * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
- * Numbers use strict leading-zero rules; wildcards take up one character.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the component should begin.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the component, or start if none matches.
- * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
- * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
- */
-const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-  if (isDigit(range[start])) {
-    return findVersionNumberEndIndex(range, start, false, digitRuns)
-  }
-  return isVersionStart(range[start]) ? start + 1 : start
-}
-
-/**
- * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
- * After the third component, also reads any strict prerelease and build suffixes.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of a number or wildcard, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched version text.
- * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
- * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
- */
-const findPartialVersionEndIndex = (range, start, digitRuns) => {
-  let end = findPartialVersionComponentEndIndex(range, start, digitRuns)
-  for (let component = 0; component < 2; component++) {
-    if (range[end] !== '.') {
-      return end
-    }
-    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns)
-    if (next === end + 1) {
-      return end
-    }
-    end = next
-  }
-  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns)
-  return findBuildEndIndex(range, prereleaseEnd)
-}
-
-/**
- * Finds where a version match ends, without deciding whether the range is valid.
- * Tries a loose full version first, then a partial or wildcard version, just
- * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of a number or wildcard, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position where scanning the next candidate can resume.
- * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
- * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
- */
-const findVersionEndIndex = (range, start, digitRuns) => {
-  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns)
-  return fullVersionEnd !== start
-    ? fullVersionEnd
-    : findPartialVersionEndIndex(range, start, digitRuns)
-}
-
-/**
- * Finds the one whitespace character the old replacement would remove.
- * Keeps leading whitespace, skips an optional operator, and checks immediately
- * after it. Returns -1 if there is nothing to remove.
- *
- * @param {string} range The text containing a candidate already found by the caller.
- * @param {number} matchStart The candidate's position, including leading whitespace.
- * @returns {number} The position of the removable whitespace, or -1 if absent.
- * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
- * @example findRemovableWhitespaceIndex('>1', 0) // -1
- */
-const findRemovableWhitespaceIndex = (range, matchStart) => {
-  let position = matchStart
-  if (isWhitespace(range[position])) {
-    position++
-  }
-  if (range[position] === '<' || range[position] === '>') {
-    position++
-  }
-  if (range[position] === '=') {
-    position++
-  }
-  return isWhitespace(range[position]) ? position : -1
-}
-
-/**
- * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
- * Copies everything else according to the old regex's matching rules.
- * Moves forward through prefixes and whole versions to avoid repeatedly
- * searching the same characters on long inputs.
- *
- * @param {string} range The range text to process; the original string is unchanged.
- * @returns {string} The range with matched operator whitespace removed.
- * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
- * @example trimComparatorWhitespace('> invalid') // '> invalid'
- */
-const trimComparatorWhitespace = range => {
-  let result = ''
-  let copyFrom = 0
-  let cursor = 0
-  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 }
-
-  while (cursor < range.length) {
-    const matchStart = cursor
-    if (range[cursor] === '<' || range[cursor] === '>') {
-      cursor++
-    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
-      cursor++
-      continue
-    }
-
-    // Consume a v/=/whitespace run once, even when no version follows it.
-    while (cursor < range.length && isVersionPrefix(range[cursor])) {
-      cursor++
-    }
-    if (!isVersionStart(range[cursor])) {
-      continue
-    }
-
-    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart)
-    if (whitespacePosition !== -1) {
-      result += range.slice(copyFrom, whitespacePosition)
-      copyFrom = whitespacePosition + 1
-    }
-
-    // Skip the entire match, so a prerelease's trailing v cannot be
-    // reconsidered as the prefix of another version.
-    cursor = findVersionEndIndex(range, cursor, digitRuns)
-  }
-
-  return result + range.slice(copyFrom)
-}
-
-module.exports = trimComparatorWhitespace
-
-
-/***/ }),
-
-/***/ 2276:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(280)
-const gtr = (version, range, options) => outside(version, range, '>', options)
-module.exports = gtr
-
-
-/***/ }),
-
-/***/ 3465:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const intersects = (r1, r2, options) => {
-  r1 = new Range(r1, options)
-  r2 = new Range(r2, options)
-  return r1.intersects(r2, options)
-}
-module.exports = intersects
-
-
-/***/ }),
-
-/***/ 5213:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const outside = __nccwpck_require__(280)
-// Determine if version is less than all the versions possible in the range
-const ltr = (version, range, options) => outside(version, range, '<', options)
-module.exports = ltr
-
-
-/***/ }),
-
-/***/ 5574:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-
-const maxSatisfying = (versions, range, options) => {
-  let max = null
-  let maxSV = null
-  let rangeObj = null
-  try {
-    rangeObj = new Range(range, options)
-  } catch (er) {
-    return null
-  }
-  versions.forEach((v) => {
-    if (rangeObj.test(v)) {
-      // satisfies(v, range, options)
-      if (!max || maxSV.compare(v) === -1) {
-        // compare(max, v, true)
-        max = v
-        maxSV = new SemVer(max, options)
-      }
-    }
-  })
-  return max
-}
-module.exports = maxSatisfying
-
-
-/***/ }),
-
-/***/ 8595:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const minSatisfying = (versions, range, options) => {
-  let min = null
-  let minSV = null
-  let rangeObj = null
-  try {
-    rangeObj = new Range(range, options)
-  } catch (er) {
-    return null
-  }
-  versions.forEach((v) => {
-    if (rangeObj.test(v)) {
-      // satisfies(v, range, options)
-      if (!min || minSV.compare(v) === 1) {
-        // compare(min, v, true)
-        min = v
-        minSV = new SemVer(min, options)
-      }
-    }
-  })
-  return min
-}
-module.exports = minSatisfying
-
-
-/***/ }),
-
-/***/ 1866:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const gt = __nccwpck_require__(6599)
-
-const minVersion = (range, loose) => {
-  range = new Range(range, loose)
-
-  let minver = new SemVer('0.0.0')
-  if (range.test(minver)) {
-    return minver
-  }
-
-  minver = new SemVer('0.0.0-0')
-  if (range.test(minver)) {
-    return minver
-  }
-
-  minver = null
-  for (let i = 0; i < range.set.length; ++i) {
-    const comparators = range.set[i]
-
-    let setMin = null
-    comparators.forEach((comparator) => {
-      // Clone to avoid manipulating the comparator's semver object.
-      const compver = new SemVer(comparator.semver.version)
-      switch (comparator.operator) {
-        case '>':
-          if (compver.prerelease.length === 0) {
-            compver.patch++
-          } else {
-            compver.prerelease.push(0)
-          }
-          compver.raw = compver.format()
-          /* fallthrough */
-        case '':
-        case '>=':
-          if (!setMin || gt(compver, setMin)) {
-            setMin = compver
-          }
-          break
-        case '<':
-        case '<=':
-          /* Ignore maximum versions */
-          break
-        /* istanbul ignore next */
-        default:
-          throw new Error(`Unexpected operation: ${comparator.operator}`)
-      }
-    })
-    if (setMin && (!minver || gt(minver, setMin))) {
-      minver = setMin
-    }
-  }
-
-  if (minver && range.test(minver)) {
-    return minver
-  }
-
-  return null
-}
-module.exports = minVersion
-
-
-/***/ }),
-
-/***/ 280:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Comparator = __nccwpck_require__(9379)
-const { ANY } = Comparator
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-const gte = __nccwpck_require__(1236)
-
-const outside = (version, range, hilo, options) => {
-  version = new SemVer(version, options)
-  range = new Range(range, options)
-
-  let gtfn, ltefn, ltfn, comp, ecomp
-  switch (hilo) {
-    case '>':
-      gtfn = gt
-      ltefn = lte
-      ltfn = lt
-      comp = '>'
-      ecomp = '>='
-      break
-    case '<':
-      gtfn = lt
-      ltefn = gte
-      ltfn = gt
-      comp = '<'
-      ecomp = '<='
-      break
-    default:
-      throw new TypeError('Must provide a hilo val of "<" or ">"')
-  }
-
-  // If it satisfies the range it is not outside
-  if (satisfies(version, range, options)) {
-    return false
-  }
-
-  // From now on, variable terms are as if we're in "gtr" mode.
-  // but note that everything is flipped for the "ltr" function.
-
-  for (let i = 0; i < range.set.length; ++i) {
-    const comparators = range.set[i]
-
-    let high = null
-    let low = null
-
-    comparators.forEach((comparator) => {
-      if (comparator.semver === ANY) {
-        comparator = new Comparator('>=0.0.0')
-      }
-      high = high || comparator
-      low = low || comparator
-      if (gtfn(comparator.semver, high.semver, options)) {
-        high = comparator
-      } else if (ltfn(comparator.semver, low.semver, options)) {
-        low = comparator
-      }
-    })
-
-    // If the edge version comparator has a operator then our version
-    // isn't outside it
-    if (high.operator === comp || high.operator === ecomp) {
-      return false
-    }
-
-    // If the lowest version comparator has an operator and our version
-    // is less than it then it isn't higher than the range
-    if ((!low.operator || low.operator === comp) &&
-        ltefn(version, low.semver)) {
-      return false
-    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
-      return false
-    }
-  }
-  return true
-}
-
-module.exports = outside
-
-
-/***/ }),
-
-/***/ 2028:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// given a set of versions and a range, create a "simplified" range
-// that includes the same versions that the original range does
-// If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
-module.exports = (versions, range, options) => {
-  const set = []
-  let first = null
-  let prev = null
-  const v = versions.sort((a, b) => compare(a, b, options))
-  for (const version of v) {
-    const included = satisfies(version, range, options)
-    if (included) {
-      prev = version
-      if (!first) {
-        first = version
-      }
-    } else {
-      if (prev) {
-        set.push([first, prev])
-      }
-      prev = null
-      first = null
-    }
-  }
-  if (first) {
-    set.push([first, null])
-  }
-
-  const ranges = []
-  for (const [min, max] of set) {
-    if (min === max) {
-      ranges.push(min)
-    } else if (!max && min === v[0]) {
-      ranges.push('*')
-    } else if (!max) {
-      ranges.push(`>=${min}`)
-    } else if (min === v[0]) {
-      ranges.push(`<=${max}`)
-    } else {
-      ranges.push(`${min} - ${max}`)
-    }
-  }
-  const simplified = ranges.join(' || ')
-  const original = typeof range.raw === 'string' ? range.raw : String(range)
-  return simplified.length < original.length ? simplified : range
-}
-
-
-/***/ }),
-
-/***/ 1489:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const Comparator = __nccwpck_require__(9379)
-const { ANY } = Comparator
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
-
-// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
-// - Every simple range `r1, r2, ...` is a null set, OR
-// - Every simple range `r1, r2, ...` which is not a null set is a subset of
-//   some `R1, R2, ...`
-//
-// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
-// - If c is only the ANY comparator
-//   - If C is only the ANY comparator, return true
-//   - Else if in prerelease mode, return false
-//   - else replace c with `[>=0.0.0]`
-// - If C is only the ANY comparator
-//   - if in prerelease mode, return true
-//   - else replace C with `[>=0.0.0]`
-// - Let EQ be the set of = comparators in c
-// - If EQ is more than one, return true (null set)
-// - Let GT be the highest > or >= comparator in c
-// - Let LT be the lowest < or <= comparator in c
-// - If GT and LT, and GT.semver > LT.semver, return true (null set)
-// - If any C is a = range, and GT or LT are set, return false
-// - If EQ
-//   - If GT, and EQ does not satisfy GT, return true (null set)
-//   - If LT, and EQ does not satisfy LT, return true (null set)
-//   - If EQ satisfies every C, return true
-//   - Else return false
-// - If GT
-//   - If GT.semver is lower than any > or >= comp in C, return false
-//   - If GT is >=, and GT.semver does not satisfy every C, return false
-//   - If GT.semver has a prerelease, and not in prerelease mode
-//     - If no C has a prerelease and the GT.semver tuple, return false
-// - If LT
-//   - If LT.semver is greater than any < or <= comp in C, return false
-//   - If LT is <=, and LT.semver does not satisfy every C, return false
-//   - If LT.semver has a prerelease, and not in prerelease mode
-//     - If no C has a prerelease and the LT.semver tuple, return false
-// - Else return true
-
-const subset = (sub, dom, options = {}) => {
-  if (sub === dom) {
-    return true
-  }
-
-  sub = new Range(sub, options)
-  dom = new Range(dom, options)
-  let sawNonNull = false
-
-  OUTER: for (const simpleSub of sub.set) {
-    for (const simpleDom of dom.set) {
-      const isSub = simpleSubset(simpleSub, simpleDom, options)
-      sawNonNull = sawNonNull || isSub !== null
-      if (isSub) {
-        continue OUTER
-      }
-    }
-    // the null set is a subset of everything, but null simple ranges in
-    // a complex range should be ignored.  so if we saw a non-null range,
-    // then we know this isn't a subset, but if EVERY simple range was null,
-    // then it is a subset.
-    if (sawNonNull) {
-      return false
-    }
-  }
-  return true
-}
-
-const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')]
-const minimumVersion = [new Comparator('>=0.0.0')]
-
-const simpleSubset = (sub, dom, options) => {
-  if (sub === dom) {
-    return true
-  }
-
-  if (sub.length === 1 && sub[0].semver === ANY) {
-    if (dom.length === 1 && dom[0].semver === ANY) {
-      return true
-    } else if (options.includePrerelease) {
-      sub = minimumVersionWithPreRelease
-    } else {
-      sub = minimumVersion
-    }
-  }
-
-  if (dom.length === 1 && dom[0].semver === ANY) {
-    if (options.includePrerelease) {
-      return true
-    } else {
-      dom = minimumVersion
-    }
-  }
-
-  const eqSet = new Set()
-  let gt, lt
-  for (const c of sub) {
-    if (c.operator === '>' || c.operator === '>=') {
-      gt = higherGT(gt, c, options)
-    } else if (c.operator === '<' || c.operator === '<=') {
-      lt = lowerLT(lt, c, options)
-    } else {
-      eqSet.add(c.semver)
-    }
-  }
-
-  if (eqSet.size > 1) {
-    return null
-  }
-
-  let gtltComp
-  if (gt && lt) {
-    gtltComp = compare(gt.semver, lt.semver, options)
-    if (gtltComp > 0) {
-      return null
-    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
-      return null
-    }
-  }
-
-  // will iterate one or zero times
-  for (const eq of eqSet) {
-    if (gt && !satisfies(eq, String(gt), options)) {
-      return null
-    }
-
-    if (lt && !satisfies(eq, String(lt), options)) {
-      return null
-    }
-
-    for (const c of dom) {
-      if (!satisfies(eq, String(c), options)) {
-        return false
-      }
-    }
-
-    return true
-  }
-
-  let higher, lower
-  let hasDomLT, hasDomGT
-  // if the subset has a prerelease, we need a comparator in the superset
-  // with the same tuple and a prerelease, or it's not a subset
-  let needDomLTPre = lt &&
-    !options.includePrerelease &&
-    lt.semver.prerelease.length ? lt.semver : false
-  let needDomGTPre = gt &&
-    !options.includePrerelease &&
-    gt.semver.prerelease.length ? gt.semver : false
-  // exception: <1.2.3-0 is the same as <1.2.3
-  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
-      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
-    needDomLTPre = false
-  }
-
-  for (const c of dom) {
-    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>='
-    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<='
-    if (gt) {
-      if (needDomGTPre) {
-        if (c.semver.prerelease && c.semver.prerelease.length &&
-            c.semver.major === needDomGTPre.major &&
-            c.semver.minor === needDomGTPre.minor &&
-            c.semver.patch === needDomGTPre.patch) {
-          needDomGTPre = false
-        }
-      }
-      if (c.operator === '>' || c.operator === '>=') {
-        higher = higherGT(gt, c, options)
-        if (higher === c && higher !== gt) {
-          return false
-        }
-      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
-        return false
-      }
-    }
-    if (lt) {
-      if (needDomLTPre) {
-        if (c.semver.prerelease && c.semver.prerelease.length &&
-            c.semver.major === needDomLTPre.major &&
-            c.semver.minor === needDomLTPre.minor &&
-            c.semver.patch === needDomLTPre.patch) {
-          needDomLTPre = false
-        }
-      }
-      if (c.operator === '<' || c.operator === '<=') {
-        lower = lowerLT(lt, c, options)
-        if (lower === c && lower !== lt) {
-          return false
-        }
-      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
-        return false
-      }
-    }
-    if (!c.operator && (lt || gt) && gtltComp !== 0) {
-      return false
-    }
-  }
-
-  // if there was a < or >, and nothing in the dom, then must be false
-  // UNLESS it was limited by another range in the other direction.
-  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
-  if (gt && hasDomLT && !lt && gtltComp !== 0) {
-    return false
-  }
-
-  if (lt && hasDomGT && !gt && gtltComp !== 0) {
-    return false
-  }
-
-  // we needed a prerelease range in a specific tuple, but didn't get one
-  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
-  // because it includes prereleases in the 1.2.3 tuple
-  if (needDomGTPre || needDomLTPre) {
-    return false
-  }
-
-  return true
-}
-
-// >=1.2.3 is lower than >1.2.3
-const higherGT = (a, b, options) => {
-  if (!a) {
-    return b
-  }
-  const comp = compare(a.semver, b.semver, options)
-  return comp > 0 ? a
-    : comp < 0 ? b
-    : b.operator === '>' && a.operator === '>=' ? b
-    : a
-}
-
-// <=1.2.3 is higher than <1.2.3
-const lowerLT = (a, b, options) => {
-  if (!a) {
-    return b
-  }
-  const comp = compare(a.semver, b.semver, options)
-  return comp < 0 ? a
-    : comp > 0 ? b
-    : b.operator === '<' && a.operator === '<=' ? b
-    : a
-}
-
-module.exports = subset
-
-
-/***/ }),
-
-/***/ 4750:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-
-// Mostly just for testing and legacy API reasons
-const toComparators = (range, options) =>
-  new Range(range, options).set
-    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '))
-
-module.exports = toComparators
-
-
-/***/ }),
-
-/***/ 4737:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const validRange = (range, options) => {
-  try {
-    // Return '*' instead of '' so that truthiness works.
-    // This will throw if it's invalid anyway
-    return new Range(range, options).range || '*'
-  } catch (er) {
-    return null
-  }
-}
-module.exports = validRange
 
 
 /***/ }),
@@ -41814,7 +38575,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8979);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3482);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41823,7 +38584,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8979:
+/***/ 3482:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42967,7 +39728,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -43028,7 +39789,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            const writeFunc = overwrite ? writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -43290,7 +40051,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -44813,7 +41574,7 @@ function prefixLocation(location, prefix) {
  * The message says what to change; `location` points at the file and line when there is one.
  * Anything thrown that is not a UserError is treated as a bug in gitops-actions.
  */
-class errors_UserError extends Error {
+class UserError extends Error {
     name = 'UserError';
     location;
     /**
@@ -44833,13 +41594,13 @@ class errors_UserError extends Error {
 }
 /** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
 function errors_parameterError(parameter, message) {
-    return new errors_UserError(message, undefined, parameter);
+    return new UserError(message, undefined, parameter);
 }
 /** A UserError about `subject`: prefixed with its text, or carrying the parameter. */
-function errors_subjectError(subject, message, location) {
+function subjectError(subject, message, location) {
     return typeof subject === 'string'
-        ? new errors_UserError(`${subject}: ${message}`, location)
-        : new errors_UserError(message, location, subject.parameter);
+        ? new UserError(`${subject}: ${message}`, location)
+        : new UserError(message, location, subject.parameter);
 }
 /** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
 function userErrorText(error, nameParameter) {
@@ -44852,44 +41613,5502 @@ function prefixErrorLocation(error, prefix) {
     const location = prefixLocation(error.location, prefix);
     if (location === error.location)
         return error;
-    const moved = new errors_UserError(error.detail, location, error.parameter);
+    const moved = new UserError(error.detail, location, error.parameter);
     moved.stack = error.stack;
     return moved;
 }
 /** True for errors the user caused, as opposed to bugs in this code. */
 function isUserError(error) {
-    return error instanceof errors_UserError;
+    return error instanceof UserError;
 }
 /** The message of anything thrown, for places that must not assume it is an Error. */
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/finding.ts
-const severityRank = { error: 2, warning: 1, notice: 0 };
-/** Orders findings errors first, then by file and line, so reports read top-down. */
-function finding_compareFindings(a, b) {
-    return (severityRank[b.severity] - severityRank[a.severity] ||
-        (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
-        (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
-        a.ruleId.localeCompare(b.ruleId));
+;// CONCATENATED MODULE: ./packages/action-kit/src/annotations.ts
+
+
+/** GitHub shows at most 10 annotations of each level per step; the rest are dropped silently. */
+const ANNOTATIONS_PER_LEVEL = 10;
+/** Picks the findings that become annotations: the first of each level in report order. */
+function planAnnotations(findings, perLevel = ANNOTATIONS_PER_LEVEL) {
+    const hidden = { error: 0, warning: 0, notice: 0 };
+    const used = { error: 0, warning: 0, notice: 0 };
+    const shown = [];
+    for (const finding of [...findings].sort(compareFindings)) {
+        if (used[finding.severity] < perLevel) {
+            used[finding.severity]++;
+            shown.push(finding);
+        }
+        else {
+            hidden[finding.severity]++;
+        }
+    }
+    return { shown, hidden };
 }
-/** Counts by severity, for outputs and summaries. */
-function countFindings(findings) {
-    const counts = { error: 0, warning: 0, notice: 0 };
-    for (const finding of findings)
-        counts[finding.severity]++;
-    return counts;
+/** The file/line properties of an annotation for a location. */
+function annotationProperties(location, title) {
+    const properties = {};
+    if (title)
+        properties.title = title;
+    if (!location)
+        return properties;
+    properties.file = location.file;
+    if (location.line !== undefined) {
+        properties.startLine = location.line;
+        if (location.endLine !== undefined && location.endLine > location.line)
+            properties.endLine = location.endLine;
+        else if (location.column !== undefined)
+            properties.startColumn = location.column;
+    }
+    return properties;
+}
+/** Emits findings as annotations within GitHub's caps and says how many more the summary holds. */
+function annotate(findings) {
+    const plan = planAnnotations(findings);
+    for (const finding of plan.shown) {
+        const properties = annotationProperties(finding.location, finding.title ?? finding.ruleId);
+        const message = `${finding.message} [${finding.ruleId}]`;
+        if (finding.severity === 'error')
+            core.error(message, properties);
+        else if (finding.severity === 'warning')
+            core.warning(message, properties);
+        else
+            core.notice(message, properties);
+    }
+    const more = plan.hidden.error + plan.hidden.warning + plan.hidden.notice;
+    if (more > 0) {
+        core.info(`${more} more finding(s) (${plan.hidden.error} errors, ${plan.hidden.warning} warnings) are listed in the job summary only: GitHub shows ${ANNOTATIONS_PER_LEVEL} annotations per level and step.`);
+    }
+    return plan;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/logger.ts
-/** A Logger that keeps quiet; handy in tests and for library callers that want no output. */
-const logger_silentLogger = {
-    debug() { },
-    info() { },
-    warning() { },
-    group: (_title, work) => work()
+;// CONCATENATED MODULE: ./packages/action-kit/src/run-action.ts
+
+
+
+const REPORT_URL = 'https://github.com/gitops-actions/gitops-actions/issues/new';
+/**
+ * The one boundary every action runs inside. A user mistake becomes one `::error` with file and
+ * line; anything else is a bug and says so. Ends the process so open sockets cannot hold the job.
+ */
+async function runAction(actionName, main) {
+    try {
+        await main();
+    }
+    catch (error) {
+        process.exitCode = 1;
+        if (isUserError(error)) {
+            const where = error.location ? `${formatLocation(error.location)}: ` : '';
+            core_error(`${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`)}`, annotationProperties(error.location, actionName));
+        }
+        else {
+            const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error);
+            core_error(`${actionName} failed unexpectedly. This is a bug in gitops-actions, not in your repository; please report it at ${REPORT_URL} with this log.\n${stack}`, { title: `${actionName}: internal error` });
+        }
+    }
+    process.exit();
+}
+/** Marks the step failed with one error line (findings were already annotated); the process still ends normally. */
+function failStep(message) {
+    setFailed(message);
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/context.ts
+
+
+/** Reads the run context from an environment (process.env by default). */
+function readRunContext(env = process.env) {
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    const payload = readEventPayload(env.GITHUB_EVENT_PATH);
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        repository: owner && repo ? { owner, repo } : undefined,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        runId: env.GITHUB_RUN_ID,
+        branch: env.GITHUB_HEAD_REF || (env.GITHUB_REF?.startsWith('refs/heads/') ? env.GITHUB_REF.slice('refs/heads/'.length) : undefined),
+        pullRequestNumber: pullRequestOf(payload)?.number,
+        payload
+    };
+}
+const PULL_REQUEST_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']));
+function pullRequestOf(payload) {
+    const pr = payload.pull_request;
+    if (typeof pr?.number !== 'number' || typeof pr.head?.sha !== 'string')
+        return undefined;
+    return { number: pr.number, head: { sha: pr.head.sha } };
+}
+/**
+ * The commit a build describes. On pull request events GITHUB_SHA is GitHub's temporary merge
+ * commit, which no one can find again; the PR head is what was pushed and reviewed.
+ */
+function eventCommit(context) {
+    if (PULL_REQUEST_EVENTS.includes(context.eventName)) {
+        const pr = pullRequestOf(context.payload);
+        if (pr)
+            return pr.head.sha;
+    }
+    return context.sha || 'HEAD';
+}
+function readEventPayload(path) {
+    if (!path)
+        return {};
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch {
+        return {};
+    }
+    try {
+        const payload = JSON.parse(text);
+        return payload !== null && typeof payload === 'object' ? payload : {};
+    }
+    catch (error) {
+        throw new UserError(`The event payload at GITHUB_EVENT_PATH (${path}) is not valid JSON: ${error.message}`);
+    }
+}
+/** The base commit of the pull request the event is about, if it is one. */
+function pullRequestBase(context) {
+    const pr = context.payload.pull_request;
+    return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined;
+}
+/** The repository the workflow runs in, as the default of a repository input; a UserError naming that input when the runner gave none. */
+function currentRepository(context, input) {
+    if (context.repository)
+        return context.repository;
+    throw errors_parameterError(input, 'empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)');
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/workspace-paths.ts
+
+
+/**
+ * A directory input (working-directory, config-dir) as GitHub names paths: from the workspace root,
+ * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
+ */
+function workspaceDirectory(context, directory) {
+    return (0,external_node_path_namespaceObject.relative)(context.workspace, (0,external_node_path_namespaceObject.resolve)(context.workspace, directory)).split(external_node_path_namespaceObject.sep).join('/') || '.';
+}
+/**
+ * Runs `work` on the checkout in `directory` of the workspace. The domain names files from the
+ * checkout's root (gitops.yaml); a UserError about one comes out naming it from the workspace root
+ * (config/gitops.yaml), so runAction's `::error file=…,line=…` lands on the file.
+ */
+async function inWorkspaceDirectory(context, directory, work) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        throw isUserError(error) ? prefixErrorLocation(error, workspaceDirectory(context, directory)) : error;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
 };
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
+var lib = __nccwpck_require__(2203);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./packages/github/src/client.ts
+
+
+
+
+
+
+const GitHubOctokit = Octokit.plugin(restEndpointMethods, paginateRest, retry, throttling);
+/**
+ * plugin-retry's own list plus 405 and 409: a merge refused because the base moved or the branch
+ * conflicts is an answer, and retrying it three times only repeats the refusal.
+ */
+const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 451];
+/**
+ * The one way to make a GitHub client here (the actions wrap it in action-kit; the CLI uses it
+ * directly). Primary and secondary rate limits wait for the time GitHub names (Retry-After) a
+ * bounded number of times; 5xx and connection resets are retried with back-off; 4xx answers,
+ * 405 and 409 from a merge included, are not retried; writes are spaced as GitHub's best practices ask.
+ */
+function createGitHubClient(options) {
+    const log = options.logger;
+    const retryAfterBaseValue = options.retryAfterBaseValue ?? 1000;
+    const rateLimitRetries = options.rateLimitRetries ?? 3;
+    const writeIntervalMs = options.writeIntervalMs ?? 1000;
+    const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
+        log?.warning(`GitHub API ${kind} on ${request.method} ${request.url}; waiting ${retryAfter} s (retry ${retryCount + 1})`);
+        return retryCount < rateLimitRetries;
+    };
+    return new GitHubOctokit({
+        auth: options.token,
+        baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+        userAgent: options.userAgent ?? 'gitops-actions',
+        retry: { retries: options.retries ?? 3, retryAfterBaseValue, doNotRetry: DO_NOT_RETRY },
+        throttle: {
+            retryAfterBaseValue,
+            fallbackSecondaryRateRetryAfter: 60,
+            write: new (lib_default()).Group({ maxConcurrent: 1, minTime: writeIntervalMs }),
+            notifications: new (lib_default()).Group({ maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit')
+        },
+        log: {
+            debug: (message) => log?.debug(message),
+            info: (message) => log?.debug(message),
+            warn: (message) => log?.warning(message),
+            error: (message) => log?.debug(message)
+        }
+    });
+}
+/** The HTTP status of an Octokit error, if it has one. */
+function statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/logger.ts
+
+/** The Logger domain code gets when it runs inside an action. */
+const runnerLogger = {
+    debug: (message) => core_debug(message),
+    info: (message) => info(message),
+    warning: (message) => warning(message),
+    group: (title, work) => group(title, work)
+};
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/github-client.ts
+
+
+
+function envNumber(name) {
+    const value = process.env[name];
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+/**
+ * The GitHub client inside an action: the token is masked in the log, GITHUB_API_URL is the
+ * default base URL (so GitHub Enterprise Server works unchanged), and messages go to the runner.
+ * GITOPS_ACTIONS_RETRY_BASE_MS and GITOPS_ACTIONS_WRITE_INTERVAL_MS tune the timing for GHES
+ * admins and the test stand-in.
+ */
+function github_client_createGitHubClient(options) {
+    core_setSecret(options.token);
+    return createGitHubClient({
+        ...options,
+        baseUrl: options.baseUrl ?? process.env.GITHUB_API_URL,
+        retryAfterBaseValue: options.retryAfterBaseValue ?? envNumber('GITOPS_ACTIONS_RETRY_BASE_MS'),
+        writeIntervalMs: options.writeIntervalMs ?? envNumber('GITOPS_ACTIONS_WRITE_INTERVAL_MS'),
+        logger: runnerLogger
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/outputs.ts
+
+/** How an output value is written: lists newline-separated (as docker/build-push-action reads them). */
+function formatOutput(value) {
+    if (value === undefined)
+        return '';
+    if (Array.isArray(value))
+        return value.join('\n');
+    return String(value);
+}
+/**
+ * Writes the outputs, then `json` with the full result. Every action has a `json` output so a
+ * workflow can read fields that have no output of their own with fromJSON().
+ */
+function setOutputs(outputs, result) {
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, formatOutput(value));
+    setOutput('json', JSON.stringify(result));
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/summary.ts
+
+/** GitHub refuses a step summary over 1 MiB. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+/** Cuts markdown to fit the summary limit, saying so at the end. */
+function fitSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
+    if (Buffer.byteLength(markdown) <= limit)
+        return markdown;
+    const note = '\n\n_… summary cut to fit GitHub’s 1 MiB limit; see the `json` output for everything._\n';
+    let cut = markdown.slice(0, limit - Buffer.byteLength(note));
+    while (Buffer.byteLength(cut) + Buffer.byteLength(note) > limit)
+        cut = cut.slice(0, -1024);
+    return cut.slice(0, cut.lastIndexOf('\n') + 1) + note;
+}
+/** Appends markdown to the job summary when the runner gives one (it does not locally). */
+function writeSummary(markdown) {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file)
+        return false;
+    (0,external_node_fs_namespaceObject.appendFileSync)(file, fitSummary(markdown) + '\n');
+    return true;
+}
+// The table helpers live in core so pure renderers (status, reports) can use them too.
+
 
 ;// CONCATENATED MODULE: ./packages/core/src/markdown.ts
 /** Escapes text for a markdown table cell: pipes escaped, line breaks as `<br>`. */
@@ -44899,13 +47118,15 @@ function markdownCell(text) {
     return String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 /** A markdown table; rendered by a pure function so tests can read it. */
-function markdown_markdownTable(headings, rows) {
+function markdownTable(headings, rows) {
     const lines = [`| ${headings.map(markdownCell).join(' | ')} |`, `| ${headings.map(() => '---').join(' | ')} |`];
     for (const row of rows)
         lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
     return lines.join('\n');
 }
 
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./packages/core/src/yaml-source.ts
@@ -44917,7 +47138,7 @@ const MAX_ALIAS_COUNT = 50;
  * Parses every document of a YAML stream, refusing what would make the result ambiguous or unsafe:
  * syntax errors, duplicate keys and alias bombs are UserErrors at file:line.
  */
-function yaml_source_parseYamlStream(text, file) {
+function parseYamlStream(text, file) {
     const lineCounter = new dist/* LineCounter */.HN();
     const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
     const list = Array.isArray(documents) ? documents : [documents];
@@ -44925,23 +47146,25 @@ function yaml_source_parseYamlStream(text, file) {
         const problem = document.errors[0] ?? document.warnings.find((w) => w.code === 'DUPLICATE_KEY');
         if (problem) {
             const pos = lineCounter.linePos(problem.pos[0]);
-            throw new errors_UserError(`${describeYamlProblem(problem.code, problem.message)} in ${file}`, {
+            throw new UserError(`${describeYamlProblem(problem.code, problem.message)} in ${file}`, {
                 file,
                 line: pos.line,
                 column: pos.col
             });
         }
-        rejectAliasBombs(document, file, lineCounter);
+        // An alias is written `*name`: a text without `*` has none, and is spared a trial conversion.
+        if (text.includes('*'))
+            rejectAliasBombs(document, file, lineCounter);
     }
     return list.filter((d) => d.contents !== null).map((document) => ({ file, document, lineCounter }));
 }
 /** Parses a file that must hold exactly one YAML document (a kustomization, gitops.yaml). */
-function yaml_source_parseYamlFile(text, file) {
-    const documents = yaml_source_parseYamlStream(text, file);
+function parseYamlFile(text, file) {
+    const documents = parseYamlStream(text, file);
     if (documents.length > 1) {
-        throw new errors_UserError(`${file} holds ${documents.length} YAML documents; expected one`, {
+        throw new UserError(`${file} holds ${documents.length} YAML documents; expected one`, {
             file,
-            line: yaml_source_locationOf(documents[1], []).line
+            line: locationOf(documents[1], []).line
         });
     }
     if (documents.length === 0) {
@@ -44952,11 +47175,11 @@ function yaml_source_parseYamlFile(text, file) {
     return documents[0];
 }
 /** Plain JavaScript value of a parsed document; aliases are bounded by the bomb check. */
-function yaml_source_toPlain(source) {
+function toPlain(source) {
     return source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
 }
 /** The place of the node at `path`, or of its nearest existing ancestor, for findings and errors. */
-function yaml_source_locationOf(source, path) {
+function locationOf(source, path) {
     let node = source.document.contents;
     let found = node;
     for (const key of path) {
@@ -44991,7 +47214,7 @@ function rejectAliasBombs(document, file, lineCounter) {
             }
         });
         const line = firstAlias?.range ? lineCounter.linePos(firstAlias.range[0]).line : undefined;
-        throw new errors_UserError(`${file} expands YAML aliases too far (limit ${MAX_ALIAS_COUNT}); refusing a possible alias bomb: ${error.message}`, { file, line });
+        throw new UserError(`${file} expands YAML aliases too far (limit ${MAX_ALIAS_COUNT}); refusing a possible alias bomb: ${error.message}`, { file, line });
     }
 }
 function describeYamlProblem(code, message) {
@@ -44999,1132 +47222,6 @@ function describeYamlProblem(code, message) {
     if (code === 'DUPLICATE_KEY')
         return 'Duplicate key (map keys must be unique)';
     return `Invalid YAML (${firstLine})`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/tags/image-reference.ts
-
-/**
- * The grammar of distribution/reference (what every OCI registry and kustomize accept).
- * Tag: at most 128 characters, `[A-Za-z0-9_][A-Za-z0-9_.-]*`.
- */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
-const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const MAX_NAME_LENGTH = 255;
-/** Why a tag is invalid, or undefined when it is valid. */
-function image_reference_tagProblem(tag) {
-    if (tag === '')
-        return 'the tag is empty';
-    if (tag.length > 128)
-        return `the tag is ${tag.length} characters long; registries allow at most 128`;
-    if (!TAG.test(tag)) {
-        const bad = [...tag].find((c, i) => !(i === 0 ? /[A-Za-z0-9_]/ : /[A-Za-z0-9_.-]/).test(c));
-        return `the tag may only contain letters, digits, '_', '.' and '-' and must not start with '.' or '-' (found '${bad}')`;
-    }
-    return undefined;
-}
-function isValidTag(tag) {
-    return image_reference_tagProblem(tag) === undefined;
-}
-/** Why an image name (without tag or digest) is invalid, or undefined. */
-function image_reference_imageNameProblem(name) {
-    if (name === '')
-        return 'the image name is empty';
-    if (name.length > MAX_NAME_LENGTH)
-        return `the image name is longer than ${MAX_NAME_LENGTH} characters`;
-    const parts = name.split('/');
-    const first = parts[0];
-    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (hasRegistry) {
-        const [host, port, ...rest] = first.split(':');
-        if (rest.length > 0 || !host.split('.').every((c) => DOMAIN_COMPONENT.test(c)) || (port !== undefined && !/^\d+$/.test(port))) {
-            return `'${first}' is not a valid registry host`;
-        }
-    }
-    const path = hasRegistry ? parts.slice(1) : parts;
-    const bad = path.find((component) => !COMPONENT.test(component));
-    if (bad !== undefined) {
-        return `'${bad}' is not a valid repository path component (lower-case letters, digits and single '.', '_', '__' or '-' separators)`;
-    }
-    return undefined;
-}
-/**
- * Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what` (a text, or the
- * parameter the reference was given in, which the caller names).
- */
-function image_reference_parseImageReference(reference, what = 'image reference') {
-    const fail = (problem) => typeof what === 'string'
-        ? new errors_UserError(`${what} '${reference}': ${problem}`)
-        : errors_parameterError(what.parameter, `'${reference}': ${problem}`);
-    let rest = reference.trim();
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest))
-            throw fail(`'${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`);
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.indexOf(':', lastSlash + 1);
-    if (colon >= 0) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        const problem = image_reference_tagProblem(tag);
-        if (problem)
-            throw fail(problem);
-    }
-    const problem = image_reference_imageNameProblem(rest);
-    if (problem)
-        throw fail(problem);
-    const parts = rest.split('/');
-    const first = parts[0];
-    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    return {
-        registry: hasRegistry ? first : undefined,
-        repository: hasRegistry ? parts.slice(1).join('/') : rest,
-        tag,
-        digest
-    };
-}
-/** Formats a reference back to text. */
-function formatImageReference(reference) {
-    let text = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
-    if (reference.tag)
-        text += `:${reference.tag}`;
-    if (reference.digest)
-        text += `@${reference.digest}`;
-    return text;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/tags/tag-template.ts
-
-
-const TAG_PLACEHOLDERS = (/* unused pure expression or super */ null && ([
-    'app',
-    'env',
-    'sha',
-    'long-sha',
-    'timestamp',
-    'date',
-    'time',
-    'version',
-    'branch',
-    'pr',
-    'run'
-]));
-/** The seed's conventions: dev `<app>-<sha>-<timestamp>`, staging `<app>-staging-<sha>`, prod `<app>-v<semver>`. */
-const tag_template_DEFAULT_TAG_TEMPLATES = {
-    dev: '{app}-{sha}-{timestamp}',
-    staging: '{app}-staging-{sha}',
-    prod: '{app}-v{version}'
-};
-/** The aliases pushed beside the main tag by default; the seed's overlays reference `sha-<sha>`. */
-const tag_template_DEFAULT_ALIAS_TEMPLATES = {
-    dev: ['sha-{sha}'],
-    staging: ['sha-{sha}'],
-    prod: ['sha-{sha}', 'v{version}']
-};
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-/** The placeholder names a template uses, in order. */
-function tag_template_placeholdersOf(template) {
-    return [...template.matchAll(PLACEHOLDER)].map((match) => match[1].trim());
-}
-/** Checks a template's syntax and placeholder names; `what` names it in errors. */
-function checkTemplate(template, what) {
-    const stripped = template.replace(PLACEHOLDER, '');
-    if (stripped.includes('{') || stripped.includes('}')) {
-        throw new UserError(`${what} '${template}' has an unmatched '{' or '}'`);
-    }
-    for (const name of tag_template_placeholdersOf(template)) {
-        if (!TAG_PLACEHOLDERS.includes(name)) {
-            throw new UserError(`${what} '${template}' uses the unknown placeholder {${name}}. Valid placeholders are: ${TAG_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
-        }
-    }
-}
-/**
- * Renders a tag template. A placeholder whose value is empty, or a result that is not a valid
- * registry tag, is an error naming the template rather than a silently mangled tag.
- */
-function tag_template_renderTagTemplate(template, values, what) {
-    checkTemplate(template, what);
-    const tag = template.replace(PLACEHOLDER, (_match, raw) => {
-        const name = raw.trim();
-        const value = values[name];
-        if (value === '') {
-            throw new UserError(`${what} '${template}' uses {${name}}, which has no value here${emptyReason(name)}`);
-        }
-        return value;
-    });
-    const problem = tagProblem(tag);
-    if (problem)
-        throw new UserError(`${what} '${template}' produced the tag '${tag}', which is invalid: ${problem}`);
-    return tag;
-}
-function emptyReason(name) {
-    if (name === 'pr')
-        return ' (not a pull_request event)';
-    if (name === 'version')
-        return ' (no version was computed; set `version` or give history with fetch-depth: 0)';
-    if (name === 'branch')
-        return ' (the ref is not a branch)';
-    return '';
-}
-/**
- * Parses the `tag-template` input: either one template for the chosen environment, or lines of
- * `env=template` for several environments.
- */
-function parseTemplateTable(raw, input) {
-    const lines = raw
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'));
-    const table = {};
-    for (const line of lines) {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw parameterError(input, `the line '${line}' is not of the form env=template`);
-        const env = line.slice(0, eq).trim();
-        if (!/^[a-z0-9][a-z0-9-]*$/.test(env))
-            throw parameterError(input, `'${env}' is not a valid environment name`);
-        table[env] = line.slice(eq + 1).trim();
-    }
-    return table;
-}
-/** UTC timestamp parts the templates use. */
-function tag_template_timestampParts(date) {
-    const iso = date.toISOString(); // 2024-12-01T14:30:22.000Z
-    const day = iso.slice(0, 10).replace(/-/g, '');
-    const time = iso.slice(11, 19).replace(/:/g, '');
-    return { timestamp: `${day}-${time}`, date: day, time };
-}
-/** A branch name made safe for a tag: `/` and other invalid characters become `-`. */
-function tag_template_tagSafe(text) {
-    return text
-        .replace(/[^A-Za-z0-9_.-]+/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/tags/flux-image-policy.ts
-
-const CAPTURES = {
-    timestamp: '(?P<ts>[0-9]{8}-[0-9]{6})',
-    version: '(?P<version>[0-9]+\\.[0-9]+\\.[0-9]+)',
-    run: '(?P<run>[0-9]+)'
-};
-function patternFor(name, values) {
-    if (name in CAPTURES)
-        return CAPTURES[name];
-    if (name === 'sha')
-        return '[0-9a-f]{4,40}';
-    if (name === 'long-sha')
-        return '[0-9a-f]{40}';
-    if (name === 'date')
-        return '[0-9]{8}';
-    if (name === 'time')
-        return '[0-9]{6}';
-    if (name === 'branch' || name === 'pr')
-        return '[A-Za-z0-9_.-]+';
-    const value = values[name];
-    return value === undefined ? undefined : escapeRegExp(value);
-}
-/** The filter for a template, or undefined when nothing in it orders tags (e.g. `{app}-staging-{sha}`). */
-function flux_image_policy_fluxImagePolicyFilter(template, values) {
-    const names = placeholdersOf(template);
-    const key = names.includes('timestamp') ? 'timestamp' : names.includes('version') ? 'version' : names.includes('run') ? 'run' : undefined;
-    if (!key)
-        return undefined;
-    let pattern = '';
-    let rest = template;
-    const seen = new Set();
-    for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-        const name = match[1].trim();
-        const index = rest.indexOf(match[0]);
-        pattern += escapeRegExp(rest.slice(0, index));
-        rest = rest.slice(index + match[0].length);
-        // A capture group may appear once; a repeated placeholder matches without capturing.
-        const part = seen.has(name) && name in CAPTURES ? CAPTURES[name].replace(/\(\?P<\w+>/, '(?:') : patternFor(name, values);
-        seen.add(name);
-        pattern += part ?? '.+';
-    }
-    pattern = `^${pattern}${escapeRegExp(rest)}$`;
-    if (key === 'timestamp')
-        return { pattern, extract: '$ts', policy: { alphabetical: { order: 'asc' } } };
-    if (key === 'version')
-        return { pattern, extract: '$version', policy: { semver: { range: '>=0.0.0' } } };
-    return { pattern, extract: '$run', policy: { numerical: { order: 'asc' } } };
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/regex.js
-const nomatchRegex = /(?!.*)/;
-function regex_escape(string) {
-    return string.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-function joinOr(parts) {
-    return parts
-        .map(val => (typeof val === 'string' ? regex_escape(val.trim()) : val.source))
-        .filter(Boolean)
-        .join('|');
-}
-function getNotesRegex(noteKeywords, notesPattern) {
-    if (!noteKeywords) {
-        return nomatchRegex;
-    }
-    const noteKeywordsSelection = joinOr(noteKeywords);
-    if (!notesPattern) {
-        return new RegExp(`^[\\s|*]*(${noteKeywordsSelection})[:\\s]+(.*)`, 'i');
-    }
-    return notesPattern(noteKeywordsSelection);
-}
-function getReferencePartsRegex(issuePrefixes, issuePrefixesCaseSensitive) {
-    if (!issuePrefixes) {
-        return nomatchRegex;
-    }
-    const flags = issuePrefixesCaseSensitive ? 'g' : 'gi';
-    return new RegExp(`(?:.*?)??\\s*([\\w-\\.\\/]*?)??(${joinOr(issuePrefixes)})([\\w-]+)(?=\\s|$|[,;)\\]])`, flags);
-}
-function getReferencesRegex(referenceActions) {
-    if (!referenceActions) {
-        // matches everything
-        return /()(.+)/gi;
-    }
-    const joinedKeywords = joinOr(referenceActions);
-    return new RegExp(`(${joinedKeywords})(?:\\s+(.*?))(?=(?:${joinedKeywords})|$)`, 'gi');
-}
-/**
- * Make the regexes used to parse a commit.
- * @param options
- * @returns Regexes.
- */
-function getParserRegexes(options = {}) {
-    const notes = getNotesRegex(options.noteKeywords, options.notesPattern);
-    const referenceParts = getReferencePartsRegex(options.issuePrefixes, options.issuePrefixesCaseSensitive);
-    const references = getReferencesRegex(options.referenceActions);
-    return {
-        notes,
-        referenceParts,
-        references,
-        mentions: /@([\w-]+)/g,
-        url: /\b(?:https?):\/\/(?:www\.)?([-a-zA-Z0-9@:%_+.~#?&//=])+\b/
-    };
-}
-//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoicmVnZXguanMiLCJzb3VyY2VSb290IjoiIiwic291cmNlcyI6WyIuLi9zcmMvcmVnZXgudHMiXSwibmFtZXMiOltdLCJtYXBwaW5ncyI6IkFBS0EsTUFBTSxZQUFZLEdBQUcsUUFBUSxDQUFBO0FBRTdCLFNBQVMsTUFBTSxDQUFDLE1BQWM7SUFDNUIsT0FBTyxNQUFNLENBQUMsT0FBTyxDQUFDLHFCQUFxQixFQUFFLE1BQU0sQ0FBQyxDQUFBO0FBQ3RELENBQUM7QUFFRCxTQUFTLE1BQU0sQ0FBQyxLQUEwQjtJQUN4QyxPQUFPLEtBQUs7U0FDVCxHQUFHLENBQUMsR0FBRyxDQUFDLEVBQUUsQ0FBQyxDQUFDLE9BQU8sR0FBRyxLQUFLLFFBQVEsQ0FBQyxDQUFDLENBQUMsTUFBTSxDQUFDLEdBQUcsQ0FBQyxJQUFJLEVBQUUsQ0FBQyxDQUFDLENBQUMsQ0FBQyxHQUFHLENBQUMsTUFBTSxDQUFDLENBQUM7U0FDdkUsTUFBTSxDQUFDLE9BQU8sQ0FBQztTQUNmLElBQUksQ0FBQyxHQUFHLENBQUMsQ0FBQTtBQUNkLENBQUM7QUFFRCxTQUFTLGFBQWEsQ0FDcEIsWUFBNkMsRUFDN0MsWUFBb0Q7SUFFcEQsSUFBSSxDQUFDLFlBQVksRUFBRSxDQUFDO1FBQ2xCLE9BQU8sWUFBWSxDQUFBO0lBQ3JCLENBQUM7SUFFRCxNQUFNLHFCQUFxQixHQUFHLE1BQU0sQ0FBQyxZQUFZLENBQUMsQ0FBQTtJQUVsRCxJQUFJLENBQUMsWUFBWSxFQUFFLENBQUM7UUFDbEIsT0FBTyxJQUFJLE1BQU0sQ0FBQyxhQUFhLHFCQUFxQixjQUFjLEVBQUUsR0FBRyxDQUFDLENBQUE7SUFDMUUsQ0FBQztJQUVELE9BQU8sWUFBWSxDQUFDLHFCQUFxQixDQUFDLENBQUE7QUFDNUMsQ0FBQztBQUVELFNBQVMsc0JBQXNCLENBQzdCLGFBQThDLEVBQzlDLDBCQUErQztJQUUvQyxJQUFJLENBQUMsYUFBYSxFQUFFLENBQUM7UUFDbkIsT0FBTyxZQUFZLENBQUE7SUFDckIsQ0FBQztJQUVELE1BQU0sS0FBSyxHQUFHLDBCQUEwQixDQUFDLENBQUMsQ0FBQyxHQUFHLENBQUMsQ0FBQyxDQUFDLElBQUksQ0FBQTtJQUVyRCxPQUFPLElBQUksTUFBTSxDQUFDLG1DQUFtQyxNQUFNLENBQUMsYUFBYSxDQUFDLDhCQUE4QixFQUFFLEtBQUssQ0FBQyxDQUFBO0FBQ2xILENBQUM7QUFFRCxTQUFTLGtCQUFrQixDQUN6QixnQkFBaUQ7SUFFakQsSUFBSSxDQUFDLGdCQUFnQixFQUFFLENBQUM7UUFDdEIscUJBQXFCO1FBQ3JCLE9BQU8sVUFBVSxDQUFBO0lBQ25CLENBQUM7SUFFRCxNQUFNLGNBQWMsR0FBRyxNQUFNLENBQUMsZ0JBQWdCLENBQUMsQ0FBQTtJQUUvQyxPQUFPLElBQUksTUFBTSxDQUFDLElBQUksY0FBYyx1QkFBdUIsY0FBYyxNQUFNLEVBQUUsSUFBSSxDQUFDLENBQUE7QUFDeEYsQ0FBQztBQUVEOzs7O0dBSUc7QUFDSCxNQUFNLFVBQVUsZ0JBQWdCLENBQzlCLFVBQXNJLEVBQUU7SUFFeEksTUFBTSxLQUFLLEdBQUcsYUFBYSxDQUFDLE9BQU8sQ0FBQyxZQUFZLEVBQUUsT0FBTyxDQUFDLFlBQVksQ0FBQyxDQUFBO0lBQ3ZFLE1BQU0sY0FBYyxHQUFHLHNCQUFzQixDQUFDLE9BQU8sQ0FBQyxhQUFhLEVBQUUsT0FBTyxDQUFDLDBCQUEwQixDQUFDLENBQUE7SUFDeEcsTUFBTSxVQUFVLEdBQUcsa0JBQWtCLENBQUMsT0FBTyxDQUFDLGdCQUFnQixDQUFDLENBQUE7SUFFL0QsT0FBTztRQUNMLEtBQUs7UUFDTCxjQUFjO1FBQ2QsVUFBVTtRQUNWLFFBQVEsRUFBRSxZQUFZO1FBQ3RCLEdBQUcsRUFBRSwyREFBMkQ7S0FDakUsQ0FBQTtBQUNILENBQUMifQ==
-;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/utils.js
-const SCISSOR = '------------------------ >8 ------------------------';
-/**
- * Remove leading and trailing newlines.
- * @param input
- * @returns String without leading and trailing newlines.
- */
-function trimNewLines(input) {
-    // To escape ReDos we should escape String#replace with regex.
-    const matches = input.match(/[^\r\n]/);
-    if (typeof matches?.index !== 'number') {
-        return '';
-    }
-    const firstIndex = matches.index;
-    let lastIndex = input.length - 1;
-    while (input[lastIndex] === '\r' || input[lastIndex] === '\n') {
-        lastIndex--;
-    }
-    return input.substring(firstIndex, lastIndex + 1);
-}
-/**
- * Append a newline to a string.
- * @param src
- * @param line
- * @returns String with appended newline.
- */
-function appendLine(src, line) {
-    return src ? `${src}\n${line || ''}` : line || '';
-}
-/**
- * Creates a function that filters out comments lines.
- * @param char
- * @returns Comment filter function.
- */
-function getCommentFilter(char) {
-    return char
-        ? (line) => !line.startsWith(char)
-        : () => true;
-}
-/**
- * Select lines before the scissor.
- * @param lines
- * @param commentChar
- * @returns Lines before the scissor.
- */
-function truncateToScissor(lines, commentChar) {
-    const scissorIndex = lines.indexOf(`${commentChar} ${SCISSOR}`);
-    if (scissorIndex === -1) {
-        return lines;
-    }
-    return lines.slice(0, scissorIndex);
-}
-/**
- * Filter out GPG sign lines.
- * @param line
- * @returns True if the line is not a GPG sign line.
- */
-function gpgFilter(line) {
-    return !line.match(/^\s*gpg:/);
-}
-/**
- * Assign matched correspondence to the target object.
- * @param target - The target object to assign values to.
- * @param matches - The RegExp match array containing the matched groups.
- * @param correspondence - An array of keys that correspond to the matched groups.
- * @returns The target object with assigned values.
- */
-function assignMatchedCorrespondence(target, matches, correspondence) {
-    const { groups } = matches;
-    for (let i = 0, len = correspondence.length, key; i < len; i++) {
-        key = correspondence[i];
-        target[key] = (groups ? groups[key] : matches[i + 1]) || null;
-    }
-    return target;
-}
-//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoidXRpbHMuanMiLCJzb3VyY2VSb290IjoiIiwic291cmNlcyI6WyIuLi9zcmMvdXRpbHMudHMiXSwibmFtZXMiOltdLCJtYXBwaW5ncyI6IkFBQUEsTUFBTSxPQUFPLEdBQUcsc0RBQXNELENBQUE7QUFFdEU7Ozs7R0FJRztBQUNILE1BQU0sVUFBVSxZQUFZLENBQUMsS0FBYTtJQUN4Qyw4REFBOEQ7SUFFOUQsTUFBTSxPQUFPLEdBQUcsS0FBSyxDQUFDLEtBQUssQ0FBQyxTQUFTLENBQUMsQ0FBQTtJQUV0QyxJQUFJLE9BQU8sT0FBTyxFQUFFLEtBQUssS0FBSyxRQUFRLEVBQUUsQ0FBQztRQUN2QyxPQUFPLEVBQUUsQ0FBQTtJQUNYLENBQUM7SUFFRCxNQUFNLFVBQVUsR0FBRyxPQUFPLENBQUMsS0FBSyxDQUFBO0lBQ2hDLElBQUksU0FBUyxHQUFHLEtBQUssQ0FBQyxNQUFNLEdBQUcsQ0FBQyxDQUFBO0lBRWhDLE9BQU8sS0FBSyxDQUFDLFNBQVMsQ0FBQyxLQUFLLElBQUksSUFBSSxLQUFLLENBQUMsU0FBUyxDQUFDLEtBQUssSUFBSSxFQUFFLENBQUM7UUFDOUQsU0FBUyxFQUFFLENBQUE7SUFDYixDQUFDO0lBRUQsT0FBTyxLQUFLLENBQUMsU0FBUyxDQUFDLFVBQVUsRUFBRSxTQUFTLEdBQUcsQ0FBQyxDQUFDLENBQUE7QUFDbkQsQ0FBQztBQUVEOzs7OztHQUtHO0FBQ0gsTUFBTSxVQUFVLFVBQVUsQ0FBQyxHQUFrQixFQUFFLElBQXdCO0lBQ3JFLE9BQU8sR0FBRyxDQUFDLENBQUMsQ0FBQyxHQUFHLEdBQUcsS0FBSyxJQUFJLElBQUksRUFBRSxFQUFFLENBQUMsQ0FBQyxDQUFDLElBQUksSUFBSSxFQUFFLENBQUE7QUFDbkQsQ0FBQztBQUVEOzs7O0dBSUc7QUFDSCxNQUFNLFVBQVUsZ0JBQWdCLENBQUMsSUFBd0I7SUFDdkQsT0FBTyxJQUFJO1FBQ1QsQ0FBQyxDQUFDLENBQUMsSUFBWSxFQUFFLEVBQUUsQ0FBQyxDQUFDLElBQUksQ0FBQyxVQUFVLENBQUMsSUFBSSxDQUFDO1FBQzFDLENBQUMsQ0FBQyxHQUFHLEVBQUUsQ0FBQyxJQUFJLENBQUE7QUFDaEIsQ0FBQztBQUVEOzs7OztHQUtHO0FBQ0gsTUFBTSxVQUFVLGlCQUFpQixDQUMvQixLQUFlLEVBQ2YsV0FBbUI7SUFFbkIsTUFBTSxZQUFZLEdBQUcsS0FBSyxDQUFDLE9BQU8sQ0FBQyxHQUFHLFdBQVcsSUFBSSxPQUFPLEVBQUUsQ0FBQyxDQUFBO0lBRS9ELElBQUksWUFBWSxLQUFLLENBQUMsQ0FBQyxFQUFFLENBQUM7UUFDeEIsT0FBTyxLQUFLLENBQUE7SUFDZCxDQUFDO0lBRUQsT0FBTyxLQUFLLENBQUMsS0FBSyxDQUFDLENBQUMsRUFBRSxZQUFZLENBQUMsQ0FBQTtBQUNyQyxDQUFDO0FBRUQ7Ozs7R0FJRztBQUNILE1BQU0sVUFBVSxTQUFTLENBQUMsSUFBWTtJQUNwQyxPQUFPLENBQUMsSUFBSSxDQUFDLEtBQUssQ0FBQyxVQUFVLENBQUMsQ0FBQTtBQUNoQyxDQUFDO0FBRUQ7Ozs7OztHQU1HO0FBQ0gsTUFBTSxVQUFVLDJCQUEyQixDQUN6QyxNQUFxQyxFQUNyQyxPQUF5QixFQUN6QixjQUF3QjtJQUV4QixNQUFNLEVBQUUsTUFBTSxFQUFFLEdBQUcsT0FBTyxDQUFBO0lBRTFCLEtBQUssSUFBSSxDQUFDLEdBQUcsQ0FBQyxFQUFFLEdBQUcsR0FBRyxjQUFjLENBQUMsTUFBTSxFQUFFLEdBQUcsRUFBRSxDQUFDLEdBQUcsR0FBRyxFQUFFLENBQUMsRUFBRSxFQUFFLENBQUM7UUFDL0QsR0FBRyxHQUFHLGNBQWMsQ0FBQyxDQUFDLENBQUMsQ0FBQTtRQUN2QixNQUFNLENBQUMsR0FBRyxDQUFDLEdBQUcsQ0FBQyxNQUFNLENBQUMsQ0FBQyxDQUFDLE1BQU0sQ0FBQyxHQUFHLENBQUMsQ0FBQyxDQUFDLENBQUMsT0FBTyxDQUFDLENBQUMsR0FBRyxDQUFDLENBQUMsQ0FBQyxJQUFJLElBQUksQ0FBQTtJQUMvRCxDQUFDO0lBRUQsT0FBTyxNQUFNLENBQUE7QUFDZixDQUFDIn0=
-;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/options.js
-const defaultOptions = {
-    noteKeywords: ['BREAKING CHANGE', 'BREAKING-CHANGE'],
-    issuePrefixes: ['#'],
-    referenceActions: [
-        'close',
-        'closes',
-        'closed',
-        'fix',
-        'fixes',
-        'fixed',
-        'resolve',
-        'resolves',
-        'resolved'
-    ],
-    headerPattern: /^(\w*)(?:\(([\w$@.\-*/ ]*)\))?: (.*)$/,
-    headerCorrespondence: [
-        'type',
-        'scope',
-        'subject'
-    ],
-    revertPattern: /^Revert\s"([\s\S]*)"\s*This reverts commit (\w*)\.?/,
-    revertCorrespondence: ['header', 'hash'],
-    fieldPattern: /^-(.*?)-$/
-};
-//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoib3B0aW9ucy5qcyIsInNvdXJjZVJvb3QiOiIiLCJzb3VyY2VzIjpbIi4uL3NyYy9vcHRpb25zLnRzIl0sIm5hbWVzIjpbXSwibWFwcGluZ3MiOiJBQUVBLE1BQU0sQ0FBQyxNQUFNLGNBQWMsR0FBa0I7SUFDM0MsWUFBWSxFQUFFLENBQUMsaUJBQWlCLEVBQUUsaUJBQWlCLENBQUM7SUFDcEQsYUFBYSxFQUFFLENBQUMsR0FBRyxDQUFDO0lBQ3BCLGdCQUFnQixFQUFFO1FBQ2hCLE9BQU87UUFDUCxRQUFRO1FBQ1IsUUFBUTtRQUNSLEtBQUs7UUFDTCxPQUFPO1FBQ1AsT0FBTztRQUNQLFNBQVM7UUFDVCxVQUFVO1FBQ1YsVUFBVTtLQUNYO0lBQ0QsYUFBYSxFQUFFLHVDQUF1QztJQUN0RCxvQkFBb0IsRUFBRTtRQUNwQixNQUFNO1FBQ04sT0FBTztRQUNQLFNBQVM7S0FDVjtJQUNELGFBQWEsRUFBRSxxREFBcUQ7SUFDcEUsb0JBQW9CLEVBQUUsQ0FBQyxRQUFRLEVBQUUsTUFBTSxDQUFDO0lBQ3hDLFlBQVksRUFBRSxXQUFXO0NBQzFCLENBQUEifQ==
-;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/CommitParser.js
-
-
-
-/**
- * Helper to create commit object.
- * @param initialData - Initial commit data.
- * @returns Commit object with empty data.
- */
-function createCommitObject(initialData = {}) {
-    // @ts-expect-error: You can read properties from `Commit` without problems, but you can't assign object to this type. So here is helper for that.
-    return {
-        merge: null,
-        revert: null,
-        header: null,
-        body: null,
-        footer: null,
-        notes: [],
-        mentions: [],
-        references: [],
-        ...initialData
-    };
-}
-/**
- * Commit message parser.
- */
-class CommitParser_CommitParser {
-    options;
-    regexes;
-    lines = [];
-    lineIndex = 0;
-    commit = createCommitObject();
-    constructor(options = {}) {
-        this.options = {
-            ...defaultOptions,
-            ...options
-        };
-        this.regexes = getParserRegexes(this.options);
-    }
-    currentLine() {
-        return this.lines[this.lineIndex];
-    }
-    nextLine() {
-        return this.lines[this.lineIndex++];
-    }
-    isLineAvailable() {
-        return this.lineIndex < this.lines.length;
-    }
-    parseReference(input, action) {
-        const { regexes } = this;
-        if (regexes.url.test(input)) {
-            return null;
-        }
-        const matches = regexes.referenceParts.exec(input);
-        if (!matches) {
-            return null;
-        }
-        let [raw, repository = null, prefix, issue] = matches;
-        let owner = null;
-        if (repository) {
-            const slashIndex = repository.indexOf('/');
-            if (slashIndex !== -1) {
-                owner = repository.slice(0, slashIndex);
-                repository = repository.slice(slashIndex + 1);
-            }
-        }
-        return {
-            raw,
-            action,
-            owner,
-            repository,
-            prefix,
-            issue
-        };
-    }
-    parseReferences(input) {
-        const { regexes } = this;
-        const regex = input.match(regexes.references)
-            ? regexes.references
-            : /()(.+)/gi;
-        const references = [];
-        let matches;
-        let action;
-        let sentence;
-        let reference;
-        while (true) {
-            matches = regex.exec(input);
-            if (!matches) {
-                break;
-            }
-            action = matches[1] || null;
-            sentence = matches[2] || '';
-            while (true) {
-                reference = this.parseReference(sentence, action);
-                if (!reference) {
-                    break;
-                }
-                references.push(reference);
-            }
-        }
-        return references;
-    }
-    skipEmptyLines() {
-        let line = this.currentLine();
-        while (line !== undefined && !line.trim()) {
-            this.nextLine();
-            line = this.currentLine();
-        }
-    }
-    parseMerge() {
-        const { commit, options } = this;
-        const correspondence = options.mergeCorrespondence || [];
-        const merge = this.currentLine();
-        const matches = merge && options.mergePattern
-            ? merge.match(options.mergePattern)
-            : null;
-        if (matches) {
-            this.nextLine();
-            commit.merge = matches[0] || null;
-            assignMatchedCorrespondence(commit, matches, correspondence);
-            return true;
-        }
-        return false;
-    }
-    parseHeader(isMergeCommit) {
-        if (isMergeCommit) {
-            this.skipEmptyLines();
-        }
-        const { commit, options } = this;
-        const correspondence = options.headerCorrespondence || [];
-        const header = commit.header ?? this.nextLine();
-        let matches = null;
-        if (header) {
-            if (options.breakingHeaderPattern) {
-                matches = header.match(options.breakingHeaderPattern);
-            }
-            if (!matches && options.headerPattern) {
-                matches = header.match(options.headerPattern);
-            }
-        }
-        if (header) {
-            commit.header = header;
-        }
-        if (matches) {
-            assignMatchedCorrespondence(commit, matches, correspondence);
-        }
-    }
-    parseMeta() {
-        const { options, commit } = this;
-        if (!options.fieldPattern || !this.isLineAvailable()) {
-            return false;
-        }
-        let matches;
-        let field = null;
-        let parsed = false;
-        while (this.isLineAvailable()) {
-            matches = this.currentLine().match(options.fieldPattern);
-            if (matches) {
-                field = matches[1] || null;
-                this.nextLine();
-                continue;
-            }
-            if (field) {
-                parsed = true;
-                commit[field] = appendLine(commit[field], this.currentLine());
-                this.nextLine();
-            }
-            else {
-                break;
-            }
-        }
-        return parsed;
-    }
-    parseNotes() {
-        const { regexes, commit } = this;
-        if (!this.isLineAvailable()) {
-            return false;
-        }
-        const matches = this.currentLine().match(regexes.notes);
-        let references = [];
-        if (matches) {
-            const note = {
-                title: matches[1],
-                text: matches[2]
-            };
-            commit.notes.push(note);
-            commit.footer = appendLine(commit.footer, this.currentLine());
-            this.nextLine();
-            while (this.isLineAvailable()) {
-                if (this.parseMeta()) {
-                    return true;
-                }
-                if (this.parseNotes()) {
-                    return true;
-                }
-                references = this.parseReferences(this.currentLine());
-                if (references.length) {
-                    commit.references.push(...references);
-                }
-                else {
-                    note.text = appendLine(note.text, this.currentLine());
-                }
-                commit.footer = appendLine(commit.footer, this.currentLine());
-                this.nextLine();
-                if (references.length) {
-                    break;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
-    parseBodyAndFooter(isBody) {
-        const { commit } = this;
-        if (!this.isLineAvailable()) {
-            return isBody;
-        }
-        const references = this.parseReferences(this.currentLine());
-        const isStillBody = !references.length && isBody;
-        if (isStillBody) {
-            commit.body = appendLine(commit.body, this.currentLine());
-        }
-        else {
-            commit.references.push(...references);
-            commit.footer = appendLine(commit.footer, this.currentLine());
-        }
-        this.nextLine();
-        return isStillBody;
-    }
-    parseBreakingHeader() {
-        const { commit, options } = this;
-        if (!options.breakingHeaderPattern || commit.notes.length || !commit.header) {
-            return;
-        }
-        const matches = commit.header.match(options.breakingHeaderPattern);
-        if (matches) {
-            commit.notes.push({
-                title: 'BREAKING CHANGE',
-                text: matches[3]
-            });
-        }
-    }
-    parseMentions(input) {
-        const { commit, regexes } = this;
-        let matches;
-        for (;;) {
-            matches = regexes.mentions.exec(input);
-            if (!matches) {
-                break;
-            }
-            commit.mentions.push(matches[1]);
-        }
-    }
-    parseRevert(input) {
-        const { commit, options } = this;
-        const correspondence = options.revertCorrespondence || [];
-        const matches = options.revertPattern
-            ? input.match(options.revertPattern)
-            : null;
-        if (matches) {
-            commit.revert = assignMatchedCorrespondence({}, matches, correspondence);
-        }
-    }
-    cleanupCommit() {
-        const { commit } = this;
-        if (commit.body) {
-            commit.body = trimNewLines(commit.body);
-        }
-        if (commit.footer) {
-            commit.footer = trimNewLines(commit.footer);
-        }
-        commit.notes.forEach((note) => {
-            note.text = trimNewLines(note.text);
-        });
-        const referencesSet = new Set();
-        commit.references = commit.references.filter((reference) => {
-            const uid = `${reference.action} ${reference.raw}`.toLocaleLowerCase();
-            const ok = !referencesSet.has(uid);
-            if (ok) {
-                referencesSet.add(uid);
-            }
-            return ok;
-        });
-    }
-    /**
-     * Parse commit message string into an object.
-     * @param input - Commit message string.
-     * @returns Commit object.
-     */
-    parse(input) {
-        if (!input.trim()) {
-            throw new TypeError('Expected a raw commit');
-        }
-        const { commentChar } = this.options;
-        const commentFilter = getCommentFilter(commentChar);
-        const rawLines = trimNewLines(input).split(/\r?\n/);
-        const lines = commentChar
-            ? truncateToScissor(rawLines, commentChar).filter(line => commentFilter(line) && gpgFilter(line))
-            : rawLines.filter(line => gpgFilter(line));
-        const commit = createCommitObject();
-        this.lines = lines;
-        this.lineIndex = 0;
-        this.commit = commit;
-        const isMergeCommit = this.parseMerge();
-        this.parseHeader(isMergeCommit);
-        if (commit.header) {
-            commit.references = this.parseReferences(commit.header);
-        }
-        let isBody = true;
-        while (this.isLineAvailable()) {
-            this.parseMeta();
-            if (this.parseNotes()) {
-                isBody = false;
-            }
-            if (!this.parseBodyAndFooter(isBody)) {
-                isBody = false;
-            }
-        }
-        this.parseBreakingHeader();
-        this.parseMentions(input);
-        this.parseRevert(input);
-        this.cleanupCommit();
-        return commit;
-    }
-}
-//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoiQ29tbWl0UGFyc2VyLmpzIiwic291cmNlUm9vdCI6IiIsInNvdXJjZXMiOlsiLi4vc3JjL0NvbW1pdFBhcnNlci50cyJdLCJuYW1lcyI6W10sIm1hcHBpbmdzIjoiQUFPQSxPQUFPLEVBQUUsZ0JBQWdCLEVBQUUsTUFBTSxZQUFZLENBQUE7QUFDN0MsT0FBTyxFQUNMLFlBQVksRUFDWixVQUFVLEVBQ1YsZ0JBQWdCLEVBQ2hCLFNBQVMsRUFDVCxpQkFBaUIsRUFDakIsMkJBQTJCLEVBQzVCLE1BQU0sWUFBWSxDQUFBO0FBQ25CLE9BQU8sRUFBRSxjQUFjLEVBQUUsTUFBTSxjQUFjLENBQUE7QUFFN0M7Ozs7R0FJRztBQUNILE1BQU0sVUFBVSxrQkFBa0IsQ0FBQyxjQUErQixFQUFFO0lBQ2xFLGtKQUFrSjtJQUNsSixPQUFPO1FBQ0wsS0FBSyxFQUFFLElBQUk7UUFDWCxNQUFNLEVBQUUsSUFBSTtRQUNaLE1BQU0sRUFBRSxJQUFJO1FBQ1osSUFBSSxFQUFFLElBQUk7UUFDVixNQUFNLEVBQUUsSUFBSTtRQUNaLEtBQUssRUFBRSxFQUFFO1FBQ1QsUUFBUSxFQUFFLEVBQUU7UUFDWixVQUFVLEVBQUUsRUFBRTtRQUNkLEdBQUcsV0FBVztLQUNmLENBQUE7QUFDSCxDQUFDO0FBRUQ7O0dBRUc7QUFDSCxNQUFNLE9BQU8sWUFBWTtJQUNOLE9BQU8sQ0FBZTtJQUN0QixPQUFPLENBQWU7SUFDL0IsS0FBSyxHQUFhLEVBQUUsQ0FBQTtJQUNwQixTQUFTLEdBQUcsQ0FBQyxDQUFBO0lBQ2IsTUFBTSxHQUFHLGtCQUFrQixFQUFFLENBQUE7SUFFckMsWUFBWSxVQUF5QixFQUFFO1FBQ3JDLElBQUksQ0FBQyxPQUFPLEdBQUc7WUFDYixHQUFHLGNBQWM7WUFDakIsR0FBRyxPQUFPO1NBQ1gsQ0FBQTtRQUNELElBQUksQ0FBQyxPQUFPLEdBQUcsZ0JBQWdCLENBQUMsSUFBSSxDQUFDLE9BQU8sQ0FBQyxDQUFBO0lBQy9DLENBQUM7SUFFTyxXQUFXO1FBQ2pCLE9BQU8sSUFBSSxDQUFDLEtBQUssQ0FBQyxJQUFJLENBQUMsU0FBUyxDQUFDLENBQUE7SUFDbkMsQ0FBQztJQUVPLFFBQVE7UUFDZCxPQUFPLElBQUksQ0FBQyxLQUFLLENBQUMsSUFBSSxDQUFDLFNBQVMsRUFBRSxDQUFDLENBQUE7SUFDckMsQ0FBQztJQUVPLGVBQWU7UUFDckIsT0FBTyxJQUFJLENBQUMsU0FBUyxHQUFHLElBQUksQ0FBQyxLQUFLLENBQUMsTUFBTSxDQUFBO0lBQzNDLENBQUM7SUFFTyxjQUFjLENBQ3BCLEtBQWEsRUFDYixNQUFxQjtRQUVyQixNQUFNLEVBQUUsT0FBTyxFQUFFLEdBQUcsSUFBSSxDQUFBO1FBRXhCLElBQUksT0FBTyxDQUFDLEdBQUcsQ0FBQyxJQUFJLENBQUMsS0FBSyxDQUFDLEVBQUUsQ0FBQztZQUM1QixPQUFPLElBQUksQ0FBQTtRQUNiLENBQUM7UUFFRCxNQUFNLE9BQU8sR0FBRyxPQUFPLENBQUMsY0FBYyxDQUFDLElBQUksQ0FBQyxLQUFLLENBQUMsQ0FBQTtRQUVsRCxJQUFJLENBQUMsT0FBTyxFQUFFLENBQUM7WUFDYixPQUFPLElBQUksQ0FBQTtRQUNiLENBQUM7UUFFRCxJQUFJLENBQ0YsR0FBRyxFQUNILFVBQVUsR0FBRyxJQUFJLEVBQ2pCLE1BQU0sRUFDTixLQUFLLENBQ04sR0FBRyxPQUFPLENBQUE7UUFDWCxJQUFJLEtBQUssR0FBa0IsSUFBSSxDQUFBO1FBRS9CLElBQUksVUFBVSxFQUFFLENBQUM7WUFDZixNQUFNLFVBQVUsR0FBRyxVQUFVLENBQUMsT0FBTyxDQUFDLEdBQUcsQ0FBQyxDQUFBO1lBRTFDLElBQUksVUFBVSxLQUFLLENBQUMsQ0FBQyxFQUFFLENBQUM7Z0JBQ3RCLEtBQUssR0FBRyxVQUFVLENBQUMsS0FBSyxDQUFDLENBQUMsRUFBRSxVQUFVLENBQUMsQ0FBQTtnQkFDdkMsVUFBVSxHQUFHLFVBQVUsQ0FBQyxLQUFLLENBQUMsVUFBVSxHQUFHLENBQUMsQ0FBQyxDQUFBO1lBQy9DLENBQUM7UUFDSCxDQUFDO1FBRUQsT0FBTztZQUNMLEdBQUc7WUFDSCxNQUFNO1lBQ04sS0FBSztZQUNMLFVBQVU7WUFDVixNQUFNO1lBQ04sS0FBSztTQUNOLENBQUE7SUFDSCxDQUFDO0lBRU8sZUFBZSxDQUNyQixLQUFhO1FBRWIsTUFBTSxFQUFFLE9BQU8sRUFBRSxHQUFHLElBQUksQ0FBQTtRQUN4QixNQUFNLEtBQUssR0FBRyxLQUFLLENBQUMsS0FBSyxDQUFDLE9BQU8sQ0FBQyxVQUFVLENBQUM7WUFDM0MsQ0FBQyxDQUFDLE9BQU8sQ0FBQyxVQUFVO1lBQ3BCLENBQUMsQ0FBQyxVQUFVLENBQUE7UUFDZCxNQUFNLFVBQVUsR0FBc0IsRUFBRSxDQUFBO1FBQ3hDLElBQUksT0FBK0IsQ0FBQTtRQUNuQyxJQUFJLE1BQXFCLENBQUE7UUFDekIsSUFBSSxRQUFnQixDQUFBO1FBQ3BCLElBQUksU0FBaUMsQ0FBQTtRQUVyQyxPQUFPLElBQUksRUFBRSxDQUFDO1lBQ1osT0FBTyxHQUFHLEtBQUssQ0FBQyxJQUFJLENBQUMsS0FBSyxDQUFDLENBQUE7WUFFM0IsSUFBSSxDQUFDLE9BQU8sRUFBRSxDQUFDO2dCQUNiLE1BQUs7WUFDUCxDQUFDO1lBRUQsTUFBTSxHQUFHLE9BQU8sQ0FBQyxDQUFDLENBQUMsSUFBSSxJQUFJLENBQUE7WUFDM0IsUUFBUSxHQUFHLE9BQU8sQ0FBQyxDQUFDLENBQUMsSUFBSSxFQUFFLENBQUE7WUFFM0IsT0FBTyxJQUFJLEVBQUUsQ0FBQztnQkFDWixTQUFTLEdBQUcsSUFBSSxDQUFDLGNBQWMsQ0FBQyxRQUFRLEVBQUUsTUFBTSxDQUFDLENBQUE7Z0JBRWpELElBQUksQ0FBQyxTQUFTLEVBQUUsQ0FBQztvQkFDZixNQUFLO2dCQUNQLENBQUM7Z0JBRUQsVUFBVSxDQUFDLElBQUksQ0FBQyxTQUFTLENBQUMsQ0FBQTtZQUM1QixDQUFDO1FBQ0gsQ0FBQztRQUVELE9BQU8sVUFBVSxDQUFBO0lBQ25CLENBQUM7SUFFTyxjQUFjO1FBQ3BCLElBQUksSUFBSSxHQUFHLElBQUksQ0FBQyxXQUFXLEVBQUUsQ0FBQTtRQUU3QixPQUFPLElBQUksS0FBSyxTQUFTLElBQUksQ0FBQyxJQUFJLENBQUMsSUFBSSxFQUFFLEVBQUUsQ0FBQztZQUMxQyxJQUFJLENBQUMsUUFBUSxFQUFFLENBQUE7WUFDZixJQUFJLEdBQUcsSUFBSSxDQUFDLFdBQVcsRUFBRSxDQUFBO1FBQzNCLENBQUM7SUFDSCxDQUFDO0lBRU8sVUFBVTtRQUNoQixNQUFNLEVBQUUsTUFBTSxFQUFFLE9BQU8sRUFBRSxHQUFHLElBQUksQ0FBQTtRQUNoQyxNQUFNLGNBQWMsR0FBRyxPQUFPLENBQUMsbUJBQW1CLElBQUksRUFBRSxDQUFBO1FBQ3hELE1BQU0sS0FBSyxHQUFHLElBQUksQ0FBQyxXQUFXLEVBQUUsQ0FBQTtRQUNoQyxNQUFNLE9BQU8sR0FBRyxLQUFLLElBQUksT0FBTyxDQUFDLFlBQVk7WUFDM0MsQ0FBQyxDQUFDLEtBQUssQ0FBQyxLQUFLLENBQUMsT0FBTyxDQUFDLFlBQVksQ0FBQztZQUNuQyxDQUFDLENBQUMsSUFBSSxDQUFBO1FBRVIsSUFBSSxPQUFPLEVBQUUsQ0FBQztZQUNaLElBQUksQ0FBQyxRQUFRLEVBQUUsQ0FBQTtZQUVmLE1BQU0sQ0FBQyxLQUFLLEdBQUcsT0FBTyxDQUFDLENBQUMsQ0FBQyxJQUFJLElBQUksQ0FBQTtZQUVqQywyQkFBMkIsQ0FBQyxNQUFNLEVBQUUsT0FBTyxFQUFFLGNBQWMsQ0FBQyxDQUFBO1lBRTVELE9BQU8sSUFBSSxDQUFBO1FBQ2IsQ0FBQztRQUVELE9BQU8sS0FBSyxDQUFBO0lBQ2QsQ0FBQztJQUVPLFdBQVcsQ0FBQyxhQUFzQjtRQUN4QyxJQUFJLGFBQWEsRUFBRSxDQUFDO1lBQ2xCLElBQUksQ0FBQyxjQUFjLEVBQUUsQ0FBQTtRQUN2QixDQUFDO1FBRUQsTUFBTSxFQUFFLE1BQU0sRUFBRSxPQUFPLEVBQUUsR0FBRyxJQUFJLENBQUE7UUFDaEMsTUFBTSxjQUFjLEdBQUcsT0FBTyxDQUFDLG9CQUFvQixJQUFJLEVBQUUsQ0FBQTtRQUN6RCxNQUFNLE1BQU0sR0FBRyxNQUFNLENBQUMsTUFBTSxJQUFJLElBQUksQ0FBQyxRQUFRLEVBQUUsQ0FBQTtRQUMvQyxJQUFJLE9BQU8sR0FBNEIsSUFBSSxDQUFBO1FBRTNDLElBQUksTUFBTSxFQUFFLENBQUM7WUFDWCxJQUFJLE9BQU8sQ0FBQyxxQkFBcUIsRUFBRSxDQUFDO2dCQUNsQyxPQUFPLEdBQUcsTUFBTSxDQUFDLEtBQUssQ0FBQyxPQUFPLENBQUMscUJBQXFCLENBQUMsQ0FBQTtZQUN2RCxDQUFDO1lBRUQsSUFBSSxDQUFDLE9BQU8sSUFBSSxPQUFPLENBQUMsYUFBYSxFQUFFLENBQUM7Z0JBQ3RDLE9BQU8sR0FBRyxNQUFNLENBQUMsS0FBSyxDQUFDLE9BQU8sQ0FBQyxhQUFhLENBQUMsQ0FBQTtZQUMvQyxDQUFDO1FBQ0gsQ0FBQztRQUVELElBQUksTUFBTSxFQUFFLENBQUM7WUFDWCxNQUFNLENBQUMsTUFBTSxHQUFHLE1BQU0sQ0FBQTtRQUN4QixDQUFDO1FBRUQsSUFBSSxPQUFPLEVBQUUsQ0FBQztZQUNaLDJCQUEyQixDQUFDLE1BQU0sRUFBRSxPQUFPLEVBQUUsY0FBYyxDQUFDLENBQUE7UUFDOUQsQ0FBQztJQUNILENBQUM7SUFFTyxTQUFTO1FBQ2YsTUFBTSxFQUNKLE9BQU8sRUFDUCxNQUFNLEVBQ1AsR0FBRyxJQUFJLENBQUE7UUFFUixJQUFJLENBQUMsT0FBTyxDQUFDLFlBQVksSUFBSSxDQUFDLElBQUksQ0FBQyxlQUFlLEVBQUUsRUFBRSxDQUFDO1lBQ3JELE9BQU8sS0FBSyxDQUFBO1FBQ2QsQ0FBQztRQUVELElBQUksT0FBZ0MsQ0FBQTtRQUNwQyxJQUFJLEtBQUssR0FBa0IsSUFBSSxDQUFBO1FBQy9CLElBQUksTUFBTSxHQUFHLEtBQUssQ0FBQTtRQUVsQixPQUFPLElBQUksQ0FBQyxlQUFlLEVBQUUsRUFBRSxDQUFDO1lBQzlCLE9BQU8sR0FBRyxJQUFJLENBQUMsV0FBVyxFQUFFLENBQUMsS0FBSyxDQUFDLE9BQU8sQ0FBQyxZQUFZLENBQUMsQ0FBQTtZQUV4RCxJQUFJLE9BQU8sRUFBRSxDQUFDO2dCQUNaLEtBQUssR0FBRyxPQUFPLENBQUMsQ0FBQyxDQUFDLElBQUksSUFBSSxDQUFBO2dCQUMxQixJQUFJLENBQUMsUUFBUSxFQUFFLENBQUE7Z0JBQ2YsU0FBUTtZQUNWLENBQUM7WUFFRCxJQUFJLEtBQUssRUFBRSxDQUFDO2dCQUNWLE1BQU0sR0FBRyxJQUFJLENBQUE7Z0JBQ2IsTUFBTSxDQUFDLEtBQUssQ0FBQyxHQUFHLFVBQVUsQ0FBQyxNQUFNLENBQUMsS0FBSyxDQUFDLEVBQUUsSUFBSSxDQUFDLFdBQVcsRUFBRSxDQUFDLENBQUE7Z0JBQzdELElBQUksQ0FBQyxRQUFRLEVBQUUsQ0FBQTtZQUNqQixDQUFDO2lCQUFNLENBQUM7Z0JBQ04sTUFBSztZQUNQLENBQUM7UUFDSCxDQUFDO1FBRUQsT0FBTyxNQUFNLENBQUE7SUFDZixDQUFDO0lBRU8sVUFBVTtRQUNoQixNQUFNLEVBQ0osT0FBTyxFQUNQLE1BQU0sRUFDUCxHQUFHLElBQUksQ0FBQTtRQUVSLElBQUksQ0FBQyxJQUFJLENBQUMsZUFBZSxFQUFFLEVBQUUsQ0FBQztZQUM1QixPQUFPLEtBQUssQ0FBQTtRQUNkLENBQUM7UUFFRCxNQUFNLE9BQU8sR0FBRyxJQUFJLENBQUMsV0FBVyxFQUFFLENBQUMsS0FBSyxDQUFDLE9BQU8sQ0FBQyxLQUFLLENBQUMsQ0FBQTtRQUN2RCxJQUFJLFVBQVUsR0FBc0IsRUFBRSxDQUFBO1FBRXRDLElBQUksT0FBTyxFQUFFLENBQUM7WUFDWixNQUFNLElBQUksR0FBZTtnQkFDdkIsS0FBSyxFQUFFLE9BQU8sQ0FBQyxDQUFDLENBQUM7Z0JBQ2pCLElBQUksRUFBRSxPQUFPLENBQUMsQ0FBQyxDQUFDO2FBQ2pCLENBQUE7WUFFRCxNQUFNLENBQUMsS0FBSyxDQUFDLElBQUksQ0FBQyxJQUFJLENBQUMsQ0FBQTtZQUN2QixNQUFNLENBQUMsTUFBTSxHQUFHLFVBQVUsQ0FBQyxNQUFNLENBQUMsTUFBTSxFQUFFLElBQUksQ0FBQyxXQUFXLEVBQUUsQ0FBQyxDQUFBO1lBQzdELElBQUksQ0FBQyxRQUFRLEVBQUUsQ0FBQTtZQUVmLE9BQU8sSUFBSSxDQUFDLGVBQWUsRUFBRSxFQUFFLENBQUM7Z0JBQzlCLElBQUksSUFBSSxDQUFDLFNBQVMsRUFBRSxFQUFFLENBQUM7b0JBQ3JCLE9BQU8sSUFBSSxDQUFBO2dCQUNiLENBQUM7Z0JBRUQsSUFBSSxJQUFJLENBQUMsVUFBVSxFQUFFLEVBQUUsQ0FBQztvQkFDdEIsT0FBTyxJQUFJLENBQUE7Z0JBQ2IsQ0FBQztnQkFFRCxVQUFVLEdBQUcsSUFBSSxDQUFDLGVBQWUsQ0FBQyxJQUFJLENBQUMsV0FBVyxFQUFFLENBQUMsQ0FBQTtnQkFFckQsSUFBSSxVQUFVLENBQUMsTUFBTSxFQUFFLENBQUM7b0JBQ3RCLE1BQU0sQ0FBQyxVQUFVLENBQUMsSUFBSSxDQUFDLEdBQUcsVUFBVSxDQUFDLENBQUE7Z0JBQ3ZDLENBQUM7cUJBQU0sQ0FBQztvQkFDTixJQUFJLENBQUMsSUFBSSxHQUFHLFVBQVUsQ0FBQyxJQUFJLENBQUMsSUFBSSxFQUFFLElBQUksQ0FBQyxXQUFXLEVBQUUsQ0FBQyxDQUFBO2dCQUN2RCxDQUFDO2dCQUVELE1BQU0sQ0FBQyxNQUFNLEdBQUcsVUFBVSxDQUFDLE1BQU0sQ0FBQyxNQUFNLEVBQUUsSUFBSSxDQUFDLFdBQVcsRUFBRSxDQUFDLENBQUE7Z0JBQzdELElBQUksQ0FBQyxRQUFRLEVBQUUsQ0FBQTtnQkFFZixJQUFJLFVBQVUsQ0FBQyxNQUFNLEVBQUUsQ0FBQztvQkFDdEIsTUFBSztnQkFDUCxDQUFDO1lBQ0gsQ0FBQztZQUVELE9BQU8sSUFBSSxDQUFBO1FBQ2IsQ0FBQztRQUVELE9BQU8sS0FBSyxDQUFBO0lBQ2QsQ0FBQztJQUVPLGtCQUFrQixDQUFDLE1BQWU7UUFDeEMsTUFBTSxFQUFFLE1BQU0sRUFBRSxHQUFHLElBQUksQ0FBQTtRQUV2QixJQUFJLENBQUMsSUFBSSxDQUFDLGVBQWUsRUFBRSxFQUFFLENBQUM7WUFDNUIsT0FBTyxNQUFNLENBQUE7UUFDZixDQUFDO1FBRUQsTUFBTSxVQUFVLEdBQUcsSUFBSSxDQUFDLGVBQWUsQ0FBQyxJQUFJLENBQUMsV0FBVyxFQUFFLENBQUMsQ0FBQTtRQUMzRCxNQUFNLFdBQVcsR0FBRyxDQUFDLFVBQVUsQ0FBQyxNQUFNLElBQUksTUFBTSxDQUFBO1FBRWhELElBQUksV0FBVyxFQUFFLENBQUM7WUFDaEIsTUFBTSxDQUFDLElBQUksR0FBRyxVQUFVLENBQUMsTUFBTSxDQUFDLElBQUksRUFBRSxJQUFJLENBQUMsV0FBVyxFQUFFLENBQUMsQ0FBQTtRQUMzRCxDQUFDO2FBQU0sQ0FBQztZQUNOLE1BQU0sQ0FBQyxVQUFVLENBQUMsSUFBSSxDQUFDLEdBQUcsVUFBVSxDQUFDLENBQUE7WUFDckMsTUFBTSxDQUFDLE1BQU0sR0FBRyxVQUFVLENBQUMsTUFBTSxDQUFDLE1BQU0sRUFBRSxJQUFJLENBQUMsV0FBVyxFQUFFLENBQUMsQ0FBQTtRQUMvRCxDQUFDO1FBRUQsSUFBSSxDQUFDLFFBQVEsRUFBRSxDQUFBO1FBRWYsT0FBTyxXQUFXLENBQUE7SUFDcEIsQ0FBQztJQUVPLG1CQUFtQjtRQUN6QixNQUFNLEVBQ0osTUFBTSxFQUNOLE9BQU8sRUFDUixHQUFHLElBQUksQ0FBQTtRQUVSLElBQUksQ0FBQyxPQUFPLENBQUMscUJBQXFCLElBQUksTUFBTSxDQUFDLEtBQUssQ0FBQyxNQUFNLElBQUksQ0FBQyxNQUFNLENBQUMsTUFBTSxFQUFFLENBQUM7WUFDNUUsT0FBTTtRQUNSLENBQUM7UUFFRCxNQUFNLE9BQU8sR0FBRyxNQUFNLENBQUMsTUFBTSxDQUFDLEtBQUssQ0FBQyxPQUFPLENBQUMscUJBQXFCLENBQUMsQ0FBQTtRQUVsRSxJQUFJLE9BQU8sRUFBRSxDQUFDO1lBQ1osTUFBTSxDQUFDLEtBQUssQ0FBQyxJQUFJLENBQUM7Z0JBQ2hCLEtBQUssRUFBRSxpQkFBaUI7Z0JBQ3hCLElBQUksRUFBRSxPQUFPLENBQUMsQ0FBQyxDQUFDO2FBQ2pCLENBQUMsQ0FBQTtRQUNKLENBQUM7SUFDSCxDQUFDO0lBRU8sYUFBYSxDQUFDLEtBQWE7UUFDakMsTUFBTSxFQUNKLE1BQU0sRUFDTixPQUFPLEVBQ1IsR0FBRyxJQUFJLENBQUE7UUFDUixJQUFJLE9BQStCLENBQUE7UUFFbkMsU0FBUyxDQUFDO1lBQ1IsT0FBTyxHQUFHLE9BQU8sQ0FBQyxRQUFRLENBQUMsSUFBSSxDQUFDLEtBQUssQ0FBQyxDQUFBO1lBRXRDLElBQUksQ0FBQyxPQUFPLEVBQUUsQ0FBQztnQkFDYixNQUFLO1lBQ1AsQ0FBQztZQUVELE1BQU0sQ0FBQyxRQUFRLENBQUMsSUFBSSxDQUFDLE9BQU8sQ0FBQyxDQUFDLENBQUMsQ0FBQyxDQUFBO1FBQ2xDLENBQUM7SUFDSCxDQUFDO0lBRU8sV0FBVyxDQUFDLEtBQWE7UUFDL0IsTUFBTSxFQUNKLE1BQU0sRUFDTixPQUFPLEVBQ1IsR0FBRyxJQUFJLENBQUE7UUFDUixNQUFNLGNBQWMsR0FBRyxPQUFPLENBQUMsb0JBQW9CLElBQUksRUFBRSxDQUFBO1FBQ3pELE1BQU0sT0FBTyxHQUFHLE9BQU8sQ0FBQyxhQUFhO1lBQ25DLENBQUMsQ0FBQyxLQUFLLENBQUMsS0FBSyxDQUFDLE9BQU8sQ0FBQyxhQUFhLENBQUM7WUFDcEMsQ0FBQyxDQUFDLElBQUksQ0FBQTtRQUVSLElBQUksT0FBTyxFQUFFLENBQUM7WUFDWixNQUFNLENBQUMsTUFBTSxHQUFHLDJCQUEyQixDQUFDLEVBQUUsRUFBRSxPQUFPLEVBQUUsY0FBYyxDQUFDLENBQUE7UUFDMUUsQ0FBQztJQUNILENBQUM7SUFFTyxhQUFhO1FBQ25CLE1BQU0sRUFBRSxNQUFNLEVBQUUsR0FBRyxJQUFJLENBQUE7UUFFdkIsSUFBSSxNQUFNLENBQUMsSUFBSSxFQUFFLENBQUM7WUFDaEIsTUFBTSxDQUFDLElBQUksR0FBRyxZQUFZLENBQUMsTUFBTSxDQUFDLElBQUksQ0FBQyxDQUFBO1FBQ3pDLENBQUM7UUFFRCxJQUFJLE1BQU0sQ0FBQyxNQUFNLEVBQUUsQ0FBQztZQUNsQixNQUFNLENBQUMsTUFBTSxHQUFHLFlBQVksQ0FBQyxNQUFNLENBQUMsTUFBTSxDQUFDLENBQUE7UUFDN0MsQ0FBQztRQUVELE1BQU0sQ0FBQyxLQUFLLENBQUMsT0FBTyxDQUFDLENBQUMsSUFBSSxFQUFFLEVBQUU7WUFDNUIsSUFBSSxDQUFDLElBQUksR0FBRyxZQUFZLENBQUMsSUFBSSxDQUFDLElBQUksQ0FBQyxDQUFBO1FBQ3JDLENBQUMsQ0FBQyxDQUFBO1FBRUYsTUFBTSxhQUFhLEdBQUcsSUFBSSxHQUFHLEVBQVUsQ0FBQTtRQUV2QyxNQUFNLENBQUMsVUFBVSxHQUFHLE1BQU0sQ0FBQyxVQUFVLENBQUMsTUFBTSxDQUFDLENBQUMsU0FBUyxFQUFFLEVBQUU7WUFDekQsTUFBTSxHQUFHLEdBQUcsR0FBRyxTQUFTLENBQUMsTUFBTSxJQUFJLFNBQVMsQ0FBQyxHQUFHLEVBQUUsQ0FBQyxpQkFBaUIsRUFBRSxDQUFBO1lBQ3RFLE1BQU0sRUFBRSxHQUFHLENBQUMsYUFBYSxDQUFDLEdBQUcsQ0FBQyxHQUFHLENBQUMsQ0FBQTtZQUVsQyxJQUFJLEVBQUUsRUFBRSxDQUFDO2dCQUNQLGFBQWEsQ0FBQyxHQUFHLENBQUMsR0FBRyxDQUFDLENBQUE7WUFDeEIsQ0FBQztZQUVELE9BQU8sRUFBRSxDQUFBO1FBQ1gsQ0FBQyxDQUFDLENBQUE7SUFDSixDQUFDO0lBRUQ7Ozs7T0FJRztJQUNILEtBQUssQ0FBQyxLQUFhO1FBQ2pCLElBQUksQ0FBQyxLQUFLLENBQUMsSUFBSSxFQUFFLEVBQUUsQ0FBQztZQUNsQixNQUFNLElBQUksU0FBUyxDQUFDLHVCQUF1QixDQUFDLENBQUE7UUFDOUMsQ0FBQztRQUVELE1BQU0sRUFBRSxXQUFXLEVBQUUsR0FBRyxJQUFJLENBQUMsT0FBTyxDQUFBO1FBQ3BDLE1BQU0sYUFBYSxHQUFHLGdCQUFnQixDQUFDLFdBQVcsQ0FBQyxDQUFBO1FBQ25ELE1BQU0sUUFBUSxHQUFHLFlBQVksQ0FBQyxLQUFLLENBQUMsQ0FBQyxLQUFLLENBQUMsT0FBTyxDQUFDLENBQUE7UUFDbkQsTUFBTSxLQUFLLEdBQUcsV0FBVztZQUN2QixDQUFDLENBQUMsaUJBQWlCLENBQUMsUUFBUSxFQUFFLFdBQVcsQ0FBQyxDQUFDLE1BQU0sQ0FBQyxJQUFJLENBQUMsRUFBRSxDQUFDLGFBQWEsQ0FBQyxJQUFJLENBQUMsSUFBSSxTQUFTLENBQUMsSUFBSSxDQUFDLENBQUM7WUFDakcsQ0FBQyxDQUFDLFFBQVEsQ0FBQyxNQUFNLENBQUMsSUFBSSxDQUFDLEVBQUUsQ0FBQyxTQUFTLENBQUMsSUFBSSxDQUFDLENBQUMsQ0FBQTtRQUM1QyxNQUFNLE1BQU0sR0FBRyxrQkFBa0IsRUFBRSxDQUFBO1FBRW5DLElBQUksQ0FBQyxLQUFLLEdBQUcsS0FBSyxDQUFBO1FBQ2xCLElBQUksQ0FBQyxTQUFTLEdBQUcsQ0FBQyxDQUFBO1FBQ2xCLElBQUksQ0FBQyxNQUFNLEdBQUcsTUFBTSxDQUFBO1FBRXBCLE1BQU0sYUFBYSxHQUFHLElBQUksQ0FBQyxVQUFVLEVBQUUsQ0FBQTtRQUV2QyxJQUFJLENBQUMsV0FBVyxDQUFDLGFBQWEsQ0FBQyxDQUFBO1FBRS9CLElBQUksTUFBTSxDQUFDLE1BQU0sRUFBRSxDQUFDO1lBQ2xCLE1BQU0sQ0FBQyxVQUFVLEdBQUcsSUFBSSxDQUFDLGVBQWUsQ0FBQyxNQUFNLENBQUMsTUFBTSxDQUFDLENBQUE7UUFDekQsQ0FBQztRQUVELElBQUksTUFBTSxHQUFHLElBQUksQ0FBQTtRQUVqQixPQUFPLElBQUksQ0FBQyxlQUFlLEVBQUUsRUFBRSxDQUFDO1lBQzlCLElBQUksQ0FBQyxTQUFTLEVBQUUsQ0FBQTtZQUVoQixJQUFJLElBQUksQ0FBQyxVQUFVLEVBQUUsRUFBRSxDQUFDO2dCQUN0QixNQUFNLEdBQUcsS0FBSyxDQUFBO1lBQ2hCLENBQUM7WUFFRCxJQUFJLENBQUMsSUFBSSxDQUFDLGtCQUFrQixDQUFDLE1BQU0sQ0FBQyxFQUFFLENBQUM7Z0JBQ3JDLE1BQU0sR0FBRyxLQUFLLENBQUE7WUFDaEIsQ0FBQztRQUNILENBQUM7UUFFRCxJQUFJLENBQUMsbUJBQW1CLEVBQUUsQ0FBQTtRQUMxQixJQUFJLENBQUMsYUFBYSxDQUFDLEtBQUssQ0FBQyxDQUFBO1FBQ3pCLElBQUksQ0FBQyxXQUFXLENBQUMsS0FBSyxDQUFDLENBQUE7UUFDdkIsSUFBSSxDQUFDLGFBQWEsRUFBRSxDQUFBO1FBRXBCLE9BQU8sTUFBTSxDQUFBO0lBQ2YsQ0FBQztDQUNGIn0=
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/stream.js
-
-
-/**
- * Create async generator function to parse async iterable of raw commits.
- * @param options - CommitParser options.
- * @returns Async generator function to parse async iterable of raw commits.
- */
-function parseCommits(options = {}) {
-    const warnOption = options.warn;
-    const warn = warnOption === true
-        ? (err) => {
-            throw err;
-        }
-        : warnOption
-            ? (err) => warnOption(err.toString())
-            : () => { };
-    return async function* parse(rawCommits) {
-        const parser = new CommitParser(options);
-        let rawCommit;
-        for await (rawCommit of rawCommits) {
-            try {
-                yield parser.parse(rawCommit.toString());
-            }
-            catch (err) {
-                warn(err);
-            }
-        }
-    };
-}
-/**
- * Create stream to parse commits.
- * @param options - CommitParser options.
- * @returns Stream of parsed commits.
- */
-function parseCommitsStream(options = {}) {
-    return Transform.from(parseCommits(options));
-}
-//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoic3RyZWFtLmpzIiwic291cmNlUm9vdCI6IiIsInNvdXJjZXMiOlsiLi4vc3JjL3N0cmVhbS50cyJdLCJuYW1lcyI6W10sIm1hcHBpbmdzIjoiQUFBQSxPQUFPLEVBQUUsU0FBUyxFQUFFLE1BQU0sUUFBUSxDQUFBO0FBRWxDLE9BQU8sRUFBRSxZQUFZLEVBQUUsTUFBTSxtQkFBbUIsQ0FBQTtBQUVoRDs7OztHQUlHO0FBQ0gsTUFBTSxVQUFVLFlBQVksQ0FDMUIsVUFBK0IsRUFBRTtJQUVqQyxNQUFNLFVBQVUsR0FBRyxPQUFPLENBQUMsSUFBSSxDQUFBO0lBQy9CLE1BQU0sSUFBSSxHQUFHLFVBQVUsS0FBSyxJQUFJO1FBQzlCLENBQUMsQ0FBQyxDQUFDLEdBQVUsRUFBRSxFQUFFO1lBQ2YsTUFBTSxHQUFHLENBQUE7UUFDWCxDQUFDO1FBQ0QsQ0FBQyxDQUFDLFVBQVU7WUFDVixDQUFDLENBQUMsQ0FBQyxHQUFVLEVBQUUsRUFBRSxDQUFDLFVBQVUsQ0FBQyxHQUFHLENBQUMsUUFBUSxFQUFFLENBQUM7WUFDNUMsQ0FBQyxDQUFDLEdBQUcsRUFBRSxHQUFjLENBQUMsQ0FBQTtJQUUxQixPQUFPLEtBQUssU0FBUyxDQUFDLENBQUMsS0FBSyxDQUMxQixVQUFzRTtRQUV0RSxNQUFNLE1BQU0sR0FBRyxJQUFJLFlBQVksQ0FBQyxPQUFPLENBQUMsQ0FBQTtRQUN4QyxJQUFJLFNBQTBCLENBQUE7UUFFOUIsSUFBSSxLQUFLLEVBQUUsU0FBUyxJQUFJLFVBQVUsRUFBRSxDQUFDO1lBQ25DLElBQUksQ0FBQztnQkFDSCxNQUFNLE1BQU0sQ0FBQyxLQUFLLENBQUMsU0FBUyxDQUFDLFFBQVEsRUFBRSxDQUFDLENBQUE7WUFDMUMsQ0FBQztZQUFDLE9BQU8sR0FBRyxFQUFFLENBQUM7Z0JBQ2IsSUFBSSxDQUFDLEdBQVksQ0FBQyxDQUFBO1lBQ3BCLENBQUM7UUFDSCxDQUFDO0lBQ0gsQ0FBQyxDQUFBO0FBQ0gsQ0FBQztBQUVEOzs7O0dBSUc7QUFDSCxNQUFNLFVBQVUsa0JBQWtCLENBQUMsVUFBK0IsRUFBRTtJQUNsRSxPQUFPLFNBQVMsQ0FBQyxJQUFJLENBQUMsWUFBWSxDQUFDLE9BQU8sQ0FBQyxDQUFDLENBQUE7QUFDOUMsQ0FBQyJ9
-;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/index.js
-
-
-
-//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoiaW5kZXguanMiLCJzb3VyY2VSb290IjoiIiwic291cmNlcyI6WyIuLi9zcmMvaW5kZXgudHMiXSwibmFtZXMiOltdLCJtYXBwaW5ncyI6IkFBQUEsY0FBYyxZQUFZLENBQUE7QUFDMUIsY0FBYyxtQkFBbUIsQ0FBQTtBQUNqQyxjQUFjLGFBQWEsQ0FBQSJ9
-;// CONCATENATED MODULE: ./packages/core/src/tags/version-bump.ts
-
-const rank = { none: 0, patch: 1, minor: 2, major: 3 };
-const parser = new CommitParser_CommitParser({
-    headerPattern: /^(\w+)(?:\(([^)]*)\))?!?: (.+)$/,
-    breakingHeaderPattern: /^(\w+)(?:\(([^)]*)\))?!: (.+)$/
-});
-// GitHub's squash merge lists the branch's commits in the body as "* feat: ..." lines.
-const SQUASHED_LINE = /^\s*(?:[*-]\s+)?(\w+(?:\([^)]*\))?!?: .+)$/;
-/** The bump one conventional header or message calls for: feat → minor, fix/perf → patch, `!` or BREAKING CHANGE → major. */
-function bumpOfMessage(message) {
-    const parsed = parser.parse(message);
-    if (parsed.notes.some((note) => /^BREAKING[ -]CHANGE$/.test(note.title)))
-        return 'major';
-    if (parsed.type === 'feat')
-        return 'minor';
-    if (parsed.type === 'fix' || parsed.type === 'perf')
-        return 'patch';
-    return 'none';
-}
-/**
- * The strongest bump among commits. A commit's body lines that are conventional headers
- * themselves (squash merges) count as commits of their own.
- */
-function version_bump_bumpFromCommits(commits) {
-    const reasons = [];
-    for (const commit of commits) {
-        const [header = '', ...body] = commit.message.split('\n');
-        const candidates = [{ header, message: commit.message }];
-        for (const line of body) {
-            const match = SQUASHED_LINE.exec(line);
-            if (match)
-                candidates.push({ header: match[1], message: match[1] });
-        }
-        for (const candidate of candidates) {
-            const bump = bumpOfMessage(candidate.message);
-            if (bump !== 'none')
-                reasons.push({ sha: commit.sha, header: candidate.header, bump });
-        }
-    }
-    reasons.sort((a, b) => rank[b.bump] - rank[a.bump]);
-    return { bump: reasons[0]?.bump ?? 'none', reasons };
-}
-function strongerBump(a, b) {
-    return rank[a] >= rank[b] ? a : b;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/tags/release-version.ts
-
-
-
-function parseTags(tags, prefix) {
-    const parsed = [];
-    for (const tag of tags) {
-        if (!tag.name.startsWith(prefix))
-            continue;
-        const version = semver.parse(tag.name.slice(prefix.length));
-        if (version)
-            parsed.push({ ...tag, version });
-    }
-    return parsed.sort((a, b) => semver.rcompare(a.version, b.version));
-}
-/**
- * The next semantic version from conventional commits since the last stable release tag.
- * A commit that already carries a release tag keeps that version, so re-runs agree.
- */
-async function release_version_computeVersion(request, source) {
-    if (!semver.valid(request.initialVersion)) {
-        throw parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`);
-    }
-    const tags = parseTags(await source.releaseTags(), request.prefix);
-    const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0));
-    const stable = tags.filter((tag) => tag.version.prerelease.length === 0);
-    const base = stable[0];
-    if (onHead) {
-        const previous = tags.find((tag) => semver.lt(tag.version, onHead.version) && tag.version.prerelease.length === 0);
-        return {
-            version: onHead.version.version,
-            previousVersion: previous?.version.version ?? '',
-            previousTag: previous?.name,
-            bump: 'none',
-            reasons: [],
-            released: true,
-            unchanged: false
-        };
-    }
-    const commits = await source.commitsSince(base?.sha);
-    const { bump, reasons } = bumpFromCommits(commits);
-    // The first release is the initial version whatever the commits say.
-    let next = base ? (bump === 'none' ? base.version.version : semver.inc(base.version, bump)) : request.initialVersion;
-    if (request.prerelease && (bump !== 'none' || !base)) {
-        next = nextPrerelease(next, request.prerelease, tags);
-    }
-    return {
-        version: next,
-        previousVersion: base?.version.version ?? '',
-        previousTag: base?.name,
-        bump,
-        reasons,
-        released: false,
-        unchanged: base !== undefined && bump === 'none'
-    };
-}
-function nextPrerelease(version, identifier, tags) {
-    if (!/^[0-9A-Za-z-]+$/.test(identifier)) {
-        throw parameterError('prerelease', `'${identifier}' is not a valid pre-release identifier (letters, digits and '-')`);
-    }
-    const numbers = tags
-        .filter((tag) => `${tag.version.major}.${tag.version.minor}.${tag.version.patch}` === version && tag.version.prerelease[0] === identifier)
-        .map((tag) => Number(tag.version.prerelease[1] ?? 0));
-    const n = numbers.length > 0 ? Math.max(...numbers) + 1 : 1;
-    return `${version}-${identifier}.${n}`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/tags/tag-plan.ts
-
-
-
-
-
-const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Checks an app name: it becomes part of tags, branch names and paths (`apps/<app>/`). */
-function checkAppName(app, input = 'app') {
-    if (!APP_NAME.test(app)) {
-        throw parameterError(input, `'${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`);
-    }
-}
-/** Whether the template for an environment needs a semantic version. */
-function tag_plan_templateNeedsVersion(templates, environment, aliases) {
-    const template = templates[environment];
-    const all = [template ?? '', ...(aliases ?? DEFAULT_ALIAS_TEMPLATES[environment] ?? [])];
-    return all.some((t) => placeholdersOf(t).includes('version'));
-}
-/** The full template table: the seed's defaults with the user's entries on top. */
-function tag_plan_templateTable(user) {
-    return { ...DEFAULT_TAG_TEMPLATES, ...user };
-}
-/** Plans the tags, references and labels of one build. Pure: every fact comes in `request`. */
-function tag_plan_planTags(request) {
-    checkAppName(request.values.app);
-    const template = request.templates[request.environment];
-    if (template === undefined) {
-        throw parameterError('environment', `no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to the tag templates`);
-    }
-    const tag = renderTagTemplate(template, request.values, `Tag template for ${request.environment}`);
-    const aliasTemplates = request.aliasTemplates ?? DEFAULT_ALIAS_TEMPLATES[request.environment] ?? [];
-    const aliases = [...new Set(aliasTemplates.map((t) => renderTagTemplate(t, request.values, 'Alias template')))].filter((a) => a !== tag);
-    for (const image of request.images) {
-        const problem = imageNameProblem(image);
-        if (problem)
-            throw parameterError('image', `'${image}' is not a valid image name: ${problem}`);
-    }
-    const tags = request.images.flatMap((image) => [tag, ...aliases].map((t) => `${image}:${t}`));
-    return {
-        tag,
-        template,
-        aliases,
-        tags,
-        labels: ociLabels({ ...request.labels, version: request.values.version || tag }),
-        fluxImagePolicy: fluxImagePolicyFilter(template, request.values)
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/tags/index.ts
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/config/app-discovery.ts
-
-
-const APP_PATTERN = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-/**
- * The apps of a config repo: every directory that the layout's overlay pattern matches for at
- * least one environment (`apps/{app}/overlays/{env}` finds `apps/myapp/overlays/dev`), sorted.
- * An overlay counts when it holds a kustomization file.
- */
-function app_discovery_discoverApps(repoRoot, config) {
-    const apps = new Set();
-    for (const environment of config.environments) {
-        const segments = config.layout.overlay
-            .replaceAll('{env}', environment.name)
-            .split('/')
-            .filter((s) => s !== '' && s !== '.');
-        walk(repoRoot, segments, undefined, apps);
-    }
-    return [...apps].sort();
-}
-function walk(dir, segments, app, found) {
-    if (segments.length === 0) {
-        if (app !== undefined && hasKustomization(dir))
-            found.add(app);
-        return;
-    }
-    const [segment, ...rest] = segments;
-    if (!segment.includes('{app}')) {
-        if (app_discovery_isDirectory(join(dir, segment)))
-            walk(join(dir, segment), rest, app, found);
-        return;
-    }
-    if (app !== undefined) {
-        const name = segment.replaceAll('{app}', app);
-        if (app_discovery_isDirectory(join(dir, name)))
-            walk(join(dir, name), rest, app, found);
-        return;
-    }
-    const pattern = new RegExp(`^${segment
-        .split('{app}')
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join(`(${APP_PATTERN})`)}$`);
-    let names;
-    try {
-        names = readdirSync(dir);
-    }
-    catch {
-        return;
-    }
-    for (const name of names.sort()) {
-        const match = pattern.exec(name);
-        // A pattern using {app} twice in one segment must see the same name both times.
-        if (!match || new Set(match.slice(1)).size !== 1)
-            continue;
-        if (app_discovery_isDirectory(join(dir, name)))
-            walk(join(dir, name), rest, match[1], found);
-    }
-}
-/** The names kustomize accepts for a kustomization file. */
-const KUSTOMIZATION_FILE_NAMES = (/* unused pure expression or super */ null && (['kustomization.yaml', 'kustomization.yml', 'Kustomization']));
-/** The kustomization file in a directory, or undefined. */
-function app_discovery_kustomizationFileIn(dir) {
-    return KUSTOMIZATION_FILE_NAMES.map((name) => join(dir, name)).find((path) => isFile(path));
-}
-function hasKustomization(dir) {
-    return app_discovery_kustomizationFileIn(dir) !== undefined;
-}
-function app_discovery_isDirectory(path) {
-    try {
-        return statSync(path).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-function isFile(path) {
-    try {
-        return statSync(path).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/config/codeowners.ts
-/** The seed's production rule: prod overlays need platform, senior platform engineers and app team leads. */
-const DEFAULT_CODEOWNERS = {
-    protectedPaths: [{ pattern: 'apps/*/overlays/prod/', owners: ['@platform-team', '@senior-platform-engineers', '@app-team-leads'] }],
-    protectSelf: true
-};
-/** `@user`, `@org/team` or an email address: what a CODEOWNERS line accepts as an owner. */
-const OWNER_SYNTAX = '^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?|[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,})$';
-const codeownersSchema = {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-        protectedPaths: {
-            type: 'array',
-            nullable: true,
-            items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['pattern', 'owners'],
-                properties: {
-                    // GitHub refuses negation, character ranges and a leading `\#`; so do we.
-                    pattern: { type: 'string', minLength: 1, pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$' },
-                    owners: { type: 'array', minItems: 1, items: { type: 'string', pattern: OWNER_SYNTAX } }
-                }
-            }
-        },
-        protectSelf: { type: 'boolean', nullable: true }
-    }
-};
-/** The codeowners section with the seed's defaults for absent keys. */
-function completeCodeowners(input) {
-    return {
-        protectedPaths: (input?.protectedPaths ?? DEFAULT_CODEOWNERS.protectedPaths).map((p) => ({
-            pattern: p.pattern,
-            owners: [...p.owners]
-        })),
-        protectSelf: input?.protectSelf ?? DEFAULT_CODEOWNERS.protectSelf
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/config/drift.ts
-/**
- * Replicas, autoscaling bounds and config values differ between environments by design, and so
- * does the version label, which moves with the image tag.
- */
-const DEFAULT_DRIFT = {
-    expected: {
-        '*': ['metadata.labels[app.kubernetes.io/version]', 'spec.template.metadata.labels[app.kubernetes.io/version]'],
-        Deployment: ['spec.replicas'],
-        StatefulSet: ['spec.replicas'],
-        HorizontalPodAutoscaler: ['spec.minReplicas', 'spec.maxReplicas'],
-        ConfigMap: ['data.*']
-    }
-};
-/** One key (`replicas`) or a bracketed one (`[app.kubernetes.io/name]`, `[myapp]`, `[*]`). */
-const SEGMENT = '(?:[^.\\[\\]\\s]+|\\[[^\\[\\]]+\\])';
-const DRIFT_PATH_PATTERN = `^${SEGMENT}(?:\\.[^.\\[\\]\\s]+|\\[[^\\[\\]]+\\])*$`;
-const driftSchema = {
-    type: 'object',
-    additionalProperties: false,
-    description: 'Expected differences between neighbouring environments, left out of drift reports.',
-    properties: {
-        expected: {
-            type: 'object',
-            nullable: true,
-            required: [],
-            propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$' },
-            additionalProperties: { type: 'array', items: { type: 'string', pattern: DRIFT_PATH_PATTERN } }
-        }
-    }
-};
-/** The drift section with its default: a user's `drift.expected` replaces the default list whole. */
-function completeDrift(input) {
-    return { expected: input?.expected ?? structuredClone(DEFAULT_DRIFT.expected) };
-}
-/** Splits a drift path into its keys: `a.b[c.d][*]` → ['a', 'b', 'c.d', '*']. */
-function drift_driftPathKeys(path) {
-    return [...path.matchAll(/\[([^\]]+)\]|([^.[\]]+)/g)].map((m) => (m[1] ?? m[2]));
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
@@ -46189,8 +47286,46 @@ function completeEnvironment(input) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./packages/core/src/config/drift.ts
+/**
+ * Replicas, autoscaling bounds and config values differ between environments by design, and so
+ * does the version label, which moves with the image tag.
+ */
+const DEFAULT_DRIFT = {
+    expected: {
+        '*': ['metadata.labels[app.kubernetes.io/version]', 'spec.template.metadata.labels[app.kubernetes.io/version]'],
+        Deployment: ['spec.replicas'],
+        StatefulSet: ['spec.replicas'],
+        HorizontalPodAutoscaler: ['spec.minReplicas', 'spec.maxReplicas'],
+        ConfigMap: ['data.*']
+    }
+};
+/** One key (`replicas`) or a bracketed one (`[app.kubernetes.io/name]`, `[myapp]`, `[*]`). */
+const SEGMENT = '(?:[^.\\[\\]\\s]+|\\[[^\\[\\]]+\\])';
+const DRIFT_PATH_PATTERN = `^${SEGMENT}(?:\\.[^.\\[\\]\\s]+|\\[[^\\[\\]]+\\])*$`;
+const driftSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Expected differences between neighbouring environments, left out of drift reports.',
+    properties: {
+        expected: {
+            type: 'object',
+            nullable: true,
+            required: [],
+            propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$' },
+            additionalProperties: { type: 'array', items: { type: 'string', pattern: DRIFT_PATH_PATTERN } }
+        }
+    }
+};
+/** The drift section with its default: a user's `drift.expected` replaces the default list whole. */
+function completeDrift(input) {
+    return { expected: input?.expected ?? structuredClone(DEFAULT_DRIFT.expected) };
+}
+/** Splits a drift path into its keys: `a.b[c.d][*]` → ['a', 'b', 'c.d', '*']. */
+function driftPathKeys(path) {
+    return [...path.matchAll(/\[([^\]]+)\]|([^.[\]]+)/g)].map((m) => (m[1] ?? m[2]));
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/layout.ts
 const DEFAULT_LAYOUT = {
     overlay: 'apps/{app}/overlays/{env}',
@@ -46205,7 +47340,7 @@ const layoutSchema = {
     }
 };
 /** The overlay directory of an app in an environment, relative to the repo root. */
-function layout_overlayPath(layout, app, environment) {
+function overlayPath(layout, app, environment) {
     return layout.overlay.replaceAll('{app}', app).replaceAll('{env}', environment);
 }
 /** The base directory of an app, relative to the repo root. */
@@ -46266,6 +47401,46 @@ function completeProtection(input) {
     return {
         app: { ...DEFAULT_PROTECTION.app, ...input?.app },
         config: { ...DEFAULT_PROTECTION.config, ...input?.config }
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/codeowners.ts
+/** The seed's production rule: prod overlays need platform, senior platform engineers and app team leads. */
+const DEFAULT_CODEOWNERS = {
+    protectedPaths: [{ pattern: 'apps/*/overlays/prod/', owners: ['@platform-team', '@senior-platform-engineers', '@app-team-leads'] }],
+    protectSelf: true
+};
+/** `@user`, `@org/team` or an email address: what a CODEOWNERS line accepts as an owner. */
+const OWNER_SYNTAX = '^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?|[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,})$';
+const codeownersSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        protectedPaths: {
+            type: 'array',
+            nullable: true,
+            items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['pattern', 'owners'],
+                properties: {
+                    // GitHub refuses negation, character ranges and a leading `\#`; so do we.
+                    pattern: { type: 'string', minLength: 1, pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$' },
+                    owners: { type: 'array', minItems: 1, items: { type: 'string', pattern: OWNER_SYNTAX } }
+                }
+            }
+        },
+        protectSelf: { type: 'boolean', nullable: true }
+    }
+};
+/** The codeowners section with the seed's defaults for absent keys. */
+function completeCodeowners(input) {
+    return {
+        protectedPaths: (input?.protectedPaths ?? DEFAULT_CODEOWNERS.protectedPaths).map((p) => ({
+            pattern: p.pattern,
+            owners: [...p.owners]
+        })),
+        protectSelf: input?.protectSelf ?? DEFAULT_CODEOWNERS.protectSelf
     };
 }
 
@@ -52801,7 +53976,7 @@ function policyExpressionProblems(input) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/deployment-windows.ts
-const deployment_windows_WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const HOURS_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$';
 const deploymentWindowsSchema = {
     type: 'array',
@@ -52813,7 +53988,7 @@ const deploymentWindowsSchema = {
         properties: {
             environments: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
             timeZone: { type: 'string', nullable: true, minLength: 1 },
-            days: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', enum: [...deployment_windows_WEEKDAYS] } },
+            days: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', enum: [...WEEKDAYS] } },
             hours: { type: 'string', nullable: true, pattern: HOURS_PATTERN }
         }
     }
@@ -52823,7 +53998,7 @@ function completeDeploymentWindow(input) {
     return {
         environments: input.environments,
         timeZone: input.timeZone ?? 'UTC',
-        days: input.days ?? [...deployment_windows_WEEKDAYS],
+        days: input.days ?? [...WEEKDAYS],
         hours: input.hours ?? '00:00-24:00'
     };
 }
@@ -52853,12 +54028,12 @@ function isKnownTimeZone(name) {
  * No maintained npm library parses this grammar exactly (the Kubernetes client's helper returns
  * floating-point numbers), hence this module.
  */
-const NANO = 10n ** 9n;
+const NANO = (/* unused pure expression or super */ null && (10n ** 9n));
 const BINARY = { Ki: 2n ** 10n, Mi: 2n ** 20n, Gi: 2n ** 30n, Ti: 2n ** 40n, Pi: 2n ** 50n, Ei: 2n ** 60n };
 const DECIMAL = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const GRAMMAR = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 /** Why a value is not a Kubernetes quantity, or undefined when it is one. */
-function quantity_quantityProblem(value) {
+function quantityProblem(value) {
     if (typeof value === 'number')
         return Number.isFinite(value) ? undefined : `${value} is not a quantity`;
     if (typeof value !== 'string')
@@ -52872,8 +54047,8 @@ function quantity_quantityProblem(value) {
     return undefined;
 }
 /** Parses a quantity (a string, or a number as YAML gives `cpu: 1`) into nano-units. Throws on anything else. */
-function quantity_parseQuantity(value) {
-    const problem = quantity_quantityProblem(value);
+function parseQuantity(value) {
+    const problem = quantityProblem(value);
     if (problem)
         throw new RangeError(problem);
     const text = typeof value === 'number' ? numberText(value) : value;
@@ -52899,12 +54074,12 @@ function numberText(value) {
     // YAML numbers such as 0.5 or 1e3; toString gives e-notation (`1e+21`) for large values, which the grammar accepts.
     return String(value);
 }
-const quantity_RESOURCE_NAMES = ['cpu', 'memory', 'ephemeral-storage'];
+const RESOURCE_NAMES = (/* unused pure expression or super */ null && (['cpu', 'memory', 'ephemeral-storage']));
 /**
  * A quantity in nano-units, written the way people read it: CPU in cores or millicores (`2`, `1500m`),
  * memory and storage in the largest binary unit that divides it (`3Gi`, `1536Mi`), else decimal.
  */
-function quantity_formatQuantity(nanos, resource) {
+function formatQuantity(nanos, resource) {
     const sign = nanos < 0n ? '-' : '';
     const abs = nanos < 0n ? -nanos : nanos;
     if (resource === 'cpu') {
@@ -52972,7 +54147,7 @@ function quotaProblems(input) {
         for (const [name, entry] of Object.entries(input?.[scope] ?? {})) {
             for (const which of ['requests', 'limits']) {
                 for (const [resource, value] of Object.entries(entry[which] ?? {})) {
-                    const problem = quantity_quantityProblem(value);
+                    const problem = quantityProblem(value);
                     if (problem)
                         problems.push({ path: [scope, name, which, resource], message: problem });
                 }
@@ -52996,7 +54171,7 @@ function quotaProblems(input) {
 
 
 
-const gitops_config_GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
+const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
 const sections = {
     environments: environmentsSchema,
     layout: layoutSchema,
@@ -53015,9 +54190,11 @@ const gitopsConfigSchema = {
     additionalProperties: false,
     properties: { version: { type: 'integer', enum: [1] }, ...sections }
 };
-const validate = new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema);
+// Compiled on first use: a run without gitops.yaml (the defaults) never pays for it.
+let compiledSchema;
+const configValidator = () => (compiledSchema ??= new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema));
 /** The configuration when the repo has no gitops.yaml: the seed's. */
-function gitops_config_defaultGitopsConfig() {
+function defaultGitopsConfig() {
     return {
         file: undefined,
         environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
@@ -53031,33 +54208,34 @@ function gitops_config_defaultGitopsConfig() {
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
-function gitops_config_loadGitopsConfig(repoRoot) {
-    for (const name of gitops_config_GITOPS_CONFIG_FILES) {
+function loadGitopsConfig(repoRoot) {
+    for (const name of GITOPS_CONFIG_FILES) {
         const path = (0,external_node_path_namespaceObject.join)(repoRoot, name);
         if ((0,external_node_fs_namespaceObject.existsSync)(path))
             return parseGitopsConfig((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), name);
     }
-    return gitops_config_defaultGitopsConfig();
+    return defaultGitopsConfig();
 }
 /** Parses gitops.yaml text; every mistake is a UserError at file:line. */
 function parseGitopsConfig(text, file = 'gitops.yaml') {
-    const source = yaml_source_parseYamlFile(text, file);
-    const raw = yaml_source_toPlain(source) ?? {};
+    const source = parseYamlFile(text, file);
+    const raw = toPlain(source) ?? {};
+    const validate = configValidator();
     if (!validate(raw))
         throw schemaError(source, validate.errors ?? []);
     const data = raw;
     const [quotaProblem] = quotaProblems(data.quota);
     if (quotaProblem) {
-        throw new errors_UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, yaml_source_locationOf(source, ['quota', ...quotaProblem.path]));
+        throw new UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
     }
     const [celProblem] = policyExpressionProblems(data.policy);
     if (celProblem)
-        throw new errors_UserError(`${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`, yaml_source_locationOf(source, ['policy', ...celProblem.path]));
+        throw new UserError(`${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`, locationOf(source, ['policy', ...celProblem.path]));
     const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
     const seen = new Set();
     environments.forEach((environment, index) => {
         if (seen.has(environment.name)) {
-            throw new errors_UserError(`${file}: environment '${environment.name}' is listed twice`, yaml_source_locationOf(source, ['environments', index, 'name']));
+            throw new UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
         }
         seen.add(environment.name);
         for (const [key, list] of [['allowedTags', environment.allowedTags], ['forbiddenTags', environment.forbiddenTags]]) {
@@ -53068,7 +54246,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
                     new RegExp(pattern.replaceAll('{app}', 'app'));
                 }
                 catch (error) {
-                    throw new errors_UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, yaml_source_locationOf(source, ['environments', index, key, i]));
+                    throw new UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, locationOf(source, ['environments', index, key, i]));
                 }
             });
         }
@@ -53076,11 +54254,11 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow);
     deploymentWindows.forEach((window, index) => {
         if (!isKnownTimeZone(window.timeZone)) {
-            throw new errors_UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, yaml_source_locationOf(source, ['deploymentWindows', index, 'timeZone']));
+            throw new UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
         }
         window.environments.forEach((name, i) => {
             if (!seen.has(name)) {
-                throw new errors_UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, yaml_source_locationOf(source, ['deploymentWindows', index, 'environments', i]));
+                throw new UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
             }
         });
     });
@@ -53114,113 +54292,16 @@ function schemaError(source, errors) {
     else if (error.keyword === 'enum') {
         message += `: ${error.params.allowedValues.join(', ')}`;
     }
-    return new errors_UserError(message, yaml_source_locationOf(source, path));
+    return new UserError(message, locationOf(source, path));
 }
 /** Finds an environment by name, or a UserError listing the known ones. */
-function gitops_config_environmentByName(config, name, input = 'environment') {
+function environmentByName(config, name, input = 'environment') {
     const environment = config.environments.find((e) => e.name === name);
     if (!environment) {
         throw parameterError(input, `unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
     }
     return environment;
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/config/index.ts
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/manifests/manifest.ts
-
-
-/** A stable identity for duplicate detection: group/kind/namespace/name. */
-function manifest_objectId(object) {
-    const group = (object.apiVersion ?? '').includes('/') ? object.apiVersion.split('/')[0] : '';
-    return `${group}/${object.kind ?? '?'}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
-}
-/** Human-readable `Kind/namespace/name` for messages. */
-function manifest_describeObject(object) {
-    const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : '';
-    return `${object.kind ?? '(no kind)'}/${ns}${object.metadata?.name ?? '(no name)'}`;
-}
-/** A Manifest for one parsed YAML document. */
-function manifestFromDocument(source, root, environment) {
-    return {
-        object: (toPlain(source) ?? {}),
-        location: locationOf(source, []),
-        root,
-        environment,
-        locate: (path) => locationOf(source, path)
-    };
-}
-/** Every object of a YAML stream, each pointing at its own lines. `List` kinds are not expanded. */
-function manifest_manifestsFromYaml(text, file, root = file, environment) {
-    return parseYamlStream(text, file)
-        .filter((source) => isMap(source.document.contents))
-        .map((source) => manifestFromDocument(source, root, environment));
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/manifests/container-images.ts
-
-const CONTAINER_LISTS = (/* unused pure expression or super */ null && (['containers', 'initContainers', 'ephemeralContainers']));
-/**
- * Every container image of an object, wherever its pod template sits (Pod, Deployment, Job,
- * CronJob, custom resources embedding a PodSpec).
- */
-function container_images_containerImages(object) {
-    const found = [];
-    const walk = (value, path) => {
-        if (Array.isArray(value)) {
-            value.forEach((item, i) => walk(item, [...path, i]));
-            return;
-        }
-        if (value === null || typeof value !== 'object')
-            return;
-        for (const [key, child] of Object.entries(value)) {
-            if (CONTAINER_LISTS.includes(key) && Array.isArray(child)) {
-                child.forEach((container, i) => {
-                    const c = container;
-                    if (c && typeof c.image === 'string') {
-                        found.push({
-                            object: describeObject(object),
-                            container: String(c.name ?? i),
-                            list: key,
-                            image: c.image,
-                            path: [...path, key, i, 'image']
-                        });
-                    }
-                });
-            }
-            else
-                walk(child, [...path, key]);
-        }
-    };
-    walk(object, []);
-    return found;
-}
-/** Splits an image reference as it appears in a manifest into name, tag and digest (no validation). */
-function container_images_splitImageReference(reference) {
-    let rest = reference;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-    }
-    const colon = rest.indexOf(':', rest.lastIndexOf('/') + 1);
-    return colon >= 0 ? { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest } : { name: rest, tag: undefined, digest };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/manifests/index.ts
-
-
 
 ;// CONCATENATED MODULE: ./packages/core/src/protection/desired-state.ts
 /** The name of the ruleset gitops-actions manages; other rulesets are left alone. */
@@ -53411,7 +54492,7 @@ async function syncProtection(github, target, rules, options) {
         if (list)
             return syncRuleset(github, target, rules, list.data, options);
         if (options.method === 'ruleset') {
-            throw new errors_UserError(`${target.owner}/${target.repo}: this server has no repository rulesets API; use method classic`);
+            throw new UserError(`${target.owner}/${target.repo}: this server has no repository rulesets API; use method classic`);
         }
         fallbackReason = 'the server has no repository rulesets API (404)';
     }
@@ -53424,7 +54505,7 @@ async function syncRuleset(github, target, rules, existing, options) {
             continue;
         const team = await maybe(github.request('GET /orgs/{org}/teams/{team_slug}', { org: target.owner, team_slug: actor.team }));
         if (!team)
-            throw new errors_UserError(`protection bypass: team '${actor.team}' does not exist in ${target.owner}`);
+            throw new UserError(`protection bypass: team '${actor.team}' does not exist in ${target.owner}`);
         teamIds[actor.team] = team.data.id;
     }
     const desired = desiredRuleset(rules, teamIds);
@@ -53455,4178 +54536,65 @@ async function syncClassic(github, target, rules, options) {
     return { method: 'classic', branch: rules.branch, changes, applied: true };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/protection/index.ts
+;// CONCATENATED MODULE: ./packages/operations/src/github-errors.ts
+/** The HTTP status of an Octokit error, if it has one. */
+function github_errors_statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/** What GitHub said in an error answer: its message and any validation details. */
+function messageOf(error) {
+    const data = error?.response?.data;
+    const details = (data?.errors ?? []).map((e) => (typeof e === 'string' ? e : (e.message ?? ''))).join('; ');
+    return `${data?.message ?? error?.message ?? String(error)}${details ? ` (${details})` : ''}`;
+}
 
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/codeowners/codeowners-file.ts
+;// CONCATENATED MODULE: ./packages/operations/src/protection/apply-protection.ts
 
 
 /**
- * GitHub's CODEOWNERS semantics, as documented in "About code owners" and GitHub's REST
- * description of CODEOWNERS errors:
- * - GitHub reads the first of .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS that exists.
- * - Lines starting with `#` are comments; each other line is a pattern and zero or more owners
- *   (`@user`, `@org/team`, or an email). The last matching pattern wins. A pattern with no
- *   owners makes the files it matches unowned.
- * - Patterns follow gitignore, except that a leading `\#`, `!` negation and `[ ]` ranges are
- *   unsupported: such lines are errors. An invalid line is skipped; the others still apply.
- * - `/` never matches anything (GitHub suggests `*`). Paths are case-sensitive.
- * - A file of 3 MB or more is not loaded at all.
+ * `gitops-actions protect` and the apply-protection action: gitops.yaml's protection rules for one
+ * kind of repository, brought onto a repository (or compared with it, in a dry run). GitHub's
+ * refusals become user errors that say what to change; none of them carries the token.
  */
-/** Where GitHub looks for CODEOWNERS, in the order it looks. */
-const codeowners_file_CODEOWNERS_LOCATIONS = (/* unused pure expression or super */ null && (['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS']));
-/**
- * GitHub: "CODEOWNERS files must be under 3 MB in size". Taken as 3,000,000 bytes (the docs' MB);
- * if GitHub counts MiB we warn about a file GitHub would still load, never the other way round.
- */
-const CODEOWNERS_MAX_BYTES = 3_000_000;
-const USER = /^@[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const TEAM = /^@[A-Za-z0-9][A-Za-z0-9_-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/;
-/** Whether a CODEOWNERS owner is written in one of GitHub's three forms. */
-function isValidOwner(owner) {
-    return USER.test(owner) || TEAM.test(owner) || EMAIL.test(owner);
-}
-/** Parses CODEOWNERS text; never throws: every problem is reported with its line and column. */
-function codeowners_file_parseCodeowners(text, file) {
-    const size = Buffer.byteLength(text, 'utf8');
-    if (size >= CODEOWNERS_MAX_BYTES) {
-        return {
-            file,
-            rules: [],
-            size,
-            problems: [
-                {
-                    line: 1,
-                    column: 1,
-                    kind: 'Too large',
-                    severity: 'error',
-                    message: `${file} is ${size} bytes; GitHub does not load CODEOWNERS files of 3 MB or more, so nothing in it applies. Use wildcard patterns to shorten it.`
-                }
-            ]
-        };
-    }
-    const rules = [];
-    const problems = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const result = parseLine(raw, index + 1);
-        if (result === undefined)
-            return;
-        if ('problem' in result) {
-            problems.push(result.problem);
-            return;
-        }
-        const { rule } = result;
-        if (rule.pattern === '/') {
-            problems.push({
-                line: rule.line,
-                column: raw.indexOf('/') + 1,
-                kind: 'Never matches',
-                severity: 'error',
-                message: 'The pattern `/` will never match anything, did you mean `*` instead? (GitHub does not treat `/` as the whole repository)'
-            });
-        }
-        if (rule.owners.length === 0) {
-            problems.push({
-                line: rule.line,
-                column: raw.search(/\S/) + 1,
-                kind: 'No owners',
-                severity: 'notice',
-                message: `Pattern \`${rule.pattern}\` has no owners: files it matches have no code owner (GitHub allows this to exempt paths from an earlier rule)`
-            });
-        }
-        rules.push(rule);
-    });
-    return { file, rules, problems, size };
-}
-function parseLine(raw, line) {
-    const start = raw.search(/\S/);
-    if (start < 0 || raw[start] === '#')
-        return undefined;
-    const problem = (column, kind, message) => ({
-        problem: { line, column: column + 1, kind, message, severity: 'error' }
-    });
-    // The pattern runs to the first unescaped whitespace; a backslash escapes the next character.
-    let end = start;
-    while (end < raw.length && !/\s/.test(raw[end]))
-        end += raw[end] === '\\' ? 2 : 1;
-    end = Math.min(end, raw.length);
-    const pattern = raw.slice(start, end);
-    if (pattern.startsWith('\\#')) {
-        return problem(start, 'Unsupported syntax', `Pattern \`${pattern}\`: GitHub does not support escaping a leading # with \\ in CODEOWNERS; the line is skipped`);
-    }
-    if (pattern.startsWith('!')) {
-        return problem(start, 'Unsupported syntax', `Pattern \`${pattern}\`: GitHub does not support ! negation in CODEOWNERS; the line is skipped`);
-    }
-    const bracket = unescapedIndexOf(pattern, /[[\]]/);
-    if (bracket >= 0) {
-        return problem(start + bracket, 'Unsupported syntax', `Pattern \`${pattern}\`: GitHub does not support [ ] character ranges in CODEOWNERS; the line is skipped`);
-    }
-    if (pattern.includes('***')) {
-        return problem(start + pattern.indexOf('***'), 'Invalid pattern', `Pattern \`${pattern}\`: three consecutive asterisks are not a valid pattern`);
-    }
-    if (pattern.endsWith('\\')) {
-        return problem(start + pattern.length - 1, 'Invalid pattern', `Pattern \`${pattern}\` ends with a lone backslash`);
-    }
-    const owners = [];
-    const tokens = /\S+/g;
-    tokens.lastIndex = end;
-    for (let match = tokens.exec(raw); match; match = tokens.exec(raw)) {
-        if (match[0].startsWith('#'))
-            break; // the rest of the line is a comment
-        if (!isValidOwner(match[0])) {
-            return problem(match.index, 'Invalid owner', `Invalid owner \`${match[0]}\` for \`${pattern}\`: owners are written @user, @org/team or an email address; the line is skipped`);
-        }
-        owners.push(match[0]);
-    }
-    const matcher = codeowners_file_compilePattern(pattern);
-    return { rule: { pattern, owners, line, matches: (path) => matcher !== undefined && matcher.test(codeowners_file_normalizePath(path)) } };
-}
-function unescapedIndexOf(text, what) {
-    for (let i = 0; i < text.length; i++) {
-        if (text[i] === '\\')
-            i++;
-        else if (what.test(text[i]))
-            return i;
-    }
-    return -1;
-}
-/** A repository path as CODEOWNERS sees it: forward slashes, no leading `./` or `/`. */
-function codeowners_file_normalizePath(path) {
-    return path
-        .replace(/\\/g, '/')
-        .replace(/^(?:\.\/)+/, '')
-        .replace(/^\/+/, '');
-}
-/**
- * Turns a CODEOWNERS pattern into a regular expression over repository paths; undefined for `/`,
- * which matches nothing. gitignore rules: a leading or middle slash anchors at the root, otherwise
- * the pattern matches at any depth; a trailing slash matches everything under a directory; `*` and
- * `?` stay within one path segment, `**` spans segments. As GitHub documents, `docs/*` matches
- * files directly in docs/ but not deeper, while `docs` or `/docs/` match the whole tree.
- */
-function codeowners_file_compilePattern(pattern) {
-    if (pattern === '/')
-        return undefined;
-    let body = pattern;
-    const anchored = body.startsWith('/');
-    if (anchored)
-        body = body.slice(1);
-    const directory = body.endsWith('/') && !body.endsWith('\\/');
-    if (directory)
-        body = body.slice(0, -1);
-    const segments = splitSegments(body);
-    if (!anchored && segments.length === 1 && segments[0] !== '**')
-        segments.unshift('**');
-    if (directory)
-        segments.push('**');
-    let regex = '^';
-    let needSeparator = false;
-    segments.forEach((segment, i) => {
-        const last = i === segments.length - 1;
-        if (segment === '**') {
-            if (i === 0 && last)
-                regex += '.+';
-            else if (i === 0)
-                regex += '(?:.+/)?';
-            else if (last)
-                regex += '/.+';
-            else
-                regex += '/(?:.+/)?';
-            needSeparator = false;
-            return;
-        }
-        if (needSeparator)
-            regex += '/';
-        if (segment === '*') {
-            regex += '[^/]+';
-        }
-        else {
-            regex += segmentRegex(segment);
-            if (last)
-                regex += '(?:/.*)?';
-        }
-        needSeparator = true;
-    });
-    return new RegExp(`${regex}$`, 's');
-}
-function splitSegments(body) {
-    const segments = [];
-    let current = '';
-    for (let i = 0; i < body.length; i++) {
-        const ch = body[i];
-        if (ch === '\\' && i + 1 < body.length) {
-            current += ch + body[++i];
-        }
-        else if (ch === '/') {
-            segments.push(current);
-            current = '';
-        }
-        else {
-            current += ch;
-        }
-    }
-    segments.push(current);
-    return segments.filter((segment) => segment !== '');
-}
-function segmentRegex(segment) {
-    let out = '';
-    for (let i = 0; i < segment.length; i++) {
-        const ch = segment[i];
-        if (ch === '\\' && i + 1 < segment.length)
-            out += escapeRegex(segment[++i]);
-        else if (ch === '*')
-            out += '[^/]*';
-        else if (ch === '?')
-            out += '[^/]';
-        else
-            out += escapeRegex(ch);
-    }
-    return out;
-}
-function escapeRegex(ch) {
-    return ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/** The rule that decides the owners of a path: the last valid one that matches. */
-function codeowners_file_ruleFor(codeowners, path) {
-    for (let i = codeowners.rules.length - 1; i >= 0; i--) {
-        const rule = codeowners.rules[i];
-        if (rule.matches(path))
-            return rule;
-    }
-    return undefined;
-}
-/** The code owners of a repository path (no leading slash), as GitHub requests them for review; [] when unowned. */
-function codeowners_file_ownersOf(codeowners, path) {
-    return [...(codeowners_file_ruleFor(codeowners, path)?.owners ?? [])];
-}
-/** The CODEOWNERS files present under a repository root, in GitHub's order of precedence. Symlinks are not followed. */
-function codeowners_file_codeownersFilesIn(root) {
-    return codeowners_file_CODEOWNERS_LOCATIONS.filter((location) => {
-        try {
-            return lstatSync(join(root, location)).isFile();
-        }
-        catch {
-            return false;
-        }
-    });
-}
-/** The CODEOWNERS file GitHub uses in a repository (relative path), or undefined when there is none. */
-function codeowners_file_findCodeownersFile(root) {
-    return codeowners_file_codeownersFilesIn(root)[0];
-}
-/**
- * Whether an owner written in CODEOWNERS satisfies a required owner from gitops.yaml.
- * Case-insensitive (GitHub logins, team slugs and emails are). A required owner without an
- * organization, like the seed's `@platform-team`, accepts that user or a team of that slug in any
- * organization (`@org/platform-team`); a required `@org/team` accepts only that team.
- */
-function codeowners_file_ownerSatisfies(required, actual) {
-    const want = required.toLowerCase();
-    const have = actual.toLowerCase();
-    if (want === have)
-        return true;
-    if (USER.test(required) && TEAM.test(actual))
-        return have.slice(have.indexOf('/') + 1) === want.slice(1);
-    return false;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/codeowners/check-codeowners.ts
-
-
-
-/** Rule ids of the codeowners check, stable for searching and filtering. */
-const CODEOWNERS_RULE_IDS = {
-    missing: 'codeowners/missing',
-    ignoredFile: 'codeowners/ignored-file',
-    tooLarge: 'codeowners/too-large',
-    invalidPattern: 'codeowners/invalid-pattern',
-    unsupportedSyntax: 'codeowners/unsupported-syntax',
-    invalidOwner: 'codeowners/invalid-owner',
-    neverMatches: 'codeowners/never-matches',
-    noOwners: 'codeowners/no-owners',
-    protectedPath: 'codeowners/protected-path',
-    unownedCodeowners: 'codeowners/unowned-codeowners'
-};
-const ruleIdOfKind = {
-    'Too large': CODEOWNERS_RULE_IDS.tooLarge,
-    'Invalid pattern': CODEOWNERS_RULE_IDS.invalidPattern,
-    'Unsupported syntax': CODEOWNERS_RULE_IDS.unsupportedSyntax,
-    'Invalid owner': CODEOWNERS_RULE_IDS.invalidOwner,
-    'Never matches': CODEOWNERS_RULE_IDS.neverMatches,
-    'No owners': CODEOWNERS_RULE_IDS.noOwners
-};
-/**
- * The codeowners check: the CODEOWNERS file GitHub would use is valid line by line, every file
- * under a protected path (gitops.yaml `codeowners.protectedPaths`) is owned by the required
- * owners through the rule that wins for it, and CODEOWNERS itself is owned.
- */
-function checkCodeowners(repo, config) {
-    const settings = config.codeowners;
-    const present = codeownersFilesIn(repo.root);
-    const file = present[0];
-    if (file === undefined) {
-        if (settings.protectedPaths.length === 0 && !settings.protectSelf)
-            return [];
-        return [
-            {
-                ruleId: CODEOWNERS_RULE_IDS.missing,
-                severity: 'error',
-                message: `No CODEOWNERS file (GitHub looks for .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS); ${settings.protectedPaths.map((p) => p.pattern).join(', ') || 'CODEOWNERS itself'} must have code owners (${config.file ?? 'default configuration'}: codeowners)`,
-                location: config.file ? { file: config.file, line: 1 } : undefined
-            }
-        ];
-    }
-    const findings = present.slice(1).map((ignored) => ({
-        ruleId: CODEOWNERS_RULE_IDS.ignoredFile,
-        severity: 'warning',
-        message: `${ignored} is ignored: GitHub uses only the first CODEOWNERS it finds, here ${file}. Merge its rules into ${file} and delete it.`,
-        location: { file: ignored, line: 1 }
-    }));
-    const codeowners = parseCodeowners(readFileSync(join(repo.root, file), 'utf8'), file);
-    for (const problem of codeowners.problems) {
-        findings.push({
-            ruleId: ruleIdOfKind[problem.kind],
-            severity: problem.severity,
-            message: problem.message,
-            location: { file, line: problem.line, column: problem.column }
-        });
-    }
-    const files = [...new Set(repo.files.map(normalizePath))].sort();
-    for (const target of settings.protectedPaths) {
-        const matcher = compilePattern(target.pattern);
-        const groups = new Map();
-        for (const path of files) {
-            if (!matcher?.test(path))
-                continue;
-            const rule = ruleFor(codeowners, path);
-            const missing = target.owners.filter((required) => !(rule?.owners ?? []).some((owner) => ownerSatisfies(required, owner)));
-            if (missing.length === 0)
-                continue;
-            const key = `${rule?.line ?? 0}\0${missing.join(' ')}`;
-            const group = groups.get(key) ?? { rule, missing, files: [] };
-            group.files.push(path);
-            groups.set(key, group);
-        }
-        for (const group of groups.values()) {
-            const where = group.rule
-                ? `its owners come from line ${group.rule.line} \`${group.rule.pattern}\` (${group.rule.owners.join(' ') || 'no owners'}), the last pattern that matches`
-                : `no CODEOWNERS pattern matches it`;
-            findings.push({
-                ruleId: CODEOWNERS_RULE_IDS.protectedPath,
-                severity: 'error',
-                title: `Protected path ${target.pattern} lacks required owners`,
-                message: `${listFiles(group.files)} under protected path \`${target.pattern}\` must be owned by ${target.owners.join(' ')}, but ${where}: missing ${group.missing.join(' ')}. Add a later line \`${target.pattern} ${target.owners.join(' ')}\` to ${file} (configured in ${config.file ?? 'the default configuration'}: codeowners.protectedPaths).`,
-                location: group.rule ? { file, line: group.rule.line } : { file: group.files[0], line: 1 }
-            });
-        }
-    }
-    if (settings.protectSelf) {
-        const rule = ruleFor(codeowners, file);
-        if (!rule || rule.owners.length === 0) {
-            findings.push({
-                ruleId: CODEOWNERS_RULE_IDS.unownedCodeowners,
-                severity: 'error',
-                message: `${file} has no code owner${rule ? ` (line ${rule.line} \`${rule.pattern}\` matches it with no owners)` : ''}: anyone with write access could change who must review. Add a last line \`/${file} @org/platform-team\`.`,
-                location: { file, line: rule?.line ?? 1 }
-            });
-        }
-    }
-    return findings;
-}
-function listFiles(files) {
-    const shown = files.slice(0, 3).join(', ');
-    return files.length > 3 ? `${shown} and ${files.length - 3} more files` : shown;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/codeowners/index.ts
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/status/drift.ts
-
-
-
-const GENERATED_SUFFIX = /-[2-9bcdfghkmt]{10}$/;
-const POD_SPEC_PARENTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
-const MAX_VALUE_TEXT = 120;
-/**
- * Compares two rendered overlays of one app. Namespaces (`app-dev` vs `app-staging`) and the
- * hash suffixes of generated ConfigMaps and Secrets are normalised away first; container images
- * are compared without their tag or digest (promotion moves those); differences at paths that
- * `drift.expected` lists for the object's kind (or for `*`) are counted, not reported.
- */
-function drift_compareRenderedEnvironments(app, from, to, drift) {
-    const left = normalisedObjects(from);
-    const right = normalisedObjects(to);
-    const patched = { from: patchTargets(from.patches ?? []), to: patchTargets(to.patches ?? []) };
-    const result = { app, from: from.environment, to: to.environment, objects: [], expectedDifferences: 0 };
-    const ids = [...new Set([...left.keys(), ...right.keys()])].sort();
-    for (const id of ids) {
-        const a = left.get(id);
-        const b = right.get(id);
-        const object = (a ?? b);
-        const kind = object.kind ?? '(no kind)';
-        const name = object.metadata?.name ?? '(no name)';
-        const described = `${kind}/${name}`;
-        if (!a || !b) {
-            result.objects.push({ object: described, kind, name, presence: a ? 'only-from' : 'only-to', fields: [] });
-            continue;
-        }
-        const differences = [];
-        diffValues(a, b, [], differences);
-        const patterns = [...(drift.expected[kind] ?? []), ...(drift.expected['*'] ?? [])].map(driftPathKeys);
-        const unexpected = differences.filter((d) => !leaves(d).every((leaf) => patterns.some((pattern) => covers(pattern, leaf))));
-        result.expectedDifferences += differences.length - unexpected.length;
-        if (unexpected.length === 0)
-            continue;
-        const entry = {
-            object: described,
-            kind,
-            name,
-            presence: 'both',
-            fields: unexpected.map(({ keys: _keys, raw: _raw, ...field }) => field)
-        };
-        const oneSided = oneSidedPatches(kind, name, patched, from.environment, to.environment);
-        if (oneSided.length > 0)
-            entry.patchesOnlyIn = oneSided;
-        result.objects.push(entry);
-    }
-    return result;
-}
-/** The objects of a render by normalised identity, with the namespace and generated-name hashes taken out. */
-function normalisedObjects(side) {
-    const objects = parseYamlStream(side.yaml, `${side.environment} render`)
-        .map((source) => toPlain(source))
-        .filter((o) => !!o && typeof o === 'object' && !Array.isArray(o));
-    const renamed = new Map();
-    for (const object of objects) {
-        const name = object.metadata?.name;
-        if ((object.kind === 'ConfigMap' || object.kind === 'Secret') && name && GENERATED_SUFFIX.test(name)) {
-            renamed.set(name, name.replace(GENERATED_SUFFIX, ''));
-        }
-    }
-    const namespace = new RegExp(`(?<![a-z0-9-])${side.namespace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9-])`, 'g');
-    const normalise = (value) => {
-        if (typeof value === 'string')
-            return renamed.get(value) ?? value.replace(namespace, '{namespace}');
-        if (Array.isArray(value))
-            return value.map(normalise);
-        if (value && typeof value === 'object') {
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(namespace, '{namespace}'), normalise(v)]));
-        }
-        return value;
-    };
-    const byId = new Map();
-    for (const object of objects) {
-        const normal = normalise(object);
-        const group = (normal.apiVersion ?? '').includes('/') ? normal.apiVersion.split('/')[0] : '';
-        byId.set(`${group}/${normal.kind ?? ''}/${normal.metadata?.name ?? ''}`, normal);
-    }
-    return byId;
-}
-function diffValues(a, b, keys, out) {
-    if (isContainerImage(keys) && typeof a === 'string' && typeof b === 'string') {
-        if (imageName(a) !== imageName(b))
-            out.push({ path: formatPath(keys), keys, change: 'changed', from: imageName(a), to: imageName(b) });
-        return;
-    }
-    if (drift_isMap(a) && drift_isMap(b))
-        return diffEntries(a, b, keys, out, false);
-    if (Array.isArray(a) && Array.isArray(b)) {
-        // Lists of named items (containers, env, ports, volumes) are compared by name, not position.
-        if (namedItems(a) && namedItems(b))
-            return diffEntries(byName(a), byName(b), keys, out, true);
-        if (a.every(drift_isScalar) && b.every(drift_isScalar) && a.length !== b.length) {
-            out.push({ path: formatPath(keys), keys, change: 'changed', from: drift_short(a), to: drift_short(b) });
-            return;
-        }
-        const indexed = (list) => Object.fromEntries(list.map((item, i) => [String(i), item]));
-        return diffEntries(indexed(a), indexed(b), keys, out, true);
-    }
-    if (JSON.stringify(a) !== JSON.stringify(b))
-        out.push({ path: formatPath(keys), keys, change: 'changed', from: drift_short(a), to: drift_short(b) });
-}
-function diffEntries(a, b, keys, out, bracket) {
-    const names = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    if (!bracket)
-        names.sort();
-    for (const key of names) {
-        const next = [...keys, { key, bracket: bracket || !/^[A-Za-z_$][\w$-]*$/.test(key) }];
-        if (!(key in b))
-            out.push({ path: formatPath(next), keys: next, change: 'only-from', from: drift_short(a[key]), raw: a[key] });
-        else if (!(key in a))
-            out.push({ path: formatPath(next), keys: next, change: 'only-to', to: drift_short(b[key]), raw: b[key] });
-        else
-            diffValues(a[key], b[key], next, out);
-    }
-}
-function drift_isMap(value) {
-    return !!value && typeof value === 'object' && !Array.isArray(value);
-}
-function drift_isScalar(value) {
-    return value === null || typeof value !== 'object';
-}
-/** A list whose items all have a distinct string `name`: containers, env, ports, volumes… */
-function namedItems(list) {
-    if (list.length === 0)
-        return false;
-    const names = list.map((item) => (drift_isMap(item) && typeof item.name === 'string' ? item.name : undefined));
-    return names.every((n) => n !== undefined) && new Set(names).size === names.length;
-}
-function byName(list) {
-    return Object.fromEntries(list.map((item) => [item.name, item]));
-}
-function isContainerImage(keys) {
-    return keys.length >= 3 && keys.at(-1).key === 'image' && POD_SPEC_PARENTS.has(keys.at(-3).key);
-}
-/** An image reference without its tag and digest. */
-function imageName(reference) {
-    const withoutDigest = reference.split('@')[0];
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.indexOf(':', slash + 1);
-    return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-function formatPath(keys) {
-    return keys.map((k, i) => (k.bracket ? `[${k.key}]` : i === 0 ? k.key : `.${k.key}`)).join('');
-}
-function drift_short(value) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT - 1)}…` : text;
-}
-/**
- * The paths a difference touches: itself for a changed value; every leaf below it for a field
- * one side lacks, so that `metadata.labels` missing on one side is expected exactly when each
- * of its labels is.
- */
-function leaves(difference) {
-    if (difference.change === 'changed')
-        return [difference.keys];
-    const found = [];
-    const walk = (value, keys) => {
-        const entries = drift_isMap(value)
-            ? Object.entries(value)
-            : Array.isArray(value)
-                ? Object.entries(namedItems(value) ? byName(value) : value)
-                : [];
-        if (entries.length === 0)
-            found.push(keys);
-        for (const [key, child] of entries)
-            walk(child, [...keys, { key, bracket: true }]);
-    };
-    walk(difference.raw, difference.keys);
-    return found;
-}
-/** Whether a drift.expected pattern (its keys) covers a difference at `keys`: a prefix match, `*` for any one key. */
-function covers(pattern, keys) {
-    if (pattern.length > keys.length)
-        return false;
-    return pattern.every((p, i) => p === '*' || p === keys[i].key);
-}
-function patchTargets(patches) {
-    const targets = new Map();
-    for (const patch of patches) {
-        for (const target of patch.targets)
-            targets.set(target, [...(targets.get(target) ?? []), patch.source]);
-    }
-    return targets;
-}
-function oneSidedPatches(kind, name, patched, fromEnvironment, toEnvironment) {
-    const lookup = (map) => [
-        ...new Set([...(map.get(`${kind}/${name}`) ?? []), ...(map.get(`${kind}/*`) ?? []), ...(map.get(`*/${name}`) ?? [])])
-    ];
-    const a = lookup(patched.from);
-    const b = lookup(patched.to);
-    const fileName = (source) => source.split('/').at(-1);
-    const onlyA = a.filter((source) => !b.some((other) => fileName(other) === fileName(source)));
-    const onlyB = b.filter((source) => !a.some((other) => fileName(other) === fileName(source)));
-    const result = [];
-    if (onlyA.length > 0)
-        result.push({ side: 'from', environment: fromEnvironment, sources: onlyA });
-    if (onlyB.length > 0)
-        result.push({ side: 'to', environment: toEnvironment, sources: onlyB });
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/workloads/pod-spec.ts
-/** Kinds whose objects carry a pod template, and where it is. */
-const POD_SPEC_PATHS = {
-    Pod: ['spec'],
-    Deployment: ['spec', 'template', 'spec'],
-    StatefulSet: ['spec', 'template', 'spec'],
-    DaemonSet: ['spec', 'template', 'spec'],
-    ReplicaSet: ['spec', 'template', 'spec'],
-    ReplicationController: ['spec', 'template', 'spec'],
-    Job: ['spec', 'template', 'spec'],
-    CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec']
-};
-/** The kinds that run pods (the checks' "pod-bearing kinds"). */
-const POD_BEARING_KINDS = Object.keys(POD_SPEC_PATHS);
-/** The pod spec of a pod-bearing object and its path, or undefined for other kinds or a missing spec. */
-function pod_spec_podSpecOf(object) {
-    const path = object.kind === undefined ? undefined : POD_SPEC_PATHS[object.kind];
-    if (!path)
-        return undefined;
-    let node = object;
-    for (const key of path) {
-        if (!pod_spec_isRecord(node))
-            return undefined;
-        node = node[key];
-    }
-    return pod_spec_isRecord(node) ? { spec: node, path } : undefined;
-}
-const LISTS = (/* unused pure expression or super */ null && ([
-    ['initContainers', 'initContainer'],
-    ['containers', 'container'],
-    ['ephemeralContainers', 'ephemeralContainer']
-]));
-/** Every container of a pod spec: init containers, then app containers, then ephemeral containers. */
-function pod_spec_containersOf(spec, specPath) {
-    const refs = [];
-    for (const [field, kind] of LISTS) {
-        const list = spec[field];
-        if (!Array.isArray(list))
-            continue;
-        list.forEach((container, index) => {
-            if (!pod_spec_isRecord(container))
-                return;
-            refs.push({
-                container,
-                kind,
-                name: typeof container.name === 'string' ? container.name : `#${index}`,
-                path: [...specPath, field, index],
-                sidecar: kind === 'initContainer' && container.restartPolicy === 'Always'
-            });
-        });
-    }
-    return refs;
-}
-function pod_spec_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** A nested field of loosely typed data, or undefined. */
-function pod_spec_field(value, ...path) {
-    let node = value;
-    for (const key of path) {
-        if (!pod_spec_isRecord(node))
-            return undefined;
-        node = node[key];
-    }
-    return node;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/status/overlay-images.ts
-
-
-
-
-
-/** Reads a kustomization directory (repo-relative); undefined when it has no kustomization file. */
-function readKustomizationSummary(repoRoot, dir) {
-    const path = kustomizationFileIn(join(repoRoot, dir));
-    if (!path)
-        return undefined;
-    const file = toRepoPath(repoRoot, path);
-    const source = parseYamlFile(readFileSync(path, 'utf8'), file);
-    const data = (toPlain(source) ?? {});
-    if (typeof data !== 'object' || Array.isArray(data))
-        throw new UserError(`${file} is not a YAML map`, { file, line: 1 });
-    return {
-        file,
-        dir: toRepoPath(repoRoot, join(repoRoot, dir)),
-        images: readImages(source, data.images),
-        bases: directories(repoRoot, dir, source, 'resources', data.resources),
-        components: directories(repoRoot, dir, source, 'components', data.components),
-        patches: readPatches(repoRoot, dir, source, data)
-    };
-}
-function readImages(source, raw) {
-    if (raw === undefined || raw === null)
-        return [];
-    if (!Array.isArray(raw))
-        throw new UserError(`${source.file}: images must be a list`, locationOf(source, ['images']));
-    return raw.map((entry, index) => {
-        const location = locationOf(source, ['images', index]);
-        const item = entry;
-        if (!item || typeof item !== 'object' || typeof item.name !== 'string' || item.name === '') {
-            throw new UserError(`${source.file}: images[${index}] needs a name`, location);
-        }
-        const setting = { name: item.name, location };
-        for (const key of ['newName', 'newTag', 'digest']) {
-            const value = item[key];
-            if (value === undefined || value === null)
-                continue;
-            // An unquoted newTag such as 1.10 or 20241201 reads as a number; kustomize takes its text.
-            if (typeof value !== 'string' && typeof value !== 'number') {
-                throw new UserError(`${source.file}: images[${index}].${key} must be a string`, locationOf(source, ['images', index, key]));
-            }
-            setting[key] = String(value);
-        }
-        return setting;
-    });
-}
-function directories(repoRoot, dir, source, key, raw) {
-    if (!Array.isArray(raw))
-        return [];
-    const found = [];
-    raw.forEach((entry, index) => {
-        if (typeof entry !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || entry.startsWith('github.com/'))
-            return;
-        const target = inRepo(repoRoot, dir, entry, source, [key, index]);
-        if (kustomizationFileIn(join(repoRoot, target)))
-            found.push(target);
-    });
-    return found;
-}
-/** A repo-relative path for `entry` written in `dir`; a path leaving the repo is refused. */
-function inRepo(repoRoot, dir, entry, source, at) {
-    const location = locationOf(source, at);
-    if (isAbsolute(entry))
-        throw new UserError(`${source.file}: '${entry}' is an absolute path; use a path inside the repository`, location);
-    const full = join(repoRoot, dir, entry);
-    let real = full;
+async function applyProtection(github, request) {
+    const config = loadGitopsConfig(request.configDir);
+    const rules = config.protection[request.kind];
+    const repository = `${request.repository.owner}/${request.repository.repo}`;
+    let result;
     try {
-        real = realpathSync(full);
+        // A repository the token cannot see answers 404 everywhere, which would otherwise read as "no rulesets API, not protected".
+        await github.request('GET /repos/{owner}/{repo}', { ...request.repository });
+        result = await syncProtection(github, request.repository, rules, { dryRun: request.dryRun, method: request.method });
     }
-    catch {
-        // A missing path is kustomize's to report; only escapes matter here.
-    }
-    const root = realpathSync(repoRoot);
-    for (const candidate of [relative(repoRoot, full), relative(root, real)]) {
-        if (candidate === '..' || candidate.startsWith(`..${sep}`) || isAbsolute(candidate)) {
-            throw new UserError(`${source.file}: '${entry}' leads outside the repository`, location);
-        }
-    }
-    return toRepoPath(repoRoot, full);
-}
-function readPatches(repoRoot, dir, source, data) {
-    const patches = [];
-    const add = (key, index, path, inline, target) => {
-        const location = locationOf(source, [key, index]);
-        const targets = describeTarget(target);
-        let text = inline;
-        if (path !== undefined) {
-            const file = inRepo(repoRoot, dir, path, source, [key, index]);
-            try {
-                text = readFileSync(join(repoRoot, file), 'utf8');
-            }
-            catch {
-                text = undefined; // kustomize reports the missing file when it renders
-            }
-        }
-        if (targets.length === 0 && text !== undefined)
-            targets.push(...patchDocumentTargets(text, path ?? source.file));
-        patches.push({ source: path ?? 'inline', targets, location });
-    };
-    const list = (key) => (Array.isArray(data[key]) ? data[key] : []);
-    list('patches').forEach((entry, i) => {
-        const item = (entry ?? {});
-        add('patches', i, str(item.path), str(item.patch), item.target);
-    });
-    list('patchesStrategicMerge').forEach((entry, i) => {
-        const text = str(entry);
-        const isInline = text !== undefined && text.includes('\n');
-        add('patchesStrategicMerge', i, isInline ? undefined : text, isInline ? text : undefined, undefined);
-    });
-    list('patchesJson6902').forEach((entry, i) => {
-        const item = (entry ?? {});
-        add('patchesJson6902', i, str(item.path), str(item.patch), item.target);
-    });
-    return patches;
-}
-function str(value) {
-    return typeof value === 'string' ? value : undefined;
-}
-function describeTarget(target) {
-    if (!target || typeof target !== 'object')
-        return [];
-    const t = target;
-    if (typeof t.kind !== 'string' && typeof t.name !== 'string')
-        return [];
-    const selector = typeof t.labelSelector === 'string' ? `[${t.labelSelector}]` : '';
-    return [`${str(t.kind) ?? '*'}/${str(t.name) ?? '*'}${selector}`];
-}
-/** `Kind/name` of each document of a strategic-merge patch; JSON 6902 patches (lists) name none. */
-function patchDocumentTargets(text, file) {
-    try {
-        return parseYamlStream(text, file)
-            .map((doc) => toPlain(doc))
-            .filter((object) => object && typeof object === 'object' && !Array.isArray(object) && typeof object.kind === 'string')
-            .map((object) => `${String(object.kind)}/${String(object.metadata?.name ?? '*')}`);
-    }
-    catch {
-        return []; // an unreadable patch is kustomize's to report when it renders
-    }
-}
-function toRepoPath(repoRoot, path) {
-    return relative(repoRoot, path).split(sep).join('/') || '.';
-}
-/** The kustomizations an overlay builds on, deepest first, ending with the overlay itself. */
-function overlay_images_kustomizationChain(repoRoot, dir) {
-    const seen = new Set();
-    const chain = [];
-    const visit = (current) => {
-        if (seen.has(current))
-            return;
-        seen.add(current);
-        const summary = readKustomizationSummary(repoRoot, current);
-        if (!summary)
-            return;
-        for (const base of [...summary.bases, ...summary.components])
-            visit(base);
-        chain.push(summary);
-    };
-    visit(toRepoPath(repoRoot, join(repoRoot, dir)));
-    return chain;
-}
-/**
- * Resolves the images[] entries of an overlay and its bases the way kustomize applies them:
- * each kustomization's entries act on what its bases produced, matching by the image's current
- * name. An overlay entry that names an image its base has already renamed changes nothing, a
- * common slip that leaves the environment on the base's tag; it is reported as a problem.
- */
-function overlay_images_resolveOverlayImages(chain) {
-    const tracked = [];
-    const problems = [];
-    const overlay = chain.at(-1);
-    for (const kustomization of chain) {
-        const inOverlay = kustomization === overlay;
-        for (const entry of kustomization.images) {
-            const matches = tracked.filter((t) => t.current === entry.name);
-            if (matches.length === 0) {
-                const renamed = tracked.find((t) => t.name === entry.name && t.renamedBy);
-                if (renamed) {
-                    problems.push({
-                        message: `${entry.location.file}: the images entry '${entry.name}' changes nothing: ${renamed.renamedBy.file}${renamed.renamedBy.line ? `:${renamed.renamedBy.line}` : ''} already renames '${entry.name}' to '${renamed.current}', so this entry must be named '${renamed.current}'`,
-                        location: entry.location
-                    });
-                    continue;
-                }
-                const fresh = { name: entry.name, current: entry.name, setBy: entry.location, setInOverlay: inOverlay };
-                tracked.push(fresh);
-                matches.push(fresh);
-            }
-            for (const image of matches) {
-                if (entry.newName !== undefined && entry.newName !== image.current) {
-                    image.current = entry.newName;
-                    image.renamedBy = entry.location;
-                }
-                // kustomize: a new tag or digest replaces both the old tag and the old digest.
-                if (entry.newTag !== undefined || entry.digest !== undefined) {
-                    delete image.tag;
-                    delete image.digest;
-                    if (entry.newTag !== undefined)
-                        image.tag = entry.newTag;
-                    if (entry.digest !== undefined)
-                        image.digest = entry.digest;
-                }
-                if (entry.newTag !== undefined || entry.digest !== undefined || (image.tag === undefined && image.digest === undefined)) {
-                    image.setBy = entry.location;
-                    image.setInOverlay = inOverlay;
-                }
-            }
-        }
+    catch (error) {
+        throw protectionRefusal(error, repository, request) ?? error;
     }
     return {
-        images: tracked.map((t) => ({
-            name: t.name,
-            repository: t.current,
-            ...(t.tag !== undefined ? { tag: t.tag } : {}),
-            ...(t.digest !== undefined ? { digest: t.digest } : {}),
-            reference: `${t.current}${t.tag !== undefined ? `:${t.tag}` : ''}${t.digest !== undefined ? `@${t.digest}` : ''}`,
-            setBy: t.setBy,
-            setInOverlay: t.setInOverlay
-        })),
-        problems
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/status/tag-facts.ts
-
-
-// Shapes recognised whatever gitops.yaml says: the seed's tags and compute-tag's defaults.
-const KNOWN_TEMPLATES = (/* unused pure expression or super */ null && ([
-    'sha-{sha}',
-    '{app}-{sha}-{timestamp}',
-    '{app}-staging-{sha}',
-    'staging-{sha}',
-    'v{version}',
-    '{app}-v{version}',
-    '{version}'
-]));
-const PLACEHOLDER_PATTERNS = {
-    sha: '(?<sha>[0-9a-f]{7,40})',
-    'long-sha': '(?<sha>[0-9a-f]{40})',
-    version: '(?<version>[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?)',
-    timestamp: '(?<timestamp>[0-9]{8}-[0-9]{6})',
-    date: '[0-9]{8}',
-    time: '[0-9]{6}',
-    pr: '[0-9]+',
-    run: '[0-9]+',
-    branch: '[A-Za-z0-9_.-]+'
-};
-function tag_facts_escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/** A regular expression for the tags a template produces for one app; placeholders become groups. */
-function templatePattern(template, app) {
-    let pattern = '';
-    let last = 0;
-    for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-        pattern += tag_facts_escapeRegExp(template.slice(last, match.index));
-        const name = match[1].trim();
-        if (name === 'app')
-            pattern += tag_facts_escapeRegExp(app);
-        else if (name === 'env')
-            pattern += '[a-z0-9-]+';
-        else if (PLACEHOLDER_PATTERNS[name])
-            pattern += PLACEHOLDER_PATTERNS[name];
-        else
-            return undefined;
-        last = match.index + match[0].length;
-    }
-    pattern += tag_facts_escapeRegExp(template.slice(last));
-    // A template may use {sha} twice ({sha} and {long-sha}); named groups must be unique.
-    let seen = 0;
-    pattern = pattern.replace(/\(\?<sha>/g, (group) => (seen++ === 0 ? group : '('));
-    try {
-        return new RegExp(`^${pattern}$`);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Reads what a tag tells: the app commit, the version, the build time. The environments'
- * tagTemplates from gitops.yaml are tried first, then the seed's shapes. A tag that fits none
- * tells nothing (an empty object), which is an answer, not an error.
- */
-function tag_facts_tagFacts(tag, app, environments = []) {
-    const templates = [...new Set([...environments.map((e) => e.tagTemplate), ...KNOWN_TEMPLATES])];
-    // More specific templates (more literal text) first, so `{version}` never hides `v{version}`.
-    templates.sort((a, b) => literalLength(b) - literalLength(a));
-    for (const template of templates) {
-        if (!placeholdersOf(template).some((p) => p === 'sha' || p === 'long-sha' || p === 'version'))
-            continue;
-        const match = templatePattern(template, app)?.exec(tag);
-        if (!match?.groups)
-            continue;
-        const { sha, version, timestamp } = match.groups;
-        if (version !== undefined && !semver.valid(version))
-            continue;
-        const facts = { template };
-        if (sha !== undefined)
-            facts.commit = sha;
-        if (version !== undefined)
-            facts.version = version;
-        if (timestamp !== undefined)
-            facts.builtAt = timestamp;
-        return facts;
-    }
-    return {};
-}
-function literalLength(template) {
-    return template.replace(/\{[^{}]*\}/g, '').length;
-}
-/** The distance from `older` up to `newer`, or undefined when they are equal or not in that order. */
-function tag_facts_versionDistance(older, newer) {
-    const a = semver.parse(older);
-    const b = semver.parse(newer);
-    if (!a || !b || semver.compare(a, b) >= 0)
-        return undefined;
-    if (a.major !== b.major)
-        return { part: 'major', count: b.major - a.major };
-    if (a.minor !== b.minor)
-        return { part: 'minor', count: b.minor - a.minor };
-    if (a.patch !== b.patch)
-        return { part: 'patch', count: b.patch - a.patch };
-    return { part: 'prerelease', count: 1 };
-}
-/** Compares two versions: negative, zero or positive like a sort function. */
-function tag_facts_compareVersions(a, b) {
-    return semver.compare(a, b);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/status/environment-status.ts
-
-
-
-
-
-
-
-
-
-
-
-const STATE_ORDER = (/* unused pure expression or super */ null && (['behind', 'differs', 'ahead', 'unknown', 'in-sync']));
-/**
- * The status of every app in every environment from the config repo's files alone (no render,
- * no cluster, no registry): the images each overlay sets, what their tags tell, and how each
- * environment stands against the one before it.
- */
-function readEnvironmentStatus(repoRoot, options = {}) {
-    const config = options.config ?? loadGitopsConfig(repoRoot);
-    const apps = selectApps(repoRoot, config, options.apps);
-    return {
+        repository,
+        kind: request.kind,
+        dryRun: request.dryRun,
         configFile: config.file,
-        environments: config.environments.map((e) => e.name),
-        overlayLayout: config.layout.overlay,
-        apps: apps.map((app) => appStatus(repoRoot, config, app).status)
+        ...result,
+        drifted: result.changes.length > 0 && !result.applied
     };
 }
-/**
- * The status with the overlays rendered by real kustomize, each once: the rendered images are
- * checked against what the kustomizations say, and each pair of neighbouring environments is
- * compared for drift.
- */
-async function environment_status_collectEnvironmentStatus(repoRoot, options) {
-    const config = options.config ?? loadGitopsConfig(repoRoot);
-    const apps = selectApps(repoRoot, config, options.apps);
-    const read = apps.map((app) => appStatus(repoRoot, config, app));
-    const present = read.flatMap(({ status }) => status.environments.filter((e) => e.present));
-    const jobs = present.map((e) => e.overlay);
-    await options.renderAhead?.(present.map((e) => ({ directory: join(repoRoot, e.overlay), environment: e.environment })));
-    const renders = await renderAll(repoRoot, jobs, options.render, options.concurrency ?? 2);
-    const drift = [];
-    for (const { status, chains } of read) {
-        for (const cell of status.environments) {
-            const rendered = renders.get(cell.overlay);
-            if (rendered && 'error' in rendered) {
-                cell.renderError = rendered.error;
-                cell.problems.push(rendered.error);
-            }
-            else if (rendered)
-                checkRenderedImages(cell, rendered.yaml);
-        }
-        // Versions read from labels can settle steps the tags alone could not.
-        status.steps = status.environments.slice(1).map((to, i) => promotionStep(status.environments[i], to));
-        status.environments.forEach((cell, i) => {
-            const next = status.environments[i + 1];
-            const yamlFrom = renderedYaml(renders.get(cell.overlay));
-            const yamlTo = next ? renderedYaml(renders.get(next.overlay)) : undefined;
-            if (!next || yamlFrom === undefined || yamlTo === undefined)
-                return;
-            const from = config.environments[i];
-            const to = config.environments[i + 1];
-            const [ownFrom, ownTo] = unshared(chains.get(from.name), chains.get(to.name));
-            drift.push(compareRenderedEnvironments(status.app, { environment: from.name, namespace: namespaceOf(from, status.app), yaml: yamlFrom, patches: ownFrom }, { environment: to.name, namespace: namespaceOf(to, status.app), yaml: yamlTo, patches: ownTo }, config.drift));
-        });
-    }
-    return {
-        configFile: config.file,
-        environments: config.environments.map((e) => e.name),
-        overlayLayout: config.layout.overlay,
-        apps: read.map((r) => r.status),
-        drift
-    };
-}
-function selectApps(repoRoot, config, wanted) {
-    const found = discoverApps(repoRoot, config);
-    if (!wanted)
-        return found;
-    for (const app of wanted) {
-        if (!found.includes(app)) {
-            throw new UserError(`Unknown app '${app}': no overlay matches ${config.layout.overlay} for it. Apps found: ${found.join(', ') || '(none)'}`);
-        }
-    }
-    return [...wanted];
-}
-function appStatus(repoRoot, config, app) {
-    const chains = new Map();
-    const environments = config.environments.map((environment) => {
-        const overlay = overlayPath(config.layout, app, environment.name);
-        const chain = kustomizationChain(repoRoot, overlay);
-        chains.set(environment.name, chain);
-        if (chain.length === 0)
-            return { environment: environment.name, overlay, present: false, images: [], problems: [] };
-        const resolved = resolveOverlayImages(chain);
-        return {
-            environment: environment.name,
-            overlay,
-            present: true,
-            images: resolved.images.map((image) => imageStatus(image, app, config.environments)),
-            problems: resolved.problems.map((p) => p.message)
-        };
-    });
-    const steps = environments.slice(1).map((to, i) => promotionStep(environments[i], to));
-    return { status: { app, environments, steps }, chains };
-}
-function imageStatus(image, app, environments) {
-    const { commit, version, builtAt } = image.tag !== undefined ? tagFacts(image.tag, app, environments) : {};
-    return {
-        ...image,
-        ...(commit !== undefined ? { commit } : {}),
-        ...(version !== undefined ? { version, versionFrom: 'tag' } : {}),
-        ...(builtAt !== undefined ? { builtAt } : {})
-    };
-}
-/** Compares each image of `from` with the same image in `to`. */
-function promotionStep(from, to) {
-    let images;
-    if (!from.present || !to.present) {
-        const missing = !from.present ? from : to;
-        images = [{ name: '*', state: 'unknown', detail: `no overlay for ${missing.environment} (${missing.overlay})` }];
-    }
-    else {
-        const names = [...new Set([...from.images.map((i) => i.name), ...to.images.map((i) => i.name)])];
-        images = names.map((name) => compareImage(name, from, to));
-        if (images.length === 0)
-            images = [{ name: '*', state: 'unknown', detail: 'neither overlay sets an image' }];
-    }
-    const state = STATE_ORDER.find((s) => images.some((i) => i.state === s)) ?? 'in-sync';
-    const detail = images.length === 1 ? images[0].detail : images.map((i) => `${i.name}: ${i.detail}`).join('; ');
-    return { from: from.environment, to: to.environment, state, images, detail };
-}
-function compareImage(name, fromCell, toCell) {
-    const a = fromCell.images.find((i) => i.name === name);
-    const b = toCell.images.find((i) => i.name === name);
-    const previous = fromCell.environment;
-    if (!a || !b)
-        return { name, state: 'unknown', detail: `${name} is not set in ${(a ? toCell : fromCell).environment}` };
-    if (a.digest && b.digest && a.digest === b.digest)
-        return { name, state: 'in-sync', detail: `in sync with ${previous} (same digest)` };
-    if (a.version && b.version) {
-        const order = compareVersions(b.version, a.version);
-        if (order === 0)
-            return { name, state: 'in-sync', detail: `in sync with ${previous} (version ${b.version})` };
-        if (order < 0) {
-            const distance = versionDistance(b.version, a.version);
-            return {
-                name,
-                state: 'behind',
-                distance,
-                detail: `behind ${previous} by ${describeDistance(distance)} (${b.version} → ${a.version})`
-            };
-        }
-        const distance = versionDistance(a.version, b.version);
-        return {
-            name,
-            state: 'ahead',
-            distance,
-            detail: `ahead of ${previous} by ${describeDistance(distance)} (${b.version} vs ${a.version})`
-        };
-    }
-    if (a.commit && b.commit) {
-        if (a.commit.startsWith(b.commit) || b.commit.startsWith(a.commit)) {
-            return { name, state: 'in-sync', detail: `in sync with ${previous} (commit ${shortCommit(a.commit)})` };
-        }
-        return { name, state: 'differs', detail: `differs from ${previous} (commit ${shortCommit(b.commit)} vs ${shortCommit(a.commit)})` };
-    }
-    if (a.reference === b.reference)
-        return { name, state: 'in-sync', detail: `in sync with ${previous} (same image)` };
-    const why = a.version || b.version ? `; no version known for ${a.version ? toCell.environment : previous}` : '';
-    return { name, state: 'differs', detail: `differs from ${previous} (${label(b)} vs ${label(a)}${why})` };
-}
-function label(image) {
-    return image.tag ?? image.digest?.slice(0, 19) ?? 'no tag';
-}
-function shortCommit(commit) {
-    return commit.slice(0, 7);
-}
-/** `1 patch version`, `2 minor versions`, `a pre-release`. */
-function describeDistance(distance) {
-    if (distance.part === 'prerelease')
-        return 'a pre-release';
-    return `${distance.count} ${distance.part} version${distance.count === 1 ? '' : 's'}`;
-}
-/** The namespace an environment deploys an app to. */
-function namespaceOf(environment, app) {
-    return environment.namespace.replaceAll('{app}', app).replaceAll('{env}', environment.name);
-}
-/** The kustomizations of each chain that the other chain does not share, and their patches. */
-function unshared(a, b) {
-    const dirsA = new Set(a.map((k) => k.dir));
-    const dirsB = new Set(b.map((k) => k.dir));
-    return [
-        a.filter((k) => !dirsB.has(k.dir)).flatMap((k) => k.patches),
-        b.filter((k) => !dirsA.has(k.dir)).flatMap((k) => k.patches)
-    ];
-}
-/** kustomize's message on one line, paths relative to the repo, without kubectl's log prefix. */
-function renderProblem(message, repoRoot) {
-    return message
-        .replaceAll(`${repoRoot.replace(/\/+$/, '')}/`, '')
-        .replace(/E\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] "command failed" err=<\s*/, '')
-        .replace(/\s*>\s*$/, '')
-        .replace(/\s+/g, ' ')
-        .trim();
-}
-function renderedYaml(outcome) {
-    return outcome && 'yaml' in outcome ? outcome.yaml : undefined;
-}
-/**
- * Renders each overlay once, a few at a time. An overlay kustomize cannot build is an outcome
- * (the status shows it), not a failure of the whole view; anything else (no renderer) is thrown.
- */
-async function renderAll(repoRoot, overlays, render, concurrency) {
-    const results = new Map();
-    const queue = [...new Set(overlays)];
-    const worker = async () => {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-            try {
-                results.set(next, { yaml: await render(join(repoRoot, next)) });
-            }
-            catch (error) {
-                if (error?.name !== 'RenderError')
-                    throw error;
-                results.set(next, { error: renderProblem(error.message, repoRoot) });
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-    return results;
-}
-const VERSION_LABEL = 'app.kubernetes.io/version';
-function renderedWorkloads(yaml, file) {
-    const workloads = [];
-    for (const source of parseYamlStream(yaml, file)) {
-        const object = toPlain(source);
-        const pod = object && typeof object === 'object' ? podSpecOf(object) : undefined;
-        if (!pod)
-            continue;
-        const images = containersOf(pod.spec, pod.path)
-            .map((ref) => ref.container.image)
-            .filter((image) => typeof image === 'string');
-        const label = object.metadata?.labels?.[VERSION_LABEL];
-        workloads.push({ images, version: typeof label === 'string' ? label : undefined });
-    }
-    return workloads;
-}
-/** The container images of a render, in order of appearance, each once. */
-function renderedContainerImages(yaml, file = 'render') {
-    return [...new Set(renderedWorkloads(yaml, file).flatMap((w) => w.images))];
-}
-/**
- * Checks each image's reference against the render (a difference is a problem), and takes the
- * version of an image whose tag tells none from the `app.kubernetes.io/version` label of the
- * workloads running it, when they agree on one.
- */
-function checkRenderedImages(cell, yaml) {
-    const workloads = renderedWorkloads(yaml, cell.overlay);
-    const rendered = [...new Set(workloads.flatMap((w) => w.images))];
-    cell.renderedImages = rendered;
-    for (const image of cell.images) {
-        if (!rendered.includes(image.reference)) {
-            const near = rendered.filter((r) => r.startsWith(image.repository) || r.startsWith(image.name));
-            cell.problems.push(near.length > 0
-                ? `${cell.overlay} sets ${image.reference}, but kustomize renders ${near.join(', ')}`
-                : `${cell.overlay} sets ${image.reference}, but no container of the render uses it (rendered: ${rendered.join(', ') || 'no containers'})`);
-            continue;
-        }
-        if (image.version !== undefined)
-            continue;
-        const labels = new Set(workloads.filter((w) => w.images.includes(image.reference)).map((w) => w.version?.replace(/^v/, '')));
-        const [label] = labels;
-        if (labels.size === 1 && label && semver.valid(label)) {
-            image.version = label;
-            image.versionFrom = 'label';
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/status/promotion-diagram.ts
-const EDGE_TEXT = {
-    'in-sync': 'in sync',
-    behind: 'behind',
-    ahead: 'ahead',
-    differs: 'differs',
-    unknown: '?'
-};
-const CLASS_DEFS = (/* unused pure expression or super */ null && ([
-    'classDef promoting fill:#fff3b0,stroke:#b8860b,stroke-width:3px,color:#000',
-    'classDef lagging fill:#fde2e1,stroke:#c0392b,color:#000',
-    'classDef missing fill:#eeeeee,stroke:#999999,stroke-dasharray:4 3,color:#666666'
-]));
-/**
- * The promotion chain as a Mermaid flowchart (GitHub renders ```mermaid blocks): one node per
- * environment with the tag it runs, arrows in promotion order labelled with how the next
- * environment stands, the highlighted step drawn thick. One subgraph per app when there are several.
- */
-function promotion_diagram_renderPromotionDiagram(status, options = {}) {
-    const apps = status.apps.filter((a) => !options.apps || options.apps.includes(a.app));
-    const lines = ['flowchart LR'];
-    const classes = new Map();
-    const edgeStyles = [];
-    let edge = 0;
-    const several = apps.length > 1;
-    apps.forEach((app, a) => {
-        const indent = several ? '    ' : '  ';
-        if (several)
-            lines.push(`  subgraph app${a}["${promotion_diagram_text(app.app)}"]`, '    direction LR');
-        app.environments.forEach((cell, e) => {
-            lines.push(`${indent}${nodeId(a, e)}["${nodeLabel(cell)}"]`);
-            if (!cell.present)
-                addClass(classes, 'missing', nodeId(a, e));
-        });
-        app.steps.forEach((step, s) => {
-            const highlighted = isHighlighted(app, step.from, step.to, options.highlight);
-            const arrow = highlighted ? '==>' : '-->';
-            const label = highlighted ? `promoting · ${EDGE_TEXT[step.state]}` : EDGE_TEXT[step.state];
-            lines.push(`${indent}${nodeId(a, s)} ${arrow}|"${promotion_diagram_text(label)}"| ${nodeId(a, s + 1)}`);
-            if (highlighted) {
-                addClass(classes, 'promoting', nodeId(a, s), nodeId(a, s + 1));
-                edgeStyles.push(`  linkStyle ${edge} stroke:#b8860b,stroke-width:4px`);
-            }
-            else if (step.state === 'behind' && app.environments[s + 1].present) {
-                addClass(classes, 'lagging', nodeId(a, s + 1));
-            }
-            edge++;
-        });
-        if (several)
-            lines.push('  end');
-    });
-    if (apps.length === 0)
-        lines.push('  none["no apps found"]');
-    lines.push(...CLASS_DEFS.map((d) => `  ${d}`));
-    // A node being promoted keeps the promoting look whatever else it is.
-    const promoting = new Set(classes.get('promoting') ?? []);
-    for (const [name, ids] of classes) {
-        const members = [...new Set(ids)].filter((id) => name === 'promoting' || !promoting.has(id));
-        if (members.length > 0)
-            lines.push(`  class ${members.join(',')} ${name}`);
-    }
-    lines.push(...edgeStyles);
-    return lines.join('\n');
-}
-/** The diagram as a fenced block for markdown. */
-function promotion_diagram_mermaidBlock(diagram) {
-    return '```mermaid\n' + diagram + '\n```';
-}
-function isHighlighted(app, from, to, highlight) {
-    return !!highlight && highlight.app === app.app && highlight.from === from && highlight.to === to;
-}
-// Node ids by position: app and environment names may hold characters Mermaid reads as syntax.
-function nodeId(app, environment) {
-    return `a${app}e${environment}`;
-}
-function addClass(classes, name, ...ids) {
-    classes.set(name, [...(classes.get(name) ?? []), ...ids]);
-}
-function nodeLabel(cell) {
-    if (!cell.present)
-        return `${promotion_diagram_text(cell.environment)}<br/>no overlay`;
-    const tags = cell.images.map((i) => i.tag ?? (i.digest ? i.digest.slice(0, 19) : 'no tag'));
-    return `<b>${promotion_diagram_text(cell.environment)}</b><br/>${tags.map(promotion_diagram_text).join('<br/>') || 'no image set'}`;
-}
-/** Text inside a quoted Mermaid label: quotes and markup characters as entity codes. */
-function promotion_diagram_text(value) {
-    return value.replace(/[#"<>&]/g, (c) => `#${c.charCodeAt(0)};`);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/status/status-markdown.ts
-
-
-const STATE_ICON = {
-    'in-sync': '✅',
-    behind: '⏳',
-    ahead: '⬆️',
-    differs: '↔️',
-    unknown: '❔'
-};
-/**
- * The status for a job summary or a pull request body: the promotion chain as a Mermaid diagram,
- * the app × environment table, problems with the overlays, and drift between neighbouring
- * environments (only the highlighted step's, when there is one).
- */
-function status_markdown_renderStatusMarkdown(status, options = {}) {
-    const level = '#'.repeat(Math.min(6, Math.max(1, options.headingLevel ?? 3)));
-    const apps = status.apps.filter((a) => !options.apps || options.apps.includes(a.app));
-    const highlight = options.highlight;
-    const parts = [`${level} Environments`];
-    if (apps.length === 0) {
-        parts.push(`No apps found: no directory matches the overlay layout ${code(status.overlayLayout)}.`);
-        return parts.join('\n\n') + '\n';
-    }
-    const diagramApps = highlight && apps.some((a) => a.app === highlight.app) ? [highlight.app] : apps.map((a) => a.app);
-    parts.push(mermaidBlock(renderPromotionDiagram({ ...status, apps }, { highlight, apps: diagramApps })));
-    parts.push(statusTableMarkdown(apps, status.environments, highlight));
-    const problems = apps.flatMap((a) => a.environments.flatMap((e) => e.problems.map((p) => `- **${a.app}** in ${e.environment}: ${p}`)));
-    if (problems.length > 0)
-        parts.push(`${level}# Problems\n\n${problems.join('\n')}`);
-    if (status.drift)
-        parts.push(driftMarkdown(status.drift, apps, highlight, level, options.maxDriftLines ?? 200));
-    return parts.join('\n\n') + '\n';
-}
-/** The app × environment table alone, as markdown. */
-function statusTableMarkdown(apps, environments, highlight) {
-    const rows = apps.map((app) => [
-        highlight?.app === app.app ? `**${app.app}** (promoting ${highlight.from} → ${highlight.to})` : `**${app.app}**`,
-        ...environments.map((name, i) => {
-            const cell = app.environments.find((e) => e.environment === name);
-            return cell ? cellMarkdown(cell, i > 0 ? app.steps[i - 1] : undefined) : ' ';
-        })
-    ]);
-    return markdownTable(['app', ...environments], rows);
-}
-function cellMarkdown(cell, step) {
-    if (!cell.present)
-        return '_no overlay_';
-    const several = cell.images.length > 1;
-    const lines = cell.images.map((image) => imageLine(image, several));
-    if (cell.images.length === 0)
-        lines.push('_no image set_');
-    if (step)
-        lines.push(`${STATE_ICON[step.state]} ${step.detail}`);
-    if (cell.problems.length > 0)
-        lines.push(`⚠️ ${cell.problems.length === 1 ? 'a problem' : `${cell.problems.length} problems`} (below)`);
-    return lines.join('\n');
-}
-function imageLine(image, withName) {
-    const what = image.tag ?? (image.digest ? image.digest.slice(0, 19) + '…' : 'no tag');
-    const facts = [
-        image.version ? `version ${image.version}${image.versionFrom === 'label' ? ' (label)' : ''}` : undefined,
-        image.commit ? `commit ${image.commit.slice(0, 7)}` : undefined
-    ]
-        .filter(Boolean)
-        .join(', ');
-    return `${withName ? `${image.name}: ` : ''}${code(what)}${facts ? ` (${facts})` : ''}`;
-}
-function driftMarkdown(drift, apps, highlight, level, maxLines) {
-    const names = new Set(apps.map((a) => a.app));
-    const pairs = drift.filter((d) => names.has(d.app) && (!highlight || (d.app === highlight.app && d.from === highlight.from && d.to === highlight.to)));
-    const sections = [`${level}# Drift between environments`];
-    const drifting = pairs.filter((d) => d.objects.length > 0);
-    if (drifting.length === 0) {
-        const scope = highlight ? `${highlight.from} and ${highlight.to}` : 'neighbouring environments';
-        sections.push(`No drift between ${scope} besides image tags and the differences gitops.yaml expects (\`drift.expected\`).`);
-    }
-    let budget = maxLines;
-    let left = 0;
-    for (const pair of drifting) {
-        const lines = pair.objects.flatMap((o) => objectMarkdown(o, pair).split('\n'));
-        if (budget <= 0) {
-            left += lines.length;
-            continue;
-        }
-        const shown = lines.slice(0, budget);
-        left += lines.length - shown.length;
-        budget -= shown.length;
-        sections.push(`**${pair.app}: ${pair.from} → ${pair.to}** (${pair.expectedDifferences} expected difference${pair.expectedDifferences === 1 ? '' : 's'} left out)\n\n` +
-            shown.join('\n'));
-    }
-    // Pull request bodies are limited to 65,536 characters: a long drift list is cut, and says so.
-    if (left > 0)
-        sections.push(`_… ${left} more drift line${left === 1 ? '' : 's'} not shown; \`gitops-actions status --json\` lists them all._`);
-    return sections.join('\n\n');
-}
-function objectMarkdown(object, pair) {
-    if (object.presence !== 'both') {
-        const has = object.presence === 'only-from' ? pair.from : pair.to;
-        const lacks = object.presence === 'only-from' ? pair.to : pair.from;
-        return `- ${code(object.object)} exists in ${has} only; ${lacks} has no such object`;
-    }
-    const lines = [`- ${code(object.object)}`];
-    for (const patches of object.patchesOnlyIn ?? []) {
-        const other = patches.side === 'from' ? pair.to : pair.from;
-        lines.push(`  - ${patches.environment} patches it with ${patches.sources.map(code).join(', ')}; ${other} has no such patch`);
-    }
-    for (const field of object.fields) {
-        if (field.change === 'changed')
-            lines.push(`  - ${code(field.path)}: ${pair.from} ${code(field.from)}, ${pair.to} ${code(field.to)}`);
-        else if (field.change === 'only-from')
-            lines.push(`  - ${code(field.path)} set in ${pair.from} only (${code(field.from)})`);
-        else
-            lines.push(`  - ${code(field.path)} set in ${pair.to} only (${code(field.to)})`);
-    }
-    return lines.join('\n');
-}
-/** Inline code that survives backticks in the text. */
-function code(text) {
-    const fence = text.includes('`') ? '``' : '`';
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/status/status-table.ts
-const ANSI = {
-    reset: '\u001b[0m',
-    bold: '\u001b[1m',
-    dim: '\u001b[2m',
-    red: '\u001b[31m',
-    green: '\u001b[32m',
-    yellow: '\u001b[33m',
-    magenta: '\u001b[35m',
-    cyan: '\u001b[36m'
-};
-const STATE = {
-    'in-sync': { mark: '= in sync', color: 'green' },
-    behind: { mark: '< behind', color: 'yellow' },
-    ahead: { mark: '> ahead', color: 'magenta' },
-    differs: { mark: '~ differs', color: 'cyan' },
-    unknown: { mark: '? unknown', color: 'dim' }
-};
-/**
- * The status as plain text for a terminal (`gitops-actions status`): one row per app, one column
- * per environment with its tag and how it stands against the environment before it; then the
- * problems and the drift, one line each. Colours only when asked for.
- */
-function renderStatusTable(status, options) {
-    const paint = (color, text) => (options.color ? `${ANSI[color]}${text}${ANSI.reset}` : text);
-    if (status.apps.length === 0)
-        return `No apps found: no directory matches the overlay layout ${status.overlayLayout}.\n`;
-    const header = ['APP', ...status.environments.map((e) => e.toUpperCase())].map((h) => [paint('bold', h)]);
-    const rows = [header];
-    for (const app of status.apps) {
-        rows.push([
-            [app.app],
-            ...status.environments.map((name, i) => {
-                const cell = app.environments.find((e) => e.environment === name);
-                return cell ? cellLines(cell, i > 0 ? app.steps[i - 1] : undefined, paint) : [''];
-            })
-        ]);
-    }
-    const widths = header.map((_, column) => Math.max(...rows.map((row) => Math.max(...row[column].map(visibleLength)))));
-    const out = [];
-    for (const row of rows) {
-        const height = Math.max(...row.map((cell) => cell.length));
-        for (let line = 0; line < height; line++) {
-            out.push(row
-                .map((cell, column) => pad(cell[line] ?? '', widths[column]))
-                .join('  ')
-                .trimEnd());
-        }
-    }
-    const problems = status.apps.flatMap((a) => a.environments.flatMap((e) => e.problems.map((p) => `${paint('red', 'problem')} ${a.app}/${e.environment}: ${p}`)));
-    if (problems.length > 0)
-        out.push('', ...problems);
-    if (status.drift)
-        out.push('', ...driftLines(status.drift, paint));
-    return out.join('\n') + '\n';
-}
-function cellLines(cell, step, paint) {
-    if (!cell.present)
-        return [paint('dim', 'no overlay')];
-    const lines = cell.images.map((i) => (cell.images.length > 1 ? `${i.name}:` : '') + (i.tag ?? (i.digest ? i.digest.slice(0, 19) : 'no tag')));
-    if (lines.length === 0)
-        lines.push(paint('dim', 'no image set'));
-    if (step) {
-        const { mark, color } = STATE[step.state];
-        const distance = step.images.find((i) => i.distance)?.distance;
-        lines.push(paint(color, distance ? `${mark} ${distance.count} ${distance.part}` : mark));
-    }
-    if (cell.problems.length > 0)
-        lines.push(paint('red', `! ${cell.problems.length} problem${cell.problems.length === 1 ? '' : 's'}`));
-    return lines;
-}
-function driftLines(drift, paint) {
-    const lines = [];
-    for (const pair of drift) {
-        if (pair.objects.length === 0) {
-            lines.push(`${paint('green', 'no drift')} ${pair.app} ${pair.from} → ${pair.to}`);
-            continue;
-        }
-        for (const object of pair.objects) {
-            const where = `${paint('yellow', 'drift')} ${pair.app} ${pair.from} → ${pair.to}: ${object.object}`;
-            if (object.presence !== 'both') {
-                lines.push(`${where} exists in ${object.presence === 'only-from' ? pair.from : pair.to} only`);
-                continue;
-            }
-            for (const patches of object.patchesOnlyIn ?? [])
-                lines.push(`${where} patched with ${patches.sources.join(', ')} in ${patches.environment} only`);
-            for (const field of object.fields) {
-                const values = field.change === 'changed'
-                    ? `${pair.from} ${field.from}, ${pair.to} ${field.to}`
-                    : `set in ${field.change === 'only-from' ? pair.from : pair.to} only: ${field.from ?? field.to}`;
-                lines.push(`${where} ${field.path}: ${values}`);
-            }
-        }
-    }
-    return lines;
-}
-// eslint-disable-next-line no-control-regex
-const ANSI_PATTERN = /\u001b\[[0-9;]*m/g;
-function visibleLength(text) {
-    return [...text.replace(ANSI_PATTERN, '')].length;
-}
-function pad(text, width) {
-    return text + ' '.repeat(Math.max(0, width - visibleLength(text)));
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/status/index.ts
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/workloads/resources.ts
-
-
-const NO_DEFAULTS = { limits: {}, requests: {}, source: undefined };
-/**
- * Container defaults per namespace, from `LimitRange` objects of type Container, applying the API's
- * own defaulting: an unset `defaultRequest` takes `default`, an unset `default` takes `max`. When a
- * namespace has several LimitRanges, the first that sets a resource wins.
- */
-function resources_limitRangeDefaults(manifests, namespaceOf) {
-    const byNamespace = new Map();
-    for (const manifest of manifests) {
-        if (manifest.object.kind !== 'LimitRange')
-            continue;
-        const limits = field(manifest.object, 'spec', 'limits');
-        if (!Array.isArray(limits))
-            continue;
-        const namespace = namespaceOf(manifest);
-        const defaults = byNamespace.get(namespace) ?? { limits: {}, requests: {}, source: manifest };
-        for (const item of limits) {
-            if (!isRecord(item) || item.type !== 'Container')
-                continue;
-            for (const resource of RESOURCE_NAMES) {
-                const limit = amount(field(item, 'default', resource)) ?? amount(field(item, 'max', resource));
-                const request = amount(field(item, 'defaultRequest', resource)) ?? limit;
-                if (limit !== undefined && defaults.limits[resource] === undefined)
-                    defaults.limits[resource] = limit;
-                if (request !== undefined && defaults.requests[resource] === undefined)
-                    defaults.requests[resource] = request;
-            }
-        }
-        byNamespace.set(namespace, defaults);
-    }
-    return byNamespace;
-}
-function amount(value) {
-    return value === undefined || quantity_quantityProblem(value) ? undefined : quantity_parseQuantity(value);
-}
-/**
- * A container's requests and limits as the API server admits them: an unset request takes the
- * container's own limit (API defaulting), else the LimitRange default request; an unset limit takes
- * the LimitRange default. Values that are not valid quantities are treated as unset (the schema
- * check reports them).
- */
-function resources_effectiveResources(container, defaults = NO_DEFAULTS) {
-    const result = { requests: {}, limits: {}, defaulted: { requests: [], limits: [] } };
-    for (const resource of quantity_RESOURCE_NAMES) {
-        const ownLimit = amount(pod_spec_field(container, 'resources', 'limits', resource));
-        const ownRequest = amount(pod_spec_field(container, 'resources', 'requests', resource));
-        const limit = ownLimit ?? defaults.limits[resource];
-        const request = ownRequest ?? ownLimit ?? defaults.requests[resource];
-        if (limit !== undefined)
-            result.limits[resource] = limit;
-        if (request !== undefined)
-            result.requests[resource] = request;
-        if (ownLimit === undefined && limit !== undefined)
-            result.defaulted.limits.push(resource);
-        if (ownRequest === undefined && ownLimit === undefined && request !== undefined)
-            result.defaulted.requests.push(resource);
-    }
-    return result;
-}
-/**
- * A pod's effective requests and limits by the Kubernetes rule (including sidecar init containers,
- * KEP-753): the larger of (a) the sum of app containers and all sidecars and (b) for each regular
- * init container, itself plus the sidecars started before it; plus `spec.overhead`. Ephemeral
- * containers have no resources.
- */
-function resources_podResources(spec, defaults = NO_DEFAULTS) {
-    const containers = containersOf(spec, []);
-    return {
-        requests: podTotal(containers, defaults, 'requests', field(spec, 'overhead')),
-        limits: podTotal(containers, defaults, 'limits', field(spec, 'overhead'))
-    };
-}
-function podTotal(containers, defaults, which, overhead) {
-    const total = {};
-    for (const resource of RESOURCE_NAMES) {
-        let sidecars = 0n;
-        let initPeak = 0n;
-        let app = 0n;
-        let any = false;
-        for (const ref of containers) {
-            if (ref.kind === 'ephemeralContainer')
-                continue;
-            const value = resources_effectiveResources(ref.container, defaults)[which][resource];
-            if (value !== undefined)
-                any = true;
-            const v = value ?? 0n;
-            if (ref.kind === 'container')
-                app += v;
-            else if (ref.sidecar)
-                sidecars += v;
-            else if (sidecars + v > initPeak)
-                initPeak = sidecars + v;
-        }
-        const extra = amount(field(overhead, resource));
-        if (!any && extra === undefined)
-            continue;
-        const steady = app + sidecars;
-        total[resource] = (steady > initPeak ? steady : initPeak) + (extra ?? 0n);
-    }
-    return total;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/workloads/index.ts
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/policy/builtin-rules.ts
-
-
-
-const CAPABILITIES_ALLOWED_TO_ADD = new Set(['NET_BIND_SERVICE']);
-const LONG_RUNNING = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController']);
-function describe(ref) {
-    const kind = ref.kind === 'container' ? 'container' : ref.kind === 'initContainer' ? 'init container' : 'ephemeral container';
-    return `${kind} '${ref.name}'`;
-}
-/** A container's securityContext field, else the pod's (the container's value wins, as in Kubernetes). */
-function effectiveSecurity(target, ref, key) {
-    const own = pod_spec_field(ref.container, 'securityContext', key);
-    if (own !== undefined)
-        return { value: own, path: [...ref.path, 'securityContext', key] };
-    const pod = pod_spec_field(target.spec, 'securityContext', key);
-    if (pod !== undefined)
-        return { value: pod, path: [...target.specPath, 'securityContext', key] };
-    return { value: undefined, path: [...ref.path, 'securityContext'] };
-}
-function perContainer(target, filter, check) {
-    return target.containers.filter(filter).flatMap((ref) => check(ref) ?? []);
-}
-const builtin_rules_all = () => true;
-const withResources = (ref) => ref.kind !== 'ephemeralContainer';
-function missingResources(target, which) {
-    const wanted = ['cpu', 'memory'];
-    return perContainer(target, withResources, (ref) => {
-        const effective = resources_effectiveResources(ref.container, target.defaults)[which];
-        const missing = wanted.filter((resource) => effective[resource] === undefined);
-        if (missing.length === 0)
-            return undefined;
-        return {
-            path: [...ref.path, 'resources'],
-            message: `${describe(ref)} sets no ${missing.map((r) => `${r} ${which === 'requests' ? 'request' : 'limit'}`).join(' or ')}${target.defaults.source ? '' : ' and no LimitRange in its namespace gives a default'}`
-        };
-    });
-}
-function missingProbe(target, probe) {
-    if (!LONG_RUNNING.has(target.manifest.object.kind ?? ''))
-        return [];
-    return perContainer(target, (ref) => ref.kind === 'container', (ref) => (pod_spec_isRecord(ref.container[probe]) ? undefined : { path: ref.path, message: `${describe(ref)} has no ${probe}` }));
-}
-function imageOf(ref) {
-    if (typeof ref.container.image !== 'string')
+/** GitHub's refusals as user errors. The message names the request, never the token. */
+function protectionRefusal(error, repository, request) {
+    const status = github_errors_statusOf(error);
+    if (status !== 401 && status !== 403 && status !== 404)
         return undefined;
-    try {
-        return image_reference_parseImageReference(ref.container.image);
-    }
-    catch {
-        return undefined; // the kustomize check reports malformed references
-    }
-}
-/** The built-in rules, on by default; docs/policy-rules.md explains each and its kube-linter and Polaris counterparts. */
-const builtin_rules_BUILTIN_POLICY_RULES = [
-    {
-        id: 'privileged-container',
-        title: 'Privileged container',
-        check: (target) => perContainer(target, builtin_rules_all, (ref) => pod_spec_field(ref.container, 'securityContext', 'privileged') === true
-            ? {
-                path: [...ref.path, 'securityContext', 'privileged'],
-                message: `${describe(ref)} runs privileged: it has every capability and the host's devices`
-            }
-            : undefined)
-    },
-    {
-        id: 'host-namespace',
-        title: "Shares the host's namespaces",
-        check: (target) => ['hostNetwork', 'hostPID', 'hostIPC']
-            .filter((key) => target.spec[key] === true)
-            .map((key) => ({
-            path: [...target.specPath, key],
-            message: `${key}: true shares the node's ${key.slice(4)} namespace with the pod`
-        }))
-    },
-    {
-        id: 'host-path-volume',
-        title: 'hostPath volume',
-        check: (target) => (Array.isArray(target.spec.volumes) ? target.spec.volumes : []).flatMap((volume, index) => pod_spec_isRecord(volume) && volume.hostPath !== undefined
-            ? [
-                {
-                    path: [...target.specPath, 'volumes', index, 'hostPath'],
-                    message: `volume '${String(volume.name)}' mounts the node's ${String(pod_spec_field(volume, 'hostPath', 'path') ?? 'filesystem')}`
-                }
-            ]
-            : [])
-    },
-    {
-        id: 'host-port',
-        title: 'hostPort',
-        check: (target) => target.containers.flatMap((ref) => (Array.isArray(ref.container.ports) ? ref.container.ports : []).flatMap((port, index) => pod_spec_isRecord(port) && port.hostPort !== undefined && port.hostPort !== 0
-            ? [{ path: [...ref.path, 'ports', index, 'hostPort'], message: `${describe(ref)} binds host port ${String(port.hostPort)}` }]
-            : []))
-    },
-    {
-        id: 'added-capabilities',
-        title: 'Added Linux capabilities',
-        check: (target) => perContainer(target, builtin_rules_all, (ref) => {
-            const added = pod_spec_field(ref.container, 'securityContext', 'capabilities', 'add');
-            const extra = (Array.isArray(added) ? added : [])
-                .map(String)
-                .filter((c) => !CAPABILITIES_ALLOWED_TO_ADD.has(c.replace(/^CAP_/, '')));
-            return extra.length === 0
-                ? undefined
-                : {
-                    path: [...ref.path, 'securityContext', 'capabilities', 'add'],
-                    message: `${describe(ref)} adds capabilities ${extra.join(', ')} (only NET_BIND_SERVICE is allowed, as in the restricted Pod Security Standard)`
-                };
-        })
-    },
-    {
-        id: 'privilege-escalation',
-        title: 'allowPrivilegeEscalation not false',
-        check: (target) => perContainer(target, builtin_rules_all, (ref) => {
-            const value = pod_spec_field(ref.container, 'securityContext', 'allowPrivilegeEscalation');
-            if (value === false)
-                return undefined;
-            return value === true
-                ? {
-                    path: [...ref.path, 'securityContext', 'allowPrivilegeEscalation'],
-                    message: `${describe(ref)} sets allowPrivilegeEscalation: true`
-                }
-                : {
-                    path: [...ref.path, 'securityContext'],
-                    message: `${describe(ref)} does not set allowPrivilegeEscalation: false (Kubernetes allows escalation by default)`
-                };
-        })
-    },
-    {
-        id: 'run-as-root',
-        title: 'May run as root',
-        check: (target) => perContainer(target, builtin_rules_all, (ref) => {
-            const nonRoot = effectiveSecurity(target, ref, 'runAsNonRoot');
-            const user = effectiveSecurity(target, ref, 'runAsUser');
-            if (user.value === 0)
-                return { path: user.path, message: `${describe(ref)} sets runAsUser: 0 (root)` };
-            if (nonRoot.value === true)
-                return undefined;
-            if (typeof user.value === 'number' && user.value > 0)
-                return undefined;
-            return nonRoot.value === false
-                ? { path: nonRoot.path, message: `${describe(ref)} sets runAsNonRoot: false` }
-                : { path: nonRoot.path, message: `${describe(ref)} may run as root: set runAsNonRoot: true (pod or container securityContext)` };
-        })
-    },
-    {
-        id: 'missing-seccomp-profile',
-        title: 'No seccomp profile',
-        check: (target) => perContainer(target, builtin_rules_all, (ref) => {
-            const profile = effectiveSecurity(target, ref, 'seccompProfile');
-            const type = pod_spec_field(profile.value, 'type');
-            if (type === 'RuntimeDefault' || type === 'Localhost')
-                return undefined;
-            return type === 'Unconfined'
-                ? { path: [...profile.path, 'type'], message: `${describe(ref)} runs with seccompProfile Unconfined` }
-                : {
-                    path: profile.path,
-                    message: `${describe(ref)} has no seccomp profile: set seccompProfile.type: RuntimeDefault (pod or container securityContext)`
-                };
-        })
-    },
-    {
-        id: 'mutable-image-tag',
-        title: 'latest or missing image tag',
-        check: (target) => perContainer(target, builtin_rules_all, (ref) => {
-            const image = imageOf(ref);
-            if (!image || image.digest)
-                return undefined;
-            if (image.tag === undefined) {
-                return {
-                    path: [...ref.path, 'image'],
-                    message: `${describe(ref)} image ${String(ref.container.image)} has no tag, which means latest`
-                };
-            }
-            return image.tag === 'latest'
-                ? { path: [...ref.path, 'image'], message: `${describe(ref)} image ${String(ref.container.image)} uses the mutable tag latest` }
-                : undefined;
-        })
-    },
-    { id: 'missing-requests', title: 'No CPU or memory requests', check: (target) => missingResources(target, 'requests') },
-    { id: 'missing-limits', title: 'No CPU or memory limits', check: (target) => missingResources(target, 'limits') },
-    { id: 'missing-readiness-probe', title: 'No readiness probe', check: (target) => missingProbe(target, 'readinessProbe') },
-    { id: 'missing-liveness-probe', title: 'No liveness probe', check: (target) => missingProbe(target, 'livenessProbe') }
-];
-
-;// CONCATENATED MODULE: ./packages/core/src/policy/cel-rules.ts
-
-
-
-
-// Built on first use, not at import: every action bundles core, and most never evaluate CEL.
-let environment;
-const celEnvironment = () => (environment ??= celEnv({ funcs: strings }));
-/** Parses and plans a CEL expression once; a syntax error becomes an expression that always fails. */
-function compileExpression(source) {
-    let run;
-    let syntaxError;
-    try {
-        run = plan(celEnvironment(), parse(source));
-    }
-    catch (error) {
-        syntaxError = `invalid CEL expression: ${error.message}`;
-    }
-    return {
-        source,
-        evaluate(bindings) {
-            if (!run)
-                return { error: syntaxError };
-            try {
-                const result = run(Object.fromEntries(Object.entries(bindings).map(([k, v]) => [k, toCel(v)])));
-                return isCelError(result) ? { error: result.message } : { value: fromCel(result) };
-            }
-            catch (error) {
-                return { error: error.message };
-            }
-        }
-    };
-}
-/** JSON-like data as CEL sees Kubernetes objects: integral numbers are ints. */
-function toCel(value) {
-    if (typeof value === 'number')
-        return Number.isInteger(value) ? BigInt(value) : value;
-    if (Array.isArray(value))
-        return value.map(toCel);
-    if (isRecord(value))
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
-    return value;
-}
-function fromCel(value) {
-    if (isCelList(value))
-        return [...value].map(fromCel);
-    if (isCelMap(value))
-        return Object.fromEntries([...value.entries()].map(([k, v]) => [String(k), fromCel(v)]));
-    return value;
-}
-/** A custom rule from gitops.yaml. */
-function cel_rules_celRuleFromConfig(rule, origin) {
-    const kinds = rule.kinds ? new Set(rule.kinds) : undefined;
-    return {
-        id: rule.id,
-        origin,
-        applies: (object) => kinds === undefined || kinds.has(object.kind ?? ''),
-        matchConditions: (rule.matchConditions ?? []).map((c) => compileExpression(c.expression)),
-        variables: [],
-        validations: rule.validations.map((v) => ({
-            expression: compileExpression(v.expression),
-            message: v.message,
-            messageExpression: v.messageExpression === undefined ? undefined : compileExpression(v.messageExpression)
-        })),
-        failurePolicy: 'Fail'
-    };
-}
-/** Whether an object is a ValidatingAdmissionPolicy (admissionregistration.k8s.io, any version). */
-function cel_rules_isValidatingAdmissionPolicy(object) {
-    return object.kind === 'ValidatingAdmissionPolicy' && (object.apiVersion ?? '').startsWith('admissionregistration.k8s.io/');
-}
-/** A rule from a ValidatingAdmissionPolicy object among the manifests. */
-function cel_rules_celRuleFromPolicy(manifest) {
-    const spec = field(manifest.object, 'spec');
-    const name = manifest.object.metadata?.name ?? 'unnamed-policy';
-    const rules = field(spec, 'matchConstraints', 'resourceRules');
-    const excluded = field(spec, 'matchConstraints', 'excludeResourceRules');
-    const validations = field(spec, 'validations');
-    const variables = field(spec, 'variables');
-    const conditions = field(spec, 'matchConditions');
-    const rule = {
-        id: name,
-        origin: manifest.location,
-        applies: (object) => (Array.isArray(rules) ? rules : []).some((r) => resourceRuleMatches(r, object)) &&
-            !(Array.isArray(excluded) ? excluded : []).some((r) => resourceRuleMatches(r, object, true)),
-        matchConditions: (Array.isArray(conditions) ? conditions : []).map((c) => compileExpression(String(field(c, 'expression') ?? 'true'))),
-        variables: (Array.isArray(variables) ? variables : []).map((v) => ({
-            name: String(field(v, 'name')),
-            expression: compileExpression(String(field(v, 'expression') ?? 'null'))
-        })),
-        validations: (Array.isArray(validations) ? validations : []).map((v) => ({
-            expression: compileExpression(String(field(v, 'expression') ?? 'true')),
-            message: typeof field(v, 'message') === 'string' ? field(v, 'message') : undefined,
-            messageExpression: typeof field(v, 'messageExpression') === 'string' ? compileExpression(field(v, 'messageExpression')) : undefined
-        })),
-        failurePolicy: field(spec, 'failurePolicy') === 'Ignore' ? 'Ignore' : 'Fail'
-    };
-    if (field(spec, 'paramKind') !== undefined) {
-        rule.unsupported = `ValidatingAdmissionPolicy '${name}' takes parameters (paramKind); its params live in the cluster, so it is not evaluated here`;
-    }
-    return rule;
-}
-function resourceRuleMatches(rule, object, excluding = false) {
-    if (!isRecord(rule))
-        return false;
-    const [group, version] = (object.apiVersion ?? '').includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion ?? ''];
-    const list = (key) => (Array.isArray(rule[key]) ? rule[key].map(String) : []);
-    const has = (values, value) => values.includes('*') || values.includes(value);
-    // An object in the repository is created or updated; a rule only for DELETE or CONNECT never sees it.
-    const operations = list('operations');
-    if (!excluding && operations.length > 0 && !['*', 'CREATE', 'UPDATE'].some((op) => operations.includes(op)))
-        return false;
-    if (!has(list('apiGroups'), group ?? '') || !has(list('apiVersions'), version ?? ''))
-        return false;
-    const names = list('resourceNames');
-    if (names.length > 0 && !names.includes(object.metadata?.name ?? ''))
-        return false;
-    const resource = resourceOf(object.kind ?? '');
-    return list('resources').some((r) => r === '*' || r === resource);
-}
-const IRREGULAR_RESOURCES = { Endpoints: 'endpoints', PodSecurityPolicy: 'podsecuritypolicies' };
-/** The REST resource of a kind, as the API server pluralizes it (`Deployment` → `deployments`, `Ingress` → `ingresses`). */
-function resourceOf(kind) {
-    if (IRREGULAR_RESOURCES[kind])
-        return IRREGULAR_RESOURCES[kind];
-    const lower = kind.toLowerCase();
-    if (/(s|x|z|ch|sh)$/.test(lower))
-        return `${lower}es`;
-    if (/[^aeiou]y$/.test(lower))
-        return `${lower.slice(0, -1)}ies`;
-    return `${lower}s`;
-}
-/** Evaluates a rule against an object, as the API server would on CREATE. */
-function cel_rules_evaluateCelRule(rule, object, namespaceObject) {
-    if (rule.unsupported || !rule.applies(object))
-        return [];
-    const [group, version] = (object.apiVersion ?? '').includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion ?? ''];
-    const bindings = {
-        object,
-        oldObject: null,
-        params: null,
-        namespaceObject: namespaceObject ?? null,
-        request: {
-            operation: 'CREATE',
-            kind: { group, version, kind: object.kind },
-            resource: { group, version, resource: resourceOf(object.kind ?? '') },
-            name: object.metadata?.name ?? '',
-            namespace: object.metadata?.namespace ?? '',
-            dryRun: false
-        }
-    };
-    const failed = (what, error) => rule.failurePolicy === 'Ignore' ? [] : [{ kind: 'error', message: `${what} failed on ${describeObject(object)}: ${error}` }];
-    for (const condition of rule.matchConditions) {
-        const result = condition.evaluate(bindings);
-        if ('error' in result)
-            return failed(`matchCondition \`${condition.source}\``, result.error);
-        if (result.value !== true)
-            return [];
-    }
-    const values = {};
-    bindings.variables = values;
-    for (const variable of rule.variables) {
-        const result = variable.expression.evaluate(bindings);
-        if ('error' in result)
-            return failed(`variable '${variable.name}'`, result.error);
-        values[variable.name] = result.value;
-    }
-    const outcomes = [];
-    for (const validation of rule.validations) {
-        const result = validation.expression.evaluate(bindings);
-        if ('error' in result) {
-            outcomes.push(...failed(`expression \`${validation.expression.source}\``, result.error));
-            continue;
-        }
-        if (result.value === true)
-            continue;
-        if (typeof result.value !== 'boolean') {
-            outcomes.push(...failed(`expression \`${validation.expression.source}\``, `it returned ${typeof result.value}, not a bool`));
-            continue;
-        }
-        let message = validation.message?.trim() ? validation.message : `failed expression: ${validation.expression.source}`;
-        if (validation.messageExpression) {
-            const text = validation.messageExpression.evaluate(bindings);
-            if ('value' in text && typeof text.value === 'string' && text.value.trim() !== '')
-                message = text.value;
-        }
-        outcomes.push({ kind: 'violation', message });
-    }
-    return outcomes;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/policy/suppression.ts
-/**
- * Suppressing a policy rule for one object, in the style of kube-linter's `ignore-check.kube-linter.io/<check>`:
- *
- *   metadata:
- *     annotations:
- *       ignore-check.gitops-actions.io/host-path-volume: "node-exporter reads /proc and /sys"
- *       ignore-check.gitops-actions.io/host-path-volume.expires: "2026-03-31"
- *
- * The reason is mandatory. The optional expiry is a date (YYYY-MM-DD, UTC); the suppression holds
- * through that day, after which it is an error and the rule applies again.
- */
-const SUPPRESSION_PREFIX = 'ignore-check.gitops-actions.io/';
-const EXPIRES = '.expires';
-const SUPPRESSION_RULE_IDS = {
-    invalid: 'policy/invalid-suppression',
-    expired: 'policy/suppression-expired'
-};
-/** The rules an object suppresses, and findings for suppressions that are malformed or expired. */
-function suppression_suppressionsOf(manifest, knownRules, now) {
-    const annotations = manifest.object.metadata?.annotations ?? {};
-    const suppressed = new Set();
-    const findings = [];
-    const at = (key) => manifest.locate(['metadata', 'annotations', key]);
-    for (const [key, raw] of Object.entries(annotations)) {
-        if (!key.startsWith(SUPPRESSION_PREFIX))
-            continue;
-        const name = key.slice(SUPPRESSION_PREFIX.length);
-        if (name.endsWith(EXPIRES)) {
-            const rule = name.slice(0, -EXPIRES.length);
-            if (!(SUPPRESSION_PREFIX + rule in annotations)) {
-                findings.push({
-                    ruleId: SUPPRESSION_RULE_IDS.invalid,
-                    severity: 'error',
-                    message: `${key} has no matching ${SUPPRESSION_PREFIX}${rule} annotation with the reason for the suppression`,
-                    location: at(key)
-                });
-            }
-            continue;
-        }
-        const reason = typeof raw === 'string' ? raw.trim() : '';
-        if (!knownRules.has(name)) {
-            findings.push({
-                ruleId: SUPPRESSION_RULE_IDS.invalid,
-                severity: 'warning',
-                message: `${key} suppresses '${name}', which is not a policy rule here. Known rules: ${[...knownRules].sort().join(', ')}`,
-                location: at(key)
-            });
-            continue;
-        }
-        if (reason === '' || /^(true|yes|1)$/i.test(reason)) {
-            findings.push({
-                ruleId: SUPPRESSION_RULE_IDS.invalid,
-                severity: 'error',
-                message: `${key} must give the reason for suppressing '${name}' as its value (found ${JSON.stringify(raw)}); the rule still applies`,
-                location: at(key)
-            });
-            continue;
-        }
-        const expires = annotations[key + EXPIRES];
-        if (expires !== undefined) {
-            const end = endOfDay(String(expires));
-            if (end === undefined) {
-                findings.push({
-                    ruleId: SUPPRESSION_RULE_IDS.invalid,
-                    severity: 'error',
-                    message: `${key + EXPIRES}: '${String(expires)}' is not a date (YYYY-MM-DD); the rule still applies`,
-                    location: at(key + EXPIRES)
-                });
-                continue;
-            }
-            if (now.getTime() >= end) {
-                findings.push({
-                    ruleId: SUPPRESSION_RULE_IDS.expired,
-                    severity: 'error',
-                    message: `The suppression of '${name}' expired on ${String(expires)} ("${reason}"): fix the finding or renew the suppression with a new date`,
-                    location: at(key + EXPIRES)
-                });
-                continue;
-            }
-        }
-        suppressed.add(name);
-    }
-    return { suppressed, findings };
-}
-/** The first instant after a YYYY-MM-DD date (UTC), or undefined when it is not a real date. */
-function endOfDay(text) {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-    if (!match)
-        return undefined;
-    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    const start = Date.UTC(year, month - 1, day);
-    const date = new Date(start);
-    if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
-        return undefined;
-    return start + 24 * 60 * 60 * 1000;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/policy/check-policies.ts
-
-
-
-
-
-
-/** Finding rule ids are the policy rule ids under `policy/`. */
-const POLICY_RULE_PREFIX = 'policy/';
-/**
- * The security-policy-check: built-in rules over every pod-bearing object (Pod, Deployment,
- * StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob; app, init and ephemeral
- * containers), custom CEL rules from gitops.yaml `policy.custom`, and ValidatingAdmissionPolicy
- * objects among the manifests. Severity comes from gitops.yaml `policy` per rule and environment;
- * objects suppress rules with `ignore-check.gitops-actions.io/<rule>` annotations.
- */
-function checkPolicies(manifests, config, options) {
-    const findings = [];
-    const policy = config.policy;
-    const configFile = config.file ? { file: config.file, line: 1 } : undefined;
-    const builtinIds = new Set(BUILTIN_POLICY_RULES.map((rule) => rule.id));
-    const celRules = [];
-    for (const custom of policy.custom) {
-        if (builtinIds.has(custom.id) || celRules.some((rule) => rule.id === custom.id)) {
-            findings.push({
-                ruleId: 'policy/invalid-config',
-                severity: 'error',
-                message: `${config.file ?? 'gitops.yaml'}: custom rule id '${custom.id}' is already taken by ${builtinIds.has(custom.id) ? 'a built-in rule' : 'another custom rule'}`,
-                location: configFile
-            });
-            continue;
-        }
-        celRules.push(celRuleFromConfig(custom, configFile));
-    }
-    for (const manifest of manifests) {
-        if (!isValidatingAdmissionPolicy(manifest.object))
-            continue;
-        const rule = celRuleFromPolicy(manifest);
-        if (rule.unsupported)
-            findings.push({ ruleId: POLICY_RULE_PREFIX + rule.id, severity: 'notice', message: rule.unsupported, location: manifest.location });
-        celRules.push(rule);
-    }
-    const knownRules = new Set([...builtinIds, ...celRules.map((rule) => rule.id)]);
-    const unknownSettings = Object.keys(policy.rules).filter((id) => !knownRules.has(id));
-    if (unknownSettings.length > 0) {
-        findings.push({
-            ruleId: 'policy/invalid-config',
-            severity: 'warning',
-            message: `${config.file ?? 'gitops.yaml'}: policy.rules names unknown rules ${unknownSettings.join(', ')}. Known rules: ${[...knownRules].sort().join(', ')}`,
-            location: configFile
-        });
-    }
-    const namespaceOf = (manifest) => check_policies_objectNamespace(manifest, config);
-    const defaults = limitRangeDefaults(manifests, namespaceOf);
-    const namespaces = new Map();
-    for (const manifest of manifests) {
-        if (manifest.object.kind === 'Namespace' && manifest.object.metadata?.name)
-            namespaces.set(manifest.object.metadata.name, manifest.object);
-    }
-    for (const manifest of manifests) {
-        const environment = check_policies_environmentOf(manifest, config);
-        const { suppressed, findings: suppressionFindings } = suppressionsOf(manifest, knownRules, options.now);
-        findings.push(...suppressionFindings);
-        const report = (ruleId, message, location = manifest.location, title) => {
-            if (suppressed.has(ruleId))
-                return;
-            const severity = severityOf(config, ruleId, environment);
-            if (severity === 'off')
-                return;
-            findings.push({
-                ruleId: POLICY_RULE_PREFIX + ruleId,
-                severity,
-                message: `${describeObject(manifest.object)}: ${message}`,
-                location,
-                title
-            });
-        };
-        const pod = podSpecOf(manifest.object);
-        if (pod) {
-            const target = {
-                manifest,
-                spec: pod.spec,
-                specPath: pod.path,
-                containers: containersOf(pod.spec, pod.path),
-                defaults: defaults.get(namespaceOf(manifest)) ?? { limits: {}, requests: {}, source: undefined }
-            };
-            for (const rule of BUILTIN_POLICY_RULES) {
-                for (const violation of rule.check(target))
-                    report(rule.id, violation.message, manifest.locate(violation.path), rule.title);
-            }
-        }
-        for (const rule of celRules) {
-            const namespace = manifest.object.metadata?.namespace;
-            for (const outcome of evaluateCelRule(rule, manifest.object, namespace ? namespaces.get(namespace) : undefined)) {
-                report(rule.id, outcome.kind === 'error' ? `rule '${rule.id}' could not be evaluated: ${outcome.message}` : outcome.message);
-            }
-        }
-    }
-    return findings;
-}
-/** The severity of a rule for an environment: rule per environment, rule, environment default, global default. */
-function severityOf(config, ruleId, environment) {
-    const policy = config.policy;
-    const settings = policy.rules[ruleId];
-    if (settings?.enabled === false)
-        return 'off';
-    if (environment !== undefined && settings?.environments?.[environment])
-        return settings.environments[environment];
-    if (settings?.severity)
-        return settings.severity;
-    if (environment !== undefined && policy.environments[environment])
-        return policy.environments[environment];
-    return policy.severity;
-}
-/** The environment of a manifest: its build root's, else the environment whose namespace it is in. */
-function check_policies_environmentOf(manifest, config) {
-    if (manifest.environment)
-        return manifest.environment;
-    const namespace = manifest.object.metadata?.namespace;
-    return namespace === undefined ? undefined : config.environments.find((e) => namespacePattern(e.namespace, e.name).test(namespace))?.name;
-}
-/** An environment's namespace setting as a pattern: `{env}` is the environment's name, `{app}` any app. */
-function namespacePattern(template, environment) {
-    const parts = template
-        .split(/(\{app\}|\{env\})/)
-        .map((part) => part === '{app}' ? '[a-z0-9]([-a-z0-9]*[a-z0-9])?' : part === '{env}' ? environment : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    return new RegExp(`^${parts.join('')}$`);
-}
-/** The namespace an object lands in: metadata.namespace as rendered, else its environment's, else `default`. */
-function check_policies_objectNamespace(manifest, config) {
-    const namespace = manifest.object.metadata?.namespace;
-    if (namespace)
-        return namespace;
-    const environment = manifest.environment ? config.environments.find((e) => e.name === manifest.environment) : undefined;
-    if (environment && !environment.namespace.includes('{app}'))
-        return environment.namespace.replaceAll('{env}', environment.name);
-    return 'default';
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/policy/index.ts
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/promotion/deployment-window.ts
-
-const formatters = new Map();
-function localTime(at, timeZone) {
-    let formatter = formatters.get(timeZone);
-    if (!formatter) {
-        formatter = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-        formatters.set(timeZone, formatter);
-    }
-    const parts = Object.fromEntries(formatter.formatToParts(at).map((p) => [p.type, p.value]));
-    return { day: parts.weekday.toLowerCase().slice(0, 3), minutes: Number(parts.hour) * 60 + Number(parts.minute) };
-}
-function parseHours(hours) {
-    const [from, to] = hours.split('-');
-    const minutes = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-    return { start: minutes(from), end: minutes(to) };
-}
-/** Whether one window is open at a moment (in the window's own time zone, daylight saving included). */
-function windowOpenAt(window, at) {
-    const { day, minutes } = localTime(at, window.timeZone);
-    const { start, end } = parseHours(window.hours);
-    if (start < end)
-        return window.days.includes(day) && minutes >= start && minutes < end;
-    // Wraps past midnight: open from `start` on a listed day until `end` on the day after.
-    const yesterday = WEEKDAYS[(WEEKDAYS.indexOf(day) + 6) % 7];
-    return (window.days.includes(day) && minutes >= start) || (window.days.includes(yesterday) && minutes < end);
-}
-/** The state of an environment's deployment windows at `now`. */
-function deployment_window_deploymentWindowState(windows, environment, now) {
-    const mine = windows.filter((w) => w.environments.includes(environment));
-    const described = mine.map((w) => `${w.days.length === 7 ? 'every day' : w.days.join(', ')} ${w.hours} ${w.timeZone}`);
-    if (mine.length === 0)
-        return { open: true, restricted: false, nextOpen: undefined, windows: [] };
-    const openAt = (at) => mine.some((w) => windowOpenAt(w, at));
-    if (openAt(now))
-        return { open: true, restricted: true, nextOpen: undefined, windows: described };
-    // Minute steps from the next whole minute; windows are given in minutes, 8 days covers a week.
-    const step = 60_000;
-    let at = Math.ceil((now.getTime() + 1) / step) * step;
-    const limit = now.getTime() + 8 * 24 * 60 * step;
-    for (; at <= limit; at += step) {
-        if (openAt(new Date(at)))
-            return { open: false, restricted: true, nextOpen: new Date(at), windows: described };
-    }
-    return { open: false, restricted: true, nextOpen: undefined, windows: described };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/promotion/promotion-plan.ts
-
-
-
-
-/**
- * Which environments a promotion goes between, in gitops.yaml order. Auto-deploys land in the
- * first environment; promotions go one step forward (`to` defaults to the one after `from`,
- * `from` to the one before `to`). Jumping over an environment, or going backwards, is refused
- * unless `allowSkip` is set (skipping) — going backwards is never a promotion.
- */
-function promotion_plan_resolveRoute(config, request) {
-    const names = config.environments.map((e) => e.name);
-    const where = config.file ?? 'the default configuration';
-    const find = (name, input) => {
-        const index = names.indexOf(name);
-        if (index < 0)
-            throw parameterError(input, `unknown environment '${name}'. Environments in ${where}, in order: ${names.join(', ')}`);
-        return index;
-    };
-    if (request.mode === 'auto-deploy') {
-        if (request.from)
-            throw parameterError('from', `only promotions start from an environment; an auto-deploy brings a new build into '${names[0]}'`);
-        const to = request.to === undefined ? 0 : find(request.to, 'to');
-        if (to > 0 && !request.allowSkip) {
-            throw parameterError('to', `auto-deploys land in the first environment, '${names[0]}'; '${request.to}' is reached by promotion, or allow skipping (allow-skip) to deploy there directly`);
-        }
-        return { mode: 'auto-deploy', from: undefined, to: config.environments[to], skipped: names.slice(0, to) };
-    }
-    if (request.from === undefined && request.to === undefined) {
-        throw new UserError(`Mode 'promote' needs 'to' (or 'from'): one of ${names.slice(1).join(', ')}`);
-    }
-    const fromIndex = request.from !== undefined ? find(request.from, 'from') : find(request.to, 'to') - 1;
-    const toIndex = request.to !== undefined ? find(request.to, 'to') : fromIndex + 1;
-    if (fromIndex < 0)
-        throw parameterError('to', `'${request.to}' is the first environment; new builds reach it by auto-deploy`);
-    if (toIndex >= names.length)
-        throw parameterError('from', `'${request.from}' is the last environment; there is nothing to promote to`);
-    if (toIndex <= fromIndex) {
-        throw parameterError('to', `'${names[toIndex]}' comes before '${names[fromIndex]}' in ${where} (${names.join(' → ')}); promotions go forward. To roll back, promote the previous tag again.`);
-    }
-    const skipped = names.slice(fromIndex + 1, toIndex);
-    if (skipped.length > 0 && !request.allowSkip) {
-        throw new UserError(`Promoting from '${names[fromIndex]}' to '${names[toIndex]}' skips ${skipped.map((s) => `'${s}'`).join(', ')} (${names.join(' → ')}). Promote one step at a time, or set allow-skip: true.`);
-    }
-    return { mode: 'promote', from: config.environments[fromIndex], to: config.environments[toIndex], skipped };
-}
-const PATTERNS = {
-    app: '', // replaced by the literal app name
-    env: '', // replaced by the literal environment name
-    sha: '[0-9a-f]{4,40}',
-    'long-sha': '[0-9a-f]{40}',
-    timestamp: '[0-9]{8}-[0-9]{6}',
-    date: '[0-9]{8}',
-    time: '[0-9]{6}',
-    version: '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?',
-    branch: '[A-Za-z0-9_.-]+',
-    pr: '[0-9]+',
-    run: '[0-9]+'
-};
-const promotion_plan_escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * Reads the values back out of a tag made by a template: `myapp-staging-abc123d` with
- * `{app}-staging-{sha}` gives `{ sha: 'abc123d' }`. Undefined when the tag does not fit.
- */
-function tagValuesFromTemplate(template, tag, known) {
-    const groups = [];
-    let pattern = '';
-    let last = 0;
-    for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-        pattern += promotion_plan_escape(template.slice(last, match.index));
-        last = match.index + match[0].length;
-        const name = match[1].trim();
-        if (!(name in PATTERNS))
-            return undefined;
-        if (name === 'app' || name === 'env') {
-            pattern += promotion_plan_escape(known[name]);
-            continue;
-        }
-        if (groups.includes(name)) {
-            pattern += `\\k<g${groups.indexOf(name)}>`;
-            continue;
-        }
-        pattern += `(?<g${groups.length}>${PATTERNS[name]})`;
-        groups.push(name);
-    }
-    pattern += promotion_plan_escape(template.slice(last));
-    const match = new RegExp(`^${pattern}$`).exec(tag);
-    if (!match)
-        return undefined;
-    const values = {};
-    groups.forEach((name, i) => (values[name] = match.groups[`g${i}`]));
-    if (values['long-sha'] && !values.sha)
-        values.sha = values['long-sha'].slice(0, 7);
-    return values;
-}
-/**
- * The templates a tag in `environment` may have been made with, most specific first: the
- * environment's own, then compute-tag's conventions and aliases, then the seed's other forms.
- */
-function candidateTemplates(environment) {
-    const all = [
-        environment.tagTemplate,
-        DEFAULT_TAG_TEMPLATES[environment.name],
-        ...(DEFAULT_ALIAS_TEMPLATES[environment.name] ?? []),
-        'sha-{sha}',
-        '{app}-{sha}-{timestamp}',
-        '{app}-staging-{sha}',
-        'staging-{sha}',
-        '{app}-v{version}',
-        'v{version}',
-        '{version}'
-    ];
-    return [...new Set(all.filter((t) => t !== undefined))];
-}
-/** What a source tag says about the build: its commit and, for release tags, its version. */
-function promotion_plan_describeTag(tag, environment, app) {
-    for (const template of candidateTemplates(environment)) {
-        const values = tagValuesFromTemplate(template, tag, { app, env: environment.name });
-        if (values)
-            return values;
-    }
-    return {};
-}
-/**
- * The tag the image gets in the target environment, from that environment's `tagTemplate`
- * (dev `sha-{sha}` → staging `{app}-staging-{sha}` → prod `v{version}`). The commit comes from
- * the source tag. The version, when the template needs one, comes from the `version` input, else
- * from the source tag itself (`myapp-v1.3.0`), else from the app repo's release tag on that
- * commit (`v1.3.0` → `1.3.0`); with none of these it is an error that says what to give.
- */
-function promotion_plan_targetTag(request) {
-    const { route, app, sourceTag } = request;
-    if (!request.retag)
-        return { tag: sourceTag, versionSource: undefined, version: undefined, sha: undefined };
-    const described = promotion_plan_describeTag(sourceTag, route.from ?? route.to, app);
-    const template = route.to.tagTemplate;
-    const what = `gitops.yaml environments[${route.to.name}].tagTemplate`;
-    const needs = (name) => template.includes(`{${name}}`);
-    let version;
-    let versionSource;
-    if (needs('version')) {
-        if (request.version) {
-            version = request.version.replace(/^v/, '');
-            versionSource = 'input';
-        }
-        else if (described.version) {
-            version = described.version;
-            versionSource = 'tag';
-        }
-        else if (described.sha && request.releaseTags) {
-            version = releaseVersionOf(described.sha, request.releaseTags, request.releaseTagPrefix ?? 'v');
-            versionSource = version ? 'release-tag' : undefined;
-        }
-        if (!version) {
-            throw new UserError(`The tag for ${route.to.name} (${template}) needs a version, and ${sourceTag} does not carry one. Give the input 'version', or 'app-repository' whose release tag (${request.releaseTagPrefix ?? 'v'}<semver>) is on commit ${described.sha ?? '(unknown: the tag names no commit)'}.`);
-        }
-        if (!semver.valid(version))
-            throw parameterError('version', `'${version}' is not a semantic version (e.g. 1.3.0)`);
-    }
-    const sha = described.sha ?? (described['long-sha'] ? described['long-sha'].slice(0, 7) : undefined);
-    if ((needs('sha') || needs('long-sha')) && !sha) {
-        throw new UserError(`The tag for ${route.to.name} (${template}) needs the commit, and '${sourceTag}' names none (expected a form such as ${candidateTemplates(route.from ?? route.to)
-            .slice(0, 3)
-            .join(', ')}). Give 'tag' in one of these forms, or set retag: false to keep the tag.`);
-    }
-    const values = {
-        app,
-        env: route.to.name,
-        sha: sha ?? '',
-        'long-sha': described['long-sha'] ?? '',
-        timestamp: described.timestamp ?? '',
-        date: described.date ?? described.timestamp?.slice(0, 8) ?? '',
-        time: described.time ?? described.timestamp?.slice(9) ?? '',
-        version: version ?? '',
-        branch: described.branch ?? '',
-        pr: described.pr ?? '',
-        run: described.run ?? ''
-    };
-    return { tag: renderTagTemplate(template, values, what), versionSource, version, sha };
-}
-/** The version of the newest release tag on a commit (`sha` may be short). */
-function releaseVersionOf(sha, tags, prefix) {
-    const versions = tags
-        .filter((t) => t.sha.startsWith(sha) && t.name.startsWith(prefix))
-        .map((t) => semver.valid(t.name.slice(prefix.length)))
-        .filter((v) => v !== null)
-        .sort(semver.rcompare);
-    return versions[0];
-}
-/**
- * The promotion gate: what goes to an environment must be what runs in the one before it. The
- * proof is the source overlay on the base branch (same tag, or same pinned digest), or the
- * registry (the requested tag and the running one have the same manifest digest). Anything
- * else is refused, naming what runs where.
- */
-function promotion_plan_checkGate(input) {
-    const { route, requestedTag, source } = input;
-    if (route.mode === 'auto-deploy' || !route.from) {
-        if (!requestedTag)
-            throw parameterError('tag', `required for auto-deploys: the tag of the image the app's CI just pushed`);
-        return { tag: requestedTag, proof: 'new-build', explanation: `New build ${requestedTag} of ${input.app}.` };
-    }
-    const from = route.from.name;
-    if (!source || (!source.tag && !source.digest)) {
-        throw new UserError(`${input.app} has no image tag in its ${from} overlay on the base branch, so there is nothing proven to promote to ${route.to.name}`);
-    }
-    const running = source.tag ?? source.digest;
-    if (requestedTag === undefined || requestedTag === source.tag) {
-        return { tag: running, proof: 'source-overlay', explanation: `${running} is what runs in ${from} (its overlay on the base branch).` };
-    }
-    const requested = input.digests?.requested;
-    const runningDigest = source.digest ?? input.digests?.source;
-    if (requested && runningDigest && requested === runningDigest) {
-        return {
-            tag: requestedTag,
-            proof: 'registry-digest',
-            explanation: `${requestedTag} has the digest ${requested}, the image that runs in ${from} as ${running}.`
-        };
-    }
-    const why = requested && runningDigest
-        ? `${requestedTag} is ${requested}, but ${from} runs ${running} (${runningDigest})`
-        : `${from} runs ${running}, and no registry was given to prove that ${requestedTag} is the same image`;
-    throw new UserError(`The promotion gate refuses ${input.app} ${requestedTag} for ${route.to.name}: ${why}. Promote what runs in ${from} (leave 'tag' empty), or deploy ${requestedTag} to ${from} first.`);
-}
-/** Finds the one image reference a rendered overlay runs for `image` (a kustomize images[].name or a full name). */
-function promotion_plan_runningImageOf(references, image) {
-    const matches = new Map();
-    for (const reference of references) {
-        const parts = splitImageReference(reference);
-        if (parts.name === image || parts.name.endsWith(`/${image}`))
-            matches.set(reference, parts);
-    }
-    if (matches.size > 1) {
-        throw new UserError(`The overlay runs ${image} under several references (${[...matches.keys()].join(', ')}); name the image exactly with the input 'image'`);
-    }
-    return [...matches.values()][0];
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/promotion/ref-race.ts
-
-/** Thrown by an attempt when another writer moved the ref in between: read again, apply again. */
-class ref_race_RefRaceError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'RefRaceError';
-}
-/**
- * Runs `attempt` until it completes without losing a race on a ref, at most `maxAttempts` times.
- * Each attempt must read the current state itself, so a retry re-applies the change on top of
- * what the other writer left instead of overwriting it.
- */
-async function ref_race_retryRefRaces(what, attempt, options = {}) {
-    const max = options.maxAttempts ?? 5;
-    for (let n = 1;; n++) {
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            if (!(error instanceof ref_race_RefRaceError))
-                throw error;
-            if (n >= max) {
-                throw new UserError(`${what}: another writer changed the branch ${max} times while this run was updating it (${error.message}); run the promotion again`);
-            }
-            options.logger?.info(`${what}: ${error.message}; reading the branch again (attempt ${n + 1} of ${max})`);
-            const delay = options.delayMs ? options.delayMs(n) : Math.min(2000, 100 * 2 ** (n - 1)) * (0.5 + Math.random());
-            if (delay > 0)
-                await new Promise((done) => setTimeout(done, delay));
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/promotion/index.ts
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/quota/check-quotas.ts
-
-
-
-
-
-const QUOTA_RULE_IDS = {
-    overQuota: 'quota/over-quota',
-    overBudget: 'quota/over-budget',
-    unsetUnderQuota: 'quota/unset-under-quota',
-    notCounted: 'quota/not-counted'
-};
-const QUOTA_KEYS = {
-    cpu: ['requests', 'cpu'],
-    memory: ['requests', 'memory'],
-    'ephemeral-storage': ['requests', 'ephemeral-storage'],
-    'requests.cpu': ['requests', 'cpu'],
-    'requests.memory': ['requests', 'memory'],
-    'requests.ephemeral-storage': ['requests', 'ephemeral-storage'],
-    'limits.cpu': ['limits', 'cpu'],
-    'limits.memory': ['limits', 'memory'],
-    'limits.ephemeral-storage': ['limits', 'ephemeral-storage']
-};
-/**
- * The quota-validation check. Per namespace (metadata.namespace as rendered, so objects from
- * several build roots meet: ResourceQuota and LimitRange from infrastructure/, workloads from the
- * overlays), the worst case of what its workloads hold at once: per pod the Kubernetes rule (the
- * larger of the app containers plus sidecars and each init container), LimitRange defaults for
- * unset values, times replicas — an HPA's maxReplicas where one targets the workload — plus the
- * rollout surge (Deployment maxSurge, 25% rounded up by default; none for Recreate). Compared with
- * the namespace's ResourceQuota objects and gitops.yaml budgets (`quota.namespaces`,
- * `quota.environments`); over either is an error at the workload that holds the most.
- */
-function checkQuotas(manifests, config) {
-    const findings = [];
-    const unique = dedupe(manifests);
-    const namespaceOf = (manifest) => objectNamespace(manifest, config);
-    const defaults = limitRangeDefaults(unique, namespaceOf);
-    const hpas = new Map();
-    const quotas = new Map();
-    const environments = new Map();
-    for (const manifest of unique) {
-        const namespace = namespaceOf(manifest);
-        const { kind } = manifest.object;
-        if (kind === 'HorizontalPodAutoscaler') {
-            const target = field(manifest.object, 'spec', 'scaleTargetRef');
-            const max = field(manifest.object, 'spec', 'maxReplicas');
-            if (typeof max === 'number')
-                hpas.set(`${namespace}/${String(field(target, 'kind'))}/${String(field(target, 'name'))}`, { max, manifest });
-        }
-        else if (kind === 'ResourceQuota') {
-            const limit = quotaLimit(manifest, findings);
-            if (limit)
-                quotas.set(namespace, [...(quotas.get(namespace) ?? []), limit]);
-            environments.set(namespace, environments.get(namespace) ?? environmentOf(manifest, config));
-        }
-    }
-    const workloads = [];
-    for (const manifest of unique) {
-        const pod = podSpecOf(manifest.object);
-        if (!pod)
-            continue;
-        const namespace = namespaceOf(manifest);
-        environments.set(namespace, environments.get(namespace) ?? environmentOf(manifest, config));
-        const namespaceDefaults = defaults.get(namespace) ?? { limits: {}, requests: {}, source: undefined };
-        const pods = podCount(manifest, hpas.get(`${namespace}/${manifest.object.kind}/${manifest.object.metadata?.name}`)?.max, config, findings);
-        if (pods === undefined)
-            continue;
-        const perPod = podResources(pod.spec, namespaceDefaults);
-        workloads.push({
-            manifest,
-            namespace,
-            pods,
-            usage: { requests: times(perPod.requests, pods), limits: times(perPod.limits, pods), pods }
-        });
-        findings.push(...unsetUnderQuota(manifest, pod.spec, pod.path, namespaceDefaults, quotas.get(namespace) ?? []));
-    }
-    const namespaces = [...new Set([...workloads.map((w) => w.namespace), ...quotas.keys(), ...Object.keys(config.quota.namespaces)])].sort();
-    const result = [];
-    for (const namespace of namespaces) {
-        const mine = workloads.filter((w) => w.namespace === namespace);
-        const usage = sum(mine.map((w) => w.usage));
-        const quota = tightest(quotas.get(namespace) ?? []);
-        const budgetConfig = config.quota.namespaces[namespace];
-        const budget = budgetConfig ? budgetAmounts(budgetConfig) : undefined;
-        const limits = [...(quotas.get(namespace) ?? [])];
-        if (budget)
-            limits.push({
-                amounts: budget,
-                source: `the budget quota.namespaces.${namespace} in ${config.file ?? 'gitops.yaml'}`,
-                location: undefined
-            });
-        for (const limit of limits) {
-            findings.push(...overLimit(namespace, usage, mine, limit, limit.location ? QUOTA_RULE_IDS.overQuota : QUOTA_RULE_IDS.overBudget));
-        }
-        const environment = environments.get(namespace);
-        result.push({
-            namespace,
-            ...(environment ? { environment } : {}),
-            pods: usage.pods,
-            requests: format(usage.requests),
-            limits: format(usage.limits),
-            ...(quota ? { quota: totals(quota) } : {}),
-            ...(budget ? { budget: totals(budget) } : {}),
-            headroom: headroom(usage, [quota, budget])
-        });
-    }
-    for (const [environment, budgetConfig] of Object.entries(config.quota.environments)) {
-        const mine = workloads.filter((w) => environments.get(w.namespace) === environment);
-        const limit = {
-            amounts: budgetAmounts(budgetConfig),
-            source: `the budget quota.environments.${environment} in ${config.file ?? 'gitops.yaml'}`,
-            location: undefined
-        };
-        findings.push(...overLimit(`environment ${environment}`, sum(mine.map((w) => w.usage)), mine, limit, QUOTA_RULE_IDS.overBudget));
-    }
-    return { findings, namespaces: result };
-}
-/** The same object rendered by two roots (an overlay and a Flux path to it) counts once. */
-function dedupe(manifests) {
-    const seen = new Set();
-    return manifests.filter((manifest) => {
-        const id = objectId(manifest.object);
-        if (seen.has(id))
-            return false;
-        seen.add(id);
-        return true;
-    });
-}
-/** Pods a workload holds at once at worst: replicas (HPA max when one targets it) plus rollout surge. */
-function podCount(manifest, hpaMax, config, findings) {
-    const object = manifest.object;
-    switch (object.kind) {
-        case 'Pod':
-            return 1;
-        case 'Job':
-            return numberOr(field(object, 'spec', 'parallelism'), 1);
-        case 'CronJob':
-            return numberOr(field(object, 'spec', 'jobTemplate', 'spec', 'parallelism'), 1);
-        case 'DaemonSet':
-            if (config.quota.nodes === undefined) {
-                findings.push({
-                    ruleId: QUOTA_RULE_IDS.notCounted,
-                    severity: 'notice',
-                    message: `${describeObject(object)}: a DaemonSet runs one pod per node; set quota.nodes in ${config.file ?? 'gitops.yaml'} to count it`,
-                    location: manifest.location
-                });
-                return undefined;
-            }
-            return (config.quota.nodes +
-                (config.quota.countSurge ? rolloutSurge(field(object, 'spec', 'updateStrategy'), config.quota.nodes, 'DaemonSet') : 0));
-        default: {
-            const replicas = hpaMax ?? numberOr(field(object, 'spec', 'replicas'), 1);
-            return (replicas +
-                (config.quota.countSurge && object.kind === 'Deployment'
-                    ? rolloutSurge(field(object, 'spec', 'strategy'), replicas, 'Deployment')
-                    : 0));
-        }
-    }
-}
-/**
- * Extra pods during a rolling update. Deployment: maxSurge, default 25%, a percentage rounded up;
- * none with Recreate. DaemonSet: maxSurge, default 0. A percentage of 0 replicas is 0.
- */
-function rolloutSurge(strategy, replicas, kind) {
-    const type = field(strategy, 'type') ?? 'RollingUpdate';
-    if (type !== 'RollingUpdate')
-        return 0;
-    const value = field(strategy, 'rollingUpdate', 'maxSurge') ?? (kind === 'Deployment' ? '25%' : 0);
-    if (typeof value === 'number')
-        return value;
-    const percent = /^(\d+)%$/.exec(String(value));
-    if (percent)
-        return Math.ceil((replicas * Number(percent[1])) / 100);
-    return /^\d+$/.test(String(value)) ? Number(value) : 0;
-}
-function numberOr(value, fallback) {
-    return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-function times(amounts, count) {
-    return Object.fromEntries(Object.entries(amounts).map(([k, v]) => [k, v * BigInt(count)]));
-}
-function sum(list) {
-    const total = { requests: {}, limits: {}, pods: 0 };
-    for (const amounts of list) {
-        total.pods += amounts.pods;
-        for (const which of ['requests', 'limits']) {
-            for (const resource of RESOURCE_NAMES) {
-                const value = amounts[which][resource];
-                if (value !== undefined)
-                    total[which][resource] = (total[which][resource] ?? 0n) + value;
-            }
-        }
-    }
-    return total;
-}
-function quotaLimit(manifest, findings) {
-    const spec = field(manifest.object, 'spec');
-    if (field(spec, 'scopes') !== undefined || field(spec, 'scopeSelector') !== undefined) {
-        findings.push({
-            ruleId: QUOTA_RULE_IDS.notCounted,
-            severity: 'notice',
-            message: `${describeObject(manifest.object)} has scopes; scoped quotas count only some pods and are not compared here`,
-            location: manifest.location
-        });
-        return undefined;
-    }
-    const hard = field(spec, 'hard');
-    const amounts = { requests: {}, limits: {}, pods: Number.POSITIVE_INFINITY };
-    for (const [key, value] of Object.entries(typeof hard === 'object' && hard !== null ? hard : {})) {
-        if (key === 'pods' && !quantityProblem(value)) {
-            amounts.pods = Number(parseQuantity(value) / 10n ** 9n);
-            continue;
-        }
-        const target = QUOTA_KEYS[key];
-        if (!target || quantityProblem(value))
-            continue;
-        const [which, resource] = target;
-        const parsed = parseQuantity(value);
-        const current = amounts[which][resource];
-        amounts[which][resource] = current === undefined || parsed < current ? parsed : current;
-    }
-    return { amounts, source: `ResourceQuota ${manifest.object.metadata?.name ?? ''}`, location: manifest.location };
-}
-function budgetAmounts(budget) {
-    const amounts = { requests: {}, limits: {}, pods: budget.pods ?? Number.POSITIVE_INFINITY };
-    for (const which of ['requests', 'limits']) {
-        for (const [resource, value] of Object.entries(budget[which] ?? {}))
-            amounts[which][resource] = parseQuantity(value);
-    }
-    return amounts;
-}
-/** The per-key minimum of several limits (every ResourceQuota of a namespace is enforced). */
-function tightest(limits) {
-    if (limits.length === 0)
-        return undefined;
-    const result = { requests: {}, limits: {}, pods: Number.POSITIVE_INFINITY };
-    for (const { amounts } of limits) {
-        result.pods = Math.min(result.pods, amounts.pods);
-        for (const which of ['requests', 'limits']) {
-            for (const resource of RESOURCE_NAMES) {
-                const value = amounts[which][resource];
-                const current = result[which][resource];
-                if (value !== undefined && (current === undefined || value < current))
-                    result[which][resource] = value;
-            }
-        }
-    }
-    return result;
-}
-function overLimit(scope, usage, workloads, limit, ruleId) {
-    const findings = [];
-    const where = `${limit.source}${limit.location ? ` (${limit.location.file}:${limit.location.line ?? 1})` : ''}`;
-    const report = (key, used, allowed, share) => {
-        const ranked = [...workloads].sort((a, b) => (share(b) > share(a) ? 1 : share(b) < share(a) ? -1 : 0));
-        const top = ranked[0];
-        const contributors = ranked
-            .slice(0, 3)
-            .map((w) => `${describeObject(w.manifest.object)} (${w.pods} pods)`)
-            .join(', ');
-        findings.push({
-            ruleId,
-            severity: 'error',
-            title: `${scope}: ${key} over ${limit.location ? 'quota' : 'budget'}`,
-            message: `${scope}: ${key} reaches ${used} at the worst moment (HPA maximums, rollout surge), over ${allowed} allowed by ${where}. Largest: ${contributors || 'none'}. New pods would be refused, so scale-ups and rollouts stall.`,
-            location: top?.manifest.location ?? limit.location
-        });
-    };
-    if (usage.pods > limit.amounts.pods)
-        report('pods', String(usage.pods), String(limit.amounts.pods), (w) => BigInt(w.pods));
-    for (const which of ['requests', 'limits']) {
-        for (const resource of RESOURCE_NAMES) {
-            const allowed = limit.amounts[which][resource];
-            const used = usage[which][resource] ?? 0n;
-            if (allowed === undefined || used <= allowed)
-                continue;
-            report(`${which}.${resource}`, formatQuantity(used, resource), formatQuantity(allowed, resource), (w) => w.usage[which][resource] ?? 0n);
-        }
-    }
-    return findings;
-}
-/** Under a ResourceQuota that counts a resource, the API server refuses pods whose containers leave it unset. */
-function unsetUnderQuota(manifest, spec, specPath, defaults, quotas) {
-    const findings = [];
-    for (const ref of containersOf(spec, specPath)) {
-        if (ref.kind === 'ephemeralContainer')
-            continue;
-        const effective = effectiveResources(ref.container, defaults);
-        for (const quota of quotas) {
-            const missing = [];
-            for (const which of ['requests', 'limits']) {
-                for (const resource of RESOURCE_NAMES) {
-                    if (quota.amounts[which][resource] !== undefined && effective[which][resource] === undefined)
-                        missing.push(`${which}.${resource}`);
-                }
-            }
-            if (missing.length === 0)
-                continue;
-            findings.push({
-                ruleId: QUOTA_RULE_IDS.unsetUnderQuota,
-                severity: 'error',
-                message: `${describeObject(manifest.object)}: container '${ref.name}' sets no ${missing.join(', ')}, which ${quota.source} (${quota.location?.file}:${quota.location?.line ?? 1}) counts, and no LimitRange gives a default: the API server will refuse its pods`,
-                location: manifest.locate([...ref.path, 'resources'])
-            });
-        }
-    }
-    return findings;
-}
-function format(amounts) {
-    const result = {};
-    for (const resource of RESOURCE_NAMES)
-        result[resource] = formatQuantity(amounts[resource] ?? 0n, resource);
-    return result;
-}
-function formatPresent(amounts) {
-    const result = {};
-    for (const resource of RESOURCE_NAMES) {
-        const value = amounts[resource];
-        if (value !== undefined)
-            result[resource] = formatQuantity(value, resource);
-    }
-    return result;
-}
-function totals(amounts) {
-    return {
-        requests: formatPresent(amounts.requests),
-        limits: formatPresent(amounts.limits),
-        ...(Number.isFinite(amounts.pods) ? { pods: amounts.pods } : {})
-    };
-}
-function headroom(usage, limits) {
-    const present = limits.filter((l) => l !== undefined);
-    const cap = tightest(present.map((amounts) => ({ amounts, source: '', location: undefined })));
-    const result = { requests: {}, limits: {} };
-    if (!cap)
-        return result;
-    for (const which of ['requests', 'limits']) {
-        for (const resource of RESOURCE_NAMES) {
-            const allowed = cap[which][resource];
-            if (allowed !== undefined)
-                result[which][resource] = formatQuantity(allowed - (usage[which][resource] ?? 0n), resource);
-        }
-    }
-    if (Number.isFinite(cap.pods))
-        result.pods = cap.pods - usage.pods;
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/quota/index.ts
-
-
-;// CONCATENATED MODULE: ./packages/core/src/repo-paths.ts
-
-
-
-/**
- * Safe paths inside the config repo. Every action that reads or writes the user's repository
- * goes through here, so one set of rules refuses `..` or absolute paths leading out of the repo,
- * symlinks pointing outside it, and app or environment names that would escape the layout
- * (`apps/{app}/overlays/{env}`).
- *
- * Repo paths are relative, POSIX-style (`apps/myapp/overlays/dev`), without `./` or a trailing
- * slash; the repo root itself is `.`.
- */
-/** App and environment names: lower-case letters, digits and inner `-` (a DNS label, at most 63). */
-const LAYOUT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Why an app or environment name cannot be used in a path, or undefined when it can. */
-function layoutNameProblem(name) {
-    if (name === '')
-        return 'the name is empty';
-    if (!LAYOUT_NAME.test(name)) {
-        return `'${name}' may only contain lower-case letters, digits and '-' (not at either end), at most 63 characters, so it cannot leave its directory`;
-    }
-    return undefined;
-}
-/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
-function checkLayoutName(name, what) {
-    const problem = layoutNameProblem(name);
-    if (problem)
-        throw subjectError(what, problem);
-    return name;
-}
-/**
- * Normalizes a path the user gave (an input, a kustomization reference resolved against its
- * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
- * would climb above the repo root. `what` names the source in the error.
- */
-function repo_paths_normalizeRepoPath(path, what) {
-    const trimmed = path.trim();
-    if (trimmed === '')
-        throw subjectError(what, 'the path is empty');
-    if (trimmed.includes('\0'))
-        throw subjectError(what, 'the path contains a NUL byte');
-    if (trimmed.includes('\\'))
-        throw subjectError(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
-    if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
-        throw subjectError(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
-    }
-    const normalized = posix.normalize(trimmed).replace(/\/+$/, '');
-    if (normalized === '..' || normalized.startsWith('../')) {
-        throw subjectError(what, `'${trimmed}' leads out of the repository`);
-    }
-    return normalized === '' ? '.' : normalized;
-}
-/** Joins a relative reference (e.g. `../../base` in a kustomization) to a repo directory, refusing escapes. */
-function repo_paths_joinRepoPath(dir, reference, what) {
-    if (reference.startsWith('/'))
-        throw new UserError(`${what}: '${reference}' is an absolute path; kustomize references must be relative`);
-    return repo_paths_normalizeRepoPath(posix.join(dir, reference), what);
-}
-/** True when `path` is `dir` or inside it (both repo paths). */
-function repo_paths_isWithin(dir, path) {
-    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
-}
-/**
- * Fills a layout template (`apps/{app}/overlays/{env}`) after checking the names, so `app: ../x`
- * or `environment: prod/../../etc` never reaches the filesystem.
- */
-function repo_paths_layoutPath(template, names, what = 'layout') {
-    let path = template;
-    for (const [placeholder, name, input] of [
-        ['{app}', names.app, 'app'],
-        ['{env}', names.env, 'environment']
-    ]) {
-        if (!path.includes(placeholder))
-            continue;
-        if (name === undefined)
-            throw parameterError(input, `needed to fill ${what} '${template}'`);
-        checkLayoutName(name, { parameter: input });
-        path = path.replaceAll(placeholder, name);
-    }
-    return repo_paths_normalizeRepoPath(path, what);
-}
-/**
- * The app and environment a repo path stands for under a layout template, or undefined when the
- * path does not follow the layout. The inverse of layoutPath().
- */
-function repo_paths_matchLayoutPath(template, path) {
-    const names = [];
-    const pattern = template
-        .replace(/\/+$/, '')
-        .split(/(\{app\}|\{env\})/)
-        .map((part) => {
-        if (part === '{app}' || part === '{env}') {
-            names.push(part.slice(1, -1));
-            return '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
-        }
-        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-        .join('');
-    const match = new RegExp(`^${pattern}$`).exec(path);
-    if (!match)
-        return undefined;
-    const result = {};
-    names.forEach((name, i) => {
-        const value = match[i + 1];
-        const key = name;
-        if (result[key] !== undefined && result[key] !== value)
-            return;
-        result[key] = value;
-    });
-    return result;
-}
-/**
- * The absolute path of a repo path on disk, after checking that no symlink along the way leads
- * out of the repository. `mustBeFile` also refuses a symlink as the final component (a file we
- * edit must be a real file: renaming over a symlink would replace the link, not its target).
- * Missing paths resolve without error; callers decide what absence means.
- */
-function repo_paths_resolveInRepo(repoRoot, repoPath, what, options = {}) {
-    const path = repo_paths_normalizeRepoPath(repoPath, what);
-    const root = realpathSync(repoRoot);
-    const absolute = resolve(root, path);
-    let real;
-    try {
-        real = realpathSync(absolute);
-    }
-    catch {
-        real = realpathOfExistingPrefix(absolute);
-    }
-    const rel = relative(root, real);
-    if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(root, rel) !== real) {
-        throw new UserError(`${what}: '${path}' is a symlink (or goes through one) that leads out of the repository`, { file: path });
-    }
-    if (options.mustBeFile) {
-        try {
-            if (lstatSync(absolute).isSymbolicLink()) {
-                throw new UserError(`${what}: '${path}' is a symlink; only regular files are edited`, { file: path });
-            }
-        }
-        catch (error) {
-            if (error instanceof UserError)
-                throw error;
-        }
-    }
-    return absolute;
-}
-function realpathOfExistingPrefix(absolute) {
-    const parts = absolute.split(sep);
-    for (let i = parts.length - 1; i > 0; i--) {
-        try {
-            const real = realpathSync(parts.slice(0, i).join(sep) || sep);
-            return [real, ...parts.slice(i)].join(sep);
-        }
-        catch {
-            // keep climbing until a part exists
-        }
-    }
-    return absolute;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/repo-reader.ts
-
-
-
-/**
- * A checkout on disk. Paths are checked by repo-paths: `..` and symlinks leading out of the repo
- * are UserErrors, and a symlinked file inside the repo is listed as `other` and never read.
- */
-class repo_reader_DiskRepoReader {
-    root;
-    constructor(root) {
-        this.root = root;
-    }
-    async read(path) {
-        const absolute = resolveInRepo(this.root, path, 'Repository path', { mustBeFile: true });
-        let stat;
-        try {
-            stat = lstatSync(absolute);
-        }
-        catch {
-            return undefined;
-        }
-        if (!stat.isFile())
-            return undefined;
-        return readFileSync(absolute, 'utf8');
-    }
-    async list(dir) {
-        const absolute = resolveInRepo(this.root, dir, 'Repository path');
-        try {
-            if (!statSync(absolute).isDirectory())
-                return undefined;
-        }
-        catch {
-            return undefined;
-        }
-        return readdirSync(absolute, { withFileTypes: true })
-            .map((entry) => ({ name: entry.name, type: entry.isFile() ? 'file' : entry.isDirectory() ? 'dir' : 'other' }))
-            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    }
-}
-/**
- * Files held in memory by repo path, e.g. read from the GitHub API or made by a test. Directories
- * exist implicitly as the parents of files.
- */
-class MemoryRepoReader {
-    files;
-    constructor(files) {
-        this.files = new Map();
-        for (const [path, text] of files instanceof Map ? files : Object.entries(files)) {
-            this.files.set(normalizeRepoPath(path, 'Repository path'), text);
-        }
-    }
-    async read(path) {
-        return this.files.get(normalizeRepoPath(path, 'Repository path'));
-    }
-    async list(dir) {
-        const base = normalizeRepoPath(dir, 'Repository path');
-        const prefix = base === '.' ? '' : `${base}/`;
-        const entries = new Map();
-        for (const path of this.files.keys()) {
-            if (!path.startsWith(prefix))
-                continue;
-            const [name, ...rest] = path.slice(prefix.length).split('/');
-            entries.set(name, { name: name, type: rest.length > 0 ? 'dir' : 'file' });
-        }
-        if (entries.size === 0)
-            return undefined;
-        return [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    }
-}
-/** Reads a file that must exist; a UserError naming `what` when it does not. */
-async function readRequired(reader, path, what) {
-    const text = await reader.read(path);
-    if (text === undefined)
-        throw new UserError(`${what}: ${path} does not exist`, { file: path });
-    return text;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/core/src/file-edits.ts
-
-
-
-
-
-
-/**
- * Writes edits to a checkout all or nothing. Every file must still hold `before` (else nothing is
- * written: someone changed it since the plan); each new text goes to a temp file beside its
- * target, and only when all temp files are written are they renamed into place. If a rename
- * fails, the files already replaced get their `before` back; temp files never stay behind.
- * Returns the repo paths written (edits whose text does not change are skipped).
- */
-function file_edits_applyFileEdits(repoRoot, edits, io = {}) {
-    const write = io.writeFile ?? writeFileSync;
-    const rename = io.rename ?? renameSync;
-    const pending = edits.filter((edit) => edit.before !== edit.after);
-    const seen = new Set();
-    const targets = pending.map((edit) => {
-        if (seen.has(edit.path))
-            throw new Error(`applyFileEdits: ${edit.path} is edited twice in one plan`);
-        seen.add(edit.path);
-        const absolute = resolveInRepo(repoRoot, edit.path, 'File to edit', { mustBeFile: true });
-        let current;
-        try {
-            current = readFileSync(absolute, 'utf8');
-        }
-        catch {
-            throw new UserError(`${edit.path} disappeared before it could be written; nothing was changed`, { file: edit.path });
-        }
-        if (current !== edit.before) {
-            throw new UserError(`${edit.path} changed on disk after the edit was planned; nothing was changed`, { file: edit.path });
-        }
-        return { edit, absolute, temp: join(dirname(absolute), `.${basename(absolute)}.${randomBytes(6).toString('hex')}.tmp`) };
-    });
-    const written = [];
-    try {
-        for (const target of targets) {
-            write(target.temp, target.edit.after, { mode: statSync(target.absolute).mode & 0o7777, flag: 'wx' });
-            written.push(target);
-        }
-    }
-    catch (error) {
-        for (const target of written)
-            unlinkQuietly(target.temp);
-        unlinkQuietly(targets[written.length]?.temp);
-        throw new UserError(`Could not write ${targets[written.length]?.edit.path ?? 'a file'}: ${error.message}; nothing was changed`);
-    }
-    const renamed = [];
-    try {
-        for (const target of targets) {
-            rename(target.temp, target.absolute);
-            renamed.push(target);
-        }
-    }
-    catch (error) {
-        for (const target of targets.slice(renamed.length))
-            unlinkQuietly(target.temp);
-        for (const target of renamed)
-            writeFileSync(target.absolute, target.edit.before);
-        throw new UserError(`Could not replace ${targets[renamed.length]?.edit.path}: ${error.message}; the other files were restored`);
-    }
-    return targets.map((target) => target.edit.path);
-}
-function unlinkQuietly(path) {
-    if (path === undefined)
-        return;
-    try {
-        unlinkSync(path);
-    }
-    catch {
-        // already gone
-    }
-}
-/** A unified diff (`git diff` style, a/ and b/ prefixes) of the edits that change something. */
-function file_edits_unifiedDiff(edits, context = 3) {
-    return edits
-        .filter((edit) => edit.before !== edit.after)
-        .map((edit) => createTwoFilesPatch(`a/${edit.path}`, `b/${edit.path}`, edit.before, edit.after, undefined, undefined, { context })
-        .split('\n')
-        .filter((line) => !line.startsWith('====='))
-        .join('\n'))
-        .join('');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/overlays/tag-rules.ts
-
-
-/** Tags that never go anywhere when no environment is known: they move under the deployment. */
-const ALWAYS_FORBIDDEN_TAGS = (/* unused pure expression or super */ null && (['latest']));
-/**
- * Why a tag may not be deployed to an environment (gitops.yaml `allowedTags` / `forbiddenTags`,
- * `{app}` replaced by the app), or undefined when it may. Without an environment only the tag
- * grammar and `latest` are checked.
- */
-function tag_rules_environmentTagProblem(tag, environment, app) {
-    const grammar = tagProblem(tag);
-    if (grammar)
-        return grammar;
-    const forbidden = environment?.forbiddenTags ?? ALWAYS_FORBIDDEN_TAGS;
-    if (forbidden.some((f) => f.toLowerCase() === tag.toLowerCase())) {
-        return `'${tag}' is a mutable tag, never deployed${environment ? ` to ${environment.name}` : ''} (forbiddenTags: ${forbidden.join(', ')})`;
-    }
-    if (!environment)
-        return undefined;
-    const patterns = environment.allowedTags.map((pattern) => pattern.replaceAll('{app}', app ?? '[a-z0-9][a-z0-9-]*'));
-    if (patterns.length > 0 && !patterns.some((pattern) => new RegExp(pattern).test(tag))) {
-        return `'${tag}' does not match the tags allowed in ${environment.name} (allowedTags: ${patterns.join(' or ')})`;
-    }
-    return undefined;
-}
-/** Throws a UserError about `source` (e.g. { parameter: 'tag' }) when the tag may not go to the environment. */
-function checkEnvironmentTag(tag, environment, app, source) {
-    const problem = tag_rules_environmentTagProblem(tag, environment, app);
-    if (problem)
-        throw subjectError(source, problem);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/overlays/yaml-text-edit.ts
-
-
-/** Applies non-overlapping splices (in any order). */
-function yaml_text_edit_applySplices(text, splices) {
-    const sorted = [...splices].sort((a, b) => b.start - a.start);
-    let result = text;
-    let limit = Number.POSITIVE_INFINITY;
-    for (const splice of sorted) {
-        if (splice.end > limit)
-            throw new Error('applySplices: overlapping edits');
-        result = result.slice(0, splice.start) + splice.text + result.slice(splice.end);
-        limit = splice.start;
-    }
-    return result;
-}
-/**
- * Whether a string must be quoted to stay a string in YAML 1.1 and 1.2 (kustomize reads YAML with
- * go-yaml, which still takes `0755` as octal and `1.10` as a float): numbers, booleans, null,
- * and anything with YAML syntax in it.
- */
-function needsQuotes(value) {
-    if (value === '' || value !== value.trim())
-        return true;
-    if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(value) || /: |\s#|[\n\t]/.test(value) || value.endsWith(':'))
-        return true;
-    try {
-        return parse(value, { version: '1.1' }) !== value || parse(value) !== value;
-    }
-    catch {
-        return true;
-    }
-}
-/** A scalar's text in the given style; plain falls back to double quotes when plain would not stay a string. */
-function formatScalar(value, style) {
-    if (style === Scalar.QUOTE_SINGLE)
-        return `'${value.replace(/'/g, "''")}'`;
-    if (style === Scalar.PLAIN && !needsQuotes(value))
-        return value;
-    return JSON.stringify(value);
-}
-/** Offset of the start of the line holding `pos`. */
-function lineStart(text, pos) {
-    return text.lastIndexOf('\n', pos - 1) + 1;
-}
-/** Offset just after the newline ending the line holding `pos` (or the end of the text). */
-function lineEnd(text, pos) {
-    const index = text.indexOf('\n', pos);
-    return index < 0 ? text.length : index + 1;
-}
-/** 1-based line number of an offset. */
-function yaml_text_edit_lineOf(text, pos) {
-    let line = 1;
-    for (let i = text.indexOf('\n'); i >= 0 && i < pos; i = text.indexOf('\n', i + 1))
-        line++;
-    return line;
-}
-/** The pair of a block or flow map by key, if any. */
-function yaml_text_edit_pairOf(map, key) {
-    return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key);
-}
-/** The string value of a map key, when it is a scalar string. */
-function yaml_text_edit_stringAt(map, key) {
-    const value = yaml_text_edit_pairOf(map, key)?.value;
-    if (!isScalar(value) || value.value === null || value.value === undefined)
-        return undefined;
-    if (typeof value.value === 'string')
-        return value.value;
-    // A plain `1.10` parses as the number 1.1: the text as written is what the user meant.
-    return value.source ?? String(value.value);
-}
-/** Replaces a scalar's text, keeping its quoting style. */
-function yaml_text_edit_replaceScalar(scalar, value) {
-    const [start, end] = scalar.range;
-    const style = scalar.type === Scalar.BLOCK_FOLDED || scalar.type === Scalar.BLOCK_LITERAL ? Scalar.QUOTE_DOUBLE : scalar.type;
-    return { start, end, text: formatScalar(value, style) };
-}
-function keyColumn(text, map) {
-    const first = map.items[0]?.key;
-    const pos = first?.range?.[0] ?? map.range[0];
-    return pos - lineStart(text, pos);
-}
-/**
- * Sets `key: value` in a block map: replaces the scalar when the key exists, else adds a line
- * after the map's last pair at the map's indentation. `file` names the file in errors.
- */
-function yaml_text_edit_setMapValue(text, map, key, value, file, quote = Scalar.PLAIN) {
-    const pair = yaml_text_edit_pairOf(map, key);
-    if (pair) {
-        if (!isScalar(pair.value) || !pair.value.range) {
-            throw new UserError(`${file}: '${key}' is not a plain value; cannot set it to '${value}'`, {
-                file,
-                line: yaml_text_edit_lineOf(text, pair.key.range[0])
-            });
-        }
-        return yaml_text_edit_replaceScalar(pair.value, value);
-    }
-    if (map.flow) {
-        throw new UserError(`${file}: cannot add '${key}' to a flow-style map ({...}); write the entry in block style`, {
-            file,
-            line: yaml_text_edit_lineOf(text, map.range[0])
-        });
-    }
-    const last = map.items[map.items.length - 1];
-    const lastNode = (last.value ?? last.key);
-    const at = lineEnd(text, lastNode.range[1] - 1);
-    const newline = at === text.length && !text.endsWith('\n') ? '\n' : '';
-    return { start: at, end: at, text: `${newline}${' '.repeat(keyColumn(text, map))}${key}: ${formatScalar(value, quote)}\n` };
-}
-/** Removes `key` (its whole line, trailing comment included) from a block map; undefined when absent. */
-function yaml_text_edit_deleteMapKey(text, map, key, file) {
-    const pair = yaml_text_edit_pairOf(map, key);
-    if (!pair)
-        return undefined;
-    const keyNode = pair.key;
-    const start = lineStart(text, keyNode.range[0]);
-    if (map.flow || text.slice(start, keyNode.range[0]).trim() !== '') {
-        throw new UserError(`${file}: cannot remove '${key}' here (flow style, or the first key of a '- ' item); move it to a line of its own`, {
-            file,
-            line: yaml_text_edit_lineOf(text, keyNode.range[0])
-        });
-    }
-    const valueEnd = pair.value?.range?.[1] ?? keyNode.range[1];
-    return { start, end: lineEnd(text, valueEnd - 1), text: '' };
-}
-/** Appends a block-map item (`- key: value` lines) to a block sequence, at the sequence's indentation. */
-function yaml_text_edit_appendSeqItem(text, seq, fields, file) {
-    if (seq.flow || !seq.range) {
-        throw new UserError(`${file}: cannot add an item to a flow-style list ([...]); write it in block style`, {
-            file,
-            line: seq.range ? yaml_text_edit_lineOf(text, seq.range[0]) : undefined
-        });
-    }
-    const dash = seq.range[0] - lineStart(text, seq.range[0]);
-    const firstItem = seq.items[0];
-    const keyCol = isMap(firstItem) ? keyColumn(text, firstItem) : dash + 2;
-    const last = seq.items[seq.items.length - 1];
-    const at = lineEnd(text, last.range[1] - 1);
-    const newline = at === text.length && !text.endsWith('\n') ? '\n' : '';
-    return { start: at, end: at, text: newline + yaml_text_edit_blockItem(fields, dash, keyCol) };
-}
-/** `- a: 1\n  b: 2\n` at a dash column and key column. */
-function yaml_text_edit_blockItem(fields, dash, keyCol) {
-    return fields
-        .map(([key, value, style], i) => `${' '.repeat(i === 0 ? dash : keyCol)}${i === 0 ? '- ' + ' '.repeat(Math.max(0, keyCol - dash - 2)) : ''}${key}: ${formatScalar(value, style)}\n`)
-        .join('');
-}
-/** The dash column block sequences use in a top-level map (0 for kustomize's own style). */
-function yaml_text_edit_sequenceIndent(text, root) {
-    for (const pair of root.items) {
-        const value = pair.value;
-        if (isSeq(value) && !value.flow && value.range) {
-            const keyStart = pair.key.range[0];
-            return value.range[0] - lineStart(text, value.range[0]) - (keyStart - lineStart(text, keyStart));
-        }
-    }
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/overlays/image-update.ts
-
-
-
-
-
-
-
-
-
-/** The names kustomize accepts for a kustomization file, in its order. */
-const KUSTOMIZATION_FILES = (/* unused pure expression or super */ null && (['kustomization.yaml', 'kustomization.yml', 'Kustomization']));
-const SETTER = /#\s*\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/;
-const image_update_CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
-const image_update_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-/**
- * Parses `name=tag`, `name=tag@digest` and `name=@digest` lines (the `images` input). Blank lines
- * and `#` comments are skipped; each change's source names the input and line.
- */
-function parseImageChangeLines(text, what = "'images'") {
-    const changes = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const where = { image: line, source: what, line: index + 1 };
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw changeError(where, `'${line}' is not name=tag, name=tag@digest or name=@digest`);
-        const image = line.slice(0, eq).trim();
-        const value = line.slice(eq + 1).trim();
-        const at = value.indexOf('@');
-        const tag = at < 0 ? value : value.slice(0, at);
-        const digest = at < 0 ? undefined : value.slice(at + 1);
-        changes.push({ image, tag: tag === '' ? undefined : tag, digest, source: what, line: index + 1 });
-    });
-    return changes;
-}
-/** Checks one change's grammar (name, tag, digest, new name); the error names its source. */
-function checkImageChange(change) {
-    const nameProblem = imageNameProblem(change.image);
-    if (nameProblem)
-        throw changeError(change, nameProblem);
-    if (change.tag === undefined && change.digest === undefined) {
-        throw changeError(change, `give a tag, a digest or both for '${change.image}' (an empty tag is never deployed)`);
-    }
-    if (change.tag !== undefined) {
-        const problem = tagProblem(change.tag);
-        if (problem)
-            throw changeError(change, problem);
-    }
-    if (change.digest !== undefined && !image_update_DIGEST.test(change.digest)) {
-        throw changeError(change, `'${change.digest}' is not a valid digest (expected e.g. sha256:<64 hex digits>)`);
-    }
-    if (change.newName !== undefined) {
-        const problem = imageNameProblem(change.newName);
-        if (problem)
-            throw changeError(change, problem, 'new name');
-    }
-}
-/**
- * A UserError about a change, naming its source (and line), plus `context` (the overlay, "new
- * name"): "'images' line 2 (overlay apps/a/overlays/dev): …" for a text source, a parameter's
- * error with the detail "line 2, overlay apps/a/overlays/dev: …" for a parameter.
- */
-function changeError(change, message, context) {
-    const source = change.source ?? `Image '${change.image}'`;
-    const line = change.line === undefined ? undefined : `line ${change.line}`;
-    if (typeof source === 'string') {
-        return new UserError(`${[source, line, context && `(${context})`].filter(Boolean).join(' ')}: ${message}`);
-    }
-    const where = [line, context].filter(Boolean).join(', ');
-    return parameterError(source.parameter, where ? `${where}: ${message}` : message);
-}
-/** The image reference text for a name with the change's tag/digest semantics. */
-function image_update_imageReferenceText(name, tag, digest) {
-    return `${name}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
-}
-/**
- * Plans an image change in Kustomize overlays without writing anything: reads every file through
- * `reader` (a checkout, the GitHub API or memory) and returns whole-file edits.
- *
- * In each overlay it sets the kustomization's `images[]` entry (tag alone drops the digest, digest
- * alone drops the tag, both give tag@digest, newName kept unless a new one is given), updates
- * literal container image references for the same image in the overlay's patch and resource files,
- * and follows Flux setter markers (`# {"$imagepolicy": "ns:name"}`, `…:tag`, `…:name`, `…:digest`)
- * in any YAML file of the overlay. Edits keep comments, key order and quoting; numeric-looking
- * values are written quoted. When an overlay has no reference to the image, an `images:` entry is
- * added (see `addMissing`). Tags are checked against the environment's rules in gitops.yaml.
- *
- * Bad input, a missing overlay or kustomization, invalid YAML (duplicate keys, alias bombs) and
- * paths leaving the repository are UserErrors naming the input or file:line. Planning the same
- * change again yields no edits (`changed: false`).
- */
-async function image_update_planImageUpdate(reader, request) {
-    const config = request.config ?? defaultGitopsConfig();
-    if (request.overlays.length === 0)
-        throw new UserError('No overlay given: name overlay directories, or an app and an environment');
-    if (request.changes.length === 0)
-        throw new UserError('No image change given: name an image with a tag or digest');
-    request.changes.forEach(checkImageChange);
-    const fixedEnvironment = request.environment !== undefined ? environmentByName(config, request.environment) : undefined;
-    const overlays = [...new Set(request.overlays.map((o) => normalizeRepoPath(o, { parameter: 'overlays' })))];
-    const working = new Map();
-    const changes = [];
-    const targets = [];
-    for (const overlay of overlays) {
-        const matched = matchLayoutPath(config.layout.overlay, overlay);
-        const environment = fixedEnvironment ?? (matched?.env ? config.environments.find((e) => e.name === matched.env) : undefined);
-        const app = request.app ?? matched?.app;
-        for (const change of request.changes) {
-            const problem = change.tag === undefined ? undefined : environmentTagProblem(change.tag, environment, app);
-            if (problem)
-                throw changeError(change, problem, `overlay ${overlay}`);
-        }
-        const files = await overlayFiles(reader, overlay, working);
-        for (const change of request.changes) {
-            const target = await planOverlayImage(reader, overlay, files, change, working, changes, request.addMissing ?? true);
-            targets.push({ ...target, environment: environment?.name, app });
-        }
-    }
-    const edits = [...working.entries()]
-        .filter(([, file]) => file.before !== file.text)
-        .map(([path, file]) => ({ path, before: file.before, after: file.text }));
-    return {
-        edits,
-        changes,
-        targets,
-        changed: edits.length > 0,
-        previousTag: targets[0]?.previousTag,
-        previousDigest: targets[0]?.previousDigest
-    };
-}
-async function overlayFiles(reader, overlay, working) {
-    const entries = await reader.list(overlay);
-    if (!entries)
-        throw new UserError(`Overlay '${overlay}' does not exist in the repository`);
-    const name = KUSTOMIZATION_FILES.find((n) => entries.some((e) => e.name === n && e.type === 'file'));
-    if (!name) {
-        throw new UserError(`Overlay '${overlay}' has no kustomization.yaml (looked for ${KUSTOMIZATION_FILES.join(', ')})`);
-    }
-    const kustomization = `${overlay}/${name}`;
-    const text = await readWorking(reader, kustomization, working);
-    const source = parseYamlFile(text, kustomization);
-    const root = source.document.contents;
-    if (!isMap(root))
-        throw new UserError(`${kustomization} is not a YAML map`, { file: kustomization, line: 1 });
-    const referenced = new Set();
-    const addReference = (value, node) => {
-        if (typeof value !== 'string' || value.includes('\n') || /^[a-z]+:\/\//.test(value))
-            return;
-        // Only files inside the overlay are edited; a reference elsewhere (a shared base, another
-        // repo) is not this overlay's to change, so it is not even resolved.
-        const joined = posix.normalize(posix.join(overlay, value));
-        if (!isWithin(overlay, joined) || !/\.ya?ml$/.test(joined))
-            return;
-        referenced.add(joinRepoPath(overlay, value, `${kustomization}${node?.range ? `:${lineOf(text, node.range[0])}` : ''}`));
-    };
-    for (const key of ['resources', 'patchesStrategicMerge', 'patches', 'patchesJson6902']) {
-        const list = root.get(key, true);
-        if (list === undefined || list === null)
-            continue;
-        if (!isSeq(list))
-            throw new UserError(`${kustomization}: '${key}' must be a list`, {
-                file: kustomization,
-                line: lineOf(text, list.range?.[0] ?? 0)
-            });
-        for (const item of list.items) {
-            if (isScalar(item))
-                addReference(item.value, item);
-            else if (isMap(item)) {
-                const path = pairOf(item, 'path')?.value;
-                if (isScalar(path))
-                    addReference(path.value, path);
-            }
-        }
-    }
-    const yaml = await yamlFilesUnder(reader, overlay, 0);
-    return { kustomization, referenced: [...referenced].filter((p) => yaml.includes(p)), yaml: yaml.filter((p) => p !== kustomization) };
-}
-async function yamlFilesUnder(reader, dir, depth) {
-    const entries = (await reader.list(dir)) ?? [];
-    if (depth > 0 && entries.some((e) => KUSTOMIZATION_FILES.includes(e.name)))
-        return []; // another kustomization: not this overlay's
-    const files = [];
-    for (const entry of entries) {
-        const path = `${dir}/${entry.name}`;
-        if (entry.type === 'file' && /\.ya?ml$/.test(entry.name))
-            files.push(path);
-        else if (entry.type === 'dir' && depth < 4 && !entry.name.startsWith('.'))
-            files.push(...(await yamlFilesUnder(reader, path, depth + 1)));
-    }
-    return files;
-}
-async function readWorking(reader, path, working) {
-    const existing = working.get(path);
-    if (existing)
-        return existing.text;
-    const text = await reader.read(path);
-    if (text === undefined)
-        throw new UserError(`${path} could not be read`, { file: path });
-    working.set(path, { before: text, text });
-    return text;
-}
-function update(working, path, splices) {
-    if (splices.length === 0)
-        return;
-    const file = working.get(path);
-    file.text = applySplices(file.text, splices);
-}
-async function planOverlayImage(reader, overlay, files, change, working, changes, addMissing) {
-    const record = (file, text, pos, kind, field, before, after) => {
-        if (before !== after)
-            changes.push({ overlay, file, line: lineOf(text, pos), image: change.image, kind, field, before, after });
-    };
-    const target = {
-        overlay,
-        image: change.image,
-        tag: change.tag,
-        digest: change.digest,
-        newName: change.newName,
-        previousTag: undefined,
-        previousDigest: undefined,
-        previousName: undefined,
-        names: [change.image],
-        added: false,
-        changed: false
-    };
-    const before = changes.length;
-    const names = new Set([change.image]);
-    if (change.newName)
-        names.add(change.newName);
-    // 1. images[] entries of the kustomization.
-    const kText = working.get(files.kustomization).text;
-    const kRoot = parseYamlFile(kText, files.kustomization).document.contents;
-    const images = kRoot.get('images', true);
-    if (images !== undefined && images !== null && !isSeq(images) && !(isScalar(images) && images.value === null)) {
-        throw new UserError(`${files.kustomization}: 'images' must be a list`, {
-            file: files.kustomization,
-            line: lineOf(kText, images.range?.[0] ?? 0)
-        });
-    }
-    const entries = (isSeq(images) ? images.items : []).filter((item) => {
-        if (!isMap(item))
-            return false;
-        return stringAt(item, 'name') === change.image || stringAt(item, 'newName') === change.image;
-    });
-    const splices = [];
-    for (const entry of entries) {
-        const entryName = stringAt(entry, 'name');
-        names.add(entryName);
-        const oldName = stringAt(entry, 'newName');
-        if (oldName)
-            names.add(oldName);
-        target.previousTag ??= stringAt(entry, 'newTag');
-        target.previousDigest ??= stringAt(entry, 'digest');
-        target.previousName ??= oldName ?? entryName;
-        const file = files.kustomization;
-        const set = (key, value, style) => {
-            const current = pairOf(entry, key)?.value;
-            // Already the value, and a string for go-yaml too (a plain 1.10 is a float: it gets quoted).
-            if (isScalar(current) && typeof current.value === 'string' && current.value === value)
-                return;
-            const splice = setMapValue(kText, entry, key, value, file, style);
-            splices.push(splice);
-            record(file, kText, current?.range?.[0] ?? splice.start, 'images', key, stringAt(entry, key) ?? '', value);
-        };
-        const drop = (key) => {
-            const splice = deleteMapKey(kText, entry, key, file);
-            if (splice) {
-                splices.push(splice);
-                record(file, kText, pairOf(entry, key).key.range[0], 'images', key, stringAt(entry, key) ?? '', '');
-            }
-        };
-        if (change.newName !== undefined)
-            set('newName', change.newName, Scalar.PLAIN);
-        if (change.tag !== undefined)
-            set('newTag', change.tag, Scalar.QUOTE_DOUBLE);
-        else
-            drop('newTag');
-        if (change.digest !== undefined)
-            set('digest', change.digest, Scalar.PLAIN);
-        else
-            drop('digest');
-    }
-    update(working, files.kustomization, splices);
-    // 2. Literal container image references in the overlay's patch and resource files.
-    let literals = 0;
-    for (const file of files.referenced) {
-        const text = await readWorking(reader, file, working);
-        const fileSplices = [];
-        for (const source of parseYamlStream(text, file)) {
-            for (const scalar of literalImageScalars(source.document)) {
-                const value = String(scalar.value);
-                let reference;
-                try {
-                    reference = parseImageReference(value);
-                }
-                catch {
-                    continue;
-                }
-                const name = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
-                if (!names.has(name))
-                    continue;
-                literals++;
-                target.previousTag ??= reference.tag;
-                target.previousDigest ??= reference.digest;
-                target.previousName ??= name;
-                names.add(name);
-                const next = image_update_imageReferenceText(change.newName ?? name, change.tag, change.digest);
-                if (next !== value) {
-                    fileSplices.push(replaceScalar(scalar, next));
-                    record(file, text, scalar.range[0], 'patch', 'image', value, next);
-                }
-            }
-        }
-        update(working, file, fileSplices);
-    }
-    // 3. Flux setter markers anywhere in the overlay's YAML.
-    const setterCount = await planSetters(reader, files, change, names, working, target, record);
-    // 4. No reference at all: add an images entry (verification proves the render uses the image).
-    if (entries.length === 0 && literals === 0 && setterCount === 0) {
-        if (!addMissing) {
-            throw new UserError(`Overlay '${overlay}' has no reference to image '${change.image}' (no images entry, patch or setter marker)`, {
-                file: files.kustomization
-            });
-        }
-        const text = working.get(files.kustomization).text;
-        const root = parseYamlFile(text, files.kustomization).document.contents;
-        const fields = [['name', change.image, Scalar.PLAIN]];
-        if (change.newName)
-            fields.push(['newName', change.newName, Scalar.PLAIN]);
-        if (change.tag !== undefined)
-            fields.push(['newTag', change.tag, Scalar.QUOTE_DOUBLE]);
-        if (change.digest !== undefined)
-            fields.push(['digest', change.digest, Scalar.PLAIN]);
-        const list = root.get('images', true);
-        let splice;
-        if (isSeq(list) && list.items.length > 0) {
-            splice = appendSeqItem(text, list, fields, files.kustomization);
-        }
-        else {
-            const pair = pairOf(root, 'images');
-            const indent = sequenceIndent(text, root);
-            if (pair) {
-                // `images:` or `images: []` with nothing in it: replace that line.
-                const start = pair.key.range[0];
-                const end = pair.value?.range?.[2] ?? pair.key.range[2];
-                splice = { start, end, text: `images:\n${blockItem(fields, indent, indent + 2)}` };
-            }
-            else {
-                const prefix = text === '' || text.endsWith('\n') ? '' : '\n';
-                splice = {
-                    start: text.length,
-                    end: text.length,
-                    text: `${prefix}${text.trim() === '' ? '' : '\n'}images:\n${blockItem(fields, indent, indent + 2)}`
-                };
-            }
-        }
-        record(files.kustomization, text, splice.start, 'images', 'images[]', '', image_update_imageReferenceText(change.newName ?? change.image, change.tag, change.digest));
-        update(working, files.kustomization, [splice]);
-        target.added = true;
-    }
-    target.names = [...names];
-    target.changed = changes.length > before;
-    return target;
-}
-/** Scalars holding a container image: `image:` of a containers item, or a JSON 6902 op's value for `/image`. */
-function literalImageScalars(document) {
-    const found = [];
-    visit(document, {
-        Map(_key, map, path) {
-            const parent = path[path.length - 1];
-            const pair = path[path.length - 2];
-            const inContainerList = isSeq(parent) && isPair(pair) && isScalar(pair.key) && image_update_CONTAINER_LISTS.has(String(pair.key.value));
-            if (inContainerList) {
-                const image = pairOf(map, 'image')?.value;
-                if (isScalar(image) && typeof image.value === 'string' && image.range)
-                    found.push(image);
-            }
-            const op = stringAt(map, 'op');
-            const opPath = stringAt(map, 'path');
-            if (op && (op === 'replace' || op === 'add') && opPath?.endsWith('/image')) {
-                const value = pairOf(map, 'value')?.value;
-                if (isScalar(value) && typeof value.value === 'string' && value.range)
-                    found.push(value);
-            }
-        }
-    });
-    return found;
-}
-async function planSetters(reader, files, change, names, working, target, record) {
-    const markers = [];
-    for (const file of [files.kustomization, ...files.yaml]) {
-        const text = await readWorking(reader, file, working);
-        if (!text.includes('$imagepolicy'))
-            continue;
-        for (const source of parseYamlStream(text, file)) {
-            visit(source.document, {
-                Map(_key, map) {
-                    for (const pair of map.items) {
-                        const scalar = pair.value;
-                        if (!isScalar(scalar) || !scalar.range)
-                            continue;
-                        const rest = text.slice(scalar.range[1], text.indexOf('\n', scalar.range[1]) < 0 ? text.length : text.indexOf('\n', scalar.range[1]));
-                        const match = SETTER.exec(rest);
-                        if (!match || rest.slice(0, match.index).trim() !== '')
-                            continue;
-                        const parts = match[1].split(':');
-                        const field = parts.length >= 3 ? parts[2] : 'full';
-                        if (field !== 'full' && field !== 'tag' && field !== 'name' && field !== 'digest')
-                            continue;
-                        const sibling = ['name', 'newName', 'repository', 'image']
-                            .map((k) => stringAt(map, k))
-                            .filter((v) => v !== undefined);
-                        markers.push({ file, scalar, policy: parts.slice(0, 2).join(':'), field, sibling });
-                    }
-                }
-            });
-        }
-    }
-    if (markers.length === 0)
-        return 0;
-    const nameOf = (value) => {
-        try {
-            const r = parseImageReference(value);
-            return r.registry ? `${r.registry}/${r.repository}` : r.repository;
-        }
-        catch {
-            return undefined;
-        }
-    };
-    const ours = new Set();
-    for (const marker of markers) {
-        const value = String(marker.scalar.value ?? '');
-        const mine = (marker.field === 'full' && names.has(nameOf(value) ?? '')) ||
-            (marker.field === 'name' && names.has(value)) ||
-            ((marker.field === 'tag' || marker.field === 'digest') && marker.sibling.some((s) => names.has(s) || names.has(nameOf(s) ?? '')));
-        if (mine)
-            ours.add(marker.policy);
-    }
-    const byFile = new Map();
-    let count = 0;
-    for (const marker of markers.filter((m) => ours.has(m.policy))) {
-        count++;
-        const text = working.get(marker.file).text;
-        const value = String(marker.scalar.value ?? '');
-        let next;
-        if (marker.field === 'full') {
-            const name = nameOf(value) ?? value;
-            const reference = parseImageReference(value);
-            target.previousTag ??= reference.tag;
-            target.previousDigest ??= reference.digest;
-            target.previousName ??= name;
-            names.add(name);
-            next = image_update_imageReferenceText(change.newName ?? name, change.tag, change.digest);
-        }
-        else if (marker.field === 'tag') {
-            target.previousTag ??= value;
-            next = change.tag;
-        }
-        else if (marker.field === 'digest') {
-            target.previousDigest ??= value;
-            next = change.digest;
-        }
-        else {
-            target.previousName ??= value;
-            names.add(value);
-            next = change.newName;
-        }
-        if (next === undefined || next === value)
-            continue;
-        const splices = byFile.get(marker.file) ?? [];
-        splices.push(replaceScalar(marker.scalar, next));
-        byFile.set(marker.file, splices);
-        record(marker.file, text, marker.scalar.range[0], 'setter', marker.policy + (marker.field === 'full' ? '' : `:${marker.field}`), value, next);
-    }
-    for (const [file, splices] of byFile)
-        update(working, file, image_update_dedupe(splices));
-    return count;
-}
-function image_update_dedupe(splices) {
-    const seen = new Set();
-    return splices.filter((s) => {
-        const key = `${s.start}:${s.end}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-/** The environment config for a name, if gitops.yaml has it (no error: the layout may name unconfigured envs). */
-function findEnvironment(config, name) {
-    return name === undefined ? undefined : config.environments.find((e) => e.name === name);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/overlays/index.ts
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/annotations.ts
-
-
-/** GitHub shows at most 10 annotations of each level per step; the rest are dropped silently. */
-const ANNOTATIONS_PER_LEVEL = 10;
-/** Picks the findings that become annotations: the first of each level in report order. */
-function planAnnotations(findings, perLevel = ANNOTATIONS_PER_LEVEL) {
-    const hidden = { error: 0, warning: 0, notice: 0 };
-    const used = { error: 0, warning: 0, notice: 0 };
-    const shown = [];
-    for (const finding of [...findings].sort(compareFindings)) {
-        if (used[finding.severity] < perLevel) {
-            used[finding.severity]++;
-            shown.push(finding);
-        }
-        else {
-            hidden[finding.severity]++;
-        }
-    }
-    return { shown, hidden };
-}
-/** The file/line properties of an annotation for a location. */
-function annotationProperties(location, title) {
-    const properties = {};
-    if (title)
-        properties.title = title;
-    if (!location)
-        return properties;
-    properties.file = location.file;
-    if (location.line !== undefined) {
-        properties.startLine = location.line;
-        if (location.endLine !== undefined && location.endLine > location.line)
-            properties.endLine = location.endLine;
-        else if (location.column !== undefined)
-            properties.startColumn = location.column;
-    }
-    return properties;
-}
-/** Emits findings as annotations within GitHub's caps and says how many more the summary holds. */
-function annotate(findings) {
-    const plan = planAnnotations(findings);
-    for (const finding of plan.shown) {
-        const properties = annotationProperties(finding.location, finding.title ?? finding.ruleId);
-        const message = `${finding.message} [${finding.ruleId}]`;
-        if (finding.severity === 'error')
-            core.error(message, properties);
-        else if (finding.severity === 'warning')
-            core.warning(message, properties);
-        else
-            core.notice(message, properties);
-    }
-    const more = plan.hidden.error + plan.hidden.warning + plan.hidden.notice;
-    if (more > 0) {
-        core.info(`${more} more finding(s) (${plan.hidden.error} errors, ${plan.hidden.warning} warnings) are listed in the job summary only: GitHub shows ${ANNOTATIONS_PER_LEVEL} annotations per level and step.`);
-    }
-    return plan;
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/context.ts
-
-
-/** Reads the run context from an environment (process.env by default). */
-function readRunContext(env = process.env) {
-    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
-    const payload = readEventPayload(env.GITHUB_EVENT_PATH);
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        sha: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        repository: owner && repo ? { owner, repo } : undefined,
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        runId: env.GITHUB_RUN_ID,
-        branch: env.GITHUB_HEAD_REF || (env.GITHUB_REF?.startsWith('refs/heads/') ? env.GITHUB_REF.slice('refs/heads/'.length) : undefined),
-        pullRequestNumber: pullRequestOf(payload)?.number,
-        payload
-    };
-}
-const PULL_REQUEST_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']));
-function pullRequestOf(payload) {
-    const pr = payload.pull_request;
-    if (typeof pr?.number !== 'number' || typeof pr.head?.sha !== 'string')
-        return undefined;
-    return { number: pr.number, head: { sha: pr.head.sha } };
-}
-/**
- * The commit a build describes. On pull request events GITHUB_SHA is GitHub's temporary merge
- * commit, which no one can find again; the PR head is what was pushed and reviewed.
- */
-function eventCommit(context) {
-    if (PULL_REQUEST_EVENTS.includes(context.eventName)) {
-        const pr = pullRequestOf(context.payload);
-        if (pr)
-            return pr.head.sha;
-    }
-    return context.sha || 'HEAD';
-}
-function readEventPayload(path) {
-    if (!path)
-        return {};
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch {
-        return {};
-    }
-    try {
-        const payload = JSON.parse(text);
-        return payload !== null && typeof payload === 'object' ? payload : {};
-    }
-    catch (error) {
-        throw new errors_UserError(`The event payload at GITHUB_EVENT_PATH (${path}) is not valid JSON: ${error.message}`);
-    }
-}
-/** The base commit of the pull request the event is about, if it is one. */
-function pullRequestBase(context) {
-    const pr = context.payload.pull_request;
-    return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined;
-}
-/** The repository the workflow runs in, as the default of a repository input; a UserError naming that input when the runner gave none. */
-function currentRepository(context, input) {
-    if (context.repository)
-        return context.repository;
-    throw errors_parameterError(input, 'empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)');
+    const sent = error.request;
+    const what = sent?.method && sent.url ? `${sent.method} ${new URL(sent.url).pathname}` : 'the request';
+    const said = messageOf(error);
+    const answer = `${status}${said ? ` ${said}` : ''}`;
+    if (status === 401)
+        return new UserError(`GitHub refused the token (${answer}): check ${request.tokenSource}`);
+    if (status === 403)
+        return new UserError(`GitHub refused ${what} (${answer}): the token needs the Administration: write permission on ${repository} (a fine-grained token or a GitHub App; a workflow's GITHUB_TOKEN cannot change branch protection)`);
+    if (said === 'Branch not found')
+        return new UserError(`GitHub answered ${answer} to ${what}: the branch to protect does not exist in ${repository} yet; push it first (or set gitops.yaml's protection.${request.kind}.branch)`);
+    return new UserError(`GitHub answered ${answer} to ${what}: is ${repository} spelled right, and can the token see it?`);
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
@@ -57733,7066 +54701,6 @@ function repositoryInput(name) {
     return { owner: match[1], repo: match[2] };
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/logger.ts
-
-/** The Logger domain code gets when it runs inside an action. */
-const runnerLogger = {
-    debug: (message) => core_debug(message),
-    info: (message) => info(message),
-    warning: (message) => warning(message),
-    group: (title, work) => group(title, work)
-};
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/outputs.ts
-
-/** How an output value is written: lists newline-separated (as docker/build-push-action reads them). */
-function formatOutput(value) {
-    if (value === undefined)
-        return '';
-    if (Array.isArray(value))
-        return value.join('\n');
-    return String(value);
-}
-/**
- * Writes the outputs, then `json` with the full result. Every action has a `json` output so a
- * workflow can read fields that have no output of their own with fromJSON().
- */
-function setOutputs(outputs, result) {
-    for (const [name, value] of Object.entries(outputs))
-        setOutput(name, formatOutput(value));
-    setOutput('json', JSON.stringify(result));
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/run-action.ts
-
-
-
-const REPORT_URL = 'https://github.com/gitops-actions/gitops-actions/issues/new';
-/**
- * The one boundary every action runs inside. A user mistake becomes one `::error` with file and
- * line; anything else is a bug and says so. Ends the process so open sockets cannot hold the job.
- */
-async function runAction(actionName, main) {
-    try {
-        await main();
-    }
-    catch (error) {
-        process.exitCode = 1;
-        if (isUserError(error)) {
-            const where = error.location ? `${formatLocation(error.location)}: ` : '';
-            core_error(`${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`)}`, annotationProperties(error.location, actionName));
-        }
-        else {
-            const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error);
-            core_error(`${actionName} failed unexpectedly. This is a bug in gitops-actions, not in your repository; please report it at ${REPORT_URL} with this log.\n${stack}`, { title: `${actionName}: internal error` });
-        }
-    }
-    process.exit();
-}
-/** Marks the step failed with one error line (findings were already annotated); the process still ends normally. */
-function failStep(message) {
-    setFailed(message);
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/summary.ts
-
-/** GitHub refuses a step summary over 1 MiB. */
-const SUMMARY_LIMIT_BYTES = 1024 * 1024;
-/** Cuts markdown to fit the summary limit, saying so at the end. */
-function fitSummary(markdown, limit = SUMMARY_LIMIT_BYTES) {
-    if (Buffer.byteLength(markdown) <= limit)
-        return markdown;
-    const note = '\n\n_… summary cut to fit GitHub’s 1 MiB limit; see the `json` output for everything._\n';
-    let cut = markdown.slice(0, limit - Buffer.byteLength(note));
-    while (Buffer.byteLength(cut) + Buffer.byteLength(note) > limit)
-        cut = cut.slice(0, -1024);
-    return cut.slice(0, cut.lastIndexOf('\n') + 1) + note;
-}
-/** Appends markdown to the job summary when the runner gives one (it does not locally). */
-function writeSummary(markdown) {
-    const file = process.env.GITHUB_STEP_SUMMARY;
-    if (!file)
-        return false;
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, fitSummary(markdown) + '\n');
-    return true;
-}
-// The table helpers live in core so pure renderers (status, reports) can use them too.
-
-
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function dist_bundle_parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return dist_bundle_parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse: dist_bundle_parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function dist_format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var dist_bundle_sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${dist_bundle_sep}${b64url}${dist_bundle_sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __nccwpck_require__(3251);
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-
-// pkg/dist-src/wrap-request.js
-
-
-async function wrapRequest(state, octokit, request, options) {
-  const limiter = new light();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = plugin_retry_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/version.js
-var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var dist_bundle_noop = () => Promise.resolve();
-function dist_bundle_wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = light,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return dist_bundle_wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
-throttling.triggersNotification = triggersNotification;
-
-
-// EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
-var lib = __nccwpck_require__(2203);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ./packages/github/src/client.ts
-
-
-
-
-
-
-const GitHubOctokit = Octokit.plugin(restEndpointMethods, paginateRest, retry, throttling);
-/**
- * plugin-retry's own list plus 405 and 409: a merge refused because the base moved or the branch
- * conflicts is an answer, and retrying it three times only repeats the refusal.
- */
-const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 451];
-/**
- * The one way to make a GitHub client here (the actions wrap it in action-kit; the CLI uses it
- * directly). Primary and secondary rate limits wait for the time GitHub names (Retry-After) a
- * bounded number of times; 5xx and connection resets are retried with back-off; 4xx answers,
- * 405 and 409 from a merge included, are not retried; writes are spaced as GitHub's best practices ask.
- */
-function createGitHubClient(options) {
-    const log = options.logger;
-    const retryAfterBaseValue = options.retryAfterBaseValue ?? 1000;
-    const rateLimitRetries = options.rateLimitRetries ?? 3;
-    const writeIntervalMs = options.writeIntervalMs ?? 1000;
-    const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
-        log?.warning(`GitHub API ${kind} on ${request.method} ${request.url}; waiting ${retryAfter} s (retry ${retryCount + 1})`);
-        return retryCount < rateLimitRetries;
-    };
-    return new GitHubOctokit({
-        auth: options.token,
-        baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
-        userAgent: options.userAgent ?? 'gitops-actions',
-        retry: { retries: options.retries ?? 3, retryAfterBaseValue, doNotRetry: DO_NOT_RETRY },
-        throttle: {
-            retryAfterBaseValue,
-            fallbackSecondaryRateRetryAfter: 60,
-            write: new (lib_default()).Group({ maxConcurrent: 1, minTime: writeIntervalMs }),
-            notifications: new (lib_default()).Group({ maxConcurrent: 1, minTime: writeIntervalMs * 3 }),
-            onRateLimit: onLimit('rate limit'),
-            onSecondaryRateLimit: onLimit('secondary rate limit')
-        },
-        log: {
-            debug: (message) => log?.debug(message),
-            info: (message) => log?.debug(message),
-            warn: (message) => log?.warning(message),
-            error: (message) => log?.debug(message)
-        }
-    });
-}
-/** The HTTP status of an Octokit error, if it has one. */
-function client_statusOf(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-
-;// CONCATENATED MODULE: ./packages/github/src/index.ts
-
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/github-client.ts
-
-
-
-function envNumber(name) {
-    const value = process.env[name];
-    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
-}
-/**
- * The GitHub client inside an action: the token is masked in the log, GITHUB_API_URL is the
- * default base URL (so GitHub Enterprise Server works unchanged), and messages go to the runner.
- * GITOPS_ACTIONS_RETRY_BASE_MS and GITOPS_ACTIONS_WRITE_INTERVAL_MS tune the timing for GHES
- * admins and the test stand-in.
- */
-function github_client_createGitHubClient(options) {
-    core_setSecret(options.token);
-    return createGitHubClient({
-        ...options,
-        baseUrl: options.baseUrl ?? process.env.GITHUB_API_URL,
-        retryAfterBaseValue: options.retryAfterBaseValue ?? envNumber('GITOPS_ACTIONS_RETRY_BASE_MS'),
-        writeIntervalMs: options.writeIntervalMs ?? envNumber('GITOPS_ACTIONS_WRITE_INTERVAL_MS'),
-        logger: runnerLogger
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/workspace-paths.ts
-
-
-/**
- * A directory input (working-directory, config-dir) as GitHub names paths: from the workspace root,
- * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
- */
-function workspaceDirectory(context, directory) {
-    return (0,external_node_path_namespaceObject.relative)(context.workspace, (0,external_node_path_namespaceObject.resolve)(context.workspace, directory)).split(external_node_path_namespaceObject.sep).join('/') || '.';
-}
-/**
- * Runs `work` on the checkout in `directory` of the workspace. The domain names files from the
- * checkout's root (gitops.yaml); a UserError about one comes out naming it from the workspace root
- * (config/gitops.yaml), so runAction's `::error file=…,line=…` lands on the file.
- */
-async function inWorkspaceDirectory(context, directory, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        throw isUserError(error) ? prefixErrorLocation(error, workspaceDirectory(context, directory)) : error;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./packages/git/src/git.ts
-
-
-
-/** A failed git command, with what git said on stderr. */
-class git_GitError extends Error {
-    args;
-    exitCode;
-    stderr;
-    name = 'GitError';
-    constructor(args, exitCode, stderr) {
-        super(`git ${args.join(' ')} failed (exit ${exitCode}): ${stderr.trim()}`);
-        this.args = args;
-        this.exitCode = exitCode;
-        this.stderr = stderr;
-    }
-}
-/** Runs git in `cwd` and returns its standard output. Never goes through a shell. */
-function git_git(cwd, args, options = {}) {
-    return new Promise((resolve, reject) => {
-        const child = execFile('git', args, {
-            cwd,
-            env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
-            maxBuffer: 256 * 1024 * 1024
-        }, (error, stdout, stderr) => {
-            if (error) {
-                if (error.code === 'ENOENT') {
-                    // execFile says ENOENT both for a missing git and for a missing working directory.
-                    reject(new UserError(existsSync(cwd) ? 'git is not installed or not on PATH' : `The directory ${cwd} does not exist`));
-                }
-                else {
-                    reject(new git_GitError(args, typeof error.code === 'number' ? error.code : null, stderr));
-                }
-            }
-            else {
-                resolve(stdout);
-            }
-        });
-        if (options.input !== undefined)
-            child.stdin?.end(options.input);
-    });
-}
-/** Like git(), but a non-zero exit is `undefined` instead of an error (for "does X exist" questions). */
-async function git_gitMaybe(cwd, args, options = {}) {
-    try {
-        return await git_git(cwd, args, options);
-    }
-    catch (error) {
-        if (error instanceof git_GitError)
-            return undefined;
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/git/src/history.ts
-
-
-/** The full commit id of a revision, or a UserError naming it. */
-async function history_resolveCommit(cwd, revision) {
-    const sha = await gitMaybe(cwd, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
-    if (!sha) {
-        throw new UserError(`Commit ${revision} is not in the repository at ${cwd}. Check out the repository with actions/checkout (fetch-depth: 0) before this step.`);
-    }
-    return sha.trim();
-}
-/** Whether the repository is a work tree at all. */
-async function history_isGitRepository(cwd) {
-    return (await gitMaybe(cwd, ['rev-parse', '--git-dir'])) !== undefined;
-}
-/** Whether the clone is shallow (actions/checkout's default fetch-depth: 1). */
-async function history_isShallow(cwd) {
-    return (await git(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-}
-/** The committer time of a commit: the same on every re-run of the same commit. */
-async function history_commitTime(cwd, sha) {
-    const seconds = Number((await git(cwd, ['show', '-s', '--format=%ct', sha])).trim());
-    return new Date(seconds * 1000);
-}
-/** Tags matching a glob that are reachable from `head`, with the commit each points at. */
-async function history_tagsMergedInto(cwd, head, glob) {
-    const text = await git(cwd, ['tag', '--list', glob, '--merged', head, '--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)']);
-    return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-        const [name, peeled, object] = line.split('\0');
-        return { name: name, sha: peeled || object };
-    });
-}
-/**
- * Commits reachable from `head` but not from `since` (all history when `since` is undefined),
- * newest first, limited to those touching `paths` when given.
- */
-async function history_commitsBetween(cwd, since, head, paths = []) {
-    const range = since ? `${since}..${head}` : head;
-    const args = ['log', '--format=%H%x00%B%x1e', range];
-    if (paths.length > 0)
-        args.push('--', ...paths);
-    const text = await git(cwd, args);
-    return text
-        .split('\x1e')
-        .map((record) => record.replace(/^\n/, ''))
-        .filter((record) => record.includes('\0'))
-        .map((record) => {
-        const [sha, message] = record.split('\0');
-        return { sha: sha, message: message.trim() };
-    });
-}
-/**
- * Files that differ between the merge base of `base` and `head` (what a pull request changes), as
- * paths relative to `cwd` and limited to it. Renames count as a deletion and an addition, so both
- * paths are listed.
- */
-async function changedFiles(cwd, base, head = 'HEAD') {
-    const [baseSha, headSha] = await Promise.all([history_resolveCommit(cwd, base), history_resolveCommit(cwd, head)]);
-    const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`]);
-    return text.split('\0').filter(Boolean).sort();
-}
-/**
- * Files changed in the working tree and not committed (staged, unstaged, untracked and not
- * ignored), relative to `cwd` and limited to it: what a check on a developer's machine adds to
- * `changedFiles` before the changes are committed.
- */
-async function uncommittedFiles(cwd) {
-    const tracked = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
-    const untracked = await git(cwd, ['ls-files', '--others', '--exclude-standard', '-z']);
-    return [...new Set([...tracked.split('\0'), ...untracked.split('\0')].filter(Boolean))].sort();
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./packages/git/src/plumbing.ts
-
-
-
-
-/**
- * A commit of whole-file changes on top of a tree, made with plumbing in a temporary index: the
- * work tree, the real index and HEAD of the checkout are never touched.
- */
-async function plumbing_commitFiles(cwd, input) {
-    const dir = mkdtempSync(join(tmpdir(), 'git-index-'));
-    const env = { ...input.env, GIT_INDEX_FILE: join(dir, 'index') };
-    try {
-        await git(cwd, ['read-tree', input.baseTree], { env });
-        for (const file of input.files) {
-            const blob = (await git(cwd, ['hash-object', '-w', '--stdin'], { input: file.text })).trim();
-            await git(cwd, ['update-index', '--add', '--cacheinfo', `100644,${blob},${file.path}`], { env });
-        }
-        const tree = (await git(cwd, ['write-tree'], { env })).trim();
-        const args = ['commit-tree', tree, ...input.parents.flatMap((p) => ['-p', p]), '-F', '-'];
-        return (await git(cwd, args, { env: input.env, input: input.message })).trim();
-    }
-    finally {
-        rmSync(dir, { recursive: true, force: true });
-    }
-}
-/**
- * Pushes a commit to a branch of a remote without force: a push that is not a fast-forward (the
- * branch moved meanwhile, or was created by someone else) is `rejected`, never overwrites.
- */
-async function plumbing_pushCommit(cwd, remote, sha, branch) {
-    try {
-        await git(cwd, ['push', remote, `${sha}:refs/heads/${branch}`]);
-        return 'pushed';
-    }
-    catch (error) {
-        if (error instanceof GitError &&
-            /\[rejected\]|non-fast-forward|fetch first|stale info|already exists/.test(error.stderr + error.message))
-            return 'rejected';
-        throw error;
-    }
-}
-/** Fetches refs from a remote into the object store (no local branches changed). */
-async function plumbing_fetchCommits(cwd, remote, refs) {
-    await git(cwd, ['fetch', '--quiet', '--no-tags', remote, ...refs]);
-}
-
-;// CONCATENATED MODULE: ./packages/git/src/index.ts
-
-
-
-
-;// CONCATENATED MODULE: ./packages/operations/src/compute-tag.ts
-
-
-
-const NO_VERSION = {
-    version: '',
-    previousVersion: '',
-    previousTag: undefined,
-    bump: 'none',
-    reasons: [],
-    released: false,
-    unchanged: false
-};
-/** Computes an image's tags for an environment from a real app repository checkout. */
-async function computeTag(request) {
-    if (!existsSync(request.cwd) || !(await isGitRepository(request.cwd))) {
-        throw new UserError(`'${request.cwd}' is not a git checkout. Run actions/checkout (with fetch-depth: 0 for versions) before compute-tag.`);
-    }
-    const sha = await resolveCommit(request.cwd, request.revision);
-    const templates = templateTable(request.templates);
-    const version = await readVersion(request, sha, templateNeedsVersion(templates, request.environment, request.aliases));
-    const created = request.timestampSource === 'commit' ? await commitTime(request.cwd, sha) : (request.now ?? (() => new Date()))();
-    const shortSha = sha.slice(0, request.shaLength);
-    const plan = planTags({
-        environment: request.environment,
-        images: request.images,
-        templates,
-        aliasTemplates: request.aliases,
-        values: {
-            app: request.app,
-            env: request.environment,
-            sha: shortSha,
-            'long-sha': sha,
-            ...timestampParts(created),
-            version: version.version,
-            branch: request.branch ? tagSafe(request.branch) : '',
-            pr: request.pullRequest?.toString() ?? '',
-            run: request.runId ?? ''
-        },
-        labels: { title: request.app, revision: sha, created, source: request.sourceUrl }
-    });
-    return {
-        app: request.app,
-        environment: request.environment,
-        tag: plan.tag,
-        template: plan.template,
-        aliases: plan.aliases,
-        tags: plan.tags,
-        labels: plan.labels,
-        sha,
-        shortSha,
-        timestamp: timestampParts(created).timestamp,
-        version: version.version,
-        previousVersion: version.previousVersion,
-        previousTag: version.previousTag ?? '',
-        bump: version.bump,
-        bumpReasons: version.reasons,
-        fluxImagePolicy: plan.fluxImagePolicy ?? null
-    };
-}
-async function readVersion(request, head, needed) {
-    if (request.version !== undefined)
-        return { ...NO_VERSION, version: request.version };
-    if (await isShallow(request.cwd)) {
-        if (!needed)
-            return NO_VERSION;
-        throw new UserError(`The checkout is shallow, so the version cannot be computed from release tags and conventional commits. Set 'fetch-depth: 0' on actions/checkout, or give 'version'.`);
-    }
-    const version = await computeVersion({ head, prefix: request.releaseTagPrefix, prerelease: request.prerelease, initialVersion: request.initialVersion }, {
-        releaseTags: () => tagsMergedInto(request.cwd, head, `${request.releaseTagPrefix}*`),
-        commitsSince: (since) => commitsBetween(request.cwd, since, head, request.paths)
-    });
-    if (needed && version.unchanged) {
-        throw new UserError(`No commit since ${version.previousTag} is a feat, fix, perf or breaking change, so there is no new version: tagging this commit ${version.version} again would make a mutable tag. Tag a release commit, or give 'version'.`);
-    }
-    return version;
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./packages/kustomize/src/renderer.ts
-
-
-
-
-let cached;
-/**
- * Finds the renderer once per process: `kustomize build` if kustomize is on PATH (GitHub's runners
- * ship it), else `kubectl kustomize`, else a clear error. KUSTOMIZE_BIN overrides the search.
- */
-function findRenderer() {
-    cached ??= locate();
-    return cached;
-}
-async function locate() {
-    const override = process.env.KUSTOMIZE_BIN;
-    if (override)
-        return { command: override, args: ['build'], label: `${override} build` };
-    // PATH look-ups, not trial runs: any kubectl call costs 0.3 s, as much as the render itself (a
-    // changed-only run renders once). kubectl has carried kustomize since v1.14; an older one is
-    // recognised by its answer to the first render.
-    if (onPath('kustomize'))
-        return { command: 'kustomize', args: ['build'], label: 'kustomize build' };
-    if (onPath('kubectl'))
-        return { command: 'kubectl', args: ['kustomize'], label: 'kubectl kustomize' };
-    throw new UserError('Neither kustomize nor kubectl is on PATH. GitHub-hosted runners ship kustomize; on a self-hosted runner install kustomize (or kubectl) before this step.');
-}
-function onPath(command) {
-    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-        if (!dir)
-            continue;
-        try {
-            accessSync(join(dir, command), constants.X_OK);
-            return true;
-        }
-        catch {
-            // not in this directory
-        }
-    }
-    return false;
-}
-/** A kustomize build that failed, with kustomize's own message. */
-class renderer_RenderError extends Error {
-    directory;
-    stderr;
-    name = 'RenderError';
-    constructor(directory, stderr) {
-        super(`kustomize could not build ${directory}: ${kustomizeErrorMessage(stderr)}`);
-        this.directory = directory;
-        this.stderr = stderr;
-    }
-}
-/**
- * kustomize's own words without the wrapping: kubectl prints `E1125 … run.go:72] "command failed"
- * err="…"` (or `err=<` … `>` over several lines), kustomize prints `Error: …`.
- */
-function kustomizeErrorMessage(stderr) {
-    const text = stderr.trim();
-    const quoted = /"command failed" err="((?:[^"\\]|\\.)*)"/.exec(text);
-    if (quoted)
-        return quoted[1].replace(/\\(.)/g, '$1').trim();
-    const block = /"command failed" err=<\n([\s\S]*?)\n\s*>/.exec(text);
-    if (block)
-        return block[1]
-            .split('\n')
-            .map((line) => line.trim())
-            .filter(Boolean)
-            .join('; ');
-    return text.replace(/^Error: /, '');
-}
-/** Renders one kustomization directory with the real renderer and returns the YAML stream. */
-async function renderer_render(directory, options = {}) {
-    const renderer = await findRenderer();
-    return new Promise((resolve, reject) => {
-        execFile(renderer.command, [...renderer.args, ...(options.flags ?? []), directory], { maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
-            if (error && renderer.label === 'kubectl kustomize' && /unknown command "kustomize"/.test(stderr)) {
-                reject(new UserError('kubectl on PATH has no kustomize command (it came with kubectl v1.14); install kustomize or a newer kubectl.'));
-            }
-            else if (error)
-                reject(new renderer_RenderError(directory, stderr || error.message));
-            else
-                resolve(stdout);
-        });
-    });
-}
-/**
- * `render` that builds each directory once however often it is asked for, for one pass over files
- * that do not change under it (a failed build is remembered too: it would fail again).
- */
-function renderer_memoizedRender(options = {}) {
-    const renders = new Map();
-    return (directory) => {
-        let rendered = renders.get(directory);
-        if (!rendered)
-            renders.set(directory, (rendered = renderer_render(directory, options)));
-        return rendered;
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kustomize/src/batch-render.ts
-
-
-
-
-
-const ORIGIN = 'config.kubernetes.io/origin';
-const MARKER_PREFIX = 'gitops-actions-root-marker-';
-/** Renders every root; the result is in the order of `roots`. */
-async function batch_render_renderRoots(repoRoot, roots, options = {}, stats = { calls: 0, splits: 0 }) {
-    if (roots.length === 0)
-        return [];
-    const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
-    const limit = semaphore(concurrency);
-    const work = await mkdtemp(join(tmpdir(), 'gitops-render-'));
-    const results = new Map();
-    let counter = 0;
-    const total = batch_render_dedupe(roots).length;
-    options.onProgress?.(0, total);
-    try {
-        const batches = planBatches(roots, concurrency, options.maxBatchSize ?? 60);
-        const renderBatch = async (batch) => {
-            const dir = join(work, `b${counter++}`);
-            const outcome = await limit(() => buildBatch(repoRoot, dir, batch, options.flags ?? [], stats));
-            if (!(outcome instanceof RenderError)) {
-                for (const [index, spec] of batch.entries())
-                    results.set(spec.path, { root: spec.path, objects: outcome[index] ?? [] });
-                options.onProgress?.(results.size, total);
-                return;
-            }
-            if (batch.length === 1) {
-                results.set(batch[0].path, { root: batch[0].path, error: new RenderError(batch[0].path, outcome.stderr) });
-                options.onProgress?.(results.size, total);
-                return;
-            }
-            stats.splits++;
-            const half = Math.ceil(batch.length / 2);
-            await Promise.all([renderBatch(batch.slice(0, half)), renderBatch(batch.slice(half))]);
-        };
-        await Promise.all(batches.map(renderBatch));
-    }
-    finally {
-        await rm(work, { recursive: true, force: true });
-    }
-    return roots.map((spec) => results.get(spec.path));
-}
-/** Groups roots by batch key, then cuts each group so that every worker gets a share. */
-function planBatches(roots, concurrency, maxBatchSize) {
-    const groups = new Map();
-    for (const spec of batch_render_dedupe(roots)) {
-        const key = `${spec.generatedResources ? 'generated' : 'kustomization'}:${spec.batchKey ?? ''}`;
-        groups.set(key, [...(groups.get(key) ?? []), spec]);
-    }
-    const total = [...groups.values()].reduce((n, g) => n + g.length, 0);
-    const size = Math.max(1, Math.min(maxBatchSize, Math.ceil(total / concurrency)));
-    const batches = [];
-    for (const group of groups.values()) {
-        for (let i = 0; i < group.length; i += size)
-            batches.push(group.slice(i, i + size));
-    }
-    // Largest first, so the last batch to start is a small one.
-    return batches.sort((a, b) => b.length - a.length);
-}
-function batch_render_dedupe(roots) {
-    const seen = new Set();
-    return roots.filter((spec) => (seen.has(spec.path) ? false : (seen.add(spec.path), true)));
-}
-async function buildBatch(repoRoot, dir, batch, flags, stats) {
-    await mkdir(dir, { recursive: true });
-    const resources = [];
-    const generated = batch.some((spec) => spec.generatedResources);
-    for (const [index, spec] of batch.entries()) {
-        const marker = `marker-${index}.yaml`;
-        await writeFile(join(dir, marker), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${MARKER_PREFIX}${index}\n`);
-        resources.push(marker);
-        if (spec.generatedResources) {
-            const sub = join(dir, `generated-${index}`);
-            await mkdir(sub);
-            const listed = spec.generatedResources.map((file) => toPosix(relative(sub, resolve(repoRoot, file))));
-            await writeFile(join(sub, 'kustomization.yaml'), `resources:\n${listed.map((f) => `- ${JSON.stringify(f)}`).join('\n')}\n`);
-            resources.push(`generated-${index}`);
-        }
-        else {
-            resources.push(toPosix(relative(dir, resolve(repoRoot, spec.path))) || '.');
-        }
-    }
-    await writeFile(join(dir, 'kustomization.yaml'), [
-        'apiVersion: kustomize.config.k8s.io/v1beta1',
-        'kind: Kustomization',
-        'buildMetadata: [originAnnotations]',
-        'sortOptions:',
-        '  order: fifo',
-        'resources:',
-        ...resources.map((r) => `- ${JSON.stringify(r)}`),
-        ''
-    ].join('\n'));
-    stats.calls++;
-    let output;
-    try {
-        output = await render(dir, { flags: generated ? [...flags, '--load-restrictor=LoadRestrictionsNone'] : flags });
-    }
-    catch (error) {
-        if (error instanceof RenderError)
-            return new RenderError(batch.length === 1 ? batch[0].path : dir, rebase(error.stderr, dir, repoRoot));
-        throw error;
-    }
-    return splitByMarkers(output, batch.length, dir, repoRoot);
-}
-/** Cuts a batch's output at the markers and turns origin paths into repository paths. */
-function splitByMarkers(output, count, dir, repoRoot) {
-    const perRoot = Array.from({ length: count }, () => []);
-    let current = -1;
-    for (const document of parseAllDocuments(output)) {
-        const object = document.toJS();
-        if (!object || typeof object !== 'object')
-            continue;
-        const metadata = object.metadata;
-        const origin = takeOrigin(metadata, dir, repoRoot);
-        if (object.kind === 'ConfigMap' && typeof metadata?.name === 'string' && metadata.name.startsWith(MARKER_PREFIX)) {
-            const index = Number(metadata.name.slice(MARKER_PREFIX.length));
-            if (Number.isInteger(index) && index < count) {
-                current = index;
-                continue;
-            }
-        }
-        if (current >= 0)
-            perRoot[current].push({ object, origin });
-    }
-    return perRoot;
-}
-function takeOrigin(metadata, dir, repoRoot) {
-    const text = metadata?.annotations?.[ORIGIN];
-    if (text === undefined || !metadata?.annotations)
-        return undefined;
-    delete metadata.annotations[ORIGIN];
-    if (Object.keys(metadata.annotations).length === 0)
-        delete metadata.annotations;
-    const origin = {};
-    for (const line of text.split('\n')) {
-        const match = /^(path|configuredIn|repo|ref):\s*(.+)$/.exec(line.trim());
-        if (match)
-            origin[match[1]] = match[2].replace(/^['"]|['"]$/g, '');
-    }
-    for (const key of ['path', 'configuredIn']) {
-        const value = origin[key];
-        if (value !== undefined && origin.repo === undefined)
-            origin[key] = repoPath(resolve(dir, value), repoRoot);
-    }
-    return origin;
-}
-function repoPath(absolute, repoRoot) {
-    return toPosix(relative(repoRoot, absolute));
-}
-function toPosix(path) {
-    return sep === '/' ? path : path.split(sep).join('/');
-}
-/** kustomize names files by absolute path or relative to our temporary directory: make them repository paths. */
-function rebase(stderr, dir, repoRoot) {
-    let text = stderr;
-    const fromDir = toPosix(relative(dir, repoRoot));
-    if (fromDir)
-        text = text.split(fromDir + '/').join('');
-    text = text.split(resolve(repoRoot) + '/').join('');
-    return text.split(dir + '/').join('');
-}
-function semaphore(size) {
-    let active = 0;
-    const waiting = [];
-    return async (task) => {
-        if (active >= size)
-            await new Promise((go) => waiting.push(go));
-        active++;
-        try {
-            return await task();
-        }
-        finally {
-            active--;
-            waiting.shift()?.();
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kustomize/src/batched-render.ts
-
-
-
-
-/**
- * `render` for callers that ask for one directory at a time but know the whole set first (the
- * environment status): the set is built in batches, each directory's objects come back as its own
- * YAML stream, and a failure belongs to the directory that caused it, as with one build each.
- */
-function batchedRender(repoRoot, options = {}, stats = { calls: 0, splits: 0 }) {
-    const built = new Map();
-    return {
-        async renderAhead(directories) {
-            const wanted = directories.filter((d) => !built.has(resolve(d.directory)));
-            const roots = wanted.map((d) => ({ path: relative(repoRoot, d.directory).split(sep).join('/'), batchKey: d.environment }));
-            const results = await renderRoots(repoRoot, roots, options, stats);
-            for (const [index, result] of results.entries()) {
-                const yaml = result.objects?.map((o) => stringify(o.object)).join('---\n');
-                built.set(resolve(wanted[index].directory), result.error ?? yaml);
-            }
-        },
-        async render(directory) {
-            const done = built.get(resolve(directory));
-            if (done instanceof RenderError)
-                throw done;
-            return done ?? render(directory, { flags: options.flags });
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/kustomize/src/image-verification.ts
-
-
-
-
-
-/** The expectations a plan's targets imply: every container of each image runs the new reference. */
-function expectationsOf(plan) {
-    return plan.targets.map((t) => ({
-        overlay: t.overlay,
-        image: t.image,
-        names: t.names,
-        tag: t.tag,
-        digest: t.digest,
-        newName: t.newName,
-        previousName: t.previousName
-    }));
-}
-/**
- * Renders each overlay under `root` with real kustomize, as the files are now, and checks that
- * every container of each expected image runs the expected reference and that at least one does
- * (an image the overlay does not use is a typo). Throws one UserError listing the problems;
- * returns the checks when all pass.
- */
-async function verifyImageRendered(root, expectations, options = {}) {
-    const overlays = [...new Set(expectations.map((e) => e.overlay))];
-    const renders = new Map();
-    const queue = [...overlays];
-    const workers = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), overlays.length));
-    await Promise.all(Array.from({ length: workers }, async () => {
-        for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
-            try {
-                const yaml = await render(join(root, overlay), options);
-                renders.set(overlay, yaml);
-                options.onRendered?.(overlay, yaml);
-            }
-            catch (error) {
-                if (!(error instanceof RenderError))
-                    throw error;
-                renders.set(overlay, error);
-            }
-        }
-    }));
-    const checks = [];
-    const failures = [];
-    for (const expectation of expectations) {
-        const output = renders.get(expectation.overlay);
-        const expected = imageReferenceText(expectation.newName ?? expectation.previousName ?? expectation.image, expectation.tag, expectation.digest);
-        if (output instanceof RenderError) {
-            const message = kustomizeMessage(output.stderr).replaceAll(`${root}/`, '');
-            failures.push(`kustomize cannot build ${expectation.overlay} with the change: ${message}`);
-            checks.push({ overlay: expectation.overlay, image: expectation.image, expected, containers: [], problems: [message] });
-            continue;
-        }
-        const all = manifestsFromYaml(output, `${expectation.overlay} (rendered)`).flatMap((m) => containerImages(m.object));
-        const names = new Set(expectation.names);
-        if (expectation.newName)
-            names.add(expectation.newName);
-        const containers = all
-            .filter((c) => names.has(splitImageReference(c.image).name))
-            .map((c) => {
-            const actual = splitImageReference(c.image);
-            const ok = actual.tag === expectation.tag &&
-                actual.digest === expectation.digest &&
-                (!expectation.newName || actual.name === expectation.newName);
-            return { ...c, ok };
-        });
-        const problems = [];
-        if (containers.length === 0) {
-            const running = [...new Set(all.map((c) => c.image))];
-            problems.push(`image '${expectation.image}' is not used by ${expectation.overlay}: no container of its render runs it (containers run: ${running.join(', ') || 'nothing'}). Check the image name; use the name the kustomization's images[] uses or the full registry path the render shows`);
-        }
-        for (const c of containers.filter((c) => !c.ok)) {
-            const want = imageReferenceText(expectation.newName ?? splitImageReference(c.image).name, expectation.tag, expectation.digest);
-            problems.push(`${expectation.overlay}: ${c.object} container ${c.container} would run ${c.image}, not ${want} (something bump-overlay does not edit sets it: an inline patch, a base, or a component)`);
-        }
-        failures.push(...problems);
-        checks.push({ overlay: expectation.overlay, image: expectation.image, expected, containers, problems });
-    }
-    if (failures.length > 0) {
-        const shown = failures.slice(0, 10);
-        throw new UserError(`The change was not written: the render check failed.\n- ${shown.join('\n- ')}${failures.length > shown.length ? `\n- … and ${failures.length - shown.length} more` : ''}`);
-    }
-    return checks;
-}
-/**
- * Renders the plan's overlays as they will be once its edits are written, without touching the
- * checkout: the repo is mirrored into a temp dir with hard links (copies across file systems),
- * the edited files are written there, and verifyImageRendered() checks the result. Callers write
- * the edits (applyFileEdits) only when this returns.
- */
-async function image_verification_verifyImageUpdate(repoRoot, plan, options = {}) {
-    const shadow = mkdtempSync(join(tmpdir(), 'bump-overlay-verify-'));
-    try {
-        mirrorTree(repoRoot, shadow);
-        writeEdits(shadow, plan.edits);
-        return await verifyImageRendered(shadow, expectationsOf(plan), options);
-    }
-    finally {
-        rmSync(shadow, { recursive: true, force: true });
-    }
-}
-function mirrorTree(from, to) {
-    for (const entry of readdirSync(from, { withFileTypes: true })) {
-        if (entry.name === '.git')
-            continue;
-        const source = join(from, entry.name);
-        const target = join(to, entry.name);
-        if (entry.isDirectory()) {
-            mkdirSync(target);
-            mirrorTree(source, target);
-        }
-        else if (entry.isSymbolicLink()) {
-            symlinkSync(readlinkSync(source), target);
-        }
-        else if (entry.isFile()) {
-            try {
-                linkSync(source, target);
-            }
-            catch {
-                copyFileSync(source, target);
-            }
-        }
-    }
-}
-function writeEdits(root, edits) {
-    for (const edit of edits) {
-        const path = join(root, edit.path);
-        mkdirSync(dirname(path), { recursive: true });
-        try {
-            if (lstatSync(path))
-                unlinkSync(path); // a hard link: unlink, never write through to the checkout
-        }
-        catch {
-            // not there yet
-        }
-        writeFileSync(path, edit.after);
-    }
-}
-/** kustomize's own words: kubectl wraps them in a klog line (`E1125 … run.go:72] "command failed" err="…"`). */
-function kustomizeMessage(stderr) {
-    const text = stderr.trim();
-    const klog = /err="((?:[^"\\]|\\.)*)"/.exec(text);
-    const message = klog ? klog[1].replace(/\\"/g, '"').replace(/\\\\/g, '\\') : text;
-    return message.replace(/^Error: /, '');
-}
-
-;// CONCATENATED MODULE: ./packages/kustomize/src/index.ts
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/operations/src/bump-overlay.ts
-
-
-
-/**
- * bump-overlay end to end in a checkout: plan the edit through gitops.yaml (layout, tag rules),
- * render the overlays as they will be with real kustomize without touching the checkout, then
- * write every file or none. Any failure leaves the checkout as it was.
- */
-async function bumpOverlay(request) {
-    const logger = request.logger ?? silentLogger;
-    if (!existsSync(request.root) || !statSync(request.root).isDirectory()) {
-        throw parameterError('working-directory', `'${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`);
-    }
-    const config = loadGitopsConfig(request.root);
-    const overlays = request.overlays.length > 0
-        ? request.overlays
-        : [layoutPath(config.layout.overlay, { app: request.app, env: request.environment }, 'layout.overlay')];
-    const plan = await planImageUpdate(new DiskRepoReader(request.root), {
-        overlays,
-        changes: request.changes,
-        config,
-        environment: request.environment,
-        app: request.app
-    });
-    let checks = [];
-    let written = [];
-    if (plan.changed) {
-        const count = new Set(plan.targets.map((t) => t.overlay)).size;
-        checks = await logger.group(`Rendering ${count} overlay(s) with the change`, () => verifyImageUpdate(request.root, plan, request.render));
-        for (const check of checks) {
-            logger.info(`${check.overlay}: ${check.containers.length} container(s) of ${check.image} run ${check.containers[0]?.image ?? '?'}`);
-        }
-        if (!request.dryRun)
-            written = applyFileEdits(request.root, plan.edits);
-    }
-    else {
-        logger.info('Every overlay already runs the requested image: nothing to change.');
-    }
-    return {
-        changed: plan.changed,
-        dryRun: request.dryRun,
-        previousTag: plan.previousTag ?? '',
-        previousDigest: plan.previousDigest ?? '',
-        files: plan.edits.map((e) => e.path),
-        written,
-        overlays: [...new Set(plan.targets.filter((t) => t.changed).map((t) => t.overlay))],
-        targets: plan.targets,
-        changes: plan.changes,
-        checks: checks.map((c) => ({
-            overlay: c.overlay,
-            image: c.image,
-            containers: c.containers.map((x) => ({ object: x.object, container: x.container, image: x.image }))
-        })),
-        diff: unifiedDiff(plan.edits)
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/operations/src/promotion/github-repo.ts
-
-
-
-
-/** A GitHub answer turned into a message that says what to do, for the statuses users can fix. */
-function explainGitHubError(error, what, repo) {
-    const status = statusOf(error);
-    const where = `${repo.owner}/${repo.repo}`;
-    if (status === 401)
-        return new UserError(`${what}: GitHub refused the token (401). Check the 'token' input.`);
-    if (status === 403)
-        return new UserError(`${what}: the token may not do this in ${where} (403: ${messageOf(error)}). It needs contents: write and pull-requests: write (a GitHub App token for cross-repo promotions).`);
-    if (status === 404)
-        return new UserError(`${what}: ${where} or what it refers to was not found (404), or the token cannot see it`);
-    return error instanceof Error ? error : new Error(String(error));
-}
-/**
- * The promotion's calls to the GitHub REST API, on the git data API (blobs, trees, commits,
- * refs) and pulls/issues/statuses. Each call is a single request; retries of transient failures
- * happen below (Octokit's retry and throttling plugins), races above (retryRefRaces).
- */
-class github_repo_GitHubRepo {
-    github;
-    id;
-    /** Requests by operation, for the report and the benchmarks. */
-    calls = {};
-    constructor(github, id) {
-        this.github = github;
-        this.id = id;
-    }
-    async call(route, parameters = {}) {
-        this.calls[route] = (this.calls[route] ?? 0) + 1;
-        return this.github.request(route, { owner: this.id.owner, repo: this.id.repo, ...parameters });
-    }
-    /** Total requests made. */
-    get requestCount() {
-        return Object.values(this.calls).reduce((a, b) => a + b, 0);
-    }
-    /** The commit a branch points at, or undefined when there is no such branch. */
-    async branchSha(branch) {
-        try {
-            const { data } = await this.call('GET /repos/{owner}/{repo}/git/ref/{ref}', { ref: `heads/${branch}` });
-            return data.object.sha;
-        }
-        catch (error) {
-            if (statusOf(error) === 404)
-                return undefined;
-            throw explainGitHubError(error, `Reading the branch ${branch}`, this.id);
-        }
-    }
-    async commit(sha) {
-        const { data } = await this.call('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { commit_sha: sha });
-        return {
-            sha: data.sha,
-            tree: data.tree.sha,
-            message: data.message,
-            author: data.author?.name ?? 'unknown',
-            parents: data.parents.map((p) => p.sha)
-        };
-    }
-    async branchHead(branch) {
-        const sha = await this.branchSha(branch);
-        if (!sha)
-            return undefined;
-        const commit = await this.commit(sha);
-        return { sha, message: commit.message, author: commit.author };
-    }
-    /** Every file of a tree: path → blob sha (and mode). A truncated tree is an error (too large to read this way). */
-    async treeFiles(treeSha) {
-        const { data } = await this.call('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: treeSha, recursive: '1' });
-        if (data.truncated) {
-            throw new UserError(`${this.id.owner}/${this.id.repo} has too many files to read through the API; check it out with actions/checkout and give its path as 'path'`);
-        }
-        const files = new Map();
-        for (const entry of data.tree) {
-            if (entry.type === 'blob')
-                files.set(entry.path, { sha: entry.sha, mode: entry.mode });
-        }
-        return files;
-    }
-    async blobText(sha) {
-        const { data } = await this.call('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { file_sha: sha });
-        return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
-    }
-    /**
-     * Writes the files of a tree whose paths pass `select` under `dir`: a snapshot of the part of
-     * the repository a render needs, when there is no checkout. Symlinks (mode 120000) and
-     * submodules are skipped, as a checkout would never follow them out of the repo either.
-     */
-    async snapshot(files, dir, select) {
-        const written = [];
-        const wanted = [...files].filter(([path, entry]) => select(path) && entry.mode !== '120000' && entry.mode !== '160000');
-        const queue = [...wanted];
-        await Promise.all(Array.from({ length: Math.min(4, queue.length) }, async () => {
-            for (let next = queue.shift(); next; next = queue.shift()) {
-                const [path, entry] = next;
-                const target = join(dir, path);
-                mkdirSync(dirname(target), { recursive: true });
-                writeFileSync(target, await this.blobText(entry.sha));
-                written.push(path);
-            }
-        }));
-        return written.sort();
-    }
-    /**
-     * A commit of `files` (path → new text) over the tree of `baseTree`, with `parents`. Blobs and
-     * trees are content-addressed, so a retried request cannot create a duplicate.
-     */
-    async createCommit(input) {
-        const tree = await this.call('POST /repos/{owner}/{repo}/git/trees', {
-            base_tree: input.baseTree,
-            tree: input.files.map((file) => ({ path: file.path, mode: '100644', type: 'blob', content: file.text }))
-        });
-        const commit = await this.call('POST /repos/{owner}/{repo}/git/commits', {
-            message: input.message,
-            tree: tree.data.sha,
-            parents: input.parents
-        });
-        return commit.data.sha;
-    }
-    /**
-     * Points a branch at a commit that descends from its current head (or creates it). Never a
-     * force update: when another writer got there first, GitHub refuses (422) and this throws a
-     * RefRaceError so the caller reads the branch again and re-applies.
-     */
-    async advanceBranch(branch, sha, exists) {
-        try {
-            if (exists)
-                await this.call('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ref: `heads/${branch}`, sha, force: false });
-            else
-                await this.call('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha });
-        }
-        catch (error) {
-            if (statusOf(error) === 422) {
-                // A retried create whose first try succeeded also lands here: the re-read sees our commit and is done.
-                throw new RefRaceError(`${exists ? 'update' : 'creation'} of ${branch} refused: ${messageOf(error)}`);
-            }
-            throw explainGitHubError(error, `Writing the branch ${branch}`, this.id);
-        }
-    }
-    async deleteBranch(branch) {
-        try {
-            await this.call('DELETE /repos/{owner}/{repo}/git/refs/{ref}', { ref: `heads/${branch}` });
-        }
-        catch (error) {
-            if (statusOf(error) !== 404 && statusOf(error) !== 422)
-                throw error;
-        }
-    }
-    /** Open pull requests into `base`, every page. */
-    async openPullRequests(base) {
-        const result = [];
-        for (let page = 1; page <= 20; page++) {
-            const { data } = await this.call('GET /repos/{owner}/{repo}/pulls', { state: 'open', base, per_page: 100, page });
-            for (const pr of data) {
-                result.push({
-                    number: pr.number,
-                    url: pr.html_url,
-                    branch: pr.head.ref,
-                    title: pr.title,
-                    body: pr.body ?? '',
-                    draft: Boolean(pr.draft),
-                    marker: pr.head.repo?.full_name === `${this.id.owner}/${this.id.repo}` ? markerFromBody(pr.body) : undefined,
-                    nodeId: pr.node_id,
-                    headSha: pr.head.sha
-                });
-            }
-            if (data.length < 100)
-                break;
-        }
-        return result;
-    }
-    /**
-     * Opens a PR. If one already exists for the branch (GitHub's 422, e.g. a retried request whose
-     * first try went through), that one is returned instead of a duplicate.
-     */
-    async createPullRequest(input) {
-        try {
-            const { data } = await this.call('POST /repos/{owner}/{repo}/pulls', {
-                head: input.branch,
-                base: input.base,
-                title: input.title,
-                body: input.body,
-                draft: input.draft,
-                maintainer_can_modify: false
-            });
-            return { number: data.number, url: data.html_url, nodeId: data.node_id, existed: false };
-        }
-        catch (error) {
-            if (statusOf(error) !== 422)
-                throw explainGitHubError(error, `Opening the pull request for ${input.branch}`, this.id);
-            const existing = (await this.openPullRequests(input.base)).find((pr) => pr.branch === input.branch);
-            if (!existing)
-                throw new UserError(`GitHub refused the pull request for ${input.branch}: ${messageOf(error)}`);
-            return { number: existing.number, url: existing.url, nodeId: existing.nodeId, existed: true };
-        }
-    }
-    async updatePullRequest(number, fields) {
-        await this.call('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { pull_number: number, ...fields });
-    }
-    async addLabels(number, labels) {
-        await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { issue_number: number, labels });
-    }
-    /** Requests reviews; GitHub's refusals (the author, a non-collaborator) are returned, not thrown. */
-    async requestReviewers(number, reviewers, teamReviewers) {
-        if (reviewers.length === 0 && teamReviewers.length === 0)
-            return undefined;
-        try {
-            await this.call('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
-                pull_number: number,
-                reviewers,
-                team_reviewers: teamReviewers
-            });
-            return undefined;
-        }
-        catch (error) {
-            if (statusOf(error) === 422)
-                return messageOf(error);
-            throw error;
-        }
-    }
-    /**
-     * Comments once: a comment carrying `key` is not posted again, so a retried run (or a retried
-     * request whose answer was lost) leaves one comment.
-     */
-    async commentOnce(number, key, body) {
-        const marker = `<!-- ${key} -->`;
-        const existing = await this.comments(number);
-        if (existing.some((c) => c.includes(marker)))
-            return false;
-        try {
-            await this.github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-                owner: this.id.owner,
-                repo: this.id.repo,
-                issue_number: number,
-                body: `${marker}\n${body}`,
-                request: { retries: 0 }
-            });
-            this.calls['POST /repos/{owner}/{repo}/issues/{issue_number}/comments'] =
-                (this.calls['POST /repos/{owner}/{repo}/issues/{issue_number}/comments'] ?? 0) + 1;
-            return true;
-        }
-        catch (error) {
-            // Not retried blindly: the first try may have landed. Look, then post if it did not.
-            if ((await this.comments(number)).some((c) => c.includes(marker)))
-                return true;
-            if (statusOf(error) !== undefined && statusOf(error) < 500)
-                throw error;
-            await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body: `${marker}\n${body}` });
-            return true;
-        }
-    }
-    async comments(number) {
-        const bodies = [];
-        for (let page = 1; page <= 10; page++) {
-            const { data } = await this.call('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-                issue_number: number,
-                per_page: 100,
-                page
-            });
-            bodies.push(...data.map((c) => c.body ?? ''));
-            if (data.length < 100)
-                break;
-        }
-        return bodies;
-    }
-    async setStatus(sha, status) {
-        await this.call('POST /repos/{owner}/{repo}/statuses/{sha}', {
-            sha,
-            context: status.context,
-            state: status.state,
-            description: status.description.slice(0, 140),
-            ...(status.targetUrl ? { target_url: status.targetUrl } : {})
-        });
-    }
-    /** Turns on auto-merge (GraphQL; REST has no call for it). Returns why not, when GitHub refuses. */
-    async enableAutoMerge(nodeId, method, headSha) {
-        try {
-            const { data } = await this.github.request('POST /graphql', {
-                query: 'mutation($id: ID!, $method: PullRequestMergeMethod!, $head: GitObjectID) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $method, expectedHeadOid: $head}) { pullRequest { number } } }',
-                // expectedHeadOid: merge only the commit this run reviewed into the PR, not one pushed after it.
-                variables: { id: nodeId, method, head: headSha ?? null }
-            });
-            this.calls['POST /graphql'] = (this.calls['POST /graphql'] ?? 0) + 1;
-            const errors = data.errors;
-            return errors?.length ? errors.map((e) => e.message).join('; ') : undefined;
-        }
-        catch (error) {
-            return messageOf(error);
-        }
-    }
-    /** Tags whose names start with `prefix`, with the commit each names (annotated tags peeled). */
-    async releaseTags(prefix) {
-        let refs;
-        try {
-            refs = (await this.call('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { ref: `tags/${prefix}` })).data;
-        }
-        catch (error) {
-            throw explainGitHubError(error, `Reading the release tags of ${this.id.owner}/${this.id.repo}`, this.id);
-        }
-        const tags = [];
-        for (const ref of refs.slice(-200)) {
-            let sha = ref.object.sha;
-            if (ref.object.type === 'tag')
-                sha = (await this.call('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', { tag_sha: sha })).data.object.sha;
-            tags.push({ name: ref.ref.replace(/^refs\/tags\//, ''), sha });
-        }
-        return tags;
-    }
-    /** A commit named by a possibly short id, via the git data API; undefined when absent. */
-    async findCommit(sha) {
-        try {
-            return await this.commit(sha);
-        }
-        catch (error) {
-            if (statusOf(error) === 404 || statusOf(error) === 422)
-                return undefined;
-            throw error;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/operations/src/promotion/plan-promotion.ts
-
-
-
-function overlayOf(config, app, env) {
-    return config.layout.overlay.replaceAll('{app}', app).replaceAll('{env}', env);
-}
-async function imagesIn(renderBase, dir, overlay) {
-    const text = await renderBase(join(dir, overlay));
-    return manifestsFromYaml(text, overlay).flatMap((m) => containerImages(m.object).map((c) => c.image));
-}
-/**
- * The PR body's environment section: the app's promotion chain with this step highlighted, its
- * tags per environment and the drift between neighbours, from the base branch. It informs the
- * reviewer; when it cannot be built the promotion goes on without it.
- */
-async function environmentSection(work, config, app, route, renderBase, logger) {
-    try {
-        const status = await collectEnvironmentStatus(work, { config, apps: [app], render: renderBase });
-        const highlight = route.from ? { app, from: route.from.name, to: route.to.name } : undefined;
-        return renderStatusMarkdown(status, { highlight, headingLevel: 3, maxDriftLines: 60 });
-    }
-    catch (error) {
-        logger.warning(`The environment status for the PR body could not be built: ${error.message}`);
-        return undefined;
-    }
-}
-/**
- * Plans a promotion in a copy of the config repo (`work`, which it edits): the route by
- * gitops.yaml order, the gate (what runs in `from`, rendered by kustomize, or equal registry
- * digests), the target tag by the environment's tagTemplate, the registry re-tag unless dry-run,
- * and the overlay edit through bump-overlay's planner, verified and rendered by kustomize.
- * open-promotion-pr commits it; `gitops-actions promote --dry-run` prints it.
- */
-async function plan_promotion_planPromotion(work, request) {
-    const logger = request.logger ?? silentLogger;
-    const config = loadGitopsConfig(work);
-    const route = resolveRoute(config, request);
-    const image = request.image ?? request.app;
-    const overlay = overlayOf(config, request.app, route.to.name);
-    // The gate, the diff and the status share one render of each base-branch overlay.
-    const renderBase = memoizedRender();
-    // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
-    let source;
-    if (route.from) {
-        const running = runningImageOf(await imagesIn(renderBase, work, overlayOf(config, request.app, route.from.name)), image);
-        source = running && { image: running.name, tag: running.tag, digest: running.digest };
-    }
-    const registry = request.registry;
-    const digests = registry && {
-        requested: request.tag ? await registry.client.manifestDigest(registry.repository, request.tag) : undefined,
-        source: source?.tag ? await registry.client.manifestDigest(registry.repository, source.tag) : undefined
-    };
-    const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests });
-    logger.info(`Gate: ${gate.explanation}`);
-    const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version;
-    const releaseTags = needsVersion && request.releaseTags ? await request.releaseTags() : undefined;
-    const target = targetTag({
-        app: request.app,
-        route,
-        sourceTag: gate.tag,
-        version: request.version,
-        releaseTags,
-        releaseTagPrefix: request.releaseTagPrefix,
-        retag: !request.keepTag
-    });
-    // The registry: the target tag names the same manifest (re-tagged here when it is new).
-    let digest;
-    let retagged = false;
-    if (registry) {
-        if (target.tag === gate.tag)
-            digest = await registry.client.manifestDigest(registry.repository, gate.tag);
-        else if (request.dryRun) {
-            digest = await registry.client.manifestDigest(registry.repository, gate.tag);
-            const existing = await registry.client.manifestDigest(registry.repository, target.tag);
-            if (existing && digest && existing !== digest) {
-                throw new UserError(`${registry.client.registry}/${registry.repository}:${target.tag} already names ${existing}, not ${digest}; a release tag never moves`);
-            }
-        }
-        else {
-            const result = await registry.client.retag(registry.repository, gate.tag, target.tag);
-            digest = result.digest;
-            retagged = result.changed;
-        }
-        if (!digest)
-            throw new UserError(`The registry ${registry.client.registry} has no image ${registry.repository}:${gate.tag}`);
-    }
-    else if (request.pinDigest) {
-        throw parameterError('pin-digest', `needs a registry (registry-image) to read the digest from`);
-    }
-    // The edit, through bump-overlay's planner, verified by a real render.
-    const update = await planImageUpdate(new DiskRepoReader(work), {
-        overlays: [overlay],
-        changes: [{ image, tag: target.tag, digest: request.pinDigest ? digest : undefined, source: `Promotion of ${request.app}` }],
-        config,
-        environment: route.to.name,
-        app: request.app
-    });
-    const requestedAt = request.requestedAt ?? request.now.toISOString();
-    const marker = { app: request.app, env: route.to.name, tag: target.tag, mode: route.mode, requestedAt };
-    const plan = {
-        config,
-        route,
-        image,
-        overlay,
-        source,
-        gate,
-        target,
-        digest,
-        retagged,
-        update,
-        previous: { tag: update.previousTag, digest: update.previousDigest },
-        marker,
-        names: promotionNames(marker),
-        window: deploymentWindowState(config.deploymentWindows, route.to.name, request.now),
-        labels: promotionLabels(route.to.name),
-        files: update.edits.filter((e) => e.before !== e.after).map((e) => e.path),
-        diff: unifiedDiff(update.edits),
-        renderedDiff: '',
-        environments: undefined
-    };
-    if (!update.changed)
-        return plan;
-    // The check's render of the changed overlay is the "after" of the rendered diff.
-    let after;
-    await verifyImageUpdate(work, update, {
-        onRendered: (rendered, yaml) => {
-            if (rendered === overlay)
-                after = yaml;
-        }
-    });
-    const before = await renderBase(join(work, overlay));
-    const environments = await environmentSection(work, config, request.app, route, renderBase, logger);
-    applyFileEdits(work, update.edits);
-    return { ...plan, renderedDiff: renderedDiff(overlay, before, after ?? (await render(join(work, overlay)))), environments };
-}
-
-;// CONCATENATED MODULE: ./packages/operations/src/promotion/open-promotion-pr.ts
-
-
-
-
-
-
-
-
-/** Where an app's files live: the common folder of its base and overlays (`apps/myapp/`). */
-function appRoot(config, app) {
-    const a = config.layout.base.replaceAll('{app}', app).split('/');
-    const b = config.layout.overlay.replaceAll('{app}', app).split('/');
-    const common = [];
-    for (let i = 0; i < Math.min(a.length, b.length) && a[i] === b[i] && !a[i].includes('{'); i++)
-        common.push(a[i]);
-    return common.length === 0 ? '' : `${common.join('/')}/`;
-}
-/**
- * Opens (or updates) the pull request that moves an app's image into an environment: plans the
- * overlay edit through bump-overlay's planner, verifies it with a real render, checks the
- * promotion gate, re-tags in the registry, commits through the git data API, and keeps one PR
- * per promotion — safe to run twice, and safe against a concurrent run.
- */
-async function openPromotionPr(github, request) {
-    const logger = request.logger ?? silentLogger;
-    const repo = new GitHubRepo(github, request.repository);
-    const where = `${request.repository.owner}/${request.repository.repo}`;
-    let baseSha = await repo.branchSha(request.base);
-    if (!baseSha)
-        throw parameterError('base', `${where} has no branch '${request.base}'`);
-    if (request.commitMode === 'git' && !request.checkout)
-        throw parameterError('commit-mode', `git pushes from a checkout; give its location as 'path'`);
-    const work = mkdtempSync(join(tmpdir(), 'promotion-'));
-    try {
-        // The files the promotion reads and renders: a copy of the checkout, or a snapshot of the app's folder from the API.
-        if (request.checkout) {
-            cpSync(request.checkout, work, { recursive: true, filter: (source) => !source.split(/[\\/]/).includes('.git') });
-        }
-        else {
-            const files = await repo.treeFiles((await repo.commit(baseSha)).tree);
-            await repo.snapshot(files, work, (path) => GITOPS_CONFIG_FILES.includes(path));
-            const root = appRoot(loadGitopsConfig(work), request.app);
-            await repo.snapshot(files, work, (path) => path.startsWith(root) || CODEOWNERS_LOCATIONS.includes(path));
-        }
-        const appRepo = request.appRepository && new GitHubRepo(request.appGithub ?? github, request.appRepository);
-        const planned = await planPromotion(work, {
-            ...request,
-            logger,
-            releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined
-        });
-        const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window, labels } = planned;
-        const plan = planned.update;
-        const targetOverlay = planned.overlay;
-        const base = {
-            mode: route.mode,
-            app: request.app,
-            from: route.from?.name,
-            to: route.to.name,
-            skipped: route.skipped,
-            image,
-            sourceTag: gate.tag,
-            tag: target.tag,
-            digest,
-            previousTag: previous.tag,
-            previousDigest: previous.digest,
-            retagged,
-            gate,
-            branch: names.branch,
-            title: names.title,
-            commitSha: undefined,
-            prNumber: undefined,
-            prUrl: undefined,
-            supersededPrs: [],
-            supersededBy: undefined,
-            files: planned.files,
-            diff: planned.diff,
-            window,
-            labels,
-            reviewers: { users: [], teams: [], refused: undefined },
-            autoMerge: 'off',
-            dryRun: request.dryRun,
-            apiRequests: 0,
-            raceRetries: 0
-        };
-        if (!plan.changed) {
-            logger.info(`${targetOverlay} already runs ${target.tag}: nothing to promote.`);
-            return { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: repo.requestCount };
-        }
-        const rendered = planned.renderedDiff;
-        const changelog = await readChangelog(appRepo, previous.tag, gate.tag, route, request, logger);
-        const lastEnvironment = config.environments.at(-1).name === route.to.name;
-        const body = renderPrBody({
-            marker,
-            route,
-            image: source?.image ?? image,
-            gate,
-            previous,
-            next: { tag: target.tag, digest },
-            files: base.files,
-            renderedDiff: rendered,
-            environments: planned.environments,
-            changelog,
-            window,
-            lastEnvironment,
-            links: request.links,
-            notes: request.headStatuses.length > 0
-                ? [`Statuses posted on the head by the promotion run: ${request.headStatuses.map((s) => `\`${s.context}\``).join(', ')}.`]
-                : []
-        });
-        const owners = codeOwnersOf(work, base.files);
-        const wanted = reviewersFromOwners(owners, request.repository.owner);
-        if (request.dryRun) {
-            const decision = decidePromotion({
-                ours: marker,
-                branch: names.branch,
-                baseSha,
-                head: await repo.branchHead(names.branch),
-                openPullRequests: await repo.openPullRequests(request.base),
-                body,
-                title: names.title
-            });
-            logger.info(`Dry run: would ${decision.kind === 'proceed' ? decision.operation.replace(/d$/, '') : decision.kind} ${names.branch}; nothing written.`);
-            return {
-                ...base,
-                operation: decision.kind === 'proceed' ? decision.operation : 'superseded',
-                body,
-                renderedDiff: rendered,
-                reviewers: { users: wanted.reviewers, teams: wanted.teamReviewers, refused: undefined },
-                apiRequests: repo.requestCount
-            };
-        }
-        const editedFiles = plan.edits.filter((e) => e.before !== e.after);
-        let raceRetries = -1;
-        const outcome = await retryRefRaces(`Promotion of ${request.app} to ${route.to.name}`, async () => {
-            raceRetries++;
-            const currentBase = (await repo.branchSha(request.base)) ?? baseSha;
-            const baseCommit = await repo.commit(currentBase);
-            if (currentBase !== baseSha || request.checkout)
-                await checkEditsStillApply(repo, baseCommit.tree, editedFiles, request.base);
-            baseSha = currentBase;
-            const head = await repo.branchHead(names.branch);
-            const open = await repo.openPullRequests(request.base);
-            const decision = decidePromotion({
-                ours: marker,
-                branch: names.branch,
-                baseSha,
-                head,
-                openPullRequests: open,
-                body,
-                title: names.title
-            });
-            if (decision.kind === 'stop')
-                throw new UserError(decision.reason);
-            if (decision.kind === 'superseded')
-                return { decision, commitSha: undefined, open };
-            let commitSha = head?.sha;
-            if (decision.write) {
-                const commit = {
-                    baseTree: baseCommit.tree,
-                    files: editedFiles.map((e) => ({ path: e.path, text: e.after })),
-                    parents: decision.parents,
-                    message: promotionCommitMessage(names.commitMessage, { ...marker, base: baseSha }, `${gate.explanation}\n${previous.tag ?? '(none)'} → ${target.tag}`)
-                };
-                if (request.commitMode === 'git') {
-                    commitSha = await commitAndPush(request.checkout, request.base, names.branch, commit);
-                }
-                else {
-                    commitSha = await repo.createCommit(commit);
-                    await repo.advanceBranch(names.branch, commitSha, head !== undefined);
-                }
-                logger.info(`${names.branch} → ${commitSha.slice(0, 7)}`);
-            }
-            return { decision, commitSha, open };
-        }, { logger, maxAttempts: request.maxRaceAttempts ?? 5 });
-        if (outcome.decision.kind === 'superseded') {
-            const by = outcome.decision.by;
-            logger.info(`A newer promotion of ${request.app} to ${route.to.name} (${by.marker.tag}) is already open: nothing written.`);
-            return {
-                ...base,
-                operation: 'superseded',
-                supersededBy: { number: by.pullRequest?.number, url: by.pullRequest?.url, tag: by.marker.tag },
-                body,
-                renderedDiff: rendered,
-                apiRequests: repo.requestCount,
-                raceRetries
-            };
-        }
-        const decision = outcome.decision;
-        let prNumber;
-        let prUrl;
-        let nodeId;
-        let operation = decision.operation;
-        const existing = decision.pullRequest && outcome.open.find((p) => p.number === decision.pullRequest.number);
-        if (existing) {
-            prNumber = existing.number;
-            prUrl = existing.url;
-            nodeId = existing.nodeId;
-            if (operation === 'updated')
-                await repo.updatePullRequest(prNumber, { title: names.title, body });
-        }
-        else {
-            const created = await repo.createPullRequest({
-                branch: names.branch,
-                base: request.base,
-                title: names.title,
-                body,
-                draft: request.draft
-            });
-            prNumber = created.number;
-            prUrl = created.url;
-            nodeId = created.nodeId;
-            if (created.existed) {
-                operation = 'updated';
-                await repo.updatePullRequest(prNumber, { title: names.title, body });
-            }
-        }
-        const result = {
-            ...base,
-            operation,
-            body,
-            renderedDiff: rendered,
-            commitSha: outcome.commitSha,
-            prNumber,
-            prUrl,
-            raceRetries
-        };
-        if (operation !== 'unchanged') {
-            await repo.addLabels(prNumber, labels);
-            if (request.requestReviews) {
-                const refused = await repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers);
-                if (refused)
-                    logger.warning(`Reviewers not requested: ${refused}`);
-                result.reviewers = { users: wanted.reviewers, teams: wanted.teamReviewers, refused };
-            }
-            const autoMerge = request.autoMerge === 'config' ? route.to.autoMerge : request.autoMerge === 'true';
-            if (autoMerge && !request.draft) {
-                const refused = await repo.enableAutoMerge(nodeId, request.mergeMethod, outcome.commitSha);
-                result.autoMerge = refused ? `not enabled: ${refused}` : 'enabled';
-                if (refused)
-                    logger.warning(`Auto-merge was not enabled on #${prNumber}: ${refused}`);
-            }
-        }
-        const headSha = outcome.commitSha;
-        if (headSha) {
-            if (window.restricted) {
-                await repo.setStatus(headSha, {
-                    context: 'deployment-window',
-                    state: window.open ? 'success' : 'pending',
-                    description: window.open
-                        ? `Inside the deployment window (${window.windows[0]})`
-                        : `Outside the deployment window; next opens ${window.nextOpen?.toISOString() ?? 'not within a week'}`,
-                    targetUrl: request.runUrl
-                });
-            }
-            for (const status of request.headStatuses)
-                await repo.setStatus(headSha, { ...status, targetUrl: request.runUrl });
-        }
-        // Older promotions of the same app and env: closed, pointing here.
-        for (const older of decision.supersedes) {
-            await repo.commentOnce(older.number, `gitops-actions:superseded-by:${prNumber}`, `Superseded by #${prNumber} (${target.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
-            await repo.updatePullRequest(older.number, { state: 'closed' });
-            result.supersededPrs.push(older.number);
-            if (older.branch.startsWith('auto-deploy/'))
-                await repo.deleteBranch(older.branch);
-        }
-        // A concurrent newer promotion may have opened meanwhile on another branch: then this one steps back.
-        const newer = (await repo.openPullRequests(request.base)).find((p) => p.branch !== names.branch &&
-            p.marker &&
-            p.marker.app === marker.app &&
-            p.marker.env === marker.env &&
-            comparePromotions(p.marker, marker) > 0);
-        if (newer) {
-            await repo.commentOnce(prNumber, `gitops-actions:superseded-by:${newer.number}`, `Superseded by #${newer.number} (${newer.marker.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
-            await repo.updatePullRequest(prNumber, { state: 'closed' });
-            if (names.branch.startsWith('auto-deploy/'))
-                await repo.deleteBranch(names.branch);
-            result.operation = 'superseded';
-            result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker.tag };
-        }
-        result.apiRequests = repo.requestCount + (appRepo && appRepo !== repo ? appRepo.requestCount : 0);
-        return result;
-    }
-    finally {
-        rmSync(work, { recursive: true, force: true });
-    }
-}
-/**
- * commit-mode git: the same commit (same parents, same tree) made with git plumbing in the
- * checkout and pushed to `origin` without force; a rejected push is a lost race, read again.
- */
-async function commitAndPush(cwd, base, branch, commit) {
-    await fetchCommits(cwd, 'origin', [`refs/heads/${base}`]);
-    await gitMaybe(cwd, ['fetch', '--quiet', '--no-tags', 'origin', `refs/heads/${branch}`]);
-    for (const sha of [...commit.parents, commit.baseTree]) {
-        if ((await gitMaybe(cwd, ['cat-file', '-e', sha])) === undefined)
-            throw new RefRaceError(`${sha.slice(0, 7)} is not in the checkout yet`);
-    }
-    const sha = await commitFiles(cwd, commit);
-    if ((await pushCommit(cwd, 'origin', sha, branch)) === 'rejected')
-        throw new RefRaceError(`push of ${branch} rejected (not a fast-forward)`);
-    return sha;
-}
-/**
- * Before committing on a base that moved (or when the files came from a checkout), the files the
- * promotion edits must still hold what the edit was planned on; otherwise someone changed the
- * overlay meanwhile and the promotion must be planned again.
- */
-async function checkEditsStillApply(repo, tree, edits, base) {
-    const files = await repo.treeFiles(tree);
-    for (const edit of edits) {
-        const remote = files.get(edit.path);
-        if (!remote || remote.sha !== gitBlobSha(edit.before)) {
-            throw new UserError(`${edit.path} on ${base} is not what the promotion was planned on (the checkout is behind ${base}, or the overlay changed meanwhile). Check out ${base} again and re-run.`, { file: edit.path });
-        }
-    }
-}
-function gitBlobSha(text) {
-    const bytes = Buffer.from(text, 'utf8');
-    // git's blob id: sha1 over "blob <size>\0" and the content.
-    return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
-function codeOwnersOf(dir, paths) {
-    const file = findCodeownersFile(dir);
-    if (!file)
-        return [];
-    const codeowners = parseCodeowners(readFileSync(join(dir, file), 'utf8'), file);
-    return [...new Set(paths.flatMap((path) => ownersOf(codeowners, path)))];
-}
-async function readChangelog(appRepo, previousTag, tag, route, request, logger) {
-    if (!appRepo || !previousTag)
-        return undefined;
-    const fromSha = describeTag(previousTag, route.to, request.app).sha;
-    const toSha = describeTag(tag, route.from ?? route.to, request.app).sha;
-    if (!fromSha || !toSha)
-        return undefined;
-    try {
-        const { data } = await appRepo.github.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
-            owner: appRepo.id.owner,
-            repo: appRepo.id.repo,
-            basehead: `${fromSha}...${toSha}`,
-            per_page: 100
-        });
-        const commits = data.commits
-            .map((c) => ({
-            sha: c.sha,
-            subject: c.commit.message.split('\n')[0],
-            author: c.author?.login ?? c.commit.author?.name,
-            url: c.html_url
-        }))
-            .reverse();
-        return {
-            repository: `${appRepo.id.owner}/${appRepo.id.repo}`,
-            fromSha,
-            toSha,
-            commits,
-            compareUrl: data.html_url,
-            more: Math.max(0, (data.total_commits ?? commits.length) - commits.length)
-        };
-    }
-    catch (error) {
-        logger.warning(`No changelog: comparing ${fromSha}...${toSha} in ${appRepo.id.owner}/${appRepo.id.repo} failed (${error.message})`);
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/operations/src/promotion/index.ts
-
-
-
-
-;// CONCATENATED MODULE: ./packages/operations/src/github-errors.ts
-/** The HTTP status of an Octokit error, if it has one. */
-function github_errors_statusOf(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/** What GitHub said in an error answer: its message and any validation details. */
-function github_errors_messageOf(error) {
-    const data = error?.response?.data;
-    const details = (data?.errors ?? []).map((e) => (typeof e === 'string' ? e : (e.message ?? ''))).join('; ');
-    return `${data?.message ?? error?.message ?? String(error)}${details ? ` (${details})` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./packages/operations/src/protection/apply-protection.ts
-
-
-/**
- * `gitops-actions protect` and the apply-protection action: gitops.yaml's protection rules for one
- * kind of repository, brought onto a repository (or compared with it, in a dry run). GitHub's
- * refusals become user errors that say what to change; none of them carries the token.
- */
-async function applyProtection(github, request) {
-    const config = gitops_config_loadGitopsConfig(request.configDir);
-    const rules = config.protection[request.kind];
-    const repository = `${request.repository.owner}/${request.repository.repo}`;
-    let result;
-    try {
-        // A repository the token cannot see answers 404 everywhere, which would otherwise read as "no rulesets API, not protected".
-        await github.request('GET /repos/{owner}/{repo}', { ...request.repository });
-        result = await syncProtection(github, request.repository, rules, { dryRun: request.dryRun, method: request.method });
-    }
-    catch (error) {
-        throw protectionRefusal(error, repository, request) ?? error;
-    }
-    return {
-        repository,
-        kind: request.kind,
-        dryRun: request.dryRun,
-        configFile: config.file,
-        ...result,
-        drifted: result.changes.length > 0 && !result.applied
-    };
-}
-/** GitHub's refusals as user errors. The message names the request, never the token. */
-function protectionRefusal(error, repository, request) {
-    const status = github_errors_statusOf(error);
-    if (status !== 401 && status !== 403 && status !== 404)
-        return undefined;
-    const sent = error.request;
-    const what = sent?.method && sent.url ? `${sent.method} ${new URL(sent.url).pathname}` : 'the request';
-    const said = github_errors_messageOf(error);
-    const answer = `${status}${said ? ` ${said}` : ''}`;
-    if (status === 401)
-        return new errors_UserError(`GitHub refused the token (${answer}): check ${request.tokenSource}`);
-    if (status === 403)
-        return new errors_UserError(`GitHub refused ${what} (${answer}): the token needs the Administration: write permission on ${repository} (a fine-grained token or a GitHub App; a workflow's GITHUB_TOKEN cannot change branch protection)`);
-    if (said === 'Branch not found')
-        return new errors_UserError(`GitHub answered ${answer} to ${what}: the branch to protect does not exist in ${repository} yet; push it first (or set gitops.yaml's protection.${request.kind}.branch)`);
-    return new errors_UserError(`GitHub answered ${answer} to ${what}: is ${repository} spelled right, and can the token see it?`);
-}
-
-;// CONCATENATED MODULE: ./packages/operations/src/protection/index.ts
-
-
-;// CONCATENATED MODULE: ./packages/operations/src/index.ts
-
-
-
-
-
 ;// CONCATENATED MODULE: ./actions/apply-protection/src/inputs.ts
 
 function getInputs() {
@@ -64866,7 +54774,7 @@ function renderSummary(result) {
         : `**${result.changes.length} setting(s) changed** to match gitops.yaml.`;
     const code = (value) => `\`${JSON.stringify(value)}\``;
     const rows = result.changes.map((change) => [`\`${change.setting}\``, code(change.live), code(change.desired)]);
-    const lines = [title, '', status, '', markdown_markdownTable(['setting', 'now', 'wanted'], rows)];
+    const lines = [title, '', status, '', markdownTable(['setting', 'now', 'wanted'], rows)];
     if (result.fallbackReason)
         lines.push('', `Classic branch protection: ${result.fallbackReason}.`);
     return lines.join('\n');
@@ -66990,9 +56898,9 @@ exports.composeCollection = composeCollection;
 
 
 
-var Document = __nccwpck_require__(3021);
+var Document = __nccwpck_require__(5402);
 var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
+var resolveEnd = __nccwpck_require__(5407);
 var resolveProps = __nccwpck_require__(4631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
@@ -67046,7 +56954,7 @@ var Alias = __nccwpck_require__(4065);
 var identity = __nccwpck_require__(1127);
 var composeCollection = __nccwpck_require__(7349);
 var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
+var resolveEnd = __nccwpck_require__(5407);
 var utilEmptyScalarPosition = __nccwpck_require__(2599);
 
 const CN = { composeNode, composeEmptyNode };
@@ -67258,11 +57166,11 @@ exports.composeScalar = composeScalar;
 
 var node_process = __nccwpck_require__(932);
 var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
+var Document = __nccwpck_require__(5402);
 var errors = __nccwpck_require__(1464);
 var identity = __nccwpck_require__(1127);
 var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var resolveEnd = __nccwpck_require__(5407);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -67871,7 +57779,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 5407:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -67926,7 +57834,7 @@ var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
+var resolveEnd = __nccwpck_require__(5407);
 var resolveProps = __nccwpck_require__(4631);
 var utilContainsNewline = __nccwpck_require__(9499);
 var utilMapIncludes = __nccwpck_require__(1187);
@@ -68139,7 +58047,7 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 
 var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var resolveEnd = __nccwpck_require__(5407);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -68647,7 +58555,7 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 5402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -68658,7 +58566,7 @@ var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
 var toJS = __nccwpck_require__(6424);
 var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
+var stringifyDocument = __nccwpck_require__(9210);
 var anchors = __nccwpck_require__(1596);
 var applyReviver = __nccwpck_require__(3661);
 var createNode = __nccwpck_require__(2404);
@@ -69496,7 +59404,7 @@ var __webpack_unused_export__;
 
 
 var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
+var Document = __nccwpck_require__(5402);
 var Schema = __nccwpck_require__(5840);
 var errors = __nccwpck_require__(1464);
 var Alias = __nccwpck_require__(4065);
@@ -72730,7 +62638,7 @@ exports.Parser = Parser;
 
 
 var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
+var Document = __nccwpck_require__(5402);
 var errors = __nccwpck_require__(1464);
 var log = __nccwpck_require__(7249);
 var identity = __nccwpck_require__(1127);
@@ -74580,7 +64488,7 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 9210:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 

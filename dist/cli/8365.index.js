@@ -3162,7 +3162,7 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/runtime/validation_error.js
-var validation_error = __webpack_require__(5402);
+var validation_error = __webpack_require__(3021);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/validate/dist/utils.js
 var utils = __webpack_require__(9484);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/validate/dist/runtime/validation_error.js

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { git, medianMs, node24, repoRoot, round, runAction } from './_util.mjs'
@@ -72,6 +72,11 @@ export async function* run() {
     'validate-manifests.changed_only_vs_full_in_process_ratio',
     round(changed.result.json.stats.durationMs / full.result.json.stats.durationMs, 3)
   ]
+  // What every run loads (index.js) against all the bundle holds (plus the per-apiVersion chunks).
+  const bundle = join(repoRoot, 'dist', 'validate-manifests')
+  const kib = (files) => round(files.reduce((sum, file) => sum + statSync(join(bundle, file)).size, 0) / 1024, 0)
+  yield ['validate-manifests.bundle_entry_kib', kib(['index.js'])]
+  yield ['validate-manifests.bundle_all_js_kib', kib(readdirSync(bundle).filter((file) => file.endsWith('.js')))]
   for (const [name, value] of schemaThroughput()) yield [`validate-manifests.${name}`, value]
 }
 

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import {
   checkCodeowners,
+  CODEOWNERS_LOCATIONS,
   checkPolicies,
   checkQuotas,
   type Finding,
@@ -28,7 +31,17 @@ export async function runQuota(
   return { findings, namespaces, note: `${namespaces.length} namespace(s)` }
 }
 
-export async function runCodeowners(repoRoot: string, config: GitopsConfig): Promise<CheckOutcome> {
+/**
+ * The CODEOWNERS check over every file of the repository, or, for a pull request that changes
+ * neither CODEOWNERS nor gitops.yaml, over the files it changes: a file's owners depend only on its
+ * path and CODEOWNERS, so the files it leaves alone are owned as they were on the base branch.
+ */
+export async function runCodeowners(repoRoot: string, config: GitopsConfig, changedFiles?: readonly string[]): Promise<CheckOutcome> {
+  const rulesChanged = changedFiles?.some((file) => (CODEOWNERS_LOCATIONS as readonly string[]).includes(file) || file === config.file)
+  if (changedFiles && !rulesChanged) {
+    const files = changedFiles.filter((file) => existsSync(join(repoRoot, file)))
+    return { findings: checkCodeowners({ root: repoRoot, files }, config), note: `${files.length} changed file(s)` }
+  }
   const files = await listRepoFiles(repoRoot)
   return { findings: checkCodeowners({ root: repoRoot, files }, config), note: `${files.length} file(s)` }
 }

@@ -289,7 +289,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
           note = `runs on shard 1 of ${request.shard.total}`
           break
         }
-        const outcome = await runCodeowners(repoRoot, config)
+        const outcome = await runCodeowners(repoRoot, config, everything ? undefined : request.changedFiles)
         findings = outcome.findings
         note = outcome.note
         break

@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs'
+import { cpSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { changedFiles } from '@gitops-actions/git'
 import { beforeAll, describe, expect, test } from 'vitest'
@@ -86,5 +86,54 @@ describe('shard', () => {
       'infrastructure'
     ])
     expect(new Set(roots.flat()).size).toBe(4)
+  })
+})
+
+describe('changed-only: codeowners looks at the files a pull request changes', () => {
+  // On the base branch a later rule hands apps/other/ to one team, so its prod overlay lacks the
+  // owners gitops.yaml requires: a full run reports it, a pull request that does not touch it does not.
+  async function codeowners(change: Record<string, string>) {
+    const { repo } = configRepo()
+    repo.git('checkout', '-q', 'main')
+    const base = repo.commit('hand apps/other to its team', {
+      CODEOWNERS: `${readFileSync(join(repo.dir, 'CODEOWNERS'), 'utf8')}/apps/other/ @org/other-team\n`
+    })
+    repo.git('checkout', '-q', '-b', 'pr-codeowners')
+    repo.commit('change', change)
+    const result = await validateRepository({
+      repoRoot: repo.dir,
+      checks: ['codeowners'],
+      changedFiles: await changedFiles(repo.dir, base),
+      repository: 'org/config-repo'
+    })
+    const report = result.checks[0]!
+    return { note: report.note, messages: report.findings.map((f) => `${f.ruleId} ${f.message.split(' under ')[0]}`) }
+  }
+  const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: myapp\nspec:\n  replicas: 4\n'
+
+  test('a change outside the protected paths: only the changed file is checked, and passes', async () => {
+    expect(await codeowners({ 'apps/other/overlays/staging/deployment-patch.yaml': patch })).toEqual({
+      note: '1 changed file(s)',
+      messages: []
+    })
+  })
+
+  test('a change under a protected path that lacks its owners is an error naming that file', async () => {
+    expect(await codeowners({ 'apps/other/overlays/prod/deployment-patch.yaml': patch })).toEqual({
+      note: '1 changed file(s)',
+      messages: ['codeowners/protected-path apps/other/overlays/prod/deployment-patch.yaml']
+    })
+  })
+
+  test('a change to CODEOWNERS checks every file again', async () => {
+    const { note, messages } = await codeowners({
+      CODEOWNERS: '* @org/platform-team\n/apps/other/ @org/other-team\n/CODEOWNERS @org/platform-team\n'
+    })
+    expect(note).toMatch(/^\d+ file\(s\)$/)
+    // Every prod file, of both apps, lacks the required owners now.
+    expect(messages).toEqual([
+      'codeowners/protected-path apps/myapp/overlays/prod/deployment-patch.yaml, apps/myapp/overlays/prod/hpa-patch.yaml, apps/myapp/overlays/prod/hpa.yaml and 1 more files',
+      'codeowners/protected-path apps/other/overlays/prod/deployment-patch.yaml, apps/other/overlays/prod/hpa-patch.yaml, apps/other/overlays/prod/hpa.yaml and 1 more files'
+    ])
   })
 })

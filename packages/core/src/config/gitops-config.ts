@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { parameterError, UserError } from '../errors.js'
 import { locationOf, parseYamlFile, toPlain, type YamlSource } from '../yaml-source.js'
 import {
@@ -71,7 +71,10 @@ export const gitopsConfigSchema = {
   properties: { version: { type: 'integer', enum: [1] }, ...sections }
 } as const
 
-const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema)
+// Compiled on first use: a run without gitops.yaml (the defaults) never pays for it.
+let compiledSchema: ValidateFunction | undefined
+const configValidator = (): ValidateFunction =>
+  (compiledSchema ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema))
 
 /** The configuration when the repo has no gitops.yaml: the seed's. */
 export function defaultGitopsConfig(): GitopsConfig {
@@ -101,6 +104,7 @@ export function loadGitopsConfig(repoRoot: string): GitopsConfig {
 export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsConfig {
   const source = parseYamlFile(text, file)
   const raw = toPlain(source) ?? {}
+  const validate = configValidator()
   if (!validate(raw)) throw schemaError(source, validate.errors ?? [])
   const data = raw as {
     environments?: EnvironmentInput[]
