@@ -38575,7 +38575,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3482);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4525);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38584,7 +38584,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3482:
+/***/ 4525:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47224,7 +47224,67 @@ function describeYamlProblem(code, message) {
     return `Invalid YAML (${firstLine})`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/config/kubernetes.ts
+// A YAML number (`1.30` reads as 1.3) is accepted by the schema only to be refused with a clear
+// message by kubernetesVersionProblem(): the schema's "must be string" would not say why.
+const VERSION_VALUE = { type: ['string', 'number'] };
+const kubernetesSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'The Kubernetes version the clusters run (checks judge removed APIs against it).',
+    properties: { version: VERSION_VALUE }
+};
+/** The schema of `environments[].kubernetesVersion`. */
+const environmentKubernetesVersionSchema = VERSION_VALUE;
+const kubernetes_VERSION = /^v?1\.(0|[1-9][0-9]{0,2})(?:\.(0|[1-9][0-9]*))?$/;
+/** Why a gitops.yaml Kubernetes version is not one, or undefined when it is; `written` is the value's text in the file. */
+function kubernetesVersionProblem(value, written = String(value)) {
+    if (typeof value === 'number') {
+        return `${written} is a YAML number (${value}): write the version quoted, "${written}"`;
+    }
+    if (typeof value !== 'string' || !kubernetes_VERSION.test(value.trim())) {
+        return `'${String(value)}' is not a Kubernetes version: write the cluster's minor release, e.g. "1.29" (v1.29 and 1.29.4 are accepted too)`;
+    }
+    return undefined;
+}
+/** `1.29`, `v1.29`, `1.29.4` → `v1.29`; undefined for anything else (see kubernetesVersionProblem). */
+function normalizeKubernetesVersion(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const match = kubernetes_VERSION.exec(value.trim());
+    return match ? `v1.${match[1]}` : undefined;
+}
+/** The minor number of a `v1.29` version (also of the `removedIn` releases of the removed-API table). */
+function kubernetesMinor(version) {
+    const match = /^v?1\.([0-9]+)/.exec(version);
+    if (!match)
+        throw new Error(`not a Kubernetes version: ${version}`);
+    return Number(match[1]);
+}
+function completeKubernetes(input) {
+    return { version: normalizeKubernetesVersion(input?.version) };
+}
+/**
+ * The Kubernetes version of the cluster an environment deploys to: its own `kubernetesVersion`,
+ * else gitops.yaml's `kubernetes.version`; undefined when neither is set. Objects outside any
+ * environment (cluster-wide Flux roots) take `kubernetes.version`.
+ */
+function clusterVersion(config, environment) {
+    const file = config.file ?? 'gitops.yaml';
+    const own = environment === undefined ? undefined : config.environments.find((e) => e.name === environment);
+    if (own?.kubernetesVersion) {
+        return {
+            version: own.kubernetesVersion,
+            minor: kubernetesMinor(own.kubernetesVersion),
+            setBy: `${file} environments[${own.name}].kubernetesVersion`
+        };
+    }
+    const version = config.kubernetes.version;
+    return version === undefined ? undefined : { version, minor: kubernetesMinor(version), setBy: `${file} kubernetes.version` };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
+
 const SHA = '[0-9a-f]{7,40}';
 const SEMVER = '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?';
 const MUTABLE_TAGS = ['latest', 'main', 'master', 'stable', 'edge', 'dev', 'staging', 'prod', 'production'];
@@ -47269,7 +47329,8 @@ const environmentsSchema = {
             tagTemplate: { type: 'string', nullable: true, minLength: 1 },
             allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
             forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
-            autoMerge: { type: 'boolean', nullable: true }
+            autoMerge: { type: 'boolean', nullable: true },
+            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true }
         }
     }
 };
@@ -47282,7 +47343,8 @@ function completeEnvironment(input) {
         tagTemplate: input.tagTemplate ?? seed?.tagTemplate ?? `{app}-${input.name}-{sha}`,
         allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
         forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
-        autoMerge: input.autoMerge ?? seed?.autoMerge ?? false
+        autoMerge: input.autoMerge ?? seed?.autoMerge ?? false,
+        ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: normalizeKubernetesVersion(input.kubernetesVersion) } : {})
     };
 }
 
@@ -54171,6 +54233,7 @@ function quotaProblems(input) {
 
 
 
+
 const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
 const sections = {
     environments: environmentsSchema,
@@ -54180,7 +54243,8 @@ const sections = {
     drift: driftSchema,
     policy: policySchema,
     deploymentWindows: deploymentWindowsSchema,
-    quota: quotaSchema
+    quota: quotaSchema,
+    kubernetes: kubernetesSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -54204,7 +54268,8 @@ function defaultGitopsConfig() {
         drift: completeDrift(undefined),
         policy: completePolicy(undefined),
         deploymentWindows: [],
-        quota: completeQuota(undefined)
+        quota: completeQuota(undefined),
+        kubernetes: completeKubernetes(undefined)
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
@@ -54231,6 +54296,14 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const [celProblem] = policyExpressionProblems(data.policy);
     if (celProblem)
         throw new UserError(`${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`, locationOf(source, ['policy', ...celProblem.path]));
+    const versionProblem = (value, path, name) => {
+        const node = source.document.getIn(path, true);
+        const problem = value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined);
+        if (problem)
+            throw new UserError(`${file}: ${name}: ${problem}`, locationOf(source, path));
+    };
+    versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
+    data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
     const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
     const seen = new Set();
     environments.forEach((environment, index) => {
@@ -54271,7 +54344,8 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         drift: completeDrift(data.drift),
         policy: completePolicy(data.policy),
         deploymentWindows,
-        quota: completeQuota(data.quota)
+        quota: completeQuota(data.quota),
+        kubernetes: completeKubernetes(data.kubernetes)
     };
 }
 function schemaError(source, errors) {

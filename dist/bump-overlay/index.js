@@ -34176,7 +34176,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8162);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34185,7 +34185,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4997:
+/***/ 8162:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37586,7 +37586,67 @@ function describeYamlProblem(code, message) {
     return `Invalid YAML (${firstLine})`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/config/kubernetes.ts
+// A YAML number (`1.30` reads as 1.3) is accepted by the schema only to be refused with a clear
+// message by kubernetesVersionProblem(): the schema's "must be string" would not say why.
+const VERSION_VALUE = { type: ['string', 'number'] };
+const kubernetesSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'The Kubernetes version the clusters run (checks judge removed APIs against it).',
+    properties: { version: VERSION_VALUE }
+};
+/** The schema of `environments[].kubernetesVersion`. */
+const environmentKubernetesVersionSchema = VERSION_VALUE;
+const VERSION = /^v?1\.(0|[1-9][0-9]{0,2})(?:\.(0|[1-9][0-9]*))?$/;
+/** Why a gitops.yaml Kubernetes version is not one, or undefined when it is; `written` is the value's text in the file. */
+function kubernetesVersionProblem(value, written = String(value)) {
+    if (typeof value === 'number') {
+        return `${written} is a YAML number (${value}): write the version quoted, "${written}"`;
+    }
+    if (typeof value !== 'string' || !VERSION.test(value.trim())) {
+        return `'${String(value)}' is not a Kubernetes version: write the cluster's minor release, e.g. "1.29" (v1.29 and 1.29.4 are accepted too)`;
+    }
+    return undefined;
+}
+/** `1.29`, `v1.29`, `1.29.4` → `v1.29`; undefined for anything else (see kubernetesVersionProblem). */
+function normalizeKubernetesVersion(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const match = VERSION.exec(value.trim());
+    return match ? `v1.${match[1]}` : undefined;
+}
+/** The minor number of a `v1.29` version (also of the `removedIn` releases of the removed-API table). */
+function kubernetesMinor(version) {
+    const match = /^v?1\.([0-9]+)/.exec(version);
+    if (!match)
+        throw new Error(`not a Kubernetes version: ${version}`);
+    return Number(match[1]);
+}
+function completeKubernetes(input) {
+    return { version: normalizeKubernetesVersion(input?.version) };
+}
+/**
+ * The Kubernetes version of the cluster an environment deploys to: its own `kubernetesVersion`,
+ * else gitops.yaml's `kubernetes.version`; undefined when neither is set. Objects outside any
+ * environment (cluster-wide Flux roots) take `kubernetes.version`.
+ */
+function clusterVersion(config, environment) {
+    const file = config.file ?? 'gitops.yaml';
+    const own = environment === undefined ? undefined : config.environments.find((e) => e.name === environment);
+    if (own?.kubernetesVersion) {
+        return {
+            version: own.kubernetesVersion,
+            minor: kubernetesMinor(own.kubernetesVersion),
+            setBy: `${file} environments[${own.name}].kubernetesVersion`
+        };
+    }
+    const version = config.kubernetes.version;
+    return version === undefined ? undefined : { version, minor: kubernetesMinor(version), setBy: `${file} kubernetes.version` };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
+
 const SHA = '[0-9a-f]{7,40}';
 const SEMVER = '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?';
 const MUTABLE_TAGS = ['latest', 'main', 'master', 'stable', 'edge', 'dev', 'staging', 'prod', 'production'];
@@ -37631,7 +37691,8 @@ const environmentsSchema = {
             tagTemplate: { type: 'string', nullable: true, minLength: 1 },
             allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
             forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
-            autoMerge: { type: 'boolean', nullable: true }
+            autoMerge: { type: 'boolean', nullable: true },
+            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true }
         }
     }
 };
@@ -37644,7 +37705,8 @@ function completeEnvironment(input) {
         tagTemplate: input.tagTemplate ?? seed?.tagTemplate ?? `{app}-${input.name}-{sha}`,
         allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
         forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
-        autoMerge: input.autoMerge ?? seed?.autoMerge ?? false
+        autoMerge: input.autoMerge ?? seed?.autoMerge ?? false,
+        ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: normalizeKubernetesVersion(input.kubernetesVersion) } : {})
     };
 }
 
@@ -44533,6 +44595,7 @@ function quotaProblems(input) {
 
 
 
+
 const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
 const sections = {
     environments: environmentsSchema,
@@ -44542,7 +44605,8 @@ const sections = {
     drift: driftSchema,
     policy: policySchema,
     deploymentWindows: deploymentWindowsSchema,
-    quota: quotaSchema
+    quota: quotaSchema,
+    kubernetes: kubernetesSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -44566,7 +44630,8 @@ function defaultGitopsConfig() {
         drift: completeDrift(undefined),
         policy: completePolicy(undefined),
         deploymentWindows: [],
-        quota: completeQuota(undefined)
+        quota: completeQuota(undefined),
+        kubernetes: completeKubernetes(undefined)
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
@@ -44593,6 +44658,14 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const [celProblem] = policyExpressionProblems(data.policy);
     if (celProblem)
         throw new errors_UserError(`${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`, locationOf(source, ['policy', ...celProblem.path]));
+    const versionProblem = (value, path, name) => {
+        const node = source.document.getIn(path, true);
+        const problem = value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined);
+        if (problem)
+            throw new errors_UserError(`${file}: ${name}: ${problem}`, locationOf(source, path));
+    };
+    versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
+    data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
     const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
     const seen = new Set();
     environments.forEach((environment, index) => {
@@ -44633,7 +44706,8 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         drift: completeDrift(data.drift),
         policy: completePolicy(data.policy),
         deploymentWindows,
-        quota: completeQuota(data.quota)
+        quota: completeQuota(data.quota),
+        kubernetes: completeKubernetes(data.kubernetes)
     };
 }
 function schemaError(source, errors) {
@@ -45006,6 +45080,11 @@ function lineEnd(text, pos) {
     const index = text.indexOf('\n', pos);
     return index < 0 ? text.length : index + 1;
 }
+/** 0-based column of an offset; a byte order mark in front of the first line is not a column. */
+function columnOf(text, pos) {
+    const start = lineStart(text, pos);
+    return pos - start - (start === 0 && text.startsWith('\uFEFF') && pos > 0 ? 1 : 0);
+}
 /** 1-based line number of an offset. */
 function lineOf(text, pos) {
     let line = 1;
@@ -45036,7 +45115,7 @@ function replaceScalar(scalar, value) {
 function keyColumn(text, map) {
     const first = map.items[0]?.key;
     const pos = first?.range?.[0] ?? map.range[0];
-    return pos - lineStart(text, pos);
+    return columnOf(text, pos);
 }
 /**
  * Sets `key: value` in a block map: replaces the scalar when the key exists, else adds a line
@@ -45089,7 +45168,7 @@ function appendSeqItem(text, seq, fields, file) {
             line: seq.range ? lineOf(text, seq.range[0]) : undefined
         });
     }
-    const dash = seq.range[0] - lineStart(text, seq.range[0]);
+    const dash = columnOf(text, seq.range[0]);
     const firstItem = seq.items[0];
     const keyCol = (0,dist/* isMap */.jh)(firstItem) ? keyColumn(text, firstItem) : dash + 2;
     const last = seq.items[seq.items.length - 1];
@@ -45109,10 +45188,40 @@ function sequenceIndent(text, root) {
         const value = pair.value;
         if ((0,dist/* isSeq */.oP)(value) && !value.flow && value.range) {
             const keyStart = pair.key.range[0];
-            return value.range[0] - lineStart(text, value.range[0]) - (keyStart - lineStart(text, keyStart));
+            return columnOf(text, value.range[0]) - columnOf(text, keyStart);
         }
     }
     return 0;
+}
+/**
+ * The line break a file uses: `\r\n` when most of its lines end so, else `\n` (also for a file
+ * without any line break). Text spliced into a file takes this style, so a CRLF file edited on a
+ * runner does not come back with mixed line endings.
+ */
+function lineBreakOf(text) {
+    let crlf = 0;
+    let lf = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+        if (i > 0 && text[i - 1] === '\r')
+            crlf++;
+        else
+            lf++;
+    }
+    return crlf > lf ? '\r\n' : '\n';
+}
+/** Splices whose new text uses `lineBreak` (they are written with `\n`). */
+function withLineBreak(splices, lineBreak) {
+    return lineBreak === '\n' ? [...splices] : splices.map((s) => ({ ...s, text: s.text.replace(/\r?\n/g, lineBreak) }));
+}
+/**
+ * `after` with the final-newline state of `before`: an edit that appends lines to (or removes the
+ * last line of) a file without a final newline leaves it without one, so the diff shows only the
+ * edit. A BOM is never touched by splices (they start after it), so it needs no repair here.
+ */
+function keepFinalNewline(before, after) {
+    if (before === '' || /\n$/.test(before))
+        return after;
+    return after.replace(/\r?\n$/, '');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/overlays/image-update.ts
@@ -45273,6 +45382,7 @@ async function overlayFiles(reader, overlay, working) {
             return;
         referenced.add(joinRepoPath(overlay, value, `${kustomization}${node?.range ? `:${lineOf(text, node.range[0])}` : ''}`));
     };
+    const inline = [];
     for (const key of ['resources', 'patchesStrategicMerge', 'patches', 'patchesJson6902']) {
         const list = root.get(key, true);
         if (list === undefined || list === null)
@@ -45283,17 +45393,65 @@ async function overlayFiles(reader, overlay, working) {
                 line: lineOf(text, list.range?.[0] ?? 0)
             });
         for (const item of list.items) {
-            if ((0,dist/* isScalar */.jn)(item))
-                addReference(item.value, item);
+            if ((0,dist/* isScalar */.jn)(item)) {
+                if (key === 'patchesStrategicMerge' && typeof item.value === 'string' && item.value.includes('\n'))
+                    inline.push(...inlineImages(text, kustomization, item));
+                else
+                    addReference(item.value, item);
+            }
             else if ((0,dist/* isMap */.jh)(item)) {
                 const path = pairOf(item, 'path')?.value;
                 if ((0,dist/* isScalar */.jn)(path))
                     addReference(path.value, path);
+                const patch = pairOf(item, 'patch')?.value;
+                if (key !== 'resources' && (0,dist/* isScalar */.jn)(patch))
+                    inline.push(...inlineImages(text, kustomization, patch));
             }
         }
     }
     const yaml = await yamlFilesUnder(reader, overlay, 0);
-    return { kustomization, referenced: [...referenced].filter((p) => yaml.includes(p)), yaml: yaml.filter((p) => p !== kustomization) };
+    return {
+        kustomization,
+        referenced: [...referenced].filter((p) => yaml.includes(p)),
+        yaml: yaml.filter((p) => p !== kustomization),
+        inline: inline.sort((a, b) => a.line - b.line)
+    };
+}
+/**
+ * Container images an inline patch sets. bump-overlay does not edit inside a patch held in a YAML
+ * string (a `|-` block): like Flux's image automation it edits YAML values, and the patch text is
+ * one opaque value to YAML. Knowing where the patch pins an image lets the render check point at
+ * that line when the pin wins over the edit. A patch that does not parse is kustomize's to report.
+ */
+function inlineImages(text, file, patch) {
+    if (typeof patch.value !== 'string' || !patch.range)
+        return [];
+    const patchLine = lineOf(text, patch.range[0]);
+    let documents;
+    try {
+        documents = parseYamlStream(patch.value, `${file}:${patchLine} (inline patch)`);
+    }
+    catch {
+        return [];
+    }
+    const found = [];
+    for (const source of documents) {
+        for (const scalar of literalImageScalars(source.document)) {
+            const image = String(scalar.value);
+            let name;
+            try {
+                const reference = parseImageReference(image);
+                name = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
+            }
+            catch {
+                continue;
+            }
+            // A literal block keeps the patch's lines one for one below its `|` header.
+            const line = patch.type === dist/* Scalar */.X5.BLOCK_LITERAL ? patchLine + lineOf(patch.value, scalar.range[0]) : patchLine;
+            found.push({ file, line, image, name });
+        }
+    }
+    return found;
 }
 async function yamlFilesUnder(reader, dir, depth) {
     const entries = (await reader.list(dir)) ?? [];
@@ -45319,11 +45477,12 @@ async function readWorking(reader, path, working) {
     working.set(path, { before: text, text });
     return text;
 }
+/** Applies splices to a working file in the file's own style: its line breaks, its final-newline state. */
 function update(working, path, splices) {
     if (splices.length === 0)
         return;
     const file = working.get(path);
-    file.text = applySplices(file.text, splices);
+    file.text = keepFinalNewline(file.before, applySplices(file.text, withLineBreak(splices, lineBreakOf(file.before))));
 }
 async function planOverlayImage(reader, overlay, files, change, working, changes, addMissing) {
     const record = (file, text, pos, kind, field, before, after) => {
@@ -45341,7 +45500,8 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
         previousName: undefined,
         names: [change.image],
         added: false,
-        changed: false
+        changed: false,
+        inlinePatches: []
     };
     const before = changes.length;
     const names = new Set([change.image]);
@@ -45435,6 +45595,8 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
     }
     // 3. Flux setter markers anywhere in the overlay's YAML.
     const setterCount = await planSetters(reader, files, change, names, working, target, record);
+    // Inline patches are not edited; recorded so that the render check can point at them.
+    target.inlinePatches = files.inline.filter((i) => names.has(i.name)).map(({ file, line, image }) => ({ file, line, image }));
     // 4. No reference at all: add an images entry (verification proves the render uses the image).
     if (entries.length === 0 && literals === 0 && setterCount === 0) {
         if (!addMissing) {
@@ -45517,9 +45679,17 @@ async function planSetters(reader, files, change, names, working, target, record
                 Map(_key, map) {
                     for (const pair of map.items) {
                         const scalar = pair.value;
-                        if (!(0,dist/* isScalar */.jn)(scalar) || !scalar.range)
+                        const key = pair.key;
+                        if (!(0,dist/* isScalar */.jn)(scalar) || !scalar.range) {
+                            // A marker after `key:` whose value is a map or a list below it: nothing to set there.
+                            const keyEnd = key?.range?.[1];
+                            const match = keyEnd === undefined ? null : SETTER.exec(restOfLine(text, keyEnd));
+                            if (match && keyEnd !== undefined && /^\s*:\s*$/.test(restOfLine(text, keyEnd).slice(0, match.index))) {
+                                throw misplacedSetter(file, text, keyEnd, match[0], `'${String(key.value)}:', whose value is a ${(0,dist/* isSeq */.oP)(scalar) ? 'list' : 'map'}`);
+                            }
                             continue;
-                        const rest = text.slice(scalar.range[1], text.indexOf('\n', scalar.range[1]) < 0 ? text.length : text.indexOf('\n', scalar.range[1]));
+                        }
+                        const rest = restOfLine(text, scalar.range[1]);
                         const match = SETTER.exec(rest);
                         if (!match || rest.slice(0, match.index).trim() !== '')
                             continue;
@@ -45527,10 +45697,17 @@ async function planSetters(reader, files, change, names, working, target, record
                         const field = parts.length >= 3 ? parts[2] : 'full';
                         if (field !== 'full' && field !== 'tag' && field !== 'name' && field !== 'digest')
                             continue;
+                        const written = text.slice(scalar.range[0], scalar.range[1]);
+                        const problem = setterValueProblem(scalar, written, field);
+                        if (problem) {
+                            const shown = `'${(0,dist/* isScalar */.jn)(key) ? `${String(key.value)}: ` : ''}${written}'`;
+                            throw misplacedSetter(file, text, scalar.range[1], match[0], `${shown}, ${problem}`);
+                        }
                         const sibling = ['name', 'newName', 'repository', 'image']
                             .map((k) => stringAt(map, k))
                             .filter((v) => v !== undefined);
-                        markers.push({ file, scalar, policy: parts.slice(0, 2).join(':'), field, sibling });
+                        const value = typeof scalar.value === 'string' ? scalar.value : written;
+                        markers.push({ file, scalar, value, policy: parts.slice(0, 2).join(':'), field, sibling });
                     }
                 }
             });
@@ -45549,7 +45726,7 @@ async function planSetters(reader, files, change, names, working, target, record
     };
     const ours = new Set();
     for (const marker of markers) {
-        const value = String(marker.scalar.value ?? '');
+        const value = marker.value;
         const mine = (marker.field === 'full' && names.has(nameOf(value) ?? '')) ||
             (marker.field === 'name' && names.has(value)) ||
             ((marker.field === 'tag' || marker.field === 'digest') && marker.sibling.some((s) => names.has(s) || names.has(nameOf(s) ?? '')));
@@ -45561,7 +45738,7 @@ async function planSetters(reader, files, change, names, working, target, record
     for (const marker of markers.filter((m) => ours.has(m.policy))) {
         count++;
         const text = working.get(marker.file).text;
-        const value = String(marker.scalar.value ?? '');
+        const value = marker.value;
         let next;
         if (marker.field === 'full') {
             const name = nameOf(value) ?? value;
@@ -45595,6 +45772,51 @@ async function planSetters(reader, files, change, names, working, target, record
     for (const [file, splices] of byFile)
         update(working, file, dedupe(splices));
     return count;
+}
+function restOfLine(text, pos) {
+    const end = text.indexOf('\n', pos);
+    return text.slice(pos, end < 0 ? text.length : end).replace(/\r$/, '');
+}
+const SETTER_FIELD_TEXT = {
+    full: 'an image reference (name:tag or name@digest)',
+    tag: 'an image tag',
+    name: 'an image name',
+    digest: 'an image digest'
+};
+/**
+ * Why a setter marker's value cannot be what its field says, or undefined when it can. The value
+ * must be a string: a marker beside `replicas: 3` or `enabled: true` was put on the wrong line,
+ * and following it would write an image reference into that field (Flux's automation would too).
+ */
+function setterValueProblem(scalar, written, field) {
+    const what = `which is not ${SETTER_FIELD_TEXT[field]}`;
+    const value = scalar.value;
+    // A plain 1.10 beside a :tag marker is the tag "1.10" to the user (it is written back quoted).
+    const text = typeof value === 'string' ? value : field === 'tag' && typeof value === 'number' ? written : undefined;
+    if (text === undefined || text === '')
+        return value === null || text === '' ? `${what}: the value is empty` : what;
+    let problem;
+    if (field === 'full') {
+        try {
+            parseImageReference(text);
+        }
+        catch (error) {
+            problem = error.message;
+        }
+    }
+    else if (field === 'tag')
+        problem = tagProblem(text);
+    else if (field === 'name')
+        problem = imageNameProblem(text);
+    else if (!image_update_DIGEST.test(text))
+        problem = 'expected e.g. sha256:<64 hex digits>';
+    return problem === undefined ? undefined : `${what}: ${problem}`;
+}
+function misplacedSetter(file, text, pos, marker, beside) {
+    const line = lineOf(text, pos);
+    return new errors_UserError(`${file}:${line}: the Flux image setter marker ${marker.replace(/^#\s*/, '')} is beside ${beside}. ` +
+        'A marker ending in the policy name sets a whole image reference (image: ghcr.io/org/app:v1.2.3 # {"$imagepolicy": "ns:policy"}); ' +
+        'one ending in :tag, :name or :digest sets that part. Move the marker to the line it is meant for, or remove it; nothing was changed', { file, line });
 }
 function dedupe(splices) {
     const seen = new Set();
@@ -46657,7 +46879,8 @@ function expectationsOf(plan) {
         tag: t.tag,
         digest: t.digest,
         newName: t.newName,
-        previousName: t.previousName
+        previousName: t.previousName,
+        inlinePatches: t.inlinePatches
     }));
 }
 /**
@@ -46687,6 +46910,7 @@ async function verifyImageRendered(root, expectations, options = {}) {
     }));
     const checks = [];
     const failures = [];
+    let location;
     for (const expectation of expectations) {
         const output = renders.get(expectation.overlay);
         const expected = imageReferenceText(expectation.newName ?? expectation.previousName ?? expectation.image, expectation.tag, expectation.digest);
@@ -46716,6 +46940,15 @@ async function verifyImageRendered(root, expectations, options = {}) {
         }
         for (const c of containers.filter((c) => !c.ok)) {
             const want = imageReferenceText(expectation.newName ?? splitImageReference(c.image).name, expectation.tag, expectation.digest);
+            const pin = expectation.inlinePatches?.find((p) => p.image === c.image);
+            if (pin) {
+                location ??= { file: pin.file, line: pin.line };
+                problems.push(`${pin.file}:${pin.line}: an inline patch pins ${pin.image}, so ${c.object} container ${c.container} would run it, not ${want}. ` +
+                    'bump-overlay does not edit inside inline patches (a patch written as a YAML string), as Flux image automation does not. ' +
+                    "Move the patch into a file of the overlay listed under 'patches: - path: <file>.yaml' (bump-overlay edits the image there), " +
+                    "or remove the image from the patch and let the kustomization's images: entry set it");
+                continue;
+            }
             problems.push(`${expectation.overlay}: ${c.object} container ${c.container} would run ${c.image}, not ${want} (something bump-overlay does not edit sets it: an inline patch, a base, or a component)`);
         }
         failures.push(...problems);
@@ -46723,7 +46956,7 @@ async function verifyImageRendered(root, expectations, options = {}) {
     }
     if (failures.length > 0) {
         const shown = failures.slice(0, 10);
-        throw new errors_UserError(`The change was not written: the render check failed.\n- ${shown.join('\n- ')}${failures.length > shown.length ? `\n- … and ${failures.length - shown.length} more` : ''}`);
+        throw new errors_UserError(`The change was not written: the render check failed.\n- ${shown.join('\n- ')}${failures.length > shown.length ? `\n- … and ${failures.length - shown.length} more` : ''}`, location);
     }
     return checks;
 }

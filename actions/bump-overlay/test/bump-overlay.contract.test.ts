@@ -211,6 +211,34 @@ describe('bump-overlay bundle, started as the runner starts it', () => {
         )
     ],
     [
+      'a Flux setter marker beside a value that is not an image reference',
+      { ...dev, tag: 'sha-abc1234' },
+      /apps\/myapp\/overlays\/dev\/deployment-patch.yaml:6: the Flux image setter marker \{"\$imagepolicy": "flux-system:myapp"\} is beside 'replicas: 1', which is not an image reference/,
+      (repo) =>
+        writeFileSync(
+          join(repo, 'apps/myapp/overlays/dev/deployment-patch.yaml'),
+          read(repo, 'apps/myapp/overlays/dev/deployment-patch.yaml').replace(
+            '  replicas: 1\n',
+            '  replicas: 1 # {"$imagepolicy": "flux-system:myapp"}\n'
+          )
+        ),
+      { file: 'apps/myapp/overlays/dev/deployment-patch.yaml', line: '6' }
+    ],
+    [
+      'an inline patch in kustomization.yaml that pins the image',
+      { ...dev, tag: 'sha-abc1234' },
+      /kustomization.yaml:15: an inline patch pins ghcr.io\/org\/myapp:sha-0000000, .*Move the patch into a file of the overlay/,
+      (repo) =>
+        writeFileSync(
+          join(repo, DEV),
+          read(repo, DEV).replace(
+            '- path: configmap-patch.yaml\n',
+            '- path: configmap-patch.yaml\n- patch: |-\n    - op: replace\n      path: /spec/template/spec/containers/0/image\n      value: ghcr.io/org/myapp:sha-0000000\n  target:\n    kind: Deployment\n'
+          )
+        ),
+      { file: DEV, line: '15' }
+    ],
+    [
       'an overlay that is a symlink out of the repo',
       { overlays: 'apps/myapp/overlays/evil', image: 'myapp', tag: 'sha-abc1234' },
       /'apps\/myapp\/overlays\/evil' is a symlink \(or goes through one\) that leads out of the repository/,

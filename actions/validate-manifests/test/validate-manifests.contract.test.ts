@@ -165,4 +165,15 @@ describe('bad input: one clear error, exit 1, nothing written', () => {
     expect(errors[0]!.message.startsWith(`validate-manifests: ${file}:${errors[0]!.properties.line}`)).toBe(true)
     expect(errors[0]!.message).not.toContain('internal error')
   })
+
+  test('a Kubernetes version gitops.yaml cannot mean is an error at its line, with the fix', async () => {
+    const workspace = copy(example)
+    writeFileSync(join(workspace, 'gitops.yaml'), 'version: 1\nkubernetes:\n  version: 1.30\n')
+    const run = await runAction('validate-manifests', { workspace, env, inputs: { checks: 'kustomize' } })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.properties).toMatchObject({ file: 'gitops.yaml', line: '3' })
+    expect(errors[0]!.message).toContain('kubernetes.version: 1.30 is a YAML number (1.3): write the version quoted, "1.30"')
+  })
 })

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { environmentByName, loadGitopsConfig, parseGitopsConfig, UserError } from '../src/index.js'
+import { clusterVersion, environmentByName, loadGitopsConfig, parseGitopsConfig, UserError } from '../src/index.js'
 
 function errorOf(fn: () => unknown): UserError {
   try {
@@ -65,5 +65,56 @@ describe('gitops.yaml', () => {
 
   test('unknown environment names the known ones', () => {
     expect(() => environmentByName(parseGitopsConfig(''), 'qa')).toThrow(/unknown environment 'qa'.*dev, staging, prod/)
+  })
+})
+
+describe("gitops.yaml: the clusters' Kubernetes version", () => {
+  test('kubernetes.version is the default; environments[].kubernetesVersion overrides it; v and a patch release are accepted', () => {
+    const config = parseGitopsConfig(
+      'kubernetes:\n  version: "1.22"\nenvironments:\n  - name: dev\n    kubernetesVersion: "1.24"\n  - name: staging\n  - name: prod\n    kubernetesVersion: v1.26.3\n',
+      'gitops.yml'
+    )
+    expect(config.kubernetes).toEqual({ version: 'v1.22' })
+    expect(config.environments.map((e) => e.kubernetesVersion)).toEqual(['v1.24', undefined, 'v1.26'])
+    expect(clusterVersion(config, 'dev')).toEqual({ version: 'v1.24', minor: 24, setBy: 'gitops.yml environments[dev].kubernetesVersion' })
+    expect(clusterVersion(config, 'staging')).toEqual({ version: 'v1.22', minor: 22, setBy: 'gitops.yml kubernetes.version' })
+    expect(clusterVersion(config, 'prod')).toMatchObject({ version: 'v1.26', minor: 26 })
+    // Objects outside any environment (a cluster-wide Flux root), or of an environment gitops.yaml does not list.
+    expect(clusterVersion(config, undefined)).toMatchObject({ version: 'v1.22' })
+    expect(clusterVersion(config, 'qa')).toMatchObject({ version: 'v1.22' })
+  })
+
+  test('not set: no version anywhere (the removed-API rule keeps its default)', () => {
+    const config = parseGitopsConfig('environments:\n  - name: dev\n')
+    expect(config.kubernetes).toEqual({ version: undefined })
+    expect(config.environments[0]).not.toHaveProperty('kubernetesVersion')
+    expect(clusterVersion(config, 'dev')).toBeUndefined()
+    expect(clusterVersion(parseGitopsConfig('environments:\n  - name: dev\n    kubernetesVersion: "1.30"\n'), 'dev')).toMatchObject({
+      version: 'v1.30',
+      minor: 30
+    })
+  })
+
+  test.each([
+    ['kubernetes:\n  version: 1.30\n', 2, /kubernetes.version: 1.30 is a YAML number \(1.3\): write the version quoted, "1.30"/],
+    [
+      'kubernetes:\n  version: "1.x"\n',
+      2,
+      /kubernetes.version: '1.x' is not a Kubernetes version: write the cluster's minor release, e.g. "1.29"/
+    ],
+    ['kubernetes:\n  version: "2.1"\n', 2, /'2.1' is not a Kubernetes version/],
+    ['kubernetes:\n  version: ""\n', 2, /'' is not a Kubernetes version/],
+    ['kubernetes:\n  versions: "1.29"\n', 2, /unknown key 'versions' in kubernetes. Valid keys are: version/],
+    [
+      'environments:\n  - name: dev\n  - name: prod\n    namespace: p\n    kubernetesVersion: "latest"\n',
+      5,
+      /environments\[prod\].kubernetesVersion: 'latest' is not a Kubernetes version/
+    ],
+    ['environments:\n  - name: dev\n    kubernetesVersion: 1.29\n', 3, /environments\[dev\].kubernetesVersion: 1.29 is a YAML number/],
+    ['environments:\n  - name: dev\n    kubernetesVersion: [1]\n', 3, /environments.0.kubernetesVersion must be string,number/]
+  ])('%j is refused at its line', (text, line, message) => {
+    const error = errorOf(() => parseGitopsConfig(text))
+    expect(error.message).toMatch(message)
+    expect(error.location).toMatchObject({ file: 'gitops.yaml', line })
   })
 })

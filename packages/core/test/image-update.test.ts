@@ -290,9 +290,9 @@ describe('planImageUpdate: a missing entry is added', () => {
       'images:\n- name: myapp\n  newTag: "sha-def4567"\nresources:\n- ../../base\n'
     ],
     [
-      'to a file without a final newline',
+      'to a file without a final newline (which stays without one)',
       'resources:\n- ../../base',
-      'resources:\n- ../../base\n\nimages:\n- name: myapp\n  newTag: "sha-def4567"\n'
+      'resources:\n- ../../base\n\nimages:\n- name: myapp\n  newTag: "sha-def4567"'
     ]
   ])('%s', async (_name, kustomization, expected) => {
     const result = await plan(repo({ 'apps/myapp/overlays/dev/kustomization.yaml': kustomization }), { tag: 'sha-def4567' })
@@ -456,5 +456,254 @@ describe('tag rules and scalar formatting', () => {
   ])('needsQuotes(%j) is %s', (value, quoted) => {
     expect(needsQuotes(value)).toBe(quoted)
     expect(formatScalar(value, Scalar.PLAIN)).toBe(quoted ? JSON.stringify(value) : value)
+  })
+})
+
+describe("planImageUpdate keeps each file's line breaks, BOM and final-newline state", () => {
+  const crlf = (text: string) => text.replace(/\n/g, '\r\n')
+  const BOM = '\uFEFF'
+  const K = 'o/kustomization.yaml'
+  const permissive = parseGitopsConfig('environments:\n  - name: dev\n    allowedTags: [".*"]\n')
+  const run = (files: Record<string, string>, change: Omit<ImageChange, 'image'> & { image?: string }) =>
+    planImageUpdate(repo(files), { overlays: ['o'], changes: [{ image: 'myapp', ...change }], config: permissive })
+  const entry = 'resources:\n- ../../base\nimages:\n- name: myapp\n  newName: ghcr.io/org/myapp\n  newTag: "v1" # CI\n'
+  const patch =
+    'kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: myapp\n        image: ghcr.io/org/myapp:v1\n'
+  const withPatch = 'resources:\n- ../../base\npatches:\n- path: patch.yaml\n'
+  const setter =
+    'image:\n  repository: ghcr.io/org/myapp # {"$imagepolicy": "flux-system:myapp:name"}\n  tag: v1 # {"$imagepolicy": "flux-system:myapp:tag"}\n'
+
+  // [edit path, files (LF; each case runs them as CRLF), change, file that changes, its expected text (LF)]
+  test.each<[string, Record<string, string>, Omit<ImageChange, 'image'>, string, string]>([
+    ['images entry: a value replaced', { [K]: entry }, { tag: 'v2' }, K, entry.replace('"v1"', '"v2"')],
+    [
+      'images entry: a digest line added, the newTag line removed',
+      { [K]: entry },
+      { digest: DIGEST },
+      K,
+      entry.replace('  newTag: "v1" # CI\n', `  digest: ${DIGEST}\n`)
+    ],
+    [
+      'a new images entry after the last one',
+      { [K]: 'images:\n- name: other\n  newTag: "1"\n' },
+      { tag: 'v2' },
+      K,
+      'images:\n- name: other\n  newTag: "1"\n- name: myapp\n  newTag: "v2"\n'
+    ],
+    [
+      'a new images list in place of images: []',
+      { [K]: 'images: []\nresources:\n- ../../base\n' },
+      { tag: 'v2' },
+      K,
+      'images:\n- name: myapp\n  newTag: "v2"\nresources:\n- ../../base\n'
+    ],
+    [
+      'a new images list at the end',
+      { [K]: 'resources:\n- ../../base\n' },
+      { tag: 'v2', newName: 'ghcr.io/org/myapp' },
+      K,
+      'resources:\n- ../../base\n\nimages:\n- name: myapp\n  newName: ghcr.io/org/myapp\n  newTag: "v2"\n'
+    ],
+    [
+      'a literal image in a patch file',
+      { [K]: withPatch, 'o/patch.yaml': patch },
+      { image: 'ghcr.io/org/myapp', tag: 'v2' },
+      'o/patch.yaml',
+      patch.replace(':v1', ':v2')
+    ],
+    [
+      'Flux setter markers (:tag and :name)',
+      { [K]: 'resources:\n- ../../base\n', 'o/values.yaml': setter },
+      { image: 'ghcr.io/org/myapp', tag: 'v2', newName: 'ghcr.io/org/myapp2' },
+      'o/values.yaml',
+      setter.replace('tag: v1', 'tag: v2').replace('repository: ghcr.io/org/myapp ', 'repository: ghcr.io/org/myapp2 ')
+    ]
+  ])('%s: a CRLF file stays CRLF, byte for byte', async (_name, files, change, path, expected) => {
+    const crlfFiles = Object.fromEntries(Object.entries(files).map(([p, t]) => [p, crlf(t)]))
+    const result = await run(crlfFiles, change)
+    const text = after(result, path)
+    expect(Buffer.from(text)).toEqual(Buffer.from(crlf(expected)))
+    expect(text).not.toMatch(/(?<!\r)\n/)
+    // The same change on the LF file gives the same edit with LF breaks: nothing else differs.
+    expect(after(await run(files, change), path)).toBe(expected)
+  })
+
+  test.each([
+    ['a value replaced', entry, { tag: 'v2' }, entry.replace('"v1"', '"v2"')],
+    [
+      'a new images list at the end',
+      'resources:\n- ../../base\n',
+      { tag: 'v2' },
+      'resources:\n- ../../base\n\nimages:\n- name: myapp\n  newTag: "v2"\n'
+    ],
+    [
+      'a new images list at the top, in place of images: []',
+      'images: []\nresources: []\n',
+      { tag: 'v2' },
+      'images:\n- name: myapp\n  newTag: "v2"\nresources: []\n'
+    ]
+  ])('a BOM stays in front (CRLF and LF): %s', async (_name, text, change, expected) => {
+    for (const style of [(t: string) => t, crlf]) {
+      const result = await run({ [K]: style(BOM + text) }, change)
+      expect(Buffer.from(after(result, K))).toEqual(Buffer.from(style(BOM + expected)))
+    }
+  })
+
+  test.each([
+    [
+      'a line added after the last line',
+      'images:\n- name: myapp\n  newTag: v1',
+      { tag: 'v1', digest: DIGEST },
+      `images:\n- name: myapp\n  newTag: v1\n  digest: ${DIGEST}`
+    ],
+    [
+      'the last line removed',
+      `images:\n- name: myapp\n  newTag: v1\n  digest: ${DIGEST}`,
+      { tag: 'v1' },
+      'images:\n- name: myapp\n  newTag: v1'
+    ],
+    [
+      'an entry appended',
+      'images:\n- name: other\n  newTag: "1"',
+      { tag: 'v2' },
+      'images:\n- name: other\n  newTag: "1"\n- name: myapp\n  newTag: "v2"'
+    ]
+  ])('a file without a final newline stays without one (CRLF and LF): %s', async (_name, text, change, expected) => {
+    for (const style of [(t: string) => t, crlf]) {
+      const result = await run({ [K]: style(text) }, change)
+      expect(Buffer.from(after(result, K))).toEqual(Buffer.from(style(expected)))
+    }
+  })
+
+  test('a file with mixed line breaks: added lines take the style most of its lines use', async () => {
+    const mostlyCrlf = 'resources:\r\n- ../../base\r\nimages:\n- name: other\r\n  newTag: "1"\r\n'
+    expect(after(await run({ [K]: mostlyCrlf }, { tag: 'v2' }), K)).toBe(`${mostlyCrlf}- name: myapp\r\n  newTag: "v2"\r\n`)
+    const mostlyLf = 'resources:\n- ../../base\nimages:\r\n- name: other\n  newTag: "1"\n'
+    expect(after(await run({ [K]: mostlyLf }, { tag: 'v2' }), K)).toBe(`${mostlyLf}- name: myapp\n  newTag: "v2"\n`)
+  })
+})
+
+describe('planImageUpdate: a setter marker beside a value that is not what it sets', () => {
+  const K = 'o/kustomization.yaml'
+  const deployment = (line: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nspec:\n${line}\n  template:\n    spec:\n      containers:\n      - name: myapp\n        image: ghcr.io/org/myapp:v1 # {"$imagepolicy": "flux-system:myapp"}\n`
+  test.each([
+    // The marker of the image's own policy on replicas: followed, it would write `3:v2` there.
+    [
+      'a number (replicas)',
+      deployment('  replicas: 3 # {"$imagepolicy": "flux-system:myapp"}'),
+      4,
+      /beside 'replicas: 3', which is not an image reference/
+    ],
+    [
+      'a boolean',
+      deployment('  paused: false # {"$imagepolicy": "flux-system:other"}'),
+      4,
+      /beside 'paused: false', which is not an image reference/
+    ],
+    [
+      'an empty value',
+      deployment('  image: # {"$imagepolicy": "flux-system:myapp"}'),
+      4,
+      /beside 'image: ', which is not an image reference \(.*\): the value is empty/
+    ],
+    [
+      'a string that is no reference',
+      deployment('  note: "Hello World" # {"$imagepolicy": "flux-system:myapp"}'),
+      4,
+      /beside 'note: "Hello World"', which is not an image reference \(.*\): image reference 'Hello World'/
+    ],
+    [
+      'a map',
+      deployment('  selector: # {"$imagepolicy": "flux-system:myapp"}\n    app: myapp'),
+      4,
+      /beside 'selector:', whose value is a map/
+    ],
+    [
+      'a tag marker beside a name',
+      deployment('  x:\n    tag: ghcr.io/org/myapp # {"$imagepolicy": "flux-system:myapp:tag"}'),
+      5,
+      /which is not an image tag/
+    ],
+    [
+      'a digest marker beside a tag',
+      deployment('  x:\n    digest: v1 # {"$imagepolicy": "flux-system:myapp:digest"}'),
+      5,
+      /which is not an image digest: expected e.g. sha256/
+    ],
+    [
+      'a name marker beside a number',
+      deployment('  x:\n    name: 8080 # {"$imagepolicy": "flux-system:myapp:name"}'),
+      5,
+      /which is not an image name/
+    ]
+  ])('%s: a UserError at the marker line, no edit planned', async (_name, text, line, message) => {
+    for (const style of [(t: string) => t, (t: string) => t.replace(/\n/g, '\r\n')]) {
+      const reader = repo({ [K]: 'resources:\n- deploy.yaml\n', 'o/deploy.yaml': style(text) })
+      const error = await rejectionOf(
+        planImageUpdate(reader, { overlays: ['o'], changes: [{ image: 'myapp', tag: 'sha-def4567' }] }),
+        UserError
+      )
+      expect(error.message).toMatch(message)
+      expect(error.message).toMatch(new RegExp(`^o/deploy.yaml:${line}: the Flux image setter marker \\{"\\$imagepolicy"`))
+      expect(error.message).toContain('Move the marker to the line it is meant for')
+      expect(error.location).toEqual({ file: 'o/deploy.yaml', line })
+    }
+  })
+
+  test('a :tag marker beside a plain number is the tag as written (quoted when set)', async () => {
+    const values = 'image:\n  repository: myapp\n  tag: 1.10 # {"$imagepolicy": "flux-system:myapp:tag"}\n'
+    const result = await planImageUpdate(repo({ [K]: 'resources: []\n', 'o/values.yaml': values }), {
+      overlays: ['o'],
+      changes: [{ image: 'myapp', tag: '1.11' }],
+      config: parseGitopsConfig('environments:\n  - name: dev\n    allowedTags: [".*"]\n')
+    })
+    expect(result.previousTag).toBe('1.10')
+    expect(after(result, 'o/values.yaml')).toBe(values.replace('tag: 1.10', 'tag: "1.11"'))
+  })
+})
+
+describe('planImageUpdate: inline patches are located, not edited', () => {
+  test('patches[].patch (literal block), patchesJson6902 and patchesStrategicMerge inline strings', async () => {
+    const kustomization = [
+      'resources:', // 1
+      '- ../../base', // 2
+      'patches:', // 3
+      '- patch: |-', // 4
+      '    apiVersion: apps/v1', // 5
+      '    kind: Deployment', // 6
+      '    metadata:', // 7
+      '      name: myapp', // 8
+      '',
+      '    spec:', // 10
+      '      template:', // 11
+      '        spec:', // 12
+      '          containers:', // 13
+      '          - name: myapp', // 14
+      '            image: ghcr.io/org/myapp:v1.2.3', // 15
+      '          - name: sidecar', // 16
+      '            image: busybox:1.36', // 17
+      'patchesJson6902:', // 18
+      '- target: {kind: Deployment, name: myapp}', // 19
+      '  patch: "[{op: replace, path: /spec/template/spec/containers/0/image, value: ghcr.io/org/myapp:v0}]"', // 20
+      'patchesStrategicMerge:', // 21
+      '- |', // 22
+      '  kind: Deployment', // 23
+      '  metadata: {name: myapp}', // 24
+      '  spec: {template: {spec: {initContainers: [{name: init, image: "ghcr.io/org/myapp:v1.2.3"}]}}}', // 25
+      ''
+    ].join('\n')
+    const reader = repo({ 'o/kustomization.yaml': kustomization })
+    const result = await plan(reader, { image: 'ghcr.io/org/myapp', tag: 'v1.3.0' }, ['o'])
+    expect(result.targets[0]!.inlinePatches).toEqual([
+      { file: 'o/kustomization.yaml', line: 15, image: 'ghcr.io/org/myapp:v1.2.3' },
+      { file: 'o/kustomization.yaml', line: 20, image: 'ghcr.io/org/myapp:v0' },
+      { file: 'o/kustomization.yaml', line: 25, image: 'ghcr.io/org/myapp:v1.2.3' }
+    ])
+    // Nothing inside the patches is edited: the only edit is the images entry the render check judges.
+    expect(after(result, 'o/kustomization.yaml')).toBe(`${kustomization}\nimages:\n- name: ghcr.io/org/myapp\n  newTag: "v1.3.0"\n`)
+    expect((await plan(reader, { image: 'busybox', tag: 'v1.37.0' }, ['o'])).targets[0]!.inlinePatches).toEqual([
+      { file: 'o/kustomization.yaml', line: 17, image: 'busybox:1.36' }
+    ])
   })
 })

@@ -21,7 +21,9 @@ import {
   UserError,
   type ContainerImage,
   type FileEdit,
-  type ImageUpdatePlan
+  type ImageUpdatePlan,
+  type InlinePatchImage,
+  type SourceLocation
 } from '@gitops-actions/core'
 import { render, RenderError, type RenderOptions } from './renderer.js'
 
@@ -41,6 +43,8 @@ export interface ImageExpectation {
   newName?: string | undefined
   /** The registry path the image had before, for messages. */
   previousName?: string | undefined
+  /** Inline patches of the overlay's kustomization that set the image (not edited), to name when one wins. */
+  inlinePatches?: readonly InlinePatchImage[] | undefined
 }
 
 /** The containers of one image in one overlay's render, and what is wrong with them. */
@@ -68,7 +72,8 @@ export function expectationsOf(plan: ImageUpdatePlan): ImageExpectation[] {
     tag: t.tag,
     digest: t.digest,
     newName: t.newName,
-    previousName: t.previousName
+    previousName: t.previousName,
+    inlinePatches: t.inlinePatches
   }))
 }
 
@@ -104,6 +109,7 @@ export async function verifyImageRendered(
 
   const checks: ImageRenderCheck[] = []
   const failures: string[] = []
+  let location: SourceLocation | undefined
   for (const expectation of expectations) {
     const output = renders.get(expectation.overlay)!
     const expected = imageReferenceText(
@@ -139,6 +145,17 @@ export async function verifyImageRendered(
     }
     for (const c of containers.filter((c) => !c.ok)) {
       const want = imageReferenceText(expectation.newName ?? splitImageReference(c.image).name, expectation.tag, expectation.digest)
+      const pin = expectation.inlinePatches?.find((p) => p.image === c.image)
+      if (pin) {
+        location ??= { file: pin.file, line: pin.line }
+        problems.push(
+          `${pin.file}:${pin.line}: an inline patch pins ${pin.image}, so ${c.object} container ${c.container} would run it, not ${want}. ` +
+            'bump-overlay does not edit inside inline patches (a patch written as a YAML string), as Flux image automation does not. ' +
+            "Move the patch into a file of the overlay listed under 'patches: - path: <file>.yaml' (bump-overlay edits the image there), " +
+            "or remove the image from the patch and let the kustomization's images: entry set it"
+        )
+        continue
+      }
       problems.push(
         `${expectation.overlay}: ${c.object} container ${c.container} would run ${c.image}, not ${want} (something bump-overlay does not edit sets it: an inline patch, a base, or a component)`
       )
@@ -149,7 +166,8 @@ export async function verifyImageRendered(
   if (failures.length > 0) {
     const shown = failures.slice(0, 10)
     throw new UserError(
-      `The change was not written: the render check failed.\n- ${shown.join('\n- ')}${failures.length > shown.length ? `\n- … and ${failures.length - shown.length} more` : ''}`
+      `The change was not written: the render check failed.\n- ${shown.join('\n- ')}${failures.length > shown.length ? `\n- … and ${failures.length - shown.length} more` : ''}`,
+      location
     )
   }
   return checks

@@ -18,6 +18,14 @@ function copy(from: string): string {
   return dir
 }
 
+/** Adds an inline JSON 6902 patch setting the Deployment's image after the overlay's last `- path:` patch; returns the kustomization's path. */
+function addInlineImagePatch(repo: string, environment: string, image: string): string {
+  const k = join(repo, `apps/myapp/overlays/${environment}/kustomization.yaml`)
+  const patch = `- patch: |-\n    - op: replace\n      path: /spec/template/spec/containers/0/image\n      value: ${image}\n  target:\n    kind: Deployment\n`
+  writeFileSync(k, readFileSync(k, 'utf8').replace(/(- path: [^\n]*\n)\n/, `$1${patch}\n`))
+  return k
+}
+
 const bump = (overlays: string[], change: ImageUpdateRequest['changes'][number]): ImageUpdateRequest => ({ overlays, changes: [change] })
 
 /** The whole operation in a checkout, as the action runs it. */
@@ -92,25 +100,60 @@ describe('verifyImageUpdate renders the change with real kustomize before anythi
     expect(result.checks[0]!.containers.map((c) => c.image)).toEqual(['ghcr.io/org/myapp:sha-def4567'])
   })
 
-  test('an inline patch that pins the image: the object and container are named, nothing is written', async () => {
+  test('an inline patch that pins the image: its kustomization.yaml line, the object and container and the fix are named, nothing is written', async () => {
     const repo = copy(EXAMPLE)
-    const k = join(repo, 'apps/myapp/overlays/staging/kustomization.yaml')
-    writeFileSync(
-      k,
-      readFileSync(k, 'utf8').replace(
-        '- path: hpa-patch.yaml\n',
-        '- path: hpa-patch.yaml\n- patch: |-\n    - op: replace\n      path: /spec/template/spec/containers/0/image\n      value: ghcr.io/org/myapp:pinned\n  target:\n    kind: Deployment\n'
-      )
-    )
+    const k = addInlineImagePatch(repo, 'staging', 'ghcr.io/org/myapp:pinned')
     const before = snapshotFiles(repo, { inode: true })
     const error = await rejectionOf(
       bumpOnDisk(repo, bump(['apps/myapp/overlays/staging'], { image: 'myapp', tag: 'myapp-staging-def4567' })),
       UserError
     )
     expect(error.message).toContain(
-      'Deployment/app-staging/myapp container myapp would run ghcr.io/org/myapp:pinned, not ghcr.io/org/myapp:myapp-staging-def4567'
+      'apps/myapp/overlays/staging/kustomization.yaml:16: an inline patch pins ghcr.io/org/myapp:pinned, so Deployment/app-staging/myapp container myapp would run it, not ghcr.io/org/myapp:myapp-staging-def4567'
     )
+    expect(error.message).toContain("Move the patch into a file of the overlay listed under 'patches: - path: <file>.yaml'")
+    expect(error.location).toEqual({ file: 'apps/myapp/overlays/staging/kustomization.yaml', line: 16 })
+    expect(readFileSync(k, 'utf8').split('\n')[15]).toBe('      value: ghcr.io/org/myapp:pinned')
     expect(snapshotFiles(repo, { inode: true })).toEqual(before)
+  })
+
+  test('an inline patch pinning the name the images entry matches: the entry wins in the render, so the bump goes through', async () => {
+    const repo = copy(EXAMPLE)
+    const k = addInlineImagePatch(repo, 'dev', 'myapp:pinned')
+    const result = await bumpOnDisk(repo, bump(['apps/myapp/overlays/dev'], { image: 'myapp', tag: 'sha-def4567' }))
+    expect(result.targets[0]!.inlinePatches).toEqual([
+      { file: 'apps/myapp/overlays/dev/kustomization.yaml', line: 15, image: 'myapp:pinned' }
+    ])
+    expect(result.checks[0]!.containers.map((c) => c.image)).toEqual(['ghcr.io/org/myapp:sha-def4567'])
+    expect(readFileSync(k, 'utf8')).toContain('      value: myapp:pinned\n')
+  })
+
+  test('a CRLF checkout (core.autocrlf): the written files stay CRLF and kustomize renders them', async () => {
+    const repo = copy(EXAMPLE)
+    const dir = join(repo, 'apps/myapp/overlays/prod')
+    const k = join(dir, 'kustomization.yaml')
+    const patch = join(dir, 'deployment-patch.yaml')
+    writeFileSync(k, readFileSync(k, 'utf8').replace(/\n/g, '\r\n'))
+    writeFileSync(
+      patch,
+      readFileSync(patch, 'utf8')
+        .replace('      - name: myapp\n', '      - name: myapp\n        image: ghcr.io/org/myapp:v1.2.3\n')
+        .replace(/\n/g, '\r\n')
+    )
+    const kBefore = readFileSync(k, 'utf8')
+    const patchBefore = readFileSync(patch, 'utf8')
+    const result = await bumpOnDisk(repo, bump(['apps/myapp/overlays/prod'], { image: 'ghcr.io/org/myapp', tag: 'v1.3.0', digest: DIGEST }))
+    expect(result.written).toEqual(['apps/myapp/overlays/prod/kustomization.yaml', 'apps/myapp/overlays/prod/deployment-patch.yaml'])
+    expect(readFileSync(k)).toEqual(
+      Buffer.from(
+        kBefore.replace(
+          'newTag: "v1.2.3"  # Manually updated via PR\r\n',
+          `newTag: "v1.3.0"  # Manually updated via PR\r\n  digest: ${DIGEST}\r\n`
+        )
+      )
+    )
+    expect(readFileSync(patch)).toEqual(Buffer.from(patchBefore.replace('myapp:v1.2.3\r\n', `myapp:v1.3.0@${DIGEST}\r\n`)))
+    expect(result.checks[0]!.containers.map((c) => c.image)).toEqual([`ghcr.io/org/myapp:v1.3.0@${DIGEST}`])
   })
 
   test('the seed overlays verbatim: the same edits the design makes by hand, refused because kustomize cannot build them', async () => {

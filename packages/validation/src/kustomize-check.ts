@@ -5,13 +5,14 @@ import {
   objectId,
   parseImageReference,
   tagProblem,
+  type ClusterVersion,
   type Finding,
   type Manifest,
   type SourceLocation
 } from '@gitops-actions/core'
 import { kustomizeErrorMessage } from '@gitops-actions/kustomize'
 import type { ImageEntry, Kustomization, RootClosure } from './kustomization.js'
-import { removedApi, removedApiMessage } from './removed-apis.js'
+import { judgeRemovedApi, removedApi } from './removed-apis.js'
 import { validateObject, type CustomSchema } from './schema.js'
 import type { SourceFiles } from './source-files.js'
 
@@ -25,12 +26,13 @@ const SCHEMA_RULES = {
   'unknown-field': { ruleId: 'kustomize/unknown-field', severity: 'error' }
 } as const
 
-/** Findings for one root's rendered objects. */
+/** Findings for one root's rendered objects; `cluster` is the Kubernetes version of the cluster they go to, when gitops.yaml sets one. */
 export function checkRenderedObjects(
   root: string,
   manifests: readonly Manifest[],
   closure: RootClosure | undefined,
-  custom: ReadonlyMap<string, CustomSchema | null>
+  custom: ReadonlyMap<string, CustomSchema | null>,
+  cluster?: ClusterVersion
 ): Finding[] {
   const findings: Finding[] = []
   const seen = new Map<string, Manifest>()
@@ -40,10 +42,11 @@ export function checkRenderedObjects(
     const removal = typeof apiVersion === 'string' && typeof kind === 'string' ? removedApi(apiVersion, kind) : undefined
     if (removal) {
       // The old schema would only restate what the migration changes; the removal is the finding.
+      const { severity, message } = judgeRemovedApi(apiVersion!, kind!, removal, cluster)
       findings.push({
         ruleId: 'kustomize/removed-api',
-        severity: 'error',
-        message: `${what}: ${removedApiMessage(apiVersion!, kind!, removal)}`,
+        severity,
+        message: `${what}: ${message}`,
         location: manifest.locate(['apiVersion'])
       })
     }

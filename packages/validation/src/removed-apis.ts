@@ -6,6 +6,8 @@
  * "no matches for kind". Pure data plus a lookup, like kubent's and pluto's tables.
  */
 
+import { kubernetesMinor, type ClusterVersion } from '@gitops-actions/core'
+
 export interface RemovedApi {
   /** The apiVersions that stopped being served, e.g. `extensions/v1beta1`. */
   apiVersions: readonly string[]
@@ -103,4 +105,36 @@ export function removedApiMessage(apiVersion: string, kind: string, removal: Rem
     return `${what}; use apiVersion: ${removal.replacement.apiVersion} (served since ${removal.replacement.since})`
   }
   return `${what}. ${removal.instead}`
+}
+
+/** How the `kustomize/removed-api` rule judges an object, given the cluster's version when gitops.yaml sets one. */
+export interface RemovedApiJudgement {
+  severity: 'error' | 'warning'
+  message: string
+}
+
+/**
+ * Judges an object in a removed API version against the Kubernetes version of the cluster it goes
+ * to. Without a version (gitops.yaml sets none) every removal up to the newest release in the
+ * table is an error, as if the cluster ran that release. Removed at or before the cluster's
+ * version: an error (the API server refuses the object). Removed in a later release: a warning
+ * naming that release, since the cluster still serves it but an upgrade will not.
+ */
+export function judgeRemovedApi(apiVersion: string, kind: string, removal: RemovedApi, cluster?: ClusterVersion): RemovedApiJudgement {
+  if (!cluster) return { severity: 'error', message: removedApiMessage(apiVersion, kind, removal) }
+  const removedMinor = kubernetesMinor(removal.removedIn)
+  const served = removedMinor > cluster.minor
+  const what = served
+    ? `${apiVersion} ${kind} is still served by the cluster's Kubernetes ${cluster.version} (${cluster.setBy}) but removed in ${removal.removedIn}: migrate before the cluster is upgraded to ${removal.removedIn}`
+    : `${apiVersion} ${kind} is no longer served since Kubernetes ${removal.removedIn}, and the cluster runs ${cluster.version} (${cluster.setBy})`
+  let fix: string
+  if (removal.replacement) {
+    const { apiVersion: use, since } = removal.replacement
+    fix = `; use apiVersion: ${use} (served since ${since})`
+    if (kubernetesMinor(since) > cluster.minor)
+      fix += `, which ${cluster.version} does not serve yet: switch to it when the cluster runs ${since} or later`
+  } else {
+    fix = `. ${removal.instead}`
+  }
+  return { severity: served ? 'warning' : 'error', message: what + fix }
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import {
+  clusterVersion,
   compareFindings,
   countFindings,
   loadGitopsConfig,
@@ -261,7 +262,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
         const custom = customSchemas([...allManifests.map((m) => m.object), ...crdObjects(files, yamlFiles)])
         for (const root of roots) {
           const manifests = manifestsByRoot.get(root.path)
-          if (manifests) findings.push(...checkRenderedObjects(root.path, manifests, closureOf(root), custom))
+          if (manifests)
+            findings.push(...checkRenderedObjects(root.path, manifests, closureOf(root), custom, clusterVersion(config, root.environment)))
         }
         note = `${roots.length} build root(s), ${allManifests.length} object(s)`
         break

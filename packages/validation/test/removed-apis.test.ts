@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { REMOVED_APIS, removedApi, removedApiMessage } from '../src/removed-apis.js'
+import { judgeRemovedApi, REMOVED_APIS, removedApi, removedApiMessage } from '../src/removed-apis.js'
 import { hasSchema } from '../src/schema.js'
 
 describe('removed Kubernetes API versions (the deprecation guide, by release)', () => {
@@ -66,6 +66,58 @@ describe('removed Kubernetes API versions (the deprecation guide, by release)', 
     )
     expect(removedApiMessage('policy/v1beta1', 'PodSecurityPolicy', removedApi('policy/v1beta1', 'PodSecurityPolicy')!)).toContain(
       'use Pod Security Admission'
+    )
+  })
+})
+
+describe("removed APIs judged against the cluster's Kubernetes version (gitops.yaml)", () => {
+  const cluster = (minor: number, setBy = 'gitops.yaml kubernetes.version') => ({ version: `v1.${minor}`, minor, setBy })
+  const judge = (apiVersion: string, kind: string, minor?: number) =>
+    judgeRemovedApi(apiVersion, kind, removedApi(apiVersion, kind)!, minor === undefined ? undefined : cluster(minor))
+
+  test.each([
+    // Removed in v1.25: a warning up to v1.24, an error from v1.25 on.
+    ['batch/v1beta1', 'CronJob', 24, 'warning'],
+    ['batch/v1beta1', 'CronJob', 25, 'error'],
+    ['batch/v1beta1', 'CronJob', 31, 'error'],
+    ['autoscaling/v2beta2', 'HorizontalPodAutoscaler', 25, 'warning'],
+    ['autoscaling/v2beta2', 'HorizontalPodAutoscaler', 26, 'error'],
+    ['networking.k8s.io/v1beta1', 'Ingress', 21, 'warning'],
+    ['networking.k8s.io/v1beta1', 'Ingress', 22, 'error'],
+    ['flowcontrol.apiserver.k8s.io/v1beta3', 'FlowSchema', 31, 'warning'],
+    ['flowcontrol.apiserver.k8s.io/v1beta3', 'FlowSchema', 32, 'error'],
+    ['extensions/v1beta1', 'Deployment', 15, 'warning']
+  ])('%s %s on v1.%s: %s', (apiVersion, kind, minor, severity) => {
+    expect(judge(apiVersion, kind, minor).severity).toBe(severity)
+  })
+
+  test('without a version: an error with the message of today', () => {
+    expect(judge('batch/v1beta1', 'CronJob')).toEqual({
+      severity: 'error',
+      message: removedApiMessage('batch/v1beta1', 'CronJob', removedApi('batch/v1beta1', 'CronJob')!)
+    })
+  })
+
+  test('messages name the release that removes it, the cluster version and where gitops.yaml sets it', () => {
+    expect(
+      judgeRemovedApi(
+        'batch/v1beta1',
+        'CronJob',
+        removedApi('batch/v1beta1', 'CronJob')!,
+        cluster(24, 'gitops.yaml environments[dev].kubernetesVersion')
+      ).message
+    ).toBe(
+      "batch/v1beta1 CronJob is still served by the cluster's Kubernetes v1.24 (gitops.yaml environments[dev].kubernetesVersion) but removed in v1.25: migrate before the cluster is upgraded to v1.25; use apiVersion: batch/v1 (served since v1.21)"
+    )
+    expect(judge('batch/v1beta1', 'CronJob', 27).message).toBe(
+      'batch/v1beta1 CronJob is no longer served since Kubernetes v1.25, and the cluster runs v1.27 (gitops.yaml kubernetes.version); use apiVersion: batch/v1 (served since v1.21)'
+    )
+    // The replacement is newer than the cluster: say so rather than advise what the API server would refuse.
+    expect(judge('policy/v1beta1', 'PodDisruptionBudget', 20).message).toBe(
+      "policy/v1beta1 PodDisruptionBudget is still served by the cluster's Kubernetes v1.20 (gitops.yaml kubernetes.version) but removed in v1.25: migrate before the cluster is upgraded to v1.25; use apiVersion: policy/v1 (served since v1.21), which v1.20 does not serve yet: switch to it when the cluster runs v1.21 or later"
+    )
+    expect(judge('policy/v1beta1', 'PodSecurityPolicy', 24).message).toMatch(
+      /but removed in v1.25: .*\. PodSecurityPolicy has no replacement API/
     )
   })
 })

@@ -21,7 +21,8 @@ beforeAll(async () => {
     example: { repoRoot: join(repoRoot, 'examples/config-repo'), environmentStatus: true },
     seed: { repoRoot: fixture('seed-verbatim'), environmentStatus: true },
     defects: { repoRoot: fixture('defects') },
-    flux: { repoRoot: fixture('flux-defects') }
+    flux: { repoRoot: fixture('flux-defects') },
+    clusters: { repoRoot: fixture('cluster-versions') }
   }
   await Promise.all(
     Object.entries(runs).map(async ([name, request]) => {
@@ -208,6 +209,40 @@ describe('kustomize-validate on a repo holding each defect class', () => {
       'apps/nokind',
       'apps/typo'
     ])
+  })
+})
+
+describe("removed APIs against each environment's Kubernetes version (gitops.yaml)", () => {
+  // dev runs v1.24 (its own kubernetesVersion), staging v1.22 (kubernetes.version), prod v1.26.3.
+  // The base's CronJob (removed in v1.25), HPA v2beta2 (v1.26) and Ingress v1beta1 (v1.22) go to all three.
+  test('removed at or before the cluster version: an error; removed later: a warning naming the release', () => {
+    const removed = results.clusters!.findings.filter((f) => f.ruleId === 'kustomize/removed-api')
+    const table = removed.map((f) => [
+      f.location?.file.split('/').pop(),
+      f.location?.line,
+      /overlays\/(\w+)/.exec(f.message)?.[1],
+      f.severity
+    ])
+    expect(table.sort((a, b) => `${a}`.localeCompare(`${b}`))).toEqual([
+      ['cronjob.yaml', 2, 'dev', 'warning'],
+      ['cronjob.yaml', 2, 'prod', 'error'],
+      ['cronjob.yaml', 2, 'staging', 'warning'],
+      ['hpa.yaml', 2, 'dev', 'warning'],
+      ['hpa.yaml', 2, 'prod', 'error'],
+      ['hpa.yaml', 2, 'staging', 'warning'],
+      ['ingress.yaml', 2, 'dev', 'error'],
+      ['ingress.yaml', 2, 'prod', 'error'],
+      ['ingress.yaml', 2, 'staging', 'error']
+    ])
+    const dev = removed.find((f) => f.location?.file.endsWith('cronjob.yaml') && f.message.includes('overlays/dev'))!
+    expect(dev.message).toContain(
+      "batch/v1beta1 CronJob is still served by the cluster's Kubernetes v1.24 (gitops.yaml environments[dev].kubernetesVersion) but removed in v1.25: migrate before the cluster is upgraded to v1.25; use apiVersion: batch/v1"
+    )
+    const staging = removed.find((f) => f.location?.file.endsWith('ingress.yaml') && f.message.includes('overlays/staging'))!
+    expect(staging.message).toContain(
+      'is no longer served since Kubernetes v1.22, and the cluster runs v1.22 (gitops.yaml kubernetes.version)'
+    )
+    expect(results.clusters!.findings.filter((f) => f.ruleId !== 'kustomize/removed-api')).toEqual([])
   })
 })
 

@@ -1,4 +1,5 @@
 import type { JSONSchemaType } from 'ajv'
+import { environmentKubernetesVersionSchema, normalizeKubernetesVersion } from './kubernetes.js'
 
 /** One environment of the promotion chain, as gitops.yaml describes it. */
 export interface EnvironmentConfig {
@@ -16,9 +17,18 @@ export interface EnvironmentConfig {
   forbiddenTags: string[]
   /** Whether promotion pull requests into this environment may merge themselves once checks pass. */
   autoMerge: boolean
+  /**
+   * The Kubernetes version (`v1.24`) of this environment's cluster, when it differs from
+   * gitops.yaml's `kubernetes.version`; see clusterVersion().
+   */
+  kubernetesVersion?: string | undefined
 }
 
-export type EnvironmentInput = Partial<Omit<EnvironmentConfig, 'name'>> & { name: string }
+export type EnvironmentInput = Partial<Omit<EnvironmentConfig, 'name' | 'kubernetesVersion'>> & {
+  name: string
+  /** A string; a YAML number passes the schema only to be refused with a clear message (kubernetesVersionProblem). */
+  kubernetesVersion?: string | number
+}
 
 const SHA = '[0-9a-f]{7,40}'
 const SEMVER = '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?'
@@ -66,7 +76,8 @@ export const environmentsSchema: JSONSchemaType<EnvironmentInput[]> = {
       tagTemplate: { type: 'string', nullable: true, minLength: 1 },
       allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
       forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
-      autoMerge: { type: 'boolean', nullable: true }
+      autoMerge: { type: 'boolean', nullable: true },
+      kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true }
     }
   }
 }
@@ -80,6 +91,7 @@ export function completeEnvironment(input: EnvironmentInput): EnvironmentConfig 
     tagTemplate: input.tagTemplate ?? seed?.tagTemplate ?? `{app}-${input.name}-{sha}`,
     allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
     forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
-    autoMerge: input.autoMerge ?? seed?.autoMerge ?? false
+    autoMerge: input.autoMerge ?? seed?.autoMerge ?? false,
+    ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: normalizeKubernetesVersion(input.kubernetesVersion) } : {})
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { Node } from 'yaml'
 import { parameterError, UserError } from '../errors.js'
 import { locationOf, parseYamlFile, toPlain, type YamlSource } from '../yaml-source.js'
 import {
@@ -23,6 +24,13 @@ import {
   type DeploymentWindowInput
 } from './deployment-windows.js'
 import { completeQuota, quotaProblems, quotaSchema, type QuotaConfig, type QuotaInput } from './quota.js'
+import {
+  completeKubernetes,
+  kubernetesSchema,
+  kubernetesVersionProblem,
+  type KubernetesConfig,
+  type KubernetesInput
+} from './kubernetes.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -47,6 +55,8 @@ export interface GitopsConfig {
   deploymentWindows: DeploymentWindowConfig[]
   /** Budgets and counting rules of validate-manifests' quota-validation check. */
   quota: QuotaConfig
+  /** The Kubernetes version the clusters run (per environment: `environments[].kubernetesVersion`); see clusterVersion(). */
+  kubernetes: KubernetesConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -59,7 +69,8 @@ const sections = {
   drift: driftSchema,
   policy: policySchema,
   deploymentWindows: deploymentWindowsSchema,
-  quota: quotaSchema
+  quota: quotaSchema,
+  kubernetes: kubernetesSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -87,7 +98,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     drift: completeDrift(undefined),
     policy: completePolicy(undefined),
     deploymentWindows: [],
-    quota: completeQuota(undefined)
+    quota: completeQuota(undefined),
+    kubernetes: completeKubernetes(undefined)
   }
 }
 
@@ -115,6 +127,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     policy?: PolicyInput
     deploymentWindows?: DeploymentWindowInput[]
     quota?: QuotaInput
+    kubernetes?: KubernetesInput
   }
   const [quotaProblem] = quotaProblems(data.quota)
   if (quotaProblem) {
@@ -129,6 +142,20 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       `${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`,
       locationOf(source, ['policy', ...celProblem.path])
     )
+  const versionProblem = (value: unknown, path: Array<string | number>, name: string) => {
+    const node = source.document.getIn(path, true) as Node | undefined
+    const problem =
+      value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined)
+    if (problem) throw new UserError(`${file}: ${name}: ${problem}`, locationOf(source, path))
+  }
+  versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version')
+  data.environments?.forEach((environment, index) =>
+    versionProblem(
+      environment.kubernetesVersion,
+      ['environments', index, 'kubernetesVersion'],
+      `environments[${environment.name}].kubernetesVersion`
+    )
+  )
   const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
   const seen = new Set<string>()
   environments.forEach((environment, index) => {
@@ -176,7 +203,8 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     drift: completeDrift(data.drift),
     policy: completePolicy(data.policy),
     deploymentWindows,
-    quota: completeQuota(data.quota)
+    quota: completeQuota(data.quota),
+    kubernetes: completeKubernetes(data.kubernetes)
   }
 }
 

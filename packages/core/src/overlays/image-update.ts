@@ -14,12 +14,15 @@ import {
   applySplices,
   blockItem,
   deleteMapKey,
+  keepFinalNewline,
+  lineBreakOf,
   lineOf,
   pairOf,
   replaceScalar,
   sequenceIndent,
   setMapValue,
   stringAt,
+  withLineBreak,
   type Splice
 } from './yaml-text-edit.js'
 
@@ -100,6 +103,11 @@ export interface ImageTarget {
   added: boolean
   /** Whether anything changed for this image in this overlay. */
   changed: boolean
+  /**
+   * Where inline patches of the kustomization set this image. They are not edited (see
+   * inlineImages()); the render check names them when one still wins over the edit.
+   */
+  inlinePatches: InlinePatchImage[]
 }
 
 /** The result of planImageUpdate(): file edits to apply, and what they mean. */
@@ -253,6 +261,22 @@ interface OverlayFiles {
   referenced: string[]
   /** Every YAML file under the overlay directory (setter markers are honoured here). */
   yaml: string[]
+  /** Container image references inside the kustomization's inline patches (never edited: see inlineImages()). */
+  inline: InlineImage[]
+}
+
+/** A container image set by an inline patch of a kustomization (`patches: - patch: |-`). */
+export interface InlinePatchImage {
+  /** The kustomization's repo path. */
+  file: string
+  /** The line of the reference inside the inline patch (the patch's own line when its text is not a literal block). */
+  line: number
+  /** The reference as the patch writes it. */
+  image: string
+}
+
+interface InlineImage extends InlinePatchImage {
+  name: string
 }
 
 async function overlayFiles(reader: RepoReader, overlay: string, working: Map<string, WorkingFile>): Promise<OverlayFiles> {
@@ -277,6 +301,7 @@ async function overlayFiles(reader: RepoReader, overlay: string, working: Map<st
     if (!isWithin(overlay, joined) || !/\.ya?ml$/.test(joined)) return
     referenced.add(joinRepoPath(overlay, value, `${kustomization}${node?.range ? `:${lineOf(text, node.range[0])}` : ''}`))
   }
+  const inline: InlineImage[] = []
   for (const key of ['resources', 'patchesStrategicMerge', 'patches', 'patchesJson6902']) {
     const list = root.get(key, true)
     if (list === undefined || list === null) continue
@@ -286,15 +311,59 @@ async function overlayFiles(reader: RepoReader, overlay: string, working: Map<st
         line: lineOf(text, (list as Node).range?.[0] ?? 0)
       })
     for (const item of list.items) {
-      if (isScalar(item)) addReference(item.value, item)
-      else if (isMap(item)) {
+      if (isScalar(item)) {
+        if (key === 'patchesStrategicMerge' && typeof item.value === 'string' && item.value.includes('\n'))
+          inline.push(...inlineImages(text, kustomization, item))
+        else addReference(item.value, item)
+      } else if (isMap(item)) {
         const path = pairOf(item, 'path')?.value
         if (isScalar(path)) addReference(path.value, path)
+        const patch = pairOf(item, 'patch')?.value
+        if (key !== 'resources' && isScalar(patch)) inline.push(...inlineImages(text, kustomization, patch))
       }
     }
   }
   const yaml = await yamlFilesUnder(reader, overlay, 0)
-  return { kustomization, referenced: [...referenced].filter((p) => yaml.includes(p)), yaml: yaml.filter((p) => p !== kustomization) }
+  return {
+    kustomization,
+    referenced: [...referenced].filter((p) => yaml.includes(p)),
+    yaml: yaml.filter((p) => p !== kustomization),
+    inline: inline.sort((a, b) => a.line - b.line)
+  }
+}
+
+/**
+ * Container images an inline patch sets. bump-overlay does not edit inside a patch held in a YAML
+ * string (a `|-` block): like Flux's image automation it edits YAML values, and the patch text is
+ * one opaque value to YAML. Knowing where the patch pins an image lets the render check point at
+ * that line when the pin wins over the edit. A patch that does not parse is kustomize's to report.
+ */
+function inlineImages(text: string, file: string, patch: Scalar): InlineImage[] {
+  if (typeof patch.value !== 'string' || !patch.range) return []
+  const patchLine = lineOf(text, patch.range[0])
+  let documents
+  try {
+    documents = parseYamlStream(patch.value, `${file}:${patchLine} (inline patch)`)
+  } catch {
+    return []
+  }
+  const found: InlineImage[] = []
+  for (const source of documents) {
+    for (const scalar of literalImageScalars(source.document)) {
+      const image = String(scalar.value)
+      let name
+      try {
+        const reference = parseImageReference(image)
+        name = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository
+      } catch {
+        continue
+      }
+      // A literal block keeps the patch's lines one for one below its `|` header.
+      const line = patch.type === Scalar.BLOCK_LITERAL ? patchLine + lineOf(patch.value, scalar.range![0]) : patchLine
+      found.push({ file, line, image, name })
+    }
+  }
+  return found
 }
 
 async function yamlFilesUnder(reader: RepoReader, dir: string, depth: number): Promise<string[]> {
@@ -319,10 +388,11 @@ async function readWorking(reader: RepoReader, path: string, working: Map<string
   return text
 }
 
+/** Applies splices to a working file in the file's own style: its line breaks, its final-newline state. */
 function update(working: Map<string, WorkingFile>, path: string, splices: Splice[]): void {
   if (splices.length === 0) return
   const file = working.get(path)!
-  file.text = applySplices(file.text, splices)
+  file.text = keepFinalNewline(file.before, applySplices(file.text, withLineBreak(splices, lineBreakOf(file.before))))
 }
 
 async function planOverlayImage(
@@ -348,7 +418,8 @@ async function planOverlayImage(
     previousName: undefined,
     names: [change.image],
     added: false,
-    changed: false
+    changed: false,
+    inlinePatches: []
   }
   const before = changes.length
   const names = new Set<string>([change.image])
@@ -435,6 +506,9 @@ async function planOverlayImage(
   // 3. Flux setter markers anywhere in the overlay's YAML.
   const setterCount = await planSetters(reader, files, change, names, working, target, record)
 
+  // Inline patches are not edited; recorded so that the render check can point at them.
+  target.inlinePatches = files.inline.filter((i) => names.has(i.name)).map(({ file, line, image }) => ({ file, line, image }))
+
   // 4. No reference at all: add an images entry (verification proves the render uses the image).
   if (entries.length === 0 && literals === 0 && setterCount === 0) {
     if (!addMissing) {
@@ -513,6 +587,8 @@ function literalImageScalars(document: Document.Parsed): Scalar[] {
 interface SetterMarker {
   file: string
   scalar: Scalar
+  /** The value as the user means it: a plain `1.10` beside a :tag marker is the tag "1.10", not the number 1.1. */
+  value: string
   policy: string
   field: 'full' | 'tag' | 'name' | 'digest'
   /** The `name` / `newName` / `repository` beside a tag marker in the same map. */
@@ -537,20 +613,39 @@ async function planSetters(
         Map(_key, map) {
           for (const pair of map.items) {
             const scalar = pair.value
-            if (!isScalar(scalar) || !scalar.range) continue
-            const rest = text.slice(
-              scalar.range[1],
-              text.indexOf('\n', scalar.range[1]) < 0 ? text.length : text.indexOf('\n', scalar.range[1])
-            )
+            const key = pair.key as Node | null
+            if (!isScalar(scalar) || !scalar.range) {
+              // A marker after `key:` whose value is a map or a list below it: nothing to set there.
+              const keyEnd = key?.range?.[1]
+              const match = keyEnd === undefined ? null : SETTER.exec(restOfLine(text, keyEnd))
+              if (match && keyEnd !== undefined && /^\s*:\s*$/.test(restOfLine(text, keyEnd).slice(0, match.index))) {
+                throw misplacedSetter(
+                  file,
+                  text,
+                  keyEnd,
+                  match[0],
+                  `'${String((key as Scalar).value)}:', whose value is a ${isSeq(scalar) ? 'list' : 'map'}`
+                )
+              }
+              continue
+            }
+            const rest = restOfLine(text, scalar.range[1])
             const match = SETTER.exec(rest)
             if (!match || rest.slice(0, match.index).trim() !== '') continue
             const parts = match[1]!.split(':')
             const field = parts.length >= 3 ? parts[2] : 'full'
             if (field !== 'full' && field !== 'tag' && field !== 'name' && field !== 'digest') continue
+            const written = text.slice(scalar.range[0], scalar.range[1])
+            const problem = setterValueProblem(scalar, written, field)
+            if (problem) {
+              const shown = `'${isScalar(key) ? `${String(key.value)}: ` : ''}${written}'`
+              throw misplacedSetter(file, text, scalar.range[1], match[0], `${shown}, ${problem}`)
+            }
             const sibling = ['name', 'newName', 'repository', 'image']
               .map((k) => stringAt(map, k))
               .filter((v): v is string => v !== undefined)
-            markers.push({ file, scalar, policy: parts.slice(0, 2).join(':'), field, sibling })
+            const value = typeof scalar.value === 'string' ? scalar.value : written
+            markers.push({ file, scalar, value, policy: parts.slice(0, 2).join(':'), field, sibling })
           }
         }
       })
@@ -567,7 +662,7 @@ async function planSetters(
   }
   const ours = new Set<string>()
   for (const marker of markers) {
-    const value = String(marker.scalar.value ?? '')
+    const value = marker.value
     const mine =
       (marker.field === 'full' && names.has(nameOf(value) ?? '')) ||
       (marker.field === 'name' && names.has(value)) ||
@@ -579,7 +674,7 @@ async function planSetters(
   for (const marker of markers.filter((m) => ours.has(m.policy))) {
     count++
     const text = working.get(marker.file)!.text
-    const value = String(marker.scalar.value ?? '')
+    const value = marker.value
     let next: string | undefined
     if (marker.field === 'full') {
       const name = nameOf(value) ?? value
@@ -616,6 +711,52 @@ async function planSetters(
   }
   for (const [file, splices] of byFile) update(working, file, dedupe(splices))
   return count
+}
+
+function restOfLine(text: string, pos: number): string {
+  const end = text.indexOf('\n', pos)
+  return text.slice(pos, end < 0 ? text.length : end).replace(/\r$/, '')
+}
+
+const SETTER_FIELD_TEXT = {
+  full: 'an image reference (name:tag or name@digest)',
+  tag: 'an image tag',
+  name: 'an image name',
+  digest: 'an image digest'
+} as const
+
+/**
+ * Why a setter marker's value cannot be what its field says, or undefined when it can. The value
+ * must be a string: a marker beside `replicas: 3` or `enabled: true` was put on the wrong line,
+ * and following it would write an image reference into that field (Flux's automation would too).
+ */
+function setterValueProblem(scalar: Scalar, written: string, field: 'full' | 'tag' | 'name' | 'digest'): string | undefined {
+  const what = `which is not ${SETTER_FIELD_TEXT[field]}`
+  const value = scalar.value
+  // A plain 1.10 beside a :tag marker is the tag "1.10" to the user (it is written back quoted).
+  const text = typeof value === 'string' ? value : field === 'tag' && typeof value === 'number' ? written : undefined
+  if (text === undefined || text === '') return value === null || text === '' ? `${what}: the value is empty` : what
+  let problem: string | undefined
+  if (field === 'full') {
+    try {
+      parseImageReference(text)
+    } catch (error) {
+      problem = (error as Error).message
+    }
+  } else if (field === 'tag') problem = tagProblem(text)
+  else if (field === 'name') problem = imageNameProblem(text)
+  else if (!DIGEST.test(text)) problem = 'expected e.g. sha256:<64 hex digits>'
+  return problem === undefined ? undefined : `${what}: ${problem}`
+}
+
+function misplacedSetter(file: string, text: string, pos: number, marker: string, beside: string): UserError {
+  const line = lineOf(text, pos)
+  return new UserError(
+    `${file}:${line}: the Flux image setter marker ${marker.replace(/^#\s*/, '')} is beside ${beside}. ` +
+      'A marker ending in the policy name sets a whole image reference (image: ghcr.io/org/app:v1.2.3 # {"$imagepolicy": "ns:policy"}); ' +
+      'one ending in :tag, :name or :digest sets that part. Move the marker to the line it is meant for, or remove it; nothing was changed',
+    { file, line }
+  )
 }
 
 function dedupe(splices: Splice[]): Splice[] {

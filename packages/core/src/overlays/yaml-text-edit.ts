@@ -61,6 +61,12 @@ export function lineEnd(text: string, pos: number): number {
   return index < 0 ? text.length : index + 1
 }
 
+/** 0-based column of an offset; a byte order mark in front of the first line is not a column. */
+export function columnOf(text: string, pos: number): number {
+  const start = lineStart(text, pos)
+  return pos - start - (start === 0 && text.startsWith('\uFEFF') && pos > 0 ? 1 : 0)
+}
+
 /** 1-based line number of an offset. */
 export function lineOf(text: string, pos: number): number {
   let line = 1
@@ -92,7 +98,7 @@ export function replaceScalar(scalar: Scalar, value: string): Splice {
 function keyColumn(text: string, map: YAMLMap): number {
   const first = map.items[0]?.key as Node | undefined
   const pos = first?.range?.[0] ?? map.range![0]
-  return pos - lineStart(text, pos)
+  return columnOf(text, pos)
 }
 
 /**
@@ -157,7 +163,7 @@ export function appendSeqItem(text: string, seq: YAMLSeq, fields: ReadonlyArray<
       line: seq.range ? lineOf(text, seq.range[0]) : undefined
     })
   }
-  const dash = seq.range[0] - lineStart(text, seq.range[0])
+  const dash = columnOf(text, seq.range[0])
   const firstItem = seq.items[0]
   const keyCol = isMap(firstItem) ? keyColumn(text, firstItem) : dash + 2
   const last = seq.items[seq.items.length - 1] as Node
@@ -182,8 +188,38 @@ export function sequenceIndent(text: string, root: YAMLMap): number {
     const value = pair.value as Node | null
     if (isSeq(value) && !value.flow && value.range) {
       const keyStart = (pair.key as Node).range![0]
-      return value.range[0] - lineStart(text, value.range[0]) - (keyStart - lineStart(text, keyStart))
+      return columnOf(text, value.range[0]) - columnOf(text, keyStart)
     }
   }
   return 0
+}
+
+/**
+ * The line break a file uses: `\r\n` when most of its lines end so, else `\n` (also for a file
+ * without any line break). Text spliced into a file takes this style, so a CRLF file edited on a
+ * runner does not come back with mixed line endings.
+ */
+export function lineBreakOf(text: string): '\n' | '\r\n' {
+  let crlf = 0
+  let lf = 0
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    if (i > 0 && text[i - 1] === '\r') crlf++
+    else lf++
+  }
+  return crlf > lf ? '\r\n' : '\n'
+}
+
+/** Splices whose new text uses `lineBreak` (they are written with `\n`). */
+export function withLineBreak(splices: readonly Splice[], lineBreak: '\n' | '\r\n'): Splice[] {
+  return lineBreak === '\n' ? [...splices] : splices.map((s) => ({ ...s, text: s.text.replace(/\r?\n/g, lineBreak) }))
+}
+
+/**
+ * `after` with the final-newline state of `before`: an edit that appends lines to (or removes the
+ * last line of) a file without a final newline leaves it without one, so the diff shows only the
+ * edit. A BOM is never touched by splices (they start after it), so it needs no repair here.
+ */
+export function keepFinalNewline(before: string, after: string): string {
+  if (before === '' || /\n$/.test(before)) return after
+  return after.replace(/\r?\n$/, '')
 }
