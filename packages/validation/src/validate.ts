@@ -206,7 +206,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   staticFindings.push(...checkKustomizationImages(kustomizations.values()))
 
   // The schema validators load while kustomize renders: the sources name most apiVersions the renders hold.
-  const schemasLoading = wanted.has('kustomize') || wanted.has('flux') ? loadSchemas(sourceObjects) : Promise.resolve()
+  const checksSchemas = wanted.has('kustomize') || wanted.has('flux')
+  const schemasLoading = checksSchemas ? loadSchemas(sourceObjects) : Promise.resolve()
   schemasLoading.catch(() => undefined) // awaited below; a render failure must not leave it unhandled
 
   const stats: BatchRenderStats = { calls: 0, splits: 0 }
@@ -248,7 +249,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   }
   const allManifests = [...manifestsByRoot.values()].flat()
   await schemasLoading
-  if (wanted.has('kustomize') || wanted.has('flux')) await loadSchemas([...allManifests, ...fluxObjects].map((m) => m.object))
+  if (checksSchemas) await loadSchemas([...allManifests, ...fluxObjects].map((m) => m.object))
 
   const reports: CheckReport[] = []
   let quota: NamespaceUsage[] | undefined
