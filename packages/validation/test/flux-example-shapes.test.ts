@@ -1,0 +1,148 @@
+import { join, resolve } from 'node:path'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { CHECK_NAMES, validateRepository, type ValidateResult } from '../src/index.js'
+
+/**
+ * Clean repositories in the shapes of Flux's own public examples (flux2-kustomize-helm-example,
+ * flux2-multi-tenancy, flux2-hub-spoke-example, flux2-monitoring-example, and the postBuild example
+ * of the Flux documentation), written small by hand. A false error is as bad as a missed one: every
+ * finding is listed, so a new false finding fails here.
+ */
+
+const repoRoot = resolve(import.meta.dirname, '../../..')
+const SHAPES = ['kustomize-helm', 'multi-tenancy', 'hub-spoke', 'monitoring', 'post-build'] as const
+type Shape = (typeof SHAPES)[number]
+
+// Each repository is validated once, with every check; the tests read the shared results.
+const results = {} as Record<Shape, ValidateResult>
+beforeAll(async () => {
+  await Promise.all(
+    SHAPES.map(async (shape) => {
+      results[shape] = await validateRepository({
+        repoRoot: join(repoRoot, 'test/fixtures/validate/flux-example-shapes', shape),
+        checks: CHECK_NAMES,
+        repository: 'org/config-repo'
+      })
+    })
+  )
+})
+
+function findings(result: ValidateResult): string[] {
+  return result.findings.map((f) => `${f.severity} ${f.ruleId} ${f.location?.file}:${f.location?.line}`)
+}
+
+describe('build roots: the paths Flux applies from this repository', () => {
+  test.each<[Shape, string[]]>([
+    [
+      'kustomize-helm',
+      // clusters/production's infrastructure comes from an ExternalArtifact: not a path of this checkout.
+      ['apps/production', 'apps/staging', 'clusters/production', 'clusters/staging', 'infrastructure/configs', 'infrastructure/controllers']
+    ],
+    [
+      'multi-tenancy',
+      ['clusters/staging', 'infrastructure/kyverno', 'infrastructure/kyverno-policies', 'policies/staging', 'tenants/staging']
+    ],
+    // hub/ is applied by a Kustomization created at install time, not committed.
+    [
+      'hub-spoke',
+      ['clusters/staging/apps', 'clusters/staging/infra-configs', 'clusters/staging/infra-controllers', 'clusters/staging/tenants']
+    ],
+    ['monitoring', ['clusters/test', 'monitoring/configs', 'monitoring/controllers']],
+    // apps/prod has no kustomization.yaml: built the way Flux generates one.
+    ['post-build', ['apps/prod', 'clusters/prod']]
+  ])('%s', (shape, roots) => {
+    expect(results[shape].roots.map((r) => r.path)).toEqual(roots)
+    expect(results[shape].roots.filter((r) => !r.built || r.reasons.join() !== 'flux')).toEqual([])
+  })
+
+  test('the bootstrap Kustomization applies its own cluster directory, which holds the others: built once, no loop', () => {
+    const staging = results['kustomize-helm'].roots.find((r) => r.path === 'clusters/staging')!
+    // gotk-components (3 CRDs, Namespace, ServiceAccount, Deployment), gotk-sync (2), apps (1), infrastructure (2).
+    expect(staging.objects).toBe(11)
+  })
+})
+
+describe('every finding on each shape, and nothing else', () => {
+  test.each<[Shape, string[]]>([
+    [
+      'kustomize-helm',
+      [
+        // False: patch files (patches[].path) are not objects of their own.
+        'error flux/schema apps/production/podinfo-values.yaml:7',
+        'error flux/schema apps/production/podinfo-values.yaml:9',
+        'error flux/schema apps/production/podinfo-values.yaml:9',
+        'error flux/schema apps/staging/podinfo-values.yaml:7',
+        'error flux/schema apps/staging/podinfo-values.yaml:9',
+        'error flux/schema apps/staging/podinfo-values.yaml:9',
+        // False: x-kubernetes-* are fields of a CRD's schema.
+        'error kustomize/unknown-field clusters/production/flux-system/gotk-components.yaml:30',
+        'error kustomize/unknown-field clusters/staging/flux-system/gotk-components.yaml:31',
+        'error kustomize/unknown-field clusters/staging/flux-system/gotk-components.yaml:52',
+        'error kustomize/unknown-field clusters/staging/flux-system/gotk-components.yaml:74',
+        'warning kustomize/no-schema infrastructure/configs/cluster-issuers.yaml:2',
+        'notice flux/external-source clusters/production/infrastructure.yaml:12',
+        'notice flux/external-source clusters/production/infrastructure.yaml:30'
+      ]
+    ],
+    [
+      'multi-tenancy',
+      [
+        // False: a patch file.
+        'error flux/schema tenants/staging/dev-team-patch.yaml:7',
+        'error flux/schema tenants/staging/dev-team-patch.yaml:7',
+        'error flux/schema tenants/staging/dev-team-patch.yaml:7',
+        'warning kustomize/no-schema infrastructure/kyverno-policies/verify-flux-images.yaml:1',
+        'notice flux/external-source infrastructure/kyverno/sync.yaml:9',
+        'notice policy/flux-tenant-sources policies/base/sources.yaml:2',
+        'notice flux/external-source tenants/base/dev-team/sync.yaml:22',
+        // False: a patch file.
+        'notice flux/external-source tenants/staging/dev-team-patch.yaml:7'
+      ]
+    ],
+    [
+      'hub-spoke',
+      [
+        // False: a patch file.
+        'error flux/schema clusters/staging/apps/podinfo-values.yaml:6',
+        'error flux/schema clusters/staging/apps/podinfo-values.yaml:8',
+        'error flux/schema clusters/staging/apps/podinfo-values.yaml:8',
+        'warning kustomize/no-schema deploy/infra-configs/cluster-issuers.yaml:1'
+      ]
+    ],
+    ['monitoring', ['warning kustomize/no-schema monitoring/configs/podmonitor.yaml:1']],
+    [
+      'post-build',
+      [
+        // False: Flux substitutes ${web_replicas:=2} and ${web_version} before it applies.
+        'error kustomize/schema apps/prod/deployment.yaml:8',
+        'error kustomize/image apps/prod/deployment.yaml:23'
+      ]
+    ]
+  ])('%s', (shape, expected) => {
+    expect(findings(results[shape])).toEqual(expected)
+  })
+})
+
+describe('what the warnings and notices say', () => {
+  test('a custom resource whose CRD is not in the repository is a warning naming the CRD', () => {
+    const issuer = results['kustomize-helm'].findings.find((f) => f.ruleId === 'kustomize/no-schema')!
+    expect(issuer.message).toContain(
+      'no schema for ClusterIssuer (cert-manager.io/v1): its CustomResourceDefinition is not in this repository'
+    )
+    const policy = results['multi-tenancy'].findings.find((f) => f.ruleId === 'kustomize/no-schema')!
+    expect(policy.message).toContain('ClusterPolicy (kyverno.io/v1)')
+  })
+
+  test('a tenant repository and an upstream repository are external, named with their URL', () => {
+    const messages = results['multi-tenancy'].findings.filter((f) => f.ruleId === 'flux/external-source').map((f) => f.message)
+    expect(messages).toContainEqual(expect.stringContaining('GitRepository apps/dev-team points at https://github.com/org/dev-team-apps'))
+    expect(messages).toContainEqual(
+      expect.stringContaining('GitRepository flux-system/kyverno-controller points at https://github.com/kyverno/kyverno')
+    )
+  })
+
+  test('a ValidatingAdmissionPolicy with cluster params is not evaluated, and says so', () => {
+    const notice = results['multi-tenancy'].findings.find((f) => f.ruleId === 'policy/flux-tenant-sources')!
+    expect(notice.message).toContain('takes parameters (paramKind)')
+  })
+})
