@@ -2,7 +2,7 @@ export const id = 8647;
 export const ids = [8647];
 export const modules = {
 
-/***/ 8647:
+/***/ 18647:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -17,11 +17,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/model.js + 2 modules
-var model = __webpack_require__(4424);
+var model = __webpack_require__(74424);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
-var meta = __webpack_require__(5450);
+var meta = __webpack_require__(35450);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(3215);
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiAuthenticationV1beta1TokenReviewSpec.js
 const validate=validate0;function validate2(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate2.errors=vErrors,0===errors}function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!Array.isArray(data)&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"array"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(Array.isArray(data)){let len0=data.length;for(let i0=0;i0<len0;i0++)validate2(data[i0],{instancePath:instancePath+"/"+i0,parentData:data,parentDataProperty:i0,rootData})||(errors=(vErrors=null===vErrors?validate2.errors:vErrors.concat(validate2.errors)).length)}return validate1.errors=vErrors,0===errors}function validate5(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate5.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data))void 0!==data.audiences&&(validate1(data.audiences,{instancePath:instancePath+"/audiences",parentData:data,parentDataProperty:"audiences",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.token&&(validate5(data.token,{instancePath:instancePath+"/token",parentData:data,parentDataProperty:"token",rootData})||(errors=(vErrors=null===vErrors?validate5.errors:vErrors.concat(validate5.errors)).length));else{let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiAuthenticationV1beta1UserInfo.js

@@ -2,19 +2,19 @@ export const id = 9032;
 export const ids = [9032];
 export const modules = {
 
-/***/ 8355:
+/***/ 38355:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ validate)
 /* harmony export */ });
-/* harmony import */ var _kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5707);
-/* harmony import */ var _IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9157);
+/* harmony import */ var _kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(55707);
+/* harmony import */ var _IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(19157);
 const validate=validate1;function validate2(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return (0,_IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors:vErrors.concat(_IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors)).length),validate2.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate0.errors=vErrors,0===errors}let formats0=_kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__/* .formats */ .F.int64;function validate7(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!("number"==typeof data&&!(data%1)&&!isNaN(data)&&isFinite(data))&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"integer"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("number"==typeof data&&isFinite(data)&&!formats0.validate(data)){let err1={instancePath,schemaPath:"#/format",keyword:"format",params:{format:"int64"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate7.errors=vErrors,0===errors}function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.type){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"type"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(void 0===data.status){let err1={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"status"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}if(void 0===data.lastTransitionTime){let err2={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"lastTransitionTime"}};null===vErrors?vErrors=[err2]:vErrors.push(err2),errors++}if(void 0===data.reason){let err3={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"reason"}};null===vErrors?vErrors=[err3]:vErrors.push(err3),errors++}if(void 0===data.message){let err4={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"message"}};null===vErrors?vErrors=[err4]:vErrors.push(err4),errors++}void 0!==data.lastTransitionTime&&(validate2(data.lastTransitionTime,{instancePath:instancePath+"/lastTransitionTime",parentData:data,parentDataProperty:"lastTransitionTime",rootData})||(errors=(vErrors=null===vErrors?validate2.errors:vErrors.concat(validate2.errors)).length)),void 0!==data.message&&(validate0(data.message,{instancePath:instancePath+"/message",parentData:data,parentDataProperty:"message",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.observedGeneration&&(validate7(data.observedGeneration,{instancePath:instancePath+"/observedGeneration",parentData:data,parentDataProperty:"observedGeneration",rootData})||(errors=(vErrors=null===vErrors?validate7.errors:vErrors.concat(validate7.errors)).length)),void 0!==data.reason&&(validate0(data.reason,{instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.status&&(validate0(data.status,{instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.type&&(validate0(data.type,{instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length))}else{let err5={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err5]:vErrors.push(err5),errors++}return validate1.errors=vErrors,0===errors}
 
 /***/ }),
 
-/***/ 9353:
+/***/ 69353:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -24,7 +24,7 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/validate/dist/formats.js + 2 modules
-var formats = __webpack_require__(5707);
+var formats = __webpack_require__(55707);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ShardInfo.js
 const validate=validate0;function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate1.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.selector){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"selector"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}void 0!==data.selector&&(validate1(data.selector,{instancePath:instancePath+"/selector",parentData:data,parentDataProperty:"selector",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length))}else{let err1={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ListMeta.js
@@ -32,7 +32,7 @@ const IoK8sApimachineryPkgApisMetaV1ListMeta_validate=IoK8sApimachineryPkgApisMe
 
 /***/ }),
 
-/***/ 7933:
+/***/ 77933:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -42,7 +42,7 @@ const validate=validate1;function validate0(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 1810:
+/***/ 61810:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -63,7 +63,7 @@ const validate=validate1;function validate0(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 2928:
+/***/ 52928:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -73,7 +73,7 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisMetaLocalObjectReference.js
-var ComGithubFluxcdPkgApisMetaLocalObjectReference = __webpack_require__(6089);
+var ComGithubFluxcdPkgApisMetaLocalObjectReference = __webpack_require__(36089);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisMetaSecretKeyReference.js
 const validate=validate0;function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate1.errors=vErrors,0===errors}function validate3(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate3.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.name){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"name"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}void 0!==data.key&&(validate1(data.key,{instancePath:instancePath+"/key",parentData:data,parentDataProperty:"key",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.name&&(validate3(data.name,{instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData})||(errors=(vErrors=null===vErrors?validate3.errors:vErrors.concat(validate3.errors)).length))}else{let err1={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisMetaKubeConfigReference.js
@@ -81,7 +81,7 @@ const ComGithubFluxcdPkgApisMetaKubeConfigReference_validate=ComGithubFluxcdPkgA
 
 /***/ }),
 
-/***/ 6089:
+/***/ 36089:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -91,7 +91,7 @@ const validate=validate0;function validate1(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 2411:
+/***/ 42411:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -101,14 +101,14 @@ const validate=validate0;function validate1(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 8480:
+/***/ 48480:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
-/* harmony import */ var ajv_dist_runtime_ucs2length_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6214);
-/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9484);
+/* harmony import */ var ajv_dist_runtime_ucs2length_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(36214);
+/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(37103);
 
 
 /* harmony default export */ const __WEBPACK_DEFAULT_EXPORT__ = ((0,_utils_js__WEBPACK_IMPORTED_MODULE_0__/* .getDefault */ .U)(ajv_dist_runtime_ucs2length_js__WEBPACK_IMPORTED_MODULE_1__));

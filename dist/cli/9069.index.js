@@ -2,7 +2,7 @@ export const id = 9069;
 export const ids = [9069];
 export const modules = {
 
-/***/ 9291:
+/***/ 89291:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -12,42 +12,42 @@ const validate=validate0;function validate0(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 2006:
+/***/ 32006:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ validate)
 /* harmony export */ });
-/* harmony import */ var _ComGithubFluxcdHelmControllerApiV2ReleaseAction_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9291);
-/* harmony import */ var _kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9157);
-/* harmony import */ var _ComGithubFluxcdHelmControllerApiV2TestHookStatus_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(267);
+/* harmony import */ var _ComGithubFluxcdHelmControllerApiV2ReleaseAction_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(89291);
+/* harmony import */ var _kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(19157);
+/* harmony import */ var _ComGithubFluxcdHelmControllerApiV2TestHookStatus_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(40267);
 const validate=validate5;function validate6(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return (0,_ComGithubFluxcdHelmControllerApiV2ReleaseAction_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_ComGithubFluxcdHelmControllerApiV2ReleaseAction_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors:vErrors.concat(_ComGithubFluxcdHelmControllerApiV2ReleaseAction_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors)).length),validate6.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate0.errors=vErrors,0===errors}function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate1.errors=vErrors,0===errors}function validate15(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return null!==data&&((0,_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t.errors:vErrors.concat(_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t.errors)).length)),validate15.errors=vErrors,0===errors}function validate2(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return (0,_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t.errors:vErrors.concat(_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t.errors)).length),validate2.errors=vErrors,0===errors}function validate26(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return (0,_ComGithubFluxcdHelmControllerApiV2TestHookStatus_js__WEBPACK_IMPORTED_MODULE_2__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_ComGithubFluxcdHelmControllerApiV2TestHookStatus_js__WEBPACK_IMPORTED_MODULE_2__/* .validate */ .t.errors:vErrors.concat(_ComGithubFluxcdHelmControllerApiV2TestHookStatus_js__WEBPACK_IMPORTED_MODULE_2__/* .validate */ .t.errors)).length),validate26.errors=vErrors,0===errors}function validate25(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!(data&&"object"==typeof data&&!Array.isArray(data))&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(data&&"object"==typeof data&&!Array.isArray(data))for(let key0 in data)validate26(data[key0],{instancePath:instancePath+"/"+key0.replace(/~/g,"~0").replace(/\//g,"~1"),parentData:data,parentDataProperty:key0,rootData})||(errors=(vErrors=null===vErrors?validate26.errors:vErrors.concat(validate26.errors)).length);return validate25.errors=vErrors,0===errors}function validate31(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!("number"==typeof data&&!(data%1)&&!isNaN(data)&&isFinite(data))){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"integer"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate31.errors=vErrors,0===errors}function validate5(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.chartName){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"chartName"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(void 0===data.chartVersion){let err1={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"chartVersion"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}if(void 0===data.configDigest){let err2={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"configDigest"}};null===vErrors?vErrors=[err2]:vErrors.push(err2),errors++}if(void 0===data.digest){let err3={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"digest"}};null===vErrors?vErrors=[err3]:vErrors.push(err3),errors++}if(void 0===data.firstDeployed){let err4={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"firstDeployed"}};null===vErrors?vErrors=[err4]:vErrors.push(err4),errors++}if(void 0===data.lastDeployed){let err5={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"lastDeployed"}};null===vErrors?vErrors=[err5]:vErrors.push(err5),errors++}if(void 0===data.name){let err6={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"name"}};null===vErrors?vErrors=[err6]:vErrors.push(err6),errors++}if(void 0===data.namespace){let err7={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"namespace"}};null===vErrors?vErrors=[err7]:vErrors.push(err7),errors++}if(void 0===data.status){let err8={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"status"}};null===vErrors?vErrors=[err8]:vErrors.push(err8),errors++}if(void 0===data.version){let err9={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"version"}};null===vErrors?vErrors=[err9]:vErrors.push(err9),errors++}void 0!==data.action&&(validate6(data.action,{instancePath:instancePath+"/action",parentData:data,parentDataProperty:"action",rootData})||(errors=(vErrors=null===vErrors?validate6.errors:vErrors.concat(validate6.errors)).length)),void 0!==data.apiVersion&&(validate0(data.apiVersion,{instancePath:instancePath+"/apiVersion",parentData:data,parentDataProperty:"apiVersion",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.appVersion&&(validate0(data.appVersion,{instancePath:instancePath+"/appVersion",parentData:data,parentDataProperty:"appVersion",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.chartName&&(validate1(data.chartName,{instancePath:instancePath+"/chartName",parentData:data,parentDataProperty:"chartName",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.chartVersion&&(validate1(data.chartVersion,{instancePath:instancePath+"/chartVersion",parentData:data,parentDataProperty:"chartVersion",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.configDigest&&(validate1(data.configDigest,{instancePath:instancePath+"/configDigest",parentData:data,parentDataProperty:"configDigest",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.deleted&&(validate15(data.deleted,{instancePath:instancePath+"/deleted",parentData:data,parentDataProperty:"deleted",rootData})||(errors=(vErrors=null===vErrors?validate15.errors:vErrors.concat(validate15.errors)).length)),void 0!==data.digest&&(validate1(data.digest,{instancePath:instancePath+"/digest",parentData:data,parentDataProperty:"digest",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.firstDeployed&&(validate2(data.firstDeployed,{instancePath:instancePath+"/firstDeployed",parentData:data,parentDataProperty:"firstDeployed",rootData})||(errors=(vErrors=null===vErrors?validate2.errors:vErrors.concat(validate2.errors)).length)),void 0!==data.lastDeployed&&(validate2(data.lastDeployed,{instancePath:instancePath+"/lastDeployed",parentData:data,parentDataProperty:"lastDeployed",rootData})||(errors=(vErrors=null===vErrors?validate2.errors:vErrors.concat(validate2.errors)).length)),void 0!==data.name&&(validate1(data.name,{instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.namespace&&(validate1(data.namespace,{instancePath:instancePath+"/namespace",parentData:data,parentDataProperty:"namespace",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.ociDigest&&(validate0(data.ociDigest,{instancePath:instancePath+"/ociDigest",parentData:data,parentDataProperty:"ociDigest",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.status&&(validate1(data.status,{instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.testHooks&&(validate25(data.testHooks,{instancePath:instancePath+"/testHooks",parentData:data,parentDataProperty:"testHooks",rootData})||(errors=(vErrors=null===vErrors?validate25.errors:vErrors.concat(validate25.errors)).length)),void 0!==data.version&&(validate31(data.version,{instancePath:instancePath+"/version",parentData:data,parentDataProperty:"version",rootData})||(errors=(vErrors=null===vErrors?validate31.errors:vErrors.concat(validate31.errors)).length))}else{let err10={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err10]:vErrors.push(err10),errors++}return validate5.errors=vErrors,0===errors}
 
 /***/ }),
 
-/***/ 1693:
+/***/ 11693:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ validate)
 /* harmony export */ });
-/* harmony import */ var _ComGithubFluxcdHelmControllerApiV2Snapshot_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2006);
+/* harmony import */ var _ComGithubFluxcdHelmControllerApiV2Snapshot_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(32006);
 const validate=validate0;function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return (0,_ComGithubFluxcdHelmControllerApiV2Snapshot_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_ComGithubFluxcdHelmControllerApiV2Snapshot_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors:vErrors.concat(_ComGithubFluxcdHelmControllerApiV2Snapshot_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors)).length),validate1.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(Array.isArray(data)){let len0=data.length;for(let i0=0;i0<len0;i0++)validate1(data[i0],{instancePath:instancePath+"/"+i0,parentData:data,parentDataProperty:i0,rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)}else{let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"array"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate0.errors=vErrors,0===errors}
 
 /***/ }),
 
-/***/ 267:
+/***/ 40267:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ validate)
 /* harmony export */ });
-/* harmony import */ var _kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9157);
+/* harmony import */ var _kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(19157);
 const validate=validate3;function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return null!==data&&((0,_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors:vErrors.concat(_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors)).length)),validate0.errors=vErrors,0===errors}function validate6(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate6.errors=vErrors,0===errors}function validate3(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data))void 0!==data.lastCompleted&&(validate0(data.lastCompleted,{instancePath:instancePath+"/lastCompleted",parentData:data,parentDataProperty:"lastCompleted",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.lastStarted&&(validate0(data.lastStarted,{instancePath:instancePath+"/lastStarted",parentData:data,parentDataProperty:"lastStarted",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.phase&&(validate6(data.phase,{instancePath:instancePath+"/phase",parentData:data,parentDataProperty:"phase",rootData})||(errors=(vErrors=null===vErrors?validate6.errors:vErrors.concat(validate6.errors)).length));else{let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate3.errors=vErrors,0===errors}
 
 /***/ }),
 
-/***/ 422:
+/***/ 30422:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -57,7 +57,7 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdHelmControllerApiV2beta2IgnoreRule.js
-var ComGithubFluxcdHelmControllerApiV2beta2IgnoreRule = __webpack_require__(6280);
+var ComGithubFluxcdHelmControllerApiV2beta2IgnoreRule = __webpack_require__(26280);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdHelmControllerApiV2beta2DriftDetectionMode.js
 const validate=validate0;function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdHelmControllerApiV2beta2DriftDetection.js
@@ -65,7 +65,7 @@ const ComGithubFluxcdHelmControllerApiV2beta2DriftDetection_validate=ComGithubFl
 
 /***/ }),
 
-/***/ 6280:
+/***/ 26280:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -76,7 +76,7 @@ const validate=validate0;function validate2(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 566:
+/***/ 90566:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -86,7 +86,7 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON.js
-var IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON = __webpack_require__(6743);
+var IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON = __webpack_require__(76743);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisKustomizeJSON6902.js
 const validate=validate0;function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate1.errors=vErrors,0===errors}let schema2_enum=["test","remove","add","replace","move","copy"];function validate3(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("test"!==data&&"remove"!==data&&"add"!==data&&"replace"!==data&&"move"!==data&&"copy"!==data){let err1={instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues:schema2_enum}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate3.errors=vErrors,0===errors}function validate5(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate5.errors=vErrors,0===errors}function validate7(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return null!==data&&((0,IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON/* validate */.t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON/* validate */.t.errors:vErrors.concat(IoK8sApiextensionsApiserverPkgApisApiextensionsV1JSON/* validate */.t.errors)).length)),validate7.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.op){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"op"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(void 0===data.path){let err1={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"path"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}void 0!==data.from&&(validate1(data.from,{instancePath:instancePath+"/from",parentData:data,parentDataProperty:"from",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.op&&(validate3(data.op,{instancePath:instancePath+"/op",parentData:data,parentDataProperty:"op",rootData})||(errors=(vErrors=null===vErrors?validate3.errors:vErrors.concat(validate3.errors)).length)),void 0!==data.path&&(validate5(data.path,{instancePath:instancePath+"/path",parentData:data,parentDataProperty:"path",rootData})||(errors=(vErrors=null===vErrors?validate5.errors:vErrors.concat(validate5.errors)).length)),void 0!==data.value&&(validate7(data.value,{instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData})||(errors=(vErrors=null===vErrors?validate7.errors:vErrors.concat(validate7.errors)).length))}else{let err2={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err2]:vErrors.push(err2),errors++}return validate0.errors=vErrors,0===errors}
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisKustomizeSelector.js
@@ -96,7 +96,7 @@ const ComGithubFluxcdPkgApisKustomizeJSON6902Patch_validate=ComGithubFluxcdPkgAp
 
 /***/ }),
 
-/***/ 3733:
+/***/ 83733:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -106,7 +106,7 @@ const validate=validate0;function validate1(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 6743:
+/***/ 76743:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

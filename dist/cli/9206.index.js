@@ -2,7 +2,7 @@ export const id = 9206;
 export const ids = [9206];
 export const modules = {
 
-/***/ 9353:
+/***/ 69353:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/validate/dist/formats.js + 2 modules
-var formats = __webpack_require__(5707);
+var formats = __webpack_require__(55707);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ShardInfo.js
 const validate=validate0;function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate1.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.selector){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"selector"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}void 0!==data.selector&&(validate1(data.selector,{instancePath:instancePath+"/selector",parentData:data,parentDataProperty:"selector",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length))}else{let err1={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ListMeta.js
@@ -20,18 +20,18 @@ const IoK8sApimachineryPkgApisMetaV1ListMeta_validate=IoK8sApimachineryPkgApisMe
 
 /***/ }),
 
-/***/ 8967:
+/***/ 68967:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ validate)
 /* harmony export */ });
-/* harmony import */ var _kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5707);
+/* harmony import */ var _kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(55707);
 const validate=validate0;let formats0=_kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_0__/* .formats */ .F["date-time"];function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("number"==typeof data&&isFinite(data),"string"==typeof data){if(!formats0.validate(data)){let err0={instancePath,schemaPath:"#/format",keyword:"format",params:{format:"date-time"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}}else{let err1={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate0.errors=vErrors,0===errors}
 
 /***/ }),
 
-/***/ 7145:
+/***/ 67145:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -41,7 +41,7 @@ const validate=validate1;function validate0(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 7320:
+/***/ 27320:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -51,7 +51,7 @@ const validate=validate1;function validate0(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 9206:
+/***/ 79206:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -65,21 +65,21 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/model.js + 2 modules
-var model = __webpack_require__(4424);
+var model = __webpack_require__(74424);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
-var meta = __webpack_require__(5450);
+var meta = __webpack_require__(35450);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/validate/dist/formats.js + 2 modules
-var formats = __webpack_require__(5707);
+var formats = __webpack_require__(55707);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1Time.js
-var IoK8sApimachineryPkgApisMetaV1Time = __webpack_require__(9157);
+var IoK8sApimachineryPkgApisMetaV1Time = __webpack_require__(19157);
 // EXTERNAL MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiCoreV1EventSource.js
-var IoK8sApiCoreV1EventSource = __webpack_require__(7145);
+var IoK8sApiCoreV1EventSource = __webpack_require__(67145);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1MicroTime.js
-var IoK8sApimachineryPkgApisMetaV1MicroTime = __webpack_require__(8967);
+var IoK8sApimachineryPkgApisMetaV1MicroTime = __webpack_require__(68967);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(3215);
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
 // EXTERNAL MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiCoreV1ObjectReference.js
-var IoK8sApiCoreV1ObjectReference = __webpack_require__(7320);
+var IoK8sApiCoreV1ObjectReference = __webpack_require__(27320);
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiEventsV1beta1EventSeries.js
 const validate=validate0;let formats0=formats/* formats */.F.int32;function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!("number"==typeof data&&!(data%1)&&!isNaN(data)&&isFinite(data))){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"integer"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("number"==typeof data&&isFinite(data)&&!formats0.validate(data)){let err1={instancePath,schemaPath:"#/format",keyword:"format",params:{format:"int32"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate1.errors=vErrors,0===errors}function validate3(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return (0,IoK8sApimachineryPkgApisMetaV1MicroTime/* validate */.t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?IoK8sApimachineryPkgApisMetaV1MicroTime/* validate */.t.errors:vErrors.concat(IoK8sApimachineryPkgApisMetaV1MicroTime/* validate */.t.errors)).length),validate3.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.count){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"count"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(void 0===data.lastObservedTime){let err1={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"lastObservedTime"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}void 0!==data.count&&(validate1(data.count,{instancePath:instancePath+"/count",parentData:data,parentDataProperty:"count",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.lastObservedTime&&(validate3(data.lastObservedTime,{instancePath:instancePath+"/lastObservedTime",parentData:data,parentDataProperty:"lastObservedTime",rootData})||(errors=(vErrors=null===vErrors?validate3.errors:vErrors.concat(validate3.errors)).length))}else{let err2={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err2]:vErrors.push(err2),errors++}return validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiEventsV1beta1Event.js
@@ -87,7 +87,7 @@ const IoK8sApiEventsV1beta1Event_validate=validate7;function IoK8sApiEventsV1bet
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/events.k8s.io/v1beta1/Event.js
 class Event extends model/* Model */.K{static{this.apiVersion="events.k8s.io/v1beta1"}static{this.kind="Event"}static{this.is=(0,meta/* createTypeMetaGuard */.V)(Event)}constructor(data){super(),this.setDefinedProps({apiVersion:Event.apiVersion,kind:Event.kind,...data})}}(0,model/* setValidateFunc */.V)(Event,IoK8sApiEventsV1beta1Event_validate);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ListMeta.js + 1 modules
-var IoK8sApimachineryPkgApisMetaV1ListMeta = __webpack_require__(9353);
+var IoK8sApimachineryPkgApisMetaV1ListMeta = __webpack_require__(69353);
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiEventsV1beta1EventList.js
 const IoK8sApiEventsV1beta1EventList_validate=IoK8sApiEventsV1beta1EventList_validate0;let schema1_enum=["events.k8s.io/v1beta1"];function IoK8sApiEventsV1beta1EventList_validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("events.k8s.io/v1beta1"!==data){let err1={instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues:schema1_enum}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return IoK8sApiEventsV1beta1EventList_validate1.errors=vErrors,0===errors}function IoK8sApiEventsV1beta1EventList_validate4(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return IoK8sApiEventsV1beta1Event_validate(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?IoK8sApiEventsV1beta1Event_validate.errors:vErrors.concat(IoK8sApiEventsV1beta1Event_validate.errors)).length),IoK8sApiEventsV1beta1EventList_validate4.errors=vErrors,0===errors}function IoK8sApiEventsV1beta1EventList_validate3(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(Array.isArray(data)){let len0=data.length;for(let i0=0;i0<len0;i0++)IoK8sApiEventsV1beta1EventList_validate4(data[i0],{instancePath:instancePath+"/"+i0,parentData:data,parentDataProperty:i0,rootData})||(errors=(vErrors=null===vErrors?IoK8sApiEventsV1beta1EventList_validate4.errors:vErrors.concat(IoK8sApiEventsV1beta1EventList_validate4.errors)).length)}else{let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"array"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return IoK8sApiEventsV1beta1EventList_validate3.errors=vErrors,0===errors}let schema5_enum=["EventList"];function IoK8sApiEventsV1beta1EventList_validate9(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("EventList"!==data){let err1={instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues:schema5_enum}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return IoK8sApiEventsV1beta1EventList_validate9.errors=vErrors,0===errors}function IoK8sApiEventsV1beta1EventList_validate11(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return null!==data&&((0,IoK8sApimachineryPkgApisMetaV1ListMeta/* validate */.t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?IoK8sApimachineryPkgApisMetaV1ListMeta/* validate */.t.errors:vErrors.concat(IoK8sApimachineryPkgApisMetaV1ListMeta/* validate */.t.errors)).length)),IoK8sApiEventsV1beta1EventList_validate11.errors=vErrors,0===errors}function IoK8sApiEventsV1beta1EventList_validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.items){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"items"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(void 0===data.apiVersion){let err1={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"apiVersion"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}if(void 0===data.kind){let err2={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"kind"}};null===vErrors?vErrors=[err2]:vErrors.push(err2),errors++}void 0!==data.apiVersion&&(IoK8sApiEventsV1beta1EventList_validate1(data.apiVersion,{instancePath:instancePath+"/apiVersion",parentData:data,parentDataProperty:"apiVersion",rootData})||(errors=(vErrors=null===vErrors?IoK8sApiEventsV1beta1EventList_validate1.errors:vErrors.concat(IoK8sApiEventsV1beta1EventList_validate1.errors)).length)),void 0!==data.items&&(IoK8sApiEventsV1beta1EventList_validate3(data.items,{instancePath:instancePath+"/items",parentData:data,parentDataProperty:"items",rootData})||(errors=(vErrors=null===vErrors?IoK8sApiEventsV1beta1EventList_validate3.errors:vErrors.concat(IoK8sApiEventsV1beta1EventList_validate3.errors)).length)),void 0!==data.kind&&(IoK8sApiEventsV1beta1EventList_validate9(data.kind,{instancePath:instancePath+"/kind",parentData:data,parentDataProperty:"kind",rootData})||(errors=(vErrors=null===vErrors?IoK8sApiEventsV1beta1EventList_validate9.errors:vErrors.concat(IoK8sApiEventsV1beta1EventList_validate9.errors)).length)),void 0!==data.metadata&&(IoK8sApiEventsV1beta1EventList_validate11(data.metadata,{instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData})||(errors=(vErrors=null===vErrors?IoK8sApiEventsV1beta1EventList_validate11.errors:vErrors.concat(IoK8sApiEventsV1beta1EventList_validate11.errors)).length))}else{let err3={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err3]:vErrors.push(err3),errors++}return IoK8sApiEventsV1beta1EventList_validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/events.k8s.io/v1beta1/EventList.js

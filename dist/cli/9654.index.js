@@ -2,19 +2,19 @@ export const id = 9654;
 export const ids = [9654];
 export const modules = {
 
-/***/ 8355:
+/***/ 38355:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ validate)
 /* harmony export */ });
-/* harmony import */ var _kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5707);
-/* harmony import */ var _IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9157);
+/* harmony import */ var _kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(55707);
+/* harmony import */ var _IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(19157);
 const validate=validate1;function validate2(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return (0,_IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors:vErrors.concat(_IoK8sApimachineryPkgApisMetaV1Time_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors)).length),validate2.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate0.errors=vErrors,0===errors}let formats0=_kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__/* .formats */ .F.int64;function validate7(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!("number"==typeof data&&!(data%1)&&!isNaN(data)&&isFinite(data))&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"integer"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("number"==typeof data&&isFinite(data)&&!formats0.validate(data)){let err1={instancePath,schemaPath:"#/format",keyword:"format",params:{format:"int64"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate7.errors=vErrors,0===errors}function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.type){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"type"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(void 0===data.status){let err1={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"status"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}if(void 0===data.lastTransitionTime){let err2={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"lastTransitionTime"}};null===vErrors?vErrors=[err2]:vErrors.push(err2),errors++}if(void 0===data.reason){let err3={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"reason"}};null===vErrors?vErrors=[err3]:vErrors.push(err3),errors++}if(void 0===data.message){let err4={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"message"}};null===vErrors?vErrors=[err4]:vErrors.push(err4),errors++}void 0!==data.lastTransitionTime&&(validate2(data.lastTransitionTime,{instancePath:instancePath+"/lastTransitionTime",parentData:data,parentDataProperty:"lastTransitionTime",rootData})||(errors=(vErrors=null===vErrors?validate2.errors:vErrors.concat(validate2.errors)).length)),void 0!==data.message&&(validate0(data.message,{instancePath:instancePath+"/message",parentData:data,parentDataProperty:"message",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.observedGeneration&&(validate7(data.observedGeneration,{instancePath:instancePath+"/observedGeneration",parentData:data,parentDataProperty:"observedGeneration",rootData})||(errors=(vErrors=null===vErrors?validate7.errors:vErrors.concat(validate7.errors)).length)),void 0!==data.reason&&(validate0(data.reason,{instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.status&&(validate0(data.status,{instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.type&&(validate0(data.type,{instancePath:instancePath+"/type",parentData:data,parentDataProperty:"type",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length))}else{let err5={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err5]:vErrors.push(err5),errors++}return validate1.errors=vErrors,0===errors}
 
 /***/ }),
 
-/***/ 9353:
+/***/ 69353:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -24,7 +24,7 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/validate/dist/formats.js + 2 modules
-var formats = __webpack_require__(5707);
+var formats = __webpack_require__(55707);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ShardInfo.js
 const validate=validate0;function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate1.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.selector){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"selector"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}void 0!==data.selector&&(validate1(data.selector,{instancePath:instancePath+"/selector",parentData:data,parentDataProperty:"selector",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length))}else{let err1={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ListMeta.js
@@ -32,7 +32,7 @@ const IoK8sApimachineryPkgApisMetaV1ListMeta_validate=IoK8sApimachineryPkgApisMe
 
 /***/ }),
 
-/***/ 634:
+/***/ 90634:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -48,19 +48,19 @@ const ComGithubFluxcdPkgApisAclAccessFrom_validate=ComGithubFluxcdPkgApisAclAcce
 
 /***/ }),
 
-/***/ 2574:
+/***/ 92574:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ validate)
 /* harmony export */ });
-/* harmony import */ var _kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5707);
-/* harmony import */ var _kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9157);
+/* harmony import */ var _kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(55707);
+/* harmony import */ var _kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(19157);
 const validate=validate1;let pattern0=RegExp("^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$","u");function validate2(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"==typeof data){if(!pattern0.test(data)){let err0={instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern:"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}}else{let err1={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate2.errors=vErrors,0===errors}function validate4(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return (0,_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors:vErrors.concat(_kubernetes_models_apimachinery_schemas_IoK8sApimachineryPkgApisMetaV1Time__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors)).length),validate4.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate0.errors=vErrors,0===errors}function validate8(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!(data&&"object"==typeof data&&!Array.isArray(data))&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(data&&"object"==typeof data&&!Array.isArray(data))for(let key0 in data)validate0(data[key0],{instancePath:instancePath+"/"+key0.replace(/~/g,"~0").replace(/\//g,"~1"),parentData:data,parentDataProperty:key0,rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length);return validate8.errors=vErrors,0===errors}let formats0=_kubernetes_models_validate__WEBPACK_IMPORTED_MODULE_1__/* .formats */ .F.int64;function validate13(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!("number"==typeof data&&!(data%1)&&!isNaN(data)&&isFinite(data))&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"integer"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("number"==typeof data&&isFinite(data)&&!formats0.validate(data)){let err1={instancePath,schemaPath:"#/format",keyword:"format",params:{format:"int64"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate13.errors=vErrors,0===errors}function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.digest){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"digest"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(void 0===data.lastUpdateTime){let err1={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"lastUpdateTime"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}if(void 0===data.path){let err2={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"path"}};null===vErrors?vErrors=[err2]:vErrors.push(err2),errors++}if(void 0===data.revision){let err3={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"revision"}};null===vErrors?vErrors=[err3]:vErrors.push(err3),errors++}if(void 0===data.url){let err4={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"url"}};null===vErrors?vErrors=[err4]:vErrors.push(err4),errors++}void 0!==data.digest&&(validate2(data.digest,{instancePath:instancePath+"/digest",parentData:data,parentDataProperty:"digest",rootData})||(errors=(vErrors=null===vErrors?validate2.errors:vErrors.concat(validate2.errors)).length)),void 0!==data.lastUpdateTime&&(validate4(data.lastUpdateTime,{instancePath:instancePath+"/lastUpdateTime",parentData:data,parentDataProperty:"lastUpdateTime",rootData})||(errors=(vErrors=null===vErrors?validate4.errors:vErrors.concat(validate4.errors)).length)),void 0!==data.metadata&&(validate8(data.metadata,{instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData})||(errors=(vErrors=null===vErrors?validate8.errors:vErrors.concat(validate8.errors)).length)),void 0!==data.path&&(validate0(data.path,{instancePath:instancePath+"/path",parentData:data,parentDataProperty:"path",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.revision&&(validate0(data.revision,{instancePath:instancePath+"/revision",parentData:data,parentDataProperty:"revision",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.size&&(validate13(data.size,{instancePath:instancePath+"/size",parentData:data,parentDataProperty:"size",rootData})||(errors=(vErrors=null===vErrors?validate13.errors:vErrors.concat(validate13.errors)).length)),void 0!==data.url&&(validate0(data.url,{instancePath:instancePath+"/url",parentData:data,parentDataProperty:"url",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length))}else{let err5={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err5]:vErrors.push(err5),errors++}return validate1.errors=vErrors,0===errors}
 
 /***/ }),
 
-/***/ 6089:
+/***/ 36089:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -70,7 +70,7 @@ const validate=validate0;function validate1(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 2411:
+/***/ 42411:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -80,19 +80,19 @@ const validate=validate0;function validate1(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 2495:
+/***/ 54876:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   t: () => (/* binding */ validate)
 /* harmony export */ });
-/* harmony import */ var _ComGithubFluxcdSourceControllerApiV1OIDCIdentityMatch_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(922);
-/* harmony import */ var _ComGithubFluxcdPkgApisMetaLocalObjectReference_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6089);
+/* harmony import */ var _ComGithubFluxcdSourceControllerApiV1OIDCIdentityMatch_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(30922);
+/* harmony import */ var _ComGithubFluxcdPkgApisMetaLocalObjectReference_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(36089);
 const validate=validate0;function validate2(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return (0,_ComGithubFluxcdSourceControllerApiV1OIDCIdentityMatch_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_ComGithubFluxcdSourceControllerApiV1OIDCIdentityMatch_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors:vErrors.concat(_ComGithubFluxcdSourceControllerApiV1OIDCIdentityMatch_js__WEBPACK_IMPORTED_MODULE_0__/* .validate */ .t.errors)).length),validate2.errors=vErrors,0===errors}function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!Array.isArray(data)&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"array"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if(Array.isArray(data)){let len0=data.length;for(let i0=0;i0<len0;i0++)validate2(data[i0],{instancePath:instancePath+"/"+i0,parentData:data,parentDataProperty:i0,rootData})||(errors=(vErrors=null===vErrors?validate2.errors:vErrors.concat(validate2.errors)).length)}return validate1.errors=vErrors,0===errors}let schema4_enum=["cosign","notation"];function validate7(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("cosign"!==data&&"notation"!==data){let err1={instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues:schema4_enum}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate7.errors=vErrors,0===errors}function validate9(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return null!==data&&((0,_ComGithubFluxcdPkgApisMetaLocalObjectReference_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t)(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?_ComGithubFluxcdPkgApisMetaLocalObjectReference_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t.errors:vErrors.concat(_ComGithubFluxcdPkgApisMetaLocalObjectReference_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t.errors)).length)),validate9.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.provider){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"provider"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}void 0!==data.matchOIDCIdentity&&(validate1(data.matchOIDCIdentity,{instancePath:instancePath+"/matchOIDCIdentity",parentData:data,parentDataProperty:"matchOIDCIdentity",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length)),void 0!==data.provider&&(validate7(data.provider,{instancePath:instancePath+"/provider",parentData:data,parentDataProperty:"provider",rootData})||(errors=(vErrors=null===vErrors?validate7.errors:vErrors.concat(validate7.errors)).length)),void 0!==data.secretRef&&(validate9(data.secretRef,{instancePath:instancePath+"/secretRef",parentData:data,parentDataProperty:"secretRef",rootData})||(errors=(vErrors=null===vErrors?validate9.errors:vErrors.concat(validate9.errors)).length))}else{let err1={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate0.errors=vErrors,0===errors}
 
 /***/ }),
 
-/***/ 922:
+/***/ 30922:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

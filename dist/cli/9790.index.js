@@ -12,7 +12,7 @@ const validate=validate1;function validate0(data,{instancePath="",parentData,par
 
 /***/ }),
 
-/***/ 9790:
+/***/ 99790:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -38,11 +38,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/model.js + 2 modules
-var model = __webpack_require__(4424);
+var model = __webpack_require__(74424);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
-var meta = __webpack_require__(5450);
+var meta = __webpack_require__(35450);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(3215);
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiAuthorizationV1NonResourceAttributes.js
 const validate=validate1;function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate0.errors=vErrors,0===errors}function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data))void 0!==data.path&&(validate0(data.path,{instancePath:instancePath+"/path",parentData:data,parentDataProperty:"path",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length)),void 0!==data.verb&&(validate0(data.verb,{instancePath:instancePath+"/verb",parentData:data,parentDataProperty:"verb",rootData})||(errors=(vErrors=null===vErrors?validate0.errors:vErrors.concat(validate0.errors)).length));else{let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate1.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1FieldSelectorRequirement.js

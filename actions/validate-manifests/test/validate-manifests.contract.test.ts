@@ -18,6 +18,46 @@ function copy(source: string): string {
   return dir
 }
 
+/** The example with a custom CEL rule in gitops.yaml and a ValidatingAdmissionPolicy among the infrastructure. */
+function celRulesWorkspace(): string {
+  const dir = copy(example)
+  const gitops = readFileSync(join(dir, 'gitops.yaml'), 'utf8')
+  writeFileSync(
+    join(dir, 'gitops.yaml'),
+    `${gitops}
+policy:
+  custom:
+    - id: team-label
+      kinds: [Deployment]
+      validations:
+        - expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+          message: every Deployment needs a team label
+`
+  )
+  writeFileSync(
+    join(dir, 'infrastructure/max-replicas.yaml'),
+    `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: max-replicas
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE", "UPDATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "object.spec.replicas <= 2"
+    messageExpression: "'at most 2 replicas, not ' + string(object.spec.replicas)"
+`
+  )
+  const infrastructure = join(dir, 'infrastructure/kustomization.yaml')
+  writeFileSync(infrastructure, `${readFileSync(infrastructure, 'utf8')}- max-replicas.yaml\n`)
+  return dir
+}
+
 describe('validate-manifests bundle, started as the runner starts it', () => {
   // The bundle runs are shared: each is one process start with real kustomize renders.
   const runs: Record<string, Run> = {}
@@ -25,6 +65,7 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
   beforeAll(async () => {
     sarifWorkspace = copy(example)
     const entries: Array<[string, Parameters<typeof runAction>[1]]> = [
+      ['cel', { workspace: celRulesWorkspace(), env, inputs: { checks: 'policy', 'environment-status': 'false' } }],
       ['example', { workspace: sarifWorkspace, env, inputs: { 'sarif-file': 'reports/validate.sarif' } }],
       ['seed', { workspace: seed, env }],
       ['seedFluxOnly', { workspace: seed, env, inputs: { checks: 'flux', 'fail-on': 'warning', 'environment-status': 'false' } }]
@@ -92,6 +133,24 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
     expect(Number(run.outputs.errors)).toBeGreaterThanOrEqual(7)
     expect(run.summary).toContain('### ❌ kustomize-validate')
     expect(run.summary).toContain('| ❌ error | `apps/myapp/base/kustomization.yaml:11:11` | kustomize/image-tag |')
+  })
+
+  // CEL is a chunk of the bundle, loaded only when a rule needs it: this run proves the chunk loads.
+  test('custom CEL rules from gitops.yaml and ValidatingAdmissionPolicy objects report at the object', () => {
+    const run = runs.cel!
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(1)
+    const found = run.annotations
+      .filter((a) => ['policy/team-label', 'policy/max-replicas'].includes(a.properties.title ?? ''))
+      .map((a) => [a.level, a.properties.title, a.properties.file, a.message.replace(/^.*?: /, '').replace(/ \[policy\/[a-z-]+\]$/, '')])
+    expect(found).toEqual(
+      expect.arrayContaining([
+        ['warning', 'policy/team-label', 'apps/myapp/base/deployment.yaml', 'every Deployment needs a team label'],
+        ['error', 'policy/team-label', 'apps/myapp/base/deployment.yaml', 'every Deployment needs a team label'],
+        ['error', 'policy/max-replicas', 'apps/myapp/base/deployment.yaml', 'at most 2 replicas, not 3']
+      ])
+    )
+    expect(found).toHaveLength(4) // team-label in dev (warning), staging and prod; max-replicas in prod only
   })
 
   test('checks selects one required check; fail-on warning fails on warnings', () => {
@@ -164,6 +223,21 @@ describe('bad input: one clear error, exit 1, nothing written', () => {
     expect(errors[0]!.properties).toMatchObject({ file, line: expect.stringMatching(/^\d+$/) })
     expect(errors[0]!.message.startsWith(`validate-manifests: ${file}:${errors[0]!.properties.line}`)).toBe(true)
     expect(errors[0]!.message).not.toContain('internal error')
+  })
+
+  test('a custom rule whose CEL does not parse is an error at its gitops.yaml line', async () => {
+    const workspace = copy(example)
+    writeFileSync(
+      join(workspace, 'gitops.yaml'),
+      'version: 1\npolicy:\n  custom:\n    - id: x\n      validations:\n        - expression: "object.spec.replicas <"\n'
+    )
+    const run = await runAction('validate-manifests', { workspace, env, inputs: { checks: 'policy' } })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.properties).toMatchObject({ file: 'gitops.yaml', line: '6' })
+    expect(errors[0]!.message).toContain('gitops.yaml: policy.custom.0.validations.0.expression: invalid CEL expression')
+    expect(run.outputs).toEqual({})
   })
 
   test('a Kubernetes version gitops.yaml cannot mean is an error at its line, with the fix', async () => {

@@ -2,13 +2,16 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import {
   BUILTIN_POLICY_RULES,
   checkPolicies,
+  checkPolicyExpressions,
   defaultGitopsConfig,
+  loadCel,
   loadGitopsConfig,
   manifestsFromYaml,
   parseGitopsConfig,
   POD_BEARING_KINDS,
   resourceOf,
   severityOf,
+  UserError,
   type Finding,
   type Manifest
 } from '../src/index.js'
@@ -16,6 +19,9 @@ import { expectConfigRefused } from './helpers/config-error.js'
 import { exampleRepo, renderExampleRepo } from './helpers/example-repo.js'
 
 const now = new Date('2026-06-15T12:00:00Z')
+
+// Custom rules and ValidatingAdmissionPolicy objects are CEL, loaded on demand (cel-loading.test.ts covers the order).
+beforeAll(() => loadCel())
 
 /** A container that passes every built-in rule; tests break one thing at a time. */
 const GOOD_CONTAINER = `
@@ -302,15 +308,34 @@ policy:
     ['policy:\n  severity: fatal\n', 2, /policy.severity must be equal to one of the allowed values/],
     ['policy:\n  rules:\n    Privileged: { enabled: false }\n', 3, /property name must be valid|must match pattern/],
     ['policy:\n  rules:\n    host-port: { enable: false }\n', 3, /unknown key 'enable'/],
-    ['policy:\n  custom:\n    - id: x\n      validations: []\n', 4, /must NOT have fewer than 1 items/],
-    ['policy:\n  custom:\n    - id: x\n      validations:\n        - expression: "object.spec.replicas <"\n', 5, /invalid CEL expression/],
+    ['policy:\n  custom:\n    - id: x\n      validations: []\n', 4, /must NOT have fewer than 1 items/]
+  ])('gitops.yaml %j is refused at line %i', (text, line, message) => {
+    expectConfigRefused(text, line, message)
+  })
+
+  test.each([
+    [
+      'policy:\n  custom:\n    - id: x\n      validations:\n        - expression: "object.spec.replicas <"\n',
+      5,
+      /policy.custom.0.validations.0.expression: invalid CEL expression/
+    ],
     [
       'policy:\n  custom:\n    - id: x\n      validations:\n        - expression: "true"\n          messageExpression: "\'a\' +"\n',
       6,
       /policy.custom.0.validations.0.messageExpression: invalid CEL/
+    ],
+    [
+      'policy:\n  custom:\n    - id: x\n      matchConditions:\n        - { name: m, expression: "has(" }\n      validations: [{ expression: "true" }]\n',
+      5,
+      /policy.custom.0.matchConditions.0.expression: invalid CEL/
     ]
-  ])('gitops.yaml %j is refused at line %i', (text, line, message) => {
-    expectConfigRefused(text, line, message)
+  ])('a custom rule whose CEL does not parse (%j) is refused at line %i by the policy check', async (text, line, message) => {
+    const config = parseGitopsConfig(text)
+    const error = await checkPolicyExpressions(config).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(UserError)
+    expect((error as UserError).message).toMatch(message)
+    expect((error as UserError).message.startsWith('gitops.yaml: ')).toBe(true)
+    expect((error as UserError).location).toMatchObject({ file: 'gitops.yaml', line })
   })
 })
 

@@ -5,6 +5,8 @@ import {
   CODEOWNERS_LOCATIONS,
   checkPolicies,
   checkQuotas,
+  loadCel,
+  usesCel,
   type Finding,
   type GitopsConfig,
   type Manifest,
@@ -20,6 +22,7 @@ export interface CheckOutcome {
 }
 
 export async function runPolicy(manifests: readonly Manifest[], config: GitopsConfig, options: { now: Date }): Promise<CheckOutcome> {
+  if (usesCel(manifests, config)) await loadCel()
   return { findings: checkPolicies(manifests, config, options), note: `${manifests.length} object(s)` }
 }
 

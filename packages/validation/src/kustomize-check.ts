@@ -13,7 +13,7 @@ import {
 import { kustomizeErrorMessage } from '@gitops-actions/kustomize'
 import type { ImageEntry, Kustomization, RootClosure } from './kustomization.js'
 import { judgeRemovedApi, removedApi } from './removed-apis.js'
-import { validateObject, type CustomSchema } from './schema.js'
+import { hasSchema, validateObject, type CustomSchema } from './schema.js'
 import type { SourceFiles } from './source-files.js'
 
 /** The kustomize-validate check on rendered objects: removed APIs, schemas, unknown fields, kinds, duplicates, images. */
@@ -40,17 +40,19 @@ export function checkRenderedObjects(
     const what = `${describeObject(manifest.object)} (from ${root || '.'})`
     const { apiVersion, kind } = manifest.object
     const removal = typeof apiVersion === 'string' && typeof kind === 'string' ? removedApi(apiVersion, kind) : undefined
-    if (removal) {
-      // The old schema would only restate what the migration changes; the removal is the finding.
-      const { severity, message } = judgeRemovedApi(apiVersion!, kind!, removal, cluster)
+    const judgement = removal ? judgeRemovedApi(apiVersion!, kind!, removal, cluster) : undefined
+    if (judgement) {
       findings.push({
         ruleId: 'kustomize/removed-api',
-        severity,
-        message: `${what}: ${message}`,
+        severity: judgement.severity,
+        message: `${what}: ${judgement.message}`,
         location: manifest.locate(['apiVersion'])
       })
     }
-    for (const problem of removal ? [] : validateObject(manifest.object, custom)) {
+    // An API the cluster no longer serves: its old schema would only restate what the migration
+    // changes. One it still serves is applied as written, so its own schema holds (when the models have it).
+    const schemaApplies = !judgement || (judgement.severity !== 'error' && hasSchema(apiVersion!, kind!))
+    for (const problem of schemaApplies ? validateObject(manifest.object, custom) : []) {
       const rule = SCHEMA_RULES[problem.kind]
       findings.push({
         ruleId: rule.ruleId,

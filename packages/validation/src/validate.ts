@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import {
+  checkPolicyExpressions,
   clusterVersion,
   compareFindings,
   countFindings,
@@ -14,7 +15,7 @@ import {
   type NamespaceUsage,
   parameterError
 } from '@gitops-actions/core'
-import { renderRoots, type BatchRenderStats, type RootSpec } from '@gitops-actions/kustomize'
+import { renderRoots, type BatchRenderOptions, type BatchRenderStats, type RootRender, type RootSpec } from '@gitops-actions/kustomize'
 import { generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
 import { statusFromRenders } from './environment-status.js'
 import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
@@ -126,15 +127,25 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const { repoRoot } = request
   const wanted = new Set(request.checks)
   const config = loadGitopsConfig(repoRoot)
+  if (wanted.has('policy')) await checkPolicyExpressions(config)
   const files = new SourceFiles(repoRoot)
   const graph = new KustomizationGraph(repoRoot)
   const needsRenders = wanted.has('kustomize') || wanted.has('policy') || wanted.has('quota') || wanted.has('flux')
+  const changed = request.changedFiles ? new Set(request.changedFiles) : undefined
+  const everything = !changed || GLOBAL_FILES.some((f) => changed.has(f))
+  const renderOptions = { concurrency: request.concurrency, flags: request.kustomizeFlags }
+  const stats: BatchRenderStats = { calls: 0, splits: 0 }
+  const layout = layoutRoots(repoRoot, config)
+  const early =
+    needsRenders && changed && !everything
+      ? renderChangedOverlays(repoRoot, layout, changed, renderOptions, stats)
+      : new Map<string, Promise<RootRender>>()
 
   // Flux objects come from the files as written: they decide which paths are roots.
   const yamlFiles = needsRenders ? listYamlFiles(repoRoot) : []
   const flux = scanFluxObjects(files, yamlFiles)
   const fluxKustomizations = resolveFluxKustomizations(flux.objects, { repository: request.repository })
-  const allRoots = discoverRoots(repoRoot, config, fluxKustomizations, files)
+  const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files)
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
   const closures = new Map<string, RootClosure>()
@@ -144,8 +155,6 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     if (!closure) closures.set(root.path, (closure = graph.closure(root.path)))
     return closure
   }
-  const changed = request.changedFiles ? new Set(request.changedFiles) : undefined
-  const everything = !changed || GLOBAL_FILES.some((f) => changed.has(f))
   let roots = everything ? allRoots : allRoots.filter((root) => affects(changed, root, closureOf(root), fluxKustomizations))
   if (request.shard) roots = roots.filter((_, index) => index % request.shard!.total === request.shard!.index - 1)
   const selectedPaths = new Set(roots.map((r) => r.path))
@@ -210,7 +219,6 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const schemasLoading = checksSchemas ? loadSchemas(sourceObjects) : Promise.resolve()
   schemasLoading.catch(() => undefined) // awaited below; a render failure must not leave it unhandled
 
-  const stats: BatchRenderStats = { calls: 0, splits: 0 }
   const renders = new Map<string, PathRender>()
   const manifestsByRoot = new Map<string, Manifest[]>()
   const renderFindings: Finding[] = []
@@ -218,18 +226,13 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     const buildable = roots.filter((root) => !closureOf(root)?.broken)
     for (const root of roots)
       if (closureOf(root)?.broken) renders.set(root.path, { manifests: undefined, problem: 'see the kustomize-validate findings' })
-    const specs: RootSpec[] = buildable.map((root) => ({
-      path: root.path,
-      batchKey: root.environment ?? 'other',
-      generatedResources: root.generatedResources
-    }))
-    const results = await logger.group(`kustomize: ${specs.length} build root(s)`, async () => {
-      const out = await renderRoots(
-        repoRoot,
-        specs,
-        { concurrency: request.concurrency, flags: request.kustomizeFlags, onProgress: request.onRenderProgress },
-        stats
-      )
+    const specs: RootSpec[] = buildable
+      .filter((root) => !early.has(root.path))
+      .map((root) => ({ path: root.path, batchKey: root.environment ?? 'other', generatedResources: root.generatedResources }))
+    const results = await logger.group(`kustomize: ${buildable.length} build root(s)`, async () => {
+      const rest = await renderRoots(repoRoot, specs, { ...renderOptions, onProgress: request.onRenderProgress }, stats)
+      const byPath = new Map(rest.map((result) => [result.root, result]))
+      const out = await Promise.all(buildable.map((root) => early.get(root.path) ?? byPath.get(root.path)!))
       logger.info(`${stats.calls} kustomize call(s), ${stats.splits} batch split(s)`)
       return out
     })
@@ -310,6 +313,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     })
   }
 
+  // A render started early for a root the run does not check: let its kustomize call finish and its files go.
+  await Promise.allSettled(early.values())
   const findings = reports.flatMap((r) => r.findings).sort(compareFindings)
   const environmentStatus = request.environmentStatus
     ? await logger.group('environment status', () => statusFromRenders(repoRoot, config, manifestsByRoot, request.kustomizeFlags))
@@ -340,9 +345,40 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   }
 }
 
+/**
+ * In changed-only mode, the layout overlays that hold a changed file are nearly always among the
+ * roots to build: their kustomize call starts before the roots are worked out exactly (reading the
+ * Flux objects and every root's kustomizations, most of a short run's CPU), on the other core. A
+ * result is used only for a root the exact answer selects; the others are left to finish.
+ */
+function renderChangedOverlays(
+  repoRoot: string,
+  layout: readonly BuildRoot[],
+  changed: ReadonlySet<string>,
+  options: BatchRenderOptions,
+  stats: BatchRenderStats
+): Map<string, Promise<RootRender>> {
+  const holding = layout.filter((root) => [...changed].some((file) => file.startsWith(`${root.path}/`)))
+  const specs = holding.map((root) => ({ path: root.path, batchKey: root.environment ?? 'other' }))
+  const rendering = renderRoots(repoRoot, specs, options, stats)
+  return new Map(
+    specs.map((spec, index) => {
+      const result = rendering.then((results) => results[index]!)
+      result.catch(() => undefined) // awaited where it is used; a root the run drops must not fail it
+      return [spec.path, result]
+    })
+  )
+}
+
 /** Layout overlays plus every local path a Flux Kustomization applies. */
-function discoverRoots(repoRoot: string, config: GitopsConfig, flux: readonly FluxKustomization[], files: SourceFiles): BuildRoot[] {
-  const roots: BuildRoot[] = layoutRoots(repoRoot, config)
+function discoverRoots(
+  repoRoot: string,
+  config: GitopsConfig,
+  layout: readonly BuildRoot[],
+  flux: readonly FluxKustomization[],
+  files: SourceFiles
+): BuildRoot[] {
+  const roots: BuildRoot[] = [...layout]
   const byPath = new Map(roots.map((r) => [r.path, r]))
   for (const k of flux) {
     if (k.path === undefined) continue

@@ -17,7 +17,7 @@ function configRepo(): { repo: GitRepo; base: string } {
   return { repo, base }
 }
 
-async function affected(change: Record<string, string>): Promise<{ roots: string[]; errors: string[] }> {
+async function affected(change: Record<string, string>): Promise<{ roots: string[]; errors: string[]; renderCalls: number }> {
   const { repo, base } = configRepo()
   repo.commit('change', change)
   const files = await changedFiles(repo.dir, base)
@@ -27,11 +27,15 @@ async function affected(change: Record<string, string>): Promise<{ roots: string
     changedFiles: files,
     repository: 'org/config-repo'
   })
-  return { roots: result.roots.map((r) => r.path), errors: result.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId) }
+  return {
+    roots: result.roots.map((r) => r.path),
+    errors: result.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId),
+    renderCalls: result.stats.renderCalls
+  }
 }
 
 describe('changed-only: the roots a pull request affects', () => {
-  let cases: Record<string, { roots: string[]; errors: string[] }>
+  let cases: Record<string, { roots: string[]; errors: string[]; renderCalls: number }>
   beforeAll(async () => {
     const overlayPatch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: myapp\nspec:\n  replicas: 4\n'
     const entries = {
@@ -43,6 +47,9 @@ describe('changed-only: the roots a pull request affects', () => {
       },
       'gitops.yaml': { 'gitops.yaml': 'version: 1\n' },
       'an unrelated file': { 'README.md': '# config\n' },
+      'a file in an overlay that its kustomization does not list': {
+        'apps/other/overlays/staging/notes.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n'
+      },
       'a broken overlay': { 'apps/myapp/overlays/prod/kustomization.yaml': 'resources:\n- ../../base\n- gone.yaml\n' }
     }
     cases = Object.fromEntries(
@@ -55,6 +62,7 @@ describe('changed-only: the roots a pull request affects', () => {
     ['a base', ['apps/other/overlays/dev', 'apps/other/overlays/prod', 'apps/other/overlays/staging']],
     ['a Flux Kustomization', ['apps/myapp/overlays/dev']],
     ['an unrelated file', []],
+    ['a file in an overlay that its kustomization does not list', []],
     ['a broken overlay', ['apps/myapp/overlays/prod']]
   ])('changing %s', (name, roots) => {
     expect(cases[name]!.roots).toEqual(roots)
@@ -62,6 +70,14 @@ describe('changed-only: the roots a pull request affects', () => {
 
   test('gitops.yaml affects every root', () => {
     expect(cases['gitops.yaml']!.roots).toHaveLength(7)
+  })
+
+  // The overlay holding a changed file is rendered while the roots are worked out: used when selected, else dropped.
+  test('the overlay holding the change is rendered once, early; an early render the run does not need changes nothing', () => {
+    expect(cases['one overlay']!.renderCalls).toBe(1)
+    expect(cases['a file in an overlay that its kustomization does not list']).toEqual({ roots: [], errors: [], renderCalls: 1 })
+    // No overlay holds a changed base file: its three overlays render after the analysis, one call per environment.
+    expect(cases['a base']!.renderCalls).toBe(3)
   })
 
   test('nothing to do is a success, and a broken overlay is still an error', () => {

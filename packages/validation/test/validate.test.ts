@@ -227,9 +227,9 @@ describe("removed APIs against each environment's Kubernetes version (gitops.yam
       ['cronjob.yaml', 2, 'dev', 'warning'],
       ['cronjob.yaml', 2, 'prod', 'error'],
       ['cronjob.yaml', 2, 'staging', 'warning'],
-      ['hpa.yaml', 2, 'dev', 'warning'],
-      ['hpa.yaml', 2, 'prod', 'error'],
-      ['hpa.yaml', 2, 'staging', 'warning'],
+      ['hpa.yaml', 3, 'dev', 'warning'],
+      ['hpa.yaml', 3, 'prod', 'error'],
+      ['hpa.yaml', 3, 'staging', 'warning'],
       ['ingress.yaml', 2, 'dev', 'error'],
       ['ingress.yaml', 2, 'prod', 'error'],
       ['ingress.yaml', 2, 'staging', 'error']
@@ -242,7 +242,18 @@ describe("removed APIs against each environment's Kubernetes version (gitops.yam
     expect(staging.message).toContain(
       'is no longer served since Kubernetes v1.22, and the cluster runs v1.22 (gitops.yaml kubernetes.version)'
     )
-    expect(results.clusters!.findings.filter((f) => f.ruleId !== 'kustomize/removed-api')).toEqual([])
+  })
+
+  test('an API the cluster still serves is checked against its own schema; one it no longer serves is not', () => {
+    // minReplica (a typo) in the v2beta2 HPA: dev and staging still serve v2beta2, prod (v1.26.3) does not.
+    const others = results.clusters!.findings.filter((f) => f.ruleId !== 'kustomize/removed-api')
+    expect(
+      others.map((f) => [f.ruleId, f.severity, f.location?.file.split('/').pop(), f.location?.line, /overlays\/(\w+)/.exec(f.message)?.[1]])
+    ).toEqual([
+      ['kustomize/unknown-field', 'error', 'hpa.yaml', 12, 'dev'],
+      ['kustomize/unknown-field', 'error', 'hpa.yaml', 12, 'staging']
+    ])
+    expect(others[0]!.message).toContain('minReplica')
   })
 })
 

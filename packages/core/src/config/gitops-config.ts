@@ -15,7 +15,7 @@ import { completeDrift, driftSchema, type DriftConfig } from './drift.js'
 import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
 import { completeProtection, protectionSchema, type BranchRules, type ProtectionConfig } from './protection.js'
 import { codeownersSchema, completeCodeowners, type CodeownersConfig, type CodeownersInput } from './codeowners.js'
-import { completePolicy, policyExpressionProblems, policySchema, type PolicyConfig, type PolicyInput } from './policy.js'
+import { completePolicy, policySchema, type PolicyConfig, type PolicyInput } from './policy.js'
 import {
   completeDeploymentWindow,
   deploymentWindowsSchema,
@@ -136,12 +136,6 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       locationOf(source, ['quota', ...quotaProblem.path])
     )
   }
-  const [celProblem] = policyExpressionProblems(data.policy)
-  if (celProblem)
-    throw new UserError(
-      `${file}: policy.${celProblem.path.join('.')}: ${celProblem.message}`,
-      locationOf(source, ['policy', ...celProblem.path])
-    )
   const versionProblem = (value: unknown, path: Array<string | number>, name: string) => {
     const node = source.document.getIn(path, true) as Node | undefined
     const problem =
@@ -201,7 +195,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     protection: completeProtection(data.protection),
     codeowners: completeCodeowners(data.codeowners),
     drift: completeDrift(data.drift),
-    policy: completePolicy(data.policy),
+    policy: completePolicy(data.policy, (path) => locationOf(source, ['policy', ...path])),
     deploymentWindows,
     quota: completeQuota(data.quota),
     kubernetes: completeKubernetes(data.kubernetes)

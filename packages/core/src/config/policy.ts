@@ -1,6 +1,6 @@
-import { parse } from '@bufbuild/cel'
 import type { JSONSchemaType } from 'ajv'
 import type { Severity } from '../finding.js'
+import type { SourceLocation } from '../source-location.js'
 
 /** A severity, or `off` to turn a rule off. */
 export type RuleSeverity = Severity | 'off'
@@ -43,12 +43,24 @@ export interface PolicyConfig {
   /** Settings per rule id (built-in or custom). */
   rules: Record<string, PolicyRuleSettings>
   custom: CustomPolicyRule[]
+  /**
+   * Every CEL expression of the custom rules with its place in gitops.yaml, for the syntax check
+   * that runs with the policy check (checkPolicyExpressions): CEL is loaded only where it is used.
+   */
+  expressions: PolicyExpression[]
+}
+
+export interface PolicyExpression {
+  /** Where in the policy section, e.g. `custom.0.validations.1.expression`. */
+  path: string
+  expression: string
+  location: SourceLocation | undefined
 }
 
 /** The seed's expectation: policy violations block staging and prod, and warn in dev. */
-export const DEFAULT_POLICY: PolicyConfig = { severity: 'error', environments: { dev: 'warning' }, rules: {}, custom: [] }
+export const DEFAULT_POLICY: PolicyConfig = { severity: 'error', environments: { dev: 'warning' }, rules: {}, custom: [], expressions: [] }
 
-export type PolicyInput = Partial<PolicyConfig>
+export type PolicyInput = Partial<Omit<PolicyConfig, 'expressions'>>
 
 const severity = { type: 'string', enum: ['error', 'warning', 'notice', 'off'] } as const
 const RULE_ID = '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$'
@@ -111,33 +123,35 @@ export const policySchema = {
   }
 } as unknown as JSONSchemaType<PolicyInput>
 
-/** The policy section with the seed's defaults for absent keys; listed environments override the defaults one by one. */
-export function completePolicy(input: PolicyInput | undefined): PolicyConfig {
+/**
+ * The policy section with the seed's defaults for absent keys; listed environments override the
+ * defaults one by one. `locate` places an expression, given its path in the policy section.
+ */
+export function completePolicy(
+  input: PolicyInput | undefined,
+  locate: (path: Array<string | number>) => SourceLocation | undefined = () => undefined
+): PolicyConfig {
   return {
     severity: input?.severity ?? DEFAULT_POLICY.severity,
     environments: { ...DEFAULT_POLICY.environments, ...input?.environments },
     rules: { ...input?.rules },
-    custom: (input?.custom ?? []).map((rule) => ({ ...rule }))
+    custom: (input?.custom ?? []).map((rule) => ({ ...rule })),
+    expressions: customExpressions(input).map(({ path, expression }) => ({ path: path.join('.'), expression, location: locate(path) }))
   }
 }
 
-/** CEL expressions of the custom rules that do not parse, with their path in gitops.yaml. */
-export function policyExpressionProblems(input: PolicyInput | undefined): Array<{ path: Array<string | number>; message: string }> {
-  const problems: Array<{ path: Array<string | number>; message: string }> = []
-  const check = (expression: string | undefined, path: Array<string | number>): void => {
-    if (expression === undefined) return
-    try {
-      parse(expression)
-    } catch (error) {
-      problems.push({ path, message: `invalid CEL expression: ${(error as Error).message}` })
-    }
+/** The CEL expressions of the custom rules, with their paths in the policy section. */
+function customExpressions(input: PolicyInput | undefined): Array<{ path: Array<string | number>; expression: string }> {
+  const expressions: Array<{ path: Array<string | number>; expression: string }> = []
+  const add = (expression: string | undefined, path: Array<string | number>): void => {
+    if (expression !== undefined) expressions.push({ path, expression })
   }
   input?.custom?.forEach((rule, i) => {
-    rule.matchConditions?.forEach((condition, j) => check(condition.expression, ['custom', i, 'matchConditions', j, 'expression']))
+    rule.matchConditions?.forEach((condition, j) => add(condition.expression, ['custom', i, 'matchConditions', j, 'expression']))
     rule.validations.forEach((validation, j) => {
-      check(validation.expression, ['custom', i, 'validations', j, 'expression'])
-      check(validation.messageExpression, ['custom', i, 'validations', j, 'messageExpression'])
+      add(validation.expression, ['custom', i, 'validations', j, 'expression'])
+      add(validation.messageExpression, ['custom', i, 'validations', j, 'messageExpression'])
     })
   })
-  return problems
+  return expressions
 }

@@ -16,12 +16,18 @@ export interface PolicyOptions {
 /** Finding rule ids are the policy rule ids under `policy/`. */
 export const POLICY_RULE_PREFIX = 'policy/'
 
+/** Whether checkPolicies evaluates CEL here (custom rules, ValidatingAdmissionPolicy objects): then it needs loadCel() first. */
+export function usesCel(manifests: readonly Manifest[], config: GitopsConfig): boolean {
+  return config.policy.custom.length > 0 || manifests.some((manifest) => isValidatingAdmissionPolicy(manifest.object))
+}
+
 /**
  * The security-policy-check: built-in rules over every pod-bearing object (Pod, Deployment,
  * StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob; app, init and ephemeral
  * containers), custom CEL rules from gitops.yaml `policy.custom`, and ValidatingAdmissionPolicy
  * objects among the manifests. Severity comes from gitops.yaml `policy` per rule and environment;
- * objects suppress rules with `ignore-check.gitops-actions.io/<rule>` annotations.
+ * objects suppress rules with `ignore-check.gitops-actions.io/<rule>` annotations. When usesCel()
+ * says so, CEL must be loaded (loadCel) before.
  */
 export function checkPolicies(manifests: readonly Manifest[], config: GitopsConfig, options: PolicyOptions): Finding[] {
   const findings: Finding[] = []
