@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { configFixture } from '../../../packages/operations/test/config-fixture.js'
 import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
@@ -97,5 +101,27 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     expect(errors[0]!.message).not.toMatch(/bug in gitops-actions|\n\s+at /)
     expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
     expect(run.outputs.operation).toBeUndefined()
+  })
+  // GitHub places an annotation by its path from the workspace root: with commit-mode git the config
+  // repo is a checkout at 'path', so a mistake in its files is named from there.
+  test('commit-mode git: a mistake in the checkout is annotated at path/file:line', async () => {
+    const broken = 'org/broken-config'
+    const fixture = configFixture([])
+    writeFileSync(join(fixture, 'gitops.yaml'), 'version: 1\nenvironments:\n  - name: dev\n    namespace: [\n')
+    await hub.createRepo(broken, { fromDir: fixture })
+    const workspace = mkdtempSync(join(tmpdir(), 'promotion-ws-'))
+    execFileSync('git', ['clone', '-q', `file://${hub.repoDir(broken)}`, join(workspace, 'config')])
+    const seen = hub.traffic.length
+    const run = await runAction('open-promotion-pr', {
+      env,
+      workspace,
+      inputs: { ...base(), repository: broken, tag: 'sha-1111111', 'commit-mode': 'git', path: 'config' }
+    })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.properties).toMatchObject({ file: 'config/gitops.yaml', line: expect.stringMatching(/^\d+$/) })
+    expect(errors[0]!.message).toContain(`config/gitops.yaml:${errors[0]!.properties.line}`)
+    expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
   })
 })
