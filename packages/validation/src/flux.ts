@@ -101,7 +101,7 @@ export function resolveFluxKustomizations(objects: readonly Manifest[], options:
         (s.object.metadata?.namespace ?? 'flux-system') === refNamespace
     )
     if (ref.kind !== 'GitRepository') {
-      sourceNote = `source ${ref.kind ?? '?'}/${ref.name ?? '?'} is not a Git repository; its content is not in this repository`
+      sourceNote = `source ${ref.kind ?? '?'}/${ref.name ?? '?'} is not a Git repository, so its content is not read from this checkout`
     } else if (defined) {
       const url = String((defined.object.spec as { url?: unknown } | undefined)?.url ?? '')
       if (options.repository && urlNamesRepository(url, options.repository)) source = 'local'

@@ -12,6 +12,7 @@ import {
 } from '@gitops-actions/core'
 import { kustomizeErrorMessage } from '@gitops-actions/kustomize'
 import type { ImageEntry, Kustomization, RootClosure } from './kustomization.js'
+import { pendingSubstitution } from './post-build.js'
 import { judgeRemovedApi, removedApi } from './removed-apis.js'
 import { hasSchema, validateObject, type CustomSchema } from './schema.js'
 import type { SourceFiles } from './source-files.js'
@@ -53,6 +54,7 @@ export function checkRenderedObjects(
     // changes. One it still serves is applied as written, so its own schema holds (when the models have it).
     const schemaApplies = !judgement || (judgement.severity !== 'error' && hasSchema(apiVersion!, kind!))
     for (const problem of schemaApplies ? validateObject(manifest.object, custom) : []) {
+      if (pendingSubstitution(manifest.object, problem.path)) continue
       const rule = SCHEMA_RULES[problem.kind]
       findings.push({
         ruleId: rule.ruleId,
@@ -118,6 +120,7 @@ function imageFindings(manifest: Manifest, what: string, closure: RootClosure | 
         })
         return
       }
+      if (pendingSubstitution(manifest.object, path)) return
       try {
         parseImageReference(container.image, `container ${container.name ?? index} image`)
       } catch (error) {

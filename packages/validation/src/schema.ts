@@ -62,11 +62,20 @@ export async function loadSchemas(objects: Iterable<KubeObject>): Promise<void> 
   )
 }
 
-/** True for API groups that Kubernetes itself serves (core, apps, *.k8s.io…), where an unknown kind is a typo. */
+/**
+ * True for API groups whose kinds we know (core, apps, *.k8s.io…, Flux's toolkit groups), where an
+ * unknown kind is a typo. Other fluxcd.io groups (source.extensions.fluxcd.io's ArtifactGenerator)
+ * are CRDs like any other: without their CRD they are not checked, which is no error.
+ */
 export function isBuiltInGroup(apiVersion: string): boolean {
   if (!apiVersion.includes('/')) return true
   const group = apiVersion.split('/')[0]!
-  return !group.includes('.') || group.endsWith('.k8s.io') || group.endsWith('.fluxcd.io')
+  return !group.includes('.') || group.endsWith('.k8s.io') || (group.endsWith('.fluxcd.io') && servesGroup(group))
+}
+
+function servesGroup(group: string): boolean {
+  for (const apiVersion of SCHEMA_CATALOG.keys()) if (apiVersion.startsWith(`${group}/`)) return true
+  return false
 }
 
 /** The apiVersions that serve a kind, in the models' order. */
@@ -267,8 +276,23 @@ function learn(key: string, validate: ModelValidate, object: KubeObject): void {
   record(root, '')
 }
 
+/**
+ * Fields of a CRD's JSONSchemaProps that the models leave out, though every real CRD uses them
+ * (Flux's own gotk-components.yaml among them).
+ */
+const SCHEMA_EXTENSIONS = new Set([
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-list-type',
+  'x-kubernetes-map-type',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-validations'
+])
+
 function unknownFields(key: string, validate: ModelValidate, object: KubeObject): SchemaProblem[] {
   const problems: SchemaProblem[] = []
+  const schemaExtensions = key.startsWith('apiextensions.k8s.io/')
   let learned = false
   const walk = (value: Record<string, unknown>, shapePath: string, path: Array<string | number>): void => {
     let shape = shapes.get(key)?.get(shapePath)
@@ -279,8 +303,12 @@ function unknownFields(key: string, validate: ModelValidate, object: KubeObject)
     }
     if (shape === undefined || shape === 'free') return
     for (const [name, child] of Object.entries(value)) {
-      if (shape !== 'map' && !shape.has(name)) {
-        problems.push({ kind: 'unknown-field', path: [...path, name], message: unknownFieldMessage([...path, name], shape) })
+      if (shape !== 'map' && !shape.has(name) && !(schemaExtensions && SCHEMA_EXTENSIONS.has(name))) {
+        problems.push({
+          kind: 'unknown-field',
+          path: [...path, name],
+          message: unknownFieldMessage([...path, name], schemaExtensions ? new Set([...shape, ...SCHEMA_EXTENSIONS]) : shape)
+        })
         continue
       }
       const childPath = shape === 'map' ? `${shapePath}/*` : `${shapePath}/${name}`

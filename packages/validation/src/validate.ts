@@ -21,6 +21,8 @@ import { statusFromRenders } from './environment-status.js'
 import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
 import { checkFlux, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
 import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
+import { patchFiles } from './patch-files.js'
+import { applyPostBuild, postBuildSubstitutions } from './post-build.js'
 import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
 import { renderedManifests } from './rendered-manifests.js'
 import { customSchemas, loadSchemas } from './schema.js'
@@ -143,9 +145,12 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
 
   // Flux objects come from the files as written: they decide which paths are roots.
   const yamlFiles = needsRenders ? listYamlFiles(repoRoot) : []
-  const flux = scanFluxObjects(files, yamlFiles)
+  const scanned = scanFluxObjects(files, yamlFiles)
+  const patches = patchFiles([...new Set(scanned.objects.map((m) => m.location.file))], yamlFiles, files, graph)
+  const flux = { ...scanned, objects: scanned.objects.filter((m) => !patches.has(m.location.file)) }
   const fluxKustomizations = resolveFluxKustomizations(flux.objects, { repository: request.repository })
   const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files)
+  const substitutions = postBuildSubstitutions(fluxKustomizations)
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
   const closures = new Map<string, RootClosure>()
@@ -245,7 +250,9 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
         renders.set(root.path, { manifests: undefined, problem: `see ${finding.location?.file}:${finding.location?.line}` })
         continue
       }
-      const manifests = renderedManifests(result.objects, root.path, root.environment, files, fallback.file)
+      const rendered = renderedManifests(result.objects, root.path, root.environment, files, fallback.file)
+      const substitution = substitutions.get(root.path)
+      const manifests = substitution ? applyPostBuild(rendered, substitution) : rendered
       manifestsByRoot.set(root.path, manifests)
       renders.set(root.path, { manifests })
     }
@@ -315,6 +322,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
 
   // A render started early for a root the run does not check: let its kustomize call finish and its files go.
   await Promise.allSettled(early.values())
+  dropFluxDuplicates(reports)
   const findings = reports.flatMap((r) => r.findings).sort(compareFindings)
   const environmentStatus = request.environmentStatus
     ? await logger.group('environment status', () => statusFromRenders(repoRoot, config, manifestsByRoot, request.kustomizeFlags))
@@ -439,4 +447,20 @@ function dedupeFindings(findings: readonly Finding[]): Finding[] {
     seen.add(key)
     return true
   })
+}
+
+/**
+ * A Flux object in a path that Flux applies (the cluster directory holds the Kustomizations) is
+ * checked as written by flux-sync-validation and again as rendered by kustomize-validate: the same
+ * problem at the same line is reported once, under flux-sync-validation.
+ */
+function dropFluxDuplicates(reports: CheckReport[]): void {
+  const flux = reports.find((r) => r.check === 'flux')
+  const kustomize = reports.find((r) => r.check === 'kustomize')
+  if (!flux || !kustomize) return
+  const key = (f: Finding) => `${f.location?.file}|${f.location?.line}|${f.message.replace(/ \(from [^)]*\)/, '')}`
+  const known = new Set(flux.findings.map(key))
+  kustomize.findings = kustomize.findings.filter((f) => !known.has(key(f)))
+  kustomize.counts = countFindings(kustomize.findings)
+  kustomize.status = kustomize.counts.error > 0 ? 'failed' : 'passed'
 }

@@ -131,6 +131,54 @@ describe('validateObject: strict, offline', () => {
     ])
   })
 
+  test("a CRD's schema may use the x-kubernetes-* extensions (as gotk-components.yaml does); a misspelt one is unknown", async () => {
+    const spec = (extension: string) => ({
+      type: 'object',
+      'x-kubernetes-validations': [{ rule: 'has(self.chart) || has(self.chartRef)', message: 'chart or chartRef' }],
+      properties: {
+        values: { type: 'object', [extension]: true },
+        dependsOn: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object' } },
+        maxHistory: { 'x-kubernetes-int-or-string': true }
+      }
+    })
+    const version = (extension: string) => ({
+      name: 'v2',
+      served: true,
+      storage: true,
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: spec(extension) } } }
+    })
+    const crd = (extension: string) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'helmreleases.helm.toolkit.fluxcd.io' },
+      spec: {
+        group: 'helm.toolkit.fluxcd.io',
+        names: { kind: 'HelmRelease', plural: 'helmreleases' },
+        scope: 'Namespaced',
+        versions: [version(extension)]
+      }
+    })
+    await loadSchemas([crd('x')])
+    expect(validateObject(crd('x-kubernetes-preserve-unknown-fields'))).toEqual([])
+    expect(validateObject(crd('x-kubernetes-preserve-unknown-field')).map((p) => p.message)).toEqual([
+      'unknown field spec.versions.0.schema.openAPIV3Schema.properties.spec.properties.values.x-kubernetes-preserve-unknown-field (did you mean x-kubernetes-preserve-unknown-fields?)'
+    ])
+  })
+
+  test("a kind of a fluxcd.io group that has no schema here (source-watcher's ArtifactGenerator) is not checked, not unknown", () => {
+    const generator = { apiVersion: 'source.extensions.fluxcd.io/v1beta1', kind: 'ArtifactGenerator', metadata: { name: 'g' }, spec: {} }
+    expect(validateObject(generator).map((p) => [p.kind, p.message])).toEqual([
+      [
+        'no-schema',
+        'no schema for ArtifactGenerator (source.extensions.fluxcd.io/v1beta1): its CustomResourceDefinition is not in this repository, so the object is not checked'
+      ]
+    ])
+    // A typo in one of Flux's own groups stays an error.
+    expect(validateObject({ ...generator, apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepositry' }).map((p) => p.kind)).toEqual([
+      'unknown-kind'
+    ])
+  })
+
   test('shapes learned from one object do not hide unknown fields in the next', async () => {
     await loadSchemas([deployment()])
     expect(validateObject(deployment())).toEqual([])

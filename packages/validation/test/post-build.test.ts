@@ -1,0 +1,105 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import type { KubeObject, Manifest } from '@gitops-actions/core'
+import { applyPostBuild, pendingSubstitution, postBuildSubstitutions } from '../src/post-build.js'
+import { resolveFluxKustomizations, validateRepository } from '../src/index.js'
+import { manifestsFromYaml } from '@gitops-actions/core'
+
+const manifest = (object: KubeObject): Manifest => ({
+  object,
+  location: { file: 'x.yaml', line: 1 },
+  root: 'apps',
+  locate: () => ({ file: 'x.yaml', line: 1 })
+})
+
+const fluxKustomization = (path: string, postBuild: unknown) =>
+  manifestsFromYaml(
+    JSON.stringify({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'apps', namespace: 'flux-system' },
+      spec: { interval: '10m', prune: true, path, sourceRef: { kind: 'GitRepository', name: 'flux-system' }, postBuild }
+    }),
+    'clusters/prod/apps.yaml'
+  )[0]!
+
+describe('postBuild substitution as Flux does it', () => {
+  const substitutions = postBuildSubstitutions(
+    resolveFluxKustomizations([
+      fluxKustomization('./apps', { substitute: { env: 'prod', empty: '' }, substituteFrom: [{ kind: 'ConfigMap', name: 'vars' }] })
+    ])
+  )
+
+  test.each<[string, unknown, unknown, boolean]>([
+    ['an inline value', 'app-${env}', 'app-prod', false],
+    ['a default for a variable not set inline', '${region:=eu-west-1}', 'eu-west-1', false],
+    ['an inline value over the default', '${env:=dev}', 'prod', false],
+    [':= also replaces an empty value, = does not', '${empty:=x}/${empty=x}', 'x/', false],
+    ['a whole-value number, decoded as YAML decodes it', '${replicas:=3}', 3, false],
+    ['a whole-value boolean', '${debug:-false}', false, false],
+    ['$${var} is the escape for a literal ${var}', 'echo $${HOME}', 'echo ${HOME}', false],
+    ['a variable only the cluster knows stays, and its field waits', 'web:${version}', 'web:${version}', true],
+    ['an expression Flux supports but we do not evaluate', '${env^^}', '${env^^}', true],
+    ['no variable', 'web:1.0', 'web:1.0', false]
+  ])('%s', (_what, value, expected, pending) => {
+    const [after] = applyPostBuild(
+      [manifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { key: value } })],
+      substitutions.get('apps')!
+    )
+    expect(after!.object.data).toEqual({ key: expected })
+    expect(pendingSubstitution(after!.object, ['data', 'key'])).toBe(pending)
+  })
+
+  test('objects that opt out keep their ${...}, which is then checked as written', () => {
+    const object = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', labels: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } },
+      data: { key: '${env}' }
+    }
+    const [after] = applyPostBuild([manifest(object)], substitutions.get('apps')!)
+    expect(after!.object).toBe(object)
+  })
+
+  test('only paths applied with postBuild are substituted; values that differ between Kustomizations of one path are unknown', () => {
+    const two = postBuildSubstitutions(
+      resolveFluxKustomizations([
+        fluxKustomization('./apps', { substitute: { env: 'prod', team: 'a' } }),
+        fluxKustomization('./apps/', { substitute: { env: 'staging', team: 'a' } }),
+        fluxKustomization('./other', undefined)
+      ])
+    )
+    expect([...two.keys()]).toEqual(['apps'])
+    expect([...two.get('apps')!.values]).toEqual([['team', 'a']])
+  })
+})
+
+describe('a Flux object in the cluster directory that Flux applies', () => {
+  test('is checked once: a mistake is reported by flux-sync-validation, not again by kustomize-validate', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flux-twice-'))
+    const write = (file: string, text: string) => {
+      mkdirSync(dirname(join(root, file)), { recursive: true })
+      writeFileSync(join(root, file), text)
+    }
+    write(
+      'clusters/dev/flux-system/gotk-sync.yaml',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'
+    )
+    write('clusters/dev/flux-system/kustomization.yaml', 'resources:\n  - gotk-sync.yaml\n')
+    write(
+      'clusters/dev/apps.yaml',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev/flux-system\n  prunne: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'
+    )
+    const result = await validateRepository({ repoRoot: root, checks: ['kustomize', 'flux'] })
+    expect(result.findings.map((f) => `${f.ruleId} ${f.location?.file}:${f.location?.line}`)).toEqual([
+      'flux/schema clusters/dev/apps.yaml:7',
+      'flux/unknown-field clusters/dev/apps.yaml:9'
+    ])
+    expect(result.checks.map((c) => [c.title, c.status])).toEqual([
+      ['kustomize-validate', 'passed'],
+      ['flux-sync-validation', 'failed']
+    ])
+  })
+})
