@@ -10,6 +10,7 @@ type Run = Awaited<ReturnType<typeof runAction>>
 const root = resolve(import.meta.dirname, '../../..')
 const example = join(root, 'examples/config-repo')
 const seed = join(root, 'test/fixtures/validate/seed-verbatim')
+const fluxShaped = join(root, 'test/fixtures/validate/flux-example-shapes/kustomize-helm')
 const env = { GITHUB_REPOSITORY: 'org/config-repo' }
 
 function copy(source: string): string {
@@ -68,7 +69,8 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
       ['cel', { workspace: celRulesWorkspace(), env, inputs: { checks: 'policy', 'environment-status': 'false' } }],
       ['example', { workspace: sarifWorkspace, env, inputs: { 'sarif-file': 'reports/validate.sarif' } }],
       ['seed', { workspace: seed, env }],
-      ['seedFluxOnly', { workspace: seed, env, inputs: { checks: 'flux', 'fail-on': 'warning', 'environment-status': 'false' } }]
+      ['seedFluxOnly', { workspace: seed, env, inputs: { checks: 'flux', 'fail-on': 'warning', 'environment-status': 'false' } }],
+      ['fluxShaped', { workspace: fluxShaped, env, inputs: { 'environment-status': 'false' } }]
     ]
     await Promise.all(
       entries.map(async ([name, options]) => (runs[name] = await runAction('validate-manifests', { ...options, timeoutMs: 120_000 })))
@@ -108,6 +110,16 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
     expect(status.apps.map((a: { app: string }) => a.app)).toEqual(['myapp'])
     expect(runs.seedFluxOnly!.summary).not.toContain('### Environments')
     expect(runs.seedFluxOnly!.json.environmentStatus).toBeUndefined()
+  })
+
+  test("a repo in the shape of Flux's kustomize-helm example passes every check: its one warning names the CRD it lacks", () => {
+    const run = runs.fluxShaped!
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect([run.outputs.errors, run.outputs.warnings]).toEqual(['0', '1'])
+    expect(run.annotations.filter((a) => a.level !== 'notice').map((a) => [a.level, a.properties.file, a.properties.line])).toEqual([
+      ['warning', 'infrastructure/configs/cluster-issuers.yaml', '2']
+    ])
   })
 
   test('sarif-file is written as SARIF 2.1.0', () => {

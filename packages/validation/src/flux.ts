@@ -104,7 +104,11 @@ export function resolveFluxKustomizations(objects: readonly Manifest[], options:
       sourceNote = `source ${ref.kind ?? '?'}/${ref.name ?? '?'} is not a Git repository, so its content is not read from this checkout`
     } else if (defined) {
       const url = String((defined.object.spec as { url?: unknown } | undefined)?.url ?? '')
-      if (options.repository && urlNamesRepository(url, options.repository)) source = 'local'
+      // Without the repository's name, the bootstrap source committed in gotk-sync.yaml is this repository, as when it is not committed.
+      const local = options.repository
+        ? urlNamesRepository(url, options.repository)
+        : ref.name === 'flux-system' && refNamespace === 'flux-system'
+      if (local) source = 'local'
       else
         sourceNote = `GitRepository ${refNamespace}/${ref.name} points at ${url || 'no URL'}, not this repository${options.repository ? ` (${options.repository})` : ''}`
     } else if (ref.name === 'flux-system') {

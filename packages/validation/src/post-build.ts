@@ -2,13 +2,18 @@ import type { KubeObject, Manifest, YamlPath } from '@gitops-actions/core'
 import type { FluxKustomization } from './flux.js'
 
 /**
- * Flux's post-build variable substitution, as far as it can be known offline. A Flux Kustomization
- * with `spec.postBuild` replaces `${var}` (and `${var:=default}`…) in the rendered objects before it
- * applies them, so `replicas: ${replicas:=2}` or `image: web:${version}` are valid in such a path.
- * Values set inline (`substitute`) and defaults are put in; a variable that only the cluster knows
- * (`substituteFrom` a ConfigMap or Secret) leaves its field unchecked rather than falsely wrong.
+ * What Flux's kustomize-controller does to a build before it applies it, as far as it can be known
+ * offline. It decrypts SOPS-encrypted objects (`spec.decryption`), so their `sops:` metadata never
+ * reaches the cluster. With `spec.postBuild` it replaces `${var}` (and `${var:=default}`…), so
+ * `replicas: ${replicas:=2}` or `image: web:${version}` are valid in such a path: values set inline
+ * (`substitute`) and defaults are put in; a variable that only the cluster knows (`substituteFrom` a
+ * ConfigMap or Secret) leaves its field unchecked rather than falsely wrong.
  */
-export interface Substitution {
+export interface PostBuild {
+  /** A Kustomization applying the path decrypts SOPS. */
+  decrypts: boolean
+  /** A Kustomization applying the path substitutes variables. */
+  substitutes: boolean
   /** Inline values; a variable that the Kustomizations applying the path set differently is left out. */
   values: Map<string, string>
 }
@@ -17,30 +22,31 @@ const DISABLED = 'kustomize.toolkit.fluxcd.io/substitute'
 const REFERENCE = /\$(\$?)\{([^}]*)\}/g
 const VARIABLE = /^([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])(.*))?$/s
 
-/** The substitution of each repository path that a local Flux Kustomization with postBuild applies. */
-export function postBuildSubstitutions(kustomizations: readonly FluxKustomization[]): Map<string, Substitution> {
-  const byPath = new Map<string, Array<Record<string, unknown>>>()
+/** The post-build steps of each repository path that a local Flux Kustomization applies with decryption or postBuild. */
+export function postBuildSteps(kustomizations: readonly FluxKustomization[]): Map<string, PostBuild> {
+  const result = new Map<string, PostBuild>()
+  const conflicting = new Set<string>()
   for (const k of kustomizations) {
     if (k.path === undefined) continue
-    const postBuild = (k.manifest.object.spec as { postBuild?: unknown } | undefined)?.postBuild
-    if (!postBuild || typeof postBuild !== 'object') continue
-    byPath.set(k.path, [...(byPath.get(k.path) ?? []), postBuild as Record<string, unknown>])
-  }
-  const result = new Map<string, Substitution>()
-  for (const [path, postBuilds] of byPath) {
-    const values = new Map<string, string>()
-    const conflicting = new Set<string>()
-    for (const postBuild of postBuilds) {
-      const substitute = postBuild.substitute
-      if (!substitute || typeof substitute !== 'object') continue
-      for (const [name, value] of Object.entries(substitute)) {
-        const text = String(value)
-        if (values.has(name) && values.get(name) !== text) conflicting.add(name)
-        values.set(name, text)
-      }
+    const spec = (k.manifest.object.spec ?? {}) as { postBuild?: unknown; decryption?: { provider?: unknown } }
+    const postBuild = spec.postBuild && typeof spec.postBuild === 'object' ? (spec.postBuild as Record<string, unknown>) : undefined
+    const decrypts = spec.decryption?.provider === 'sops'
+    if (!postBuild && !decrypts) continue
+    let steps = result.get(k.path)
+    if (!steps) result.set(k.path, (steps = { decrypts: false, substitutes: false, values: new Map() }))
+    steps.decrypts ||= decrypts
+    steps.substitutes ||= postBuild !== undefined
+    const substitute = postBuild?.substitute
+    if (!substitute || typeof substitute !== 'object') continue
+    for (const [name, value] of Object.entries(substitute)) {
+      const text = String(value)
+      if (steps.values.has(name) && steps.values.get(name) !== text) conflicting.add(`${k.path}\0${name}`)
+      steps.values.set(name, text)
     }
-    for (const name of conflicting) values.delete(name)
-    result.set(path, { values })
+  }
+  for (const key of conflicting) {
+    const [path, name] = key.split('\0') as [string, string]
+    result.get(path)!.values.delete(name)
   }
   return result
 }
@@ -53,21 +59,26 @@ export function pendingSubstitution(object: KubeObject, path: YamlPath): boolean
   return pending.get(object)?.has(path.join('\0')) ?? false
 }
 
-/** The manifests as Flux applies them after substitution; objects that opt out stay as rendered. */
-export function applyPostBuild(manifests: readonly Manifest[], substitution: Substitution): Manifest[] {
+/** The manifests as Flux applies them: decrypted, then substituted, except objects that opt out of substitution. */
+export function applyPostBuild(manifests: readonly Manifest[], steps: PostBuild): Manifest[] {
   return manifests.map((manifest) => {
-    const { object } = manifest
+    let object = manifest.object
+    if (steps.decrypts && object.sops && typeof object.sops === 'object') {
+      const { sops: _metadata, ...decrypted } = object
+      object = decrypted as KubeObject
+    }
     const metadata = object.metadata as { labels?: Record<string, unknown>; annotations?: Record<string, unknown> } | undefined
-    if (metadata?.labels?.[DISABLED] === 'disabled' || metadata?.annotations?.[DISABLED] === 'disabled') return manifest
-    const unknown = new Set<string>()
-    const substituted = substituteValue(object, [], substitution, unknown) as KubeObject
-    if (unknown.size > 0) pending.set(substituted, unknown)
-    if (substituted === object) return manifest
-    return { ...manifest, object: substituted }
+    const optOut = metadata?.labels?.[DISABLED] === 'disabled' || metadata?.annotations?.[DISABLED] === 'disabled'
+    if (steps.substitutes && !optOut) {
+      const unknown = new Set<string>()
+      object = substituteValue(object, [], steps, unknown) as KubeObject
+      if (unknown.size > 0) pending.set(object, unknown)
+    }
+    return object === manifest.object ? manifest : { ...manifest, object }
   })
 }
 
-function substituteValue(value: unknown, path: Array<string | number>, substitution: Substitution, unknown: Set<string>): unknown {
+function substituteValue(value: unknown, path: Array<string | number>, substitution: PostBuild, unknown: Set<string>): unknown {
   if (typeof value === 'string') return value.includes('$') ? substituteString(value, path, substitution, unknown) : value
   if (Array.isArray(value)) {
     const items = value.map((item, index) => substituteValue(item, [...path, index], substitution, unknown))
@@ -85,7 +96,7 @@ function substituteValue(value: unknown, path: Array<string | number>, substitut
   return value
 }
 
-function substituteString(text: string, path: Array<string | number>, substitution: Substitution, unknown: Set<string>): unknown {
+function substituteString(text: string, path: Array<string | number>, substitution: PostBuild, unknown: Set<string>): unknown {
   let open = false
   const result = text.replace(REFERENCE, (whole, escape: string, inner: string) => {
     if (escape) return whole.slice(1) // $${var} is Flux's escape for a literal ${var}

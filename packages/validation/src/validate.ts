@@ -22,7 +22,7 @@ import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
 import { checkFlux, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
 import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { patchFiles } from './patch-files.js'
-import { applyPostBuild, postBuildSubstitutions } from './post-build.js'
+import { applyPostBuild, postBuildSteps } from './post-build.js'
 import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
 import { renderedManifests } from './rendered-manifests.js'
 import { customSchemas, loadSchemas } from './schema.js'
@@ -150,7 +150,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const flux = { ...scanned, objects: scanned.objects.filter((m) => !patches.has(m.location.file)) }
   const fluxKustomizations = resolveFluxKustomizations(flux.objects, { repository: request.repository })
   const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files)
-  const substitutions = postBuildSubstitutions(fluxKustomizations)
+  const postBuilds = postBuildSteps(fluxKustomizations)
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
   const closures = new Map<string, RootClosure>()
@@ -251,8 +251,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
         continue
       }
       const rendered = renderedManifests(result.objects, root.path, root.environment, files, fallback.file)
-      const substitution = substitutions.get(root.path)
-      const manifests = substitution ? applyPostBuild(rendered, substitution) : rendered
+      const postBuild = postBuilds.get(root.path)
+      const manifests = postBuild ? applyPostBuild(rendered, postBuild) : rendered
       manifestsByRoot.set(root.path, manifests)
       renders.set(root.path, { manifests })
     }

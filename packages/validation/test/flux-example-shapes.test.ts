@@ -1,16 +1,24 @@
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { CHECK_NAMES, validateRepository, type ValidateResult } from '../src/index.js'
+import {
+  CHECK_NAMES,
+  listYamlFiles,
+  resolveFluxKustomizations,
+  scanFluxObjects,
+  SourceFiles,
+  validateRepository,
+  type ValidateResult
+} from '../src/index.js'
 
 /**
  * Clean repositories in the shapes of Flux's own public examples (flux2-kustomize-helm-example,
- * flux2-multi-tenancy, flux2-hub-spoke-example, flux2-monitoring-example, and the postBuild example
- * of the Flux documentation), written small by hand. A false error is as bad as a missed one: every
+ * flux2-multi-tenancy, flux2-hub-spoke-example, flux2-monitoring-example, and the postBuild and
+ * SOPS guides of the Flux documentation), written small by hand. A false error is as bad as a missed one: every
  * finding is listed, so a new false finding fails here.
  */
 
 const repoRoot = resolve(import.meta.dirname, '../../..')
-const SHAPES = ['kustomize-helm', 'multi-tenancy', 'hub-spoke', 'monitoring', 'post-build'] as const
+const SHAPES = ['kustomize-helm', 'multi-tenancy', 'hub-spoke', 'monitoring', 'flux-docs'] as const
 type Shape = (typeof SHAPES)[number]
 
 // Each repository is validated once, with every check; the tests read the shared results.
@@ -49,10 +57,32 @@ describe('build roots: the paths Flux applies from this repository', () => {
     ],
     ['monitoring', ['clusters/test', 'monitoring/configs', 'monitoring/controllers']],
     // apps/prod has no kustomization.yaml: built the way Flux generates one.
-    ['post-build', ['apps/prod', 'clusters/prod']]
+    ['flux-docs', ['apps/prod', 'clusters/prod']]
   ])('%s', (shape, roots) => {
     expect(results[shape].roots.map((r) => r.path)).toEqual(roots)
     expect(results[shape].roots.filter((r) => !r.built || r.reasons.join() !== 'flux')).toEqual([])
+  })
+
+  test("without the repository's name, the bootstrap source committed in gotk-sync.yaml is still this repository", () => {
+    const shape = join(repoRoot, 'test/fixtures/validate/flux-example-shapes/kustomize-helm')
+    const { objects } = scanFluxObjects(new SourceFiles(shape), listYamlFiles(shape))
+    const local = (repository: string | undefined) =>
+      resolveFluxKustomizations(objects, { repository })
+        .filter((k) => k.source === 'local')
+        .map((k) => k.path)
+        .sort()
+    const paths = [
+      'apps/production',
+      'apps/staging',
+      'clusters/production',
+      'clusters/staging',
+      'infrastructure/configs',
+      'infrastructure/controllers'
+    ]
+    expect(local(undefined)).toEqual(paths)
+    expect(local('org/config-repo')).toEqual(paths)
+    // A known name that the URL does not match (a fork): external, and the notice says where it points.
+    expect(local('someone/fork')).toEqual([])
   })
 
   test('the bootstrap Kustomization applies its own cluster directory, which holds the others: built once, no loop', () => {
@@ -84,8 +114,9 @@ describe('every finding on each shape, and nothing else', () => {
     ['hub-spoke', ['warning kustomize/no-schema deploy/infra-configs/cluster-issuers.yaml:1']],
     ['monitoring', ['warning kustomize/no-schema monitoring/configs/podmonitor.yaml:1']],
     [
-      // ${web_replicas:=2} and ${web_version}: Flux substitutes them before it applies.
-      'post-build',
+      // ${web_replicas:=2} and ${web_version}: Flux substitutes them before it applies; it decrypts
+      // web-credentials.enc.yaml, whose sops: metadata never reaches the cluster.
+      'flux-docs',
       []
     ]
   ])('%s', (shape, expected) => {
@@ -93,10 +124,10 @@ describe('every finding on each shape, and nothing else', () => {
   })
 })
 
-describe('postBuild substitution', () => {
+describe('what Flux does after the build: decryption and postBuild substitution', () => {
   test('values set inline and defaults are put in before the checks; the rest waits for the cluster', () => {
     // replicas: ${web_replicas:=2} counts as 2 pods, plus one more during a rolling update.
-    expect(results['post-build'].quota).toEqual([
+    expect(results['flux-docs'].quota).toEqual([
       expect.objectContaining({ namespace: 'apps', pods: 3, requests: expect.objectContaining({ cpu: '300m' }) })
     ])
   })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { KubeObject, Manifest } from '@gitops-actions/core'
-import { applyPostBuild, pendingSubstitution, postBuildSubstitutions } from '../src/post-build.js'
+import { applyPostBuild, pendingSubstitution, postBuildSteps } from '../src/post-build.js'
 import { resolveFluxKustomizations, validateRepository } from '../src/index.js'
 import { manifestsFromYaml } from '@gitops-actions/core'
 
@@ -26,7 +26,7 @@ const fluxKustomization = (path: string, postBuild: unknown) =>
   )[0]!
 
 describe('postBuild substitution as Flux does it', () => {
-  const substitutions = postBuildSubstitutions(
+  const substitutions = postBuildSteps(
     resolveFluxKustomizations([
       fluxKustomization('./apps', { substitute: { env: 'prod', empty: '' }, substituteFrom: [{ kind: 'ConfigMap', name: 'vars' }] })
     ])
@@ -64,7 +64,7 @@ describe('postBuild substitution as Flux does it', () => {
   })
 
   test('only paths applied with postBuild are substituted; values that differ between Kustomizations of one path are unknown', () => {
-    const two = postBuildSubstitutions(
+    const two = postBuildSteps(
       resolveFluxKustomizations([
         fluxKustomization('./apps', { substitute: { env: 'prod', team: 'a' } }),
         fluxKustomization('./apps/', { substitute: { env: 'staging', team: 'a' } }),
@@ -73,6 +73,37 @@ describe('postBuild substitution as Flux does it', () => {
     )
     expect([...two.keys()]).toEqual(['apps'])
     expect([...two.get('apps')!.values]).toEqual([['team', 'a']])
+  })
+
+  test('SOPS metadata is dropped where a Kustomization decrypts, and kept (an unknown field) where none does', () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      stringData: { key: 'ENC[AES256_GCM,data:eA==,type:str]' },
+      sops: { version: '3.8.1' }
+    }
+    const steps = postBuildSteps(resolveFluxKustomizations([fluxKustomization('./secrets', undefined)]))
+    expect(steps.size).toBe(0)
+    const decrypting = manifestsFromYaml(
+      JSON.stringify({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name: 'secrets', namespace: 'flux-system' },
+        spec: {
+          interval: '10m',
+          prune: true,
+          path: './secrets',
+          sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+          decryption: { provider: 'sops' }
+        }
+      }),
+      'clusters/prod/secrets.yaml'
+    )
+    const decrypt = postBuildSteps(resolveFluxKustomizations(decrypting)).get('secrets')!
+    expect(decrypt).toMatchObject({ decrypts: true, substitutes: false })
+    const [after] = applyPostBuild([manifest(secret)], decrypt)
+    expect(after!.object).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: secret.stringData })
   })
 })
 
