@@ -260,7 +260,9 @@ function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Fin
   const findings: Finding[] = []
   const applied = manifests.map((m) => {
     const namespace = isClusterScoped(m.object.kind) ? undefined : (spec.targetNamespace ?? m.object.metadata?.namespace ?? undefined)
-    return { group: groupOf(m.object.apiVersion), kind: m.object.kind, name: m.object.metadata?.name, namespace }
+    // A custom resource applied without a namespace is cluster-scoped (a ClusterIssuer): Flux finds it by name.
+    const clusterScoped = isClusterScoped(m.object.kind) || (namespace === undefined && servedVersions(String(m.object.kind)).length === 0)
+    return { group: groupOf(m.object.apiVersion), kind: m.object.kind, name: m.object.metadata?.name, namespace, clusterScoped }
   })
   ;(spec.healthChecks ?? []).forEach((check, index) => {
     const namespace = check.namespace ?? (isClusterScoped(check.kind) ? undefined : k.namespace)
@@ -269,7 +271,7 @@ function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Fin
         o.kind === check.kind &&
         o.name === check.name &&
         o.group === groupOf(check.apiVersion) &&
-        (isClusterScoped(check.kind) || o.namespace === namespace)
+        (isClusterScoped(check.kind) || o.clusterScoped || o.namespace === namespace)
     )
     if (found) return
     const sameName = applied.find((o) => o.kind === check.kind && o.name === check.name)

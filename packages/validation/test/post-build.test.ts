@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import type { KubeObject, Manifest } from '@gitops-actions/core'
 import { applyPostBuild, pendingSubstitution, postBuildSteps } from '../src/post-build.js'
 import { resolveFluxKustomizations, validateRepository } from '../src/index.js'
@@ -107,30 +107,46 @@ describe('postBuild substitution as Flux does it', () => {
   })
 })
 
-describe('a Flux object in the cluster directory that Flux applies', () => {
-  test('is checked once: a mistake is reported by flux-sync-validation, not again by kustomize-validate', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'flux-twice-'))
+describe('Flux objects in the cluster directory that Flux applies', () => {
+  let result: Awaited<ReturnType<typeof validateRepository>>
+  beforeAll(async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flux-cluster-'))
     const write = (file: string, text: string) => {
       mkdirSync(dirname(join(root, file)), { recursive: true })
       writeFileSync(join(root, file), text)
     }
-    write(
-      'clusters/dev/flux-system/gotk-sync.yaml',
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'
-    )
+    const kustomization = (name: string, path: string, more: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ${path}\n${more}  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`
+    write('clusters/dev/flux-system/gotk-sync.yaml', kustomization('flux-system', './clusters/dev', '  prune: true\n'))
     write('clusters/dev/flux-system/kustomization.yaml', 'resources:\n  - gotk-sync.yaml\n')
+    write('clusters/dev/apps.yaml', kustomization('apps', './clusters/dev/flux-system', '  prunne: true\n'))
+    const check = (name: string) => `    - apiVersion: cert-manager.io/v1\n      kind: ClusterIssuer\n      name: ${name}\n`
     write(
-      'clusters/dev/apps.yaml',
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev/flux-system\n  prunne: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n'
+      'clusters/dev/issuers.yaml',
+      kustomization('issuers', './issuers', `  prune: true\n  healthChecks:\n${check('letsencrypt')}${check('letsencrpyt')}`)
     )
-    const result = await validateRepository({ repoRoot: root, checks: ['kustomize', 'flux'] })
-    expect(result.findings.map((f) => `${f.ruleId} ${f.location?.file}:${f.location?.line}`)).toEqual([
-      'flux/schema clusters/dev/apps.yaml:7',
-      'flux/unknown-field clusters/dev/apps.yaml:9'
-    ])
+    write(
+      'issuers/cluster-issuer.yaml',
+      'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\nspec:\n  selfSigned: {}\n'
+    )
+    result = await validateRepository({ repoRoot: root, checks: ['kustomize', 'flux'] })
+  })
+
+  test('a mistake is reported once, by flux-sync-validation, not again by kustomize-validate', () => {
+    expect(
+      result.findings.filter((f) => f.location?.file === 'clusters/dev/apps.yaml').map((f) => `${f.ruleId} :${f.location?.line}`)
+    ).toEqual(['flux/schema :7', 'flux/unknown-field :9'])
     expect(result.checks.map((c) => [c.title, c.status])).toEqual([
       ['kustomize-validate', 'passed'],
       ['flux-sync-validation', 'failed']
     ])
+  })
+
+  test('a health check on a cluster-scoped custom resource (a ClusterIssuer) finds it by name, without a namespace', () => {
+    expect(
+      result.findings
+        .filter((f) => f.location?.file !== 'clusters/dev/apps.yaml')
+        .map((f) => `${f.ruleId} ${f.location?.file}:${f.location?.line}`)
+    ).toEqual(['flux/health-check-missing clusters/dev/issuers.yaml:14', 'kustomize/no-schema issuers/cluster-issuer.yaml:1'])
   })
 })
