@@ -56119,12 +56119,13 @@ let cached;
 /**
  * Finds the renderer once per process: `kustomize build` if kustomize is on PATH (GitHub's runners
  * ship it), else `kubectl kustomize`, else a clear error. KUSTOMIZE_BIN overrides the search.
+ * Synchronous, so that a render starts its process before its caller goes on (see render).
  */
 function findRenderer() {
     cached ??= locate();
     return cached;
 }
-async function locate() {
+function locate() {
     const override = process.env.KUSTOMIZE_BIN;
     if (override)
         return { command: override, args: ['build'], label: `${override} build` };
@@ -56180,9 +56181,19 @@ function kustomizeErrorMessage(stderr) {
             .join('; ');
     return text.replace(/^Error: /, '');
 }
-/** Renders one kustomization directory with the real renderer and returns the YAML stream. */
-async function render(directory, options = {}) {
-    const renderer = await findRenderer();
+/**
+ * Renders one kustomization directory with the real renderer and returns the YAML stream. The
+ * process starts before render returns: a caller that goes on with synchronous work (validate-manifests
+ * reading the repository's files) has kustomize starting up on the other core meanwhile.
+ */
+function render(directory, options = {}) {
+    let renderer;
+    try {
+        renderer = findRenderer();
+    }
+    catch (error) {
+        return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
         (0,external_node_child_process_namespaceObject.execFile)(renderer.command, [...renderer.args, ...(options.flags ?? []), directory], { maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
             if (error && renderer.label === 'kubectl kustomize' && /unknown command "kustomize"/.test(stderr)) {

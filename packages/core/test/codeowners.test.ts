@@ -289,14 +289,26 @@ describe('checkCodeowners', () => {
     findings.forEach((finding, i) => expect(finding.message).toMatch(expected[i]![3] as RegExp))
   })
 
-  test('CODEOWNERS files GitHub ignores are reported, and no CODEOWNERS at all is an error', () => {
+  test('CODEOWNERS files GitHub ignores are reported', () => {
     const both = tempRepo({ '.github/CODEOWNERS': '* @org/a\n', 'docs/CODEOWNERS': '* @org/b\n' })
     const config = parseGitopsConfig('codeowners:\n  protectedPaths: []\n')
     expect(checkCodeowners(both, config).map((f) => [f.ruleId, f.location?.file])).toEqual([['codeowners/ignored-file', 'docs/CODEOWNERS']])
-    const none = tempRepo({ 'README.md': '' })
-    expect(checkCodeowners(none, config)).toEqual([expect.objectContaining({ ruleId: 'codeowners/missing', severity: 'error' })])
-    const off = parseGitopsConfig('codeowners:\n  protectedPaths: []\n  protectSelf: false\n')
-    expect(checkCodeowners(none, off)).toEqual([])
+  })
+
+  test('no CODEOWNERS at all is an error when files lie under a protected path, and nothing to report when none do', () => {
+    const withProd = tempRepo({ 'apps/web/overlays/prod/kustomization.yaml': '', 'apps/web/overlays/dev/kustomization.yaml': '' })
+    expect(checkCodeowners(withProd, defaultGitopsConfig())).toEqual([
+      expect.objectContaining({
+        ruleId: 'codeowners/missing',
+        severity: 'error',
+        message: expect.stringContaining(
+          "so nobody's review is required for apps/web/overlays/prod/kustomization.yaml under protected path `apps/*/overlays/prod/` (to be owned by @platform-team @senior-platform-engineers @app-team-leads)"
+        )
+      })
+    ])
+    // The shape of Flux's example repositories: no apps/*/overlays/prod/, no CODEOWNERS, nothing the check can ask for.
+    const fluxShaped = tempRepo({ 'apps/production/kustomization.yaml': '', 'clusters/production/apps.yaml': '' })
+    expect(checkCodeowners(fluxShaped, defaultGitopsConfig())).toEqual([])
   })
 
   test('protected paths and owners from gitops.yaml', () => {

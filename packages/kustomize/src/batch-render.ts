@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, relative, resolve, sep } from 'node:path'
 import { parseAllDocuments } from 'yaml'
@@ -75,7 +76,8 @@ export async function renderRoots(
   if (roots.length === 0) return []
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism())
   const limit = semaphore(concurrency)
-  const work = await mkdtemp(join(tmpdir(), 'gitops-render-'))
+  // The batch files are written synchronously, so the first kustomize calls start before renderRoots returns.
+  const work = mkdtempSync(join(tmpdir(), 'gitops-render-'))
   const results = new Map<string, RootRender>()
   let counter = 0
   const total = dedupe(roots).length
@@ -135,24 +137,24 @@ async function buildBatch(
   flags: readonly string[],
   stats: BatchRenderStats
 ): Promise<RenderedObject[][] | RenderError> {
-  await mkdir(dir, { recursive: true })
+  mkdirSync(dir, { recursive: true })
   const resources: string[] = []
   const generated = batch.some((spec) => spec.generatedResources)
   for (const [index, spec] of batch.entries()) {
     const marker = `marker-${index}.yaml`
-    await writeFile(join(dir, marker), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${MARKER_PREFIX}${index}\n`)
+    writeFileSync(join(dir, marker), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${MARKER_PREFIX}${index}\n`)
     resources.push(marker)
     if (spec.generatedResources) {
       const sub = join(dir, `generated-${index}`)
-      await mkdir(sub)
+      mkdirSync(sub)
       const listed = spec.generatedResources.map((file) => toPosix(relative(sub, resolve(repoRoot, file))))
-      await writeFile(join(sub, 'kustomization.yaml'), `resources:\n${listed.map((f) => `- ${JSON.stringify(f)}`).join('\n')}\n`)
+      writeFileSync(join(sub, 'kustomization.yaml'), `resources:\n${listed.map((f) => `- ${JSON.stringify(f)}`).join('\n')}\n`)
       resources.push(`generated-${index}`)
     } else {
       resources.push(toPosix(relative(dir, resolve(repoRoot, spec.path))) || '.')
     }
   }
-  await writeFile(
+  writeFileSync(
     join(dir, 'kustomization.yaml'),
     [
       'apiVersion: kustomize.config.k8s.io/v1beta1',

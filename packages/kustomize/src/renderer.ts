@@ -12,18 +12,19 @@ export interface Renderer {
   label: string
 }
 
-let cached: Promise<Renderer> | undefined
+let cached: Renderer | undefined
 
 /**
  * Finds the renderer once per process: `kustomize build` if kustomize is on PATH (GitHub's runners
  * ship it), else `kubectl kustomize`, else a clear error. KUSTOMIZE_BIN overrides the search.
+ * Synchronous, so that a render starts its process before its caller goes on (see render).
  */
-export function findRenderer(): Promise<Renderer> {
+export function findRenderer(): Renderer {
   cached ??= locate()
   return cached
 }
 
-async function locate(): Promise<Renderer> {
+function locate(): Renderer {
   const override = process.env.KUSTOMIZE_BIN
   if (override) return { command: override, args: ['build'], label: `${override} build` }
   // PATH look-ups, not trial runs: any kubectl call costs 0.3 s, as much as the render itself (a
@@ -83,9 +84,18 @@ export interface RenderOptions {
   flags?: readonly string[]
 }
 
-/** Renders one kustomization directory with the real renderer and returns the YAML stream. */
-export async function render(directory: string, options: RenderOptions = {}): Promise<string> {
-  const renderer = await findRenderer()
+/**
+ * Renders one kustomization directory with the real renderer and returns the YAML stream. The
+ * process starts before render returns: a caller that goes on with synchronous work (validate-manifests
+ * reading the repository's files) has kustomize starting up on the other core meanwhile.
+ */
+export function render(directory: string, options: RenderOptions = {}): Promise<string> {
+  let renderer: Renderer
+  try {
+    renderer = findRenderer()
+  } catch (error) {
+    return Promise.reject(error as Error)
+  }
   return new Promise((resolve, reject) => {
     execFile(
       renderer.command,

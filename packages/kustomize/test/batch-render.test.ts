@@ -72,6 +72,19 @@ describe('renderRoots: many roots in few kustomize calls', () => {
     expect(stats.splits).toBeGreaterThan(0)
     expect(stats.calls).toBeLessThan(12)
   })
+
+  // validate-manifests goes on with synchronous work (reading the repository) after starting a render:
+  // the kustomize process must already be running then, not wait for the event loop.
+  test('the first kustomize call starts before renderRoots returns', async () => {
+    const counted: BatchRenderStats = { calls: 0, splits: 0 }
+    const rendering = renderRoots(dir, [{ path: 'c' }], {}, counted)
+    expect(counted.calls).toBe(1)
+    const [result] = await rendering
+    expect(result!.objects?.map((o) => o.object.metadata)).toEqual([
+      { name: 'shared', namespace: 'c' },
+      { name: 'extra', namespace: 'c' }
+    ])
+  })
 })
 
 describe('planBatches', () => {

@@ -19,6 +19,7 @@ import { renderRoots, type BatchRenderOptions, type BatchRenderStats, type RootR
 import { generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
 import { statusFromRenders } from './environment-status.js'
 import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
+import { fluxFiles, fluxFilesForChange, filesNaming } from './flux-files.js'
 import { checkFlux, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
 import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { patchFiles } from './patch-files.js'
@@ -116,7 +117,8 @@ export interface ValidateResult {
   quota: NamespaceUsage[] | undefined
   /** When `environmentStatus` was asked for. */
   environmentStatus: EnvironmentStatus | undefined
-  stats: { renderCalls: number; batchSplits: number; objects: number; fluxObjects: number; durationMs: number }
+  /** fluxFilesParsed: Flux files read as YAML (a changed-only run reads those the change can concern). */
+  stats: { renderCalls: number; batchSplits: number; objects: number; fluxObjects: number; fluxFilesParsed: number; durationMs: number }
 }
 
 /** Files whose change affects every root. */
@@ -143,9 +145,18 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       ? renderChangedOverlays(repoRoot, layout, changed, renderOptions, stats)
       : new Map<string, Promise<RootRender>>()
 
+  const closures = new Map<string, RootClosure>()
+  const closureAt = (path: string): RootClosure => {
+    let closure = closures.get(path)
+    if (!closure) closures.set(path, (closure = graph.closure(path)))
+    return closure
+  }
+
   // Flux objects come from the files as written: they decide which paths are roots.
   const yamlFiles = needsRenders ? listYamlFiles(repoRoot) : []
-  const scanned = scanFluxObjects(files, yamlFiles)
+  const fluxCandidates = fluxFiles(files, yamlFiles)
+  const fluxRead = changed && !everything ? fluxFilesAChangeNeeds(repoRoot, files, fluxCandidates, changed, closureAt) : fluxCandidates
+  const scanned = scanFluxObjects(files, fluxRead)
   const patches = patchFiles([...new Set(scanned.objects.map((m) => m.location.file))], yamlFiles, files, graph)
   const flux = { ...scanned, objects: scanned.objects.filter((m) => !patches.has(m.location.file)) }
   const fluxKustomizations = resolveFluxKustomizations(flux.objects, { repository: request.repository })
@@ -153,13 +164,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const postBuilds = postBuildSteps(fluxKustomizations)
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
-  const closures = new Map<string, RootClosure>()
-  const closureOf = (root: BuildRoot): RootClosure | undefined => {
-    if (root.generatedResources) return undefined
-    let closure = closures.get(root.path)
-    if (!closure) closures.set(root.path, (closure = graph.closure(root.path)))
-    return closure
-  }
+  const closureOf = (root: BuildRoot): RootClosure | undefined => (root.generatedResources ? undefined : closureAt(root.path))
   let roots = everything ? allRoots : allRoots.filter((root) => affects(changed, root, closureOf(root), fluxKustomizations))
   if (request.shard) roots = roots.filter((_, index) => index % request.shard!.total === request.shard!.index - 1)
   const selectedPaths = new Set(roots.map((r) => r.path))
@@ -348,6 +353,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       batchSplits: stats.splits,
       objects: allManifests.length,
       fluxObjects: fluxObjects.length,
+      fluxFilesParsed: fluxRead.length,
       durationMs: Date.now() - started
     }
   }
@@ -376,6 +382,45 @@ function renderChangedOverlays(
       return [spec.path, result]
     })
   )
+}
+
+/**
+ * The Flux files a changed-only run parses (see flux-files.ts): those the change can concern, then,
+ * by name, every Kustomization their dependsOn reaches, so that missing targets and cycles are found
+ * as in a full run. The repository's order is kept.
+ */
+function fluxFilesAChangeNeeds(
+  repoRoot: string,
+  files: SourceFiles,
+  candidates: readonly string[],
+  changed: ReadonlySet<string>,
+  closureAt: (path: string) => RootClosure
+): string[] {
+  const affected = (path: string): boolean => {
+    if (kustomizationFileIn(repoRoot, path)) return [...closureAt(path).files].some((file) => changed.has(file))
+    const prefix = path ? `${path}/` : ''
+    return isDirectory(repoRoot, path) && [...changed].some((file) => file.startsWith(prefix))
+  }
+  const read = new Set(fluxFilesForChange(files, candidates, changed, affected))
+  const defined = new Set<string>()
+  const wanted = new Set<string>()
+  for (let added = [...read]; added.length > 0;) {
+    for (const manifest of scanFluxObjects(files, added).objects) {
+      if (manifest.object.kind !== 'Kustomization') continue
+      if (manifest.object.metadata?.name) defined.add(manifest.object.metadata.name)
+      const dependsOn = (manifest.object.spec as { dependsOn?: unknown } | undefined)?.dependsOn
+      for (const dependency of Array.isArray(dependsOn) ? (dependsOn as Array<{ name?: unknown }>) : [])
+        if (typeof dependency?.name === 'string') wanted.add(dependency.name)
+    }
+    const missing = new Set([...wanted].filter((name) => !defined.has(name)))
+    added = filesNaming(
+      files,
+      candidates.filter((file) => !read.has(file)),
+      missing
+    )
+    for (const file of added) read.add(file)
+  }
+  return candidates.filter((file) => read.has(file))
 }
 
 /** Layout overlays plus every local path a Flux Kustomization applies. */

@@ -51,13 +51,24 @@ export function checkCodeowners(repo: CodeownersRepo, config: GitopsConfig): Fin
   const settings = config.codeowners
   const present = codeownersFilesIn(repo.root)
   const file = present[0]
+  const files = [...new Set(repo.files.map(normalizePath))].sort()
   if (file === undefined) {
-    if (settings.protectedPaths.length === 0 && !settings.protectSelf) return []
+    // Without CODEOWNERS, only files under a protected path lack their owners (a repository without
+    // such files, like Flux's example repositories without the default apps/*/overlays/prod/, has nothing to protect).
+    const guarded = settings.protectedPaths
+      .map((target) => ({ target, files: files.filter((path) => compilePattern(target.pattern)?.test(path)) }))
+      .filter((entry) => entry.files.length > 0)
+    if (guarded.length === 0) return []
     return [
       {
         ruleId: CODEOWNERS_RULE_IDS.missing,
         severity: 'error',
-        message: `No CODEOWNERS file (GitHub looks for .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS); ${settings.protectedPaths.map((p) => p.pattern).join(', ') || 'CODEOWNERS itself'} must have code owners (${config.file ?? 'default configuration'}: codeowners)`,
+        message: `No CODEOWNERS file (GitHub looks for .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS), so nobody's review is required for ${guarded
+          .map(
+            (entry) =>
+              `${listFiles(entry.files)} under protected path \`${entry.target.pattern}\` (to be owned by ${entry.target.owners.join(' ')})`
+          )
+          .join('; ')} (${config.file ?? 'the default configuration'}: codeowners.protectedPaths)`,
         location: config.file ? { file: config.file, line: 1 } : undefined
       }
     ]
@@ -80,7 +91,6 @@ export function checkCodeowners(repo: CodeownersRepo, config: GitopsConfig): Fin
     })
   }
 
-  const files = [...new Set(repo.files.map(normalizePath))].sort()
   for (const target of settings.protectedPaths) {
     const matcher = compilePattern(target.pattern)
     const groups = new Map<string, { rule: CodeownersRule | undefined; missing: string[]; files: string[] }>()
