@@ -64,6 +64,8 @@ export async function* run() {
   yield ['validate-manifests.full_vs_baseline_ratio', round(full.ms / baselineMs, 3)]
   yield ['validate-manifests.changed_only_ms', round(changed.ms, 0)]
   yield ['validate-manifests.changed_only_vs_full_ratio', round(changed.ms / full.ms, 3)]
+  yield ['validate-manifests.changed_only_flux_files_parsed', changed.result.json.stats.fluxFilesParsed]
+  yield ['validate-manifests.full_flux_files_parsed', full.result.json.stats.fluxFilesParsed]
   yield ['validate-manifests.changed_only_floor_ms', round(floorMs, 0)]
   yield ['validate-manifests.changed_only_floor_vs_full_ratio', round(floorMs / full.ms, 3)]
   yield ['validate-manifests.changed_only_in_process_ms', round(changed.result.json.stats.durationMs, 0)]
