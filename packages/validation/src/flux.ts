@@ -177,7 +177,9 @@ export function checkFlux(
     }
   }
 
-  const byKey = new Map(kustomizations.map((k) => [`${k.namespace}/${k.name}`, k]))
+  const byKey = new Map(kustomizations.map((k) => [keyOf(k), k]))
+  const scopes = fluxScopes(kustomizations, context.renders)
+  const scopeKeys = new Map(scopes.map((scope) => [scope, new Set([...scope.members].map(keyOf))]))
   const chosen = selected ? kustomizations.filter((k) => selected.has(k.manifest)) : kustomizations
   for (const k of chosen) {
     const spec = (k.manifest.object.spec ?? {}) as Record<string, unknown>
@@ -229,14 +231,28 @@ export function checkFlux(
     }
 
     const dependsOn = Array.isArray(spec.dependsOn) ? (spec.dependsOn as Array<{ name?: string; namespace?: string }>) : []
+    const mine = scopes.filter((scope) => scope.members.has(k))
     dependsOn.forEach((dependency, index) => {
       const key = `${dependency.namespace ?? k.namespace}/${dependency.name ?? ''}`
+      const location = at(k.manifest, ['spec', 'dependsOn', index, 'name'])
       if (!byKey.has(key)) {
         findings.push({
           ruleId: 'flux/depends-on-missing',
           severity: 'error',
           message: `${what}: dependsOn ${key} names no Kustomization in this repository`,
-          location: at(k.manifest, ['spec', 'dependsOn', index, 'name'])
+          location
+        })
+        return
+      }
+      // Within a cluster, the target must be applied there too; a scope with parts this run cannot see only counts what it sees.
+      for (const scope of mine) {
+        if (!scope.complete || scopeKeys.get(scope)!.has(key)) continue
+        const elsewhere = kustomizations.find((m) => keyOf(m) === key)!
+        findings.push({
+          ruleId: 'flux/depends-on-missing',
+          severity: 'error',
+          message: `${what}: dependsOn ${key} names no Kustomization that ${scopeName(scope)} applies; the one at ${elsewhere.manifest.location.file}:${elsewhere.manifest.location.line} is ${describeApplier(elsewhere, scopes)}`,
+          location
         })
       }
     })
@@ -251,8 +267,143 @@ export function checkFlux(
     }
     findings.push(...timing(k, spec))
   }
-  findings.push(...cycles(kustomizations, selected))
+  findings.push(...duplicates(scopes, selected))
+  // dependsOn cycles within each cluster; Kustomizations that no render applies form one repository-wide graph, as before.
+  const scoped = new Set(scopes.flatMap((scope) => [...scope.members]))
+  const graphs = [
+    ...scopes.map((scope) => kustomizations.filter((k) => scope.members.has(k))),
+    kustomizations.filter((k) => !scoped.has(k))
+  ]
+  const seen = new Set<string>()
+  for (const finding of graphs.flatMap((members) => cycles(members, selected))) {
+    const id = `${finding.location?.file}:${finding.location?.line}|${finding.message}`
+    if (seen.has(id)) continue
+    seen.add(id)
+    findings.push(finding)
+  }
   return findings
+}
+
+function keyOf(k: FluxKustomization): string {
+  return `${k.namespace}/${k.name}`
+}
+
+/**
+ * The Flux Kustomizations one cluster applies: those in the render of a path that nothing else in
+ * the repository applies (a cluster directory, applied by its own bootstrap `flux-system`
+ * Kustomization), and then those in the renders of the paths they apply, transitively.
+ */
+export interface FluxScope {
+  /** The path whose render starts the scope, e.g. `clusters/staging`. */
+  root: string
+  members: Set<FluxKustomization>
+  /**
+   * Every member's path was rendered here and holds only Kustomizations of this repository. When
+   * not (changed-only runs, a source outside this checkout, a path that did not build), a dependsOn
+   * target that exists elsewhere in the repository may be applied by the part not seen, so it is not
+   * reported.
+   */
+  complete: boolean
+}
+
+/** Groups the Flux Kustomizations by the cluster that applies them, from the renders at hand. */
+export function fluxScopes(kustomizations: readonly FluxKustomization[], renders: ReadonlyMap<string, PathRender>): FluxScope[] {
+  // A rendered Kustomization is the written one from the same document of the same file.
+  const where = (m: Manifest) => `${m.location.file}:${m.location.line}`
+  const byPlace = new Map(kustomizations.map((k) => [where(k.manifest), k]))
+  const inRender = new Map<string, { members: FluxKustomization[]; unknown: boolean }>()
+  for (const [path, render] of renders) {
+    if (!render.manifests) continue
+    const members: FluxKustomization[] = []
+    let unknown = false
+    for (const m of render.manifests) {
+      if (m.object.kind !== 'Kustomization' || !isFluxObject(m.object)) continue
+      const k = byPlace.get(where(m))
+      if (k && k.name === (m.object.metadata?.name ?? '')) members.push(k)
+      else unknown = true
+    }
+    inRender.set(path, { members, unknown })
+  }
+  const closure = (start: string): FluxScope => {
+    const members = new Set<FluxKustomization>()
+    let complete = true
+    const visited = new Set<string>([start])
+    const queue = [start]
+    while (queue.length > 0) {
+      const found = inRender.get(queue.shift()!)
+      if (!found) {
+        complete = false
+        continue
+      }
+      if (found.unknown) complete = false
+      for (const k of found.members) {
+        members.add(k)
+        if (k.source !== 'local' || k.path === undefined) complete = false
+        else if (!visited.has(k.path)) {
+          visited.add(k.path)
+          queue.push(k.path)
+        }
+      }
+    }
+    return { root: start, members, complete }
+  }
+  const candidates: FluxScope[] = []
+  for (const [path, found] of inRender) {
+    if (found.members.length === 0) continue
+    const scope = closure(path)
+    // Applied by a Kustomization outside its own closure: part of that one's cluster, not a cluster of its own.
+    if (kustomizations.some((k) => k.source === 'local' && k.path === path && !scope.members.has(k))) continue
+    candidates.push(scope)
+  }
+  candidates.sort((a, b) => a.root.localeCompare(b.root))
+  return candidates.filter(
+    (scope, index) =>
+      !candidates.some(
+        (other, j) =>
+          other !== scope && [...scope.members].every((m) => other.members.has(m)) && (other.members.size > scope.members.size || j < index)
+      )
+  )
+}
+
+function scopeName(scope: FluxScope): string {
+  return scope.root === '' ? 'the repository root' : scope.root
+}
+
+function describeApplier(k: FluxKustomization, scopes: readonly FluxScope[]): string {
+  const roots = scopes.filter((scope) => scope.members.has(k)).map(scopeName)
+  return roots.length > 0 ? `applied by ${roots.join(', ')}` : 'in a cluster this run does not render'
+}
+
+/** Two Kustomizations with one namespace/name in one cluster: Flux applies one over the other. */
+function duplicates(scopes: readonly FluxScope[], selected: ReadonlySet<Manifest> | undefined): Finding[] {
+  const findings: Finding[] = []
+  const reported = new Set<string>()
+  const order = (a: FluxKustomization, b: FluxKustomization) =>
+    a.manifest.location.file.localeCompare(b.manifest.location.file) || (a.manifest.location.line ?? 0) - (b.manifest.location.line ?? 0)
+  for (const scope of scopes) {
+    const first = new Map<string, FluxKustomization>()
+    for (const k of [...scope.members].sort(order)) {
+      const earlier = first.get(keyOf(k))
+      if (!earlier) {
+        first.set(keyOf(k), k)
+        continue
+      }
+      const id = `${place(earlier)}|${place(k)}`
+      if (reported.has(id) || (selected && !selected.has(k.manifest) && !selected.has(earlier.manifest))) continue
+      reported.add(id)
+      findings.push({
+        ruleId: 'flux/duplicate-kustomization',
+        severity: 'error',
+        message: `Kustomization ${keyOf(k)} is defined again here, in what ${scopeName(scope)} applies (first at ${place(earlier)}); Flux applies one over the other`,
+        location: k.manifest.locate(['metadata', 'name'])
+      })
+    }
+  }
+  return findings
+}
+
+function place(k: FluxKustomization): string {
+  return `${k.manifest.location.file}:${k.manifest.location.line}`
 }
 
 function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Finding[] {
