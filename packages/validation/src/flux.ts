@@ -230,11 +230,10 @@ export function checkFlux(
       }
     }
 
-    const dependsOn = Array.isArray(spec.dependsOn) ? (spec.dependsOn as Array<{ name?: string; namespace?: string }>) : []
     const mine = scopes.filter((scope) => scope.members.has(k))
-    dependsOn.forEach((dependency, index) => {
-      const key = `${dependency.namespace ?? k.namespace}/${dependency.name ?? ''}`
-      const location = at(k.manifest, ['spec', 'dependsOn', index, 'name'])
+    for (const dependency of dependsOnOf(k.manifest)) {
+      const key = dependencyKey(k, dependency)
+      const location = at(k.manifest, ['spec', 'dependsOn', dependency.index, 'name'])
       if (!byKey.has(key)) {
         findings.push({
           ruleId: 'flux/depends-on-missing',
@@ -242,7 +241,7 @@ export function checkFlux(
           message: `${what}: dependsOn ${key} names no Kustomization in this repository`,
           location
         })
-        return
+        continue
       }
       // Within a cluster, the target must be applied there too; a scope with parts this run cannot see only counts what it sees.
       for (const scope of mine) {
@@ -251,11 +250,11 @@ export function checkFlux(
         findings.push({
           ruleId: 'flux/depends-on-missing',
           severity: 'error',
-          message: `${what}: dependsOn ${key} names no Kustomization that ${scopeName(scope)} applies; the one at ${elsewhere.manifest.location.file}:${elsewhere.manifest.location.line} is ${describeApplier(elsewhere, scopes)}`,
+          message: `${what}: dependsOn ${key} names no Kustomization that ${scopeName(scope)} applies; the one at ${place(elsewhere)} is ${describeApplier(elsewhere, scopes)}`,
           location
         })
       }
-    })
+    }
 
     if (spec.wait === true && Array.isArray(spec.healthChecks) && spec.healthChecks.length > 0) {
       findings.push({
@@ -288,6 +287,29 @@ function keyOf(k: FluxKustomization): string {
   return `${k.namespace}/${k.name}`
 }
 
+/** One `spec.dependsOn` entry of a Flux Kustomization, with its index there (entries that are not objects are the schema's finding). */
+export interface DependsOnEntry {
+  name: string | undefined
+  namespace: string | undefined
+  index: number
+}
+
+export function dependsOnOf(manifest: Manifest): DependsOnEntry[] {
+  const list = (manifest.object.spec as { dependsOn?: unknown } | undefined)?.dependsOn
+  if (!Array.isArray(list)) return []
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+  return list.flatMap((entry: unknown, index) =>
+    entry && typeof entry === 'object'
+      ? [{ name: text((entry as { name?: unknown }).name), namespace: text((entry as { namespace?: unknown }).namespace), index }]
+      : []
+  )
+}
+
+/** The namespace/name a dependsOn entry points at (its own namespace when the entry names none). */
+function dependencyKey(k: FluxKustomization, dependency: DependsOnEntry): string {
+  return `${dependency.namespace ?? k.namespace}/${dependency.name ?? ''}`
+}
+
 /**
  * The Flux Kustomizations one cluster applies: those in the render of a path that nothing else in
  * the repository applies (a cluster directory, applied by its own bootstrap `flux-system`
@@ -309,8 +331,7 @@ export interface FluxScope {
 /** Groups the Flux Kustomizations by the cluster that applies them, from the renders at hand. */
 export function fluxScopes(kustomizations: readonly FluxKustomization[], renders: ReadonlyMap<string, PathRender>): FluxScope[] {
   // A rendered Kustomization is the written one from the same document of the same file.
-  const where = (m: Manifest) => `${m.location.file}:${m.location.line}`
-  const byPlace = new Map(kustomizations.map((k) => [where(k.manifest), k]))
+  const byPlace = new Map(kustomizations.map((k) => [placeOf(k.manifest), k]))
   const inRender = new Map<string, { members: FluxKustomization[]; unknown: boolean }>()
   for (const [path, render] of renders) {
     if (!render.manifests) continue
@@ -318,7 +339,7 @@ export function fluxScopes(kustomizations: readonly FluxKustomization[], renders
     let unknown = false
     for (const m of render.manifests) {
       if (m.object.kind !== 'Kustomization' || !isFluxObject(m.object)) continue
-      const k = byPlace.get(where(m))
+      const k = byPlace.get(placeOf(m))
       if (k && k.name === (m.object.metadata?.name ?? '')) members.push(k)
       else unknown = true
     }
@@ -403,7 +424,11 @@ function duplicates(scopes: readonly FluxScope[], selected: ReadonlySet<Manifest
 }
 
 function place(k: FluxKustomization): string {
-  return `${k.manifest.location.file}:${k.manifest.location.line}`
+  return placeOf(k.manifest)
+}
+
+function placeOf(manifest: Manifest): string {
+  return `${manifest.location.file}:${manifest.location.line}`
 }
 
 function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Finding[] {
@@ -527,16 +552,15 @@ function timing(k: FluxKustomization, spec: Record<string, unknown>): Finding[] 
 
 /** dependsOn cycles: each reported once, at the dependsOn of its first member. */
 function cycles(kustomizations: readonly FluxKustomization[], selected: ReadonlySet<Manifest> | undefined): Finding[] {
-  const key = (k: FluxKustomization) => `${k.namespace}/${k.name}`
-  const byKey = new Map(kustomizations.map((k) => [key(k), k]))
+  const byKey = new Map(kustomizations.map((k) => [keyOf(k), k]))
   const edges = new Map<string, string[]>()
   for (const k of kustomizations) {
-    const dependsOn = (
-      (k.manifest.object.spec as { dependsOn?: Array<{ name?: string; namespace?: string }> } | undefined)?.dependsOn ?? []
+    edges.set(
+      keyOf(k),
+      dependsOnOf(k.manifest)
+        .map((dependency) => dependencyKey(k, dependency))
+        .filter((key) => byKey.has(key))
     )
-      .map((d) => `${d.namespace ?? k.namespace}/${d.name ?? ''}`)
-      .filter((d) => byKey.has(d))
-    edges.set(key(k), dependsOn)
   }
   const findings: Finding[] = []
   const state = new Map<string, 'visiting' | 'done'>()

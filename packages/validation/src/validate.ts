@@ -20,7 +20,7 @@ import { generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './b
 import { statusFromRenders } from './environment-status.js'
 import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
 import { fluxFiles, fluxFilesForChange, filesNaming } from './flux-files.js'
-import { checkFlux, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
+import { checkFlux, dependsOnOf, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
 import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { patchFiles } from './patch-files.js'
 import { applyPostBuild, postBuildSteps } from './post-build.js'
@@ -313,16 +313,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
         break
       }
     }
-    findings = dedupeFindings(findings).sort(compareFindings)
-    const counts = countFindings(findings)
-    reports.push({
-      check,
-      title: CHECKS[check],
-      status: counts.error > 0 ? 'failed' : 'passed',
-      findings,
-      counts,
-      note
-    })
+    reports.push(checkReport(check, dedupeFindings(findings), note))
   }
 
   // A render started early for a root the run does not check: let its kustomize call finish and its files go.
@@ -408,9 +399,7 @@ function fluxFilesAChangeNeeds(
     for (const manifest of scanFluxObjects(files, added).objects) {
       if (manifest.object.kind !== 'Kustomization') continue
       if (manifest.object.metadata?.name) defined.add(manifest.object.metadata.name)
-      const dependsOn = (manifest.object.spec as { dependsOn?: unknown } | undefined)?.dependsOn
-      for (const dependency of Array.isArray(dependsOn) ? (dependsOn as Array<{ name?: unknown }>) : [])
-        if (typeof dependency?.name === 'string') wanted.add(dependency.name)
+      for (const dependency of dependsOnOf(manifest)) if (dependency.name !== undefined) wanted.add(dependency.name)
     }
     const missing = new Set([...wanted].filter((name) => !defined.has(name)))
     added = filesNaming(
@@ -505,7 +494,15 @@ function dropFluxDuplicates(reports: CheckReport[]): void {
   if (!flux || !kustomize) return
   const key = (f: Finding) => `${f.location?.file}|${f.location?.line}|${f.message.replace(/ \(from [^)]*\)/, '')}`
   const known = new Set(flux.findings.map(key))
-  kustomize.findings = kustomize.findings.filter((f) => !known.has(key(f)))
-  kustomize.counts = countFindings(kustomize.findings)
-  kustomize.status = kustomize.counts.error > 0 ? 'failed' : 'passed'
+  reports[reports.indexOf(kustomize)] = checkReport(
+    kustomize.check,
+    kustomize.findings.filter((f) => !known.has(key(f))),
+    kustomize.note
+  )
+}
+
+function checkReport(check: CheckName, findings: readonly Finding[], note: string | undefined): CheckReport {
+  const sorted = [...findings].sort(compareFindings)
+  const counts = countFindings(sorted)
+  return { check, title: CHECKS[check], status: counts.error > 0 ? 'failed' : 'passed', findings: sorted, counts, note }
 }

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { changedFiles } from '@gitops-actions/git'
 import { GitRepo } from '../../../test/harness/git-repo.js'
+import { manifestsFromYaml } from '@gitops-actions/core'
 import { fluxFileHint } from '../src/flux-files.js'
+import { dependsOnOf } from '../src/flux.js'
 import { validateRepository, type ValidateResult } from '../src/index.js'
 
 describe('what a Flux file says about paths, without parsing it', () => {
@@ -36,6 +38,14 @@ describe('what a Flux file says about paths, without parsing it', () => {
     ['no path: Flux applies the source root', kustomization('  prune: true'), [], true]
   ])('%s', (_what, text, paths, irregular) => {
     expect(fluxFileHint('f.yaml', text)).toMatchObject({ paths, irregular, definesSource: false })
+  })
+
+  test('dependsOn entries that are not objects are skipped (the schema reports them), the others keep their index', () => {
+    const [manifest] = manifestsFromYaml(
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: x\nspec:\n  dependsOn:\n  - null\n  - infra\n  - name: db\n    namespace: data\n',
+      'x.yaml'
+    )
+    expect(dependsOnOf(manifest!)).toEqual([{ name: 'db', namespace: 'data', index: 2 }])
   })
 
   test('a file that defines a source says so', () => {
