@@ -41778,6 +41778,24 @@ function pullRequestBase(context) {
     const pr = context.payload.pull_request;
     return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined;
 }
+/**
+ * The branches whose content this checkout is: the branch pushed, or the one a pull request merges
+ * into, and the repository's default branch (what a cluster usually syncs). A Flux source that follows
+ * another branch of the same repository holds other content.
+ */
+function checkoutBranches(context) {
+    const pr = context.payload.pull_request;
+    const repository = context.payload.repository;
+    const branches = [
+        typeof pr?.base?.ref === 'string'
+            ? pr.base.ref
+            : context.ref.startsWith('refs/heads/')
+                ? context.ref.slice('refs/heads/'.length)
+                : undefined,
+        typeof repository?.default_branch === 'string' ? repository.default_branch : undefined
+    ];
+    return [...new Set(branches.filter((b) => typeof b === 'string' && b !== ''))];
+}
 /** The repository the workflow runs in, as the default of a repository input; a UserError naming that input when the runner gave none. */
 function currentRepository(context, input) {
     if (context.repository)
@@ -47178,20 +47196,33 @@ function parseYamlFile(text, file) {
 function toPlain(source) {
     return source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
 }
-/** The place of the node at `path`, or of its nearest existing ancestor, for findings and errors. */
-function locationOf(source, path) {
+/**
+ * The place of the node at `path`, or of its nearest existing ancestor, for findings and errors.
+ * With `at: 'key'`, a map entry is placed at its key: a value written as a block starts on the line
+ * after its key, and a finding about the entry itself (an unknown key) belongs on the key's line.
+ */
+function locationOf(source, path, at = 'value') {
     let node = source.document.contents;
     let found = node;
-    for (const key of path) {
+    let keyNode;
+    for (const [index, key] of path.entries()) {
         if (!(0,dist/* isCollection */.P3)(node))
             break;
         const next = node.get(key, true);
         if (next === undefined)
             break;
+        if (at === 'key' && index === path.length - 1 && (0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((item) => ((0,dist/* isScalar */.jn)(item.key) ? item.key.value === key : item.key === key));
+            keyNode = (0,dist/* isNode */.Ll)(pair?.key) ? pair.key : undefined;
+        }
         node = next;
         found = next;
     }
-    return locationOfNode(source, (0,dist/* isNode */.Ll)(found) ? found : undefined);
+    const location = locationOfNode(source, (0,dist/* isNode */.Ll)(found) ? found : undefined);
+    if (!keyNode?.range)
+        return location;
+    const start = source.lineCounter.linePos(keyNode.range[0]);
+    return { ...location, line: start.line, column: start.col };
 }
 /** The place of a node, or the top of the file when there is none. */
 function locationOfNode(source, node) {
@@ -47397,7 +47428,8 @@ const layoutSchema = {
     type: 'object',
     additionalProperties: false,
     properties: {
-        overlay: { type: 'string', nullable: true, pattern: '\\{app\\}', minLength: 1 },
+        // {app} is optional: a repository with one overlay per environment (`clusters/{env}`) has no app level.
+        overlay: { type: 'string', nullable: true, pattern: '\\{env\\}', minLength: 1 },
         base: { type: 'string', nullable: true, minLength: 1 }
     }
 };
@@ -47920,6 +47952,7 @@ function schemaError(source, errors) {
         const allowed = Object.keys(error.parentSchema?.properties ?? {});
         message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`;
         path.push(extra);
+        return new UserError(message, locationOf(source, path, 'key'));
     }
     else if (error.keyword === 'enum') {
         message += `: ${error.params.allowedValues.join(', ')}`;
@@ -53064,10 +53097,10 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 exports.P3 = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
+exports.jn = identity.isScalar;
 __webpack_unused_export__ = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;

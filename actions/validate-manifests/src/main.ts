@@ -2,6 +2,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import {
   annotate,
+  checkoutBranches,
   failStep,
   inWorkspaceDirectory,
   markdownTable,
@@ -46,6 +47,7 @@ export async function run(): Promise<void> {
           repoRoot,
           checks: inputs.checks,
           repository: context.repository ? `${context.repository.owner}/${context.repository.repo}` : undefined,
+          branches: checkoutBranches(context),
           changedFiles: changed,
           shard: inputs.shard,
           kustomizeFlags: inputs.kustomizeFlags,

@@ -80,6 +80,25 @@ export function pullRequestBase(context: RunContext): string | undefined {
   return typeof pr?.base?.sha === 'string' && pr.base.sha !== '' ? pr.base.sha : undefined
 }
 
+/**
+ * The branches whose content this checkout is: the branch pushed, or the one a pull request merges
+ * into, and the repository's default branch (what a cluster usually syncs). A Flux source that follows
+ * another branch of the same repository holds other content.
+ */
+export function checkoutBranches(context: RunContext): string[] {
+  const pr = context.payload.pull_request as { base?: { ref?: unknown } } | undefined
+  const repository = context.payload.repository as { default_branch?: unknown } | undefined
+  const branches = [
+    typeof pr?.base?.ref === 'string'
+      ? pr.base.ref
+      : context.ref.startsWith('refs/heads/')
+        ? context.ref.slice('refs/heads/'.length)
+        : undefined,
+    typeof repository?.default_branch === 'string' ? repository.default_branch : undefined
+  ]
+  return [...new Set(branches.filter((b): b is string => typeof b === 'string' && b !== ''))]
+}
+
 /** The repository the workflow runs in, as the default of a repository input; a UserError naming that input when the runner gave none. */
 export function currentRepository(context: RunContext, input: string): { owner: string; repo: string } {
   if (context.repository) return context.repository

@@ -1,4 +1,4 @@
-import { isNode, isCollection, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml'
+import { isCollection, isMap, isNode, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml'
 import { UserError } from './errors.js'
 import type { SourceLocation } from './source-location.js'
 
@@ -61,18 +61,30 @@ export function toPlain(source: YamlSource): unknown {
   return source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
 }
 
-/** The place of the node at `path`, or of its nearest existing ancestor, for findings and errors. */
-export function locationOf(source: YamlSource, path: YamlPath): SourceLocation {
+/**
+ * The place of the node at `path`, or of its nearest existing ancestor, for findings and errors.
+ * With `at: 'key'`, a map entry is placed at its key: a value written as a block starts on the line
+ * after its key, and a finding about the entry itself (an unknown key) belongs on the key's line.
+ */
+export function locationOf(source: YamlSource, path: YamlPath, at: 'value' | 'key' = 'value'): SourceLocation {
   let node: unknown = source.document.contents
   let found: unknown = node
-  for (const key of path) {
+  let keyNode: Node | undefined
+  for (const [index, key] of path.entries()) {
     if (!isCollection(node)) break
     const next = node.get(key, true)
     if (next === undefined) break
+    if (at === 'key' && index === path.length - 1 && isMap(node)) {
+      const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value === key : item.key === key))
+      keyNode = isNode(pair?.key) ? pair.key : undefined
+    }
     node = next
     found = next
   }
-  return locationOfNode(source, isNode(found) ? found : undefined)
+  const location = locationOfNode(source, isNode(found) ? found : undefined)
+  if (!keyNode?.range) return location
+  const start = source.lineCounter.linePos(keyNode.range[0])
+  return { ...location, line: start.line, column: start.col }
 }
 
 /** The place of a node, or the top of the file when there is none. */

@@ -23,6 +23,13 @@ describe('gitops.yaml', () => {
     expect(environmentByName(config, 'prod').namespace).toBe('app-prod')
   })
 
+  test('an overlay layout without {app} (one overlay per environment) is accepted; one without {env} is not', () => {
+    expect(parseGitopsConfig('layout:\n  overlay: clusters/{env}\n').layout.overlay).toBe('clusters/{env}')
+    const error = errorOf(() => parseGitopsConfig('layout:\n  overlay: clusters/prod\n'))
+    expect(error.message).toMatch(/layout.overlay must match pattern/)
+    expect(error.location).toEqual(expect.objectContaining({ file: 'gitops.yaml', line: 2 }))
+  })
+
   test('a custom chain keeps seed defaults for known names', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
     writeFileSync(
@@ -40,10 +47,13 @@ describe('gitops.yaml', () => {
 
   test.each([
     ['environments:\n  - name: dev\n    namspace: x\n', 3, /unknown key 'namspace' in environments.0. Valid keys are: name, namespace/],
+    // A block value starts on the line after its key: the unknown key is reported at its own line.
+    ['environments:\n  - name: dev\n    tags:\n      allowed: [v1]\n', 3, /unknown key 'tags' in environments.0/],
+    ['environments:\n  - name: dev\n    tags:\n    - v1\n', 3, /unknown key 'tags' in environments.0/],
     ['version: 2\n', 1, /version must be equal to one of the allowed values: 1/],
     ['environments:\n  - name: Dev\n', 2, /environments.0.name must match pattern/],
     ['environments:\n  - name: dev\n  - name: dev\n', 3, /environment 'dev' is listed twice/],
-    ['layout:\n  overlay: overlays/{env}\n', 2, /layout.overlay must match pattern/],
+    ['layout:\n  overlay: overlays/dev\n', 2, /layout.overlay must match pattern/],
     ['environments:\n  - name: dev\n    allowedTags: ["(unclosed"]\n', 3, /not a valid regular expression/],
     ['a: 1\na: 2\n', 2, /Duplicate key/],
     ['environments: [\n', 2, /Invalid YAML/]

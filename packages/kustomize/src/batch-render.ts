@@ -172,7 +172,8 @@ async function buildBatch(
   try {
     output = await render(dir, { flags: generated ? [...flags, '--load-restrictor=LoadRestrictionsNone'] : flags })
   } catch (error) {
-    if (error instanceof RenderError) return new RenderError(batch.length === 1 ? batch[0]!.path : dir, rebase(error.stderr, dir, repoRoot))
+    if (error instanceof RenderError)
+      return new RenderError(batch.length === 1 ? batch[0]!.path : dir, rebase(error.stderr, dir, repoRoot, batch))
     throw error
   }
   return splitByMarkers(output, batch.length, dir, repoRoot)
@@ -228,13 +229,26 @@ function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/')
 }
 
-/** kustomize names files by absolute path or relative to our temporary directory: make them repository paths. */
-function rebase(stderr: string, dir: string, repoRoot: string): string {
-  let text = stderr
+/**
+ * kustomize names files by absolute path or relative to our temporary directory: make them
+ * repository paths. The kustomization generated for a directory without one is ours, not the
+ * user's: its frame goes, and its files are named from the repository root like the others.
+ */
+function rebase(stderr: string, dir: string, repoRoot: string, batch: readonly RootSpec[]): string {
+  let text = stderr.split(dir + '/').join('')
+  for (const [index, spec] of batch.entries()) {
+    if (!spec.generatedResources) continue
+    const name = `generated-${index}`
+    text = text
+      .split(`accumulating resources from '${name}': read ${name}: is a directory': recursed accumulation of path '${name}': `)
+      .join('')
+    const fromSub = toPosix(relative(join(dir, name), repoRoot))
+    if (fromSub) text = text.split(fromSub + '/').join('')
+    text = text.split(`'${name}'`).join(`'${spec.path || '.'}'`)
+  }
   const fromDir = toPosix(relative(dir, repoRoot))
   if (fromDir) text = text.split(fromDir + '/').join('')
-  text = text.split(resolve(repoRoot) + '/').join('')
-  return text.split(dir + '/').join('')
+  return text.split(resolve(repoRoot) + '/').join('')
 }
 
 function semaphore(size: number): <T>(task: () => Promise<T>) => Promise<T> {

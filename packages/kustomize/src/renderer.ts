@@ -57,7 +57,7 @@ export class RenderError extends Error {
     readonly directory: string,
     readonly stderr: string
   ) {
-    super(`kustomize could not build ${directory}: ${kustomizeErrorMessage(stderr)}`)
+    super(`kustomize could not build ${directory || 'the repository root'}: ${kustomizeErrorMessage(stderr)}`)
   }
 }
 

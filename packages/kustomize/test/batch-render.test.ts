@@ -27,7 +27,11 @@ describe('renderRoots: many roots in few kustomize calls', () => {
     'c/extra.yaml': configMap('extra'),
     'broken/kustomization.yaml': 'resources:\n- missing.yaml\n',
     'plain/one.yaml': configMap('one', 'plain'),
-    'plain/two.yaml': configMap('two', 'plain')
+    'plain/two.yaml': configMap('two', 'plain'),
+    // A directory without kustomization.yaml whose files define one object twice (flux2-multi-tenancy's
+    // repository root: the cluster directories of staging and production).
+    'clusters/staging/infra.yaml': configMap('infra', 'flux-system'),
+    'clusters/production/infra.yaml': configMap('infra', 'flux-system')
   }
   let dir: string
   let results: RootRender[]
@@ -41,7 +45,8 @@ describe('renderRoots: many roots in few kustomize calls', () => {
         { path: 'b' },
         { path: 'c' },
         { path: 'broken' },
-        { path: 'plain', generatedResources: ['plain/one.yaml', 'plain/two.yaml'] }
+        { path: 'plain', generatedResources: ['plain/one.yaml', 'plain/two.yaml'] },
+        { path: '', generatedResources: ['clusters/production/infra.yaml', 'clusters/staging/infra.yaml'] }
       ],
       { concurrency: 2 },
       stats
@@ -55,7 +60,8 @@ describe('renderRoots: many roots in few kustomize calls', () => {
       ['b', ['shared@base/cm.yaml']],
       ['c', ['shared@base/cm.yaml', 'extra@c/extra.yaml']],
       ['broken', undefined],
-      ['plain', ['one@plain/one.yaml', 'two@plain/two.yaml']]
+      ['plain', ['one@plain/one.yaml', 'two@plain/two.yaml']],
+      ['', undefined]
     ])
   })
 
@@ -70,6 +76,12 @@ describe('renderRoots: many roots in few kustomize calls', () => {
     expect(broken.error?.message).toContain("'missing.yaml'")
     expect(broken.error?.message).not.toContain(dir)
     expect(stats.splits).toBeGreaterThan(0)
+    // The kustomization generated for a directory without one is ours: its name is not in the message, its files are repository paths.
+    const generated = results.find((r) => r.root === '')!
+    expect(generated.error?.message).toMatch(
+      /^kustomize could not build the repository root: accumulating resources: .*merging resources from 'clusters\/staging\/infra.yaml': may not add resource/
+    )
+    expect(generated.error?.message).not.toMatch(/generated-\d|\.\.\//)
     expect(stats.calls).toBeLessThan(12)
   })
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, posix } from 'node:path'
-import type { GitopsConfig } from '@gitops-actions/core'
+import type { GitopsConfig, SourceLocation } from '@gitops-actions/core'
 import { kustomizationFileIn } from './kustomization.js'
 import type { SourceFiles } from './source-files.js'
 
@@ -10,10 +10,12 @@ export interface BuildRoot {
   path: string
   app?: string | undefined
   environment?: string | undefined
-  /** Why it is built. */
-  reasons: Array<'layout' | 'flux'>
+  /** Why it is built: an overlay of the layout, a path Flux applies, or a Kustomize root found without gitops.yaml. */
+  reasons: Array<'layout' | 'flux' | 'discovered'>
   /** For a directory without kustomization.yaml (Flux generates one): the manifests it holds. */
   generatedResources?: string[] | undefined
+  /** Where a Flux Kustomization names this path (`spec.path`): a failed build without a kustomization file is reported there. */
+  appliedAt?: SourceLocation | undefined
 }
 
 /** The overlays that the gitops.yaml layout names, e.g. every apps/{app}/overlays/{env} that exists. */
@@ -54,6 +56,11 @@ export function layoutRoots(repoRoot: string, config: GitopsConfig): BuildRoot[]
   return roots.sort((a, b) => a.path.localeCompare(b.path))
 }
 
+/** A root as messages name it: its repository path, or the repository root for ''. */
+export function rootName(path: string): string {
+  return path === '' ? 'the repository root' : path
+}
+
 /** `./apps/x/`, `/apps/x`, `apps/x` → `apps/x`; `./` → ''. */
 export function normalizeRepoPath(path: string): string {
   const normalized = posix.normalize(`/${path.trim()}`).replace(/^\/+/, '').replace(/\/+$/, '')
@@ -83,6 +90,34 @@ export function generatedResources(repoRoot: string, dir: string, files: SourceF
   return resources
 }
 
+/**
+ * Without gitops.yaml, every Kustomize root of the repository, as Flux's own example repositories
+ * validate them (scripts/validate.sh builds every directory with a kustomization file, outside dot
+ * directories and Helm charts): a `kind: Component` cannot build alone, and a directory that another
+ * root builds (a base, a component) is checked through that root, so it is not built twice.
+ * `includedElsewhere` tells, for the candidates, which of them another root's build reads.
+ */
+export function discoveredRoots(
+  repoRoot: string,
+  yamlFiles: readonly string[],
+  files: SourceFiles,
+  includedElsewhere: (candidates: readonly string[]) => ReadonlySet<string>
+): BuildRoot[] {
+  const charts = yamlFiles.filter((file) => posix.basename(file) === 'Chart.yaml').map((file) => posix.dirname(file))
+  const inChart = (dir: string) => charts.some((chart) => dir === chart || dir.startsWith(`${chart}/`))
+  const candidates: string[] = []
+  for (const dir of new Set(yamlFiles.map((file) => (posix.dirname(file) === '.' ? '' : posix.dirname(file))))) {
+    const file = kustomizationFileIn(repoRoot, dir)
+    if (!file || inChart(dir) || /^kind:\s*["']?Component\b/m.test(files.text(file) ?? '')) continue
+    candidates.push(dir)
+  }
+  const included = includedElsewhere(candidates)
+  return candidates
+    .filter((dir) => !included.has(dir))
+    .sort()
+    .map((path) => ({ path, reasons: ['discovered'] }))
+}
+
 /** Merges roots found for several reasons into one entry per path. */
 export function mergeRoots(roots: readonly BuildRoot[]): BuildRoot[] {
   const byPath = new Map<string, BuildRoot>()
@@ -96,6 +131,7 @@ export function mergeRoots(roots: readonly BuildRoot[]): BuildRoot[] {
     known.app ??= root.app
     known.environment ??= root.environment
     known.generatedResources ??= root.generatedResources
+    known.appliedAt ??= root.appliedAt
   }
   return [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path))
 }

@@ -11,6 +11,7 @@ import {
   type SourceLocation
 } from '@gitops-actions/core'
 import { kustomizeErrorMessage } from '@gitops-actions/kustomize'
+import { rootName } from './build-roots.js'
 import type { ImageEntry, Kustomization, RootClosure } from './kustomization.js'
 import { pendingSubstitution } from './post-build.js'
 import { judgeRemovedApi, removedApi } from './removed-apis.js'
@@ -38,7 +39,7 @@ export function checkRenderedObjects(
   const findings: Finding[] = []
   const seen = new Map<string, Manifest>()
   for (const manifest of manifests) {
-    const what = `${describeObject(manifest.object)} (from ${root || '.'})`
+    const what = `${describeObject(manifest.object)} (from ${rootName(root)})`
     const { apiVersion, kind } = manifest.object
     const removal = typeof apiVersion === 'string' && typeof kind === 'string' ? removedApi(apiVersion, kind) : undefined
     const judgement = removal ? judgeRemovedApi(apiVersion!, kind!, removal, cluster) : undefined
@@ -60,7 +61,7 @@ export function checkRenderedObjects(
         ruleId: rule.ruleId,
         severity: rule.severity,
         message: `${what}: ${problem.message}`,
-        location: manifest.locate([...problem.path])
+        location: manifest.locate([...problem.path], problem.kind === 'unknown-field' ? 'key' : 'value')
       })
     }
     const id = objectId(manifest.object)
@@ -69,7 +70,7 @@ export function checkRenderedObjects(
       findings.push({
         ruleId: 'kustomize/duplicate-object',
         severity: 'error',
-        message: `${what} is rendered twice by ${root || '.'}; the first is at ${first.location.file}:${first.location.line}`,
+        message: `${what} is rendered twice by ${rootName(root)}; the first is at ${first.location.file}:${first.location.line}`,
         location: manifest.location
       })
     } else {
@@ -237,7 +238,7 @@ export function renderFailure(
       return {
         ruleId: 'kustomize/render',
         severity: 'error',
-        message: `${root || '.'} does not build: ${culprit.value} adds ${kind} ${name} a second time${isPatch ? `; it is a patch listed under resources: list it under patches: (- path: ${culprit.value})` : ''} (kustomize: ${message})`,
+        message: `${rootName(root)} does not build: ${culprit.value} adds ${kind} ${name} a second time${isPatch ? `; it is a patch listed under resources: list it under patches: (- path: ${culprit.value})` : ''} (kustomize: ${message})`,
         location: culprit.location
       }
     }
@@ -248,13 +249,13 @@ export function renderFailure(
         return {
           ruleId: 'kustomize/render',
           severity: 'error',
-          message: `${root || '.'} does not build: ${message}`,
+          message: `${rootName(root)} does not build: ${message}`,
           location: ref.location
         }
       }
     }
   }
-  return { ruleId: 'kustomize/render', severity: 'error', message: `${root || '.'} does not build: ${message}`, location: fallback }
+  return { ruleId: 'kustomize/render', severity: 'error', message: `${rootName(root)} does not build: ${message}`, location: fallback }
 }
 
 /**

@@ -20,7 +20,13 @@ export function renderedManifests(
     const file = origin?.repo === undefined ? (origin?.path ?? origin?.configuredIn) : undefined
     const source = file ? findDocument(files, file, kube) : undefined
     if (source) {
-      return { object: kube, location: source.location, root, environment, locate: (path: YamlPath) => source.locate(path) }
+      return {
+        object: kube,
+        location: source.location,
+        root,
+        environment,
+        locate: (path: YamlPath, at?: 'value' | 'key') => source.locate(path, at)
+      }
     }
     const location: SourceLocation = { file: file ?? fallbackFile, line: 1 }
     return { object: kube, location, root, environment, locate: () => location }

@@ -16,7 +16,7 @@ import {
   parameterError
 } from '@gitops-actions/core'
 import { renderRoots, type BatchRenderOptions, type BatchRenderStats, type RootRender, type RootSpec } from '@gitops-actions/kustomize'
-import { generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
+import { discoveredRoots, generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
 import { statusFromRenders } from './environment-status.js'
 import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
 import { fluxFiles, fluxFilesForChange, filesNaming } from './flux-files.js'
@@ -67,6 +67,8 @@ export interface ValidateRequest {
   checks: readonly CheckName[]
   /** owner/name of this repository, to recognise Flux GitRepository objects that point at it. */
   repository?: string | undefined
+  /** The branches this checkout's content is synced from (the pushed branch or a pull request's base, the default branch): a GitRepository of this repository on another branch is external. */
+  branches?: readonly string[] | undefined
   /** Changed-only mode: the files a pull request changes (repository paths). Undefined: everything. */
   changedFiles?: readonly string[] | undefined
   shard?: Shard | undefined
@@ -159,8 +161,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const scanned = scanFluxObjects(files, fluxRead)
   const patches = patchFiles([...new Set(scanned.objects.map((m) => m.location.file))], yamlFiles, files, graph)
   const flux = { ...scanned, objects: scanned.objects.filter((m) => !patches.has(m.location.file)) }
-  const fluxKustomizations = resolveFluxKustomizations(flux.objects, { repository: request.repository })
-  const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files)
+  const fluxKustomizations = resolveFluxKustomizations(flux.objects, { repository: request.repository, branches: request.branches })
+  const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files, yamlFiles, closureAt)
   const postBuilds = postBuildSteps(fluxKustomizations)
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
@@ -248,7 +250,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     })
     for (const [index, result] of results.entries()) {
       const root = buildable[index]!
-      const fallback = { file: kustomizationFileIn(repoRoot, root.path) ?? (root.path || '.'), line: 1 }
+      const kustomizationFile = kustomizationFileIn(repoRoot, root.path)
+      const fallback = kustomizationFile ? { file: kustomizationFile, line: 1 } : (root.appliedAt ?? { file: root.path || '.', line: 1 })
       if (result.error) {
         const finding = renderFailure(root.path, result.error.stderr, closureOf(root), files, fallback)
         renderFindings.push(finding)
@@ -282,6 +285,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
             findings.push(...checkRenderedObjects(root.path, manifests, closureOf(root), custom, clusterVersion(config, root.environment)))
         }
         note = `${roots.length} build root(s), ${allManifests.length} object(s)`
+        if (allRoots.length === 0) findings.push(nothingToBuild(config, fluxKustomizations))
         break
       }
       case 'flux': {
@@ -412,13 +416,15 @@ function fluxFilesAChangeNeeds(
   return candidates.filter((file) => read.has(file))
 }
 
-/** Layout overlays plus every local path a Flux Kustomization applies. */
+/** Layout overlays plus every local path a Flux Kustomization applies; without gitops.yaml, every other Kustomize root too. */
 function discoverRoots(
   repoRoot: string,
   config: GitopsConfig,
   layout: readonly BuildRoot[],
   flux: readonly FluxKustomization[],
-  files: SourceFiles
+  files: SourceFiles,
+  yamlFiles: readonly string[],
+  closureAt: (path: string) => RootClosure
 ): BuildRoot[] {
   const roots: BuildRoot[] = [...layout]
   const byPath = new Map(roots.map((r) => [r.path, r]))
@@ -430,8 +436,32 @@ function discoverRoots(
     if (kustomizationFileIn(repoRoot, k.path)) {
       roots.push({ path: k.path, environment, reasons: ['flux'] })
     } else if (isDirectory(repoRoot, k.path)) {
-      roots.push({ path: k.path, environment, reasons: ['flux'], generatedResources: generatedResources(repoRoot, k.path, files) })
+      const generated = generatedResources(repoRoot, k.path, files)
+      roots.push({
+        path: k.path,
+        environment,
+        reasons: ['flux'],
+        generatedResources: generated,
+        appliedAt: k.manifest.locate(['spec', 'path'])
+      })
     }
+  }
+  if (config.file === undefined) {
+    // A candidate that another root's build reads (a base, a directory Flux includes) is checked there.
+    const included = (candidates: readonly string[]): Set<string> => {
+      const read = new Set<string>()
+      const readBy = (builder: string) => {
+        for (const dir of closureAt(builder).dirs) if (dir !== builder) read.add(dir)
+      }
+      for (const root of roots) {
+        for (const resource of root.generatedResources ?? []) if (kustomizationFileIn(repoRoot, resource)) read.add(resource)
+        if (kustomizationFileIn(repoRoot, root.path)) readBy(root.path)
+      }
+      for (const candidate of candidates) readBy(candidate)
+      return new Set(candidates.filter((dir) => read.has(dir)))
+    }
+    const known = new Set(roots.map((root) => root.path))
+    roots.push(...discoveredRoots(repoRoot, yamlFiles, files, included).filter((root) => !known.has(root.path)))
   }
   return mergeRoots(roots)
 }
@@ -459,6 +489,20 @@ function affects(
   }
   // A changed Flux Kustomization re-checks the path it applies.
   return flux.some((k) => k.path === root.path && changed.has(k.manifest.location.file))
+}
+
+/** A run that built nothing must not pass in silence: a green check that checked nothing is a trap. */
+function nothingToBuild(config: GitopsConfig, flux: readonly FluxKustomization[]): Finding {
+  const external = flux.filter((k) => k.source === 'external').length
+  const where = config.file
+    ? `no overlay matches ${config.file}'s layout.overlay (${config.layout.overlay})`
+    : 'no directory of the repository holds a kustomization.yaml'
+  return {
+    ruleId: 'kustomize/nothing-checked',
+    severity: 'warning',
+    message: `Nothing was built or checked: ${where}, and no Flux Kustomization applies a path of this checkout${external > 0 ? ` (${external} read their paths from sources outside it)` : ''}`,
+    location: config.file ? { file: config.file, line: 1 } : undefined
+  }
 }
 
 /** CRDs committed as plain files (often outside any root), for the schemas of custom resources. */

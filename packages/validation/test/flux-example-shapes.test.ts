@@ -108,7 +108,7 @@ describe('every finding on each shape, and nothing else', () => {
         'warning kustomize/no-schema infrastructure/kyverno-policies/verify-flux-images.yaml:1',
         'notice flux/external-source infrastructure/kyverno/sync.yaml:9',
         'notice policy/flux-tenant-sources policies/base/sources.yaml:2',
-        'notice flux/external-source tenants/base/dev-team/sync.yaml:22'
+        'notice flux/external-source tenants/base/dev-team/sync.yaml:23'
       ]
     ],
     ['hub-spoke', ['warning kustomize/no-schema deploy/infra-configs/cluster-issuers.yaml:1']],
@@ -143,9 +143,13 @@ describe('what the warnings and notices say', () => {
     expect(policy.message).toContain('ClusterPolicy (kyverno.io/v1)')
   })
 
-  test('a tenant repository and an upstream repository are external, named with their URL', () => {
+  test('a tenant on another branch of this repository and an upstream repository are external, and the notice says why', () => {
     const messages = results['multi-tenancy'].findings.filter((f) => f.ruleId === 'flux/external-source').map((f) => f.message)
-    expect(messages).toContainEqual(expect.stringContaining('GitRepository apps/dev-team points at https://github.com/org/dev-team-apps'))
+    expect(messages).toContainEqual(
+      expect.stringContaining(
+        'GitRepository apps/dev-team follows branch dev-team of this repository, not main that the cluster syncs from here'
+      )
+    )
     expect(messages).toContainEqual(
       expect.stringContaining('GitRepository flux-system/kyverno-controller points at https://github.com/kyverno/kyverno')
     )

@@ -216,6 +216,7 @@ function schemaError(source: YamlSource, errors: readonly ErrorObject[]): UserEr
     const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {})
     message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`
     path.push(extra)
+    return new UserError(message, locationOf(source, path, 'key'))
   } else if (error.keyword === 'enum') {
     message += `: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
   }

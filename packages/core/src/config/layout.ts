@@ -1,6 +1,6 @@
 import type { JSONSchemaType } from 'ajv'
 
-/** Where apps and their overlays live in the config repo. `{app}` and `{env}` are replaced. */
+/** Where apps and their overlays live in the config repo. `{app}` and `{env}` are replaced; an overlay layout names `{env}`, and `{app}` when there are apps. */
 export interface LayoutConfig {
   overlay: string
   base: string
@@ -15,7 +15,8 @@ export const layoutSchema: JSONSchemaType<Partial<LayoutConfig>> = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    overlay: { type: 'string', nullable: true, pattern: '\\{app\\}', minLength: 1 },
+    // {app} is optional: a repository with one overlay per environment (`clusters/{env}`) has no app level.
+    overlay: { type: 'string', nullable: true, pattern: '\\{env\\}', minLength: 1 },
     base: { type: 'string', nullable: true, minLength: 1 }
   }
 }

@@ -29,8 +29,11 @@ export interface Manifest {
   root: string
   /** The environment of that root, when the gitops.yaml layout tells it. */
   environment?: string | undefined
-  /** The place of a field (e.g. ['spec','template','spec','containers',0,'image']), or of its nearest ancestor. */
-  locate(path: YamlPath): SourceLocation
+  /**
+   * The place of a field (e.g. ['spec','template','spec','containers',0,'image']), or of its nearest
+   * ancestor; `'key'` places a map entry at its key's line (an unknown field whose value is a block).
+   */
+  locate(path: YamlPath, at?: 'value' | 'key'): SourceLocation
 }
 
 /** A stable identity for duplicate detection: group/kind/namespace/name. */
@@ -52,7 +55,7 @@ export function manifestFromDocument(source: YamlSource, root: string, environme
     location: locationOf(source, []),
     root,
     environment,
-    locate: (path) => locationOf(source, path)
+    locate: (path, at) => locationOf(source, path, at)
   }
 }
 
