@@ -1,6 +1,4119 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 748:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const stringify = __nccwpck_require__(3317);
+const compile = __nccwpck_require__(1113);
+const expand = __nccwpck_require__(5290);
+const parse = __nccwpck_require__(507);
+
+/**
+ * Expand the given pattern or create a regex-compatible string.
+ *
+ * ```js
+ * const braces = require('braces');
+ * console.log(braces('{a,b,c}', { compile: true })); //=> ['(a|b|c)']
+ * console.log(braces('{a,b,c}')); //=> ['a', 'b', 'c']
+ * ```
+ * @param {String} `str`
+ * @param {Object} `options`
+ * @return {String}
+ * @api public
+ */
+
+const braces = (input, options = {}) => {
+  let output = [];
+
+  if (Array.isArray(input)) {
+    for (const pattern of input) {
+      const result = braces.create(pattern, options);
+      if (Array.isArray(result)) {
+        output.push(...result);
+      } else {
+        output.push(result);
+      }
+    }
+  } else {
+    output = [].concat(braces.create(input, options));
+  }
+
+  if (options && options.expand === true && options.nodupes === true) {
+    output = [...new Set(output)];
+  }
+  return output;
+};
+
+/**
+ * Parse the given `str` with the given `options`.
+ *
+ * ```js
+ * // braces.parse(pattern, [, options]);
+ * const ast = braces.parse('a/{b,c}/d');
+ * console.log(ast);
+ * ```
+ * @param {String} pattern Brace pattern to parse
+ * @param {Object} options
+ * @return {Object} Returns an AST
+ * @api public
+ */
+
+braces.parse = (input, options = {}) => parse(input, options);
+
+/**
+ * Creates a braces string from an AST, or an AST node.
+ *
+ * ```js
+ * const braces = require('braces');
+ * let ast = braces.parse('foo/{a,b}/bar');
+ * console.log(stringify(ast.nodes[2])); //=> '{a,b}'
+ * ```
+ * @param {String} `input` Brace pattern or AST.
+ * @param {Object} `options`
+ * @return {Array} Returns an array of expanded values.
+ * @api public
+ */
+
+braces.stringify = (input, options = {}) => {
+  if (typeof input === 'string') {
+    return stringify(braces.parse(input, options), options);
+  }
+  return stringify(input, options);
+};
+
+/**
+ * Compiles a brace pattern into a regex-compatible, optimized string.
+ * This method is called by the main [braces](#braces) function by default.
+ *
+ * ```js
+ * const braces = require('braces');
+ * console.log(braces.compile('a/{b,c}/d'));
+ * //=> ['a/(b|c)/d']
+ * ```
+ * @param {String} `input` Brace pattern or AST.
+ * @param {Object} `options`
+ * @return {Array} Returns an array of expanded values.
+ * @api public
+ */
+
+braces.compile = (input, options = {}) => {
+  if (typeof input === 'string') {
+    input = braces.parse(input, options);
+  }
+  return compile(input, options);
+};
+
+/**
+ * Expands a brace pattern into an array. This method is called by the
+ * main [braces](#braces) function when `options.expand` is true. Before
+ * using this method it's recommended that you read the [performance notes](#performance))
+ * and advantages of using [.compile](#compile) instead.
+ *
+ * ```js
+ * const braces = require('braces');
+ * console.log(braces.expand('a/{b,c}/d'));
+ * //=> ['a/b/d', 'a/c/d'];
+ * ```
+ * @param {String} `pattern` Brace pattern
+ * @param {Object} `options`
+ * @return {Array} Returns an array of expanded values.
+ * @api public
+ */
+
+braces.expand = (input, options = {}) => {
+  if (typeof input === 'string') {
+    input = braces.parse(input, options);
+  }
+
+  let result = expand(input, options);
+
+  // filter out empty strings if specified
+  if (options.noempty === true) {
+    result = result.filter(Boolean);
+  }
+
+  // filter out duplicates if specified
+  if (options.nodupes === true) {
+    result = [...new Set(result)];
+  }
+
+  return result;
+};
+
+/**
+ * Processes a brace pattern and returns either an expanded array
+ * (if `options.expand` is true), a highly optimized regex-compatible string.
+ * This method is called by the main [braces](#braces) function.
+ *
+ * ```js
+ * const braces = require('braces');
+ * console.log(braces.create('user-{200..300}/project-{a,b,c}-{1..10}'))
+ * //=> 'user-(20[0-9]|2[1-9][0-9]|300)/project-(a|b|c)-([1-9]|10)'
+ * ```
+ * @param {String} `pattern` Brace pattern
+ * @param {Object} `options`
+ * @return {Array} Returns an array of expanded values.
+ * @api public
+ */
+
+braces.create = (input, options = {}) => {
+  if (input === '' || input.length < 3) {
+    return [input];
+  }
+
+  return options.expand !== true
+    ? braces.compile(input, options)
+    : braces.expand(input, options);
+};
+
+/**
+ * Expose "braces"
+ */
+
+module.exports = braces;
+
+
+/***/ }),
+
+/***/ 1113:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const fill = __nccwpck_require__(877);
+const utils = __nccwpck_require__(2257);
+
+const compile = (ast, options = {}) => {
+  const walk = (node, parent = {}) => {
+    const invalidBlock = utils.isInvalidBrace(parent);
+    const invalidNode = node.invalid === true && options.escapeInvalid === true;
+    const invalid = invalidBlock === true || invalidNode === true;
+    const prefix = options.escapeInvalid === true ? '\\' : '';
+    let output = '';
+
+    if (node.isOpen === true) {
+      return prefix + node.value;
+    }
+
+    if (node.isClose === true) {
+      console.log('node.isClose', prefix, node.value);
+      return prefix + node.value;
+    }
+
+    if (node.type === 'open') {
+      return invalid ? prefix + node.value : '(';
+    }
+
+    if (node.type === 'close') {
+      return invalid ? prefix + node.value : ')';
+    }
+
+    if (node.type === 'comma') {
+      return node.prev.type === 'comma' ? '' : invalid ? node.value : '|';
+    }
+
+    if (node.value) {
+      return node.value;
+    }
+
+    if (node.nodes && node.ranges > 0) {
+      const args = utils.reduce(node.nodes);
+      const range = fill(...args, { ...options, wrap: false, toRegex: true, strictZeros: true });
+
+      if (range.length !== 0) {
+        return args.length > 1 && range.length > 1 ? `(${range})` : range;
+      }
+    }
+
+    if (node.nodes) {
+      for (const child of node.nodes) {
+        output += walk(child, node);
+      }
+    }
+
+    return output;
+  };
+
+  return walk(ast);
+};
+
+module.exports = compile;
+
+
+/***/ }),
+
+/***/ 2477:
+/***/ ((module) => {
+
+
+
+module.exports = {
+  MAX_LENGTH: 10000,
+
+  // Digits
+  CHAR_0: '0', /* 0 */
+  CHAR_9: '9', /* 9 */
+
+  // Alphabet chars.
+  CHAR_UPPERCASE_A: 'A', /* A */
+  CHAR_LOWERCASE_A: 'a', /* a */
+  CHAR_UPPERCASE_Z: 'Z', /* Z */
+  CHAR_LOWERCASE_Z: 'z', /* z */
+
+  CHAR_LEFT_PARENTHESES: '(', /* ( */
+  CHAR_RIGHT_PARENTHESES: ')', /* ) */
+
+  CHAR_ASTERISK: '*', /* * */
+
+  // Non-alphabetic chars.
+  CHAR_AMPERSAND: '&', /* & */
+  CHAR_AT: '@', /* @ */
+  CHAR_BACKSLASH: '\\', /* \ */
+  CHAR_BACKTICK: '`', /* ` */
+  CHAR_CARRIAGE_RETURN: '\r', /* \r */
+  CHAR_CIRCUMFLEX_ACCENT: '^', /* ^ */
+  CHAR_COLON: ':', /* : */
+  CHAR_COMMA: ',', /* , */
+  CHAR_DOLLAR: '$', /* . */
+  CHAR_DOT: '.', /* . */
+  CHAR_DOUBLE_QUOTE: '"', /* " */
+  CHAR_EQUAL: '=', /* = */
+  CHAR_EXCLAMATION_MARK: '!', /* ! */
+  CHAR_FORM_FEED: '\f', /* \f */
+  CHAR_FORWARD_SLASH: '/', /* / */
+  CHAR_HASH: '#', /* # */
+  CHAR_HYPHEN_MINUS: '-', /* - */
+  CHAR_LEFT_ANGLE_BRACKET: '<', /* < */
+  CHAR_LEFT_CURLY_BRACE: '{', /* { */
+  CHAR_LEFT_SQUARE_BRACKET: '[', /* [ */
+  CHAR_LINE_FEED: '\n', /* \n */
+  CHAR_NO_BREAK_SPACE: '\u00A0', /* \u00A0 */
+  CHAR_PERCENT: '%', /* % */
+  CHAR_PLUS: '+', /* + */
+  CHAR_QUESTION_MARK: '?', /* ? */
+  CHAR_RIGHT_ANGLE_BRACKET: '>', /* > */
+  CHAR_RIGHT_CURLY_BRACE: '}', /* } */
+  CHAR_RIGHT_SQUARE_BRACKET: ']', /* ] */
+  CHAR_SEMICOLON: ';', /* ; */
+  CHAR_SINGLE_QUOTE: '\'', /* ' */
+  CHAR_SPACE: ' ', /*   */
+  CHAR_TAB: '\t', /* \t */
+  CHAR_UNDERSCORE: '_', /* _ */
+  CHAR_VERTICAL_LINE: '|', /* | */
+  CHAR_ZERO_WIDTH_NOBREAK_SPACE: '\uFEFF' /* \uFEFF */
+};
+
+
+/***/ }),
+
+/***/ 5290:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const fill = __nccwpck_require__(877);
+const stringify = __nccwpck_require__(3317);
+const utils = __nccwpck_require__(2257);
+
+const append = (queue = '', stash = '', enclose = false) => {
+  const result = [];
+
+  queue = [].concat(queue);
+  stash = [].concat(stash);
+
+  if (!stash.length) return queue;
+  if (!queue.length) {
+    return enclose ? utils.flatten(stash).map(ele => `{${ele}}`) : stash;
+  }
+
+  for (const item of queue) {
+    if (Array.isArray(item)) {
+      for (const value of item) {
+        result.push(append(value, stash, enclose));
+      }
+    } else {
+      for (let ele of stash) {
+        if (enclose === true && typeof ele === 'string') ele = `{${ele}}`;
+        result.push(Array.isArray(ele) ? append(item, ele, enclose) : item + ele);
+      }
+    }
+  }
+  return utils.flatten(result);
+};
+
+const expand = (ast, options = {}) => {
+  const rangeLimit = options.rangeLimit === undefined ? 1000 : options.rangeLimit;
+
+  const walk = (node, parent = {}) => {
+    node.queue = [];
+
+    let p = parent;
+    let q = parent.queue;
+
+    while (p.type !== 'brace' && p.type !== 'root' && p.parent) {
+      p = p.parent;
+      q = p.queue;
+    }
+
+    if (node.invalid || node.dollar) {
+      q.push(append(q.pop(), stringify(node, options)));
+      return;
+    }
+
+    if (node.type === 'brace' && node.invalid !== true && node.nodes.length === 2) {
+      q.push(append(q.pop(), ['{}']));
+      return;
+    }
+
+    if (node.nodes && node.ranges > 0) {
+      const args = utils.reduce(node.nodes);
+
+      if (utils.exceedsLimit(...args, options.step, rangeLimit)) {
+        throw new RangeError('expanded array length exceeds range limit. Use options.rangeLimit to increase or disable the limit.');
+      }
+
+      let range = fill(...args, options);
+      if (range.length === 0) {
+        range = stringify(node, options);
+      }
+
+      q.push(append(q.pop(), range));
+      node.nodes = [];
+      return;
+    }
+
+    const enclose = utils.encloseBrace(node);
+    let queue = node.queue;
+    let block = node;
+
+    while (block.type !== 'brace' && block.type !== 'root' && block.parent) {
+      block = block.parent;
+      queue = block.queue;
+    }
+
+    for (let i = 0; i < node.nodes.length; i++) {
+      const child = node.nodes[i];
+
+      if (child.type === 'comma' && node.type === 'brace') {
+        if (i === 1) queue.push('');
+        queue.push('');
+        continue;
+      }
+
+      if (child.type === 'close') {
+        q.push(append(q.pop(), queue, enclose));
+        continue;
+      }
+
+      if (child.value && child.type !== 'open') {
+        queue.push(append(queue.pop(), child.value));
+        continue;
+      }
+
+      if (child.nodes) {
+        walk(child, node);
+      }
+    }
+
+    return queue;
+  };
+
+  return utils.flatten(walk(ast));
+};
+
+module.exports = expand;
+
+
+/***/ }),
+
+/***/ 507:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const stringify = __nccwpck_require__(3317);
+
+/**
+ * Constants
+ */
+
+const {
+  MAX_LENGTH,
+  CHAR_BACKSLASH, /* \ */
+  CHAR_BACKTICK, /* ` */
+  CHAR_COMMA, /* , */
+  CHAR_DOT, /* . */
+  CHAR_LEFT_PARENTHESES, /* ( */
+  CHAR_RIGHT_PARENTHESES, /* ) */
+  CHAR_LEFT_CURLY_BRACE, /* { */
+  CHAR_RIGHT_CURLY_BRACE, /* } */
+  CHAR_LEFT_SQUARE_BRACKET, /* [ */
+  CHAR_RIGHT_SQUARE_BRACKET, /* ] */
+  CHAR_DOUBLE_QUOTE, /* " */
+  CHAR_SINGLE_QUOTE, /* ' */
+  CHAR_NO_BREAK_SPACE,
+  CHAR_ZERO_WIDTH_NOBREAK_SPACE
+} = __nccwpck_require__(2477);
+
+/**
+ * parse
+ */
+
+const parse = (input, options = {}) => {
+  if (typeof input !== 'string') {
+    throw new TypeError('Expected a string');
+  }
+
+  const opts = options || {};
+  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+  if (input.length > max) {
+    throw new SyntaxError(`Input length (${input.length}), exceeds max characters (${max})`);
+  }
+
+  const ast = { type: 'root', input, nodes: [] };
+  const stack = [ast];
+  let block = ast;
+  let prev = ast;
+  let brackets = 0;
+  const length = input.length;
+  let index = 0;
+  let depth = 0;
+  let value;
+
+  /**
+   * Helpers
+   */
+
+  const advance = () => input[index++];
+  const push = node => {
+    if (node.type === 'text' && prev.type === 'dot') {
+      prev.type = 'text';
+    }
+
+    if (prev && prev.type === 'text' && node.type === 'text') {
+      prev.value += node.value;
+      return;
+    }
+
+    block.nodes.push(node);
+    node.parent = block;
+    node.prev = prev;
+    prev = node;
+    return node;
+  };
+
+  push({ type: 'bos' });
+
+  while (index < length) {
+    block = stack[stack.length - 1];
+    value = advance();
+
+    /**
+     * Invalid chars
+     */
+
+    if (value === CHAR_ZERO_WIDTH_NOBREAK_SPACE || value === CHAR_NO_BREAK_SPACE) {
+      continue;
+    }
+
+    /**
+     * Escaped chars
+     */
+
+    if (value === CHAR_BACKSLASH) {
+      push({ type: 'text', value: (options.keepEscaping ? value : '') + advance() });
+      continue;
+    }
+
+    /**
+     * Right square bracket (literal): ']'
+     */
+
+    if (value === CHAR_RIGHT_SQUARE_BRACKET) {
+      push({ type: 'text', value: '\\' + value });
+      continue;
+    }
+
+    /**
+     * Left square bracket: '['
+     */
+
+    if (value === CHAR_LEFT_SQUARE_BRACKET) {
+      brackets++;
+
+      let next;
+
+      while (index < length && (next = advance())) {
+        value += next;
+
+        if (next === CHAR_LEFT_SQUARE_BRACKET) {
+          brackets++;
+          continue;
+        }
+
+        if (next === CHAR_BACKSLASH) {
+          value += advance();
+          continue;
+        }
+
+        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+          brackets--;
+
+          if (brackets === 0) {
+            break;
+          }
+        }
+      }
+
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Parentheses
+     */
+
+    if (value === CHAR_LEFT_PARENTHESES) {
+      block = push({ type: 'paren', nodes: [] });
+      stack.push(block);
+      push({ type: 'text', value });
+      continue;
+    }
+
+    if (value === CHAR_RIGHT_PARENTHESES) {
+      if (block.type !== 'paren') {
+        push({ type: 'text', value });
+        continue;
+      }
+      block = stack.pop();
+      push({ type: 'text', value });
+      block = stack[stack.length - 1];
+      continue;
+    }
+
+    /**
+     * Quotes: '|"|`
+     */
+
+    if (value === CHAR_DOUBLE_QUOTE || value === CHAR_SINGLE_QUOTE || value === CHAR_BACKTICK) {
+      const open = value;
+      let next;
+
+      if (options.keepQuotes !== true) {
+        value = '';
+      }
+
+      while (index < length && (next = advance())) {
+        if (next === CHAR_BACKSLASH) {
+          value += next + advance();
+          continue;
+        }
+
+        if (next === open) {
+          if (options.keepQuotes === true) value += next;
+          break;
+        }
+
+        value += next;
+      }
+
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Left curly brace: '{'
+     */
+
+    if (value === CHAR_LEFT_CURLY_BRACE) {
+      depth++;
+
+      const dollar = prev.value && prev.value.slice(-1) === '$' || block.dollar === true;
+      const brace = {
+        type: 'brace',
+        open: true,
+        close: false,
+        dollar,
+        depth,
+        commas: 0,
+        ranges: 0,
+        nodes: []
+      };
+
+      block = push(brace);
+      stack.push(block);
+      push({ type: 'open', value });
+      continue;
+    }
+
+    /**
+     * Right curly brace: '}'
+     */
+
+    if (value === CHAR_RIGHT_CURLY_BRACE) {
+      if (block.type !== 'brace') {
+        push({ type: 'text', value });
+        continue;
+      }
+
+      const type = 'close';
+      block = stack.pop();
+      block.close = true;
+
+      push({ type, value });
+      depth--;
+
+      block = stack[stack.length - 1];
+      continue;
+    }
+
+    /**
+     * Comma: ','
+     */
+
+    if (value === CHAR_COMMA && depth > 0) {
+      if (block.ranges > 0) {
+        block.ranges = 0;
+        const open = block.nodes.shift();
+        block.nodes = [open, { type: 'text', value: stringify(block) }];
+      }
+
+      push({ type: 'comma', value });
+      block.commas++;
+      continue;
+    }
+
+    /**
+     * Dot: '.'
+     */
+
+    if (value === CHAR_DOT && depth > 0 && block.commas === 0) {
+      const siblings = block.nodes;
+
+      if (depth === 0 || siblings.length === 0) {
+        push({ type: 'text', value });
+        continue;
+      }
+
+      if (prev.type === 'dot') {
+        block.range = [];
+        prev.value += value;
+        prev.type = 'range';
+
+        if (block.nodes.length !== 3 && block.nodes.length !== 5) {
+          block.invalid = true;
+          block.ranges = 0;
+          prev.type = 'text';
+          continue;
+        }
+
+        block.ranges++;
+        block.args = [];
+        continue;
+      }
+
+      if (prev.type === 'range') {
+        siblings.pop();
+
+        const before = siblings[siblings.length - 1];
+        before.value += prev.value + value;
+        prev = before;
+        block.ranges--;
+        continue;
+      }
+
+      push({ type: 'dot', value });
+      continue;
+    }
+
+    /**
+     * Text
+     */
+
+    push({ type: 'text', value });
+  }
+
+  // Mark imbalanced braces and brackets as invalid
+  do {
+    block = stack.pop();
+
+    if (block.type !== 'root') {
+      block.nodes.forEach(node => {
+        if (!node.nodes) {
+          if (node.type === 'open') node.isOpen = true;
+          if (node.type === 'close') node.isClose = true;
+          if (!node.nodes) node.type = 'text';
+          node.invalid = true;
+        }
+      });
+
+      // get the location of the block on parent.nodes (block's siblings)
+      const parent = stack[stack.length - 1];
+      const index = parent.nodes.indexOf(block);
+      // replace the (invalid) block with it's nodes
+      parent.nodes.splice(index, 1, ...block.nodes);
+    }
+  } while (stack.length > 0);
+
+  push({ type: 'eos' });
+  return ast;
+};
+
+module.exports = parse;
+
+
+/***/ }),
+
+/***/ 3317:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const utils = __nccwpck_require__(2257);
+
+module.exports = (ast, options = {}) => {
+  const stringify = (node, parent = {}) => {
+    const invalidBlock = options.escapeInvalid && utils.isInvalidBrace(parent);
+    const invalidNode = node.invalid === true && options.escapeInvalid === true;
+    let output = '';
+
+    if (node.value) {
+      if ((invalidBlock || invalidNode) && utils.isOpenOrClose(node)) {
+        return '\\' + node.value;
+      }
+      return node.value;
+    }
+
+    if (node.value) {
+      return node.value;
+    }
+
+    if (node.nodes) {
+      for (const child of node.nodes) {
+        output += stringify(child);
+      }
+    }
+    return output;
+  };
+
+  return stringify(ast);
+};
+
+
+
+/***/ }),
+
+/***/ 2257:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+exports.isInteger = num => {
+  if (typeof num === 'number') {
+    return Number.isInteger(num);
+  }
+  if (typeof num === 'string' && num.trim() !== '') {
+    return Number.isInteger(Number(num));
+  }
+  return false;
+};
+
+/**
+ * Find a node of the given type
+ */
+
+exports.find = (node, type) => node.nodes.find(node => node.type === type);
+
+/**
+ * Find a node of the given type
+ */
+
+exports.exceedsLimit = (min, max, step = 1, limit) => {
+  if (limit === false) return false;
+  if (!exports.isInteger(min) || !exports.isInteger(max)) return false;
+  return ((Number(max) - Number(min)) / Number(step)) >= limit;
+};
+
+/**
+ * Escape the given node with '\\' before node.value
+ */
+
+exports.escapeNode = (block, n = 0, type) => {
+  const node = block.nodes[n];
+  if (!node) return;
+
+  if ((type && node.type === type) || node.type === 'open' || node.type === 'close') {
+    if (node.escaped !== true) {
+      node.value = '\\' + node.value;
+      node.escaped = true;
+    }
+  }
+};
+
+/**
+ * Returns true if the given brace node should be enclosed in literal braces
+ */
+
+exports.encloseBrace = node => {
+  if (node.type !== 'brace') return false;
+  if ((node.commas >> 0 + node.ranges >> 0) === 0) {
+    node.invalid = true;
+    return true;
+  }
+  return false;
+};
+
+/**
+ * Returns true if a brace node is invalid.
+ */
+
+exports.isInvalidBrace = block => {
+  if (block.type !== 'brace') return false;
+  if (block.invalid === true || block.dollar) return true;
+  if ((block.commas >> 0 + block.ranges >> 0) === 0) {
+    block.invalid = true;
+    return true;
+  }
+  if (block.open !== true || block.close !== true) {
+    block.invalid = true;
+    return true;
+  }
+  return false;
+};
+
+/**
+ * Returns true if a node is an open or close node
+ */
+
+exports.isOpenOrClose = node => {
+  if (node.type === 'open' || node.type === 'close') {
+    return true;
+  }
+  return node.open === true || node.close === true;
+};
+
+/**
+ * Reduce an array of text nodes.
+ */
+
+exports.reduce = nodes => nodes.reduce((acc, node) => {
+  if (node.type === 'text') acc.push(node.value);
+  if (node.type === 'range') node.type = 'text';
+  return acc;
+}, []);
+
+/**
+ * Flatten an array
+ */
+
+exports.flatten = (...args) => {
+  const result = [];
+
+  const flat = arr => {
+    for (let i = 0; i < arr.length; i++) {
+      const ele = arr[i];
+
+      if (Array.isArray(ele)) {
+        flat(ele);
+        continue;
+      }
+
+      if (ele !== undefined) {
+        result.push(ele);
+      }
+    }
+    return result;
+  };
+
+  flat(args);
+  return result;
+};
+
+
+/***/ }),
+
+/***/ 877:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+/*!
+ * fill-range <https://github.com/jonschlinkert/fill-range>
+ *
+ * Copyright (c) 2014-present, Jon Schlinkert.
+ * Licensed under the MIT License.
+ */
+
+
+
+const util = __nccwpck_require__(9023);
+const toRegexRange = __nccwpck_require__(7551);
+
+const isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
+
+const transform = toNumber => {
+  return value => toNumber === true ? Number(value) : String(value);
+};
+
+const isValidValue = value => {
+  return typeof value === 'number' || (typeof value === 'string' && value !== '');
+};
+
+const isNumber = num => Number.isInteger(+num);
+
+const zeros = input => {
+  let value = `${input}`;
+  let index = -1;
+  if (value[0] === '-') value = value.slice(1);
+  if (value === '0') return false;
+  while (value[++index] === '0');
+  return index > 0;
+};
+
+const stringify = (start, end, options) => {
+  if (typeof start === 'string' || typeof end === 'string') {
+    return true;
+  }
+  return options.stringify === true;
+};
+
+const pad = (input, maxLength, toNumber) => {
+  if (maxLength > 0) {
+    let dash = input[0] === '-' ? '-' : '';
+    if (dash) input = input.slice(1);
+    input = (dash + input.padStart(dash ? maxLength - 1 : maxLength, '0'));
+  }
+  if (toNumber === false) {
+    return String(input);
+  }
+  return input;
+};
+
+const toMaxLen = (input, maxLength) => {
+  let negative = input[0] === '-' ? '-' : '';
+  if (negative) {
+    input = input.slice(1);
+    maxLength--;
+  }
+  while (input.length < maxLength) input = '0' + input;
+  return negative ? ('-' + input) : input;
+};
+
+const toSequence = (parts, options, maxLen) => {
+  parts.negatives.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  parts.positives.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+
+  let prefix = options.capture ? '' : '?:';
+  let positives = '';
+  let negatives = '';
+  let result;
+
+  if (parts.positives.length) {
+    positives = parts.positives.map(v => toMaxLen(String(v), maxLen)).join('|');
+  }
+
+  if (parts.negatives.length) {
+    negatives = `-(${prefix}${parts.negatives.map(v => toMaxLen(String(v), maxLen)).join('|')})`;
+  }
+
+  if (positives && negatives) {
+    result = `${positives}|${negatives}`;
+  } else {
+    result = positives || negatives;
+  }
+
+  if (options.wrap) {
+    return `(${prefix}${result})`;
+  }
+
+  return result;
+};
+
+const toRange = (a, b, isNumbers, options) => {
+  if (isNumbers) {
+    return toRegexRange(a, b, { wrap: false, ...options });
+  }
+
+  let start = String.fromCharCode(a);
+  if (a === b) return start;
+
+  let stop = String.fromCharCode(b);
+  return `[${start}-${stop}]`;
+};
+
+const toRegex = (start, end, options) => {
+  if (Array.isArray(start)) {
+    let wrap = options.wrap === true;
+    let prefix = options.capture ? '' : '?:';
+    return wrap ? `(${prefix}${start.join('|')})` : start.join('|');
+  }
+  return toRegexRange(start, end, options);
+};
+
+const rangeError = (...args) => {
+  return new RangeError('Invalid range arguments: ' + util.inspect(...args));
+};
+
+const invalidRange = (start, end, options) => {
+  if (options.strictRanges === true) throw rangeError([start, end]);
+  return [];
+};
+
+const invalidStep = (step, options) => {
+  if (options.strictRanges === true) {
+    throw new TypeError(`Expected step "${step}" to be a number`);
+  }
+  return [];
+};
+
+const fillNumbers = (start, end, step = 1, options = {}) => {
+  let a = Number(start);
+  let b = Number(end);
+
+  if (!Number.isInteger(a) || !Number.isInteger(b)) {
+    if (options.strictRanges === true) throw rangeError([start, end]);
+    return [];
+  }
+
+  // fix negative zero
+  if (a === 0) a = 0;
+  if (b === 0) b = 0;
+
+  let descending = a > b;
+  let startString = String(start);
+  let endString = String(end);
+  let stepString = String(step);
+  step = Math.max(Math.abs(step), 1);
+
+  let padded = zeros(startString) || zeros(endString) || zeros(stepString);
+  let maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0;
+  let toNumber = padded === false && stringify(start, end, options) === false;
+  let format = options.transform || transform(toNumber);
+
+  if (options.toRegex && step === 1) {
+    return toRange(toMaxLen(start, maxLen), toMaxLen(end, maxLen), true, options);
+  }
+
+  let parts = { negatives: [], positives: [] };
+  let push = num => parts[num < 0 ? 'negatives' : 'positives'].push(Math.abs(num));
+  let range = [];
+  let index = 0;
+
+  while (descending ? a >= b : a <= b) {
+    if (options.toRegex === true && step > 1) {
+      push(a);
+    } else {
+      range.push(pad(format(a, index), maxLen, toNumber));
+    }
+    a = descending ? a - step : a + step;
+    index++;
+  }
+
+  if (options.toRegex === true) {
+    return step > 1
+      ? toSequence(parts, options, maxLen)
+      : toRegex(range, null, { wrap: false, ...options });
+  }
+
+  return range;
+};
+
+const fillLetters = (start, end, step = 1, options = {}) => {
+  if ((!isNumber(start) && start.length > 1) || (!isNumber(end) && end.length > 1)) {
+    return invalidRange(start, end, options);
+  }
+
+  let format = options.transform || (val => String.fromCharCode(val));
+  let a = `${start}`.charCodeAt(0);
+  let b = `${end}`.charCodeAt(0);
+
+  let descending = a > b;
+  let min = Math.min(a, b);
+  let max = Math.max(a, b);
+
+  if (options.toRegex && step === 1) {
+    return toRange(min, max, false, options);
+  }
+
+  let range = [];
+  let index = 0;
+
+  while (descending ? a >= b : a <= b) {
+    range.push(format(a, index));
+    a = descending ? a - step : a + step;
+    index++;
+  }
+
+  if (options.toRegex === true) {
+    return toRegex(range, null, { wrap: false, options });
+  }
+
+  return range;
+};
+
+const fill = (start, end, step, options = {}) => {
+  if (end == null && isValidValue(start)) {
+    return [start];
+  }
+
+  if (!isValidValue(start) || !isValidValue(end)) {
+    return invalidRange(start, end, options);
+  }
+
+  if (typeof step === 'function') {
+    return fill(start, end, 1, { transform: step });
+  }
+
+  if (isObject(step)) {
+    return fill(start, end, 0, step);
+  }
+
+  let opts = { ...options };
+  if (opts.capture === true) opts.wrap = true;
+  step = step || opts.step || 1;
+
+  if (!isNumber(step)) {
+    if (step != null && !isObject(step)) return invalidStep(step, opts);
+    return fill(start, end, 1, step);
+  }
+
+  if (isNumber(start) && isNumber(end)) {
+    return fillNumbers(start, end, step, opts);
+  }
+
+  return fillLetters(start, end, Math.max(Math.abs(step), 1), opts);
+};
+
+module.exports = fill;
+
+
+/***/ }),
+
+/***/ 3102:
+/***/ ((module) => {
+
+/*!
+ * is-number <https://github.com/jonschlinkert/is-number>
+ *
+ * Copyright (c) 2014-present, Jon Schlinkert.
+ * Released under the MIT License.
+ */
+
+
+
+module.exports = function(num) {
+  if (typeof num === 'number') {
+    return num - num === 0;
+  }
+  if (typeof num === 'string' && num.trim() !== '') {
+    return Number.isFinite ? Number.isFinite(+num) : isFinite(+num);
+  }
+  return false;
+};
+
+
+/***/ }),
+
+/***/ 8785:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const util = __nccwpck_require__(9023);
+const braces = __nccwpck_require__(748);
+const picomatch = __nccwpck_require__(6377);
+const utils = __nccwpck_require__(8604);
+
+const isEmptyString = v => v === '' || v === './';
+const hasBraces = v => {
+  const index = v.indexOf('{');
+  return index > -1 && v.indexOf('}', index) > -1;
+};
+
+/**
+ * Returns an array of strings that match one or more glob patterns.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm(list, patterns[, options]);
+ *
+ * console.log(mm(['a.js', 'a.txt'], ['*.js']));
+ * //=> [ 'a.js' ]
+ * ```
+ * @param {String|Array<string>} `list` List of strings to match.
+ * @param {String|Array<string>} `patterns` One or more glob patterns to use for matching.
+ * @param {Object} `options` See available [options](#options)
+ * @return {Array} Returns an array of matches
+ * @summary false
+ * @api public
+ */
+
+const micromatch = (list, patterns, options) => {
+  patterns = [].concat(patterns);
+  list = [].concat(list);
+
+  let omit = new Set();
+  let keep = new Set();
+  let items = new Set();
+  let negatives = 0;
+
+  let onResult = state => {
+    items.add(state.output);
+    if (options && options.onResult) {
+      options.onResult(state);
+    }
+  };
+
+  for (let i = 0; i < patterns.length; i++) {
+    let isMatch = picomatch(String(patterns[i]), { ...options, onResult }, true);
+    let negated = isMatch.state.negated || isMatch.state.negatedExtglob;
+    if (negated) negatives++;
+
+    for (let item of list) {
+      let matched = isMatch(item, true);
+
+      let match = negated ? !matched.isMatch : matched.isMatch;
+      if (!match) continue;
+
+      if (negated) {
+        omit.add(matched.output);
+      } else {
+        omit.delete(matched.output);
+        keep.add(matched.output);
+      }
+    }
+  }
+
+  let result = negatives === patterns.length ? [...items] : [...keep];
+  let matches = result.filter(item => !omit.has(item));
+
+  if (options && matches.length === 0) {
+    if (options.failglob === true) {
+      throw new Error(`No matches found for "${patterns.join(', ')}"`);
+    }
+
+    if (options.nonull === true || options.nullglob === true) {
+      return options.unescape ? patterns.map(p => p.replace(/\\/g, '')) : patterns;
+    }
+  }
+
+  return matches;
+};
+
+/**
+ * Backwards compatibility
+ */
+
+micromatch.match = micromatch;
+
+/**
+ * Returns a matcher function from the given glob `pattern` and `options`.
+ * The returned function takes a string to match as its only argument and returns
+ * true if the string is a match.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.matcher(pattern[, options]);
+ *
+ * const isMatch = mm.matcher('*.!(*a)');
+ * console.log(isMatch('a.a')); //=> false
+ * console.log(isMatch('a.b')); //=> true
+ * ```
+ * @param {String} `pattern` Glob pattern
+ * @param {Object} `options`
+ * @return {Function} Returns a matcher function.
+ * @api public
+ */
+
+micromatch.matcher = (pattern, options) => picomatch(pattern, options);
+
+/**
+ * Returns true if **any** of the given glob `patterns` match the specified `string`.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.isMatch(string, patterns[, options]);
+ *
+ * console.log(mm.isMatch('a.a', ['b.*', '*.a'])); //=> true
+ * console.log(mm.isMatch('a.a', 'b.*')); //=> false
+ * ```
+ * @param {String} `str` The string to test.
+ * @param {String|Array} `patterns` One or more glob patterns to use for matching.
+ * @param {Object} `[options]` See available [options](#options).
+ * @return {Boolean} Returns true if any patterns match `str`
+ * @api public
+ */
+
+micromatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+
+/**
+ * Backwards compatibility
+ */
+
+micromatch.any = micromatch.isMatch;
+
+/**
+ * Returns a list of strings that _**do not match any**_ of the given `patterns`.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.not(list, patterns[, options]);
+ *
+ * console.log(mm.not(['a.a', 'b.b', 'c.c'], '*.a'));
+ * //=> ['b.b', 'c.c']
+ * ```
+ * @param {Array} `list` Array of strings to match.
+ * @param {String|Array} `patterns` One or more glob pattern to use for matching.
+ * @param {Object} `options` See available [options](#options) for changing how matches are performed
+ * @return {Array} Returns an array of strings that **do not match** the given patterns.
+ * @api public
+ */
+
+micromatch.not = (list, patterns, options = {}) => {
+  patterns = [].concat(patterns).map(String);
+  let result = new Set();
+  let items = [];
+
+  let onResult = state => {
+    if (options.onResult) options.onResult(state);
+    items.push(state.output);
+  };
+
+  let matches = new Set(micromatch(list, patterns, { ...options, onResult }));
+
+  for (let item of items) {
+    if (!matches.has(item)) {
+      result.add(item);
+    }
+  }
+  return [...result];
+};
+
+/**
+ * Returns true if the given `string` contains the given pattern. Similar
+ * to [.isMatch](#isMatch) but the pattern can match any part of the string.
+ *
+ * ```js
+ * var mm = require('micromatch');
+ * // mm.contains(string, pattern[, options]);
+ *
+ * console.log(mm.contains('aa/bb/cc', '*b'));
+ * //=> true
+ * console.log(mm.contains('aa/bb/cc', '*d'));
+ * //=> false
+ * ```
+ * @param {String} `str` The string to match.
+ * @param {String|Array} `patterns` Glob pattern to use for matching.
+ * @param {Object} `options` See available [options](#options) for changing how matches are performed
+ * @return {Boolean} Returns true if any of the patterns matches any part of `str`.
+ * @api public
+ */
+
+micromatch.contains = (str, pattern, options) => {
+  if (typeof str !== 'string') {
+    throw new TypeError(`Expected a string: "${util.inspect(str)}"`);
+  }
+
+  if (Array.isArray(pattern)) {
+    return pattern.some(p => micromatch.contains(str, p, options));
+  }
+
+  if (typeof pattern === 'string') {
+    if (isEmptyString(str) || isEmptyString(pattern)) {
+      return false;
+    }
+
+    if (str.includes(pattern) || (str.startsWith('./') && str.slice(2).includes(pattern))) {
+      return true;
+    }
+  }
+
+  return micromatch.isMatch(str, pattern, { ...options, contains: true });
+};
+
+/**
+ * Filter the keys of the given object with the given `glob` pattern
+ * and `options`. Does not attempt to match nested keys. If you need this feature,
+ * use [glob-object][] instead.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.matchKeys(object, patterns[, options]);
+ *
+ * const obj = { aa: 'a', ab: 'b', ac: 'c' };
+ * console.log(mm.matchKeys(obj, '*b'));
+ * //=> { ab: 'b' }
+ * ```
+ * @param {Object} `object` The object with keys to filter.
+ * @param {String|Array} `patterns` One or more glob patterns to use for matching.
+ * @param {Object} `options` See available [options](#options) for changing how matches are performed
+ * @return {Object} Returns an object with only keys that match the given patterns.
+ * @api public
+ */
+
+micromatch.matchKeys = (obj, patterns, options) => {
+  if (!utils.isObject(obj)) {
+    throw new TypeError('Expected the first argument to be an object');
+  }
+  let keys = micromatch(Object.keys(obj), patterns, options);
+  let res = {};
+  for (let key of keys) res[key] = obj[key];
+  return res;
+};
+
+/**
+ * Returns true if some of the strings in the given `list` match any of the given glob `patterns`.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.some(list, patterns[, options]);
+ *
+ * console.log(mm.some(['foo.js', 'bar.js'], ['*.js', '!foo.js']));
+ * // true
+ * console.log(mm.some(['foo.js'], ['*.js', '!foo.js']));
+ * // false
+ * ```
+ * @param {String|Array} `list` The string or array of strings to test. Returns as soon as the first match is found.
+ * @param {String|Array} `patterns` One or more glob patterns to use for matching.
+ * @param {Object} `options` See available [options](#options) for changing how matches are performed
+ * @return {Boolean} Returns true if any `patterns` matches any of the strings in `list`
+ * @api public
+ */
+
+micromatch.some = (list, patterns, options) => {
+  let items = [].concat(list);
+
+  for (let pattern of [].concat(patterns)) {
+    let isMatch = picomatch(String(pattern), options);
+    if (items.some(item => isMatch(item))) {
+      return true;
+    }
+  }
+  return false;
+};
+
+/**
+ * Returns true if every string in the given `list` matches
+ * any of the given glob `patterns`.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.every(list, patterns[, options]);
+ *
+ * console.log(mm.every('foo.js', ['foo.js']));
+ * // true
+ * console.log(mm.every(['foo.js', 'bar.js'], ['*.js']));
+ * // true
+ * console.log(mm.every(['foo.js', 'bar.js'], ['*.js', '!foo.js']));
+ * // false
+ * console.log(mm.every(['foo.js'], ['*.js', '!foo.js']));
+ * // false
+ * ```
+ * @param {String|Array} `list` The string or array of strings to test.
+ * @param {String|Array} `patterns` One or more glob patterns to use for matching.
+ * @param {Object} `options` See available [options](#options) for changing how matches are performed
+ * @return {Boolean} Returns true if all `patterns` matches all of the strings in `list`
+ * @api public
+ */
+
+micromatch.every = (list, patterns, options) => {
+  let items = [].concat(list);
+
+  for (let pattern of [].concat(patterns)) {
+    let isMatch = picomatch(String(pattern), options);
+    if (!items.every(item => isMatch(item))) {
+      return false;
+    }
+  }
+  return true;
+};
+
+/**
+ * Returns true if **all** of the given `patterns` match
+ * the specified string.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.all(string, patterns[, options]);
+ *
+ * console.log(mm.all('foo.js', ['foo.js']));
+ * // true
+ *
+ * console.log(mm.all('foo.js', ['*.js', '!foo.js']));
+ * // false
+ *
+ * console.log(mm.all('foo.js', ['*.js', 'foo.js']));
+ * // true
+ *
+ * console.log(mm.all('foo.js', ['*.js', 'f*', '*o*', '*o.js']));
+ * // true
+ * ```
+ * @param {String|Array} `str` The string to test.
+ * @param {String|Array} `patterns` One or more glob patterns to use for matching.
+ * @param {Object} `options` See available [options](#options) for changing how matches are performed
+ * @return {Boolean} Returns true if any patterns match `str`
+ * @api public
+ */
+
+micromatch.all = (str, patterns, options) => {
+  if (typeof str !== 'string') {
+    throw new TypeError(`Expected a string: "${util.inspect(str)}"`);
+  }
+
+  return [].concat(patterns).every(p => picomatch(p, options)(str));
+};
+
+/**
+ * Returns an array of matches captured by `pattern` in `string, or `null` if the pattern did not match.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.capture(pattern, string[, options]);
+ *
+ * console.log(mm.capture('test/*.js', 'test/foo.js'));
+ * //=> ['foo']
+ * console.log(mm.capture('test/*.js', 'foo/bar.css'));
+ * //=> null
+ * ```
+ * @param {String} `glob` Glob pattern to use for matching.
+ * @param {String} `input` String to match
+ * @param {Object} `options` See available [options](#options) for changing how matches are performed
+ * @return {Array|null} Returns an array of captures if the input matches the glob pattern, otherwise `null`.
+ * @api public
+ */
+
+micromatch.capture = (glob, input, options) => {
+  let posix = utils.isWindows(options);
+  let regex = picomatch.makeRe(String(glob), { ...options, capture: true });
+  let match = regex.exec(posix ? utils.toPosixSlashes(input) : input);
+
+  if (match) {
+    return match.slice(1).map(v => v === void 0 ? '' : v);
+  }
+};
+
+/**
+ * Create a regular expression from the given glob `pattern`.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * // mm.makeRe(pattern[, options]);
+ *
+ * console.log(mm.makeRe('*.js'));
+ * //=> /^(?:(\.[\\\/])?(?!\.)(?=.)[^\/]*?\.js)$/
+ * ```
+ * @param {String} `pattern` A glob pattern to convert to regex.
+ * @param {Object} `options`
+ * @return {RegExp} Returns a regex created from the given pattern.
+ * @api public
+ */
+
+micromatch.makeRe = (...args) => picomatch.makeRe(...args);
+
+/**
+ * Scan a glob pattern to separate the pattern into segments. Used
+ * by the [split](#split) method.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * const state = mm.scan(pattern[, options]);
+ * ```
+ * @param {String} `pattern`
+ * @param {Object} `options`
+ * @return {Object} Returns an object with
+ * @api public
+ */
+
+micromatch.scan = (...args) => picomatch.scan(...args);
+
+/**
+ * Parse a glob pattern to create the source string for a regular
+ * expression.
+ *
+ * ```js
+ * const mm = require('micromatch');
+ * const state = mm.parse(pattern[, options]);
+ * ```
+ * @param {String} `glob`
+ * @param {Object} `options`
+ * @return {Object} Returns an object with useful properties and output to be used as regex source string.
+ * @api public
+ */
+
+micromatch.parse = (patterns, options) => {
+  let res = [];
+  for (let pattern of [].concat(patterns || [])) {
+    for (let str of braces(String(pattern), options)) {
+      res.push(picomatch.parse(str, options));
+    }
+  }
+  return res;
+};
+
+/**
+ * Process the given brace `pattern`.
+ *
+ * ```js
+ * const { braces } = require('micromatch');
+ * console.log(braces('foo/{a,b,c}/bar'));
+ * //=> [ 'foo/(a|b|c)/bar' ]
+ *
+ * console.log(braces('foo/{a,b,c}/bar', { expand: true }));
+ * //=> [ 'foo/a/bar', 'foo/b/bar', 'foo/c/bar' ]
+ * ```
+ * @param {String} `pattern` String with brace pattern to process.
+ * @param {Object} `options` Any [options](#options) to change how expansion is performed. See the [braces][] library for all available options.
+ * @return {Array}
+ * @api public
+ */
+
+micromatch.braces = (pattern, options) => {
+  if (typeof pattern !== 'string') throw new TypeError('Expected a string');
+  if ((options && options.nobrace === true) || !hasBraces(pattern)) {
+    return [pattern];
+  }
+  return braces(pattern, options);
+};
+
+/**
+ * Expand braces
+ */
+
+micromatch.braceExpand = (pattern, options) => {
+  if (typeof pattern !== 'string') throw new TypeError('Expected a string');
+  return micromatch.braces(pattern, { ...options, expand: true });
+};
+
+/**
+ * Expose micromatch
+ */
+
+// exposed for tests
+micromatch.hasBraces = hasBraces;
+module.exports = micromatch;
+
+
+/***/ }),
+
+/***/ 6377:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+module.exports = __nccwpck_require__(9639);
+
+
+/***/ }),
+
+/***/ 9560:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const path = __nccwpck_require__(6928);
+const WIN_SLASH = '\\\\/';
+const WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+
+const DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+
+/**
+ * Posix glob regex
+ */
+
+const DOT_LITERAL = '\\.';
+const PLUS_LITERAL = '\\+';
+const QMARK_LITERAL = '\\?';
+const SLASH_LITERAL = '\\/';
+const ONE_CHAR = '(?=.)';
+const QMARK = '[^/]';
+const END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+const START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+const DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+const NO_DOT = `(?!${DOT_LITERAL})`;
+const NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+const NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+const NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+const QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+const STAR = `${QMARK}*?`;
+
+const POSIX_CHARS = {
+  DOT_LITERAL,
+  PLUS_LITERAL,
+  QMARK_LITERAL,
+  SLASH_LITERAL,
+  ONE_CHAR,
+  QMARK,
+  END_ANCHOR,
+  DOTS_SLASH,
+  NO_DOT,
+  NO_DOTS,
+  NO_DOT_SLASH,
+  NO_DOTS_SLASH,
+  QMARK_NO_DOT,
+  STAR,
+  START_ANCHOR
+};
+
+/**
+ * Windows glob regex
+ */
+
+const WINDOWS_CHARS = {
+  ...POSIX_CHARS,
+
+  SLASH_LITERAL: `[${WIN_SLASH}]`,
+  QMARK: WIN_NO_SLASH,
+  STAR: `${WIN_NO_SLASH}*?`,
+  DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+  NO_DOT: `(?!${DOT_LITERAL})`,
+  NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+  NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+  NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+  QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+  START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+  END_ANCHOR: `(?:[${WIN_SLASH}]|$)`
+};
+
+/**
+ * POSIX Bracket Regex
+ */
+
+const POSIX_REGEX_SOURCE = {
+  __proto__: null,
+  alnum: 'a-zA-Z0-9',
+  alpha: 'a-zA-Z',
+  ascii: '\\x00-\\x7F',
+  blank: ' \\t',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '\\x21-\\x7E',
+  lower: 'a-z',
+  print: '\\x20-\\x7E ',
+  punct: '\\-!"#$%&\'()\\*+,./:;<=>?@[\\]^_`{|}~',
+  space: ' \\t\\r\\n\\v\\f',
+  upper: 'A-Z',
+  word: 'A-Za-z0-9_',
+  xdigit: 'A-Fa-f0-9'
+};
+
+module.exports = {
+  DEFAULT_MAX_EXTGLOB_RECURSION,
+  MAX_LENGTH: 1024 * 64,
+  POSIX_REGEX_SOURCE,
+
+  // regular expressions
+  REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+  REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+  REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+  REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+  REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+  REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+
+  // Replace globs with equivalent patterns to reduce parsing time.
+  REPLACEMENTS: {
+    __proto__: null,
+    '***': '*',
+    '**/**': '**',
+    '**/**/**': '**'
+  },
+
+  // Digits
+  CHAR_0: 48, /* 0 */
+  CHAR_9: 57, /* 9 */
+
+  // Alphabet chars.
+  CHAR_UPPERCASE_A: 65, /* A */
+  CHAR_LOWERCASE_A: 97, /* a */
+  CHAR_UPPERCASE_Z: 90, /* Z */
+  CHAR_LOWERCASE_Z: 122, /* z */
+
+  CHAR_LEFT_PARENTHESES: 40, /* ( */
+  CHAR_RIGHT_PARENTHESES: 41, /* ) */
+
+  CHAR_ASTERISK: 42, /* * */
+
+  // Non-alphabetic chars.
+  CHAR_AMPERSAND: 38, /* & */
+  CHAR_AT: 64, /* @ */
+  CHAR_BACKWARD_SLASH: 92, /* \ */
+  CHAR_CARRIAGE_RETURN: 13, /* \r */
+  CHAR_CIRCUMFLEX_ACCENT: 94, /* ^ */
+  CHAR_COLON: 58, /* : */
+  CHAR_COMMA: 44, /* , */
+  CHAR_DOT: 46, /* . */
+  CHAR_DOUBLE_QUOTE: 34, /* " */
+  CHAR_EQUAL: 61, /* = */
+  CHAR_EXCLAMATION_MARK: 33, /* ! */
+  CHAR_FORM_FEED: 12, /* \f */
+  CHAR_FORWARD_SLASH: 47, /* / */
+  CHAR_GRAVE_ACCENT: 96, /* ` */
+  CHAR_HASH: 35, /* # */
+  CHAR_HYPHEN_MINUS: 45, /* - */
+  CHAR_LEFT_ANGLE_BRACKET: 60, /* < */
+  CHAR_LEFT_CURLY_BRACE: 123, /* { */
+  CHAR_LEFT_SQUARE_BRACKET: 91, /* [ */
+  CHAR_LINE_FEED: 10, /* \n */
+  CHAR_NO_BREAK_SPACE: 160, /* \u00A0 */
+  CHAR_PERCENT: 37, /* % */
+  CHAR_PLUS: 43, /* + */
+  CHAR_QUESTION_MARK: 63, /* ? */
+  CHAR_RIGHT_ANGLE_BRACKET: 62, /* > */
+  CHAR_RIGHT_CURLY_BRACE: 125, /* } */
+  CHAR_RIGHT_SQUARE_BRACKET: 93, /* ] */
+  CHAR_SEMICOLON: 59, /* ; */
+  CHAR_SINGLE_QUOTE: 39, /* ' */
+  CHAR_SPACE: 32, /*   */
+  CHAR_TAB: 9, /* \t */
+  CHAR_UNDERSCORE: 95, /* _ */
+  CHAR_VERTICAL_LINE: 124, /* | */
+  CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279, /* \uFEFF */
+
+  SEP: path.sep,
+
+  /**
+   * Create EXTGLOB_CHARS
+   */
+
+  extglobChars(chars) {
+    return {
+      '!': { type: 'negate', open: '(?:(?!(?:', close: `))${chars.STAR})` },
+      '?': { type: 'qmark', open: '(?:', close: ')?' },
+      '+': { type: 'plus', open: '(?:', close: ')+' },
+      '*': { type: 'star', open: '(?:', close: ')*' },
+      '@': { type: 'at', open: '(?:', close: ')' }
+    };
+  },
+
+  /**
+   * Create GLOB_CHARS
+   */
+
+  globChars(win32) {
+    return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+  }
+};
+
+
+/***/ }),
+
+/***/ 7430:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const constants = __nccwpck_require__(9560);
+const utils = __nccwpck_require__(8604);
+
+/**
+ * Constants
+ */
+
+const {
+  MAX_LENGTH,
+  POSIX_REGEX_SOURCE,
+  REGEX_NON_SPECIAL_CHARS,
+  REGEX_SPECIAL_CHARS_BACKREF,
+  REPLACEMENTS
+} = constants;
+
+/**
+ * Helpers
+ */
+
+const expandRange = (args, options) => {
+  if (typeof options.expandRange === 'function') {
+    return options.expandRange(...args, options);
+  }
+
+  args.sort();
+  const value = `[${args.join('-')}]`;
+
+  try {
+    /* eslint-disable-next-line no-new */
+    new RegExp(value);
+  } catch (ex) {
+    return args.map(v => utils.escapeRegex(v)).join('..');
+  }
+
+  return value;
+};
+
+/**
+ * Create the message for a syntax error
+ */
+
+const syntaxError = (type, char) => {
+  return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+};
+
+const splitTopLevel = input => {
+  const parts = [];
+  let bracket = 0;
+  let paren = 0;
+  let quote = 0;
+  let value = '';
+  let escaped = false;
+
+  for (const ch of input) {
+    if (escaped === true) {
+      value += ch;
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      value += ch;
+      escaped = true;
+      continue;
+    }
+
+    if (ch === '"') {
+      quote = quote === 1 ? 0 : 1;
+      value += ch;
+      continue;
+    }
+
+    if (quote === 0) {
+      if (ch === '[') {
+        bracket++;
+      } else if (ch === ']' && bracket > 0) {
+        bracket--;
+      } else if (bracket === 0) {
+        if (ch === '(') {
+          paren++;
+        } else if (ch === ')' && paren > 0) {
+          paren--;
+        } else if (ch === '|' && paren === 0) {
+          parts.push(value);
+          value = '';
+          continue;
+        }
+      }
+    }
+
+    value += ch;
+  }
+
+  parts.push(value);
+  return parts;
+};
+
+const isPlainBranch = branch => {
+  let escaped = false;
+
+  for (const ch of branch) {
+    if (escaped === true) {
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      escaped = true;
+      continue;
+    }
+
+    if (/[?*+@!()[\]{}]/.test(ch)) {
+      return false;
+    }
+  }
+
+  return true;
+};
+
+const normalizeSimpleBranch = branch => {
+  let value = branch.trim();
+  let changed = true;
+
+  while (changed === true) {
+    changed = false;
+
+    if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+      value = value.slice(2, -1);
+      changed = true;
+    }
+  }
+
+  if (!isPlainBranch(value)) {
+    return;
+  }
+
+  return value.replace(/\\(.)/g, '$1');
+};
+
+const hasRepeatedCharPrefixOverlap = branches => {
+  const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      const a = values[i];
+      const b = values[j];
+      const char = a[0];
+
+      if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+        continue;
+      }
+
+      if (a === b || a.startsWith(b) || b.startsWith(a)) {
+        return true;
+      }
+    }
+  }
+
+  return false;
+};
+
+const parseRepeatedExtglob = (pattern, requireEnd = true) => {
+  if ((pattern[0] !== '+' && pattern[0] !== '*') || pattern[1] !== '(') {
+    return;
+  }
+
+  let bracket = 0;
+  let paren = 0;
+  let quote = 0;
+  let escaped = false;
+
+  for (let i = 1; i < pattern.length; i++) {
+    const ch = pattern[i];
+
+    if (escaped === true) {
+      escaped = false;
+      continue;
+    }
+
+    if (ch === '\\') {
+      escaped = true;
+      continue;
+    }
+
+    if (ch === '"') {
+      quote = quote === 1 ? 0 : 1;
+      continue;
+    }
+
+    if (quote === 1) {
+      continue;
+    }
+
+    if (ch === '[') {
+      bracket++;
+      continue;
+    }
+
+    if (ch === ']' && bracket > 0) {
+      bracket--;
+      continue;
+    }
+
+    if (bracket > 0) {
+      continue;
+    }
+
+    if (ch === '(') {
+      paren++;
+      continue;
+    }
+
+    if (ch === ')') {
+      paren--;
+
+      if (paren === 0) {
+        if (requireEnd === true && i !== pattern.length - 1) {
+          return;
+        }
+
+        return {
+          type: pattern[0],
+          body: pattern.slice(2, i),
+          end: i
+        };
+      }
+    }
+  }
+};
+
+const getStarExtglobSequenceOutput = pattern => {
+  let index = 0;
+  const chars = [];
+
+  while (index < pattern.length) {
+    const match = parseRepeatedExtglob(pattern.slice(index), false);
+
+    if (!match || match.type !== '*') {
+      return;
+    }
+
+    const branches = splitTopLevel(match.body).map(branch => branch.trim());
+    if (branches.length !== 1) {
+      return;
+    }
+
+    const branch = normalizeSimpleBranch(branches[0]);
+    if (!branch || branch.length !== 1) {
+      return;
+    }
+
+    chars.push(branch);
+    index += match.end + 1;
+  }
+
+  if (chars.length < 1) {
+    return;
+  }
+
+  const source = chars.length === 1
+    ? utils.escapeRegex(chars[0])
+    : `[${chars.map(ch => utils.escapeRegex(ch)).join('')}]`;
+
+  return `${source}*`;
+};
+
+const repeatedExtglobRecursion = pattern => {
+  let depth = 0;
+  let value = pattern.trim();
+  let match = parseRepeatedExtglob(value);
+
+  while (match) {
+    depth++;
+    value = match.body.trim();
+    match = parseRepeatedExtglob(value);
+  }
+
+  return depth;
+};
+
+const analyzeRepeatedExtglob = (body, options) => {
+  if (options.maxExtglobRecursion === false) {
+    return { risky: false };
+  }
+
+  const max =
+    typeof options.maxExtglobRecursion === 'number'
+      ? options.maxExtglobRecursion
+      : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+
+  const branches = splitTopLevel(body).map(branch => branch.trim());
+
+  if (branches.length > 1) {
+    if (
+      branches.some(branch => branch === '') ||
+      branches.some(branch => /^[*?]+$/.test(branch)) ||
+      hasRepeatedCharPrefixOverlap(branches)
+    ) {
+      return { risky: true };
+    }
+  }
+
+  for (const branch of branches) {
+    const safeOutput = getStarExtglobSequenceOutput(branch);
+    if (safeOutput) {
+      return { risky: true, safeOutput };
+    }
+
+    if (repeatedExtglobRecursion(branch) > max) {
+      return { risky: true };
+    }
+  }
+
+  return { risky: false };
+};
+
+/**
+ * Parse the given input string.
+ * @param {String} input
+ * @param {Object} options
+ * @return {Object}
+ */
+
+const parse = (input, options) => {
+  if (typeof input !== 'string') {
+    throw new TypeError('Expected a string');
+  }
+
+  input = REPLACEMENTS[input] || input;
+
+  const opts = { ...options };
+  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+
+  let len = input.length;
+  if (len > max) {
+    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+  }
+
+  const bos = { type: 'bos', value: '', output: opts.prepend || '' };
+  const tokens = [bos];
+
+  const capture = opts.capture ? '' : '?:';
+  const win32 = utils.isWindows(options);
+
+  // create constants based on platform, for windows or posix
+  const PLATFORM_CHARS = constants.globChars(win32);
+  const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+
+  const {
+    DOT_LITERAL,
+    PLUS_LITERAL,
+    SLASH_LITERAL,
+    ONE_CHAR,
+    DOTS_SLASH,
+    NO_DOT,
+    NO_DOT_SLASH,
+    NO_DOTS_SLASH,
+    QMARK,
+    QMARK_NO_DOT,
+    STAR,
+    START_ANCHOR
+  } = PLATFORM_CHARS;
+
+  const globstar = opts => {
+    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+  };
+
+  const nodot = opts.dot ? '' : NO_DOT;
+  const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+  let star = opts.bash === true ? globstar(opts) : STAR;
+
+  if (opts.capture) {
+    star = `(${star})`;
+  }
+
+  // minimatch options support
+  if (typeof opts.noext === 'boolean') {
+    opts.noextglob = opts.noext;
+  }
+
+  const state = {
+    input,
+    index: -1,
+    start: 0,
+    dot: opts.dot === true,
+    consumed: '',
+    output: '',
+    prefix: '',
+    backtrack: false,
+    negated: false,
+    brackets: 0,
+    braces: 0,
+    parens: 0,
+    quotes: 0,
+    globstar: false,
+    tokens
+  };
+
+  input = utils.removePrefix(input, state);
+  len = input.length;
+
+  const extglobs = [];
+  const braces = [];
+  const stack = [];
+  let prev = bos;
+  let value;
+
+  /**
+   * Tokenizing helpers
+   */
+
+  const eos = () => state.index === len - 1;
+  const peek = state.peek = (n = 1) => input[state.index + n];
+  const advance = state.advance = () => input[++state.index] || '';
+  const remaining = () => input.slice(state.index + 1);
+  const consume = (value = '', num = 0) => {
+    state.consumed += value;
+    state.index += num;
+  };
+
+  const append = token => {
+    state.output += token.output != null ? token.output : token.value;
+    consume(token.value);
+  };
+
+  const negate = () => {
+    let count = 1;
+
+    while (peek() === '!' && (peek(2) !== '(' || peek(3) === '?')) {
+      advance();
+      state.start++;
+      count++;
+    }
+
+    if (count % 2 === 0) {
+      return false;
+    }
+
+    state.negated = true;
+    state.start++;
+    return true;
+  };
+
+  const increment = type => {
+    state[type]++;
+    stack.push(type);
+  };
+
+  const decrement = type => {
+    state[type]--;
+    stack.pop();
+  };
+
+  /**
+   * Push tokens onto the tokens array. This helper speeds up
+   * tokenizing by 1) helping us avoid backtracking as much as possible,
+   * and 2) helping us avoid creating extra tokens when consecutive
+   * characters are plain text. This improves performance and simplifies
+   * lookbehinds.
+   */
+
+  const push = tok => {
+    if (prev.type === 'globstar') {
+      const isBrace = state.braces > 0 && (tok.type === 'comma' || tok.type === 'brace');
+      const isExtglob = tok.extglob === true || (extglobs.length && (tok.type === 'pipe' || tok.type === 'paren'));
+
+      if (tok.type !== 'slash' && tok.type !== 'paren' && !isBrace && !isExtglob) {
+        state.output = state.output.slice(0, -prev.output.length);
+        prev.type = 'star';
+        prev.value = '*';
+        prev.output = star;
+        state.output += prev.output;
+      }
+    }
+
+    if (extglobs.length && tok.type !== 'paren') {
+      extglobs[extglobs.length - 1].inner += tok.value;
+    }
+
+    if (tok.value || tok.output) append(tok);
+    if (prev && prev.type === 'text' && tok.type === 'text') {
+      prev.value += tok.value;
+      prev.output = (prev.output || '') + tok.value;
+      return;
+    }
+
+    tok.prev = prev;
+    tokens.push(tok);
+    prev = tok;
+  };
+
+  const extglobOpen = (type, value) => {
+    const token = { ...EXTGLOB_CHARS[value], conditions: 1, inner: '' };
+
+    token.prev = prev;
+    token.parens = state.parens;
+    token.output = state.output;
+    token.startIndex = state.index;
+    token.tokensIndex = tokens.length;
+    const output = (opts.capture ? '(' : '') + token.open;
+
+    increment('parens');
+    push({ type, value, output: state.output ? '' : ONE_CHAR });
+    push({ type: 'paren', extglob: true, value: advance(), output });
+    extglobs.push(token);
+  };
+
+  const extglobClose = token => {
+    const literal = input.slice(token.startIndex, state.index + 1);
+    const body = input.slice(token.startIndex + 2, state.index);
+    const analysis = analyzeRepeatedExtglob(body, opts);
+
+    if ((token.type === 'plus' || token.type === 'star') && analysis.risky) {
+      const safeOutput = analysis.safeOutput
+        ? (token.output ? '' : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput)
+        : undefined;
+      const open = tokens[token.tokensIndex];
+
+      open.type = 'text';
+      open.value = literal;
+      open.output = safeOutput || utils.escapeRegex(literal);
+
+      for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+        tokens[i].value = '';
+        tokens[i].output = '';
+        delete tokens[i].suffix;
+      }
+
+      state.output = token.output + open.output;
+      state.backtrack = true;
+
+      push({ type: 'paren', extglob: true, value, output: '' });
+      decrement('parens');
+      return;
+    }
+
+    let output = token.close + (opts.capture ? ')' : '');
+    let rest;
+
+    if (token.type === 'negate') {
+      let extglobStar = star;
+
+      if (token.inner && token.inner.length > 1 && token.inner.includes('/')) {
+        extglobStar = globstar(opts);
+      }
+
+      if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+        output = token.close = `)$))${extglobStar}`;
+      }
+
+      if (token.inner.includes('*') && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+        // Any non-magical string (`.ts`) or even nested expression (`.{ts,tsx}`) can follow after the closing parenthesis.
+        // In this case, we need to parse the string and use it in the output of the original pattern.
+        // Suitable patterns: `/!(*.d).ts`, `/!(*.d).{ts,tsx}`, `**/!(*-dbg).@(js)`.
+        //
+        // Disabling the `fastpaths` option due to a problem with parsing strings as `.ts` in the pattern like `**/!(*.d).ts`.
+        const expression = parse(rest, { ...options, fastpaths: false }).output;
+
+        output = token.close = `)${expression})${extglobStar})`;
+      }
+
+      if (token.prev.type === 'bos') {
+        state.negatedExtglob = true;
+      }
+    }
+
+    push({ type: 'paren', extglob: true, value, output });
+    decrement('parens');
+  };
+
+  /**
+   * Fast paths
+   */
+
+  if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+    let backslashes = false;
+
+    let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+      if (first === '\\') {
+        backslashes = true;
+        return m;
+      }
+
+      if (first === '?') {
+        if (esc) {
+          return esc + first + (rest ? QMARK.repeat(rest.length) : '');
+        }
+        if (index === 0) {
+          return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : '');
+        }
+        return QMARK.repeat(chars.length);
+      }
+
+      if (first === '.') {
+        return DOT_LITERAL.repeat(chars.length);
+      }
+
+      if (first === '*') {
+        if (esc) {
+          return esc + first + (rest ? star : '');
+        }
+        return star;
+      }
+      return esc ? m : `\\${m}`;
+    });
+
+    if (backslashes === true) {
+      if (opts.unescape === true) {
+        output = output.replace(/\\/g, '');
+      } else {
+        output = output.replace(/\\+/g, m => {
+          return m.length % 2 === 0 ? '\\\\' : (m ? '\\' : '');
+        });
+      }
+    }
+
+    if (output === input && opts.contains === true) {
+      state.output = input;
+      return state;
+    }
+
+    state.output = utils.wrapOutput(output, state, options);
+    return state;
+  }
+
+  /**
+   * Tokenize input until we reach end-of-string
+   */
+
+  while (!eos()) {
+    value = advance();
+
+    if (value === '\u0000') {
+      continue;
+    }
+
+    /**
+     * Escaped characters
+     */
+
+    if (value === '\\') {
+      const next = peek();
+
+      if (next === '/' && opts.bash !== true) {
+        continue;
+      }
+
+      if (next === '.' || next === ';') {
+        continue;
+      }
+
+      if (!next) {
+        value += '\\';
+        push({ type: 'text', value });
+        continue;
+      }
+
+      // collapse slashes to reduce potential for exploits
+      const match = /^\\+/.exec(remaining());
+      let slashes = 0;
+
+      if (match && match[0].length > 2) {
+        slashes = match[0].length;
+        state.index += slashes;
+        if (slashes % 2 !== 0) {
+          value += '\\';
+        }
+      }
+
+      if (opts.unescape === true) {
+        value = advance();
+      } else {
+        value += advance();
+      }
+
+      if (state.brackets === 0) {
+        push({ type: 'text', value });
+        continue;
+      }
+    }
+
+    /**
+     * If we're inside a regex character class, continue
+     * until we reach the closing bracket.
+     */
+
+    if (state.brackets > 0 && (value !== ']' || prev.value === '[' || prev.value === '[^')) {
+      if (opts.posix !== false && value === ':') {
+        const inner = prev.value.slice(1);
+        if (inner.includes('[')) {
+          prev.posix = true;
+
+          if (inner.includes(':')) {
+            const idx = prev.value.lastIndexOf('[');
+            const pre = prev.value.slice(0, idx);
+            const rest = prev.value.slice(idx + 2);
+            const posix = POSIX_REGEX_SOURCE[rest];
+            if (posix) {
+              prev.value = pre + posix;
+              state.backtrack = true;
+              advance();
+
+              if (!bos.output && tokens.indexOf(prev) === 1) {
+                bos.output = ONE_CHAR;
+              }
+              continue;
+            }
+          }
+        }
+      }
+
+      if ((value === '[' && peek() !== ':') || (value === '-' && peek() === ']')) {
+        value = `\\${value}`;
+      }
+
+      if (value === ']' && (prev.value === '[' || prev.value === '[^')) {
+        value = `\\${value}`;
+      }
+
+      if (opts.posix === true && value === '!' && prev.value === '[') {
+        value = '^';
+      }
+
+      prev.value += value;
+      append({ value });
+      continue;
+    }
+
+    /**
+     * If we're inside a quoted string, continue
+     * until we reach the closing double quote.
+     */
+
+    if (state.quotes === 1 && value !== '"') {
+      value = utils.escapeRegex(value);
+      prev.value += value;
+      append({ value });
+      continue;
+    }
+
+    /**
+     * Double quotes
+     */
+
+    if (value === '"') {
+      state.quotes = state.quotes === 1 ? 0 : 1;
+      if (opts.keepQuotes === true) {
+        push({ type: 'text', value });
+      }
+      continue;
+    }
+
+    /**
+     * Parentheses
+     */
+
+    if (value === '(') {
+      increment('parens');
+      push({ type: 'paren', value });
+      continue;
+    }
+
+    if (value === ')') {
+      if (state.parens === 0 && opts.strictBrackets === true) {
+        throw new SyntaxError(syntaxError('opening', '('));
+      }
+
+      const extglob = extglobs[extglobs.length - 1];
+      if (extglob && state.parens === extglob.parens + 1) {
+        extglobClose(extglobs.pop());
+        continue;
+      }
+
+      push({ type: 'paren', value, output: state.parens ? ')' : '\\)' });
+      decrement('parens');
+      continue;
+    }
+
+    /**
+     * Square brackets
+     */
+
+    if (value === '[') {
+      if (opts.nobracket === true || !remaining().includes(']')) {
+        if (opts.nobracket !== true && opts.strictBrackets === true) {
+          throw new SyntaxError(syntaxError('closing', ']'));
+        }
+
+        value = `\\${value}`;
+      } else {
+        increment('brackets');
+      }
+
+      push({ type: 'bracket', value });
+      continue;
+    }
+
+    if (value === ']') {
+      if (opts.nobracket === true || (prev && prev.type === 'bracket' && prev.value.length === 1)) {
+        push({ type: 'text', value, output: `\\${value}` });
+        continue;
+      }
+
+      if (state.brackets === 0) {
+        if (opts.strictBrackets === true) {
+          throw new SyntaxError(syntaxError('opening', '['));
+        }
+
+        push({ type: 'text', value, output: `\\${value}` });
+        continue;
+      }
+
+      decrement('brackets');
+
+      const prevValue = prev.value.slice(1);
+      if (prev.posix !== true && prevValue[0] === '^' && !prevValue.includes('/')) {
+        value = `/${value}`;
+      }
+
+      prev.value += value;
+      append({ value });
+
+      // when literal brackets are explicitly disabled
+      // assume we should match with a regex character class
+      if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+        continue;
+      }
+
+      const escaped = utils.escapeRegex(prev.value);
+      state.output = state.output.slice(0, -prev.value.length);
+
+      // when literal brackets are explicitly enabled
+      // assume we should escape the brackets to match literal characters
+      if (opts.literalBrackets === true) {
+        state.output += escaped;
+        prev.value = escaped;
+        continue;
+      }
+
+      // when the user specifies nothing, try to match both
+      prev.value = `(${capture}${escaped}|${prev.value})`;
+      state.output += prev.value;
+      continue;
+    }
+
+    /**
+     * Braces
+     */
+
+    if (value === '{' && opts.nobrace !== true) {
+      increment('braces');
+
+      const open = {
+        type: 'brace',
+        value,
+        output: '(',
+        outputIndex: state.output.length,
+        tokensIndex: state.tokens.length
+      };
+
+      braces.push(open);
+      push(open);
+      continue;
+    }
+
+    if (value === '}') {
+      const brace = braces[braces.length - 1];
+
+      if (opts.nobrace === true || !brace) {
+        push({ type: 'text', value, output: value });
+        continue;
+      }
+
+      let output = ')';
+
+      if (brace.dots === true) {
+        const arr = tokens.slice();
+        const range = [];
+
+        for (let i = arr.length - 1; i >= 0; i--) {
+          tokens.pop();
+          if (arr[i].type === 'brace') {
+            break;
+          }
+          if (arr[i].type !== 'dots') {
+            range.unshift(arr[i].value);
+          }
+        }
+
+        output = expandRange(range, opts);
+        state.backtrack = true;
+      }
+
+      if (brace.comma !== true && brace.dots !== true) {
+        const out = state.output.slice(0, brace.outputIndex);
+        const toks = state.tokens.slice(brace.tokensIndex);
+        brace.value = brace.output = '\\{';
+        value = output = '\\}';
+        state.output = out;
+        for (const t of toks) {
+          state.output += (t.output || t.value);
+        }
+      }
+
+      push({ type: 'brace', value, output });
+      decrement('braces');
+      braces.pop();
+      continue;
+    }
+
+    /**
+     * Pipes
+     */
+
+    if (value === '|') {
+      if (extglobs.length > 0) {
+        extglobs[extglobs.length - 1].conditions++;
+      }
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Commas
+     */
+
+    if (value === ',') {
+      let output = value;
+
+      const brace = braces[braces.length - 1];
+      if (brace && stack[stack.length - 1] === 'braces') {
+        brace.comma = true;
+        output = '|';
+      }
+
+      push({ type: 'comma', value, output });
+      continue;
+    }
+
+    /**
+     * Slashes
+     */
+
+    if (value === '/') {
+      // if the beginning of the glob is "./", advance the start
+      // to the current index, and don't add the "./" characters
+      // to the state. This greatly simplifies lookbehinds when
+      // checking for BOS characters like "!" and "." (not "./")
+      if (prev.type === 'dot' && state.index === state.start + 1) {
+        state.start = state.index + 1;
+        state.consumed = '';
+        state.output = '';
+        tokens.pop();
+        prev = bos; // reset "prev" to the first token
+        continue;
+      }
+
+      push({ type: 'slash', value, output: SLASH_LITERAL });
+      continue;
+    }
+
+    /**
+     * Dots
+     */
+
+    if (value === '.') {
+      if (state.braces > 0 && prev.type === 'dot') {
+        if (prev.value === '.') prev.output = DOT_LITERAL;
+        const brace = braces[braces.length - 1];
+        prev.type = 'dots';
+        prev.output += value;
+        prev.value += value;
+        brace.dots = true;
+        continue;
+      }
+
+      if ((state.braces + state.parens) === 0 && prev.type !== 'bos' && prev.type !== 'slash') {
+        push({ type: 'text', value, output: DOT_LITERAL });
+        continue;
+      }
+
+      push({ type: 'dot', value, output: DOT_LITERAL });
+      continue;
+    }
+
+    /**
+     * Question marks
+     */
+
+    if (value === '?') {
+      const isGroup = prev && prev.value === '(';
+      if (!isGroup && opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        extglobOpen('qmark', value);
+        continue;
+      }
+
+      if (prev && prev.type === 'paren') {
+        const next = peek();
+        let output = value;
+
+        if (next === '<' && !utils.supportsLookbehinds()) {
+          throw new Error('Node.js v10 or higher is required for regex lookbehinds');
+        }
+
+        if ((prev.value === '(' && !/[!=<:]/.test(next)) || (next === '<' && !/<([!=]|\w+>)/.test(remaining()))) {
+          output = `\\${value}`;
+        }
+
+        push({ type: 'text', value, output });
+        continue;
+      }
+
+      if (opts.dot !== true && (prev.type === 'slash' || prev.type === 'bos')) {
+        push({ type: 'qmark', value, output: QMARK_NO_DOT });
+        continue;
+      }
+
+      push({ type: 'qmark', value, output: QMARK });
+      continue;
+    }
+
+    /**
+     * Exclamation
+     */
+
+    if (value === '!') {
+      if (opts.noextglob !== true && peek() === '(') {
+        if (peek(2) !== '?' || !/[!=<:]/.test(peek(3))) {
+          extglobOpen('negate', value);
+          continue;
+        }
+      }
+
+      if (opts.nonegate !== true && state.index === 0) {
+        negate();
+        continue;
+      }
+    }
+
+    /**
+     * Plus
+     */
+
+    if (value === '+') {
+      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        extglobOpen('plus', value);
+        continue;
+      }
+
+      if ((prev && prev.value === '(') || opts.regex === false) {
+        push({ type: 'plus', value, output: PLUS_LITERAL });
+        continue;
+      }
+
+      if ((prev && (prev.type === 'bracket' || prev.type === 'paren' || prev.type === 'brace')) || state.parens > 0) {
+        push({ type: 'plus', value });
+        continue;
+      }
+
+      push({ type: 'plus', value: PLUS_LITERAL });
+      continue;
+    }
+
+    /**
+     * Plain text
+     */
+
+    if (value === '@') {
+      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+        push({ type: 'at', extglob: true, value, output: '' });
+        continue;
+      }
+
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Plain text
+     */
+
+    if (value !== '*') {
+      if (value === '$' || value === '^') {
+        value = `\\${value}`;
+      }
+
+      const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+      if (match) {
+        value += match[0];
+        state.index += match[0].length;
+      }
+
+      push({ type: 'text', value });
+      continue;
+    }
+
+    /**
+     * Stars
+     */
+
+    if (prev && (prev.type === 'globstar' || prev.star === true)) {
+      prev.type = 'star';
+      prev.star = true;
+      prev.value += value;
+      prev.output = star;
+      state.backtrack = true;
+      state.globstar = true;
+      consume(value);
+      continue;
+    }
+
+    let rest = remaining();
+    if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+      extglobOpen('star', value);
+      continue;
+    }
+
+    if (prev.type === 'star') {
+      if (opts.noglobstar === true) {
+        consume(value);
+        continue;
+      }
+
+      const prior = prev.prev;
+      const before = prior.prev;
+      const isStart = prior.type === 'slash' || prior.type === 'bos';
+      const afterStar = before && (before.type === 'star' || before.type === 'globstar');
+
+      if (opts.bash === true && (!isStart || (rest[0] && rest[0] !== '/'))) {
+        push({ type: 'star', value, output: '' });
+        continue;
+      }
+
+      const isBrace = state.braces > 0 && (prior.type === 'comma' || prior.type === 'brace');
+      const isExtglob = extglobs.length && (prior.type === 'pipe' || prior.type === 'paren');
+      if (!isStart && prior.type !== 'paren' && !isBrace && !isExtglob) {
+        push({ type: 'star', value, output: '' });
+        continue;
+      }
+
+      // strip consecutive `/**/`
+      while (rest.slice(0, 3) === '/**') {
+        const after = input[state.index + 4];
+        if (after && after !== '/') {
+          break;
+        }
+        rest = rest.slice(3);
+        consume('/**', 3);
+      }
+
+      if (prior.type === 'bos' && eos()) {
+        prev.type = 'globstar';
+        prev.value += value;
+        prev.output = globstar(opts);
+        state.output = prev.output;
+        state.globstar = true;
+        consume(value);
+        continue;
+      }
+
+      if (prior.type === 'slash' && prior.prev.type !== 'bos' && !afterStar && eos()) {
+        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+        prior.output = `(?:${prior.output}`;
+
+        prev.type = 'globstar';
+        prev.output = globstar(opts) + (opts.strictSlashes ? ')' : '|$)');
+        prev.value += value;
+        state.globstar = true;
+        state.output += prior.output + prev.output;
+        consume(value);
+        continue;
+      }
+
+      if (prior.type === 'slash' && prior.prev.type !== 'bos' && rest[0] === '/') {
+        const end = rest[1] !== void 0 ? '|$' : '';
+
+        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+        prior.output = `(?:${prior.output}`;
+
+        prev.type = 'globstar';
+        prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+        prev.value += value;
+
+        state.output += prior.output + prev.output;
+        state.globstar = true;
+
+        consume(value + advance());
+
+        push({ type: 'slash', value: '/', output: '' });
+        continue;
+      }
+
+      if (prior.type === 'bos' && rest[0] === '/') {
+        prev.type = 'globstar';
+        prev.value += value;
+        prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+        state.output = prev.output;
+        state.globstar = true;
+        consume(value + advance());
+        push({ type: 'slash', value: '/', output: '' });
+        continue;
+      }
+
+      // remove single star from output
+      state.output = state.output.slice(0, -prev.output.length);
+
+      // reset previous token to globstar
+      prev.type = 'globstar';
+      prev.output = globstar(opts);
+      prev.value += value;
+
+      // reset output with globstar
+      state.output += prev.output;
+      state.globstar = true;
+      consume(value);
+      continue;
+    }
+
+    const token = { type: 'star', value, output: star };
+
+    if (opts.bash === true) {
+      token.output = '.*?';
+      if (prev.type === 'bos' || prev.type === 'slash') {
+        token.output = nodot + token.output;
+      }
+      push(token);
+      continue;
+    }
+
+    if (prev && (prev.type === 'bracket' || prev.type === 'paren') && opts.regex === true) {
+      token.output = value;
+      push(token);
+      continue;
+    }
+
+    if (state.index === state.start || prev.type === 'slash' || prev.type === 'dot') {
+      if (prev.type === 'dot') {
+        state.output += NO_DOT_SLASH;
+        prev.output += NO_DOT_SLASH;
+
+      } else if (opts.dot === true) {
+        state.output += NO_DOTS_SLASH;
+        prev.output += NO_DOTS_SLASH;
+
+      } else {
+        state.output += nodot;
+        prev.output += nodot;
+      }
+
+      if (peek() !== '*') {
+        state.output += ONE_CHAR;
+        prev.output += ONE_CHAR;
+      }
+    }
+
+    push(token);
+  }
+
+  while (state.brackets > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ']'));
+    state.output = utils.escapeLast(state.output, '[');
+    decrement('brackets');
+  }
+
+  while (state.parens > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ')'));
+    state.output = utils.escapeLast(state.output, '(');
+    decrement('parens');
+  }
+
+  while (state.braces > 0) {
+    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', '}'));
+    state.output = utils.escapeLast(state.output, '{');
+    decrement('braces');
+  }
+
+  if (opts.strictSlashes !== true && (prev.type === 'star' || prev.type === 'bracket')) {
+    push({ type: 'maybe_slash', value: '', output: `${SLASH_LITERAL}?` });
+  }
+
+  // rebuild the output if we had to backtrack at any point
+  if (state.backtrack === true) {
+    state.output = '';
+
+    for (const token of state.tokens) {
+      state.output += token.output != null ? token.output : token.value;
+
+      if (token.suffix) {
+        state.output += token.suffix;
+      }
+    }
+  }
+
+  return state;
+};
+
+/**
+ * Fast paths for creating regular expressions for common glob patterns.
+ * This can significantly speed up processing and has very little downside
+ * impact when none of the fast paths match.
+ */
+
+parse.fastpaths = (input, options) => {
+  const opts = { ...options };
+  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+  const len = input.length;
+  if (len > max) {
+    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+  }
+
+  input = REPLACEMENTS[input] || input;
+  const win32 = utils.isWindows(options);
+
+  // create constants based on platform, for windows or posix
+  const {
+    DOT_LITERAL,
+    SLASH_LITERAL,
+    ONE_CHAR,
+    DOTS_SLASH,
+    NO_DOT,
+    NO_DOTS,
+    NO_DOTS_SLASH,
+    STAR,
+    START_ANCHOR
+  } = constants.globChars(win32);
+
+  const nodot = opts.dot ? NO_DOTS : NO_DOT;
+  const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+  const capture = opts.capture ? '' : '?:';
+  const state = { negated: false, prefix: '' };
+  let star = opts.bash === true ? '.*?' : STAR;
+
+  if (opts.capture) {
+    star = `(${star})`;
+  }
+
+  const globstar = opts => {
+    if (opts.noglobstar === true) return star;
+    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+  };
+
+  const create = str => {
+    switch (str) {
+      case '*':
+        return `${nodot}${ONE_CHAR}${star}`;
+
+      case '.*':
+        return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '*.*':
+        return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '*/*':
+        return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+
+      case '**':
+        return nodot + globstar(opts);
+
+      case '**/*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+
+      case '**/*.*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      case '**/.*':
+        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+      default: {
+        const match = /^(.*?)\.(\w+)$/.exec(str);
+        if (!match) return;
+
+        const source = create(match[1]);
+        if (!source) return;
+
+        return source + DOT_LITERAL + match[2];
+      }
+    }
+  };
+
+  const output = utils.removePrefix(input, state);
+  let source = create(output);
+
+  if (source && opts.strictSlashes !== true) {
+    source += `${SLASH_LITERAL}?`;
+  }
+
+  return source;
+};
+
+module.exports = parse;
+
+
+/***/ }),
+
+/***/ 9639:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const path = __nccwpck_require__(6928);
+const scan = __nccwpck_require__(6028);
+const parse = __nccwpck_require__(7430);
+const utils = __nccwpck_require__(8604);
+const constants = __nccwpck_require__(9560);
+const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
+
+/**
+ * Creates a matcher function from one or more glob patterns. The
+ * returned function takes a string to match as its first argument,
+ * and returns true if the string is a match. The returned matcher
+ * function also takes a boolean as the second argument that, when true,
+ * returns an object with additional information.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch(glob[, options]);
+ *
+ * const isMatch = picomatch('*.!(*a)');
+ * console.log(isMatch('a.a')); //=> false
+ * console.log(isMatch('a.b')); //=> true
+ * ```
+ * @name picomatch
+ * @param {String|Array} `globs` One or more glob patterns.
+ * @param {Object=} `options`
+ * @return {Function=} Returns a matcher function.
+ * @api public
+ */
+
+const picomatch = (glob, options, returnState = false) => {
+  if (Array.isArray(glob)) {
+    const fns = glob.map(input => picomatch(input, options, returnState));
+    const arrayMatcher = str => {
+      for (const isMatch of fns) {
+        const state = isMatch(str);
+        if (state) return state;
+      }
+      return false;
+    };
+    return arrayMatcher;
+  }
+
+  const isState = isObject(glob) && glob.tokens && glob.input;
+
+  if (glob === '' || (typeof glob !== 'string' && !isState)) {
+    throw new TypeError('Expected pattern to be a non-empty string');
+  }
+
+  const opts = options || {};
+  const posix = utils.isWindows(options);
+  const regex = isState
+    ? picomatch.compileRe(glob, options)
+    : picomatch.makeRe(glob, options, false, true);
+
+  const state = regex.state;
+  delete regex.state;
+
+  let isIgnored = () => false;
+  if (opts.ignore) {
+    const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+    isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
+  }
+
+  const matcher = (input, returnObject = false) => {
+    const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
+    const result = { glob, state, regex, posix, input, output, match, isMatch };
+
+    if (typeof opts.onResult === 'function') {
+      opts.onResult(result);
+    }
+
+    if (isMatch === false) {
+      result.isMatch = false;
+      return returnObject ? result : false;
+    }
+
+    if (isIgnored(input)) {
+      if (typeof opts.onIgnore === 'function') {
+        opts.onIgnore(result);
+      }
+      result.isMatch = false;
+      return returnObject ? result : false;
+    }
+
+    if (typeof opts.onMatch === 'function') {
+      opts.onMatch(result);
+    }
+    return returnObject ? result : true;
+  };
+
+  if (returnState) {
+    matcher.state = state;
+  }
+
+  return matcher;
+};
+
+/**
+ * Test `input` with the given `regex`. This is used by the main
+ * `picomatch()` function to test the input string.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.test(input, regex[, options]);
+ *
+ * console.log(picomatch.test('foo/bar', /^(?:([^/]*?)\/([^/]*?))$/));
+ * // { isMatch: true, match: [ 'foo/', 'foo', 'bar' ], output: 'foo/bar' }
+ * ```
+ * @param {String} `input` String to test.
+ * @param {RegExp} `regex`
+ * @return {Object} Returns an object with matching info.
+ * @api public
+ */
+
+picomatch.test = (input, regex, options, { glob, posix } = {}) => {
+  if (typeof input !== 'string') {
+    throw new TypeError('Expected input to be a string');
+  }
+
+  if (input === '') {
+    return { isMatch: false, output: '' };
+  }
+
+  const opts = options || {};
+  const format = opts.format || (posix ? utils.toPosixSlashes : null);
+  let match = input === glob;
+  let output = (match && format) ? format(input) : input;
+
+  if (match === false) {
+    output = format ? format(input) : input;
+    match = output === glob;
+  }
+
+  if (match === false || opts.capture === true) {
+    if (opts.matchBase === true || opts.basename === true) {
+      match = picomatch.matchBase(input, regex, options, posix);
+    } else {
+      match = regex.exec(output);
+    }
+  }
+
+  return { isMatch: Boolean(match), match, output };
+};
+
+/**
+ * Match the basename of a filepath.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.matchBase(input, glob[, options]);
+ * console.log(picomatch.matchBase('foo/bar.js', '*.js'); // true
+ * ```
+ * @param {String} `input` String to test.
+ * @param {RegExp|String} `glob` Glob pattern or regex created by [.makeRe](#makeRe).
+ * @return {Boolean}
+ * @api public
+ */
+
+picomatch.matchBase = (input, glob, options, posix = utils.isWindows(options)) => {
+  const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
+  return regex.test(path.basename(input));
+};
+
+/**
+ * Returns true if **any** of the given glob `patterns` match the specified `string`.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.isMatch(string, patterns[, options]);
+ *
+ * console.log(picomatch.isMatch('a.a', ['b.*', '*.a'])); //=> true
+ * console.log(picomatch.isMatch('a.a', 'b.*')); //=> false
+ * ```
+ * @param {String|Array} str The string to test.
+ * @param {String|Array} patterns One or more glob patterns to use for matching.
+ * @param {Object} [options] See available [options](#options).
+ * @return {Boolean} Returns true if any patterns match `str`
+ * @api public
+ */
+
+picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+
+/**
+ * Parse a glob pattern to create the source string for a regular
+ * expression.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * const result = picomatch.parse(pattern[, options]);
+ * ```
+ * @param {String} `pattern`
+ * @param {Object} `options`
+ * @return {Object} Returns an object with useful properties and output to be used as a regex source string.
+ * @api public
+ */
+
+picomatch.parse = (pattern, options) => {
+  if (Array.isArray(pattern)) return pattern.map(p => picomatch.parse(p, options));
+  return parse(pattern, { ...options, fastpaths: false });
+};
+
+/**
+ * Scan a glob pattern to separate the pattern into segments.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.scan(input[, options]);
+ *
+ * const result = picomatch.scan('!./foo/*.js');
+ * console.log(result);
+ * { prefix: '!./',
+ *   input: '!./foo/*.js',
+ *   start: 3,
+ *   base: 'foo',
+ *   glob: '*.js',
+ *   isBrace: false,
+ *   isBracket: false,
+ *   isGlob: true,
+ *   isExtglob: false,
+ *   isGlobstar: false,
+ *   negated: true }
+ * ```
+ * @param {String} `input` Glob pattern to scan.
+ * @param {Object} `options`
+ * @return {Object} Returns an object with
+ * @api public
+ */
+
+picomatch.scan = (input, options) => scan(input, options);
+
+/**
+ * Compile a regular expression from the `state` object returned by the
+ * [parse()](#parse) method.
+ *
+ * @param {Object} `state`
+ * @param {Object} `options`
+ * @param {Boolean} `returnOutput` Intended for implementors, this argument allows you to return the raw output from the parser.
+ * @param {Boolean} `returnState` Adds the state to a `state` property on the returned regex. Useful for implementors and debugging.
+ * @return {RegExp}
+ * @api public
+ */
+
+picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
+  if (returnOutput === true) {
+    return state.output;
+  }
+
+  const opts = options || {};
+  const prepend = opts.contains ? '' : '^';
+  const append = opts.contains ? '' : '$';
+
+  let source = `${prepend}(?:${state.output})${append}`;
+  if (state && state.negated === true) {
+    source = `^(?!${source}).*$`;
+  }
+
+  const regex = picomatch.toRegex(source, options);
+  if (returnState === true) {
+    regex.state = state;
+  }
+
+  return regex;
+};
+
+/**
+ * Create a regular expression from a parsed glob pattern.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * const state = picomatch.parse('*.js');
+ * // picomatch.compileRe(state[, options]);
+ *
+ * console.log(picomatch.compileRe(state));
+ * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+ * ```
+ * @param {String} `state` The object returned from the `.parse` method.
+ * @param {Object} `options`
+ * @param {Boolean} `returnOutput` Implementors may use this argument to return the compiled output, instead of a regular expression. This is not exposed on the options to prevent end-users from mutating the result.
+ * @param {Boolean} `returnState` Implementors may use this argument to return the state from the parsed glob with the returned regular expression.
+ * @return {RegExp} Returns a regex created from the given pattern.
+ * @api public
+ */
+
+picomatch.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+  if (!input || typeof input !== 'string') {
+    throw new TypeError('Expected a non-empty string');
+  }
+
+  let parsed = { negated: false, fastpaths: true };
+
+  if (options.fastpaths !== false && (input[0] === '.' || input[0] === '*')) {
+    parsed.output = parse.fastpaths(input, options);
+  }
+
+  if (!parsed.output) {
+    parsed = parse(input, options);
+  }
+
+  return picomatch.compileRe(parsed, options, returnOutput, returnState);
+};
+
+/**
+ * Create a regular expression from the given regex source string.
+ *
+ * ```js
+ * const picomatch = require('picomatch');
+ * // picomatch.toRegex(source[, options]);
+ *
+ * const { output } = picomatch.parse('*.js');
+ * console.log(picomatch.toRegex(output));
+ * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+ * ```
+ * @param {String} `source` Regular expression source string.
+ * @param {Object} `options`
+ * @return {RegExp}
+ * @api public
+ */
+
+picomatch.toRegex = (source, options) => {
+  try {
+    const opts = options || {};
+    return new RegExp(source, opts.flags || (opts.nocase ? 'i' : ''));
+  } catch (err) {
+    if (options && options.debug === true) throw err;
+    return /$^/;
+  }
+};
+
+/**
+ * Picomatch constants.
+ * @return {Object}
+ */
+
+picomatch.constants = constants;
+
+/**
+ * Expose "picomatch"
+ */
+
+module.exports = picomatch;
+
+
+/***/ }),
+
+/***/ 6028:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const utils = __nccwpck_require__(8604);
+const {
+  CHAR_ASTERISK,             /* * */
+  CHAR_AT,                   /* @ */
+  CHAR_BACKWARD_SLASH,       /* \ */
+  CHAR_COMMA,                /* , */
+  CHAR_DOT,                  /* . */
+  CHAR_EXCLAMATION_MARK,     /* ! */
+  CHAR_FORWARD_SLASH,        /* / */
+  CHAR_LEFT_CURLY_BRACE,     /* { */
+  CHAR_LEFT_PARENTHESES,     /* ( */
+  CHAR_LEFT_SQUARE_BRACKET,  /* [ */
+  CHAR_PLUS,                 /* + */
+  CHAR_QUESTION_MARK,        /* ? */
+  CHAR_RIGHT_CURLY_BRACE,    /* } */
+  CHAR_RIGHT_PARENTHESES,    /* ) */
+  CHAR_RIGHT_SQUARE_BRACKET  /* ] */
+} = __nccwpck_require__(9560);
+
+const isPathSeparator = code => {
+  return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+};
+
+const depth = token => {
+  if (token.isPrefix !== true) {
+    token.depth = token.isGlobstar ? Infinity : 1;
+  }
+};
+
+/**
+ * Quickly scans a glob pattern and returns an object with a handful of
+ * useful properties, like `isGlob`, `path` (the leading non-glob, if it exists),
+ * `glob` (the actual pattern), `negated` (true if the path starts with `!` but not
+ * with `!(`) and `negatedExtglob` (true if the path starts with `!(`).
+ *
+ * ```js
+ * const pm = require('picomatch');
+ * console.log(pm.scan('foo/bar/*.js'));
+ * { isGlob: true, input: 'foo/bar/*.js', base: 'foo/bar', glob: '*.js' }
+ * ```
+ * @param {String} `str`
+ * @param {Object} `options`
+ * @return {Object} Returns an object with tokens and regex source string.
+ * @api public
+ */
+
+const scan = (input, options) => {
+  const opts = options || {};
+
+  const length = input.length - 1;
+  const scanToEnd = opts.parts === true || opts.scanToEnd === true;
+  const slashes = [];
+  const tokens = [];
+  const parts = [];
+
+  let str = input;
+  let index = -1;
+  let start = 0;
+  let lastIndex = 0;
+  let isBrace = false;
+  let isBracket = false;
+  let isGlob = false;
+  let isExtglob = false;
+  let isGlobstar = false;
+  let braceEscaped = false;
+  let backslashes = false;
+  let negated = false;
+  let negatedExtglob = false;
+  let finished = false;
+  let braces = 0;
+  let prev;
+  let code;
+  let token = { value: '', depth: 0, isGlob: false };
+
+  const eos = () => index >= length;
+  const peek = () => str.charCodeAt(index + 1);
+  const advance = () => {
+    prev = code;
+    return str.charCodeAt(++index);
+  };
+
+  while (index < length) {
+    code = advance();
+    let next;
+
+    if (code === CHAR_BACKWARD_SLASH) {
+      backslashes = token.backslashes = true;
+      code = advance();
+
+      if (code === CHAR_LEFT_CURLY_BRACE) {
+        braceEscaped = true;
+      }
+      continue;
+    }
+
+    if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+      braces++;
+
+      while (eos() !== true && (code = advance())) {
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          advance();
+          continue;
+        }
+
+        if (code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          continue;
+        }
+
+        if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+          isBrace = token.isBrace = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+
+          if (scanToEnd === true) {
+            continue;
+          }
+
+          break;
+        }
+
+        if (braceEscaped !== true && code === CHAR_COMMA) {
+          isBrace = token.isBrace = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+
+          if (scanToEnd === true) {
+            continue;
+          }
+
+          break;
+        }
+
+        if (code === CHAR_RIGHT_CURLY_BRACE) {
+          braces--;
+
+          if (braces === 0) {
+            braceEscaped = false;
+            isBrace = token.isBrace = true;
+            finished = true;
+            break;
+          }
+        }
+      }
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+
+    if (code === CHAR_FORWARD_SLASH) {
+      slashes.push(index);
+      tokens.push(token);
+      token = { value: '', depth: 0, isGlob: false };
+
+      if (finished === true) continue;
+      if (prev === CHAR_DOT && index === (start + 1)) {
+        start += 2;
+        continue;
+      }
+
+      lastIndex = index + 1;
+      continue;
+    }
+
+    if (opts.noext !== true) {
+      const isExtglobChar = code === CHAR_PLUS
+        || code === CHAR_AT
+        || code === CHAR_ASTERISK
+        || code === CHAR_QUESTION_MARK
+        || code === CHAR_EXCLAMATION_MARK;
+
+      if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+        isGlob = token.isGlob = true;
+        isExtglob = token.isExtglob = true;
+        finished = true;
+        if (code === CHAR_EXCLAMATION_MARK && index === start) {
+          negatedExtglob = true;
+        }
+
+        if (scanToEnd === true) {
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              code = advance();
+              continue;
+            }
+
+            if (code === CHAR_RIGHT_PARENTHESES) {
+              isGlob = token.isGlob = true;
+              finished = true;
+              break;
+            }
+          }
+          continue;
+        }
+        break;
+      }
+    }
+
+    if (code === CHAR_ASTERISK) {
+      if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+      isGlob = token.isGlob = true;
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+      break;
+    }
+
+    if (code === CHAR_QUESTION_MARK) {
+      isGlob = token.isGlob = true;
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+      break;
+    }
+
+    if (code === CHAR_LEFT_SQUARE_BRACKET) {
+      while (eos() !== true && (next = advance())) {
+        if (next === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          advance();
+          continue;
+        }
+
+        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+          isBracket = token.isBracket = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          break;
+        }
+      }
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+
+    if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+      negated = token.negated = true;
+      start++;
+      continue;
+    }
+
+    if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+      isGlob = token.isGlob = true;
+
+      if (scanToEnd === true) {
+        while (eos() !== true && (code = advance())) {
+          if (code === CHAR_LEFT_PARENTHESES) {
+            backslashes = token.backslashes = true;
+            code = advance();
+            continue;
+          }
+
+          if (code === CHAR_RIGHT_PARENTHESES) {
+            finished = true;
+            break;
+          }
+        }
+        continue;
+      }
+      break;
+    }
+
+    if (isGlob === true) {
+      finished = true;
+
+      if (scanToEnd === true) {
+        continue;
+      }
+
+      break;
+    }
+  }
+
+  if (opts.noext === true) {
+    isExtglob = false;
+    isGlob = false;
+  }
+
+  let base = str;
+  let prefix = '';
+  let glob = '';
+
+  if (start > 0) {
+    prefix = str.slice(0, start);
+    str = str.slice(start);
+    lastIndex -= start;
+  }
+
+  if (base && isGlob === true && lastIndex > 0) {
+    base = str.slice(0, lastIndex);
+    glob = str.slice(lastIndex);
+  } else if (isGlob === true) {
+    base = '';
+    glob = str;
+  } else {
+    base = str;
+  }
+
+  if (base && base !== '' && base !== '/' && base !== str) {
+    if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+      base = base.slice(0, -1);
+    }
+  }
+
+  if (opts.unescape === true) {
+    if (glob) glob = utils.removeBackslashes(glob);
+
+    if (base && backslashes === true) {
+      base = utils.removeBackslashes(base);
+    }
+  }
+
+  const state = {
+    prefix,
+    input,
+    start,
+    base,
+    glob,
+    isBrace,
+    isBracket,
+    isGlob,
+    isExtglob,
+    isGlobstar,
+    negated,
+    negatedExtglob
+  };
+
+  if (opts.tokens === true) {
+    state.maxDepth = 0;
+    if (!isPathSeparator(code)) {
+      tokens.push(token);
+    }
+    state.tokens = tokens;
+  }
+
+  if (opts.parts === true || opts.tokens === true) {
+    let prevIndex;
+
+    for (let idx = 0; idx < slashes.length; idx++) {
+      const n = prevIndex ? prevIndex + 1 : start;
+      const i = slashes[idx];
+      const value = input.slice(n, i);
+      if (opts.tokens) {
+        if (idx === 0 && start !== 0) {
+          tokens[idx].isPrefix = true;
+          tokens[idx].value = prefix;
+        } else {
+          tokens[idx].value = value;
+        }
+        depth(tokens[idx]);
+        state.maxDepth += tokens[idx].depth;
+      }
+      if (idx !== 0 || value !== '') {
+        parts.push(value);
+      }
+      prevIndex = i;
+    }
+
+    if (prevIndex && prevIndex + 1 < input.length) {
+      const value = input.slice(prevIndex + 1);
+      parts.push(value);
+
+      if (opts.tokens) {
+        tokens[tokens.length - 1].value = value;
+        depth(tokens[tokens.length - 1]);
+        state.maxDepth += tokens[tokens.length - 1].depth;
+      }
+    }
+
+    state.slashes = slashes;
+    state.parts = parts;
+  }
+
+  return state;
+};
+
+module.exports = scan;
+
+
+/***/ }),
+
+/***/ 8604:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+const path = __nccwpck_require__(6928);
+const win32 = process.platform === 'win32';
+const {
+  REGEX_BACKSLASH,
+  REGEX_REMOVE_BACKSLASH,
+  REGEX_SPECIAL_CHARS,
+  REGEX_SPECIAL_CHARS_GLOBAL
+} = __nccwpck_require__(9560);
+
+exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
+exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
+exports.isRegexChar = str => str.length === 1 && exports.hasRegexChars(str);
+exports.escapeRegex = str => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, '\\$1');
+exports.toPosixSlashes = str => str.replace(REGEX_BACKSLASH, '/');
+
+exports.removeBackslashes = str => {
+  return str.replace(REGEX_REMOVE_BACKSLASH, match => {
+    return match === '\\' ? '' : match;
+  });
+};
+
+exports.supportsLookbehinds = () => {
+  const segs = process.version.slice(1).split('.').map(Number);
+  if (segs.length === 3 && segs[0] >= 9 || (segs[0] === 8 && segs[1] >= 10)) {
+    return true;
+  }
+  return false;
+};
+
+exports.isWindows = options => {
+  if (options && typeof options.windows === 'boolean') {
+    return options.windows;
+  }
+  return win32 === true || path.sep === '\\';
+};
+
+exports.escapeLast = (input, char, lastIdx) => {
+  const idx = input.lastIndexOf(char, lastIdx);
+  if (idx === -1) return input;
+  if (input[idx - 1] === '\\') return exports.escapeLast(input, char, idx - 1);
+  return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+};
+
+exports.removePrefix = (input, state = {}) => {
+  let output = input;
+  if (output.startsWith('./')) {
+    output = output.slice(2);
+    state.prefix = './';
+  }
+  return output;
+};
+
+exports.wrapOutput = (input, state = {}, options = {}) => {
+  const prepend = options.contains ? '' : '^';
+  const append = options.contains ? '' : '$';
+
+  let output = `${prepend}(?:${input})${append}`;
+  if (state.negated === true) {
+    output = `(?:^(?!${output}).*$)`;
+  }
+  return output;
+};
+
+
+/***/ }),
+
 /***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -3236,6 +7349,301 @@ const validRange = (range, options) => {
   }
 }
 module.exports = validRange
+
+
+/***/ }),
+
+/***/ 7551:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+/*!
+ * to-regex-range <https://github.com/micromatch/to-regex-range>
+ *
+ * Copyright (c) 2015-present, Jon Schlinkert.
+ * Released under the MIT License.
+ */
+
+
+
+const isNumber = __nccwpck_require__(3102);
+
+const toRegexRange = (min, max, options) => {
+  if (isNumber(min) === false) {
+    throw new TypeError('toRegexRange: expected the first argument to be a number');
+  }
+
+  if (max === void 0 || min === max) {
+    return String(min);
+  }
+
+  if (isNumber(max) === false) {
+    throw new TypeError('toRegexRange: expected the second argument to be a number.');
+  }
+
+  let opts = { relaxZeros: true, ...options };
+  if (typeof opts.strictZeros === 'boolean') {
+    opts.relaxZeros = opts.strictZeros === false;
+  }
+
+  let relax = String(opts.relaxZeros);
+  let shorthand = String(opts.shorthand);
+  let capture = String(opts.capture);
+  let wrap = String(opts.wrap);
+  let cacheKey = min + ':' + max + '=' + relax + shorthand + capture + wrap;
+
+  if (toRegexRange.cache.hasOwnProperty(cacheKey)) {
+    return toRegexRange.cache[cacheKey].result;
+  }
+
+  let a = Math.min(min, max);
+  let b = Math.max(min, max);
+
+  if (Math.abs(a - b) === 1) {
+    let result = min + '|' + max;
+    if (opts.capture) {
+      return `(${result})`;
+    }
+    if (opts.wrap === false) {
+      return result;
+    }
+    return `(?:${result})`;
+  }
+
+  let isPadded = hasPadding(min) || hasPadding(max);
+  let state = { min, max, a, b };
+  let positives = [];
+  let negatives = [];
+
+  if (isPadded) {
+    state.isPadded = isPadded;
+    state.maxLen = String(state.max).length;
+  }
+
+  if (a < 0) {
+    let newMin = b < 0 ? Math.abs(b) : 1;
+    negatives = splitToPatterns(newMin, Math.abs(a), state, opts);
+    a = state.a = 0;
+  }
+
+  if (b >= 0) {
+    positives = splitToPatterns(a, b, state, opts);
+  }
+
+  state.negatives = negatives;
+  state.positives = positives;
+  state.result = collatePatterns(negatives, positives, opts);
+
+  if (opts.capture === true) {
+    state.result = `(${state.result})`;
+  } else if (opts.wrap !== false && (positives.length + negatives.length) > 1) {
+    state.result = `(?:${state.result})`;
+  }
+
+  toRegexRange.cache[cacheKey] = state;
+  return state.result;
+};
+
+function collatePatterns(neg, pos, options) {
+  let onlyNegative = filterPatterns(neg, pos, '-', false, options) || [];
+  let onlyPositive = filterPatterns(pos, neg, '', false, options) || [];
+  let intersected = filterPatterns(neg, pos, '-?', true, options) || [];
+  let subpatterns = onlyNegative.concat(intersected).concat(onlyPositive);
+  return subpatterns.join('|');
+}
+
+function splitToRanges(min, max) {
+  let nines = 1;
+  let zeros = 1;
+
+  let stop = countNines(min, nines);
+  let stops = new Set([max]);
+
+  while (min <= stop && stop <= max) {
+    stops.add(stop);
+    nines += 1;
+    stop = countNines(min, nines);
+  }
+
+  stop = countZeros(max + 1, zeros) - 1;
+
+  while (min < stop && stop <= max) {
+    stops.add(stop);
+    zeros += 1;
+    stop = countZeros(max + 1, zeros) - 1;
+  }
+
+  stops = [...stops];
+  stops.sort(compare);
+  return stops;
+}
+
+/**
+ * Convert a range to a regex pattern
+ * @param {Number} `start`
+ * @param {Number} `stop`
+ * @return {String}
+ */
+
+function rangeToPattern(start, stop, options) {
+  if (start === stop) {
+    return { pattern: start, count: [], digits: 0 };
+  }
+
+  let zipped = zip(start, stop);
+  let digits = zipped.length;
+  let pattern = '';
+  let count = 0;
+
+  for (let i = 0; i < digits; i++) {
+    let [startDigit, stopDigit] = zipped[i];
+
+    if (startDigit === stopDigit) {
+      pattern += startDigit;
+
+    } else if (startDigit !== '0' || stopDigit !== '9') {
+      pattern += toCharacterClass(startDigit, stopDigit, options);
+
+    } else {
+      count++;
+    }
+  }
+
+  if (count) {
+    pattern += options.shorthand === true ? '\\d' : '[0-9]';
+  }
+
+  return { pattern, count: [count], digits };
+}
+
+function splitToPatterns(min, max, tok, options) {
+  let ranges = splitToRanges(min, max);
+  let tokens = [];
+  let start = min;
+  let prev;
+
+  for (let i = 0; i < ranges.length; i++) {
+    let max = ranges[i];
+    let obj = rangeToPattern(String(start), String(max), options);
+    let zeros = '';
+
+    if (!tok.isPadded && prev && prev.pattern === obj.pattern) {
+      if (prev.count.length > 1) {
+        prev.count.pop();
+      }
+
+      prev.count.push(obj.count[0]);
+      prev.string = prev.pattern + toQuantifier(prev.count);
+      start = max + 1;
+      continue;
+    }
+
+    if (tok.isPadded) {
+      zeros = padZeros(max, tok, options);
+    }
+
+    obj.string = zeros + obj.pattern + toQuantifier(obj.count);
+    tokens.push(obj);
+    start = max + 1;
+    prev = obj;
+  }
+
+  return tokens;
+}
+
+function filterPatterns(arr, comparison, prefix, intersection, options) {
+  let result = [];
+
+  for (let ele of arr) {
+    let { string } = ele;
+
+    // only push if _both_ are negative...
+    if (!intersection && !contains(comparison, 'string', string)) {
+      result.push(prefix + string);
+    }
+
+    // or _both_ are positive
+    if (intersection && contains(comparison, 'string', string)) {
+      result.push(prefix + string);
+    }
+  }
+  return result;
+}
+
+/**
+ * Zip strings
+ */
+
+function zip(a, b) {
+  let arr = [];
+  for (let i = 0; i < a.length; i++) arr.push([a[i], b[i]]);
+  return arr;
+}
+
+function compare(a, b) {
+  return a > b ? 1 : b > a ? -1 : 0;
+}
+
+function contains(arr, key, val) {
+  return arr.some(ele => ele[key] === val);
+}
+
+function countNines(min, len) {
+  return Number(String(min).slice(0, -len) + '9'.repeat(len));
+}
+
+function countZeros(integer, zeros) {
+  return integer - (integer % Math.pow(10, zeros));
+}
+
+function toQuantifier(digits) {
+  let [start = 0, stop = ''] = digits;
+  if (stop || start > 1) {
+    return `{${start + (stop ? ',' + stop : '')}}`;
+  }
+  return '';
+}
+
+function toCharacterClass(a, b, options) {
+  return `[${a}${(b - a === 1) ? '' : '-'}${b}]`;
+}
+
+function hasPadding(str) {
+  return /^-?(0+)\d/.test(str);
+}
+
+function padZeros(value, tok, options) {
+  if (!tok.isPadded) {
+    return value;
+  }
+
+  let diff = Math.abs(tok.maxLen - String(value).length);
+  let relax = options.relaxZeros !== false;
+
+  switch (diff) {
+    case 0:
+      return '';
+    case 1:
+      return relax ? '0?' : '0';
+    case 2:
+      return relax ? '0{0,2}' : '00';
+    default: {
+      return relax ? `0{0,${diff}}` : `0{${diff}}`;
+    }
+  }
+}
+
+/**
+ * Cache
+ */
+
+toRegexRange.cache = {};
+toRegexRange.clearCache = () => (toRegexRange.cache = {});
+
+/**
+ * Expose `toRegexRange`
+ */
+
+module.exports = toRegexRange;
 
 
 /***/ }),
@@ -31613,7 +36021,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3683);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2803);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +36030,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3683:
+/***/ 2803:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31631,8 +36039,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -31802,8 +36210,8 @@ function file_command_prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -33170,7 +37578,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -33199,11 +37607,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -33423,7 +37831,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -33438,7 +37846,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -33449,7 +37857,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -33458,7 +37866,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -33889,7 +38297,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -34578,88 +38986,10 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/core/src/source-location.ts
-
-/** `file:line:column`, the form editors and terminals turn into links. */
-function formatLocation(location) {
-    let text = location.file;
-    if (location.line !== undefined) {
-        text += `:${location.line}`;
-        if (location.column !== undefined)
-            text += `:${location.column}`;
-    }
-    return text;
-}
-/**
- * `location` with its file given from one directory up the tree: a file of the repository checked
- * out in `config/` of the workspace becomes `config/gitops.yaml`, the path GitHub needs to place an
- * annotation. `prefix` is the checkout's path from there (`config`, `./config/`, `../x`); `.` or ''
- * leave the location as is.
- */
-function prefixLocation(location, prefix) {
-    const file = external_node_path_namespaceObject.posix.join(prefix || '.', location.file);
-    return file === location.file ? location : { ...location, file };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/errors.ts
-
-/**
- * A mistake the user can fix: bad input, invalid YAML, a missing overlay, an invalid tag.
- * The message says what to change; `location` points at the file and line when there is one.
- * Anything thrown that is not a UserError is treated as a bug in gitops-actions.
- */
-class errors_UserError extends Error {
-    name = 'UserError';
-    location;
-    /**
-     * The action input or CLI option the mistake is in, by the action's name for it ('to',
-     * 'working-directory'), when it is in one. The message then reads `'to': …`, and each boundary
-     * names the parameter its own way with userErrorText(): an action says "Input 'to'", the CLI "--to".
-     */
-    parameter;
-    /** The message without the parameter's name. */
-    detail;
-    constructor(message, location, parameter) {
-        super(parameter === undefined ? message : `'${parameter}': ${message}`);
-        this.location = location;
-        this.parameter = parameter;
-        this.detail = message;
-    }
-}
-/** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
-function errors_parameterError(parameter, message) {
-    return new errors_UserError(message, undefined, parameter);
-}
-/** A UserError about `subject`: prefixed with its text, or carrying the parameter. */
-function subjectError(subject, message, location) {
-    return typeof subject === 'string'
-        ? new errors_UserError(`${subject}: ${message}`, location)
-        : new errors_UserError(message, location, subject.parameter);
-}
-/** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
-function userErrorText(error, nameParameter) {
-    return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`;
-}
-/** The same mistake with its file given from higher up the tree (see prefixLocation); itself when it has no location. */
-function prefixErrorLocation(error, prefix) {
-    if (!error.location)
-        return error;
-    const location = prefixLocation(error.location, prefix);
-    if (location === error.location)
-        return error;
-    const moved = new errors_UserError(error.detail, location, error.parameter);
-    moved.stack = error.stack;
-    return moved;
-}
-/** True for errors the user caused, as opposed to bugs in this code. */
-function isUserError(error) {
-    return error instanceof errors_UserError;
-}
-/** The message of anything thrown, for places that must not assume it is an Error. */
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
+// EXTERNAL MODULE: ./packages/core/src/errors.ts
+var errors = __nccwpck_require__(7638);
+// EXTERNAL MODULE: ./packages/core/src/source-location.ts
+var source_location = __nccwpck_require__(6294);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/annotations.ts
 
 
@@ -34733,12 +39063,12 @@ async function runAction(actionName, main) {
     }
     catch (error) {
         process.exitCode = 1;
-        if (isUserError(error)) {
-            const where = error.location ? `${formatLocation(error.location)}: ` : '';
-            core_error(`${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`)}`, annotationProperties(error.location, actionName));
+        if ((0,errors/* isUserError */.iU)(error)) {
+            const where = error.location ? `${(0,source_location/* formatLocation */.j)(error.location)}: ` : '';
+            core_error(`${actionName}: ${where}${(0,errors/* userErrorText */.Jz)(error, (input) => `Input '${input}'`)}`, annotationProperties(error.location, actionName));
         }
         else {
-            const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error);
+            const stack = error instanceof Error && error.stack ? error.stack : (0,errors/* errorMessage */.gJ)(error);
             core_error(`${actionName} failed unexpectedly. This is a bug in gitops-actions, not in your repository; please report it at ${REPORT_URL} with this log.\n${stack}`, { title: `${actionName}: internal error` });
         }
     }
@@ -34749,8 +39079,8 @@ function failStep(message) {
     core.setFailed(message);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/context.ts
 
 
@@ -34796,7 +39126,7 @@ function readEventPayload(path) {
         return {};
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        text = (0,external_node_fs_.readFileSync)(path, 'utf8');
     }
     catch {
         return {};
@@ -34806,7 +39136,7 @@ function readEventPayload(path) {
         return payload !== null && typeof payload === 'object' ? payload : {};
     }
     catch (error) {
-        throw new errors_UserError(`The event payload at GITHUB_EVENT_PATH (${path}) is not valid JSON: ${error.message}`);
+        throw new errors/* UserError */.yo(`The event payload at GITHUB_EVENT_PATH (${path}) is not valid JSON: ${error.message}`);
     }
 }
 /** The base commit of the pull request the event is about, if it is one. */
@@ -34847,7 +39177,7 @@ function currentRepository(context, input) {
  * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
  */
 function workspaceDirectory(context, directory) {
-    return (0,external_node_path_namespaceObject.relative)(context.workspace, (0,external_node_path_namespaceObject.resolve)(context.workspace, directory)).split(external_node_path_namespaceObject.sep).join('/') || '.';
+    return (0,external_node_path_.relative)(context.workspace, (0,external_node_path_.resolve)(context.workspace, directory)).split(external_node_path_.sep).join('/') || '.';
 }
 /**
  * Runs `work` on the checkout in `directory` of the workspace. The domain names files from the
@@ -34859,7 +39189,7 @@ async function inWorkspaceDirectory(context, directory, work) {
         return await work();
     }
     catch (error) {
-        throw isUserError(error) ? prefixErrorLocation(error, workspaceDirectory(context, directory)) : error;
+        throw (0,errors/* isUserError */.iU)(error) ? (0,errors/* prefixErrorLocation */.GF)(error, workspaceDirectory(context, directory)) : error;
     }
 }
 
@@ -34912,7 +39242,7 @@ function writeSummary(markdown) {
     const file = process.env.GITHUB_STEP_SUMMARY;
     if (!file)
         return false;
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, fitSummary(markdown) + '\n');
+    (0,external_node_fs_.appendFileSync)(file, fitSummary(markdown) + '\n');
     return true;
 }
 // The table helpers live in core so pure renderers (status, reports) can use them too.
@@ -34931,6 +39261,19 @@ function markdownTable(headings, rows) {
     for (const row of rows)
         lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
     return lines.join('\n');
+}
+/**
+ * Text as an inline code span, inert whatever it holds (HTML, @mentions, links, images): one line,
+ * at most `max` characters, fenced with more backticks than any run inside it.
+ */
+function markdownCode(text, max = 200) {
+    let line = [...text.replace(/[\r\n]+/g, ' ')].filter((c) => c >= ' ' && c !== '\u007f').join('');
+    if (line.length > max)
+        line = `${line.slice(0, max - 1)}…`;
+    const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : '';
+    return `${fence}${pad}${line}${pad}${fence}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/tags/image-reference.ts
@@ -35068,11 +39411,11 @@ function placeholdersOf(template) {
 function checkTemplate(template, what) {
     const stripped = template.replace(PLACEHOLDER, '');
     if (stripped.includes('{') || stripped.includes('}')) {
-        throw new errors_UserError(`${what} '${template}' has an unmatched '{' or '}'`);
+        throw new errors/* UserError */.yo(`${what} '${template}' has an unmatched '{' or '}'`);
     }
     for (const name of placeholdersOf(template)) {
         if (!TAG_PLACEHOLDERS.includes(name)) {
-            throw new errors_UserError(`${what} '${template}' uses the unknown placeholder {${name}}. Valid placeholders are: ${TAG_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+            throw new errors/* UserError */.yo(`${what} '${template}' uses the unknown placeholder {${name}}. Valid placeholders are: ${TAG_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
         }
     }
 }
@@ -35086,13 +39429,13 @@ function renderTagTemplate(template, values, what) {
         const name = raw.trim();
         const value = values[name];
         if (value === '') {
-            throw new errors_UserError(`${what} '${template}' uses {${name}}, which has no value here${emptyReason(name)}`);
+            throw new errors/* UserError */.yo(`${what} '${template}' uses {${name}}, which has no value here${emptyReason(name)}`);
         }
         return value;
     });
     const problem = tagProblem(tag);
     if (problem)
-        throw new errors_UserError(`${what} '${template}' produced the tag '${tag}', which is invalid: ${problem}`);
+        throw new errors/* UserError */.yo(`${what} '${template}' produced the tag '${tag}', which is invalid: ${problem}`);
     return tag;
 }
 function emptyReason(name) {
@@ -35117,10 +39460,10 @@ function parseTemplateTable(raw, input) {
     for (const line of lines) {
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw errors_parameterError(input, `the line '${line}' is not of the form env=template`);
+            throw (0,errors/* parameterError */.Sz)(input, `the line '${line}' is not of the form env=template`);
         const env = line.slice(0, eq).trim();
         if (!/^[a-z0-9][a-z0-9-]*$/.test(env))
-            throw errors_parameterError(input, `'${env}' is not a valid environment name`);
+            throw (0,errors/* parameterError */.Sz)(input, `'${env}' is not a valid environment name`);
         table[env] = line.slice(eq + 1).trim();
     }
     return table;
@@ -35220,7 +39563,7 @@ const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Checks an app name: it becomes part of tags, branch names and paths (`apps/<app>/`). */
 function checkAppName(app, input = 'app') {
     if (!APP_NAME.test(app)) {
-        throw errors_parameterError(input, `'${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`);
+        throw (0,errors/* parameterError */.Sz)(input, `'${app}' is not a valid app name (lower-case letters, digits and '-', at most 63 characters, as in a Kubernetes name)`);
     }
 }
 /** Whether the template for an environment needs a semantic version. */
@@ -35238,7 +39581,7 @@ function planTags(request) {
     checkAppName(request.values.app);
     const template = request.templates[request.environment];
     if (template === undefined) {
-        throw errors_parameterError('environment', `no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to the tag templates`);
+        throw (0,errors/* parameterError */.Sz)('environment', `no tag template for '${request.environment}'. Known environments: ${Object.keys(request.templates).join(', ')}; add '${request.environment}=<template>' to the tag templates`);
     }
     const tag = renderTagTemplate(template, request.values, `Tag template for ${request.environment}`);
     const aliasTemplates = request.aliasTemplates ?? DEFAULT_ALIAS_TEMPLATES[request.environment] ?? [];
@@ -35246,7 +39589,7 @@ function planTags(request) {
     for (const image of request.images) {
         const problem = imageNameProblem(image);
         if (problem)
-            throw errors_parameterError('image', `'${image}' is not a valid image name: ${problem}`);
+            throw (0,errors/* parameterError */.Sz)('image', `'${image}' is not a valid image name: ${problem}`);
     }
     const tags = request.images.flatMap((image) => [tag, ...aliases].map((t) => `${image}:${t}`));
     return {
@@ -35262,6 +39605,652 @@ function planTags(request) {
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+// EXTERNAL MODULE: ./packages/core/src/tags/version-bump.ts
+var version_bump = __nccwpck_require__(3712);
+;// CONCATENATED MODULE: ./packages/core/src/tags/release-version.ts
+
+
+
+function parseTags(tags, prefix) {
+    const parsed = [];
+    for (const tag of tags) {
+        if (!tag.name.startsWith(prefix))
+            continue;
+        const version = semver_default().parse(tag.name.slice(prefix.length));
+        if (version)
+            parsed.push({ ...tag, version });
+    }
+    return parsed.sort((a, b) => semver_default().rcompare(a.version, b.version));
+}
+/**
+ * The next semantic version from conventional commits since the last stable release tag.
+ * A commit that already carries a release tag keeps that version, so re-runs agree.
+ */
+async function computeVersion(request, source) {
+    if (!semver_default().valid(request.initialVersion)) {
+        throw (0,errors/* parameterError */.Sz)('initial-version', `'${request.initialVersion}' is not a semantic version`);
+    }
+    const analysis = request.analysis ?? version_bump/* DEFAULT_RELEASE_ANALYSIS */.bq;
+    const tags = parseTags(await source.releaseTags(), request.prefix);
+    const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0));
+    const stable = tags.filter((tag) => tag.version.prerelease.length === 0);
+    const base = stable[0];
+    if (onHead) {
+        const previous = tags.find((tag) => semver_default().lt(tag.version, onHead.version) && tag.version.prerelease.length === 0);
+        return {
+            version: onHead.version.version,
+            previousVersion: previous?.version.version ?? '',
+            previousTag: previous?.name,
+            bump: 'none',
+            reasons: [],
+            skipped: [],
+            analyzed: 0,
+            unreadBreaking: [],
+            preset: analysis.preset,
+            released: true,
+            unchanged: false
+        };
+    }
+    const commits = await source.commitsSince(base?.sha);
+    const { bump, reasons, skipped, unreadBreaking } = (0,version_bump/* bumpFromCommits */.Ni)(commits, analysis);
+    // The first release is the initial version whatever the commits say.
+    let next = base ? (bump === 'none' ? base.version.version : semver_default().inc(base.version, bump)) : request.initialVersion;
+    if (request.prerelease && (bump !== 'none' || !base)) {
+        next = nextPrerelease(next, request.prerelease, tags);
+    }
+    return {
+        version: next,
+        previousVersion: base?.version.version ?? '',
+        previousTag: base?.name,
+        bump,
+        reasons,
+        skipped,
+        analyzed: commits.length,
+        unreadBreaking,
+        preset: analysis.preset,
+        released: false,
+        unchanged: base !== undefined && bump === 'none'
+    };
+}
+function nextPrerelease(version, identifier, tags) {
+    if (!/^[0-9A-Za-z-]+$/.test(identifier)) {
+        throw (0,errors/* parameterError */.Sz)('prerelease', `'${identifier}' is not a valid pre-release identifier (letters, digits and '-')`);
+    }
+    const numbers = tags
+        .filter((tag) => `${tag.version.major}.${tag.version.minor}.${tag.version.patch}` === version && tag.version.prerelease[0] === identifier)
+        .map((tag) => Number(tag.version.prerelease[1] ?? 0));
+    const n = numbers.length > 0 ? Math.max(...numbers) + 1 : 1;
+    return `${version}-${identifier}.${n}`;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./packages/git/src/git.ts
+
+
+
+/** A failed git command, with what git said on stderr. */
+class GitError extends Error {
+    args;
+    exitCode;
+    stderr;
+    name = 'GitError';
+    constructor(args, exitCode, stderr) {
+        super(`git ${args.join(' ')} failed (exit ${exitCode}): ${stderr.trim()}`);
+        this.args = args;
+        this.exitCode = exitCode;
+        this.stderr = stderr;
+    }
+}
+/** Runs git in `cwd` and returns its standard output. Never goes through a shell. */
+function git_git(cwd, args, options = {}) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)('git', args, {
+            cwd,
+            env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
+            maxBuffer: 256 * 1024 * 1024
+        }, (error, stdout, stderr) => {
+            if (error) {
+                if (error.code === 'ENOENT') {
+                    // execFile says ENOENT both for a missing git and for a missing working directory.
+                    reject(new errors/* UserError */.yo((0,external_node_fs_.existsSync)(cwd) ? 'git is not installed or not on PATH' : `The directory ${cwd} does not exist`));
+                }
+                else {
+                    reject(new GitError(args, typeof error.code === 'number' ? error.code : null, stderr));
+                }
+            }
+            else {
+                resolve(stdout);
+            }
+        });
+        if (options.input !== undefined)
+            child.stdin?.end(options.input);
+    });
+}
+/** Like git(), but a non-zero exit is `undefined` instead of an error (for "does X exist" questions). */
+async function gitMaybe(cwd, args, options = {}) {
+    try {
+        return await git_git(cwd, args, options);
+    }
+    catch (error) {
+        if (error instanceof GitError)
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/git/src/history.ts
+
+
+/** The full commit id of a revision, or a UserError naming it. */
+async function resolveCommit(cwd, revision) {
+    const sha = await gitMaybe(cwd, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
+    if (!sha) {
+        throw new errors/* UserError */.yo(`Commit ${revision} is not in the repository at ${cwd}. Check out the repository with actions/checkout (fetch-depth: 0) before this step.`);
+    }
+    return sha.trim();
+}
+/** Whether the repository is a work tree at all. */
+async function isGitRepository(cwd) {
+    return (await gitMaybe(cwd, ['rev-parse', '--git-dir'])) !== undefined;
+}
+/** Whether the clone is shallow (actions/checkout's default fetch-depth: 1). */
+async function isShallow(cwd) {
+    return (await git_git(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+/** The committer time of a commit: the same on every re-run of the same commit. */
+async function commitTime(cwd, sha) {
+    const seconds = Number((await git_git(cwd, ['show', '-s', '--format=%ct', sha])).trim());
+    return new Date(seconds * 1000);
+}
+/** Tags matching a glob that are reachable from `head`, with the commit each points at. */
+async function tagsMergedInto(cwd, head, glob) {
+    const text = await git_git(cwd, ['tag', '--list', glob, '--merged', head, '--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)']);
+    return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+        const [name, peeled, object] = line.split('\0');
+        return { name: name, sha: peeled || object };
+    });
+}
+/**
+ * Commits reachable from `head` but not from `since` (all history when `since` is undefined),
+ * newest first, limited to those touching `paths` when given.
+ */
+async function commitsBetween(cwd, since, head, paths = []) {
+    const range = since ? `${since}..${head}` : head;
+    const args = ['log', '--format=%H%x00%B%x1e', range];
+    if (paths.length > 0)
+        args.push('--', ...paths);
+    const text = await git_git(cwd, args);
+    return text
+        .split('\x1e')
+        .map((record) => record.replace(/^\n/, ''))
+        .filter((record) => record.includes('\0'))
+        .map((record) => {
+        const [sha, message] = record.split('\0');
+        return { sha: sha, message: message.trim() };
+    });
+}
+/**
+ * Files that differ between the merge base of `base` and `head` (what a pull request changes), as
+ * paths relative to `cwd` and limited to it. Renames count as a deletion and an addition, so both
+ * paths are listed.
+ */
+async function changedFiles(cwd, base, head = 'HEAD') {
+    const [baseSha, headSha] = await Promise.all([resolveCommit(cwd, base), resolveCommit(cwd, head)]);
+    const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`]);
+    return text.split('\0').filter(Boolean).sort();
+}
+/**
+ * Files changed in the working tree and not committed (staged, unstaged, untracked and not
+ * ignored), relative to `cwd` and limited to it: what a check on a developer's machine adds to
+ * `changedFiles` before the changes are committed.
+ */
+async function uncommittedFiles(cwd) {
+    const tracked = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
+    const untracked = await git(cwd, ['ls-files', '--others', '--exclude-standard', '-z']);
+    return [...new Set([...tracked.split('\0'), ...untracked.split('\0')].filter(Boolean))].sort();
+}
+
+;// CONCATENATED MODULE: ./packages/operations/src/compute-tag.ts
+
+
+
+const NO_VERSION = {
+    version: '',
+    previousVersion: '',
+    previousTag: undefined,
+    bump: 'none',
+    reasons: [],
+    skipped: [],
+    analyzed: 0,
+    unreadBreaking: [],
+    preset: 'angular',
+    released: false,
+    unchanged: false
+};
+/** Computes an image's tags for an environment from a real app repository checkout. */
+async function computeTag(request) {
+    if (!(0,external_node_fs_.existsSync)(request.cwd) || !(await isGitRepository(request.cwd))) {
+        throw new errors/* UserError */.yo(`'${request.cwd}' is not a git checkout. Run actions/checkout (with fetch-depth: 0 for versions) before compute-tag.`);
+    }
+    const sha = await resolveCommit(request.cwd, request.revision);
+    const templates = templateTable(request.templates);
+    const version = await readVersion(request, sha, templateNeedsVersion(templates, request.environment, request.aliases));
+    const created = request.timestampSource === 'commit' ? await commitTime(request.cwd, sha) : (request.now ?? (() => new Date()))();
+    const shortSha = sha.slice(0, request.shaLength);
+    const plan = planTags({
+        environment: request.environment,
+        images: request.images,
+        templates,
+        aliasTemplates: request.aliases,
+        values: {
+            app: request.app,
+            env: request.environment,
+            sha: shortSha,
+            'long-sha': sha,
+            ...timestampParts(created),
+            version: version.version,
+            branch: request.branch ? tagSafe(request.branch) : '',
+            pr: request.pullRequest?.toString() ?? '',
+            run: request.runId ?? ''
+        },
+        labels: { title: request.app, revision: sha, created, source: request.sourceUrl }
+    });
+    return {
+        app: request.app,
+        environment: request.environment,
+        tag: plan.tag,
+        template: plan.template,
+        aliases: plan.aliases,
+        tags: plan.tags,
+        labels: plan.labels,
+        sha,
+        shortSha,
+        timestamp: timestampParts(created).timestamp,
+        version: version.version,
+        previousVersion: version.previousVersion,
+        previousTag: version.previousTag ?? '',
+        bump: version.bump,
+        bumpReasons: version.reasons,
+        skippedCommits: version.skipped,
+        preset: version.preset,
+        fluxImagePolicy: plan.fluxImagePolicy ?? null
+    };
+}
+async function readVersion(request, head, needed) {
+    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(225), __nccwpck_require__.e(603)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9603))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
+    // A malformed release-rules input is an error even on runs that compute no version.
+    const given = request.releaseRules !== undefined ? await settings() : undefined;
+    if (request.version !== undefined)
+        return { ...NO_VERSION, version: request.version };
+    if (await isShallow(request.cwd)) {
+        if (!needed)
+            return NO_VERSION;
+        throw new errors/* UserError */.yo(`The checkout is shallow, so the version cannot be computed from release tags and conventional commits. Set 'fetch-depth: 0' on actions/checkout, or give 'version'.`);
+    }
+    const version = await computeVersion({
+        head,
+        prefix: request.releaseTagPrefix,
+        prerelease: request.prerelease,
+        initialVersion: request.initialVersion,
+        analysis: given ?? (await settings())
+    }, {
+        releaseTags: () => tagsMergedInto(request.cwd, head, `${request.releaseTagPrefix}*`),
+        commitsSince: (since) => commitsBetween(request.cwd, since, head, request.paths)
+    });
+    if (needed && version.unchanged)
+        throw nothingToRelease(version);
+    return version;
+}
+function nothingToRelease(version) {
+    const lines = [
+        `No commit since ${version.previousTag} calls for a release (${version.analyzed} commit(s) read with the ${version.preset} preset: feat → minor; fix, perf and reverts → patch; a BREAKING CHANGE footer → major), so there is no new version: tagging this commit ${version.version} again would make a mutable tag.`
+    ];
+    if (version.unreadBreaking.length > 0) {
+        lines.push(`'${version.unreadBreaking[0]}'${version.unreadBreaking.length > 1 ? ` and ${version.unreadBreaking.length - 1} more` : ''} use '!', which the angular preset does not read as breaking: set 'preset: conventionalcommits' to count it.`);
+    }
+    const cancelled = version.skipped.filter((s) => s.why === 'reverted').length;
+    if (cancelled > 0)
+        lines.push(`${cancelled} commit(s) were reverted within the range and do not count.`);
+    lines.push(`Tag a release commit, add a release rule ('release-rules') for the commits you want released, or give 'version'.`);
+    return new errors/* UserError */.yo(lines.join(' '));
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
+
+/*
+ * A bad input is a UserError carrying the input's name (parameterError): runAction prefixes it
+ * "Input 'x': ", so messages here say only what is wrong and, where there is a list, the valid values.
+ */
+const TRUE_VALUES = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
+const FALSE_VALUES = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
+/** YAML 1.2 core-schema booleans, the set @actions/core accepts, with an error that lists them. */
+function input_parsing_parseBoolean(input, raw) {
+    const value = raw.trim();
+    if (TRUE_VALUES.includes(value))
+        return true;
+    if (FALSE_VALUES.includes(value))
+        return false;
+    throw parameterError(input, `'${raw}' is not valid. Valid values are: true, false`);
+}
+/** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
+function parseChoice(input, raw, choices) {
+    const value = raw.trim();
+    if (choices.includes(value))
+        return value;
+    throw (0,errors/* parameterError */.Sz)(input, `'${raw}' is not valid. Valid values are: ${choices.join(', ')}`);
+}
+/** A whole number within bounds. */
+function parseInteger(input, raw, bounds = {}) {
+    const value = raw.trim();
+    const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : '';
+        throw (0,errors/* parameterError */.Sz)(input, `'${raw}' is not valid. Expected a whole number${range}`);
+    }
+    return number;
+}
+/**
+ * A list given one item per line (or comma-separated on one line): blank lines and `#` comments are
+ * dropped, each item trimmed.
+ */
+function parseList(raw) {
+    const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
+    return lines.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
+
+
+
+/**
+ * Typed readers for action inputs. Each reads `INPUT_<NAME>` as the runner sets it; action.yml
+ * supplies defaults, so an empty value means "not given".
+ */
+/** A string input; undefined when empty. */
+function optionalString(name) {
+    const value = getInput(name).trim();
+    return value === '' ? undefined : value;
+}
+/** A string input that must be given. */
+function requiredString(name) {
+    const value = optionalString(name);
+    if (value === undefined)
+        throw (0,errors/* parameterError */.Sz)(name, 'required and not supplied');
+    return value;
+}
+/** A boolean input; action.yml must give it a default. */
+function booleanInput(name) {
+    return parseBoolean(name, core.getInput(name) || 'false');
+}
+function choiceInput(name, choices, optional = false) {
+    const value = optionalString(name);
+    if (value === undefined) {
+        if (optional)
+            return undefined;
+        throw (0,errors/* parameterError */.Sz)(name, `required and not supplied. Valid values are: ${choices.join(', ')}`);
+    }
+    return parseChoice(name, value, choices);
+}
+/** A whole-number input within bounds; undefined when empty. */
+function integerInput(name, bounds) {
+    const value = optionalString(name);
+    return value === undefined ? undefined : parseInteger(name, value, bounds);
+}
+/** A multi-line list input (one item per line, `#` comments allowed). */
+function listInput(name) {
+    return parseList(getInput(name));
+}
+/** A secret input: masked in the log from here on, whatever prints it. */
+function secretInput(name) {
+    const value = optionalString(name);
+    if (value !== undefined)
+        core.setSecret(value);
+    return value;
+}
+/** A repository input (owner/name); undefined when empty. */
+function repositoryInput(name) {
+    const value = optionalString(name);
+    if (value === undefined)
+        return undefined;
+    const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value);
+    if (!match)
+        throw parameterError(name, `'${value}' is not a repository (owner/name)`);
+    return { owner: match[1], repo: match[2] };
+}
+
+// EXTERNAL MODULE: ./packages/core/src/tags/release-rules.ts + 8 modules
+var release_rules = __nccwpck_require__(9746);
+;// CONCATENATED MODULE: ./actions/compute-tag/src/inputs.ts
+
+
+function getInputs() {
+    const environment = optionalString('environment') ?? 'dev';
+    const rawTemplate = optionalString('tag-template');
+    let templates = {};
+    if (rawTemplate !== undefined) {
+        templates = /^\s*[a-z0-9-]+\s*=/m.test(rawTemplate) ? parseTemplateTable(rawTemplate, 'tag-template') : { [environment]: rawTemplate };
+    }
+    const aliasList = listInput('aliases');
+    const version = optionalString('version')?.replace(/^v/, '');
+    if (version !== undefined && !/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(version)) {
+        throw (0,errors/* parameterError */.Sz)('version', `'${version}' is not a semantic version (e.g. 1.2.3 or 1.3.0-rc.1)`);
+    }
+    return {
+        app: requiredString('app'),
+        environment,
+        images: listInput('image'),
+        templates,
+        aliases: aliasList.length === 0 ? undefined : aliasList.length === 1 && aliasList[0] === 'none' ? [] : aliasList,
+        shaLength: integerInput('sha-length', { min: 4, max: 40 }) ?? 7,
+        timestampSource: choiceInput('timestamp-source', ['commit', 'now']),
+        version,
+        releaseTagPrefix: optionalString('release-tag-prefix') ?? '',
+        prerelease: optionalString('prerelease') ?? '',
+        initialVersion: optionalString('initial-version') ?? '0.1.0',
+        preset: choiceInput('preset', release_rules/* PRESETS */.fG, true),
+        releaseRules: optionalString('release-rules'),
+        paths: listInput('paths'),
+        workingDirectory: optionalString('working-directory') ?? '.'
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/compute-tag/src/main.ts
+
+
+
+
+
+async function run() {
+    await runAction('compute-tag', async () => {
+        const inputs = getInputs();
+        const context = readRunContext();
+        const result = await inWorkspaceDirectory(context, inputs.workingDirectory, () => computeTag({
+            ...inputs,
+            cwd: (0,external_node_path_.resolve)(context.workspace, inputs.workingDirectory),
+            revision: eventCommit(context),
+            branch: context.branch,
+            pullRequest: context.pullRequestNumber,
+            runId: context.runId,
+            sourceUrl: context.repository ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}` : undefined
+        }));
+        runnerLogger.info(`Tag for ${result.app} in ${result.environment}: ${result.tag}`);
+        for (const reason of result.bumpReasons.slice(0, 5))
+            runnerLogger.info(`  ${reason.bump}: ${reason.header} (${reason.sha.slice(0, 7)})`);
+        setOutputs({
+            tag: result.tag,
+            tags: result.tags.length > 0 ? result.tags : [result.tag, ...result.aliases],
+            labels: result.labels,
+            version: result.version,
+            'previous-version': result.previousVersion,
+            bump: result.bump,
+            sha: result.sha,
+            'short-sha': result.shortSha,
+            timestamp: result.timestamp,
+            'flux-filter-pattern': result.fluxImagePolicy?.pattern,
+            'flux-filter-extract': result.fluxImagePolicy?.extract
+        }, result);
+        writeSummary(renderSummary(result));
+    });
+}
+const SKIP_REASONS = {
+    'skip-release': 'its message says [skip release]',
+    reverted: 'reverted later in the same range',
+    revert: 'a revert of a commit in the same range'
+};
+function renderSummary(result) {
+    const lines = [
+        `### compute-tag: ${result.app} (${result.environment})`,
+        '',
+        markdownTable(['tag', 'version', 'previous', 'bump', 'commit', 'timestamp (UTC)'], [[`\`${result.tag}\``, result.version, result.previousVersion, result.bump, result.shortSha, result.timestamp]])
+    ];
+    const decided = result.bumpReasons[0];
+    if (decided) {
+        const others = result.bumpReasons.length - 1;
+        lines.push('', `The ${result.bump} bump comes from \`${decided.sha.slice(0, 7)}\` ${markdownCode(decided.header)}${others > 0 ? ` and ${others} more releasable commit(s)` : ''} (${result.preset} preset).`);
+    }
+    const skipped = result.skippedCommits;
+    if (skipped.length > 0) {
+        lines.push('', 'Left out of the analysis, as semantic-release leaves them out:', '');
+        for (const commit of skipped.slice(0, 10))
+            lines.push(`- \`${commit.sha.slice(0, 7)}\` ${markdownCode(commit.header)}: ${SKIP_REASONS[commit.why]}`);
+    }
+    if (result.tags.length > 0)
+        lines.push('', 'Image references:', '', ...result.tags.map((t) => `- \`${t}\``));
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 7638:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GF: () => (/* binding */ prefixErrorLocation),
+/* harmony export */   Jz: () => (/* binding */ userErrorText),
+/* harmony export */   Sz: () => (/* binding */ parameterError),
+/* harmony export */   b6: () => (/* binding */ subjectError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   iU: () => (/* binding */ isUserError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/* harmony import */ var _source_location_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6294);
+
+/**
+ * A mistake the user can fix: bad input, invalid YAML, a missing overlay, an invalid tag.
+ * The message says what to change; `location` points at the file and line when there is one.
+ * Anything thrown that is not a UserError is treated as a bug in gitops-actions.
+ */
+class UserError extends Error {
+    name = 'UserError';
+    location;
+    /**
+     * The action input or CLI option the mistake is in, by the action's name for it ('to',
+     * 'working-directory'), when it is in one. The message then reads `'to': …`, and each boundary
+     * names the parameter its own way with userErrorText(): an action says "Input 'to'", the CLI "--to".
+     */
+    parameter;
+    /** The message without the parameter's name. */
+    detail;
+    constructor(message, location, parameter) {
+        super(parameter === undefined ? message : `'${parameter}': ${message}`);
+        this.location = location;
+        this.parameter = parameter;
+        this.detail = message;
+    }
+}
+/** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
+function parameterError(parameter, message) {
+    return new UserError(message, undefined, parameter);
+}
+/** A UserError about `subject`: prefixed with its text, or carrying the parameter. */
+function subjectError(subject, message, location) {
+    return typeof subject === 'string'
+        ? new UserError(`${subject}: ${message}`, location)
+        : new UserError(message, location, subject.parameter);
+}
+/** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
+function userErrorText(error, nameParameter) {
+    return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`;
+}
+/** The same mistake with its file given from higher up the tree (see prefixLocation); itself when it has no location. */
+function prefixErrorLocation(error, prefix) {
+    if (!error.location)
+        return error;
+    const location = (0,_source_location_js__WEBPACK_IMPORTED_MODULE_0__/* .prefixLocation */ .s)(error.location, prefix);
+    if (location === error.location)
+        return error;
+    const moved = new UserError(error.detail, location, error.parameter);
+    moved.stack = error.stack;
+    return moved;
+}
+/** True for errors the user caused, as opposed to bugs in this code. */
+function isUserError(error) {
+    return error instanceof UserError;
+}
+/** The message of anything thrown, for places that must not assume it is an Error. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 6294:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   j: () => (/* binding */ formatLocation),
+/* harmony export */   s: () => (/* binding */ prefixLocation)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+
+/** `file:line:column`, the form editors and terminals turn into links. */
+function formatLocation(location) {
+    let text = location.file;
+    if (location.line !== undefined) {
+        text += `:${location.line}`;
+        if (location.column !== undefined)
+            text += `:${location.column}`;
+    }
+    return text;
+}
+/**
+ * `location` with its file given from one directory up the tree: a file of the repository checked
+ * out in `config/` of the workspace becomes `config/gitops.yaml`, the path GitHub needs to place an
+ * annotation. `prefix` is the checkout's path from there (`config`, `./config/`, `../x`); `.` or ''
+ * leave the location as is.
+ */
+function prefixLocation(location, prefix) {
+    const file = node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(prefix || '.', location.file);
+    return file === location.file ? location : { ...location, file };
+}
+
+
+/***/ }),
+
+/***/ 9746:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  sH: () => (/* binding */ DEFAULT_RELEASE_RULES),
+  fG: () => (/* binding */ PRESETS),
+  o7: () => (/* binding */ parseCommitMessage),
+  Tc: () => (/* binding */ parsePreset),
+  o5: () => (/* binding */ parseReleaseRules),
+  IL: () => (/* binding */ ruleRelease)
+});
+
+// UNUSED EXPORTS: COMMIT_FIELDS, RELEASE_TYPES, isHigher
+
 ;// CONCATENATED MODULE: ./node_modules/conventional-commits-parser/dist/regex.js
 const nomatchRegex = /(?!.*)/;
 function regex_escape(string) {
@@ -35790,511 +40779,281 @@ function parseCommitsStream(options = {}) {
 
 
 //# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoiaW5kZXguanMiLCJzb3VyY2VSb290IjoiIiwic291cmNlcyI6WyIuLi9zcmMvaW5kZXgudHMiXSwibmFtZXMiOltdLCJtYXBwaW5ncyI6IkFBQUEsY0FBYyxZQUFZLENBQUE7QUFDMUIsY0FBYyxtQkFBbUIsQ0FBQTtBQUNqQyxjQUFjLGFBQWEsQ0FBQSJ9
-;// CONCATENATED MODULE: ./packages/core/src/tags/version-bump.ts
-
-const rank = { none: 0, patch: 1, minor: 2, major: 3 };
-const parser = new CommitParser_CommitParser({
-    headerPattern: /^(\w+)(?:\(([^)]*)\))?!?: (.+)$/,
-    breakingHeaderPattern: /^(\w+)(?:\(([^)]*)\))?!: (.+)$/
-});
-// GitHub's squash merge lists the branch's commits in the body as "* feat: ..." lines.
-const SQUASHED_LINE = /^\s*(?:[*-]\s+)?(\w+(?:\([^)]*\))?!?: .+)$/;
-/** The bump one conventional header or message calls for: feat → minor, fix/perf → patch, `!` or BREAKING CHANGE → major. */
-function bumpOfMessage(message) {
-    const parsed = parser.parse(message);
-    if (parsed.notes.some((note) => /^BREAKING[ -]CHANGE$/.test(note.title)))
-        return 'major';
-    if (parsed.type === 'feat')
-        return 'minor';
-    if (parsed.type === 'fix' || parsed.type === 'perf')
-        return 'patch';
-    return 'none';
-}
-/**
- * The strongest bump among commits. A commit's body lines that are conventional headers
- * themselves (squash merges) count as commits of their own.
- */
-function bumpFromCommits(commits) {
-    const reasons = [];
-    for (const commit of commits) {
-        const [header = '', ...body] = commit.message.split('\n');
-        const candidates = [{ header, message: commit.message }];
-        for (const line of body) {
-            const match = SQUASHED_LINE.exec(line);
-            if (match)
-                candidates.push({ header: match[1], message: match[1] });
-        }
-        for (const candidate of candidates) {
-            const bump = bumpOfMessage(candidate.message);
-            if (bump !== 'none')
-                reasons.push({ sha: commit.sha, header: candidate.header, bump });
+// EXTERNAL MODULE: ./node_modules/micromatch/index.js
+var micromatch = __nccwpck_require__(8785);
+var micromatch_default = /*#__PURE__*/__nccwpck_require__.n(micromatch);
+// EXTERNAL MODULE: ./packages/core/src/errors.ts
+var errors = __nccwpck_require__(7638);
+;// CONCATENATED MODULE: ./packages/core/src/names.ts
+/** Levenshtein distance, for "did you mean" hints. */
+function editDistance(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
         }
     }
+    return row[b.length];
+}
+/**
+ * The candidate a mistyped name most likely meant (case ignored), for "did you mean" hints:
+ * the closest one within a third of the name's length (at least 1, at most 3 edits); undefined
+ * when none is that close.
+ */
+function nearestName(name, candidates) {
+    const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+    let best;
+    for (const candidate of candidates) {
+        const distance = editDistance(candidate.toLowerCase(), name.toLowerCase());
+        if (distance <= limit && (!best || distance < best.distance))
+            best = { candidate, distance };
+    }
+    return best?.candidate;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/tags/release-rules.ts
+
+
+
+
+const RELEASE_TYPES = ['major', 'minor', 'patch'];
+const PRESETS = ['angular', 'conventionalcommits'];
+/**
+ * commit-analyzer's default rules, those a conventional-commit parse can match (its Atom, Ember,
+ * ESLint and Express rules name fields that only their own presets produce).
+ */
+const DEFAULT_RELEASE_RULES = [
+    { breaking: true, release: 'major', fields: {} },
+    { revert: true, release: 'patch', fields: {} },
+    { release: 'minor', fields: { type: 'feat' } },
+    { release: 'patch', fields: { type: 'fix' } },
+    { release: 'patch', fields: { type: 'perf' } },
+    // JSHint's upper-case types, which the same parse reads.
+    { release: 'minor', fields: { type: 'FEAT' } },
+    { release: 'patch', fields: { type: 'FIX' } }
+];
+// The parser options of the conventional-changelog presets: the angular preset reads
+// `type(scope): subject` and a `BREAKING CHANGE:` footer only (no `!`, no `BREAKING-CHANGE:`);
+// the conventionalcommits preset reads the Conventional Commits 1.0 grammar.
+const REVERT = /^(?:Revert|revert:)\s"?([\s\S]+?)"?\s*This reverts commit (\w{7,40})\b/i;
+const PARSER_OPTIONS = {
+    angular: {
+        headerPattern: /^(\w*)(?:\((.*)\))?: (.*)$/,
+        headerCorrespondence: ['type', 'scope', 'subject'],
+        noteKeywords: ['BREAKING CHANGE'],
+        revertPattern: REVERT,
+        revertCorrespondence: ['header', 'hash']
+    },
+    conventionalcommits: {
+        headerPattern: /^(\w*)(?:\((.*)\))?!?: (.*)$/,
+        breakingHeaderPattern: /^(\w*)(?:\((.*)\))?!: (.*)$/,
+        headerCorrespondence: ['type', 'scope', 'subject'],
+        noteKeywords: ['BREAKING CHANGE', 'BREAKING-CHANGE'],
+        revertPattern: /^(?:Revert|revert:)\s"?([\s\S]+?)"?\s*This reverts commit (\w*)\./i,
+        revertCorrespondence: ['header', 'hash']
+    }
+};
+/** The fields of a parsed commit a rule can name. */
+const COMMIT_FIELDS = ['type', 'scope', 'subject', 'header', 'body', 'footer', 'merge'];
+const parsers = new Map();
+/** A commit message parsed as the preset reads it. */
+function parseCommitMessage(message, preset) {
+    let parser = parsers.get(preset);
+    if (!parser)
+        parsers.set(preset, (parser = new CommitParser_CommitParser(PARSER_OPTIONS[preset])));
+    return parser.parse(message);
+}
+/**
+ * What one parsed commit releases under `rules` alone: the highest release of the rules that
+ * match it; false or null when the strongest matching rule says no release; undefined when no
+ * rule matches (then commit-analyzer asks the default rules).
+ */
+function ruleRelease(rules, commit) {
+    let release;
+    for (const rule of rules) {
+        if (rule.breaking && commit.notes.length === 0)
+            continue;
+        if (rule.revert && !commit.revert)
+            continue;
+        if (!fieldsMatch(rule.fields, commit))
+            continue;
+        if (isHigher(release, rule.release)) {
+            release = rule.release;
+            if (release === 'major')
+                break;
+        }
+    }
+    return release;
+}
+/** True when `next` outranks `current` as commit-analyzer compares them (anything beats nothing yet). */
+function isHigher(current, next) {
+    if (!current)
+        return true;
+    return RELEASE_TYPES.indexOf(next) < RELEASE_TYPES.indexOf(current);
+}
+function fieldsMatch(fields, commit) {
+    for (const [key, expected] of Object.entries(fields)) {
+        const actual = commit[key];
+        if (typeof expected === 'string' && typeof actual === 'string') {
+            if (!micromatch_default().isMatch(actual, expected))
+                return false;
+        }
+        else if (actual !== expected) {
+            return false;
+        }
+    }
+    return true;
+}
+/**
+ * Release rules from configuration (an action input, a CLI option or gitops.yaml): a list of
+ * objects with `release` and fields to match. Every mistake names the rule.
+ */
+function parseReleaseRules(value, subject, locate) {
+    const fail = (message, path = []) => (0,errors/* subjectError */.b6)(subject, message, locate?.(path));
+    if (!Array.isArray(value)) {
+        throw fail('release rules must be a list of rules, e.g. [{ type: docs, scope: README, release: patch }]');
+    }
+    return value.map((item, index) => {
+        const where = `rule ${index + 1}`;
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+            throw fail(`${where} must be a mapping such as { type: docs, release: patch }`, [index]);
+        }
+        const entries = Object.entries(item);
+        const rule = {
+            release: null,
+            fields: {}
+        };
+        for (const [key, field] of entries) {
+            if (key === 'release') {
+                if (field !== false && field !== null && !RELEASE_TYPES.includes(field)) {
+                    const near = typeof field === 'string' ? nearestName(field, RELEASE_TYPES) : undefined;
+                    throw fail(`${where}: release '${String(field)}' is not a release type: use major, minor, patch, or false for no release${near ? ` (did you mean '${near}'?)` : ''}`, [index, key]);
+                }
+                rule.release = field;
+            }
+            else if (key === 'breaking' || key === 'revert') {
+                if (typeof field !== 'boolean')
+                    throw fail(`${where}: '${key}' must be true or false`, [index, key]);
+                rule[key] = field;
+            }
+            else if (COMMIT_FIELDS.includes(key)) {
+                if (field !== null && typeof field !== 'string' && typeof field !== 'boolean') {
+                    throw fail(`${where}: '${key}' must be a glob such as 'feat' or 'api-*', not ${JSON.stringify(field)}`, [index, key]);
+                }
+                rule.fields[key] = field;
+            }
+            else {
+                const near = nearestName(key, [...COMMIT_FIELDS, 'release', 'breaking', 'revert']);
+                throw fail(`${where}: '${key}' is not a field of a parsed commit (${COMMIT_FIELDS.join(', ')}) nor release, breaking or revert${near ? `; did you mean '${near}'?` : ''}`, [index, key]);
+            }
+        }
+        if (!entries.some(([key]) => key === 'release')) {
+            throw fail(`${where} has no 'release' (major, minor, patch, or false for no release)`, [index]);
+        }
+        return rule;
+    });
+}
+/** A preset name from configuration, or an error naming the valid ones. */
+function parsePreset(value, subject, location) {
+    if (typeof value === 'string' && PRESETS.includes(value))
+        return value;
+    const near = typeof value === 'string' ? nearestName(value, PRESETS) : undefined;
+    throw (0,errors/* subjectError */.b6)(subject, `'${String(value)}' is not a preset: use angular (semantic-release's default) or conventionalcommits${near ? ` (did you mean '${near}'?)` : ''}`, location);
+}
+
+
+/***/ }),
+
+/***/ 3712:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ni: () => (/* binding */ bumpFromCommits),
+/* harmony export */   bq: () => (/* binding */ DEFAULT_RELEASE_ANALYSIS)
+/* harmony export */ });
+/* unused harmony exports bumpOfMessage, strongerBump */
+/* harmony import */ var _release_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9746);
+
+const rank = { none: 0, patch: 1, minor: 2, major: 3 };
+const DEFAULT_RELEASE_ANALYSIS = { preset: 'angular', releaseRules: [] };
+// semantic-release drops these before any plugin sees the commits.
+const BANG_HEADER = /^\w+(?:\([^)]*\))?!: /;
+const SKIP_RELEASE = /\[skip\s+release]|\[release\s+skip]/i;
+/** What one commit message releases on its own (reverts are judged as reverts, not against the range). */
+function bumpOfMessage(message, analysis = DEFAULT_RELEASE_ANALYSIS) {
+    return releaseOf(parseCommitMessage(message, analysis.preset), analysis) || 'none';
+}
+function releaseOf(commit, analysis) {
+    let release = analysis.releaseRules.length > 0 ? (0,_release_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .ruleRelease */ .IL)(analysis.releaseRules, commit) : undefined;
+    if (release === undefined)
+        release = (0,_release_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .ruleRelease */ .IL)(_release_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_RELEASE_RULES */ .sH, commit);
+    return release;
+}
+/**
+ * The release a range of commits calls for, as semantic-release's commit-analyzer decides it:
+ * commits newest first (git log order); empty messages and `[skip release]` commits left out; a
+ * commit reverted by a later commit of the range left out with its revert; then each commit's
+ * release by the custom rules, or by the default rules when no custom rule matched it; the
+ * highest wins. Only a commit's own message counts: the `* feat: …` lines of a squash merge's
+ * body are not commits (a `BREAKING CHANGE:` footer in it is).
+ */
+function bumpFromCommits(commits, analysis = DEFAULT_RELEASE_ANALYSIS) {
+    const skipped = [];
+    const parsed = [];
+    for (const { sha, message } of commits) {
+        if (!message.trim())
+            continue;
+        const commit = (0,_release_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .parseCommitMessage */ .o7)(message, analysis.preset);
+        if (SKIP_RELEASE.test(message))
+            skipped.push({ sha, header: commit.header ?? '', why: 'skip-release' });
+        else
+            parsed.push({ sha, commit });
+    }
+    const reasons = [];
+    const unreadBreaking = [];
+    for (const { sha, commit } of withoutReverted(parsed, skipped)) {
+        const release = releaseOf(commit, analysis);
+        if (release)
+            reasons.push({ sha, header: commit.header ?? '', bump: release });
+        if (release !== 'major' && BANG_HEADER.test(commit.header ?? ''))
+            unreadBreaking.push(commit.header);
+    }
     reasons.sort((a, b) => rank[b.bump] - rank[a.bump]);
-    return { bump: reasons[0]?.bump ?? 'none', reasons };
+    return { bump: reasons[0]?.bump ?? 'none', reasons, skipped, unreadBreaking };
+}
+/**
+ * conventional-commits-filter's rule, which commit-analyzer applies: a revert and the commit it
+ * reverts (same header, same hash) cancel out when both are in the range; a revert whose commit
+ * is older than the range stays (and releases a patch by default).
+ */
+function withoutReverted(commits, skipped) {
+    const open = new Map();
+    const cancelled = new Set();
+    for (const entry of commits) {
+        const revert = [...open.keys()].find((r) => revertMatches(r.commit.revert, entry));
+        if (revert) {
+            open.delete(revert);
+            cancelled.add(revert).add(entry);
+            skipped.push({ sha: revert.sha, header: revert.commit.header ?? '', why: 'revert' });
+            skipped.push({ sha: entry.sha, header: entry.commit.header ?? '', why: 'reverted' });
+        }
+        else if (entry.commit.revert) {
+            open.set(entry, true);
+        }
+    }
+    return commits.filter((entry) => !cancelled.has(entry));
+}
+function revertMatches(revert, entry) {
+    const fields = { ...entry.commit, hash: entry.sha };
+    const text = (value) => (typeof value === 'string' ? value.trim() : value);
+    return Object.entries(revert).every(([key, value]) => text(fields[key]) === text(value));
 }
 function strongerBump(a, b) {
     return rank[a] >= rank[b] ? a : b;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/tags/release-version.ts
-
-
-
-function parseTags(tags, prefix) {
-    const parsed = [];
-    for (const tag of tags) {
-        if (!tag.name.startsWith(prefix))
-            continue;
-        const version = semver_default().parse(tag.name.slice(prefix.length));
-        if (version)
-            parsed.push({ ...tag, version });
-    }
-    return parsed.sort((a, b) => semver_default().rcompare(a.version, b.version));
-}
-/**
- * The next semantic version from conventional commits since the last stable release tag.
- * A commit that already carries a release tag keeps that version, so re-runs agree.
- */
-async function computeVersion(request, source) {
-    if (!semver_default().valid(request.initialVersion)) {
-        throw errors_parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`);
-    }
-    const tags = parseTags(await source.releaseTags(), request.prefix);
-    const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0));
-    const stable = tags.filter((tag) => tag.version.prerelease.length === 0);
-    const base = stable[0];
-    if (onHead) {
-        const previous = tags.find((tag) => semver_default().lt(tag.version, onHead.version) && tag.version.prerelease.length === 0);
-        return {
-            version: onHead.version.version,
-            previousVersion: previous?.version.version ?? '',
-            previousTag: previous?.name,
-            bump: 'none',
-            reasons: [],
-            released: true,
-            unchanged: false
-        };
-    }
-    const commits = await source.commitsSince(base?.sha);
-    const { bump, reasons } = bumpFromCommits(commits);
-    // The first release is the initial version whatever the commits say.
-    let next = base ? (bump === 'none' ? base.version.version : semver_default().inc(base.version, bump)) : request.initialVersion;
-    if (request.prerelease && (bump !== 'none' || !base)) {
-        next = nextPrerelease(next, request.prerelease, tags);
-    }
-    return {
-        version: next,
-        previousVersion: base?.version.version ?? '',
-        previousTag: base?.name,
-        bump,
-        reasons,
-        released: false,
-        unchanged: base !== undefined && bump === 'none'
-    };
-}
-function nextPrerelease(version, identifier, tags) {
-    if (!/^[0-9A-Za-z-]+$/.test(identifier)) {
-        throw errors_parameterError('prerelease', `'${identifier}' is not a valid pre-release identifier (letters, digits and '-')`);
-    }
-    const numbers = tags
-        .filter((tag) => `${tag.version.major}.${tag.version.minor}.${tag.version.patch}` === version && tag.version.prerelease[0] === identifier)
-        .map((tag) => Number(tag.version.prerelease[1] ?? 0));
-    const n = numbers.length > 0 ? Math.max(...numbers) + 1 : 1;
-    return `${version}-${identifier}.${n}`;
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./packages/git/src/git.ts
-
-
-
-/** A failed git command, with what git said on stderr. */
-class GitError extends Error {
-    args;
-    exitCode;
-    stderr;
-    name = 'GitError';
-    constructor(args, exitCode, stderr) {
-        super(`git ${args.join(' ')} failed (exit ${exitCode}): ${stderr.trim()}`);
-        this.args = args;
-        this.exitCode = exitCode;
-        this.stderr = stderr;
-    }
-}
-/** Runs git in `cwd` and returns its standard output. Never goes through a shell. */
-function git_git(cwd, args, options = {}) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)('git', args, {
-            cwd,
-            env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
-            maxBuffer: 256 * 1024 * 1024
-        }, (error, stdout, stderr) => {
-            if (error) {
-                if (error.code === 'ENOENT') {
-                    // execFile says ENOENT both for a missing git and for a missing working directory.
-                    reject(new errors_UserError((0,external_node_fs_namespaceObject.existsSync)(cwd) ? 'git is not installed or not on PATH' : `The directory ${cwd} does not exist`));
-                }
-                else {
-                    reject(new GitError(args, typeof error.code === 'number' ? error.code : null, stderr));
-                }
-            }
-            else {
-                resolve(stdout);
-            }
-        });
-        if (options.input !== undefined)
-            child.stdin?.end(options.input);
-    });
-}
-/** Like git(), but a non-zero exit is `undefined` instead of an error (for "does X exist" questions). */
-async function gitMaybe(cwd, args, options = {}) {
-    try {
-        return await git_git(cwd, args, options);
-    }
-    catch (error) {
-        if (error instanceof GitError)
-            return undefined;
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/git/src/history.ts
-
-
-/** The full commit id of a revision, or a UserError naming it. */
-async function resolveCommit(cwd, revision) {
-    const sha = await gitMaybe(cwd, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
-    if (!sha) {
-        throw new errors_UserError(`Commit ${revision} is not in the repository at ${cwd}. Check out the repository with actions/checkout (fetch-depth: 0) before this step.`);
-    }
-    return sha.trim();
-}
-/** Whether the repository is a work tree at all. */
-async function isGitRepository(cwd) {
-    return (await gitMaybe(cwd, ['rev-parse', '--git-dir'])) !== undefined;
-}
-/** Whether the clone is shallow (actions/checkout's default fetch-depth: 1). */
-async function isShallow(cwd) {
-    return (await git_git(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-}
-/** The committer time of a commit: the same on every re-run of the same commit. */
-async function commitTime(cwd, sha) {
-    const seconds = Number((await git_git(cwd, ['show', '-s', '--format=%ct', sha])).trim());
-    return new Date(seconds * 1000);
-}
-/** Tags matching a glob that are reachable from `head`, with the commit each points at. */
-async function tagsMergedInto(cwd, head, glob) {
-    const text = await git_git(cwd, ['tag', '--list', glob, '--merged', head, '--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)']);
-    return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-        const [name, peeled, object] = line.split('\0');
-        return { name: name, sha: peeled || object };
-    });
-}
-/**
- * Commits reachable from `head` but not from `since` (all history when `since` is undefined),
- * newest first, limited to those touching `paths` when given.
- */
-async function commitsBetween(cwd, since, head, paths = []) {
-    const range = since ? `${since}..${head}` : head;
-    const args = ['log', '--format=%H%x00%B%x1e', range];
-    if (paths.length > 0)
-        args.push('--', ...paths);
-    const text = await git_git(cwd, args);
-    return text
-        .split('\x1e')
-        .map((record) => record.replace(/^\n/, ''))
-        .filter((record) => record.includes('\0'))
-        .map((record) => {
-        const [sha, message] = record.split('\0');
-        return { sha: sha, message: message.trim() };
-    });
-}
-/**
- * Files that differ between the merge base of `base` and `head` (what a pull request changes), as
- * paths relative to `cwd` and limited to it. Renames count as a deletion and an addition, so both
- * paths are listed.
- */
-async function changedFiles(cwd, base, head = 'HEAD') {
-    const [baseSha, headSha] = await Promise.all([resolveCommit(cwd, base), resolveCommit(cwd, head)]);
-    const text = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', `${baseSha}...${headSha}`]);
-    return text.split('\0').filter(Boolean).sort();
-}
-/**
- * Files changed in the working tree and not committed (staged, unstaged, untracked and not
- * ignored), relative to `cwd` and limited to it: what a check on a developer's machine adds to
- * `changedFiles` before the changes are committed.
- */
-async function uncommittedFiles(cwd) {
-    const tracked = await git(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD']);
-    const untracked = await git(cwd, ['ls-files', '--others', '--exclude-standard', '-z']);
-    return [...new Set([...tracked.split('\0'), ...untracked.split('\0')].filter(Boolean))].sort();
-}
-
-;// CONCATENATED MODULE: ./packages/operations/src/compute-tag.ts
-
-
-
-const NO_VERSION = {
-    version: '',
-    previousVersion: '',
-    previousTag: undefined,
-    bump: 'none',
-    reasons: [],
-    released: false,
-    unchanged: false
-};
-/** Computes an image's tags for an environment from a real app repository checkout. */
-async function computeTag(request) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(request.cwd) || !(await isGitRepository(request.cwd))) {
-        throw new errors_UserError(`'${request.cwd}' is not a git checkout. Run actions/checkout (with fetch-depth: 0 for versions) before compute-tag.`);
-    }
-    const sha = await resolveCommit(request.cwd, request.revision);
-    const templates = templateTable(request.templates);
-    const version = await readVersion(request, sha, templateNeedsVersion(templates, request.environment, request.aliases));
-    const created = request.timestampSource === 'commit' ? await commitTime(request.cwd, sha) : (request.now ?? (() => new Date()))();
-    const shortSha = sha.slice(0, request.shaLength);
-    const plan = planTags({
-        environment: request.environment,
-        images: request.images,
-        templates,
-        aliasTemplates: request.aliases,
-        values: {
-            app: request.app,
-            env: request.environment,
-            sha: shortSha,
-            'long-sha': sha,
-            ...timestampParts(created),
-            version: version.version,
-            branch: request.branch ? tagSafe(request.branch) : '',
-            pr: request.pullRequest?.toString() ?? '',
-            run: request.runId ?? ''
-        },
-        labels: { title: request.app, revision: sha, created, source: request.sourceUrl }
-    });
-    return {
-        app: request.app,
-        environment: request.environment,
-        tag: plan.tag,
-        template: plan.template,
-        aliases: plan.aliases,
-        tags: plan.tags,
-        labels: plan.labels,
-        sha,
-        shortSha,
-        timestamp: timestampParts(created).timestamp,
-        version: version.version,
-        previousVersion: version.previousVersion,
-        previousTag: version.previousTag ?? '',
-        bump: version.bump,
-        bumpReasons: version.reasons,
-        fluxImagePolicy: plan.fluxImagePolicy ?? null
-    };
-}
-async function readVersion(request, head, needed) {
-    if (request.version !== undefined)
-        return { ...NO_VERSION, version: request.version };
-    if (await isShallow(request.cwd)) {
-        if (!needed)
-            return NO_VERSION;
-        throw new errors_UserError(`The checkout is shallow, so the version cannot be computed from release tags and conventional commits. Set 'fetch-depth: 0' on actions/checkout, or give 'version'.`);
-    }
-    const version = await computeVersion({ head, prefix: request.releaseTagPrefix, prerelease: request.prerelease, initialVersion: request.initialVersion }, {
-        releaseTags: () => tagsMergedInto(request.cwd, head, `${request.releaseTagPrefix}*`),
-        commitsSince: (since) => commitsBetween(request.cwd, since, head, request.paths)
-    });
-    if (needed && version.unchanged) {
-        throw new errors_UserError(`No commit since ${version.previousTag} is a feat, fix, perf or breaking change, so there is no new version: tagging this commit ${version.version} again would make a mutable tag. Tag a release commit, or give 'version'.`);
-    }
-    return version;
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts
-
-/*
- * A bad input is a UserError carrying the input's name (parameterError): runAction prefixes it
- * "Input 'x': ", so messages here say only what is wrong and, where there is a list, the valid values.
- */
-const TRUE_VALUES = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE']));
-const FALSE_VALUES = (/* unused pure expression or super */ null && (['false', 'False', 'FALSE']));
-/** YAML 1.2 core-schema booleans, the set @actions/core accepts, with an error that lists them. */
-function input_parsing_parseBoolean(input, raw) {
-    const value = raw.trim();
-    if (TRUE_VALUES.includes(value))
-        return true;
-    if (FALSE_VALUES.includes(value))
-        return false;
-    throw parameterError(input, `'${raw}' is not valid. Valid values are: true, false`);
-}
-/** One of a fixed list of values, compared case-sensitively as GitHub passes them. */
-function parseChoice(input, raw, choices) {
-    const value = raw.trim();
-    if (choices.includes(value))
-        return value;
-    throw errors_parameterError(input, `'${raw}' is not valid. Valid values are: ${choices.join(', ')}`);
-}
-/** A whole number within bounds. */
-function parseInteger(input, raw, bounds = {}) {
-    const value = raw.trim();
-    const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
-    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        const range = bounds.min !== undefined || bounds.max !== undefined ? ` between ${min} and ${max}` : '';
-        throw errors_parameterError(input, `'${raw}' is not valid. Expected a whole number${range}`);
-    }
-    return number;
-}
-/**
- * A list given one item per line (or comma-separated on one line): blank lines and `#` comments are
- * dropped, each item trimmed.
- */
-function parseList(raw) {
-    const lines = raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',');
-    return lines.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
-
-
-
-/**
- * Typed readers for action inputs. Each reads `INPUT_<NAME>` as the runner sets it; action.yml
- * supplies defaults, so an empty value means "not given".
- */
-/** A string input; undefined when empty. */
-function optionalString(name) {
-    const value = getInput(name).trim();
-    return value === '' ? undefined : value;
-}
-/** A string input that must be given. */
-function requiredString(name) {
-    const value = optionalString(name);
-    if (value === undefined)
-        throw errors_parameterError(name, 'required and not supplied');
-    return value;
-}
-/** A boolean input; action.yml must give it a default. */
-function booleanInput(name) {
-    return parseBoolean(name, core.getInput(name) || 'false');
-}
-function choiceInput(name, choices, optional = false) {
-    const value = optionalString(name);
-    if (value === undefined) {
-        if (optional)
-            return undefined;
-        throw errors_parameterError(name, `required and not supplied. Valid values are: ${choices.join(', ')}`);
-    }
-    return parseChoice(name, value, choices);
-}
-/** A whole-number input within bounds; undefined when empty. */
-function integerInput(name, bounds) {
-    const value = optionalString(name);
-    return value === undefined ? undefined : parseInteger(name, value, bounds);
-}
-/** A multi-line list input (one item per line, `#` comments allowed). */
-function listInput(name) {
-    return parseList(getInput(name));
-}
-/** A secret input: masked in the log from here on, whatever prints it. */
-function secretInput(name) {
-    const value = optionalString(name);
-    if (value !== undefined)
-        core.setSecret(value);
-    return value;
-}
-/** A repository input (owner/name); undefined when empty. */
-function repositoryInput(name) {
-    const value = optionalString(name);
-    if (value === undefined)
-        return undefined;
-    const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value);
-    if (!match)
-        throw parameterError(name, `'${value}' is not a repository (owner/name)`);
-    return { owner: match[1], repo: match[2] };
-}
-
-;// CONCATENATED MODULE: ./actions/compute-tag/src/inputs.ts
-
-
-function getInputs() {
-    const environment = optionalString('environment') ?? 'dev';
-    const rawTemplate = optionalString('tag-template');
-    let templates = {};
-    if (rawTemplate !== undefined) {
-        templates = /^\s*[a-z0-9-]+\s*=/m.test(rawTemplate) ? parseTemplateTable(rawTemplate, 'tag-template') : { [environment]: rawTemplate };
-    }
-    const aliasList = listInput('aliases');
-    const version = optionalString('version')?.replace(/^v/, '');
-    if (version !== undefined && !/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(version)) {
-        throw errors_parameterError('version', `'${version}' is not a semantic version (e.g. 1.2.3 or 1.3.0-rc.1)`);
-    }
-    return {
-        app: requiredString('app'),
-        environment,
-        images: listInput('image'),
-        templates,
-        aliases: aliasList.length === 0 ? undefined : aliasList.length === 1 && aliasList[0] === 'none' ? [] : aliasList,
-        shaLength: integerInput('sha-length', { min: 4, max: 40 }) ?? 7,
-        timestampSource: choiceInput('timestamp-source', ['commit', 'now']),
-        version,
-        releaseTagPrefix: optionalString('release-tag-prefix') ?? '',
-        prerelease: optionalString('prerelease') ?? '',
-        initialVersion: optionalString('initial-version') ?? '0.1.0',
-        paths: listInput('paths'),
-        workingDirectory: optionalString('working-directory') ?? '.'
-    };
-}
-
-;// CONCATENATED MODULE: ./actions/compute-tag/src/main.ts
-
-
-
-
-async function run() {
-    await runAction('compute-tag', async () => {
-        const inputs = getInputs();
-        const context = readRunContext();
-        const result = await inWorkspaceDirectory(context, inputs.workingDirectory, () => computeTag({
-            ...inputs,
-            cwd: (0,external_node_path_namespaceObject.resolve)(context.workspace, inputs.workingDirectory),
-            revision: eventCommit(context),
-            branch: context.branch,
-            pullRequest: context.pullRequestNumber,
-            runId: context.runId,
-            sourceUrl: context.repository ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}` : undefined
-        }));
-        runnerLogger.info(`Tag for ${result.app} in ${result.environment}: ${result.tag}`);
-        for (const reason of result.bumpReasons.slice(0, 5))
-            runnerLogger.info(`  ${reason.bump}: ${reason.header} (${reason.sha.slice(0, 7)})`);
-        setOutputs({
-            tag: result.tag,
-            tags: result.tags.length > 0 ? result.tags : [result.tag, ...result.aliases],
-            labels: result.labels,
-            version: result.version,
-            'previous-version': result.previousVersion,
-            bump: result.bump,
-            sha: result.sha,
-            'short-sha': result.shortSha,
-            timestamp: result.timestamp,
-            'flux-filter-pattern': result.fluxImagePolicy?.pattern,
-            'flux-filter-extract': result.fluxImagePolicy?.extract
-        }, result);
-        writeSummary(renderSummary(result));
-    });
-}
-function renderSummary(result) {
-    const lines = [
-        `### compute-tag: ${result.app} (${result.environment})`,
-        '',
-        markdownTable(['tag', 'version', 'previous', 'bump', 'commit', 'timestamp (UTC)'], [[`\`${result.tag}\``, result.version, result.previousVersion, result.bump, result.shortSha, result.timestamp]])
-    ];
-    if (result.tags.length > 0)
-        lines.push('', 'Image references:', '', ...result.tags.map((t) => `- \`${t}\``));
-    return lines.join('\n');
 }
 
 
@@ -36304,6 +41063,13 @@ function renderSummary(result) {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
@@ -36391,6 +41157,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -36409,6 +41182,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -36475,6 +41255,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 932:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -36527,6 +41321,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -36625,9 +41422,105 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -1,5 +1,5 @@
 import { choiceInput, integerInput, listInput, optionalString, requiredString } from '@gitops-actions/action-kit'
-import { parameterError, parseTemplateTable } from '@gitops-actions/core'
+import { parameterError, parseTemplateTable, PRESETS } from '@gitops-actions/core'
 import type { ComputeTagRequest } from '@gitops-actions/operations'
 
 /** The action's inputs: the request minus what the run context supplies. */
@@ -31,6 +31,8 @@ export function getInputs(): Inputs {
     releaseTagPrefix: optionalString('release-tag-prefix') ?? '',
     prerelease: optionalString('prerelease') ?? '',
     initialVersion: optionalString('initial-version') ?? '0.1.0',
+    preset: choiceInput('preset', PRESETS, true),
+    releaseRules: optionalString('release-rules'),
     paths: listInput('paths'),
     workingDirectory: optionalString('working-directory') ?? '.'
   }

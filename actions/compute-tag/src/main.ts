@@ -9,6 +9,7 @@ import {
   setOutputs,
   writeSummary
 } from '@gitops-actions/action-kit'
+import { markdownCode } from '@gitops-actions/core'
 import { computeTag, type ComputeTagResult } from '@gitops-actions/operations'
 import { getInputs } from './inputs.js'
 
@@ -49,6 +50,12 @@ export async function run(): Promise<void> {
   })
 }
 
+const SKIP_REASONS = {
+  'skip-release': 'its message says [skip release]',
+  reverted: 'reverted later in the same range',
+  revert: 'a revert of a commit in the same range'
+} as const
+
 function renderSummary(result: ComputeTagResult): string {
   const lines = [
     `### compute-tag: ${result.app} (${result.environment})`,
@@ -58,6 +65,20 @@ function renderSummary(result: ComputeTagResult): string {
       [[`\`${result.tag}\``, result.version, result.previousVersion, result.bump, result.shortSha, result.timestamp]]
     )
   ]
+  const decided = result.bumpReasons[0]
+  if (decided) {
+    const others = result.bumpReasons.length - 1
+    lines.push(
+      '',
+      `The ${result.bump} bump comes from \`${decided.sha.slice(0, 7)}\` ${markdownCode(decided.header)}${others > 0 ? ` and ${others} more releasable commit(s)` : ''} (${result.preset} preset).`
+    )
+  }
+  const skipped = result.skippedCommits
+  if (skipped.length > 0) {
+    lines.push('', 'Left out of the analysis, as semantic-release leaves them out:', '')
+    for (const commit of skipped.slice(0, 10))
+      lines.push(`- \`${commit.sha.slice(0, 7)}\` ${markdownCode(commit.header)}: ${SKIP_REASONS[commit.why]}`)
+  }
   if (result.tags.length > 0) lines.push('', 'Image references:', '', ...result.tags.map((t) => `- \`${t}\``))
   return lines.join('\n')
 }

@@ -78,25 +78,109 @@ describe('compute-tag bundle, started as the runner starts it', () => {
     expect(run.outputs.tag).toBe(`pr-7-feature-login-${head.slice(0, 7)}`)
   })
 
-  test('squash merges, breaking changes and monorepo paths', async () => {
+  test('squash merges, breaking changes and monorepo paths, as semantic-release reads them', async () => {
     const mono = GitRepo.create('mono')
     mono.commit('chore: init', { 'apps/api/a': '1', 'apps/web/a': '1' })
     mono.tag('api/v1.0.0')
     mono.commit('feat(web)!: rewrite web', { 'apps/web/a': '2' })
-    mono.commit('Add retries (#31)\n\n* fix(api): retry on 503\n\n* chore: lint', { 'apps/api/a': '2' })
+    mono.commit('Add retries (#31)\n\n* feat(api): retry on 503\n\n* chore: lint', { 'apps/api/a': '2' })
+    mono.commit('fix(api): time out after 5 s (#32)\n\n* fix: a\n\n* chore: b', { 'apps/api/a': '3' })
+    const inputs = { app: 'api', environment: 'prod', 'release-tag-prefix': 'api/v' }
     const run = await runAction('compute-tag', {
       workspace: mono.dir,
       env: { GITHUB_SHA: mono.head() },
-      inputs: { app: 'api', environment: 'prod', 'release-tag-prefix': 'api/v', paths: 'apps/api\n' }
+      inputs: { ...inputs, paths: 'apps/api\n' }
     })
     expect(run.exitCode).toBe(0)
+    // A squash merge counts by its title: '* feat(api): …' in the body of #31 is no commit of its own.
     expect(run.outputs).toMatchObject({ tag: 'api-v1.0.1', bump: 'patch', version: '1.0.1' })
-    const whole = await runAction('compute-tag', {
+    expect(run.summary).toContain('The patch bump comes from')
+    expect(run.summary).toContain('`fix(api): time out after 5 s (#32)` (angular preset)')
+    // The angular preset (semantic-release's default) does not read '!': the web rewrite is no major release.
+    const angular = await runAction('compute-tag', { workspace: mono.dir, env: { GITHUB_SHA: mono.head() }, inputs })
+    expect(angular.outputs).toMatchObject({ tag: 'api-v1.0.1', bump: 'patch' })
+    const conventional = await runAction('compute-tag', {
       workspace: mono.dir,
       env: { GITHUB_SHA: mono.head() },
-      inputs: { app: 'api', environment: 'prod', 'release-tag-prefix': 'api/v' }
+      inputs: { ...inputs, preset: 'conventionalcommits' }
     })
-    expect(whole.outputs).toMatchObject({ tag: 'api-v2.0.0', bump: 'major' })
+    expect(conventional.outputs).toMatchObject({ tag: 'api-v2.0.0', bump: 'major' })
+  })
+
+  test('a git revert of a released fix is a patch release; a revert within the range cancels its commit', async () => {
+    const app = GitRepo.create('reverts')
+    app.commit('chore: init', { a: '1' })
+    const fix = app.commit('fix(deps): update dependency left-pad to v2', { a: '2' })
+    app.tag('v1.4.0')
+    app.git('revert', '--no-edit', fix)
+    const only = await runAction('compute-tag', {
+      workspace: app.dir,
+      env: { GITHUB_SHA: app.head() },
+      inputs: { app: 'myapp', environment: 'prod' }
+    })
+    expect(only.exitCode).toBe(0)
+    expect(only.outputs).toMatchObject({ tag: 'myapp-v1.4.1', bump: 'patch', 'previous-version': '1.4.0' })
+    expect(only.summary).toContain('`Revert "fix(deps): update dependency left-pad to v2"`')
+    const feat = app.commit('feat: left-pad everything', { b: '1' })
+    app.git('revert', '--no-edit', feat)
+    app.tag('v1.4.1')
+    app.commit('docs: readme', { c: '1' })
+    const reverted = app.commit('feat: right-pad', { d: '1' })
+    app.git('revert', '--no-edit', reverted)
+    const none = await runAction('compute-tag', {
+      workspace: app.dir,
+      env: { GITHUB_SHA: app.head() },
+      inputs: { app: 'myapp', environment: 'prod' }
+    })
+    expect(none.exitCode).toBe(1)
+    expect(none.annotations[0]?.message).toMatch(
+      /No commit since v1\.4\.1 calls for a release \(3 commit\(s\) read with the angular preset/
+    )
+    expect(none.annotations[0]?.message).toMatch(/1 commit\(s\) were reverted within the range.*release-rules/)
+    const rules = await runAction('compute-tag', {
+      workspace: app.dir,
+      env: { GITHUB_SHA: app.head() },
+      inputs: { app: 'myapp', environment: 'prod', 'release-rules': '- type: docs\n  release: patch\n' }
+    })
+    expect(rules.outputs).toMatchObject({ tag: 'myapp-v1.4.2', bump: 'patch' })
+    expect(rules.summary).toMatch(/reverted later in the same range/)
+  })
+
+  test("release rules and preset from the checkout's gitops.yaml; the inputs win", async () => {
+    const app = GitRepo.create('versioning')
+    const rules = '  releaseRules:\n    - breaking: true\n      release: major\n    - type: refactor\n      release: minor\n'
+    app.commit('chore: init', { 'gitops.yaml': `versioning:\n  preset: conventionalcommits\n${rules}` })
+    app.tag('v2.0.0')
+    app.commit('refactor(api)!: new routes', { a: '1' })
+    const env = { GITHUB_SHA: app.head() }
+    const configured = await runAction('compute-tag', { workspace: app.dir, env, inputs: { app: 'myapp', environment: 'prod' } })
+    expect(configured.outputs).toMatchObject({ tag: 'myapp-v3.0.0', bump: 'major' })
+    // As in semantic-release, a custom rule that matches a commit replaces the default rules for it.
+    const refactorOnly = await runAction('compute-tag', {
+      workspace: app.dir,
+      env,
+      inputs: { app: 'myapp', environment: 'prod', 'release-rules': '[{ type: refactor, release: minor }]' }
+    })
+    expect(refactorOnly.outputs).toMatchObject({ tag: 'myapp-v2.1.0', bump: 'minor' })
+    const angular = await runAction('compute-tag', {
+      workspace: app.dir,
+      env,
+      inputs: { app: 'myapp', environment: 'prod', preset: 'angular' }
+    })
+    expect(angular.exitCode).toBe(1)
+    expect(angular.annotations[0]?.message).toMatch(
+      /'refactor\(api\)!: new routes' use '!', which the angular preset does not read as breaking/
+    )
+    const broken = GitRepo.create('versioning-broken')
+    broken.commit('feat: x', { 'gitops.yaml': 'versioning:\n  releaseRules:\n    - type: docs\n      release: pach\n' })
+    const bad = await runAction('compute-tag', {
+      workspace: broken.dir,
+      env: { GITHUB_SHA: broken.head() },
+      inputs: { app: 'myapp', environment: 'prod' }
+    })
+    expect(bad.exitCode).toBe(1)
+    expect(bad.annotations[0]?.properties).toMatchObject({ file: 'gitops.yaml', line: '4' })
+    expect(bad.annotations[0]?.message).toMatch(/rule 1: release 'pach' is not a release type.*did you mean 'patch'/)
   })
 
   test('a shallow clone is a clear error when the version is needed, and fine when not', async () => {
@@ -126,6 +210,11 @@ describe('compute-tag bundle, started as the runner starts it', () => {
     [{ 'tag-template': '{app}-{build}' }, /unknown placeholder \{build\}/],
     [{ image: 'ghcr.io/Org/App' }, /Input 'image'/],
     [{ version: 'one' }, /Input 'version': 'one' is not a semantic version/],
+    [{ environment: 'prod', preset: 'angluar' }, /Input 'preset': 'angluar' is not valid. Valid values are: angular, conventionalcommits/],
+    [
+      { environment: 'prod', 'release-rules': '- type: docs\n  relase: patch' },
+      /Input 'release-rules': rule 1: 'relase' is not a field.*did you mean 'release'/
+    ],
     [{ 'working-directory': 'missing' }, /is not a git checkout/]
   ])('bad input %j fails with a clear message and exit 1', async (inputs, message) => {
     const run = await runAction('compute-tag', { workspace: repo.dir, env, inputs: { ...base, ...inputs } })

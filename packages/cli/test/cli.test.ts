@@ -22,6 +22,10 @@ describe('gitops-actions CLI', () => {
     const result = JSON.parse(json.out.join('\n'))
     expect(result).toMatchObject({ tag: `myapp-${repo.head().slice(0, 7)}-20241201-143022`, version: '1.0.1', bump: 'patch' })
     expect(result.tags).toContain(`ghcr.io/org/myapp:sha-${repo.head().slice(0, 7)}`)
+    expect(human.out[2]).toBe(`patch: fix: second (${repo.head().slice(0, 7)}, angular preset)`)
+    const rules = terminal(repo.dir)
+    expect(await main(['tag', '--app', 'myapp', '-e', 'prod', '--release-rules', '[{type: fix, release: minor}]'], rules.t)).toBe(0)
+    expect(rules.out[0]).toBe('myapp-v1.1.0  (myapp, prod)')
   })
 
   test.each([
@@ -37,6 +41,8 @@ describe('gitops-actions CLI', () => {
     ],
     [['tag', '--app', 'myapp', '--env', 'qa'], 1, /^error: --environment: no tag template for 'qa'/],
     [['tag', '--app', 'myapp', 'one', 'two'], 2, /expected at most one directory, got: one two/],
+    [['tag', '--app', 'myapp', '--preset', 'eslint'], 2, /--preset 'eslint' is not valid. Valid values are: angular, conventionalcommits/],
+    [['tag', '--app', 'myapp', '--release-rules', '[{type: fix}]'], 1, /^error: --release-rules: rule 1 has no 'release'/],
     [['promote', '--dry-run', '--app', 'myapp', '--to', 'qa'], 1, /^error: --to: unknown environment 'qa'/],
     [['protect', '--repo', 'org/config-repo', '--kind', 'config'], 1, /No GitHub token/],
     [['protect', '--repo', 'org/config-repo', '--kind', 'both'], 2, /--kind must be 'app' or 'config'/]

@@ -13,3 +13,16 @@ export function markdownTable(
   for (const row of rows) lines.push(`| ${row.map(markdownCell).join(' | ')} |`)
   return lines.join('\n')
 }
+
+/**
+ * Text as an inline code span, inert whatever it holds (HTML, @mentions, links, images): one line,
+ * at most `max` characters, fenced with more backticks than any run inside it.
+ */
+export function markdownCode(text: string, max = 200): string {
+  let line = [...text.replace(/[\r\n]+/g, ' ')].filter((c) => c >= ' ' && c !== '\u007f').join('')
+  if (line.length > max) line = `${line.slice(0, max - 1)}…`
+  const longest = Math.max(0, ...[...line.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : ''
+  return `${fence}${pad}${line}${pad}${fence}`
+}

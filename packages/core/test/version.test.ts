@@ -1,30 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { bumpFromCommits, bumpOfMessage, computeVersion, type ReleaseTag } from '../src/index.js'
-
-describe('bumpOfMessage', () => {
-  test.each([
-    ['feat: add x', 'minor'],
-    ['feat(api): add x', 'minor'],
-    ['fix: y', 'patch'],
-    ['perf: faster', 'patch'],
-    ['feat!: drop v1', 'major'],
-    ['refactor(core)!: rename', 'major'],
-    ['fix: y\n\nBREAKING CHANGE: config moved', 'major'],
-    ['fix: y\n\nBREAKING-CHANGE: config moved', 'major'],
-    ['chore: deps', 'none'],
-    ['docs: readme', 'none'],
-    ['Update README', 'none'],
-    ['feature: not a type', 'none']
-  ])('%j → %s', (message, bump) => {
-    expect(bumpOfMessage(message)).toBe(bump)
-  })
-})
-
-test('squash-merge bodies count line by line', () => {
-  const result = bumpFromCommits([{ sha: 'a1', message: 'Add login (#12)\n\n* fix: typo\n\n* feat: login form\n\n* chore: lint' }])
-  expect(result.bump).toBe('minor')
-  expect(result.reasons.map((r) => r.header)).toEqual(['feat: login form', 'fix: typo'])
-})
+import { computeVersion, type ReleaseTag } from '../src/index.js'
 
 function source(tags: ReleaseTag[], commits: Record<string, string[]>) {
   return {

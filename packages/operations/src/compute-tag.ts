@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import {
   computeVersion,
+  type Preset,
   planTags,
   tagSafe,
   templateNeedsVersion,
@@ -32,6 +33,10 @@ export interface ComputeTagRequest {
   releaseTagPrefix: string
   prerelease: string
   initialVersion: string
+  /** How commits decide the release; unset fields come from the checkout's gitops.yaml `versioning`, else semantic-release's defaults. */
+  preset?: Preset
+  /** commit-analyzer's releaseRules as YAML or JSON text (an input, a CLI option). */
+  releaseRules?: string
   paths: string[]
   branch: string | undefined
   pullRequest: number | undefined
@@ -58,6 +63,10 @@ export interface ComputeTagResult {
   previousTag: string
   bump: VersionResult['bump']
   bumpReasons: BumpReason[]
+  /** Commits left out of the analysis: `[skip release]`, and reverts that cancel a commit of the same range. */
+  skippedCommits: VersionResult['skipped']
+  /** The preset the commits were read with. */
+  preset: Preset
   fluxImagePolicy: FluxImagePolicyFilter | null
 }
 
@@ -67,6 +76,10 @@ const NO_VERSION: VersionResult = {
   previousTag: undefined,
   bump: 'none',
   reasons: [],
+  skipped: [],
+  analyzed: 0,
+  unreadBreaking: [],
+  preset: 'angular',
   released: false,
   unchanged: false
 }
@@ -117,11 +130,17 @@ export async function computeTag(request: ComputeTagRequest): Promise<ComputeTag
     previousTag: version.previousTag ?? '',
     bump: version.bump,
     bumpReasons: version.reasons,
+    skippedCommits: version.skipped,
+    preset: version.preset,
     fluxImagePolicy: plan.fluxImagePolicy ?? null
   }
 }
 
 async function readVersion(request: ComputeTagRequest, head: string, needed: boolean): Promise<VersionResult> {
+  const settings = async () =>
+    (await import('./versioning-settings.js')).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules)
+  // A malformed release-rules input is an error even on runs that compute no version.
+  const given = request.releaseRules !== undefined ? await settings() : undefined
   if (request.version !== undefined) return { ...NO_VERSION, version: request.version }
   if (await isShallow(request.cwd)) {
     if (!needed) return NO_VERSION
@@ -130,16 +149,33 @@ async function readVersion(request: ComputeTagRequest, head: string, needed: boo
     )
   }
   const version = await computeVersion(
-    { head, prefix: request.releaseTagPrefix, prerelease: request.prerelease, initialVersion: request.initialVersion },
+    {
+      head,
+      prefix: request.releaseTagPrefix,
+      prerelease: request.prerelease,
+      initialVersion: request.initialVersion,
+      analysis: given ?? (await settings())
+    },
     {
       releaseTags: () => tagsMergedInto(request.cwd, head, `${request.releaseTagPrefix}*`),
       commitsSince: (since) => commitsBetween(request.cwd, since, head, request.paths)
     }
   )
-  if (needed && version.unchanged) {
-    throw new UserError(
-      `No commit since ${version.previousTag} is a feat, fix, perf or breaking change, so there is no new version: tagging this commit ${version.version} again would make a mutable tag. Tag a release commit, or give 'version'.`
+  if (needed && version.unchanged) throw nothingToRelease(version)
+  return version
+}
+
+function nothingToRelease(version: VersionResult): UserError {
+  const lines = [
+    `No commit since ${version.previousTag} calls for a release (${version.analyzed} commit(s) read with the ${version.preset} preset: feat → minor; fix, perf and reverts → patch; a BREAKING CHANGE footer → major), so there is no new version: tagging this commit ${version.version} again would make a mutable tag.`
+  ]
+  if (version.unreadBreaking.length > 0) {
+    lines.push(
+      `'${version.unreadBreaking[0]}'${version.unreadBreaking.length > 1 ? ` and ${version.unreadBreaking.length - 1} more` : ''} use '!', which the angular preset does not read as breaking: set 'preset: conventionalcommits' to count it.`
     )
   }
-  return version
+  const cancelled = version.skipped.filter((s) => s.why === 'reverted').length
+  if (cancelled > 0) lines.push(`${cancelled} commit(s) were reverted within the range and do not count.`)
+  lines.push(`Tag a release commit, add a release rule ('release-rules') for the commits you want released, or give 'version'.`)
+  return new UserError(lines.join(' '))
 }

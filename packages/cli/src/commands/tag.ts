@@ -1,6 +1,14 @@
-import { parseTemplateTable } from '@gitops-actions/core'
+import { parseTemplateTable, PRESETS } from '@gitops-actions/core'
 import { computeTag } from '@gitops-actions/operations'
-import { UsageError, appEnvironmentOptions, appEnvironmentValues, repoDirectory, stringOption, type Command } from '../command.js'
+import {
+  UsageError,
+  appEnvironmentOptions,
+  appEnvironmentValues,
+  choiceOption,
+  repoDirectory,
+  stringOption,
+  type Command
+} from '../command.js'
 import { paint, textTable } from '../terminal.js'
 
 export const tagCommand: Command = {
@@ -14,7 +22,9 @@ export const tagCommand: Command = {
     version: { type: 'string', description: 'Use this version instead of computing one.' },
     'release-tag-prefix': { type: 'string', description: 'Prefix of release tags.', default: 'v' },
     revision: { type: 'string', description: 'The commit to tag.', default: 'HEAD' },
-    'sha-length': { type: 'string', description: 'Length of {sha}.', default: '7' }
+    'sha-length': { type: 'string', description: 'Length of {sha}.', default: '7' },
+    preset: { type: 'string', description: 'angular (default) or conventionalcommits: how commits are read for the version.' },
+    'release-rules': { type: 'string', description: "commit-analyzer's releaseRules as YAML or JSON." }
   },
   async run({ values, positionals }, terminal) {
     const { app, environment = 'dev' } = appEnvironmentValues(values)
@@ -42,6 +52,8 @@ export const tagCommand: Command = {
       releaseTagPrefix: stringOption(values, 'release-tag-prefix', 'v')!,
       prerelease: '',
       initialVersion: '0.1.0',
+      preset: stringOption(values, 'preset') === undefined ? undefined : choiceOption(values, 'preset', PRESETS, 'angular'),
+      releaseRules: stringOption(values, 'release-rules'),
       paths: [],
       branch: undefined,
       pullRequest: undefined,
@@ -59,6 +71,9 @@ export const tagCommand: Command = {
         [[result.version || '-', result.previousVersion || '-', result.bump, result.shortSha, result.timestamp]]
       )
     )
+    const decided = result.bumpReasons[0]
+    if (decided)
+      terminal.out(paint(terminal, 'dim', `${result.bump}: ${decided.header} (${decided.sha.slice(0, 7)}, ${result.preset} preset)`))
     for (const reference of result.tags) terminal.out(`  ${reference}`)
     return 0
   }

@@ -31,6 +31,7 @@ import {
   type KubernetesConfig,
   type KubernetesInput
 } from './kubernetes.js'
+import { completeVersioning, versioningSchema, type VersioningConfig, type VersioningInput } from './versioning.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -57,6 +58,8 @@ export interface GitopsConfig {
   quota: QuotaConfig
   /** The Kubernetes version the clusters run (per environment: `environments[].kubernetesVersion`); see clusterVersion(). */
   kubernetes: KubernetesConfig
+  /** How compute-tag derives versions from commits (semantic-release's preset and release rules). */
+  versioning: VersioningConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -70,7 +73,8 @@ const sections = {
   policy: policySchema,
   deploymentWindows: deploymentWindowsSchema,
   quota: quotaSchema,
-  kubernetes: kubernetesSchema
+  kubernetes: kubernetesSchema,
+  versioning: versioningSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -99,7 +103,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     policy: completePolicy(undefined),
     deploymentWindows: [],
     quota: completeQuota(undefined),
-    kubernetes: completeKubernetes(undefined)
+    kubernetes: completeKubernetes(undefined),
+    versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined)
   }
 }
 
@@ -128,6 +133,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     deploymentWindows?: DeploymentWindowInput[]
     quota?: QuotaInput
     kubernetes?: KubernetesInput
+    versioning?: VersioningInput
   }
   const [quotaProblem] = quotaProblems(data.quota)
   if (quotaProblem) {
@@ -198,7 +204,8 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     policy: completePolicy(data.policy, (path) => locationOf(source, ['policy', ...path])),
     deploymentWindows,
     quota: completeQuota(data.quota),
-    kubernetes: completeKubernetes(data.kubernetes)
+    kubernetes: completeKubernetes(data.kubernetes),
+    versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path]))
   }
 }
 

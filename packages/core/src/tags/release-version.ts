@@ -1,6 +1,14 @@
 import semver from 'semver'
+import type { Preset } from './release-rules.js'
 import { parameterError } from '../errors.js'
-import { bumpFromCommits, type Bump, type BumpReason } from './version-bump.js'
+import {
+  bumpFromCommits,
+  DEFAULT_RELEASE_ANALYSIS,
+  type Bump,
+  type BumpReason,
+  type BumpResult,
+  type ReleaseAnalysis
+} from './version-bump.js'
 
 export interface ReleaseTag {
   name: string
@@ -23,6 +31,8 @@ export interface VersionRequest {
   prerelease: string
   /** The first version when no release tag exists and commits call for one. */
   initialVersion: string
+  /** How commits decide the release (semantic-release's commit-analyzer defaults when absent). */
+  analysis?: ReleaseAnalysis
 }
 
 export interface VersionResult {
@@ -31,6 +41,14 @@ export interface VersionResult {
   previousTag: string | undefined
   bump: Bump
   reasons: BumpReason[]
+  /** Commits the analysis left out (`[skip release]`, reverted within the range). */
+  skipped: BumpResult['skipped']
+  /** Commits since the previous release that were analysed. */
+  analyzed: number
+  /** Headers written as breaking (`feat!:`) that the preset does not read as breaking. */
+  unreadBreaking: string[]
+  /** The preset the commits were read with. */
+  preset: Preset
   /** True when the commit is itself a release tag: the version is that tag's. */
   released: boolean
   /** True when no commit since the previous release calls for a new version. */
@@ -59,6 +77,7 @@ export async function computeVersion(request: VersionRequest, source: VersionHis
   if (!semver.valid(request.initialVersion)) {
     throw parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`)
   }
+  const analysis = request.analysis ?? DEFAULT_RELEASE_ANALYSIS
   const tags = parseTags(await source.releaseTags(), request.prefix)
   const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0))
   const stable = tags.filter((tag) => tag.version.prerelease.length === 0)
@@ -71,12 +90,16 @@ export async function computeVersion(request: VersionRequest, source: VersionHis
       previousTag: previous?.name,
       bump: 'none',
       reasons: [],
+      skipped: [],
+      analyzed: 0,
+      unreadBreaking: [],
+      preset: analysis.preset,
       released: true,
       unchanged: false
     }
   }
   const commits = await source.commitsSince(base?.sha)
-  const { bump, reasons } = bumpFromCommits(commits)
+  const { bump, reasons, skipped, unreadBreaking } = bumpFromCommits(commits, analysis)
   // The first release is the initial version whatever the commits say.
   let next = base ? (bump === 'none' ? base.version.version : semver.inc(base.version, bump)!) : request.initialVersion
   if (request.prerelease && (bump !== 'none' || !base)) {
@@ -88,6 +111,10 @@ export async function computeVersion(request: VersionRequest, source: VersionHis
     previousTag: base?.name,
     bump,
     reasons,
+    skipped,
+    analyzed: commits.length,
+    unreadBreaking,
+    preset: analysis.preset,
     released: false,
     unchanged: base !== undefined && bump === 'none'
   }
