@@ -43709,6 +43709,47 @@ function formatImageReference(reference) {
         text += `@${reference.digest}`;
     return text;
 }
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/**
+ * An image name (no tag or digest) as the registry resolves it: Docker Hub's short forms spelt
+ * out, so `nginx`, `library/nginx` and `docker.io/library/nginx` are one name, and
+ * `kostiscodefresh/app` is `docker.io/kostiscodefresh/app`.
+ */
+function canonicalImageName(name) {
+    const parts = name.split('/');
+    const first = parts[0];
+    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const registry = !hasRegistry || DOCKER_HUB_HOSTS.has(first) ? 'docker.io' : first;
+    const path = hasRegistry ? parts.slice(1) : parts;
+    if (registry === 'docker.io' && path.length === 1)
+        path.unshift('library');
+    return `${registry}/${path.join('/')}`;
+}
+/** True when two image names name the same repository (see canonicalImageName). */
+function sameImageName(a, b) {
+    return a === b || canonicalImageName(a) === canonicalImageName(b);
+}
+/** A set of image names that treats Docker Hub's spellings of one repository as one. */
+class ImageNameSet {
+    canonical = new Set();
+    /** The names as they were written, for messages and for kustomize, which matches them as written. */
+    spellings = new Set();
+    constructor(names = []) {
+        for (const name of names)
+            this.add(name);
+    }
+    add(name) {
+        this.canonical.add(canonicalImageName(name));
+        this.spellings.add(name);
+        return this;
+    }
+    has(name) {
+        return this.canonical.has(canonicalImageName(name));
+    }
+    [Symbol.iterator]() {
+        return this.spellings[Symbol.iterator]();
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/overlays/tag-rules.ts
 
@@ -44217,7 +44258,7 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
         inlinePatches: []
     };
     const before = changes.length;
-    const names = new Set([change.image]);
+    const names = new ImageNameSet([change.image]);
     if (change.newName)
         names.add(change.newName);
     // 1. images[] entries of the kustomization.
@@ -44233,7 +44274,8 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
     const entries = ((0,dist/* isSeq */.oP)(images) ? images.items : []).filter((item) => {
         if (!(0,dist/* isMap */.jh)(item))
             return false;
-        return stringAt(item, 'name') === change.image || stringAt(item, 'newName') === change.image;
+        const [name, newName] = [stringAt(item, 'name'), stringAt(item, 'newName')];
+        return (name !== undefined && sameImageName(name, change.image)) || (newName !== undefined && sameImageName(newName, change.image));
     });
     const splices = [];
     for (const entry of entries) {

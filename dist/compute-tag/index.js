@@ -39373,6 +39373,47 @@ function formatImageReference(reference) {
         text += `@${reference.digest}`;
     return text;
 }
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/**
+ * An image name (no tag or digest) as the registry resolves it: Docker Hub's short forms spelt
+ * out, so `nginx`, `library/nginx` and `docker.io/library/nginx` are one name, and
+ * `kostiscodefresh/app` is `docker.io/kostiscodefresh/app`.
+ */
+function canonicalImageName(name) {
+    const parts = name.split('/');
+    const first = parts[0];
+    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const registry = !hasRegistry || DOCKER_HUB_HOSTS.has(first) ? 'docker.io' : first;
+    const path = hasRegistry ? parts.slice(1) : parts;
+    if (registry === 'docker.io' && path.length === 1)
+        path.unshift('library');
+    return `${registry}/${path.join('/')}`;
+}
+/** True when two image names name the same repository (see canonicalImageName). */
+function sameImageName(a, b) {
+    return a === b || canonicalImageName(a) === canonicalImageName(b);
+}
+/** A set of image names that treats Docker Hub's spellings of one repository as one. */
+class ImageNameSet {
+    canonical = new Set();
+    /** The names as they were written, for messages and for kustomize, which matches them as written. */
+    spellings = new Set();
+    constructor(names = []) {
+        for (const name of names)
+            this.add(name);
+    }
+    add(name) {
+        this.canonical.add(canonicalImageName(name));
+        this.spellings.add(name);
+        return this;
+    }
+    has(name) {
+        return this.canonical.has(canonicalImageName(name));
+    }
+    [Symbol.iterator]() {
+        return this.spellings[Symbol.iterator]();
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/tags/tag-template.ts
 

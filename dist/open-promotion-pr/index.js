@@ -57295,9 +57295,6 @@ function splitImageReference(reference) {
     return colon >= 0 ? { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest } : { name: rest, tag: undefined, digest };
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./packages/core/src/tags/image-reference.ts
 
 /**
@@ -57395,7 +57392,51 @@ function formatImageReference(reference) {
         text += `@${reference.digest}`;
     return text;
 }
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/**
+ * An image name (no tag or digest) as the registry resolves it: Docker Hub's short forms spelt
+ * out, so `nginx`, `library/nginx` and `docker.io/library/nginx` are one name, and
+ * `kostiscodefresh/app` is `docker.io/kostiscodefresh/app`.
+ */
+function canonicalImageName(name) {
+    const parts = name.split('/');
+    const first = parts[0];
+    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const registry = !hasRegistry || DOCKER_HUB_HOSTS.has(first) ? 'docker.io' : first;
+    const path = hasRegistry ? parts.slice(1) : parts;
+    if (registry === 'docker.io' && path.length === 1)
+        path.unshift('library');
+    return `${registry}/${path.join('/')}`;
+}
+/** True when two image names name the same repository (see canonicalImageName). */
+function sameImageName(a, b) {
+    return a === b || canonicalImageName(a) === canonicalImageName(b);
+}
+/** A set of image names that treats Docker Hub's spellings of one repository as one. */
+class ImageNameSet {
+    canonical = new Set();
+    /** The names as they were written, for messages and for kustomize, which matches them as written. */
+    spellings = new Set();
+    constructor(names = []) {
+        for (const name of names)
+            this.add(name);
+    }
+    add(name) {
+        this.canonical.add(canonicalImageName(name));
+        this.spellings.add(name);
+        return this;
+    }
+    has(name) {
+        return this.canonical.has(canonicalImageName(name));
+    }
+    [Symbol.iterator]() {
+        return this.spellings[Symbol.iterator]();
+    }
+}
 
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./packages/core/src/tags/tag-template.ts
 
 
@@ -57506,6 +57547,7 @@ function tagSafe(text) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/promotion/promotion-plan.ts
+
 
 
 
@@ -57735,13 +57777,31 @@ function runningImageOf(references, image) {
     const matches = new Map();
     for (const reference of references) {
         const parts = splitImageReference(reference);
-        if (parts.name === image || parts.name.endsWith(`/${image}`))
+        if (sameImageName(parts.name, image) || parts.name.endsWith(`/${image}`))
             matches.set(reference, parts);
     }
     if (matches.size > 1) {
         throw new errors_UserError(`The overlay runs ${image} under several references (${[...matches.keys()].join(', ')}); name the image exactly with the input 'image'`);
     }
     return [...matches.values()][0];
+}
+/**
+ * The image an app's overlays run when no `image` is given: the one image, among the references
+ * the overlays render, whose repository is named after the app (`ghcr.io/org/myapp`,
+ * `docker.io/team/myapp`, `myapp`); Docker Hub's spellings of one repository count once.
+ * Undefined when none is; an error listing them when several are.
+ */
+function appImageName(references, app) {
+    const found = new Map();
+    for (const reference of references) {
+        const { name } = splitImageReference(reference);
+        if (name.split('/').at(-1) === app && !found.has(canonicalImageName(name)))
+            found.set(canonicalImageName(name), name);
+    }
+    if (found.size > 1) {
+        throw errors_parameterError('image', `the overlays of ${app} run several images named after it (${[...found.values()].join(', ')}); say which one to promote`);
+    }
+    return [...found.values()][0];
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -60029,7 +60089,7 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
         inlinePatches: []
     };
     const before = changes.length;
-    const names = new Set([change.image]);
+    const names = new ImageNameSet([change.image]);
     if (change.newName)
         names.add(change.newName);
     // 1. images[] entries of the kustomization.
@@ -60045,7 +60105,8 @@ async function planOverlayImage(reader, overlay, files, change, working, changes
     const entries = ((0,dist/* isSeq */.oP)(images) ? images.items : []).filter((item) => {
         if (!(0,dist/* isMap */.jh)(item))
             return false;
-        return stringAt(item, 'name') === change.image || stringAt(item, 'newName') === change.image;
+        const [name, newName] = [stringAt(item, 'name'), stringAt(item, 'newName')];
+        return (name !== undefined && sameImageName(name, change.image)) || (newName !== undefined && sameImageName(newName, change.image));
     });
     const splices = [];
     for (const entry of entries) {
@@ -61571,10 +61632,15 @@ async function planPromotion(work, request) {
     const logger = request.logger ?? silentLogger;
     const config = gitops_config_loadGitopsConfig(work);
     const route = resolveRoute(config, request);
-    const image = request.image ?? request.app;
     const overlay = overlayOf(config, request.app, route.to.name);
     // The gate, the diff and the status share one render of each base-branch overlay.
     const renderBase = memoizedRender();
+    // Without 'image', the one image the app's overlays run that is named after the app.
+    const image = request.image ??
+        appImageName((await Promise.all([route.from?.name, route.to.name]
+            .filter((env) => env !== undefined)
+            .map((env) => imagesIn(renderBase, work, overlayOf(config, request.app, env)).catch(() => [])))).flat(), request.app) ??
+        request.app;
     // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
     let source;
     if (route.from) {

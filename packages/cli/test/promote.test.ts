@@ -44,6 +44,49 @@ describe('gitops-actions promote --dry-run', () => {
     expect(snapshotFiles(repo.dir)).toEqual(before)
   })
 
+  test.each([
+    ['its registry path', 'ghcr.io/org/myapp', 'ghcr.io/org/myapp', []],
+    ["Docker Hub's short name, given by its long name", 'team/myapp', 'team/myapp', ['--image', 'docker.io/team/myapp']]
+  ])('overlays that name the image by %s promote it', async (_, baseImage, overlayName, extra) => {
+    const rendered = overlayName
+    const repo = checkout(appSha)
+    const files: Record<string, string> = {
+      'apps/myapp/base/deployment.yaml': repo
+        .git('show', 'HEAD:apps/myapp/base/deployment.yaml')
+        .replace('image: myapp', `image: ${baseImage}:v0`)
+    }
+    for (const env of ['dev', 'staging', 'prod']) {
+      files[overlay(env)] = repo
+        .git('show', `HEAD:${overlay(env)}`)
+        .replace(/- name: myapp\n {2}newName: ghcr\.io\/org\/myapp\n/, `- name: ${overlayName}\n`)
+    }
+    repo.commit('images by registry path', files)
+    const run = await runCli(['promote', '--dry-run', '--app', 'myapp', '--to', 'staging', ...extra], { cwd: repo.dir })
+    expect(run.errors()).toBe('')
+    expect(run.code).toBe(0)
+    const text = run.text()
+    expect(text).toMatch(/^dev +sha-def4567 +runs now$/m)
+    expect(text).toContain('+  newTag: "myapp-staging-def4567"')
+    expect(text).toMatch(new RegExp(`^\\+ +image: ${rendered.replace(/[./]/g, '\\$&')}:myapp-staging-def4567$`, 'm'))
+    expect(text.split('\n').at(-1)).toBe('Dry run: nothing written. The open-promotion-pr action opens this pull request.')
+  })
+
+  test('without --image, two images named after the app are an error that lists them', async () => {
+    const repo = checkout(appSha)
+    const deployment = repo.git('show', 'HEAD:apps/myapp/base/deployment.yaml')
+    repo.commit('a sidecar named like the app', {
+      'apps/myapp/base/deployment.yaml': deployment.replace(
+        /(\n( +)- name: myapp\n)/,
+        '\n$2- name: mirror\n$2  image: quay.io/mirror/myapp:v1$1'
+      )
+    })
+    const run = await runCli(['promote', '--dry-run', '--app', 'myapp', '--to', 'staging'], { cwd: repo.dir })
+    expect(run.code).toBe(1)
+    expect(run.errors()).toMatch(
+      /--image: the overlays of myapp run several images named after it \((ghcr\.io\/org\/myapp, quay\.io\/mirror\/myapp|quay\.io\/mirror\/myapp, ghcr\.io\/org\/myapp)\); say which one to promote/
+    )
+  })
+
   test('staging → prod: {version} from the app repository’s release tag on the build’s commit (--json)', async () => {
     const repo = checkout(appSha)
     const run = await runCli(['promote', '--dry-run', '--app', 'myapp', '--from', 'staging', '--app-repo', app.dir, '--json'], {

@@ -20,7 +20,10 @@ export const promoteCommand: Command = {
     from: { type: 'string', description: 'Environment the image runs in now; default: the one before --to.' },
     to: { type: 'string', description: 'Environment to promote to; default: the one after --from.' },
     tag: { type: 'string', description: 'The tag to promote; default: what runs in --from (the gate refuses anything else).' },
-    image: { type: 'string', description: "The image as the overlays' images[].name writes it; default: the app name." },
+    image: {
+      type: 'string',
+      description: "The image as the overlays' images[].name writes it; default: the one image the overlays run named after the app."
+    },
     version: { type: 'string', description: 'The version for a {version} tag template (prod: v{version}).' },
     'app-repo': {
       type: 'string',

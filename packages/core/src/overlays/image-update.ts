@@ -6,7 +6,7 @@ import { parameterError, UserError, type Subject } from '../errors.js'
 import type { FileEdit } from '../file-edits.js'
 import { isWithin, joinRepoPath, matchLayoutPath, normalizeRepoPath } from '../repo-paths.js'
 import type { RepoReader } from '../repo-reader.js'
-import { imageNameProblem, parseImageReference, tagProblem } from '../tags/image-reference.js'
+import { ImageNameSet, imageNameProblem, parseImageReference, sameImageName, tagProblem } from '../tags/image-reference.js'
 import { parseYamlFile, parseYamlStream } from '../yaml-source.js'
 import { environmentTagProblem } from './tag-rules.js'
 import {
@@ -422,7 +422,7 @@ async function planOverlayImage(
     inlinePatches: []
   }
   const before = changes.length
-  const names = new Set<string>([change.image])
+  const names = new ImageNameSet([change.image])
   if (change.newName) names.add(change.newName)
 
   // 1. images[] entries of the kustomization.
@@ -437,7 +437,8 @@ async function planOverlayImage(
   }
   const entries = (isSeq(images) ? images.items : []).filter((item): item is YAMLMap => {
     if (!isMap(item)) return false
-    return stringAt(item, 'name') === change.image || stringAt(item, 'newName') === change.image
+    const [name, newName] = [stringAt(item, 'name'), stringAt(item, 'newName')]
+    return (name !== undefined && sameImageName(name, change.image)) || (newName !== undefined && sameImageName(newName, change.image))
   })
   const splices: Splice[] = []
   for (const entry of entries) {
@@ -599,7 +600,7 @@ async function planSetters(
   reader: RepoReader,
   files: OverlayFiles,
   change: ImageChange,
-  names: Set<string>,
+  names: ImageNameSet,
   working: Map<string, WorkingFile>,
   target: Omit<ImageTarget, 'environment' | 'app'>,
   record: (file: string, text: string, pos: number, kind: ImageEditKind, field: string, before: string, after: string) => void

@@ -1,4 +1,5 @@
 import { splitImageReference } from '../manifests/container-images.js'
+import { canonicalImageName, sameImageName } from '../tags/image-reference.js'
 import semver from 'semver'
 import type { EnvironmentConfig } from '../config/environments.js'
 import type { GitopsConfig } from '../config/gitops-config.js'
@@ -313,7 +314,7 @@ export function runningImageOf(
   const matches = new Map<string, { name: string; tag: string | undefined; digest: string | undefined }>()
   for (const reference of references) {
     const parts = splitImageReference(reference)
-    if (parts.name === image || parts.name.endsWith(`/${image}`)) matches.set(reference, parts)
+    if (sameImageName(parts.name, image) || parts.name.endsWith(`/${image}`)) matches.set(reference, parts)
   }
   if (matches.size > 1) {
     throw new UserError(
@@ -321,4 +322,25 @@ export function runningImageOf(
     )
   }
   return [...matches.values()][0]
+}
+
+/**
+ * The image an app's overlays run when no `image` is given: the one image, among the references
+ * the overlays render, whose repository is named after the app (`ghcr.io/org/myapp`,
+ * `docker.io/team/myapp`, `myapp`); Docker Hub's spellings of one repository count once.
+ * Undefined when none is; an error listing them when several are.
+ */
+export function appImageName(references: Iterable<string>, app: string): string | undefined {
+  const found = new Map<string, string>()
+  for (const reference of references) {
+    const { name } = splitImageReference(reference)
+    if (name.split('/').at(-1) === app && !found.has(canonicalImageName(name))) found.set(canonicalImageName(name), name)
+  }
+  if (found.size > 1) {
+    throw parameterError(
+      'image',
+      `the overlays of ${app} run several images named after it (${[...found.values()].join(', ')}); say which one to promote`
+    )
+  }
+  return [...found.values()][0]
 }

@@ -101,3 +101,46 @@ export function formatImageReference(reference: ImageReference): string {
   if (reference.digest) text += `@${reference.digest}`
   return text
 }
+
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io'])
+
+/**
+ * An image name (no tag or digest) as the registry resolves it: Docker Hub's short forms spelt
+ * out, so `nginx`, `library/nginx` and `docker.io/library/nginx` are one name, and
+ * `kostiscodefresh/app` is `docker.io/kostiscodefresh/app`.
+ */
+export function canonicalImageName(name: string): string {
+  const parts = name.split('/')
+  const first = parts[0]!
+  const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')
+  const registry = !hasRegistry || DOCKER_HUB_HOSTS.has(first) ? 'docker.io' : first
+  const path = hasRegistry ? parts.slice(1) : parts
+  if (registry === 'docker.io' && path.length === 1) path.unshift('library')
+  return `${registry}/${path.join('/')}`
+}
+
+/** True when two image names name the same repository (see canonicalImageName). */
+export function sameImageName(a: string, b: string): boolean {
+  return a === b || canonicalImageName(a) === canonicalImageName(b)
+}
+
+/** A set of image names that treats Docker Hub's spellings of one repository as one. */
+export class ImageNameSet implements Iterable<string> {
+  private readonly canonical = new Set<string>()
+  /** The names as they were written, for messages and for kustomize, which matches them as written. */
+  private readonly spellings = new Set<string>()
+  constructor(names: Iterable<string> = []) {
+    for (const name of names) this.add(name)
+  }
+  add(name: string): this {
+    this.canonical.add(canonicalImageName(name))
+    this.spellings.add(name)
+    return this
+  }
+  has(name: string): boolean {
+    return this.canonical.has(canonicalImageName(name))
+  }
+  [Symbol.iterator](): Iterator<string> {
+    return this.spellings[Symbol.iterator]()
+  }
+}

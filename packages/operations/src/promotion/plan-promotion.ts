@@ -14,6 +14,7 @@ import {
   renderedDiff,
   renderStatusMarkdown,
   resolveRoute,
+  appImageName,
   runningImageOf,
   silentLogger,
   targetTag,
@@ -142,10 +143,23 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
   const logger = request.logger ?? silentLogger
   const config = loadGitopsConfig(work)
   const route = resolveRoute(config, request)
-  const image = request.image ?? request.app
   const overlay = overlayOf(config, request.app, route.to.name)
   // The gate, the diff and the status share one render of each base-branch overlay.
   const renderBase = memoizedRender()
+  // Without 'image', the one image the app's overlays run that is named after the app.
+  const image =
+    request.image ??
+    appImageName(
+      (
+        await Promise.all(
+          [route.from?.name, route.to.name]
+            .filter((env): env is string => env !== undefined)
+            .map((env) => imagesIn(renderBase, work, overlayOf(config, request.app, env)).catch(() => []))
+        )
+      ).flat(),
+      request.app
+    ) ??
+    request.app
 
   // The gate: what runs in `from` (rendered from its overlay on the base branch), or equal digests.
   let source: PromotionPlan['source']
