@@ -1,4 +1,5 @@
 import { normalizeRepoPath } from './build-roots.js'
+import { isFluxText } from './flux.js'
 import type { SourceFiles } from './source-files.js'
 
 /**
@@ -24,11 +25,19 @@ const PLAIN_PATH = /^(["']?)([\w./@~+-]+)\1$/
 // Top-level keys of block-style documents start their line; a nested `kind:` (sourceRef.kind) does not.
 const DOCUMENT_KIND = /^kind[ \t]*:[ \t]*["']?([A-Za-z]+)/gm
 const DOCUMENT_API_VERSION = /^apiVersion[ \t]*:/gm
-const SOURCE_KINDS = new Set(['GitRepository', 'OCIRepository', 'Bucket', 'HelmRepository', 'HelmChart', 'ExternalArtifact'])
+const SOURCE_KINDS = new Set([
+  'GitRepository',
+  'OCIRepository',
+  'Bucket',
+  'HelmRepository',
+  'HelmChart',
+  'ExternalArtifact',
+  'ArtifactGenerator'
+])
 
 /** The files whose text names a Flux API: the ones scanFluxObjects parses in a full run. */
 export function fluxFiles(files: SourceFiles, yamlFiles: readonly string[]): string[] {
-  return yamlFiles.filter((file) => files.text(file)?.includes('toolkit.fluxcd.io'))
+  return yamlFiles.filter((file) => isFluxText(files.text(file)))
 }
 
 export function fluxFileHint(file: string, text: string): FluxFileHint {

@@ -2,7 +2,9 @@ import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describeObject, type Finding, type KubeObject, type Manifest } from '@gitops-actions/core'
 import { normalizeRepoPath } from './build-roots.js'
-import { FluxSources, sourceRefOf, type CheckoutIdentity, type SourceResolution } from './flux-sources.js'
+import { artifactMisses, FluxArtifacts, isArtifactGenerator, repositoryDirectory, type ArtifactLayout } from './flux-artifacts.js'
+import { FluxSources, sourceRefOf, type CheckoutIdentity, type SourceRef, type SourceResolution } from './flux-sources.js'
+import type { RootClosure } from './kustomization.js'
 import { editDistance, servedVersions, validateObject } from './schema.js'
 import type { SourceFiles } from './source-files.js'
 
@@ -35,6 +37,11 @@ export function isClusterScoped(kind: string | undefined): boolean {
   return kind !== undefined && CLUSTER_SCOPED.has(kind)
 }
 
+/** Whether a file's text may hold Flux objects (the toolkit's APIs, or the source extensions' ArtifactGenerator). */
+export function isFluxText(text: string | undefined): boolean {
+  return text !== undefined && (text.includes('toolkit.fluxcd.io') || text.includes('extensions.fluxcd.io'))
+}
+
 export function isFluxObject(object: KubeObject): boolean {
   return typeof object.apiVersion === 'string' && FLUX_GROUP.test(object.apiVersion)
 }
@@ -45,13 +52,13 @@ export function scanFluxObjects(files: SourceFiles, yamlFiles: readonly string[]
   const findings: Finding[] = []
   for (const file of yamlFiles) {
     // Most files are app manifests: a text test spares parsing them here.
-    if (!files.text(file)?.includes('toolkit.fluxcd.io')) continue
+    if (!isFluxText(files.text(file))) continue
     const manifests = files.manifests(file)
     if (!Array.isArray(manifests)) {
       findings.push({ ...manifests, ruleId: 'flux/yaml' })
       continue
     }
-    objects.push(...manifests.filter((m) => isFluxObject(m.object)))
+    objects.push(...manifests.filter((m) => isFluxObject(m.object) || isArtifactGenerator(m)))
   }
   return { objects, findings }
 }
@@ -69,10 +76,17 @@ export interface FluxKustomization {
   sourceNote: string | undefined
   /** Repository path that Flux applies, when the source is local. */
   path: string | undefined
+  /** When the source is an ExternalArtifact that an ArtifactGenerator makes from this checkout: its layout and the path inside it. */
+  artifact?: { layout: ArtifactLayout; path: string } | undefined
+  /** Set on a Kustomization as a render changed it (an overlay's patch): the root whose render holds it. */
+  renderedIn?: string | undefined
 }
 
 /** owner/name of the repository being validated (GITHUB_REPOSITORY), to recognise GitRepository objects that point at it. */
-export type FluxResolveOptions = CheckoutIdentity
+export interface FluxResolveOptions extends CheckoutIdentity {
+  /** The checkout, to lay out the ExternalArtifacts its ArtifactGenerators make (without it they are external). */
+  repoRoot?: string | undefined
+}
 
 /**
  * Decides, for each Flux Kustomization, whether its source is this repository. Real repositories
@@ -81,15 +95,24 @@ export type FluxResolveOptions = CheckoutIdentity
  * committed here counts when its URL names this repository and it follows the checkout's branch (see
  * flux-sources.ts); everything else is external.
  */
-export function resolveFluxKustomizations(objects: readonly Manifest[], options: FluxResolveOptions = {}): FluxKustomization[] {
+export function resolveFluxKustomizations(
+  objects: readonly Manifest[],
+  options: FluxResolveOptions = {},
+  candidates: readonly Manifest[] = objects
+): FluxKustomization[] {
   const sources = new FluxSources(objects, options)
+  const artifacts = options.repoRoot === undefined ? undefined : new FluxArtifacts(objects, sources, options.repoRoot)
   const result: FluxKustomization[] = []
-  for (const manifest of objects) {
+  for (const manifest of candidates) {
     if (manifest.object.kind !== 'Kustomization' || !isFluxObject(manifest.object)) continue
     const spec = (manifest.object.spec ?? {}) as { sourceRef?: unknown; path?: unknown }
     const name = manifest.object.metadata?.name ?? ''
     const namespace = manifest.object.metadata?.namespace ?? 'flux-system'
     const ref = sourceRefOf(spec.sourceRef)
+    if (ref.kind === 'ExternalArtifact') {
+      result.push(artifactKustomization(manifest, name, namespace, ref, artifacts))
+      continue
+    }
     const resolution: SourceResolution =
       ref.kind === 'GitRepository'
         ? sources.resolveGit(ref, namespace)
@@ -109,6 +132,34 @@ export function resolveFluxKustomizations(objects: readonly Manifest[], options:
   return result
 }
 
+/** A Kustomization applying an ExternalArtifact: a repository path when this checkout's ArtifactGenerator makes it. */
+function artifactKustomization(
+  manifest: Manifest,
+  name: string,
+  namespace: string,
+  ref: SourceRef,
+  artifacts: FluxArtifacts | undefined
+): FluxKustomization {
+  const resolution = artifacts?.resolve(ref, namespace, manifest.location.file)
+  const spec = (manifest.object.spec ?? {}) as { path?: unknown }
+  if (!resolution || resolution.status === 'external') {
+    const note =
+      resolution?.note ??
+      `ExternalArtifact ${ref.namespace ?? namespace}/${ref.name ?? '?'} is not made by an ArtifactGenerator of this repository, so its content is not read from this checkout`
+    return { manifest, name, namespace, source: 'external', sourceNote: note, path: undefined }
+  }
+  const path = normalizeRepoPath(typeof spec.path === 'string' ? spec.path : '')
+  return {
+    manifest,
+    name,
+    namespace,
+    source: 'local',
+    sourceNote: undefined,
+    path: repositoryDirectory(resolution.layout, path),
+    artifact: { layout: resolution.layout, path }
+  }
+}
+
 /** What the Flux check needs to know about a path's render. */
 export interface PathRender {
   /** The path's objects, or undefined when the path did not build. */
@@ -122,6 +173,8 @@ export interface FluxCheckContext {
   files: SourceFiles
   /** Rendered output by repository path. */
   renders: ReadonlyMap<string, PathRender>
+  /** What a path's build reads, for a path with a kustomization file (an ExternalArtifact must hold all of it). */
+  closureOf?: ((path: string) => RootClosure | undefined) | undefined
 }
 
 /** The findings of flux-sync-validation for the given Flux objects. */
@@ -138,6 +191,8 @@ export function checkFlux(
     findings.push(...deprecatedApi(manifest))
     for (const problem of validateObject(manifest.object)) {
       if (problem.kind === 'unknown-kind' && servedVersions(String(manifest.object.kind)).length > 0) continue
+      // A custom resource without a schema (an ArtifactGenerator) is kustomize-validate's warning, where it is rendered.
+      if (problem.kind === 'no-schema') continue
       findings.push({
         ruleId: problem.kind === 'unknown-field' ? 'flux/unknown-field' : 'flux/schema',
         severity: 'error',
@@ -176,7 +231,13 @@ export function checkFlux(
           location: at(k.manifest, ['spec', 'sourceRef', 'name'])
         })
       }
+    } else if (k.path === undefined && k.artifact) {
+      findings.push(artifactPathProblem(k, what, String(spec.path ?? '')))
     } else if (k.path !== undefined) {
+      if (k.artifact) {
+        const closure = context.closureOf?.(k.path)
+        if (closure) findings.push(...artifactMisses(what, k.artifact.layout, k.artifact.path, k.path, closure))
+      }
       const absolute = join(context.repoRoot, k.path)
       if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
         findings.push({
@@ -253,6 +314,27 @@ export function checkFlux(
   return findings
 }
 
+/** A path inside an ExternalArtifact that holds nothing, or whose layout is not the repository's. */
+function artifactPathProblem(k: FluxKustomization, what: string, written: string): Finding {
+  const { layout, path } = k.artifact!
+  const prefix = path ? `${path}/` : ''
+  const holds = [...layout.files.keys()].some((file) => file.startsWith(prefix))
+  const made = `ExternalArtifact ${layout.key} (made by ArtifactGenerator ${layout.generator.object.metadata?.name ?? '?'} at ${placeOf(layout.generator)})`
+  return holds
+    ? {
+        ruleId: 'flux/external-source',
+        severity: 'notice',
+        message: `${what}: spec.path '${written}' in ${made} does not keep the repository's layout, so it is not built here`,
+        location: k.manifest.locate(['spec', 'path'])
+      }
+    : {
+        ruleId: 'flux/path-missing',
+        severity: 'error',
+        message: `${what}: spec.path '${written}' does not exist in ${made}: its copy rules put nothing there`,
+        location: k.manifest.locate(['spec', 'path'])
+      }
+}
+
 function keyOf(k: FluxKustomization): string {
   return `${k.namespace}/${k.name}`
 }
@@ -300,8 +382,10 @@ export interface FluxScope {
 
 /** Groups the Flux Kustomizations by the cluster that applies them, from the renders at hand. */
 export function fluxScopes(kustomizations: readonly FluxKustomization[], renders: ReadonlyMap<string, PathRender>): FluxScope[] {
-  // A rendered Kustomization is the written one from the same document of the same file.
-  const byPlace = new Map(kustomizations.map((k) => [placeOf(k.manifest), k]))
+  // A rendered Kustomization is the written one from the same document of the same file, or the
+  // variant that root's render made of it (an overlay's patch).
+  const byPlace = new Map<string, FluxKustomization[]>()
+  for (const k of kustomizations) byPlace.set(placeOf(k.manifest), [...(byPlace.get(placeOf(k.manifest)) ?? []), k])
   const inRender = new Map<string, { members: FluxKustomization[]; unknown: boolean }>()
   for (const [path, render] of renders) {
     if (!render.manifests) continue
@@ -309,7 +393,8 @@ export function fluxScopes(kustomizations: readonly FluxKustomization[], renders
     let unknown = false
     for (const m of render.manifests) {
       if (m.object.kind !== 'Kustomization' || !isFluxObject(m.object)) continue
-      const k = byPlace.get(placeOf(m))
+      const candidates = byPlace.get(placeOf(m)) ?? []
+      const k = candidates.find((c) => c.renderedIn === path) ?? candidates.find((c) => c.renderedIn === undefined)
       if (k && k.name === (m.object.metadata?.name ?? '')) members.push(k)
       else unknown = true
     }
@@ -410,6 +495,7 @@ function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Fin
     const clusterScoped = isClusterScoped(m.object.kind) || (namespace === undefined && servedVersions(String(m.object.kind)).length === 0)
     return { group: groupOf(m.object.apiVersion), kind: m.object.kind, name: m.object.metadata?.name, namespace, clusterScoped }
   })
+  const installsCharts = manifests.some((m) => m.object.kind === 'HelmRelease' && isFluxObject(m.object))
   ;(spec.healthChecks ?? []).forEach((check, index) => {
     const namespace = check.namespace ?? (isClusterScoped(check.kind) ? undefined : k.namespace)
     const found = applied.some(
@@ -420,6 +506,9 @@ function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Fin
         (isClusterScoped(check.kind) || o.clusterScoped || o.namespace === namespace)
     )
     if (found) return
+    // A HelmRelease's chart installs objects no render shows (its CRDs, a CephCluster): a check on one
+    // of those cannot be judged here, unless it names a HelmRelease itself.
+    if (installsCharts && check.kind !== 'HelmRelease') return
     const sameName = applied.find((o) => o.kind === check.kind && o.name === check.name)
     const hint = sameName ? `; ${path(k)} applies it in namespace ${sameName.namespace ?? '(none)'}` : ''
     findings.push({

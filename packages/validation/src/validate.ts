@@ -21,6 +21,8 @@ import { statusFromRenders } from './environment-status.js'
 import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
 import { fluxFiles, fluxFilesForChange, filesNaming } from './flux-files.js'
 import { checkFlux, dependsOnOf, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
+import { checkFluxReferences } from './flux-references.js'
+import { renderedFluxKustomizations } from './flux-rendered.js'
 import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { patchFiles } from './patch-files.js'
 import { applyPostBuild, postBuildSteps } from './post-build.js'
@@ -161,7 +163,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const scanned = scanFluxObjects(files, fluxRead)
   const patches = patchFiles([...new Set(scanned.objects.map((m) => m.location.file))], yamlFiles, files, graph)
   const flux = { ...scanned, objects: scanned.objects.filter((m) => !patches.has(m.location.file)) }
-  const fluxKustomizations = resolveFluxKustomizations(flux.objects, { repository: request.repository, branches: request.branches })
+  const resolveOptions = { repository: request.repository, branches: request.branches, repoRoot }
+  const fluxKustomizations = resolveFluxKustomizations(flux.objects, resolveOptions)
   const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files, yamlFiles, closureAt)
   const postBuilds = postBuildSteps(fluxKustomizations)
 
@@ -233,7 +236,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
 
   const renders = new Map<string, PathRender>()
   const manifestsByRoot = new Map<string, Manifest[]>()
-  const renderFindings: Finding[] = []
+  const renderFindings = new Map<string, Finding>()
   if (needsRenders) {
     const buildable = roots.filter((root) => !closureOf(root)?.broken)
     for (const root of roots)
@@ -248,13 +251,55 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       logger.info(`${stats.calls} kustomize call(s), ${stats.splits} batch split(s)`)
       return out
     })
+    takeRenders(buildable, results)
+  }
+
+  // Flux applies its Kustomizations as rendered: an overlay that patches one (a tenant's spec.path)
+  // changes what it applies, and a path only the patched object names is built now.
+  let checkedFlux = fluxKustomizations
+  for (let round = 0; needsRenders && round < 3; round++) {
+    checkedFlux = renderedFluxKustomizations(
+      fluxKustomizations,
+      manifestsByRoot,
+      (manifests) => resolveFluxKustomizations(flux.objects, resolveOptions, manifests),
+      (path) => (kustomizationFileIn(repoRoot, path) ? closureAt(path) : undefined),
+      files
+    )
+    // Only a path no root of the whole repository has is new (a changed-only run leaves the others out on purpose).
+    const known = new Set([...allRoots, ...roots].map((root) => root.path))
+    const added = mergeRoots(fluxRoots(repoRoot, config, checkedFlux, files).filter((root) => !known.has(root.path)))
+    if (added.length === 0) break
+    const results = await renderRoots(
+      repoRoot,
+      added.map((root) => ({ path: root.path, batchKey: root.environment ?? 'other', generatedResources: root.generatedResources })),
+      renderOptions,
+      stats
+    )
+    for (const [path, steps] of postBuildSteps(checkedFlux)) if (!postBuilds.has(path)) postBuilds.set(path, steps)
+    roots = mergeRoots([...roots, ...added])
+    takeRenders(added, results)
+  }
+
+  // A path that only the written form of a patched Kustomization names (a base's default) is not what Flux applies.
+  if (checkedFlux !== fluxKustomizations) {
+    const applied = new Set(fluxRoots(repoRoot, config, checkedFlux, files).map((root) => root.path))
+    const dropped = roots.filter((root) => root.reasons.every((reason) => reason === 'flux') && !applied.has(root.path))
+    for (const root of dropped) {
+      renders.delete(root.path)
+      manifestsByRoot.delete(root.path)
+      renderFindings.delete(root.path)
+    }
+    roots = roots.filter((root) => !dropped.includes(root))
+  }
+
+  function takeRenders(buildable: readonly BuildRoot[], results: readonly RootRender[]): void {
     for (const [index, result] of results.entries()) {
       const root = buildable[index]!
       const kustomizationFile = kustomizationFileIn(repoRoot, root.path)
       const fallback = kustomizationFile ? { file: kustomizationFile, line: 1 } : (root.appliedAt ?? { file: root.path || '.', line: 1 })
       if (result.error) {
         const finding = renderFailure(root.path, result.error.stderr, closureOf(root), files, fallback)
-        renderFindings.push(finding)
+        renderFindings.set(root.path, finding)
         renders.set(root.path, { manifests: undefined, problem: `see ${finding.location?.file}:${finding.location?.line}` })
         continue
       }
@@ -277,7 +322,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     let note: string | undefined
     switch (check) {
       case 'kustomize': {
-        findings = [...staticFindings, ...renderFindings]
+        findings = [...staticFindings, ...renderFindings.values()]
         const custom = customSchemas([...allManifests.map((m) => m.object), ...crdObjects(files, yamlFiles)])
         for (const root of roots) {
           const manifests = manifestsByRoot.get(root.path)
@@ -289,7 +334,17 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
         break
       }
       case 'flux': {
-        findings = [...flux.findings, ...checkFlux(fluxObjects, fluxKustomizations, { repoRoot, files, renders }, selectedFlux)]
+        const closureOfPath = (path: string) => (kustomizationFileIn(repoRoot, path) ? closureAt(path) : undefined)
+        findings = [
+          ...flux.findings,
+          ...checkFlux(
+            fluxObjects,
+            checkedFlux,
+            { repoRoot, files, renders, closureOf: closureOfPath },
+            withVariants(selectedFlux, checkedFlux)
+          ),
+          ...checkFluxReferences([...fluxObjects, ...allManifests])
+        ]
         note = `${fluxObjects.length} Flux object(s), ${fluxKustomizations.filter((k) => selectedFlux.has(k.manifest)).length} Kustomization(s)`
         break
       }
@@ -426,26 +481,7 @@ function discoverRoots(
   yamlFiles: readonly string[],
   closureAt: (path: string) => RootClosure
 ): BuildRoot[] {
-  const roots: BuildRoot[] = [...layout]
-  const byPath = new Map(roots.map((r) => [r.path, r]))
-  for (const k of flux) {
-    if (k.path === undefined) continue
-    const known = byPath.get(k.path)
-    const targetNamespace = (k.manifest.object.spec as { targetNamespace?: string } | undefined)?.targetNamespace
-    const environment = known?.environment ?? config.environments.find((e) => e.namespace === targetNamespace)?.name
-    if (kustomizationFileIn(repoRoot, k.path)) {
-      roots.push({ path: k.path, environment, reasons: ['flux'] })
-    } else if (isDirectory(repoRoot, k.path)) {
-      const generated = generatedResources(repoRoot, k.path, files)
-      roots.push({
-        path: k.path,
-        environment,
-        reasons: ['flux'],
-        generatedResources: generated,
-        appliedAt: k.manifest.locate(['spec', 'path'])
-      })
-    }
-  }
+  const roots: BuildRoot[] = [...layout, ...fluxRoots(repoRoot, config, flux, files, layout)]
   if (config.file === undefined) {
     // A candidate that another root's build reads (a base, a directory Flux includes) is checked there.
     const included = (candidates: readonly string[]): Set<string> => {
@@ -466,12 +502,51 @@ function discoverRoots(
   return mergeRoots(roots)
 }
 
+/** Every local path a Flux Kustomization applies, as a build root (the layout's environment when it is an overlay too). */
+function fluxRoots(
+  repoRoot: string,
+  config: GitopsConfig,
+  flux: readonly FluxKustomization[],
+  files: SourceFiles,
+  layout: readonly BuildRoot[] = []
+): BuildRoot[] {
+  const byPath = new Map(layout.map((r) => [r.path, r]))
+  const roots: BuildRoot[] = []
+  for (const k of flux) {
+    if (k.path === undefined) continue
+    const targetNamespace = (k.manifest.object.spec as { targetNamespace?: string } | undefined)?.targetNamespace
+    const environment = byPath.get(k.path)?.environment ?? config.environments.find((e) => e.namespace === targetNamespace)?.name
+    if (kustomizationFileIn(repoRoot, k.path)) {
+      roots.push({ path: k.path, environment, reasons: ['flux'] })
+    } else if (isDirectory(repoRoot, k.path)) {
+      const generated = generatedResources(repoRoot, k.path, files)
+      roots.push({
+        path: k.path,
+        environment,
+        reasons: ['flux'],
+        generatedResources: generated,
+        appliedAt: k.manifest.locate(['spec', 'path'])
+      })
+    }
+  }
+  return roots
+}
+
 function isDirectory(repoRoot: string, path: string): boolean {
   try {
     return statSync(join(repoRoot, path)).isDirectory()
   } catch {
     return false
   }
+}
+
+/** A Kustomization as a render changed it is selected when the one written in the same place is. */
+function withVariants(selected: ReadonlySet<Manifest>, kustomizations: readonly FluxKustomization[]): Set<Manifest> {
+  const places = new Set([...selected].map((m) => `${m.location.file}:${m.location.line}`))
+  const result = new Set(selected)
+  for (const k of kustomizations)
+    if (k.renderedIn !== undefined && places.has(`${k.manifest.location.file}:${k.manifest.location.line}`)) result.add(k.manifest)
+  return result
 }
 
 /** Whether a change touches what a root builds. */
