@@ -42983,7 +42983,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4829);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8949);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -42992,7 +42992,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4829:
+/***/ 8949:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45982,7 +45982,7 @@ function prefixLocation(location, prefix) {
  * The message says what to change; `location` points at the file and line when there is one.
  * Anything thrown that is not a UserError is treated as a bug in gitops-actions.
  */
-class UserError extends Error {
+class errors_UserError extends Error {
     name = 'UserError';
     location;
     /**
@@ -46002,13 +46002,13 @@ class UserError extends Error {
 }
 /** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
 function errors_parameterError(parameter, message) {
-    return new UserError(message, undefined, parameter);
+    return new errors_UserError(message, undefined, parameter);
 }
 /** A UserError about `subject`: prefixed with its text, or carrying the parameter. */
 function errors_subjectError(subject, message, location) {
     return typeof subject === 'string'
-        ? new UserError(`${subject}: ${message}`, location)
-        : new UserError(message, location, subject.parameter);
+        ? new errors_UserError(`${subject}: ${message}`, location)
+        : new errors_UserError(message, location, subject.parameter);
 }
 /** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
 function userErrorText(error, nameParameter) {
@@ -46021,13 +46021,13 @@ function prefixErrorLocation(error, prefix) {
     const location = prefixLocation(error.location, prefix);
     if (location === error.location)
         return error;
-    const moved = new UserError(error.detail, location, error.parameter);
+    const moved = new errors_UserError(error.detail, location, error.parameter);
     moved.stack = error.stack;
     return moved;
 }
 /** True for errors the user caused, as opposed to bugs in this code. */
 function isUserError(error) {
-    return error instanceof UserError;
+    return error instanceof errors_UserError;
 }
 /** The message of anything thrown, for places that must not assume it is an Error. */
 function errors_errorMessage(error) {
@@ -46178,7 +46178,7 @@ function readEventPayload(path) {
         return payload !== null && typeof payload === 'object' ? payload : {};
     }
     catch (error) {
-        throw new UserError(`The event payload at GITHUB_EVENT_PATH (${path}) is not valid JSON: ${error.message}`);
+        throw new errors_UserError(`The event payload at GITHUB_EVENT_PATH (${path}) is not valid JSON: ${error.message}`);
     }
 }
 /** The base commit of the pull request the event is about, if it is one. */
@@ -48016,8 +48016,8 @@ function withCustomRequest(customRequest) {
 ;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var dist_bundle_sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${dist_bundle_sep}${b64url}${dist_bundle_sep}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 
 // pkg/dist-src/auth.js
@@ -51585,7 +51585,7 @@ function parseYamlStream(text, file) {
         const problem = document.errors[0] ?? document.warnings.find((w) => w.code === 'DUPLICATE_KEY');
         if (problem) {
             const pos = lineCounter.linePos(problem.pos[0]);
-            throw new UserError(`${describeYamlProblem(problem.code, problem.message)} in ${file}`, {
+            throw new errors_UserError(`${describeYamlProblem(problem.code, problem.message)} in ${file}`, {
                 file,
                 line: pos.line,
                 column: pos.col
@@ -51601,7 +51601,7 @@ function parseYamlStream(text, file) {
 function yaml_source_parseYamlFile(text, file) {
     const documents = parseYamlStream(text, file);
     if (documents.length > 1) {
-        throw new UserError(`${file} holds ${documents.length} YAML documents; expected one`, {
+        throw new errors_UserError(`${file} holds ${documents.length} YAML documents; expected one`, {
             file,
             line: locationOf(documents[1], []).line
         });
@@ -51666,7 +51666,7 @@ function rejectAliasBombs(document, file, lineCounter) {
             }
         });
         const line = firstAlias?.range ? lineCounter.linePos(firstAlias.range[0]).line : undefined;
-        throw new UserError(`${file} expands YAML aliases too far (limit ${MAX_ALIAS_COUNT}); refusing a possible alias bomb: ${error.message}`, { file, line });
+        throw new errors_UserError(`${file} expands YAML aliases too far (limit ${MAX_ALIAS_COUNT}); refusing a possible alias bomb: ${error.message}`, { file, line });
     }
 }
 function describeYamlProblem(code, message) {
@@ -52930,7 +52930,216 @@ function releaseRulesFromText(text, parameter) {
     return parseReleaseRules(value, { parameter });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/repo-paths.ts
+
+
+
+/**
+ * Safe paths inside the config repo. Every action that reads or writes the user's repository
+ * goes through here, so one set of rules refuses `..` or absolute paths leading out of the repo,
+ * symlinks pointing outside it, and app or environment names that would escape the layout
+ * (`apps/{app}/overlays/{env}`).
+ *
+ * Repo paths are relative, POSIX-style (`apps/myapp/overlays/dev`), without `./` or a trailing
+ * slash; the repo root itself is `.`.
+ */
+/** App and environment names: lower-case letters, digits and inner `-` (a DNS label, at most 63). */
+const LAYOUT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Why an app or environment name cannot be used in a path, or undefined when it can. */
+function layoutNameProblem(name) {
+    if (name === '')
+        return 'the name is empty';
+    if (!LAYOUT_NAME.test(name)) {
+        return `'${name}' may only contain lower-case letters, digits and '-' (not at either end), at most 63 characters, so it cannot leave its directory`;
+    }
+    return undefined;
+}
+/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
+function checkLayoutName(name, what) {
+    const problem = layoutNameProblem(name);
+    if (problem)
+        throw subjectError(what, problem);
+    return name;
+}
+/**
+ * Normalizes a path the user gave (an input, a kustomization reference resolved against its
+ * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
+ * would climb above the repo root. `what` names the source in the error.
+ */
+function normalizeRepoPath(path, what) {
+    const trimmed = path.trim();
+    if (trimmed === '')
+        throw errors_subjectError(what, 'the path is empty');
+    if (trimmed.includes('\0'))
+        throw errors_subjectError(what, 'the path contains a NUL byte');
+    if (trimmed.includes('\\'))
+        throw errors_subjectError(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
+    if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
+        throw errors_subjectError(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
+    }
+    const normalized = external_node_path_namespaceObject.posix.normalize(trimmed).replace(/\/+$/, '');
+    if (normalized === '..' || normalized.startsWith('../')) {
+        throw errors_subjectError(what, `'${trimmed}' leads out of the repository`);
+    }
+    return normalized === '' ? '.' : normalized;
+}
+/** Joins a relative reference (e.g. `../../base` in a kustomization) to a repo directory, refusing escapes. */
+function joinRepoPath(dir, reference, what) {
+    if (reference.startsWith('/'))
+        throw new UserError(`${what}: '${reference}' is an absolute path; kustomize references must be relative`);
+    return normalizeRepoPath(posix.join(dir, reference), what);
+}
+/** True when `path` is `dir` or inside it (both repo paths). */
+function isWithin(dir, path) {
+    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
+}
+/**
+ * Fills a layout template (`apps/{app}/overlays/{env}`) after checking the names, so `app: ../x`
+ * or `environment: prod/../../etc` never reaches the filesystem.
+ */
+function layoutPath(template, names, what = 'layout') {
+    let path = template;
+    for (const [placeholder, name, input] of [
+        ['{app}', names.app, 'app'],
+        ['{env}', names.env, 'environment']
+    ]) {
+        if (!path.includes(placeholder))
+            continue;
+        if (name === undefined)
+            throw parameterError(input, `needed to fill ${what} '${template}'`);
+        checkLayoutName(name, { parameter: input });
+        path = path.replaceAll(placeholder, name);
+    }
+    return normalizeRepoPath(path, what);
+}
+/**
+ * The app and environment a repo path stands for under a layout template, or undefined when the
+ * path does not follow the layout. The inverse of layoutPath().
+ */
+function matchLayoutPath(template, path) {
+    const names = [];
+    const pattern = template
+        .replace(/\/+$/, '')
+        .split(/(\{app\}|\{env\})/)
+        .map((part) => {
+        if (part === '{app}' || part === '{env}') {
+            names.push(part.slice(1, -1));
+            return '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
+        }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+        .join('');
+    const match = new RegExp(`^${pattern}$`).exec(path);
+    if (!match)
+        return undefined;
+    const result = {};
+    names.forEach((name, i) => {
+        const value = match[i + 1];
+        const key = name;
+        if (result[key] !== undefined && result[key] !== value)
+            return;
+        result[key] = value;
+    });
+    return result;
+}
+/**
+ * The absolute path of a repo path on disk, after checking that no symlink along the way leads
+ * out of the repository. `mustBeFile` also refuses a symlink as the final component (a file we
+ * edit must be a real file: renaming over a symlink would replace the link, not its target).
+ * Missing paths resolve without error; callers decide what absence means.
+ */
+function resolveInRepo(repoRoot, repoPath, what, options = {}) {
+    const path = normalizeRepoPath(repoPath, what);
+    const root = realpathSync(repoRoot);
+    const absolute = resolve(root, path);
+    let real;
+    try {
+        real = realpathSync(absolute);
+    }
+    catch {
+        real = realpathOfExistingPrefix(absolute);
+    }
+    const rel = relative(root, real);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(root, rel) !== real) {
+        throw new UserError(`${what}: '${path}' is a symlink (or goes through one) that leads out of the repository`, { file: path });
+    }
+    if (options.mustBeFile) {
+        try {
+            if (lstatSync(absolute).isSymbolicLink()) {
+                throw new UserError(`${what}: '${path}' is a symlink; only regular files are edited`, { file: path });
+            }
+        }
+        catch (error) {
+            if (error instanceof UserError)
+                throw error;
+        }
+    }
+    return absolute;
+}
+function realpathOfExistingPrefix(absolute) {
+    const parts = absolute.split(sep);
+    for (let i = parts.length - 1; i > 0; i--) {
+        try {
+            const real = realpathSync(parts.slice(0, i).join(sep) || sep);
+            return [real, ...parts.slice(i)].join(sep);
+        }
+        catch {
+            // keep climbing until a part exists
+        }
+    }
+    return absolute;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/schemas.ts
+
+
+
+const PATHS = { type: 'array', items: { type: 'string', minLength: 1 } };
+const schemasSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Schemas of custom resources beyond the packaged ones: CRD files and JSON schema directories in the repository.',
+    properties: { crds: PATHS, jsonSchemas: PATHS }
+};
+/** The schemas section with repo paths checked (no absolute path, nothing out of the repository), each mistake at its line. */
+function completeSchemas(input, locate = () => undefined, file = 'gitops.yaml') {
+    const sources = (key) => (input?.[key] ?? []).map((path, index) => {
+        const location = locate(['schemas', key, index]);
+        try {
+            return { path: normalizeRepoPath(path, `${file}: schemas.${key}[${index}]`), location };
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw new errors_UserError(error.message, location);
+            throw error;
+        }
+    });
+    return { crds: sources('crds'), jsonSchemas: sources('jsonSchemas') };
+}
+/** Whether a repo path matches a `schemas.crds` entry: the path itself, or a glob (`*` within a directory, `**` across them, `?`). */
+function matchesSchemaPath(pattern, path) {
+    if (!/[*?]/.test(pattern))
+        return path === pattern || path.startsWith(`${pattern}/`);
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        if (char === '*' && pattern[i + 1] === '*') {
+            const slash = pattern[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (char === '*')
+            source += '[^/]*';
+        else if (char === '?')
+            source += '[^/]';
+        else
+            source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`).test(posix.normalize(path));
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
 
 
 
@@ -52957,7 +53166,8 @@ const sections = {
     deploymentWindows: deploymentWindowsSchema,
     quota: quotaSchema,
     kubernetes: kubernetesSchema,
-    versioning: versioningSchema
+    versioning: versioningSchema,
+    schemas: schemasSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -52983,7 +53193,8 @@ function defaultGitopsConfig() {
         deploymentWindows: [],
         quota: completeQuota(undefined),
         kubernetes: completeKubernetes(undefined),
-        versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined)
+        versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined),
+        schemas: completeSchemas(undefined)
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
@@ -53005,13 +53216,13 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const data = raw;
     const [quotaProblem] = quotaProblems(data.quota);
     if (quotaProblem) {
-        throw new UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
+        throw new errors_UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
     }
     const versionProblem = (value, path, name) => {
         const node = source.document.getIn(path, true);
         const problem = value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined);
         if (problem)
-            throw new UserError(`${file}: ${name}: ${problem}`, locationOf(source, path));
+            throw new errors_UserError(`${file}: ${name}: ${problem}`, locationOf(source, path));
     };
     versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
     data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
@@ -53019,7 +53230,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const seen = new Set();
     environments.forEach((environment, index) => {
         if (seen.has(environment.name)) {
-            throw new UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
+            throw new errors_UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
         }
         seen.add(environment.name);
         for (const [key, list] of [['allowedTags', environment.allowedTags], ['forbiddenTags', environment.forbiddenTags]]) {
@@ -53030,7 +53241,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
                     new RegExp(pattern.replaceAll('{app}', 'app'));
                 }
                 catch (error) {
-                    throw new UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, locationOf(source, ['environments', index, key, i]));
+                    throw new errors_UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, locationOf(source, ['environments', index, key, i]));
                 }
             });
         }
@@ -53038,11 +53249,11 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow);
     deploymentWindows.forEach((window, index) => {
         if (!isKnownTimeZone(window.timeZone)) {
-            throw new UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
+            throw new errors_UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
         }
         window.environments.forEach((name, i) => {
             if (!seen.has(name)) {
-                throw new UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
+                throw new errors_UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
             }
         });
     });
@@ -53057,7 +53268,8 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         deploymentWindows,
         quota: completeQuota(data.quota),
         kubernetes: completeKubernetes(data.kubernetes),
-        versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path]))
+        versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path])),
+        schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file)
     };
 }
 function schemaError(source, errors) {
@@ -53074,12 +53286,12 @@ function schemaError(source, errors) {
         const allowed = Object.keys(error.parentSchema?.properties ?? {});
         message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`;
         path.push(extra);
-        return new UserError(message, locationOf(source, path, 'key'));
+        return new errors_UserError(message, locationOf(source, path, 'key'));
     }
     else if (error.keyword === 'enum') {
         message += `: ${error.params.allowedValues.join(', ')}`;
     }
-    return new UserError(message, locationOf(source, path));
+    return new errors_UserError(message, locationOf(source, path));
 }
 /** Finds an environment by name, or a UserError listing the known ones. */
 function environmentByName(config, name, input = 'environment') {
@@ -53279,7 +53491,7 @@ async function syncProtection(github, target, rules, options) {
         if (list)
             return syncRuleset(github, target, rules, list.data, options);
         if (options.method === 'ruleset') {
-            throw new UserError(`${target.owner}/${target.repo}: this server has no repository rulesets API; use method classic`);
+            throw new errors_UserError(`${target.owner}/${target.repo}: this server has no repository rulesets API; use method classic`);
         }
         fallbackReason = 'the server has no repository rulesets API (404)';
     }
@@ -53292,7 +53504,7 @@ async function syncRuleset(github, target, rules, existing, options) {
             continue;
         const team = await maybe(github.request('GET /orgs/{org}/teams/{team_slug}', { org: target.owner, team_slug: actor.team }));
         if (!team)
-            throw new UserError(`protection bypass: team '${actor.team}' does not exist in ${target.owner}`);
+            throw new errors_UserError(`protection bypass: team '${actor.team}' does not exist in ${target.owner}`);
         teamIds[actor.team] = team.data.id;
     }
     const desired = desiredRuleset(rules, teamIds);
@@ -53376,12 +53588,12 @@ function protectionRefusal(error, repository, request) {
     const said = messageOf(error);
     const answer = `${status}${said ? ` ${said}` : ''}`;
     if (status === 401)
-        return new UserError(`GitHub refused the token (${answer}): check ${request.tokenSource}`);
+        return new errors_UserError(`GitHub refused the token (${answer}): check ${request.tokenSource}`);
     if (status === 403)
-        return new UserError(`GitHub refused ${what} (${answer}): the token needs the Administration: write permission on ${repository} (a fine-grained token or a GitHub App; a workflow's GITHUB_TOKEN cannot change branch protection)`);
+        return new errors_UserError(`GitHub refused ${what} (${answer}): the token needs the Administration: write permission on ${repository} (a fine-grained token or a GitHub App; a workflow's GITHUB_TOKEN cannot change branch protection)`);
     if (said === 'Branch not found')
-        return new UserError(`GitHub answered ${answer} to ${what}: the branch to protect does not exist in ${repository} yet; push it first (or set gitops.yaml's protection.${request.kind}.branch)`);
-    return new UserError(`GitHub answered ${answer} to ${what}: is ${repository} spelled right, and can the token see it?`);
+        return new errors_UserError(`GitHub answered ${answer} to ${what}: the branch to protect does not exist in ${repository} yet; push it first (or set gitops.yaml's protection.${request.kind}.branch)`);
+    return new errors_UserError(`GitHub answered ${answer} to ${what}: is ${repository} spelled right, and can the token see it?`);
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/input-parsing.ts

@@ -38584,7 +38584,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4874);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4503);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38593,7 +38593,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4874:
+/***/ 4503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43292,166 +43292,6 @@ function releaseRulesFromText(text, parameter) {
     return parseReleaseRules(value, { parameter });
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
-const sections = {
-    environments: environmentsSchema,
-    layout: layoutSchema,
-    protection: protectionSchema,
-    codeowners: codeownersSchema,
-    drift: driftSchema,
-    policy: policySchema,
-    deploymentWindows: deploymentWindowsSchema,
-    quota: quotaSchema,
-    kubernetes: kubernetesSchema,
-    versioning: versioningSchema
-};
-/** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
-const gitopsConfigSchema = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    title: 'gitops-actions config (gitops.yaml)',
-    type: 'object',
-    additionalProperties: false,
-    properties: { version: { type: 'integer', enum: [1] }, ...sections }
-};
-// Compiled on first use: a run without gitops.yaml (the defaults) never pays for it.
-let compiledSchema;
-const configValidator = () => (compiledSchema ??= new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema));
-/** The configuration when the repo has no gitops.yaml: the seed's. */
-function defaultGitopsConfig() {
-    return {
-        file: undefined,
-        environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
-        layout: { ...DEFAULT_LAYOUT },
-        protection: completeProtection(undefined),
-        codeowners: completeCodeowners(undefined),
-        drift: completeDrift(undefined),
-        policy: completePolicy(undefined),
-        deploymentWindows: [],
-        quota: completeQuota(undefined),
-        kubernetes: completeKubernetes(undefined),
-        versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined)
-    };
-}
-/** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
-function loadGitopsConfig(repoRoot) {
-    for (const name of GITOPS_CONFIG_FILES) {
-        const path = (0,external_node_path_namespaceObject.join)(repoRoot, name);
-        if ((0,external_node_fs_namespaceObject.existsSync)(path))
-            return parseGitopsConfig((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), name);
-    }
-    return defaultGitopsConfig();
-}
-/** Parses gitops.yaml text; every mistake is a UserError at file:line. */
-function parseGitopsConfig(text, file = 'gitops.yaml') {
-    const source = yaml_source_parseYamlFile(text, file);
-    const raw = yaml_source_toPlain(source) ?? {};
-    const validate = configValidator();
-    if (!validate(raw))
-        throw schemaError(source, validate.errors ?? []);
-    const data = raw;
-    const [quotaProblem] = quotaProblems(data.quota);
-    if (quotaProblem) {
-        throw new errors_UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
-    }
-    const versionProblem = (value, path, name) => {
-        const node = source.document.getIn(path, true);
-        const problem = value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined);
-        if (problem)
-            throw new errors_UserError(`${file}: ${name}: ${problem}`, locationOf(source, path));
-    };
-    versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
-    data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
-    const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
-    const seen = new Set();
-    environments.forEach((environment, index) => {
-        if (seen.has(environment.name)) {
-            throw new errors_UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
-        }
-        seen.add(environment.name);
-        for (const [key, list] of [['allowedTags', environment.allowedTags], ['forbiddenTags', environment.forbiddenTags]]) {
-            list.forEach((pattern, i) => {
-                if (key === 'forbiddenTags')
-                    return;
-                try {
-                    new RegExp(pattern.replaceAll('{app}', 'app'));
-                }
-                catch (error) {
-                    throw new errors_UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, locationOf(source, ['environments', index, key, i]));
-                }
-            });
-        }
-    });
-    const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow);
-    deploymentWindows.forEach((window, index) => {
-        if (!isKnownTimeZone(window.timeZone)) {
-            throw new errors_UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
-        }
-        window.environments.forEach((name, i) => {
-            if (!seen.has(name)) {
-                throw new errors_UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
-            }
-        });
-    });
-    return {
-        file,
-        environments,
-        layout: { ...DEFAULT_LAYOUT, ...data.layout },
-        protection: completeProtection(data.protection),
-        codeowners: completeCodeowners(data.codeowners),
-        drift: completeDrift(data.drift),
-        policy: completePolicy(data.policy, (path) => locationOf(source, ['policy', ...path])),
-        deploymentWindows,
-        quota: completeQuota(data.quota),
-        kubernetes: completeKubernetes(data.kubernetes),
-        versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path]))
-    };
-}
-function schemaError(source, errors) {
-    // The most specific error is the most useful one; ajv lists parents' errors too.
-    const error = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-    const path = error.instancePath
-        .split('/')
-        .slice(1)
-        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
-    const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.');
-    let message = `${source.file}: ${where} ${error.message ?? 'is invalid'}`;
-    if (error.keyword === 'additionalProperties') {
-        const extra = error.params.additionalProperty;
-        const allowed = Object.keys(error.parentSchema?.properties ?? {});
-        message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`;
-        path.push(extra);
-        return new errors_UserError(message, locationOf(source, path, 'key'));
-    }
-    else if (error.keyword === 'enum') {
-        message += `: ${error.params.allowedValues.join(', ')}`;
-    }
-    return new errors_UserError(message, locationOf(source, path));
-}
-/** Finds an environment by name, or a UserError listing the known ones. */
-function environmentByName(config, name, input = 'environment') {
-    const environment = config.environments.find((e) => e.name === name);
-    if (!environment) {
-        throw errors_parameterError(input, `unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
-    }
-    return environment;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/repo-paths.ts
 
 
@@ -43610,6 +43450,218 @@ function realpathOfExistingPrefix(absolute) {
         }
     }
     return absolute;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/schemas.ts
+
+
+
+const PATHS = { type: 'array', items: { type: 'string', minLength: 1 } };
+const schemasSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Schemas of custom resources beyond the packaged ones: CRD files and JSON schema directories in the repository.',
+    properties: { crds: PATHS, jsonSchemas: PATHS }
+};
+/** The schemas section with repo paths checked (no absolute path, nothing out of the repository), each mistake at its line. */
+function completeSchemas(input, locate = () => undefined, file = 'gitops.yaml') {
+    const sources = (key) => (input?.[key] ?? []).map((path, index) => {
+        const location = locate(['schemas', key, index]);
+        try {
+            return { path: repo_paths_normalizeRepoPath(path, `${file}: schemas.${key}[${index}]`), location };
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw new errors_UserError(error.message, location);
+            throw error;
+        }
+    });
+    return { crds: sources('crds'), jsonSchemas: sources('jsonSchemas') };
+}
+/** Whether a repo path matches a `schemas.crds` entry: the path itself, or a glob (`*` within a directory, `**` across them, `?`). */
+function matchesSchemaPath(pattern, path) {
+    if (!/[*?]/.test(pattern))
+        return path === pattern || path.startsWith(`${pattern}/`);
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        if (char === '*' && pattern[i + 1] === '*') {
+            const slash = pattern[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (char === '*')
+            source += '[^/]*';
+        else if (char === '?')
+            source += '[^/]';
+        else
+            source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`).test(posix.normalize(path));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
+const sections = {
+    environments: environmentsSchema,
+    layout: layoutSchema,
+    protection: protectionSchema,
+    codeowners: codeownersSchema,
+    drift: driftSchema,
+    policy: policySchema,
+    deploymentWindows: deploymentWindowsSchema,
+    quota: quotaSchema,
+    kubernetes: kubernetesSchema,
+    versioning: versioningSchema,
+    schemas: schemasSchema
+};
+/** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
+const gitopsConfigSchema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'gitops-actions config (gitops.yaml)',
+    type: 'object',
+    additionalProperties: false,
+    properties: { version: { type: 'integer', enum: [1] }, ...sections }
+};
+// Compiled on first use: a run without gitops.yaml (the defaults) never pays for it.
+let compiledSchema;
+const configValidator = () => (compiledSchema ??= new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema));
+/** The configuration when the repo has no gitops.yaml: the seed's. */
+function defaultGitopsConfig() {
+    return {
+        file: undefined,
+        environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
+        layout: { ...DEFAULT_LAYOUT },
+        protection: completeProtection(undefined),
+        codeowners: completeCodeowners(undefined),
+        drift: completeDrift(undefined),
+        policy: completePolicy(undefined),
+        deploymentWindows: [],
+        quota: completeQuota(undefined),
+        kubernetes: completeKubernetes(undefined),
+        versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined),
+        schemas: completeSchemas(undefined)
+    };
+}
+/** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
+function loadGitopsConfig(repoRoot) {
+    for (const name of GITOPS_CONFIG_FILES) {
+        const path = (0,external_node_path_namespaceObject.join)(repoRoot, name);
+        if ((0,external_node_fs_namespaceObject.existsSync)(path))
+            return parseGitopsConfig((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), name);
+    }
+    return defaultGitopsConfig();
+}
+/** Parses gitops.yaml text; every mistake is a UserError at file:line. */
+function parseGitopsConfig(text, file = 'gitops.yaml') {
+    const source = yaml_source_parseYamlFile(text, file);
+    const raw = yaml_source_toPlain(source) ?? {};
+    const validate = configValidator();
+    if (!validate(raw))
+        throw schemaError(source, validate.errors ?? []);
+    const data = raw;
+    const [quotaProblem] = quotaProblems(data.quota);
+    if (quotaProblem) {
+        throw new errors_UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
+    }
+    const versionProblem = (value, path, name) => {
+        const node = source.document.getIn(path, true);
+        const problem = value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined);
+        if (problem)
+            throw new errors_UserError(`${file}: ${name}: ${problem}`, locationOf(source, path));
+    };
+    versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
+    data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
+    const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
+    const seen = new Set();
+    environments.forEach((environment, index) => {
+        if (seen.has(environment.name)) {
+            throw new errors_UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
+        }
+        seen.add(environment.name);
+        for (const [key, list] of [['allowedTags', environment.allowedTags], ['forbiddenTags', environment.forbiddenTags]]) {
+            list.forEach((pattern, i) => {
+                if (key === 'forbiddenTags')
+                    return;
+                try {
+                    new RegExp(pattern.replaceAll('{app}', 'app'));
+                }
+                catch (error) {
+                    throw new errors_UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, locationOf(source, ['environments', index, key, i]));
+                }
+            });
+        }
+    });
+    const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow);
+    deploymentWindows.forEach((window, index) => {
+        if (!isKnownTimeZone(window.timeZone)) {
+            throw new errors_UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
+        }
+        window.environments.forEach((name, i) => {
+            if (!seen.has(name)) {
+                throw new errors_UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
+            }
+        });
+    });
+    return {
+        file,
+        environments,
+        layout: { ...DEFAULT_LAYOUT, ...data.layout },
+        protection: completeProtection(data.protection),
+        codeowners: completeCodeowners(data.codeowners),
+        drift: completeDrift(data.drift),
+        policy: completePolicy(data.policy, (path) => locationOf(source, ['policy', ...path])),
+        deploymentWindows,
+        quota: completeQuota(data.quota),
+        kubernetes: completeKubernetes(data.kubernetes),
+        versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path])),
+        schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file)
+    };
+}
+function schemaError(source, errors) {
+    // The most specific error is the most useful one; ajv lists parents' errors too.
+    const error = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+    const path = error.instancePath
+        .split('/')
+        .slice(1)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.');
+    let message = `${source.file}: ${where} ${error.message ?? 'is invalid'}`;
+    if (error.keyword === 'additionalProperties') {
+        const extra = error.params.additionalProperty;
+        const allowed = Object.keys(error.parentSchema?.properties ?? {});
+        message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`;
+        path.push(extra);
+        return new errors_UserError(message, locationOf(source, path, 'key'));
+    }
+    else if (error.keyword === 'enum') {
+        message += `: ${error.params.allowedValues.join(', ')}`;
+    }
+    return new errors_UserError(message, locationOf(source, path));
+}
+/** Finds an environment by name, or a UserError listing the known ones. */
+function environmentByName(config, name, input = 'environment') {
+    const environment = config.environments.find((e) => e.name === name);
+    if (!environment) {
+        throw errors_parameterError(input, `unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
+    }
+    return environment;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/tags/image-reference.ts

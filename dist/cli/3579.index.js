@@ -109,8 +109,8 @@ const validate=validate2;function validate0(data,{instancePath="",parentData,par
 class Artifact extends model/* Model */.K{constructor(data){super(),this.setDefinedProps(data)}}(0,model/* setValidateFunc */.V)(Artifact,validate);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
 var meta = __webpack_require__(35450);
-// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
+// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 2 modules
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(45503);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisAclAccessFrom.js + 1 modules
 var ComGithubFluxcdPkgApisAclAccessFrom = __webpack_require__(90634);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisMetaLocalObjectReference.js

@@ -100,8 +100,8 @@ const IoK8sApiAutoscalingV2beta1ExternalMetricStatus_validate=IoK8sApiAutoscalin
 class ExternalMetricStatus extends model/* Model */.K{constructor(data){super(),this.setDefinedProps(data)}}(0,model/* setValidateFunc */.V)(ExternalMetricStatus,IoK8sApiAutoscalingV2beta1ExternalMetricStatus_validate);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
 var meta = __webpack_require__(35450);
-// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
+// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 2 modules
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(45503);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/validate/dist/formats.js + 2 modules
 var formats = __webpack_require__(55707);
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiAutoscalingV2beta1ContainerResourceMetricSource.js

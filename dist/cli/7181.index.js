@@ -156,8 +156,8 @@ const ComGithubFluxcdImageAutomationControllerApiV1beta1GitSpec_validate=ComGith
 class GitSpec extends model/* Model */.K{constructor(data){super(),this.setDefinedProps(data)}}(0,model/* setValidateFunc */.V)(GitSpec,ComGithubFluxcdImageAutomationControllerApiV1beta1GitSpec_validate);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
 var meta = __webpack_require__(35450);
-// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
+// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 2 modules
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(45503);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdImageAutomationControllerApiV1beta1UpdateStrategyName.js
 const ComGithubFluxcdImageAutomationControllerApiV1beta1UpdateStrategyName_validate=ComGithubFluxcdImageAutomationControllerApiV1beta1UpdateStrategyName_validate0;let schema0_enum=["Setters"];function ComGithubFluxcdImageAutomationControllerApiV1beta1UpdateStrategyName_validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("Setters"!==data){let err1={instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues:schema0_enum}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return ComGithubFluxcdImageAutomationControllerApiV1beta1UpdateStrategyName_validate0.errors=vErrors,0===errors}
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdImageAutomationControllerApiV1beta1UpdateStrategy.js

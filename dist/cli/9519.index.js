@@ -2,6 +2,24 @@ export const id = 9519;
 export const ids = [9519];
 export const modules = {
 
+/***/ 69353:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  t: () => (/* binding */ IoK8sApimachineryPkgApisMetaV1ListMeta_validate)
+});
+
+// EXTERNAL MODULE: ./node_modules/@kubernetes-models/validate/dist/formats.js + 2 modules
+var formats = __webpack_require__(55707);
+;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ShardInfo.js
+const validate=validate0;function validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return validate1.errors=vErrors,0===errors}function validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data)){if(void 0===data.selector){let err0={instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty:"selector"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}void 0!==data.selector&&(validate1(data.selector,{instancePath:instancePath+"/selector",parentData:data,parentDataProperty:"selector",rootData})||(errors=(vErrors=null===vErrors?validate1.errors:vErrors.concat(validate1.errors)).length))}else{let err1={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate0.errors=vErrors,0===errors}
+;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ListMeta.js
+const IoK8sApimachineryPkgApisMetaV1ListMeta_validate=IoK8sApimachineryPkgApisMetaV1ListMeta_validate1;function IoK8sApimachineryPkgApisMetaV1ListMeta_validate0(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if("string"!=typeof data&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"string"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return IoK8sApimachineryPkgApisMetaV1ListMeta_validate0.errors=vErrors,0===errors}let formats0=formats/* formats */.F.int64;function validate3(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(!("number"==typeof data&&!(data%1)&&!isNaN(data)&&isFinite(data))&&null!==data){let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"integer"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}if("number"==typeof data&&isFinite(data)&&!formats0.validate(data)){let err1={instancePath,schemaPath:"#/format",keyword:"format",params:{format:"int64"}};null===vErrors?vErrors=[err1]:vErrors.push(err1),errors++}return validate3.errors=vErrors,0===errors}function validate7(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;return null!==data&&(validate(data,{instancePath,parentData,parentDataProperty,rootData})||(errors=(vErrors=null===vErrors?validate.errors:vErrors.concat(validate.errors)).length)),validate7.errors=vErrors,0===errors}function IoK8sApimachineryPkgApisMetaV1ListMeta_validate1(data,{instancePath="",parentData,parentDataProperty,rootData=data}={}){let vErrors=null,errors=0;if(data&&"object"==typeof data&&!Array.isArray(data))void 0!==data.continue&&(IoK8sApimachineryPkgApisMetaV1ListMeta_validate0(data.continue,{instancePath:instancePath+"/continue",parentData:data,parentDataProperty:"continue",rootData})||(errors=(vErrors=null===vErrors?IoK8sApimachineryPkgApisMetaV1ListMeta_validate0.errors:vErrors.concat(IoK8sApimachineryPkgApisMetaV1ListMeta_validate0.errors)).length)),void 0!==data.remainingItemCount&&(validate3(data.remainingItemCount,{instancePath:instancePath+"/remainingItemCount",parentData:data,parentDataProperty:"remainingItemCount",rootData})||(errors=(vErrors=null===vErrors?validate3.errors:vErrors.concat(validate3.errors)).length)),void 0!==data.resourceVersion&&(IoK8sApimachineryPkgApisMetaV1ListMeta_validate0(data.resourceVersion,{instancePath:instancePath+"/resourceVersion",parentData:data,parentDataProperty:"resourceVersion",rootData})||(errors=(vErrors=null===vErrors?IoK8sApimachineryPkgApisMetaV1ListMeta_validate0.errors:vErrors.concat(IoK8sApimachineryPkgApisMetaV1ListMeta_validate0.errors)).length)),void 0!==data.selfLink&&(IoK8sApimachineryPkgApisMetaV1ListMeta_validate0(data.selfLink,{instancePath:instancePath+"/selfLink",parentData:data,parentDataProperty:"selfLink",rootData})||(errors=(vErrors=null===vErrors?IoK8sApimachineryPkgApisMetaV1ListMeta_validate0.errors:vErrors.concat(IoK8sApimachineryPkgApisMetaV1ListMeta_validate0.errors)).length)),void 0!==data.shardInfo&&(validate7(data.shardInfo,{instancePath:instancePath+"/shardInfo",parentData:data,parentDataProperty:"shardInfo",rootData})||(errors=(vErrors=null===vErrors?validate7.errors:vErrors.concat(validate7.errors)).length));else{let err0={instancePath,schemaPath:"#/type",keyword:"type",params:{type:"object"}};null===vErrors?vErrors=[err0]:vErrors.push(err0),errors++}return IoK8sApimachineryPkgApisMetaV1ListMeta_validate1.errors=vErrors,0===errors}
+
+/***/ }),
+
 /***/ 39519:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
@@ -35,8 +53,8 @@ __webpack_require__.d(__webpack_exports__, {
 var model = __webpack_require__(74424);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
 var meta = __webpack_require__(35450);
-// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
+// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 2 modules
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(45503);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/validate/dist/formats.js + 2 modules
 var formats = __webpack_require__(55707);
 ;// CONCATENATED MODULE: ./node_modules/kubernetes-models/_schemas/IoK8sApiStorageV1beta1TokenRequest.js

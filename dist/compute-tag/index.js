@@ -39922,7 +39922,7 @@ async function computeTag(request) {
     };
 }
 async function readVersion(request, head, needed) {
-    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(225), __nccwpck_require__.e(603)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9603))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
+    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(225), __nccwpck_require__.e(510)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2510))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
     // A malformed release-rules input is an error even on runs that compute no version.
     const given = request.releaseRules !== undefined ? await settings() : undefined;
     if (request.version !== undefined)

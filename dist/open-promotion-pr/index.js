@@ -46222,7 +46222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2018);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8380);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -46231,7 +46231,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2018:
+/***/ 8380:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56489,7 +56489,216 @@ function releaseRulesFromText(text, parameter) {
     return parseReleaseRules(value, { parameter });
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/repo-paths.ts
+
+
+
+/**
+ * Safe paths inside the config repo. Every action that reads or writes the user's repository
+ * goes through here, so one set of rules refuses `..` or absolute paths leading out of the repo,
+ * symlinks pointing outside it, and app or environment names that would escape the layout
+ * (`apps/{app}/overlays/{env}`).
+ *
+ * Repo paths are relative, POSIX-style (`apps/myapp/overlays/dev`), without `./` or a trailing
+ * slash; the repo root itself is `.`.
+ */
+/** App and environment names: lower-case letters, digits and inner `-` (a DNS label, at most 63). */
+const LAYOUT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Why an app or environment name cannot be used in a path, or undefined when it can. */
+function layoutNameProblem(name) {
+    if (name === '')
+        return 'the name is empty';
+    if (!LAYOUT_NAME.test(name)) {
+        return `'${name}' may only contain lower-case letters, digits and '-' (not at either end), at most 63 characters, so it cannot leave its directory`;
+    }
+    return undefined;
+}
+/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
+function checkLayoutName(name, what) {
+    const problem = layoutNameProblem(name);
+    if (problem)
+        throw subjectError(what, problem);
+    return name;
+}
+/**
+ * Normalizes a path the user gave (an input, a kustomization reference resolved against its
+ * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
+ * would climb above the repo root. `what` names the source in the error.
+ */
+function repo_paths_normalizeRepoPath(path, what) {
+    const trimmed = path.trim();
+    if (trimmed === '')
+        throw errors_subjectError(what, 'the path is empty');
+    if (trimmed.includes('\0'))
+        throw errors_subjectError(what, 'the path contains a NUL byte');
+    if (trimmed.includes('\\'))
+        throw errors_subjectError(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
+    if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
+        throw errors_subjectError(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
+    }
+    const normalized = external_node_path_namespaceObject.posix.normalize(trimmed).replace(/\/+$/, '');
+    if (normalized === '..' || normalized.startsWith('../')) {
+        throw errors_subjectError(what, `'${trimmed}' leads out of the repository`);
+    }
+    return normalized === '' ? '.' : normalized;
+}
+/** Joins a relative reference (e.g. `../../base` in a kustomization) to a repo directory, refusing escapes. */
+function joinRepoPath(dir, reference, what) {
+    if (reference.startsWith('/'))
+        throw new errors_UserError(`${what}: '${reference}' is an absolute path; kustomize references must be relative`);
+    return repo_paths_normalizeRepoPath(external_node_path_namespaceObject.posix.join(dir, reference), what);
+}
+/** True when `path` is `dir` or inside it (both repo paths). */
+function isWithin(dir, path) {
+    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
+}
+/**
+ * Fills a layout template (`apps/{app}/overlays/{env}`) after checking the names, so `app: ../x`
+ * or `environment: prod/../../etc` never reaches the filesystem.
+ */
+function layoutPath(template, names, what = 'layout') {
+    let path = template;
+    for (const [placeholder, name, input] of [
+        ['{app}', names.app, 'app'],
+        ['{env}', names.env, 'environment']
+    ]) {
+        if (!path.includes(placeholder))
+            continue;
+        if (name === undefined)
+            throw parameterError(input, `needed to fill ${what} '${template}'`);
+        checkLayoutName(name, { parameter: input });
+        path = path.replaceAll(placeholder, name);
+    }
+    return repo_paths_normalizeRepoPath(path, what);
+}
+/**
+ * The app and environment a repo path stands for under a layout template, or undefined when the
+ * path does not follow the layout. The inverse of layoutPath().
+ */
+function matchLayoutPath(template, path) {
+    const names = [];
+    const pattern = template
+        .replace(/\/+$/, '')
+        .split(/(\{app\}|\{env\})/)
+        .map((part) => {
+        if (part === '{app}' || part === '{env}') {
+            names.push(part.slice(1, -1));
+            return '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
+        }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+        .join('');
+    const match = new RegExp(`^${pattern}$`).exec(path);
+    if (!match)
+        return undefined;
+    const result = {};
+    names.forEach((name, i) => {
+        const value = match[i + 1];
+        const key = name;
+        if (result[key] !== undefined && result[key] !== value)
+            return;
+        result[key] = value;
+    });
+    return result;
+}
+/**
+ * The absolute path of a repo path on disk, after checking that no symlink along the way leads
+ * out of the repository. `mustBeFile` also refuses a symlink as the final component (a file we
+ * edit must be a real file: renaming over a symlink would replace the link, not its target).
+ * Missing paths resolve without error; callers decide what absence means.
+ */
+function resolveInRepo(repoRoot, repoPath, what, options = {}) {
+    const path = repo_paths_normalizeRepoPath(repoPath, what);
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(repoRoot);
+    const absolute = (0,external_node_path_namespaceObject.resolve)(root, path);
+    let real;
+    try {
+        real = (0,external_node_fs_namespaceObject.realpathSync)(absolute);
+    }
+    catch {
+        real = realpathOfExistingPrefix(absolute);
+    }
+    const rel = (0,external_node_path_namespaceObject.relative)(root, real);
+    if (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.resolve)(root, rel) !== real) {
+        throw new errors_UserError(`${what}: '${path}' is a symlink (or goes through one) that leads out of the repository`, { file: path });
+    }
+    if (options.mustBeFile) {
+        try {
+            if ((0,external_node_fs_namespaceObject.lstatSync)(absolute).isSymbolicLink()) {
+                throw new errors_UserError(`${what}: '${path}' is a symlink; only regular files are edited`, { file: path });
+            }
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw error;
+        }
+    }
+    return absolute;
+}
+function realpathOfExistingPrefix(absolute) {
+    const parts = absolute.split(external_node_path_namespaceObject.sep);
+    for (let i = parts.length - 1; i > 0; i--) {
+        try {
+            const real = (0,external_node_fs_namespaceObject.realpathSync)(parts.slice(0, i).join(external_node_path_namespaceObject.sep) || external_node_path_namespaceObject.sep);
+            return [real, ...parts.slice(i)].join(external_node_path_namespaceObject.sep);
+        }
+        catch {
+            // keep climbing until a part exists
+        }
+    }
+    return absolute;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/schemas.ts
+
+
+
+const PATHS = { type: 'array', items: { type: 'string', minLength: 1 } };
+const schemasSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Schemas of custom resources beyond the packaged ones: CRD files and JSON schema directories in the repository.',
+    properties: { crds: PATHS, jsonSchemas: PATHS }
+};
+/** The schemas section with repo paths checked (no absolute path, nothing out of the repository), each mistake at its line. */
+function completeSchemas(input, locate = () => undefined, file = 'gitops.yaml') {
+    const sources = (key) => (input?.[key] ?? []).map((path, index) => {
+        const location = locate(['schemas', key, index]);
+        try {
+            return { path: repo_paths_normalizeRepoPath(path, `${file}: schemas.${key}[${index}]`), location };
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw new errors_UserError(error.message, location);
+            throw error;
+        }
+    });
+    return { crds: sources('crds'), jsonSchemas: sources('jsonSchemas') };
+}
+/** Whether a repo path matches a `schemas.crds` entry: the path itself, or a glob (`*` within a directory, `**` across them, `?`). */
+function matchesSchemaPath(pattern, path) {
+    if (!/[*?]/.test(pattern))
+        return path === pattern || path.startsWith(`${pattern}/`);
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        if (char === '*' && pattern[i + 1] === '*') {
+            const slash = pattern[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (char === '*')
+            source += '[^/]*';
+        else if (char === '?')
+            source += '[^/]';
+        else
+            source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`).test(posix.normalize(path));
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
 
 
 
@@ -56516,7 +56725,8 @@ const sections = {
     deploymentWindows: deploymentWindowsSchema,
     quota: quotaSchema,
     kubernetes: kubernetesSchema,
-    versioning: versioningSchema
+    versioning: versioningSchema,
+    schemas: schemasSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -56542,7 +56752,8 @@ function defaultGitopsConfig() {
         deploymentWindows: [],
         quota: completeQuota(undefined),
         kubernetes: completeKubernetes(undefined),
-        versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined)
+        versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined),
+        schemas: completeSchemas(undefined)
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
@@ -56616,7 +56827,8 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         deploymentWindows,
         quota: completeQuota(data.quota),
         kubernetes: completeKubernetes(data.kubernetes),
-        versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path]))
+        versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path])),
+        schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file)
     };
 }
 function schemaError(source, errors) {
@@ -59420,166 +59632,6 @@ function status_markdown_code(text) {
     const fence = text.includes('`') ? '``' : '`';
     const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
     return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/repo-paths.ts
-
-
-
-/**
- * Safe paths inside the config repo. Every action that reads or writes the user's repository
- * goes through here, so one set of rules refuses `..` or absolute paths leading out of the repo,
- * symlinks pointing outside it, and app or environment names that would escape the layout
- * (`apps/{app}/overlays/{env}`).
- *
- * Repo paths are relative, POSIX-style (`apps/myapp/overlays/dev`), without `./` or a trailing
- * slash; the repo root itself is `.`.
- */
-/** App and environment names: lower-case letters, digits and inner `-` (a DNS label, at most 63). */
-const LAYOUT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Why an app or environment name cannot be used in a path, or undefined when it can. */
-function layoutNameProblem(name) {
-    if (name === '')
-        return 'the name is empty';
-    if (!LAYOUT_NAME.test(name)) {
-        return `'${name}' may only contain lower-case letters, digits and '-' (not at either end), at most 63 characters, so it cannot leave its directory`;
-    }
-    return undefined;
-}
-/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
-function checkLayoutName(name, what) {
-    const problem = layoutNameProblem(name);
-    if (problem)
-        throw subjectError(what, problem);
-    return name;
-}
-/**
- * Normalizes a path the user gave (an input, a kustomization reference resolved against its
- * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
- * would climb above the repo root. `what` names the source in the error.
- */
-function repo_paths_normalizeRepoPath(path, what) {
-    const trimmed = path.trim();
-    if (trimmed === '')
-        throw errors_subjectError(what, 'the path is empty');
-    if (trimmed.includes('\0'))
-        throw errors_subjectError(what, 'the path contains a NUL byte');
-    if (trimmed.includes('\\'))
-        throw errors_subjectError(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
-    if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
-        throw errors_subjectError(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
-    }
-    const normalized = external_node_path_namespaceObject.posix.normalize(trimmed).replace(/\/+$/, '');
-    if (normalized === '..' || normalized.startsWith('../')) {
-        throw errors_subjectError(what, `'${trimmed}' leads out of the repository`);
-    }
-    return normalized === '' ? '.' : normalized;
-}
-/** Joins a relative reference (e.g. `../../base` in a kustomization) to a repo directory, refusing escapes. */
-function joinRepoPath(dir, reference, what) {
-    if (reference.startsWith('/'))
-        throw new errors_UserError(`${what}: '${reference}' is an absolute path; kustomize references must be relative`);
-    return repo_paths_normalizeRepoPath(external_node_path_namespaceObject.posix.join(dir, reference), what);
-}
-/** True when `path` is `dir` or inside it (both repo paths). */
-function isWithin(dir, path) {
-    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
-}
-/**
- * Fills a layout template (`apps/{app}/overlays/{env}`) after checking the names, so `app: ../x`
- * or `environment: prod/../../etc` never reaches the filesystem.
- */
-function layoutPath(template, names, what = 'layout') {
-    let path = template;
-    for (const [placeholder, name, input] of [
-        ['{app}', names.app, 'app'],
-        ['{env}', names.env, 'environment']
-    ]) {
-        if (!path.includes(placeholder))
-            continue;
-        if (name === undefined)
-            throw parameterError(input, `needed to fill ${what} '${template}'`);
-        checkLayoutName(name, { parameter: input });
-        path = path.replaceAll(placeholder, name);
-    }
-    return repo_paths_normalizeRepoPath(path, what);
-}
-/**
- * The app and environment a repo path stands for under a layout template, or undefined when the
- * path does not follow the layout. The inverse of layoutPath().
- */
-function matchLayoutPath(template, path) {
-    const names = [];
-    const pattern = template
-        .replace(/\/+$/, '')
-        .split(/(\{app\}|\{env\})/)
-        .map((part) => {
-        if (part === '{app}' || part === '{env}') {
-            names.push(part.slice(1, -1));
-            return '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
-        }
-        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-        .join('');
-    const match = new RegExp(`^${pattern}$`).exec(path);
-    if (!match)
-        return undefined;
-    const result = {};
-    names.forEach((name, i) => {
-        const value = match[i + 1];
-        const key = name;
-        if (result[key] !== undefined && result[key] !== value)
-            return;
-        result[key] = value;
-    });
-    return result;
-}
-/**
- * The absolute path of a repo path on disk, after checking that no symlink along the way leads
- * out of the repository. `mustBeFile` also refuses a symlink as the final component (a file we
- * edit must be a real file: renaming over a symlink would replace the link, not its target).
- * Missing paths resolve without error; callers decide what absence means.
- */
-function resolveInRepo(repoRoot, repoPath, what, options = {}) {
-    const path = repo_paths_normalizeRepoPath(repoPath, what);
-    const root = (0,external_node_fs_namespaceObject.realpathSync)(repoRoot);
-    const absolute = (0,external_node_path_namespaceObject.resolve)(root, path);
-    let real;
-    try {
-        real = (0,external_node_fs_namespaceObject.realpathSync)(absolute);
-    }
-    catch {
-        real = realpathOfExistingPrefix(absolute);
-    }
-    const rel = (0,external_node_path_namespaceObject.relative)(root, real);
-    if (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.resolve)(root, rel) !== real) {
-        throw new errors_UserError(`${what}: '${path}' is a symlink (or goes through one) that leads out of the repository`, { file: path });
-    }
-    if (options.mustBeFile) {
-        try {
-            if ((0,external_node_fs_namespaceObject.lstatSync)(absolute).isSymbolicLink()) {
-                throw new errors_UserError(`${what}: '${path}' is a symlink; only regular files are edited`, { file: path });
-            }
-        }
-        catch (error) {
-            if (error instanceof errors_UserError)
-                throw error;
-        }
-    }
-    return absolute;
-}
-function realpathOfExistingPrefix(absolute) {
-    const parts = absolute.split(external_node_path_namespaceObject.sep);
-    for (let i = parts.length - 1; i > 0; i--) {
-        try {
-            const real = (0,external_node_fs_namespaceObject.realpathSync)(parts.slice(0, i).join(external_node_path_namespaceObject.sep) || external_node_path_namespaceObject.sep);
-            return [real, ...parts.slice(i)].join(external_node_path_namespaceObject.sep);
-        }
-        catch {
-            // keep climbing until a part exists
-        }
-    }
-    return absolute;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/overlays/tag-rules.ts

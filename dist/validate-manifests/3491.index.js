@@ -169,8 +169,8 @@ class HelmChartTemplateSpec extends model/* Model */.K{constructor(data){super()
 class HelmChartTemplateVerification extends model/* Model */.K{constructor(data){super(),this.setDefinedProps(data)}}(0,model/* setValidateFunc */.V)(HelmChartTemplateVerification,ComGithubFluxcdHelmControllerApiV2HelmChartTemplateVerification_validate);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
 var meta = __webpack_require__(35450);
-// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
+// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 2 modules
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(45503);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisKustomizeCustomHealthCheck.js + 1 modules
 var ComGithubFluxcdPkgApisKustomizeCustomHealthCheck = __webpack_require__(13505);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdHelmControllerApiV2CRDsPolicy.js

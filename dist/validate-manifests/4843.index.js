@@ -86,8 +86,8 @@ var ComGithubFluxcdNotificationControllerApiV1CrossNamespaceObjectReference = __
 class CrossNamespaceObjectReference extends model/* Model */.K{constructor(data){super(),this.setDefinedProps(data)}}(0,model/* setValidateFunc */.V)(CrossNamespaceObjectReference,ComGithubFluxcdNotificationControllerApiV1CrossNamespaceObjectReference/* validate */.t);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
 var meta = __webpack_require__(35450);
-// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
+// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 2 modules
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(45503);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisMetaLocalObjectReference.js
 var ComGithubFluxcdPkgApisMetaLocalObjectReference = __webpack_require__(36089);
 ;// CONCATENATED MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdNotificationControllerApiV1ReceiverSpec.js

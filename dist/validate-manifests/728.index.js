@@ -81,8 +81,8 @@ const ComGithubFluxcdKustomizeControllerApiV1beta2Decryption_validate=ComGithubF
 class Decryption extends model/* Model */.K{constructor(data){super(),this.setDefinedProps(data)}}(0,model/* setValidateFunc */.V)(Decryption,ComGithubFluxcdKustomizeControllerApiV1beta2Decryption_validate);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/base/dist/meta.js
 var meta = __webpack_require__(35450);
-// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 3 modules
-var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(43215);
+// EXTERNAL MODULE: ./node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js + 2 modules
+var IoK8sApimachineryPkgApisMetaV1ObjectMeta = __webpack_require__(45503);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisMetaNamespacedObjectReference.js
 var ComGithubFluxcdPkgApisMetaNamespacedObjectReference = __webpack_require__(83733);
 // EXTERNAL MODULE: ./node_modules/@kubernetes-models/flux-cd/_schemas/ComGithubFluxcdPkgApisMetaNamespacedObjectKindReference.js

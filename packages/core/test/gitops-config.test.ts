@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { clusterVersion, environmentByName, loadGitopsConfig, parseGitopsConfig, UserError } from '../src/index.js'
+import { clusterVersion, environmentByName, loadGitopsConfig, matchesSchemaPath, parseGitopsConfig, UserError } from '../src/index.js'
 
 function errorOf(fn: () => unknown): UserError {
   try {
@@ -126,5 +126,51 @@ describe("gitops.yaml: the clusters' Kubernetes version", () => {
     const error = errorOf(() => parseGitopsConfig(text))
     expect(error.message).toMatch(message)
     expect(error.location).toMatchObject({ file: 'gitops.yaml', line })
+  })
+})
+
+describe("gitops.yaml: schemas of one's own custom resources", () => {
+  test('CRD files and JSON schema directories are repo paths, kept with their lines', () => {
+    const config = parseGitopsConfig(
+      'schemas:\n  crds:\n    - platform/crds/*.yaml\n    - ./vendor/gateway/\n  jsonSchemas:\n    - schemas\n'
+    )
+    expect(config.schemas.crds).toEqual([
+      { path: 'platform/crds/*.yaml', location: expect.objectContaining({ file: 'gitops.yaml', line: 3 }) },
+      { path: 'vendor/gateway', location: expect.objectContaining({ line: 4 }) }
+    ])
+    expect(config.schemas.jsonSchemas.map((s) => s.path)).toEqual(['schemas'])
+    expect(parseGitopsConfig('version: 1\n').schemas).toEqual({ crds: [], jsonSchemas: [] })
+  })
+
+  test.each([
+    [
+      'schemas:\n  crds:\n    - /etc/crds.yaml\n',
+      "gitops.yaml: schemas.crds[0]: '/etc/crds.yaml' is an absolute path; give a path relative to the repository root",
+      3
+    ],
+    [
+      'schemas:\n  jsonSchemas:\n    - ok\n    - ../../schemas\n',
+      "gitops.yaml: schemas.jsonSchemas[1]: '../../schemas' leads out of the repository",
+      4
+    ],
+    ['schemas:\n  crd:\n    - crds\n', "gitops.yaml: unknown key 'crd' in schemas. Valid keys are: crds, jsonSchemas", 2],
+    ['schemas:\n  crds: crds/*.yaml\n', 'gitops.yaml: schemas.crds must be array', 2]
+  ])('%j is refused at its line', (text, message, line) => {
+    const error = errorOf(() => parseGitopsConfig(text))
+    expect(error.message).toBe(message)
+    expect(error.location).toMatchObject({ file: 'gitops.yaml', line })
+  })
+
+  test.each([
+    ['crds/*.yaml', 'crds/a.yaml', true],
+    ['crds/*.yaml', 'crds/sub/a.yaml', false],
+    ['crds/**/*.yaml', 'crds/sub/deeper/a.yaml', true],
+    ['crds/**/*.yaml', 'crds/a.yaml', true],
+    ['crds', 'crds/sub/a.yaml', true],
+    ['crds/a?.yml', 'crds/ab.yml', true],
+    ['crds/a.yaml', 'crds/a.yaml', true],
+    ['crds/a.yaml', 'crds/a.yaml.bak', false]
+  ])('%s matches %s: %s', (pattern, path, matches) => {
+    expect(matchesSchemaPath(pattern, path)).toBe(matches)
   })
 })

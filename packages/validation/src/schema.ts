@@ -1,12 +1,13 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { KubeObject, YamlPath } from '@gitops-actions/core'
-import { SCHEMA_CATALOG } from './schema-catalog.js'
+import { SCHEMA_MODULES, UNREAD_FIELDS, type SchemaModule } from './schema-catalog.js'
 
 /**
  * Offline, strict schema validation of Kubernetes and Flux objects.
  *
- * kubernetes-models and @kubernetes-models/flux-cd ship precompiled validators (ajv standalone code)
- * for every core kind and Flux CRD version. They check types, enums and required fields but accept
+ * kubernetes-models and the @kubernetes-models/* packages ship precompiled validators (ajv standalone
+ * code) for every core kind, Flux CRD version, and the custom resources of the projects platform teams
+ * use most (schema-catalog.ts lists them). They check types, enums and required fields but accept
  * unknown fields, which the API server (kubectl's strict field validation, Flux's server-side apply)
  * rejects. Strictness is added here without a second copy of the schemas: a compiled validator reads
  * every property its schema declares (`data.replicas !== undefined`) and enumerates the keys only of
@@ -33,100 +34,166 @@ interface KindEntry {
   validate: ModelValidate
 }
 
-/** Validators of the apiVersions loaded so far: apiVersion → kind → entry. */
-const loaded = new Map<string, Map<string, KindEntry>>()
+/** The catalog by apiVersion: the package modules that serve it (argoproj.io/v1alpha1 has two). */
+const KINDS = new Map(SCHEMA_MODULES.map((module) => [module, new Set(module.kinds.split(' '))]))
+const MODULES_BY_API_VERSION = new Map<string, SchemaModule[]>()
+for (const module of SCHEMA_MODULES)
+  MODULES_BY_API_VERSION.set(module.apiVersion, [...(MODULES_BY_API_VERSION.get(module.apiVersion) ?? []), module])
+
+/** The groups Kubernetes itself serves and Flux's toolkit groups: there an unknown kind is a typo. */
+const KNOWN_GROUPS = new Set(SCHEMA_MODULES.filter((m) => m.origin !== 'package').map((m) => groupOf(m.apiVersion)))
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : ''
+}
+
+function moduleFor(apiVersion: string, kind: string): SchemaModule | undefined {
+  return MODULES_BY_API_VERSION.get(apiVersion)?.find((module) => KINDS.get(module)!.has(kind))
+}
+
+/** Validators of the modules loaded so far: module → kind → entry. */
+const loaded = new Map<SchemaModule, Map<string, KindEntry>>()
 const shapes = new Map<string, Map<string, Shape>>()
 
 /**
- * Loads the validators for the apiVersions these objects use, before validateObject sees them.
- * Each apiVersion is a module (a chunk of its own in the bundles), so a run that checks a few
- * Deployments loads apps/v1 and v1, not the 10 MB of every model.
+ * Loads the validators for the apiVersions and kinds these objects use, before validateObject sees them.
+ * Each apiVersion of a package is a module (a chunk of its own in the bundles), so a run that checks a
+ * few Deployments loads apps/v1 and v1, not the tens of MB of every model.
  */
 export async function loadSchemas(objects: Iterable<KubeObject>): Promise<void> {
-  const wanted = new Set<string>()
+  const wanted = new Set<SchemaModule>()
   for (const object of objects) {
-    const apiVersion = object.apiVersion
-    if (typeof apiVersion === 'string' && SCHEMA_CATALOG.has(apiVersion) && !loaded.has(apiVersion)) wanted.add(apiVersion)
+    if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') continue
+    const module = moduleFor(object.apiVersion, object.kind)
+    if (module && !loaded.has(module)) wanted.add(module)
   }
   await Promise.all(
-    [...wanted].map(async (apiVersion) => {
-      const module = await SCHEMA_CATALOG.get(apiVersion)!.load()
+    [...wanted].map(async (module) => {
+      const namespace = await module.load()
       const entries = new Map<string, KindEntry>()
-      for (const value of Object.values(module)) {
+      for (const value of Object.values(namespace)) {
         const model = value as { apiVersion?: unknown; kind?: unknown; prototype?: { validate?: ModelValidate } }
-        if (typeof value !== 'function' || model.apiVersion !== apiVersion || typeof model.kind !== 'string') continue
-        if (model.prototype?.validate) entries.set(model.kind, { apiVersion, kind: model.kind, validate: model.prototype.validate })
+        if (typeof value !== 'function' || model.apiVersion !== module.apiVersion || typeof model.kind !== 'string') continue
+        if (model.prototype?.validate)
+          entries.set(model.kind, { apiVersion: module.apiVersion, kind: model.kind, validate: model.prototype.validate })
       }
-      loaded.set(apiVersion, entries)
+      loaded.set(module, entries)
     })
   )
 }
 
 /**
- * True for API groups whose kinds we know (core, apps, *.k8s.io…, Flux's toolkit groups), where an
- * unknown kind is a typo. Other fluxcd.io groups (source.extensions.fluxcd.io's ArtifactGenerator)
- * are CRDs like any other: without their CRD they are not checked, which is no error.
+ * True for API groups whose kinds we know: those Kubernetes itself serves (as kubernetes-models ships
+ * them: core, apps, networking.k8s.io…, not every group ending in .k8s.io) and Flux's toolkit groups.
+ * There an unknown kind is a typo. Any other group (gateway.networking.k8s.io, cert-manager.io,
+ * source.extensions.fluxcd.io…) is custom resources: checked when a schema is known, else not checked,
+ * which is no error.
  */
 export function isBuiltInGroup(apiVersion: string): boolean {
-  if (!apiVersion.includes('/')) return true
-  const group = apiVersion.split('/')[0]!
-  return !group.includes('.') || group.endsWith('.k8s.io') || (group.endsWith('.fluxcd.io') && servesGroup(group))
+  return KNOWN_GROUPS.has(groupOf(apiVersion))
 }
 
-function servesGroup(group: string): boolean {
-  for (const apiVersion of SCHEMA_CATALOG.keys()) if (apiVersion.startsWith(`${group}/`)) return true
-  return false
-}
-
-/** The apiVersions that serve a kind, in the models' order. */
+/** The apiVersions that Kubernetes or Flux serve a kind as, in the models' order (custom resources of other packages left out). */
 export function servedVersions(kind: string): string[] {
-  return [...SCHEMA_CATALOG].filter(([, module]) => module.kinds.includes(kind)).map(([apiVersion]) => apiVersion)
+  return SCHEMA_MODULES.filter((module) => module.origin !== 'package' && KINDS.get(module)!.has(kind)).map((module) => module.apiVersion)
 }
 
-/** Whether a schema is known for apiVersion/kind. */
+/** Whether a packaged schema is known for apiVersion/kind. */
 export function hasSchema(apiVersion: string, kind: string): boolean {
-  return SCHEMA_CATALOG.get(apiVersion)?.kinds.includes(kind) ?? false
+  return moduleFor(apiVersion, kind) !== undefined
 }
 
-/** The validator of a kind with a schema; its apiVersion must have been loaded (loadSchemas). */
+/** The validator of a kind with a schema; its module must have been loaded (loadSchemas). */
 function entryFor(apiVersion: string, kind: string): KindEntry | undefined {
-  if (!hasSchema(apiVersion, kind)) return undefined
-  const entry = loaded.get(apiVersion)?.get(kind)
+  const module = moduleFor(apiVersion, kind)
+  if (!module) return undefined
+  const entry = loaded.get(module)?.get(kind)
   if (!entry) throw new Error(`the ${apiVersion} validators are not loaded: await loadSchemas() before validateObject()`)
   return entry
 }
 
-/** A CRD's schema for one served version, compiled on first use. */
+/** A CRD's schema for one served version (or a JSON schema given in gitops.yaml), compiled on first use. */
 export interface CustomSchema {
-  validate: ValidateFunction
   schema: Record<string, unknown>
+  /**
+   * Given in gitops.yaml's `schemas:` section: it describes what the cluster runs, so it takes the
+   * place of a packaged model of the same apiVersion and kind. A CRD merely found in the repository
+   * comes after the packaged models, as it always has (a trimmed stand-in must not hide their checks).
+   */
+  explicit?: boolean
+  /** The file it was read from, when that is not a CRD (a JSON schema), for messages. */
+  source?: string
+  /** The compiled validator; null when the schema does not compile (compileError says why). */
+  compiled?: ValidateFunction | null
+  compileError?: string
 }
 
 const crdAjv = new Ajv({ allErrors: true, strict: false, validateFormats: false })
 
-/** Compiles the openAPIV3Schema of each served version of CRDs found in the repo, keyed apiVersion/kind. */
-export function customSchemas(objects: readonly KubeObject[]): Map<string, CustomSchema | null> {
+/** The openAPIV3Schema of each served version of these CRDs, keyed apiVersion/kind (null: the version has no schema). */
+export function customSchemas(objects: readonly KubeObject[], options: { explicit?: boolean } = {}): Map<string, CustomSchema | null> {
   const result = new Map<string, CustomSchema | null>()
   for (const object of objects) {
     if (object.kind !== 'CustomResourceDefinition' || !String(object.apiVersion).startsWith('apiextensions.k8s.io/')) continue
     const spec = object.spec as
-      { group?: string; names?: { kind?: string }; versions?: Array<{ name?: string; schema?: { openAPIV3Schema?: unknown } }> } | undefined
+      | {
+          group?: string
+          names?: { kind?: string }
+          validation?: { openAPIV3Schema?: unknown }
+          versions?: Array<{ name?: string; schema?: { openAPIV3Schema?: unknown } }>
+        }
+      | undefined
     if (!spec?.group || !spec.names?.kind) continue
     for (const version of spec.versions ?? []) {
       const key = `${spec.group}/${version.name}/${spec.names.kind}`
-      const schema = version.schema?.openAPIV3Schema
-      if (!schema || typeof schema !== 'object') {
-        result.set(key, null)
-        continue
-      }
-      try {
-        result.set(key, { validate: crdAjv.compile(schema), schema: schema as Record<string, unknown> })
-      } catch {
-        result.set(key, null)
-      }
+      // apiextensions.k8s.io/v1beta1 CRDs may give one schema for every version.
+      const schema = version.schema?.openAPIV3Schema ?? spec.validation?.openAPIV3Schema
+      result.set(
+        key,
+        schema && typeof schema === 'object' ? { schema: schema as Record<string, unknown>, explicit: options.explicit } : null
+      )
     }
   }
   return result
+}
+
+/**
+ * Compiles a CRD schema once. A `pattern` that JavaScript cannot compile (Go's RE2 syntax such as
+ * `(?i)` or `\z`) is left out rather than losing the whole schema.
+ */
+function compiled(crd: CustomSchema): ValidateFunction | null {
+  if (crd.compiled !== undefined) return crd.compiled
+  try {
+    crd.compiled = crdAjv.compile(withoutBadPatterns(crd.schema) as Record<string, unknown>)
+  } catch (error) {
+    crd.compiled = null
+    crd.compileError = (error as Error).message
+  }
+  return crd.compiled
+}
+
+function withoutBadPatterns(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutBadPatterns)
+  if (!node || typeof node !== 'object') return node
+  const result: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'pattern' && typeof value === 'string' && !compilesAsRegExp(value)) continue
+    if (key === 'default' || key === 'example' || key === 'enum' || key === 'x-kubernetes-validations') result[key] = value
+    else if (key === 'properties' || key === 'patternProperties' || key === 'definitions' || key === 'dependencies')
+      result[key] =
+        value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutBadPatterns(v)])) : value
+    else result[key] = withoutBadPatterns(value)
+  }
+  return result
+}
+
+function compilesAsRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u')
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Every problem with one object: missing type, unknown kind, schema violations, unknown fields. */
@@ -138,10 +205,11 @@ export function validateObject(object: KubeObject, custom: ReadonlyMap<string, C
   const apiVersion = object.apiVersion!
   const kind = object.kind!
   const key = `${apiVersion}/${kind}`
+  const crd = custom.get(key)
+  if (crd?.explicit) return checkCustom(crd, object)
   const entry = entryFor(apiVersion, kind)
   if (entry) return [...invalid(entry, object), ...unknownFields(key, entry.validate, object)]
-  const crd = custom.get(key)
-  if (crd) return [...crdInvalid(crd, object), ...crdUnknownFields(crd.schema, object)]
+  if (crd) return checkCustom(crd, object)
   if (crd === null) {
     return [
       {
@@ -164,10 +232,10 @@ export function validateObject(object: KubeObject, custom: ReadonlyMap<string, C
 function unknownKindMessage(apiVersion: string, kind: string): string {
   const served = servedVersions(kind)
   if (served.length > 0) return `${kind} is not served as ${apiVersion}; Kubernetes serves it as ${served.join(', ')}`
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : ''
-  const candidates = [...SCHEMA_CATALOG]
-    .filter(([served]) => (served.includes('/') ? served.split('/')[0] : '') === group)
-    .flatMap(([served, module]) => module.kinds.map((candidate) => ({ apiVersion: served, kind: candidate })))
+  const group = groupOf(apiVersion)
+  const candidates = SCHEMA_MODULES.filter((module) => groupOf(module.apiVersion) === group).flatMap((module) =>
+    [...KINDS.get(module)!].map((candidate) => ({ apiVersion: module.apiVersion, kind: candidate }))
+  )
   const near = candidates
     .map((candidate) => ({ candidate, distance: editDistance(candidate.kind.toLowerCase(), kind.toLowerCase()) }))
     .filter((c) => c.distance <= Math.max(2, Math.floor(kind.length / 4)))
@@ -187,9 +255,87 @@ function invalid(entry: KindEntry, object: KubeObject): SchemaProblem[] {
   }
 }
 
-function crdInvalid(crd: CustomSchema, object: KubeObject): SchemaProblem[] {
-  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = object
-  return crd.validate(rest) ? [] : describeErrors(crd.validate.errors ?? [])
+function checkCustom(crd: CustomSchema, object: KubeObject): SchemaProblem[] {
+  const validate = compiled(crd)
+  if (!validate) {
+    const from = crd.source ? ` (${crd.source})` : ''
+    return [
+      {
+        kind: 'no-schema',
+        path: ['kind'],
+        message: `the schema of ${object.apiVersion}/${object.kind}${from} does not compile (${crd.compileError}), so the object is not checked`
+      }
+    ]
+  }
+  const { metadata: _m, ...rest } = object
+  // The API server prunes a null at a field that is not nullable before it validates.
+  const problems = validate(withoutPrunedNulls(rest, crd.schema)) ? [] : describeErrors(validate.errors ?? [])
+  return [...problems, ...crdStructure(crd.schema, object)]
+}
+
+type SchemaNode = Record<string, unknown>
+
+/** The node that describes a field of an object: its property, else additionalProperties when that is a schema. */
+function fieldNode(node: SchemaNode | undefined, name: string): SchemaNode | undefined {
+  const properties = node?.properties as Record<string, SchemaNode> | undefined
+  if (properties && Object.prototype.hasOwnProperty.call(properties, name)) return properties[name]
+  const additional = node?.additionalProperties
+  return additional && typeof additional === 'object' ? (additional as SchemaNode) : undefined
+}
+
+function withoutPrunedNulls(value: unknown, node: SchemaNode | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => withoutPrunedNulls(item, node?.items as SchemaNode | undefined))
+  if (!value || typeof value !== 'object') return value
+  const result: Record<string, unknown> = {}
+  for (const [name, child] of Object.entries(value)) {
+    const childNode = fieldNode(node, name)
+    if (child === null && childNode?.nullable !== true) continue
+    result[name] = withoutPrunedNulls(child, childNode)
+  }
+  return result
+}
+
+const EMBEDDED_RESOURCE_FIELDS = new Set(['apiVersion', 'kind', 'metadata'])
+
+/**
+ * What ajv does not see in a structural schema: fields it does not declare (the API server prunes
+ * them; strict field validation refuses them), `x-kubernetes-preserve-unknown-fields` (anything goes
+ * below), `x-kubernetes-embedded-resource` (apiVersion, kind and metadata of an object inside),
+ * `x-kubernetes-int-or-string` without an anyOf spelling it out.
+ */
+function crdStructure(schema: SchemaNode, object: KubeObject): SchemaProblem[] {
+  const problems: SchemaProblem[] = []
+  const walk = (value: unknown, node: SchemaNode | undefined, path: Array<string | number>): void => {
+    if (!node || value === null || value === undefined) return
+    if (node['x-kubernetes-int-or-string'] === true && !node.anyOf && !(typeof value === 'string' || Number.isInteger(value))) {
+      problems.push({ kind: 'invalid', path, message: `${path.join('.') || '(the object)'} must be an integer or a string` })
+      return
+    }
+    if (node['x-kubernetes-preserve-unknown-fields'] === true && !node.properties && !node.additionalProperties) return
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, node.items as SchemaNode | undefined, [...path, i]))
+      return
+    }
+    if (typeof value !== 'object') return
+    const properties = node.properties as Record<string, SchemaNode> | undefined
+    const additional = node.additionalProperties
+    const open = node['x-kubernetes-preserve-unknown-fields'] === true || additional === true || (!properties && !additional)
+    const embedded = node['x-kubernetes-embedded-resource'] === true || path.length === 0
+    for (const [name, child] of Object.entries(value)) {
+      if (embedded && EMBEDDED_RESOURCE_FIELDS.has(name) && (name === 'metadata' || !properties?.[name])) continue
+      const childNode = fieldNode(node, name)
+      if (childNode) walk(child, childNode, [...path, name])
+      else if (!open) {
+        problems.push({
+          kind: 'unknown-field',
+          path: [...path, name],
+          message: unknownFieldMessage([...path, name], new Set(Object.keys(properties ?? {})))
+        })
+      }
+    }
+  }
+  walk(object, schema, [])
+  return problems
 }
 
 /** Groups ajv's errors by place, so `anyOf` alternatives read as one sentence. */
@@ -269,7 +415,8 @@ function learn(key: string, validate: ModelValidate, object: KubeObject): void {
   let shape = shapes.get(key)
   if (!shape) shapes.set(key, (shape = new Map()))
   const record = (trace: Trace, path: string): void => {
-    if (!trace.isArray && !shape!.has(path)) shape!.set(path, trace.enumerated ? 'map' : trace.reads.size === 0 ? 'free' : trace.reads)
+    if (!trace.isArray && !shape!.has(path))
+      shape!.set(path, trace.enumerated ? 'map' : trace.reads.size === 0 ? 'free' : declared(trace.reads))
     for (const [name, child] of trace.children)
       record(child, trace.isArray ? `${path}/[]` : trace.enumerated ? `${path}/*` : `${path}/${name}`)
   }
@@ -277,24 +424,37 @@ function learn(key: string, validate: ModelValidate, object: KubeObject): void {
 }
 
 /**
- * Fields of a CRD's JSONSchemaProps that the models leave out, though every real CRD uses them
- * (Flux's own gotk-components.yaml among them).
+ * The fields a type declares: those its validator reads, and those the models' generator left out
+ * of the validator (a CRD schema's `description` and `x-kubernetes-*` at every depth, PriorityClass's
+ * `description`…), which schema-catalog.ts lists by the fields that are read.
  */
-const SCHEMA_EXTENSIONS = new Set([
-  'x-kubernetes-embedded-resource',
-  'x-kubernetes-int-or-string',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-list-type',
-  'x-kubernetes-map-type',
-  'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-validations'
+function declared(reads: ReadonlySet<string>): ReadonlySet<string> {
+  const unread = UNREAD_FIELDS.get([...reads].sort().join(' '))
+  return unread ? new Set([...reads, ...unread]) : reads
+}
+
+/**
+ * Where a CRD holds JSONSchemaProps. The schema is recursive (properties.*.items.properties.*…) and the
+ * models type `items`, `additionalProperties` and `additionalItems` as free-form (JSONSchemaPropsOrArray,
+ * OrBool), so their validators read nothing below them. Every schema node is walked with the shape of
+ * the root node instead, at any depth.
+ */
+const SCHEMA_ROOTS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['apiextensions.k8s.io/v1/CustomResourceDefinition', ['/spec/versions/[]/schema/openAPIV3Schema']],
+  [
+    'apiextensions.k8s.io/v1beta1/CustomResourceDefinition',
+    ['/spec/validation/openAPIV3Schema', '/spec/versions/[]/schema/openAPIV3Schema']
+  ]
 ])
+/** JSONSchemaProps fields that hold schemas: a map of them, one (or, for items, a list), or a list. */
+const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', 'dependencies'])
+const SUBSCHEMAS = new Set(['items', 'additionalProperties', 'additionalItems', 'not', 'allOf', 'anyOf', 'oneOf'])
 
 function unknownFields(key: string, validate: ModelValidate, object: KubeObject): SchemaProblem[] {
   const problems: SchemaProblem[] = []
-  const schemaExtensions = key.startsWith('apiextensions.k8s.io/')
+  const schemaRoots = SCHEMA_ROOTS.get(key) ?? []
   let learned = false
-  const walk = (value: Record<string, unknown>, shapePath: string, path: Array<string | number>): void => {
+  const walk = (value: Record<string, unknown>, shapePath: string, path: Array<string | number>, schemaRoot?: string): void => {
     let shape = shapes.get(key)?.get(shapePath)
     if (shape === undefined && !learned) {
       learned = true
@@ -302,17 +462,19 @@ function unknownFields(key: string, validate: ModelValidate, object: KubeObject)
       shape = shapes.get(key)?.get(shapePath)
     }
     if (shape === undefined || shape === 'free') return
+    const root = schemaRoot ?? (schemaRoots.includes(shapePath) ? shapePath : undefined)
     for (const [name, child] of Object.entries(value)) {
-      if (shape !== 'map' && !shape.has(name) && !(schemaExtensions && SCHEMA_EXTENSIONS.has(name))) {
-        problems.push({
-          kind: 'unknown-field',
-          path: [...path, name],
-          message: unknownFieldMessage([...path, name], schemaExtensions ? new Set([...shape, ...SCHEMA_EXTENSIONS]) : shape)
-        })
+      if (shape !== 'map' && !shape.has(name)) {
+        problems.push({ kind: 'unknown-field', path: [...path, name], message: unknownFieldMessage([...path, name], shape) })
         continue
       }
-      const childPath = shape === 'map' ? `${shapePath}/*` : `${shapePath}/${name}`
-      visit(child, childPath, [...path, name])
+      if (root && SUBSCHEMA_MAPS.has(name) && child && typeof child === 'object' && !Array.isArray(child)) {
+        for (const [entry, schema] of Object.entries(child)) visitSchema(schema, root, [...path, name, entry])
+      } else if (root && SUBSCHEMAS.has(name)) {
+        visitSchema(child, root, [...path, name])
+      } else {
+        visit(child, shape === 'map' ? `${shapePath}/*` : `${shapePath}/${name}`, [...path, name])
+      }
     }
   }
   const visit = (child: unknown, shapePath: string, path: Array<string | number>): void => {
@@ -321,6 +483,11 @@ function unknownFields(key: string, validate: ModelValidate, object: KubeObject)
     } else if (child && typeof child === 'object') {
       walk(child as Record<string, unknown>, shapePath, path)
     }
+  }
+  // A schema node, or a list of them (allOf, items as a tuple); booleans and string lists (dependencies) are not nodes.
+  const visitSchema = (child: unknown, root: string, path: Array<string | number>): void => {
+    if (Array.isArray(child)) child.forEach((item, index) => visitSchema(item, root, [...path, index]))
+    else if (child && typeof child === 'object') walk(child as Record<string, unknown>, root, path, root)
   }
   walk(object as Record<string, unknown>, '', [])
   return problems
@@ -333,35 +500,6 @@ function unknownFieldMessage(path: ReadonlyArray<string | number>, known: Readon
     .filter((c) => c.distance <= Math.max(1, Math.floor(name.length / 3)))
     .sort((a, b) => a.distance - b.distance)[0]
   return `unknown field ${path.join('.')}${near ? ` (did you mean ${near.candidate}?)` : ''}`
-}
-
-/** Unknown fields against a CRD's structural schema (properties, additionalProperties, preserve-unknown-fields). */
-function crdUnknownFields(schema: Record<string, unknown>, object: KubeObject): SchemaProblem[] {
-  const problems: SchemaProblem[] = []
-  const walk = (value: unknown, node: Record<string, unknown> | undefined, path: Array<string | number>): void => {
-    if (!node || node['x-kubernetes-preserve-unknown-fields'] === true) return
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, node.items as Record<string, unknown> | undefined, [...path, i]))
-      return
-    }
-    if (!value || typeof value !== 'object') return
-    const properties = node.properties as Record<string, Record<string, unknown>> | undefined
-    const additional = node.additionalProperties
-    for (const [name, child] of Object.entries(value)) {
-      if (path.length === 0 && (name === 'apiVersion' || name === 'kind' || name === 'metadata')) continue
-      if (properties?.[name]) walk(child, properties[name], [...path, name])
-      else if (additional && typeof additional === 'object') walk(child, additional as Record<string, unknown>, [...path, name])
-      else if (properties && additional !== true) {
-        problems.push({
-          kind: 'unknown-field',
-          path: [...path, name],
-          message: unknownFieldMessage([...path, name], new Set(Object.keys(properties)))
-        })
-      }
-    }
-  }
-  walk(object, schema, [])
-  return problems
 }
 
 /** Levenshtein distance, for "did you mean" hints. */

@@ -29,6 +29,7 @@ import { applyPostBuild, postBuildSteps } from './post-build.js'
 import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
 import { renderedManifests } from './rendered-manifests.js'
 import { customSchemas, loadSchemas } from './schema.js'
+import { configuredSchemas } from './schema-sources.js'
 import { listYamlFiles, SourceFiles } from './source-files.js'
 
 /** The checks, by the names the `checks` input takes, with the required-status-check names of the seed. */
@@ -323,7 +324,18 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     switch (check) {
       case 'kustomize': {
         findings = [...staticFindings, ...renderFindings.values()]
-        const custom = customSchemas([...allManifests.map((m) => m.object), ...crdObjects(files, yamlFiles)])
+        const configured = configuredSchemas(
+          repoRoot,
+          config.schemas,
+          files,
+          [...allManifests, ...fluxObjects].map((m) => m.object),
+          config.file
+        )
+        findings.push(...configured.findings)
+        const custom = new Map([
+          ...customSchemas([...allManifests.map((m) => m.object), ...crdObjects(files, yamlFiles)]),
+          ...configured.custom
+        ])
         for (const root of roots) {
           const manifests = manifestsByRoot.get(root.path)
           if (manifests)

@@ -147,6 +147,6 @@ describe('Flux objects in the cluster directory that Flux applies', () => {
       result.findings
         .filter((f) => f.location?.file !== 'clusters/dev/apps.yaml')
         .map((f) => `${f.ruleId} ${f.location?.file}:${f.location?.line}`)
-    ).toEqual(['flux/health-check-missing clusters/dev/issuers.yaml:14', 'kustomize/no-schema issuers/cluster-issuer.yaml:1'])
+    ).toEqual(['flux/health-check-missing clusters/dev/issuers.yaml:14'])
   })
 })

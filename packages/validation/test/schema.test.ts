@@ -82,9 +82,9 @@ describe('validateObject: strict, offline', () => {
     ],
     [
       'a custom resource without its CRD',
-      { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'x' } },
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } },
       [
-        'no-schema apiVersion no schema for Certificate (cert-manager.io/v1): its CustomResourceDefinition is not in this repository, so the object is not checked'
+        'no-schema apiVersion no schema for Widget (example.com/v1): its CustomResourceDefinition is not in this repository, so the object is not checked'
       ]
     ]
   ])('%s', async (_what, object, expected) => {

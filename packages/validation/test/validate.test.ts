@@ -167,7 +167,7 @@ describe('kustomize-validate on a repo holding each defect class', () => {
   test('a custom resource without a schema is a warning naming it', () => {
     const finding = results.defects!.findings.find((f) => f.ruleId === 'kustomize/no-schema')
     expect(finding).toMatchObject({ severity: 'warning', location: { file: 'apps/kinds/overlays/dev/objects.yaml', line: 6 } })
-    expect(finding!.message).toContain('ServiceMonitor (monitoring.coreos.com/v1)')
+    expect(finding!.message).toContain('VolumeSnapshot (snapshot.storage.k8s.io/v1)')
   })
 
   test('an invalid tag is reported once, where it is written', () => {

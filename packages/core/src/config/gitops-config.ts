@@ -32,6 +32,7 @@ import {
   type KubernetesInput
 } from './kubernetes.js'
 import { completeVersioning, versioningSchema, type VersioningConfig, type VersioningInput } from './versioning.js'
+import { completeSchemas, schemasSchema, type SchemasConfig, type SchemasInput } from './schemas.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -60,6 +61,8 @@ export interface GitopsConfig {
   kubernetes: KubernetesConfig
   /** How compute-tag derives versions from commits (semantic-release's preset and release rules). */
   versioning: VersioningConfig
+  /** Schemas of custom resources that validate-manifests uses beyond the packaged ones (CRD files, JSON schema directories). */
+  schemas: SchemasConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -74,7 +77,8 @@ const sections = {
   deploymentWindows: deploymentWindowsSchema,
   quota: quotaSchema,
   kubernetes: kubernetesSchema,
-  versioning: versioningSchema
+  versioning: versioningSchema,
+  schemas: schemasSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -104,7 +108,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     deploymentWindows: [],
     quota: completeQuota(undefined),
     kubernetes: completeKubernetes(undefined),
-    versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined)
+    versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined),
+    schemas: completeSchemas(undefined)
   }
 }
 
@@ -134,6 +139,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     quota?: QuotaInput
     kubernetes?: KubernetesInput
     versioning?: VersioningInput
+    schemas?: SchemasInput
   }
   const [quotaProblem] = quotaProblems(data.quota)
   if (quotaProblem) {
@@ -205,7 +211,8 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     deploymentWindows,
     quota: completeQuota(data.quota),
     kubernetes: completeKubernetes(data.kubernetes),
-    versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path]))
+    versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path])),
+    schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file)
   }
 }
 

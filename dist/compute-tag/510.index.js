@@ -1,0 +1,1119 @@
+export const id = 510;
+export const ids = [510];
+export const modules = {
+
+/***/ 2510:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  releaseAnalysisOf: () => (/* binding */ releaseAnalysisOf)
+});
+
+// EXTERNAL MODULE: ./packages/core/src/errors.ts
+var src_errors = __webpack_require__(7638);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __webpack_require__(8815);
+;// CONCATENATED MODULE: ./packages/core/src/yaml-source.ts
+
+
+// An alias bomb ("billion laughs") expands a few lines into gigabytes; real config never needs this many.
+const MAX_ALIAS_COUNT = 50;
+/**
+ * Parses every document of a YAML stream, refusing what would make the result ambiguous or unsafe:
+ * syntax errors, duplicate keys and alias bombs are UserErrors at file:line.
+ */
+function parseYamlStream(text, file) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+    const list = Array.isArray(documents) ? documents : [documents];
+    for (const document of list) {
+        const problem = document.errors[0] ?? document.warnings.find((w) => w.code === 'DUPLICATE_KEY');
+        if (problem) {
+            const pos = lineCounter.linePos(problem.pos[0]);
+            throw new src_errors/* UserError */.yo(`${describeYamlProblem(problem.code, problem.message)} in ${file}`, {
+                file,
+                line: pos.line,
+                column: pos.col
+            });
+        }
+        // An alias is written `*name`: a text without `*` has none, and is spared a trial conversion.
+        if (text.includes('*'))
+            rejectAliasBombs(document, file, lineCounter);
+    }
+    return list.filter((d) => d.contents !== null).map((document) => ({ file, document, lineCounter }));
+}
+/** Parses a file that must hold exactly one YAML document (a kustomization, gitops.yaml). */
+function parseYamlFile(text, file) {
+    const documents = parseYamlStream(text, file);
+    if (documents.length > 1) {
+        throw new src_errors/* UserError */.yo(`${file} holds ${documents.length} YAML documents; expected one`, {
+            file,
+            line: locationOf(documents[1], []).line
+        });
+    }
+    if (documents.length === 0) {
+        const lineCounter = new dist/* LineCounter */.HN();
+        const [document] = (0,dist/* parseAllDocuments */.hR)('{}', { lineCounter });
+        return { file, document: document, lineCounter };
+    }
+    return documents[0];
+}
+/** Plain JavaScript value of a parsed document; aliases are bounded by the bomb check. */
+function toPlain(source) {
+    return source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+}
+/**
+ * The place of the node at `path`, or of its nearest existing ancestor, for findings and errors.
+ * With `at: 'key'`, a map entry is placed at its key: a value written as a block starts on the line
+ * after its key, and a finding about the entry itself (an unknown key) belongs on the key's line.
+ */
+function locationOf(source, path, at = 'value') {
+    let node = source.document.contents;
+    let found = node;
+    let keyNode;
+    for (const [index, key] of path.entries()) {
+        if (!(0,dist/* isCollection */.P3)(node))
+            break;
+        const next = node.get(key, true);
+        if (next === undefined)
+            break;
+        if (at === 'key' && index === path.length - 1 && (0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((item) => ((0,dist/* isScalar */.jn)(item.key) ? item.key.value === key : item.key === key));
+            keyNode = (0,dist/* isNode */.Ll)(pair?.key) ? pair.key : undefined;
+        }
+        node = next;
+        found = next;
+    }
+    const location = locationOfNode(source, (0,dist/* isNode */.Ll)(found) ? found : undefined);
+    if (!keyNode?.range)
+        return location;
+    const start = source.lineCounter.linePos(keyNode.range[0]);
+    return { ...location, line: start.line, column: start.col };
+}
+/** The place of a node, or the top of the file when there is none. */
+function locationOfNode(source, node) {
+    if (!node?.range)
+        return { file: source.file, line: 1 };
+    const start = source.lineCounter.linePos(node.range[0]);
+    const end = source.lineCounter.linePos(node.range[1]);
+    return { file: source.file, line: start.line, column: start.col, endLine: end.line };
+}
+function rejectAliasBombs(document, file, lineCounter) {
+    try {
+        document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    }
+    catch (error) {
+        let firstAlias;
+        (0,dist/* visit */.YR)(document, {
+            Alias(_key, node) {
+                firstAlias = node;
+                return dist/* visit */.YR.BREAK;
+            }
+        });
+        const line = firstAlias?.range ? lineCounter.linePos(firstAlias.range[0]).line : undefined;
+        throw new src_errors/* UserError */.yo(`${file} expands YAML aliases too far (limit ${MAX_ALIAS_COUNT}); refusing a possible alias bomb: ${error.message}`, { file, line });
+    }
+}
+function describeYamlProblem(code, message) {
+    const firstLine = message.split('\n')[0] ?? message;
+    if (code === 'DUPLICATE_KEY')
+        return 'Duplicate key (map keys must be unique)';
+    return `Invalid YAML (${firstLine})`;
+}
+
+// EXTERNAL MODULE: ./packages/core/src/tags/release-rules.ts + 8 modules
+var release_rules = __webpack_require__(9746);
+// EXTERNAL MODULE: ./packages/core/src/tags/version-bump.ts
+var version_bump = __webpack_require__(3712);
+;// CONCATENATED MODULE: ./packages/core/src/config/versioning.ts
+
+
+
+
+const versioningSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: "How compute-tag derives the next version from commits (semantic-release's commit-analyzer options).",
+    properties: {
+        preset: { type: 'string', enum: [...release_rules/* PRESETS */.fG] },
+        // Each rule is checked by parseReleaseRules, which names the rule and the field.
+        releaseRules: { type: 'array', items: {} }
+    }
+};
+function completeVersioning(input, file, locate) {
+    if (!input)
+        return version_bump/* DEFAULT_RELEASE_ANALYSIS */.bq;
+    const preset = input.preset === undefined ? 'angular' : (0,release_rules/* parsePreset */.Tc)(input.preset, `${file}: versioning.preset`, locate(['preset']));
+    const releaseRules = input.releaseRules === undefined
+        ? []
+        : (0,release_rules/* parseReleaseRules */.o5)(input.releaseRules, `${file}: versioning.releaseRules`, (path) => locate(['releaseRules', ...path]));
+    return { preset, releaseRules };
+}
+/** Release rules written as YAML or JSON in one parameter (an action input, a CLI option). */
+function releaseRulesFromText(text, parameter) {
+    let value;
+    try {
+        value = toPlain(parseYamlFile(text, parameter));
+    }
+    catch (error) {
+        throw (0,src_errors/* subjectError */.b6)({ parameter }, `not a YAML or JSON list of rules: ${(0,src_errors/* errorMessage */.gJ)(error).replace(/^[^:]*: /, '')}`);
+    }
+    return (0,release_rules/* parseReleaseRules */.o5)(value, { parameter });
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __webpack_require__(2463);
+;// CONCATENATED MODULE: ./packages/core/src/config/kubernetes.ts
+// A YAML number (`1.30` reads as 1.3) is accepted by the schema only to be refused with a clear
+// message by kubernetesVersionProblem(): the schema's "must be string" would not say why.
+const VERSION_VALUE = { type: ['string', 'number'] };
+const kubernetesSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'The Kubernetes version the clusters run (checks judge removed APIs against it).',
+    properties: { version: VERSION_VALUE }
+};
+/** The schema of `environments[].kubernetesVersion`. */
+const environmentKubernetesVersionSchema = VERSION_VALUE;
+const VERSION = /^v?1\.(0|[1-9][0-9]{0,2})(?:\.(0|[1-9][0-9]*))?$/;
+/** Why a gitops.yaml Kubernetes version is not one, or undefined when it is; `written` is the value's text in the file. */
+function kubernetesVersionProblem(value, written = String(value)) {
+    if (typeof value === 'number') {
+        return `${written} is a YAML number (${value}): write the version quoted, "${written}"`;
+    }
+    if (typeof value !== 'string' || !VERSION.test(value.trim())) {
+        return `'${String(value)}' is not a Kubernetes version: write the cluster's minor release, e.g. "1.29" (v1.29 and 1.29.4 are accepted too)`;
+    }
+    return undefined;
+}
+/** `1.29`, `v1.29`, `1.29.4` → `v1.29`; undefined for anything else (see kubernetesVersionProblem). */
+function normalizeKubernetesVersion(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const match = VERSION.exec(value.trim());
+    return match ? `v1.${match[1]}` : undefined;
+}
+/** The minor number of a `v1.29` version (also of the `removedIn` releases of the removed-API table). */
+function kubernetesMinor(version) {
+    const match = /^v?1\.([0-9]+)/.exec(version);
+    if (!match)
+        throw new Error(`not a Kubernetes version: ${version}`);
+    return Number(match[1]);
+}
+function completeKubernetes(input) {
+    return { version: normalizeKubernetesVersion(input?.version) };
+}
+/**
+ * The Kubernetes version of the cluster an environment deploys to: its own `kubernetesVersion`,
+ * else gitops.yaml's `kubernetes.version`; undefined when neither is set. Objects outside any
+ * environment (cluster-wide Flux roots) take `kubernetes.version`.
+ */
+function clusterVersion(config, environment) {
+    const file = config.file ?? 'gitops.yaml';
+    const own = environment === undefined ? undefined : config.environments.find((e) => e.name === environment);
+    if (own?.kubernetesVersion) {
+        return {
+            version: own.kubernetesVersion,
+            minor: kubernetesMinor(own.kubernetesVersion),
+            setBy: `${file} environments[${own.name}].kubernetesVersion`
+        };
+    }
+    const version = config.kubernetes.version;
+    return version === undefined ? undefined : { version, minor: kubernetesMinor(version), setBy: `${file} kubernetes.version` };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
+
+const SHA = '[0-9a-f]{7,40}';
+const SEMVER = '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?';
+const MUTABLE_TAGS = ['latest', 'main', 'master', 'stable', 'edge', 'dev', 'staging', 'prod', 'production'];
+/** The seed's three environments. Prod runs only `v<semver>` (or `<app>-v<semver>`) tags. */
+const DEFAULT_ENVIRONMENTS = [
+    {
+        name: 'dev',
+        namespace: 'app-dev',
+        tagTemplate: 'sha-{sha}',
+        allowedTags: [`^sha-${SHA}$`, `^{app}-${SHA}-[0-9]{8}-[0-9]{6}$`],
+        forbiddenTags: MUTABLE_TAGS,
+        autoMerge: true
+    },
+    {
+        name: 'staging',
+        namespace: 'app-staging',
+        tagTemplate: '{app}-staging-{sha}',
+        allowedTags: [`^{app}-staging-${SHA}$`, `^sha-${SHA}$`, `^staging-${SHA}$`],
+        forbiddenTags: MUTABLE_TAGS,
+        autoMerge: false
+    },
+    {
+        name: 'prod',
+        namespace: 'app-prod',
+        tagTemplate: 'v{version}',
+        allowedTags: [`^v${SEMVER}$`, `^{app}-v${SEMVER}$`],
+        forbiddenTags: MUTABLE_TAGS,
+        autoMerge: false
+    }
+];
+const environmentsSchema = {
+    type: 'array',
+    minItems: 1,
+    description: 'The environments in promotion order (first is where auto-deploys land).',
+    items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+            name: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$' },
+            namespace: { type: 'string', nullable: true, minLength: 1 },
+            tagTemplate: { type: 'string', nullable: true, minLength: 1 },
+            allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
+            forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
+            autoMerge: { type: 'boolean', nullable: true },
+            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true }
+        }
+    }
+};
+/** Fills an environment from the seed's defaults for the same name, or generic ones. */
+function completeEnvironment(input) {
+    const seed = DEFAULT_ENVIRONMENTS.find((e) => e.name === input.name);
+    return {
+        name: input.name,
+        namespace: input.namespace ?? seed?.namespace ?? `app-${input.name}`,
+        tagTemplate: input.tagTemplate ?? seed?.tagTemplate ?? `{app}-${input.name}-{sha}`,
+        allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
+        forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
+        autoMerge: input.autoMerge ?? seed?.autoMerge ?? false,
+        ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: normalizeKubernetesVersion(input.kubernetesVersion) } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/drift.ts
+/**
+ * Replicas, autoscaling bounds and config values differ between environments by design, and so
+ * does the version label, which moves with the image tag.
+ */
+const DEFAULT_DRIFT = {
+    expected: {
+        '*': ['metadata.labels[app.kubernetes.io/version]', 'spec.template.metadata.labels[app.kubernetes.io/version]'],
+        Deployment: ['spec.replicas'],
+        StatefulSet: ['spec.replicas'],
+        HorizontalPodAutoscaler: ['spec.minReplicas', 'spec.maxReplicas'],
+        ConfigMap: ['data.*']
+    }
+};
+/** One key (`replicas`) or a bracketed one (`[app.kubernetes.io/name]`, `[myapp]`, `[*]`). */
+const SEGMENT = '(?:[^.\\[\\]\\s]+|\\[[^\\[\\]]+\\])';
+const DRIFT_PATH_PATTERN = `^${SEGMENT}(?:\\.[^.\\[\\]\\s]+|\\[[^\\[\\]]+\\])*$`;
+const driftSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Expected differences between neighbouring environments, left out of drift reports.',
+    properties: {
+        expected: {
+            type: 'object',
+            nullable: true,
+            required: [],
+            propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$' },
+            additionalProperties: { type: 'array', items: { type: 'string', pattern: DRIFT_PATH_PATTERN } }
+        }
+    }
+};
+/** The drift section with its default: a user's `drift.expected` replaces the default list whole. */
+function completeDrift(input) {
+    return { expected: input?.expected ?? structuredClone(DEFAULT_DRIFT.expected) };
+}
+/** Splits a drift path into its keys: `a.b[c.d][*]` → ['a', 'b', 'c.d', '*']. */
+function driftPathKeys(path) {
+    return [...path.matchAll(/\[([^\]]+)\]|([^.[\]]+)/g)].map((m) => (m[1] ?? m[2]));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/layout.ts
+const DEFAULT_LAYOUT = {
+    overlay: 'apps/{app}/overlays/{env}',
+    base: 'apps/{app}/base'
+};
+const layoutSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        // {app} is optional: a repository with one overlay per environment (`clusters/{env}`) has no app level.
+        overlay: { type: 'string', nullable: true, pattern: '\\{env\\}', minLength: 1 },
+        base: { type: 'string', nullable: true, minLength: 1 }
+    }
+};
+/** The overlay directory of an app in an environment, relative to the repo root. */
+function overlayPath(layout, app, environment) {
+    return layout.overlay.replaceAll('{app}', app).replaceAll('{env}', environment);
+}
+/** The base directory of an app, relative to the repo root. */
+function basePath(layout, app) {
+    return layout.base.replaceAll('{app}', app);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/protection.ts
+/** The seed's required status checks for each kind of repository. */
+const SEED_APP_CHECKS = ['build-test-pipeline', 'security-scan', 'code-quality-check', 'docker-build-push'];
+const SEED_CONFIG_CHECKS = ['kustomize-validate', 'security-policy-check', 'quota-validation', 'flux-sync-validation'];
+const common = { branch: 'main', requiredApprovals: 1, dismissStaleReviews: true, requireUpToDate: true, blockForcePush: true, bypass: [] };
+/** The seed: app repos need review and checks; config repos also need CODEOWNERS approval. */
+const DEFAULT_PROTECTION = {
+    app: { ...common, codeOwnerReview: false, requiredChecks: SEED_APP_CHECKS },
+    config: { ...common, codeOwnerReview: true, requiredChecks: SEED_CONFIG_CHECKS }
+};
+const bypassSchema = {
+    oneOf: [
+        { type: 'object', additionalProperties: false, required: ['team'], properties: { team: { type: 'string', minLength: 1 } } },
+        { type: 'object', additionalProperties: false, required: ['app'], properties: { app: { type: 'integer', minimum: 1 } } },
+        {
+            type: 'object',
+            additionalProperties: false,
+            required: ['role'],
+            properties: { role: { type: 'string', enum: ['admin', 'maintain', 'write'] } }
+        },
+        {
+            type: 'object',
+            additionalProperties: false,
+            required: ['organizationAdmins'],
+            properties: { organizationAdmins: { type: 'boolean', const: true } }
+        }
+    ]
+};
+const rulesSchema = {
+    type: 'object',
+    additionalProperties: false,
+    nullable: true,
+    properties: {
+        branch: { type: 'string', minLength: 1, nullable: true },
+        requiredApprovals: { type: 'integer', minimum: 0, maximum: 10, nullable: true },
+        codeOwnerReview: { type: 'boolean', nullable: true },
+        dismissStaleReviews: { type: 'boolean', nullable: true },
+        requireUpToDate: { type: 'boolean', nullable: true },
+        requiredChecks: { type: 'array', items: { type: 'string', minLength: 1 }, nullable: true },
+        blockForcePush: { type: 'boolean', nullable: true },
+        bypass: { type: 'array', items: bypassSchema, nullable: true }
+    }
+};
+const protectionSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { app: rulesSchema, config: rulesSchema }
+};
+/** The protection section with the seed's defaults under the user's keys. */
+function completeProtection(input) {
+    return {
+        app: { ...DEFAULT_PROTECTION.app, ...input?.app },
+        config: { ...DEFAULT_PROTECTION.config, ...input?.config }
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/codeowners.ts
+/** The seed's production rule: prod overlays need platform, senior platform engineers and app team leads. */
+const DEFAULT_CODEOWNERS = {
+    protectedPaths: [{ pattern: 'apps/*/overlays/prod/', owners: ['@platform-team', '@senior-platform-engineers', '@app-team-leads'] }],
+    protectSelf: true
+};
+/** `@user`, `@org/team` or an email address: what a CODEOWNERS line accepts as an owner. */
+const OWNER_SYNTAX = '^(?:@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?|[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,})$';
+const codeownersSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        protectedPaths: {
+            type: 'array',
+            nullable: true,
+            items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['pattern', 'owners'],
+                properties: {
+                    // GitHub refuses negation, character ranges and a leading `\#`; so do we.
+                    pattern: { type: 'string', minLength: 1, pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$' },
+                    owners: { type: 'array', minItems: 1, items: { type: 'string', pattern: OWNER_SYNTAX } }
+                }
+            }
+        },
+        protectSelf: { type: 'boolean', nullable: true }
+    }
+};
+/** The codeowners section with the seed's defaults for absent keys. */
+function completeCodeowners(input) {
+    return {
+        protectedPaths: (input?.protectedPaths ?? DEFAULT_CODEOWNERS.protectedPaths).map((p) => ({
+            pattern: p.pattern,
+            owners: [...p.owners]
+        })),
+        protectSelf: input?.protectSelf ?? DEFAULT_CODEOWNERS.protectSelf
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/policy.ts
+/** The seed's expectation: policy violations block staging and prod, and warn in dev. */
+const DEFAULT_POLICY = { severity: 'error', environments: { dev: 'warning' }, rules: {}, custom: [], expressions: [] };
+const severity = { type: 'string', enum: ['error', 'warning', 'notice', 'off'] };
+const RULE_ID = '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$';
+const policySchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        severity,
+        environments: { type: 'object', additionalProperties: severity },
+        rules: {
+            type: 'object',
+            propertyNames: { pattern: RULE_ID },
+            additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                    enabled: { type: 'boolean' },
+                    severity,
+                    environments: { type: 'object', additionalProperties: severity }
+                }
+            }
+        },
+        custom: {
+            type: 'array',
+            items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['id', 'validations'],
+                properties: {
+                    id: { type: 'string', pattern: RULE_ID },
+                    kinds: { type: 'array', items: { type: 'string', minLength: 1 } },
+                    matchConditions: {
+                        type: 'array',
+                        items: {
+                            type: 'object',
+                            additionalProperties: false,
+                            required: ['name', 'expression'],
+                            properties: { name: { type: 'string', minLength: 1 }, expression: { type: 'string', minLength: 1 } }
+                        }
+                    },
+                    validations: {
+                        type: 'array',
+                        minItems: 1,
+                        items: {
+                            type: 'object',
+                            additionalProperties: false,
+                            required: ['expression'],
+                            properties: {
+                                expression: { type: 'string', minLength: 1 },
+                                message: { type: 'string' },
+                                messageExpression: { type: 'string' },
+                                reason: { type: 'string' }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+};
+/**
+ * The policy section with the seed's defaults for absent keys; listed environments override the
+ * defaults one by one. `locate` places an expression, given its path in the policy section.
+ */
+function completePolicy(input, locate = () => undefined) {
+    return {
+        severity: input?.severity ?? DEFAULT_POLICY.severity,
+        environments: { ...DEFAULT_POLICY.environments, ...input?.environments },
+        rules: { ...input?.rules },
+        custom: (input?.custom ?? []).map((rule) => ({ ...rule })),
+        expressions: customExpressions(input).map(({ path, expression }) => ({ path: path.join('.'), expression, location: locate(path) }))
+    };
+}
+/** The CEL expressions of the custom rules, with their paths in the policy section. */
+function customExpressions(input) {
+    const expressions = [];
+    const add = (expression, path) => {
+        if (expression !== undefined)
+            expressions.push({ path, expression });
+    };
+    input?.custom?.forEach((rule, i) => {
+        rule.matchConditions?.forEach((condition, j) => add(condition.expression, ['custom', i, 'matchConditions', j, 'expression']));
+        rule.validations.forEach((validation, j) => {
+            add(validation.expression, ['custom', i, 'validations', j, 'expression']);
+            add(validation.messageExpression, ['custom', i, 'validations', j, 'messageExpression']);
+        });
+    });
+    return expressions;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/deployment-windows.ts
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const HOURS_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$';
+const deploymentWindowsSchema = {
+    type: 'array',
+    description: 'Deployment windows: outside them a promotion PR stays pending (commit status deployment-window).',
+    items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['environments'],
+        properties: {
+            environments: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+            timeZone: { type: 'string', nullable: true, minLength: 1 },
+            days: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', enum: [...WEEKDAYS] } },
+            hours: { type: 'string', nullable: true, pattern: HOURS_PATTERN }
+        }
+    }
+};
+/** Fills the defaults: UTC, every day, all day. */
+function completeDeploymentWindow(input) {
+    return {
+        environments: input.environments,
+        timeZone: input.timeZone ?? 'UTC',
+        days: input.days ?? [...WEEKDAYS],
+        hours: input.hours ?? '00:00-24:00'
+    };
+}
+/** Whether a time zone name is one this runtime knows (Intl's IANA database). */
+function isKnownTimeZone(name) {
+    try {
+        new Intl.DateTimeFormat('en-US', { timeZone: name });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/workloads/quantity.ts
+/**
+ * Kubernetes resource quantities, parsed exactly. The grammar (k8s.io/apimachinery resource.Quantity):
+ *
+ *   quantity  ::= sign? number suffix
+ *   number    ::= digits | digits '.' digits? | '.' digits
+ *   suffix    ::= binarySI | decimalSI | ('e' | 'E') sign? digits
+ *   binarySI  ::= Ki | Mi | Gi | Ti | Pi | Ei
+ *   decimalSI ::= n | u | m | '' | k | M | G | T | P | E
+ *
+ * Values are held as bigint counts of nano-units (10^-9), so sums of `100m` and `0.1` or of `1.5Gi`
+ * and `512Mi` are exact; like Kubernetes, anything finer than a nano-unit is rounded up.
+ * No maintained npm library parses this grammar exactly (the Kubernetes client's helper returns
+ * floating-point numbers), hence this module.
+ */
+const NANO = (/* unused pure expression or super */ null && (10n ** 9n));
+const BINARY = { Ki: 2n ** 10n, Mi: 2n ** 20n, Gi: 2n ** 30n, Ti: 2n ** 40n, Pi: 2n ** 50n, Ei: 2n ** 60n };
+const DECIMAL = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const GRAMMAR = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
+/** Why a value is not a Kubernetes quantity, or undefined when it is one. */
+function quantityProblem(value) {
+    if (typeof value === 'number')
+        return Number.isFinite(value) ? undefined : `${value} is not a quantity`;
+    if (typeof value !== 'string')
+        return `expected a quantity such as 500m or 1Gi, found ${JSON.stringify(value)}`;
+    if (!GRAMMAR.test(value)) {
+        return `'${value}' is not a Kubernetes quantity (a number with an optional suffix: m, k, M, G, T, Ki, Mi, Gi, Ti, or an exponent such as 1e3)`;
+    }
+    const exponent = /[eE]([+-]?\d+)$/.exec(value);
+    if (exponent && Math.abs(Number(exponent[1])) > 30)
+        return `'${value}': the exponent is out of range`;
+    return undefined;
+}
+/** Parses a quantity (a string, or a number as YAML gives `cpu: 1`) into nano-units. Throws on anything else. */
+function parseQuantity(value) {
+    const problem = quantityProblem(value);
+    if (problem)
+        throw new RangeError(problem);
+    const text = typeof value === 'number' ? numberText(value) : value;
+    const [, sign, number, suffix = ''] = GRAMMAR.exec(text);
+    const [whole = '', fraction = ''] = number.split('.');
+    // mantissa × 10^-fraction.length, scaled by the suffix, in nano-units, rounded up.
+    let numerator = BigInt((whole || '0') + fraction) * NANO;
+    let denominator = 10n ** BigInt(fraction.length);
+    if (suffix in BINARY) {
+        numerator *= BINARY[suffix];
+    }
+    else {
+        const exponent = suffix in DECIMAL ? DECIMAL[suffix] : Number(suffix.slice(1));
+        if (exponent >= 0)
+            numerator *= 10n ** BigInt(exponent);
+        else
+            denominator *= 10n ** BigInt(-exponent);
+    }
+    const nanos = (numerator + denominator - 1n) / denominator;
+    return sign === '-' ? -nanos : nanos;
+}
+function numberText(value) {
+    // YAML numbers such as 0.5 or 1e3; toString gives e-notation (`1e+21`) for large values, which the grammar accepts.
+    return String(value);
+}
+const RESOURCE_NAMES = (/* unused pure expression or super */ null && (['cpu', 'memory', 'ephemeral-storage']));
+/**
+ * A quantity in nano-units, written the way people read it: CPU in cores or millicores (`2`, `1500m`),
+ * memory and storage in the largest binary unit that divides it (`3Gi`, `1536Mi`), else decimal.
+ */
+function formatQuantity(nanos, resource) {
+    const sign = nanos < 0n ? '-' : '';
+    const abs = nanos < 0n ? -nanos : nanos;
+    if (resource === 'cpu') {
+        if (abs % NANO === 0n)
+            return `${sign}${abs / NANO}`;
+        const milli = NANO / 1000n;
+        if (abs % milli === 0n)
+            return `${sign}${abs / milli}m`;
+        return `${sign}${abs}n`;
+    }
+    if (abs % NANO === 0n) {
+        const units = abs / NANO;
+        if (units === 0n)
+            return '0';
+        for (const suffix of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
+            if (units % BINARY[suffix] === 0n)
+                return `${sign}${units / BINARY[suffix]}${suffix}`;
+        }
+        return `${sign}${units}`;
+    }
+    const milli = NANO / 1000n;
+    if (abs % milli === 0n)
+        return `${sign}${abs / milli}m`;
+    return `${sign}${abs}n`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/quota.ts
+
+/** The seed sets no budgets: ResourceQuota objects in the repo are the limits. */
+const DEFAULT_QUOTA = { environments: {}, namespaces: {}, countSurge: true, nodes: undefined };
+const quantity = { type: ['string', 'number'] };
+const values = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { cpu: quantity, memory: quantity, 'ephemeral-storage': quantity }
+};
+const budget = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { requests: values, limits: values, pods: { type: 'integer', minimum: 0 } }
+};
+const quotaSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        environments: { type: 'object', additionalProperties: budget },
+        namespaces: { type: 'object', additionalProperties: budget },
+        countSurge: { type: 'boolean' },
+        nodes: { type: 'integer', minimum: 1 }
+    }
+};
+/** The quota section with the defaults for absent keys. */
+function completeQuota(input) {
+    return {
+        environments: { ...input?.environments },
+        namespaces: { ...input?.namespaces },
+        countSurge: input?.countSurge ?? DEFAULT_QUOTA.countSurge,
+        nodes: input?.nodes ?? DEFAULT_QUOTA.nodes
+    };
+}
+/** Budget values that are not Kubernetes quantities, with their path in gitops.yaml. */
+function quotaProblems(input) {
+    const problems = [];
+    for (const scope of ['environments', 'namespaces']) {
+        for (const [name, entry] of Object.entries(input?.[scope] ?? {})) {
+            for (const which of ['requests', 'limits']) {
+                for (const [resource, value] of Object.entries(entry[which] ?? {})) {
+                    const problem = quantityProblem(value);
+                    if (problem)
+                        problems.push({ path: [scope, name, which, resource], message: problem });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/repo-paths.ts
+
+
+
+/**
+ * Safe paths inside the config repo. Every action that reads or writes the user's repository
+ * goes through here, so one set of rules refuses `..` or absolute paths leading out of the repo,
+ * symlinks pointing outside it, and app or environment names that would escape the layout
+ * (`apps/{app}/overlays/{env}`).
+ *
+ * Repo paths are relative, POSIX-style (`apps/myapp/overlays/dev`), without `./` or a trailing
+ * slash; the repo root itself is `.`.
+ */
+/** App and environment names: lower-case letters, digits and inner `-` (a DNS label, at most 63). */
+const LAYOUT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Why an app or environment name cannot be used in a path, or undefined when it can. */
+function layoutNameProblem(name) {
+    if (name === '')
+        return 'the name is empty';
+    if (!LAYOUT_NAME.test(name)) {
+        return `'${name}' may only contain lower-case letters, digits and '-' (not at either end), at most 63 characters, so it cannot leave its directory`;
+    }
+    return undefined;
+}
+/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
+function checkLayoutName(name, what) {
+    const problem = layoutNameProblem(name);
+    if (problem)
+        throw subjectError(what, problem);
+    return name;
+}
+/**
+ * Normalizes a path the user gave (an input, a kustomization reference resolved against its
+ * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
+ * would climb above the repo root. `what` names the source in the error.
+ */
+function normalizeRepoPath(path, what) {
+    const trimmed = path.trim();
+    if (trimmed === '')
+        throw (0,src_errors/* subjectError */.b6)(what, 'the path is empty');
+    if (trimmed.includes('\0'))
+        throw (0,src_errors/* subjectError */.b6)(what, 'the path contains a NUL byte');
+    if (trimmed.includes('\\'))
+        throw (0,src_errors/* subjectError */.b6)(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
+    if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
+        throw (0,src_errors/* subjectError */.b6)(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
+    }
+    const normalized = external_node_path_.posix.normalize(trimmed).replace(/\/+$/, '');
+    if (normalized === '..' || normalized.startsWith('../')) {
+        throw (0,src_errors/* subjectError */.b6)(what, `'${trimmed}' leads out of the repository`);
+    }
+    return normalized === '' ? '.' : normalized;
+}
+/** Joins a relative reference (e.g. `../../base` in a kustomization) to a repo directory, refusing escapes. */
+function joinRepoPath(dir, reference, what) {
+    if (reference.startsWith('/'))
+        throw new UserError(`${what}: '${reference}' is an absolute path; kustomize references must be relative`);
+    return normalizeRepoPath(posix.join(dir, reference), what);
+}
+/** True when `path` is `dir` or inside it (both repo paths). */
+function isWithin(dir, path) {
+    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
+}
+/**
+ * Fills a layout template (`apps/{app}/overlays/{env}`) after checking the names, so `app: ../x`
+ * or `environment: prod/../../etc` never reaches the filesystem.
+ */
+function layoutPath(template, names, what = 'layout') {
+    let path = template;
+    for (const [placeholder, name, input] of [
+        ['{app}', names.app, 'app'],
+        ['{env}', names.env, 'environment']
+    ]) {
+        if (!path.includes(placeholder))
+            continue;
+        if (name === undefined)
+            throw parameterError(input, `needed to fill ${what} '${template}'`);
+        checkLayoutName(name, { parameter: input });
+        path = path.replaceAll(placeholder, name);
+    }
+    return normalizeRepoPath(path, what);
+}
+/**
+ * The app and environment a repo path stands for under a layout template, or undefined when the
+ * path does not follow the layout. The inverse of layoutPath().
+ */
+function matchLayoutPath(template, path) {
+    const names = [];
+    const pattern = template
+        .replace(/\/+$/, '')
+        .split(/(\{app\}|\{env\})/)
+        .map((part) => {
+        if (part === '{app}' || part === '{env}') {
+            names.push(part.slice(1, -1));
+            return '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
+        }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+        .join('');
+    const match = new RegExp(`^${pattern}$`).exec(path);
+    if (!match)
+        return undefined;
+    const result = {};
+    names.forEach((name, i) => {
+        const value = match[i + 1];
+        const key = name;
+        if (result[key] !== undefined && result[key] !== value)
+            return;
+        result[key] = value;
+    });
+    return result;
+}
+/**
+ * The absolute path of a repo path on disk, after checking that no symlink along the way leads
+ * out of the repository. `mustBeFile` also refuses a symlink as the final component (a file we
+ * edit must be a real file: renaming over a symlink would replace the link, not its target).
+ * Missing paths resolve without error; callers decide what absence means.
+ */
+function resolveInRepo(repoRoot, repoPath, what, options = {}) {
+    const path = normalizeRepoPath(repoPath, what);
+    const root = realpathSync(repoRoot);
+    const absolute = resolve(root, path);
+    let real;
+    try {
+        real = realpathSync(absolute);
+    }
+    catch {
+        real = realpathOfExistingPrefix(absolute);
+    }
+    const rel = relative(root, real);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(root, rel) !== real) {
+        throw new UserError(`${what}: '${path}' is a symlink (or goes through one) that leads out of the repository`, { file: path });
+    }
+    if (options.mustBeFile) {
+        try {
+            if (lstatSync(absolute).isSymbolicLink()) {
+                throw new UserError(`${what}: '${path}' is a symlink; only regular files are edited`, { file: path });
+            }
+        }
+        catch (error) {
+            if (error instanceof UserError)
+                throw error;
+        }
+    }
+    return absolute;
+}
+function realpathOfExistingPrefix(absolute) {
+    const parts = absolute.split(sep);
+    for (let i = parts.length - 1; i > 0; i--) {
+        try {
+            const real = realpathSync(parts.slice(0, i).join(sep) || sep);
+            return [real, ...parts.slice(i)].join(sep);
+        }
+        catch {
+            // keep climbing until a part exists
+        }
+    }
+    return absolute;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/schemas.ts
+
+
+
+const PATHS = { type: 'array', items: { type: 'string', minLength: 1 } };
+const schemasSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Schemas of custom resources beyond the packaged ones: CRD files and JSON schema directories in the repository.',
+    properties: { crds: PATHS, jsonSchemas: PATHS }
+};
+/** The schemas section with repo paths checked (no absolute path, nothing out of the repository), each mistake at its line. */
+function completeSchemas(input, locate = () => undefined, file = 'gitops.yaml') {
+    const sources = (key) => (input?.[key] ?? []).map((path, index) => {
+        const location = locate(['schemas', key, index]);
+        try {
+            return { path: normalizeRepoPath(path, `${file}: schemas.${key}[${index}]`), location };
+        }
+        catch (error) {
+            if (error instanceof src_errors/* UserError */.yo)
+                throw new src_errors/* UserError */.yo(error.message, location);
+            throw error;
+        }
+    });
+    return { crds: sources('crds'), jsonSchemas: sources('jsonSchemas') };
+}
+/** Whether a repo path matches a `schemas.crds` entry: the path itself, or a glob (`*` within a directory, `**` across them, `?`). */
+function matchesSchemaPath(pattern, path) {
+    if (!/[*?]/.test(pattern))
+        return path === pattern || path.startsWith(`${pattern}/`);
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        if (char === '*' && pattern[i + 1] === '*') {
+            const slash = pattern[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (char === '*')
+            source += '[^/]*';
+        else if (char === '?')
+            source += '[^/]';
+        else
+            source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`).test(posix.normalize(path));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
+const sections = {
+    environments: environmentsSchema,
+    layout: layoutSchema,
+    protection: protectionSchema,
+    codeowners: codeownersSchema,
+    drift: driftSchema,
+    policy: policySchema,
+    deploymentWindows: deploymentWindowsSchema,
+    quota: quotaSchema,
+    kubernetes: kubernetesSchema,
+    versioning: versioningSchema,
+    schemas: schemasSchema
+};
+/** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
+const gitopsConfigSchema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'gitops-actions config (gitops.yaml)',
+    type: 'object',
+    additionalProperties: false,
+    properties: { version: { type: 'integer', enum: [1] }, ...sections }
+};
+// Compiled on first use: a run without gitops.yaml (the defaults) never pays for it.
+let compiledSchema;
+const configValidator = () => (compiledSchema ??= new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(gitopsConfigSchema));
+/** The configuration when the repo has no gitops.yaml: the seed's. */
+function defaultGitopsConfig() {
+    return {
+        file: undefined,
+        environments: DEFAULT_ENVIRONMENTS.map((e) => ({ ...e })),
+        layout: { ...DEFAULT_LAYOUT },
+        protection: completeProtection(undefined),
+        codeowners: completeCodeowners(undefined),
+        drift: completeDrift(undefined),
+        policy: completePolicy(undefined),
+        deploymentWindows: [],
+        quota: completeQuota(undefined),
+        kubernetes: completeKubernetes(undefined),
+        versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined),
+        schemas: completeSchemas(undefined)
+    };
+}
+/** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
+function loadGitopsConfig(repoRoot) {
+    for (const name of GITOPS_CONFIG_FILES) {
+        const path = (0,external_node_path_.join)(repoRoot, name);
+        if ((0,external_node_fs_.existsSync)(path))
+            return parseGitopsConfig((0,external_node_fs_.readFileSync)(path, 'utf8'), name);
+    }
+    return defaultGitopsConfig();
+}
+/** Parses gitops.yaml text; every mistake is a UserError at file:line. */
+function parseGitopsConfig(text, file = 'gitops.yaml') {
+    const source = parseYamlFile(text, file);
+    const raw = toPlain(source) ?? {};
+    const validate = configValidator();
+    if (!validate(raw))
+        throw schemaError(source, validate.errors ?? []);
+    const data = raw;
+    const [quotaProblem] = quotaProblems(data.quota);
+    if (quotaProblem) {
+        throw new src_errors/* UserError */.yo(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
+    }
+    const versionProblem = (value, path, name) => {
+        const node = source.document.getIn(path, true);
+        const problem = value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined);
+        if (problem)
+            throw new src_errors/* UserError */.yo(`${file}: ${name}: ${problem}`, locationOf(source, path));
+    };
+    versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
+    data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
+    const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
+    const seen = new Set();
+    environments.forEach((environment, index) => {
+        if (seen.has(environment.name)) {
+            throw new src_errors/* UserError */.yo(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
+        }
+        seen.add(environment.name);
+        for (const [key, list] of [['allowedTags', environment.allowedTags], ['forbiddenTags', environment.forbiddenTags]]) {
+            list.forEach((pattern, i) => {
+                if (key === 'forbiddenTags')
+                    return;
+                try {
+                    new RegExp(pattern.replaceAll('{app}', 'app'));
+                }
+                catch (error) {
+                    throw new src_errors/* UserError */.yo(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, locationOf(source, ['environments', index, key, i]));
+                }
+            });
+        }
+    });
+    const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow);
+    deploymentWindows.forEach((window, index) => {
+        if (!isKnownTimeZone(window.timeZone)) {
+            throw new src_errors/* UserError */.yo(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
+        }
+        window.environments.forEach((name, i) => {
+            if (!seen.has(name)) {
+                throw new src_errors/* UserError */.yo(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
+            }
+        });
+    });
+    return {
+        file,
+        environments,
+        layout: { ...DEFAULT_LAYOUT, ...data.layout },
+        protection: completeProtection(data.protection),
+        codeowners: completeCodeowners(data.codeowners),
+        drift: completeDrift(data.drift),
+        policy: completePolicy(data.policy, (path) => locationOf(source, ['policy', ...path])),
+        deploymentWindows,
+        quota: completeQuota(data.quota),
+        kubernetes: completeKubernetes(data.kubernetes),
+        versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path])),
+        schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file)
+    };
+}
+function schemaError(source, errors) {
+    // The most specific error is the most useful one; ajv lists parents' errors too.
+    const error = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+    const path = error.instancePath
+        .split('/')
+        .slice(1)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.');
+    let message = `${source.file}: ${where} ${error.message ?? 'is invalid'}`;
+    if (error.keyword === 'additionalProperties') {
+        const extra = error.params.additionalProperty;
+        const allowed = Object.keys(error.parentSchema?.properties ?? {});
+        message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`;
+        path.push(extra);
+        return new src_errors/* UserError */.yo(message, locationOf(source, path, 'key'));
+    }
+    else if (error.keyword === 'enum') {
+        message += `: ${error.params.allowedValues.join(', ')}`;
+    }
+    return new src_errors/* UserError */.yo(message, locationOf(source, path));
+}
+/** Finds an environment by name, or a UserError listing the known ones. */
+function environmentByName(config, name, input = 'environment') {
+    const environment = config.environments.find((e) => e.name === name);
+    if (!environment) {
+        throw parameterError(input, `unknown environment '${name}'. Environments in ${config.file ?? 'the default configuration'}: ${config.environments.map((e) => e.name).join(', ')}`);
+    }
+    return environment;
+}
+
+;// CONCATENATED MODULE: ./packages/operations/src/versioning-settings.ts
+
+/**
+ * How compute-tag decides versions: the caller's preset and release rules (given as YAML or JSON
+ * text) over the checkout's gitops.yaml `versioning` section. Loaded on demand (a chunk of the
+ * bundle): gitops.yaml's loader and the YAML parser cost start-up time that a dev tag never needs.
+ */
+function releaseAnalysisOf(cwd, preset, releaseRulesText) {
+    const releaseRules = releaseRulesText === undefined ? undefined : releaseRulesFromText(releaseRulesText, 'release-rules');
+    const configured = preset !== undefined && releaseRules !== undefined ? undefined : loadGitopsConfig(cwd).versioning;
+    return { preset: preset ?? configured.preset, releaseRules: releaseRules ?? configured.releaseRules };
+}
+
+
+/***/ })
+
+};
