@@ -36021,7 +36021,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2803);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4978);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36030,7 +36030,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2803:
+/***/ 4978:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36039,8 +36039,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -38990,6 +38988,238 @@ function getIDToken(aud) {
 var errors = __nccwpck_require__(7638);
 // EXTERNAL MODULE: ./packages/core/src/source-location.ts
 var source_location = __nccwpck_require__(6294);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./packages/process/src/tool-limits.ts
+
+const MEMORY_VARIABLE = 'GITOPS_ACTIONS_TOOL_MEMORY';
+const TIMEOUT_VARIABLE = 'GITOPS_ACTIONS_TOOL_TIMEOUT';
+/**
+ * 2 GiB of address space a process. A Go binary (kustomize, kubectl, helm) maps about 0.7 GiB before
+ * it allocates anything (measured: kubectl v1.32 does not start under 640 MiB), so this leaves it
+ * about 1.3 GiB of heap, far more than a batch of 60 overlays needs (under 100 MiB resident). Renders
+ * run one per core: 2 on a private ubuntu-latest runner (7 GB), 4 on a public one (16 GB), so the
+ * tools together stay within half the runner's memory, the rest left to Node and the system.
+ */
+const DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3;
+/** 10 minutes: an honest kustomize build or git command takes seconds; the job's own limit is 6 hours. */
+const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+/** Reads the bounds from the environment; a value that is not one is a UserError naming the variable. */
+function toolLimits(env = process.env) {
+    return {
+        memoryBytes: parseMemory(env[MEMORY_VARIABLE]),
+        timeoutMs: parseTimeout(env[TIMEOUT_VARIABLE])
+    };
+}
+function parseMemory(raw) {
+    const value = raw?.trim() ?? '';
+    if (value === '')
+        return DEFAULT_MEMORY_BYTES;
+    if (value === '0' || value === 'unlimited')
+        return undefined;
+    const match = /^(\d+)\s*([KMGT]?)(?:i?B)?$/i.exec(value);
+    const bytes = match ? Number(match[1]) * UNITS[match[2].toUpperCase()] : Number.NaN;
+    if (!Number.isSafeInteger(bytes) || bytes < 256 * 1024 ** 2) {
+        throw new errors/* UserError */.yo(`${MEMORY_VARIABLE}='${raw}' is not a memory bound: give bytes with K, M or G (e.g. 2G, 1536M), at least 256M, or 0 for none`);
+    }
+    return bytes;
+}
+function parseTimeout(raw) {
+    const value = raw?.trim() ?? '';
+    if (value === '')
+        return DEFAULT_TIMEOUT_MS;
+    if (value === '0')
+        return undefined;
+    const match = /^(\d+)\s*(s|m)?$/.exec(value);
+    if (!match || Number(match[1]) > 24 * 3600) {
+        throw new errors/* UserError */.yo(`${TIMEOUT_VARIABLE}='${raw}' is not a time bound: give seconds (e.g. 600, 90s or 10m), or 0 for none`);
+    }
+    return Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000);
+}
+/** `2 GiB`, `1.5 GiB`, `768 MiB`. */
+function formatBytes(bytes) {
+    for (const [unit, size] of [
+        ['GiB', 1024 ** 3],
+        ['MiB', 1024 ** 2],
+        ['KiB', 1024]
+    ]) {
+        if (bytes >= size)
+            return `${Number((bytes / size).toFixed(2))} ${unit}`;
+    }
+    return `${bytes} bytes`;
+}
+/** `10 min`, `90 s`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms} ms`;
+    const seconds = Math.round(ms / 1000);
+    return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}
+
+;// CONCATENATED MODULE: ./packages/process/src/bounded-process.ts
+
+
+/** A tool that ran and failed, or that could not be started. */
+class ToolExitError extends Error {
+    command;
+    args;
+    exitCode;
+    signal;
+    stderr;
+    notFound;
+    name = 'ToolExitError';
+    constructor(command, args, exitCode, signal, stderr, 
+    /** The command is not installed (or not on PATH). */
+    notFound = false) {
+        super(`${command} ${args.join(' ')} failed (${signal ? `signal ${signal}` : `exit ${exitCode}`}): ${stderr.trim()}`);
+        this.command = command;
+        this.args = args;
+        this.exitCode = exitCode;
+        this.signal = signal;
+        this.stderr = stderr;
+        this.notFound = notFound;
+    }
+}
+/** A tool stopped for going over its memory or time bound. */
+class ToolLimitError extends ToolExitError {
+    bound;
+    limit;
+    name = 'ToolLimitError';
+    constructor(command, args, exitCode, signal, stderr, bound, limit) {
+        super(command, args, exitCode, signal, stderr);
+        this.bound = bound;
+        this.limit = limit;
+        this.message = `${command} ${this.describe()}`;
+    }
+    /** `went over the memory bound of 2 GiB (GITOPS_ACTIONS_TOOL_MEMORY)`. */
+    describe() {
+        return this.bound === 'memory'
+            ? `went over the memory bound of ${formatBytes(this.limit)} and was stopped (raise ${MEMORY_VARIABLE} if the build is honest)`
+            : `went over the time bound of ${formatDuration(this.limit)} and was stopped (raise ${TIMEOUT_VARIABLE} if the build is honest)`;
+    }
+}
+/** The closed port the proxy variables point at when a tool must stay offline (discard, never served). */
+const CLOSED_PROXY = 'http://127.0.0.1:9';
+const OUT_OF_MEMORY = /out of memory|cannot allocate memory|failed to reserve|mmap failed|memory exhausted|std::bad_alloc/i;
+const running = new Set();
+let exitHookInstalled = false;
+/** Runs a tool without a shell of ours (arguments are never parsed) under the bounds. */
+function runTool(command, args, options = {}) {
+    let limits;
+    try {
+        limits = options.limits ?? toolLimits();
+    }
+    catch (error) {
+        return Promise.reject(error);
+    }
+    const env = { ...(options.env ?? process.env) };
+    let file = command;
+    let argv = [...args];
+    if (limits.memoryBytes !== undefined && process.platform === 'linux') {
+        // `ulimit -v` takes KiB. The script is fixed text: the tool and its arguments are positional parameters.
+        file = '/bin/sh';
+        argv = ['-c', 'ulimit -v "$1" || exit 126; shift; exec "$@"', 'sh', String(Math.floor(limits.memoryBytes / 1024)), command, ...args];
+        // The collector works harder as the bound nears, so an honest large build stays under it.
+        env.GOMEMLIMIT ??= String(Math.floor(limits.memoryBytes * 0.6));
+    }
+    if (options.offline) {
+        for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'])
+            env[name] = CLOSED_PROXY;
+        for (const name of ['NO_PROXY', 'no_proxy'])
+            delete env[name];
+        env.GIT_ALLOW_PROTOCOL = 'file';
+    }
+    const maxBuffer = options.maxBuffer ?? 512 * 1024 * 1024;
+    return new Promise((resolve, reject) => {
+        // Its own process group, so that the time bound stops the children (helm, git) too.
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, argv, {
+            cwd: options.cwd,
+            env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+            detached: process.platform !== 'win32'
+        });
+        track(child);
+        const stdout = [];
+        const stderr = [];
+        let outBytes = 0;
+        let overflow = false;
+        let timedOut = false;
+        child.stdout.on('data', (chunk) => {
+            outBytes += chunk.length;
+            if (outBytes > maxBuffer) {
+                overflow = true;
+                kill(child);
+            }
+            else
+                stdout.push(chunk);
+        });
+        child.stderr.on('data', (chunk) => {
+            if (stderr.reduce((n, c) => n + c.length, 0) < 1024 * 1024)
+                stderr.push(chunk);
+        });
+        const timer = limits.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                kill(child);
+            }, limits.timeoutMs);
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            running.delete(child);
+            reject(new ToolExitError(command, args, null, null, error.message, error.code === 'ENOENT'));
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            running.delete(child);
+            const out = Buffer.concat(stdout).toString('utf8');
+            const err = Buffer.concat(stderr).toString('utf8');
+            if (timedOut)
+                reject(new ToolLimitError(command, args, code, signal, err, 'time', limits.timeoutMs));
+            else if (overflow)
+                reject(new ToolExitError(command, args, code, signal, `printed more than ${formatBytes(maxBuffer)}; stopped`));
+            else if (code === 0)
+                resolve({ stdout: out, stderr: err });
+            else if (limits.memoryBytes !== undefined && (OUT_OF_MEMORY.test(err) || signal === 'SIGSEGV' || signal === 'SIGABRT'))
+                reject(new ToolLimitError(command, args, code, signal, err, 'memory', limits.memoryBytes));
+            else if (code === 127 && file === '/bin/sh' && /not found/.test(err))
+                reject(new ToolExitError(command, args, code, signal, err, true));
+            else
+                reject(new ToolExitError(command, args, code, signal, err));
+        });
+        child.stdin.on('error', () => undefined); // a tool that exits without reading its input
+        child.stdin.end(options.input ?? '');
+    });
+}
+function kill(child) {
+    try {
+        if (process.platform !== 'win32' && child.pid !== undefined)
+            process.kill(-child.pid, 'SIGKILL');
+        else
+            child.kill('SIGKILL');
+    }
+    catch {
+        // already gone
+    }
+}
+/** Tools still running when this process ends (a cancelled step) are stopped with it, not left behind. */
+function track(child) {
+    running.add(child);
+    if (exitHookInstalled)
+        return;
+    exitHookInstalled = true;
+    process.on('exit', () => {
+        for (const tool of running)
+            kill(tool);
+    });
+}
+/** Stops every tool still running (for a signal handler that ends the process). */
+function stopRunningTools() {
+    for (const tool of running)
+        kill(tool);
+    running.clear();
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/annotations.ts
 
 
@@ -39052,12 +39282,14 @@ function annotate(findings) {
 
 
 
+
 const REPORT_URL = 'https://github.com/gitops-actions/gitops-actions/issues/new';
 /**
  * The one boundary every action runs inside. A user mistake becomes one `::error` with file and
  * line; anything else is a bug and says so. Ends the process so open sockets cannot hold the job.
  */
 async function runAction(actionName, main) {
+    stopOnCancel(actionName);
     try {
         await main();
     }
@@ -39073,6 +39305,20 @@ async function runAction(actionName, main) {
         }
     }
     process.exit();
+}
+/**
+ * GitHub cancels a step with SIGINT, then SIGTERM. The handler runs between two steps of the work,
+ * never inside one: file writes (applyFileEdits) are synchronous, so a cancelled run has written all
+ * of its files or none, and leaves no temp file. The tools still running are stopped with it.
+ */
+function stopOnCancel(actionName) {
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            stopRunningTools();
+            core_error(`${actionName}: cancelled (${signal}); files are either all written or untouched`, { title: `${actionName}: cancelled` });
+            process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+    }
 }
 /** Marks the step failed with one error line (findings were already annotated); the process still ends normally. */
 function failStep(message) {
@@ -39169,7 +39415,15 @@ function currentRepository(context, input) {
     throw parameterError(input, 'empty and GITHUB_REPOSITORY is not set: name the repository (owner/name)');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./packages/core/src/repo-paths.ts
+var repo_paths = __nccwpck_require__(2172);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/workspace-paths.ts
+
+
 
 
 /**
@@ -39192,13 +39446,93 @@ async function inWorkspaceDirectory(context, directory, work) {
         throw (0,errors/* isUserError */.iU)(error) ? (0,errors/* prefixErrorLocation */.GF)(error, workspaceDirectory(context, directory)) : error;
     }
 }
+/**
+ * The absolute path of a path input (working-directory, sarif-file, path) after checking that it
+ * stays in the workspace: relative to it, or absolute inside it, and through no symlink leading out.
+ * Anything else is a UserError naming the input: an action never reads or writes outside the
+ * checkout it was given.
+ */
+function workspacePath(context, input, path) {
+    const workspace = (0,external_node_path_.resolve)(context.workspace);
+    const relativePath = (0,external_node_path_.isAbsolute)(path) ? (0,external_node_path_.relative)(workspace, (0,external_node_path_.resolve)(path)).split(external_node_path_.sep).join('/') || '.' : path;
+    try {
+        const repoPath = (0,repo_paths/* normalizeRepoPath */.NP)(relativePath, { parameter: input });
+        return (0,repo_paths/* resolveInRepo */.c7)(workspace, repoPath, input);
+    }
+    catch (error) {
+        if (!(0,errors/* isUserError */.iU)(error))
+            throw error;
+        const detail = error.parameter === undefined ? error.message.replace(`${input}: `, '') : error.detail;
+        throw (0,errors/* parameterError */.Sz)(input, `${detail.replace('out of the repository', 'out of the workspace')} (GITHUB_WORKSPACE is ${workspace})`);
+    }
+}
+/**
+ * Writes a file the action produces (a SARIF report) at a path input, never through a symlink: every
+ * directory on the way is created or must be a real directory inside the workspace, and the text goes
+ * to a temp file beside the target that is then renamed over it (a rename replaces a symlink there,
+ * it never follows it).
+ */
+function writeWorkspaceFile(context, input, path, text) {
+    const target = workspacePath(context, input, path);
+    const workspace = realpathSync(context.workspace);
+    const parts = relative(workspace, target).split(sep);
+    let dir = workspace;
+    for (const part of parts.slice(0, -1)) {
+        dir = join(dir, part);
+        const stat = lstatSync(dir, { throwIfNoEntry: false });
+        if (!stat)
+            mkdirSync(dir);
+        else if (!stat.isDirectory()) {
+            throw parameterError(input, `'${path}' goes through ${relative(workspace, dir)}, which is ${stat.isSymbolicLink() ? 'a symlink' : 'not a directory'}; reports are never written through one`);
+        }
+    }
+    const file = join(dir, parts[parts.length - 1]);
+    if (lstatSync(file, { throwIfNoEntry: false })?.isDirectory())
+        throw parameterError(input, `'${path}' is a directory`);
+    const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+    writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
+    try {
+        renameSync(temp, file);
+    }
+    catch (error) {
+        rmSync(temp, { force: true });
+        throw error;
+    }
+    return file;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/workflow-commands.ts
+
+/**
+ * The runner acts on any log line that starts with `::` once leading whitespace is trimmed
+ * (`::error file=…::`, `::add-mask::`, `::stop-commands::`), and on `##[name]` anywhere in a line.
+ * Text from the repository or the app repo (diffs, commit subjects, messages quoting a file) is
+ * printed between `::stop-commands::<token>` and `::<token>::` with a fresh random token the text
+ * does not contain, so the runner shows it and acts on none of it.
+ */
+const COMMAND_LIKE = /^\s*::|##\[/mu;
+/** The text as it may be printed to the runner's log: itself when no line could be a command, else fenced. */
+function inertLogText(text) {
+    if (!COMMAND_LIKE.test(text))
+        return text;
+    let token;
+    do
+        token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    while (text.includes(token));
+    return `::stop-commands::${token}\n${text}\n::${token}::`;
+}
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/logger.ts
 
-/** The Logger domain code gets when it runs inside an action. */
+
+/**
+ * The Logger domain code gets when it runs inside an action. Info lines often quote the repository
+ * (a diff, a file's line): they go out inert (inertLogText). Debug and warning lines are workflow
+ * commands of their own, whose text @actions/core escapes onto one line.
+ */
 const runnerLogger = {
     debug: (message) => core_debug(message),
-    info: (message) => info(message),
+    info: (message) => info(inertLogText(message)),
     warning: (message) => warning(message),
     group: (title, work) => group(title, work)
 };
@@ -39274,6 +39608,29 @@ function markdownCode(text, max = 200) {
     const fence = '`'.repeat(longest + 1);
     const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : '';
     return `${fence}${pad}${line}${pad}${fence}`;
+}
+const ZWJ = '\u200d';
+/**
+ * Text someone else wrote (an app-repo commit subject, its author's name) as inert markdown for a
+ * pull request body: one line of at most `maxLength` characters, HTML and markdown syntax escaped
+ * (no tags, images, links, or `</details>` / `<!--` that would break the body's structure), and
+ * mentions, issue references and bare URLs broken with a zero-width joiner so nothing pings a team
+ * or links out.
+ */
+function inertMarkdown(text, maxLength = 200) {
+    // eslint-disable-next-line no-control-regex
+    let line = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+    if (line.length > maxLength)
+        line = `${line.slice(0, maxLength - 1).trimEnd()}…`;
+    return line
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[\\`*_[\]()!#|~"]/g, '\\$&')
+        .replace(/@(?=[A-Za-z0-9])/g, `@${ZWJ}`)
+        .replace(/#(?=[0-9])/g, `#${ZWJ}`)
+        .replace(/:\/\//g, `:${ZWJ}//`)
+        .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/tags/image-reference.ts
@@ -39724,8 +40081,6 @@ function nextPrerelease(version, identifier, tags) {
     return `${version}-${identifier}.${n}`;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./packages/git/src/git.ts
 
 
@@ -39743,30 +40098,30 @@ class GitError extends Error {
         this.stderr = stderr;
     }
 }
-/** Runs git in `cwd` and returns its standard output. Never goes through a shell. */
-function git_git(cwd, args, options = {}) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)('git', args, {
+/** Runs git in `cwd` and returns its standard output. Never goes through a shell; runs under the tool bounds (runTool). */
+async function git_git(cwd, args, options = {}) {
+    try {
+        const { stdout } = await runTool('git', args, {
             cwd,
             env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
+            input: options.input,
             maxBuffer: 256 * 1024 * 1024
-        }, (error, stdout, stderr) => {
-            if (error) {
-                if (error.code === 'ENOENT') {
-                    // execFile says ENOENT both for a missing git and for a missing working directory.
-                    reject(new errors/* UserError */.yo((0,external_node_fs_.existsSync)(cwd) ? 'git is not installed or not on PATH' : `The directory ${cwd} does not exist`));
-                }
-                else {
-                    reject(new GitError(args, typeof error.code === 'number' ? error.code : null, stderr));
-                }
-            }
-            else {
-                resolve(stdout);
-            }
         });
-        if (options.input !== undefined)
-            child.stdin?.end(options.input);
-    });
+        return stdout;
+    }
+    catch (error) {
+        if (error instanceof ToolLimitError)
+            throw new errors/* UserError */.yo(`git ${args[0] ?? ''} ${error.describe()}`);
+        if (error instanceof ToolExitError && error.exitCode === null && error.signal === null) {
+            // spawn says ENOENT both for a missing git and for a missing working directory.
+            throw new errors/* UserError */.yo((0,external_node_fs_.existsSync)(cwd) ? 'git is not installed or not on PATH' : `The directory ${cwd} does not exist`);
+        }
+        if (error instanceof ToolExitError && error.notFound)
+            throw new errors/* UserError */.yo('git is not installed or not on PATH');
+        if (error instanceof ToolExitError)
+            throw new GitError(args, error.exitCode, error.stderr);
+        throw error;
+    }
 }
 /** Like git(), but a non-zero exit is `undefined` instead of an error (for "does X exist" questions). */
 async function gitMaybe(cwd, args, options = {}) {
@@ -39922,7 +40277,7 @@ async function computeTag(request) {
     };
 }
 async function readVersion(request, head, needed) {
-    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(225), __nccwpck_require__.e(510)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2510))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
+    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(432), __nccwpck_require__.e(614)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3614))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
     // A malformed release-rules input is an error even on runs that compute no version.
     const given = request.releaseRules !== undefined ? await settings() : undefined;
     if (request.version !== undefined)
@@ -40105,14 +40460,13 @@ function getInputs() {
 
 
 
-
 async function run() {
     await runAction('compute-tag', async () => {
         const inputs = getInputs();
         const context = readRunContext();
         const result = await inWorkspaceDirectory(context, inputs.workingDirectory, () => computeTag({
             ...inputs,
-            cwd: (0,external_node_path_.resolve)(context.workspace, inputs.workingDirectory),
+            cwd: workspacePath(context, 'working-directory', inputs.workingDirectory),
             revision: eventCommit(context),
             branch: context.branch,
             pullRequest: context.pullRequestNumber,
@@ -40237,6 +40591,181 @@ function isUserError(error) {
 /** The message of anything thrown, for places that must not assume it is an Error. */
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 2172:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   NP: () => (/* binding */ normalizeRepoPath),
+/* harmony export */   c7: () => (/* binding */ resolveInRepo)
+/* harmony export */ });
+/* unused harmony exports LAYOUT_NAME, layoutNameProblem, checkLayoutName, joinRepoPath, isWithin, layoutPath, matchLayoutPath */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7638);
+
+
+
+/**
+ * Safe paths inside the config repo. Every action that reads or writes the user's repository
+ * goes through here, so one set of rules refuses `..` or absolute paths leading out of the repo,
+ * symlinks pointing outside it, and app or environment names that would escape the layout
+ * (`apps/{app}/overlays/{env}`).
+ *
+ * Repo paths are relative, POSIX-style (`apps/myapp/overlays/dev`), without `./` or a trailing
+ * slash; the repo root itself is `.`.
+ */
+/** App and environment names: lower-case letters, digits and inner `-` (a DNS label, at most 63). */
+const LAYOUT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Why an app or environment name cannot be used in a path, or undefined when it can. */
+function layoutNameProblem(name) {
+    if (name === '')
+        return 'the name is empty';
+    if (!LAYOUT_NAME.test(name)) {
+        return `'${name}' may only contain lower-case letters, digits and '-' (not at either end), at most 63 characters, so it cannot leave its directory`;
+    }
+    return undefined;
+}
+/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
+function checkLayoutName(name, what) {
+    const problem = layoutNameProblem(name);
+    if (problem)
+        throw subjectError(what, problem);
+    return name;
+}
+/**
+ * Normalizes a path the user gave (an input, a kustomization reference resolved against its
+ * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
+ * would climb above the repo root. `what` names the source in the error.
+ */
+function normalizeRepoPath(path, what) {
+    const trimmed = path.trim();
+    if (trimmed === '')
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .subjectError */ .b6)(what, 'the path is empty');
+    if (trimmed.includes('\0'))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .subjectError */ .b6)(what, 'the path contains a NUL byte');
+    if (trimmed.includes('\\'))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .subjectError */ .b6)(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
+    if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .subjectError */ .b6)(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
+    }
+    const normalized = node_path__WEBPACK_IMPORTED_MODULE_1__.posix.normalize(trimmed).replace(/\/+$/, '');
+    if (normalized === '..' || normalized.startsWith('../')) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .subjectError */ .b6)(what, `'${trimmed}' leads out of the repository`);
+    }
+    return normalized === '' ? '.' : normalized;
+}
+/** Joins a relative reference (e.g. `../../base` in a kustomization) to a repo directory, refusing escapes. */
+function joinRepoPath(dir, reference, what) {
+    if (reference.startsWith('/'))
+        throw new UserError(`${what}: '${reference}' is an absolute path; kustomize references must be relative`);
+    return normalizeRepoPath(posix.join(dir, reference), what);
+}
+/** True when `path` is `dir` or inside it (both repo paths). */
+function isWithin(dir, path) {
+    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
+}
+/**
+ * Fills a layout template (`apps/{app}/overlays/{env}`) after checking the names, so `app: ../x`
+ * or `environment: prod/../../etc` never reaches the filesystem.
+ */
+function layoutPath(template, names, what = 'layout') {
+    let path = template;
+    for (const [placeholder, name, input] of [
+        ['{app}', names.app, 'app'],
+        ['{env}', names.env, 'environment']
+    ]) {
+        if (!path.includes(placeholder))
+            continue;
+        if (name === undefined)
+            throw parameterError(input, `needed to fill ${what} '${template}'`);
+        checkLayoutName(name, { parameter: input });
+        path = path.replaceAll(placeholder, name);
+    }
+    return normalizeRepoPath(path, what);
+}
+/**
+ * The app and environment a repo path stands for under a layout template, or undefined when the
+ * path does not follow the layout. The inverse of layoutPath().
+ */
+function matchLayoutPath(template, path) {
+    const names = [];
+    const pattern = template
+        .replace(/\/+$/, '')
+        .split(/(\{app\}|\{env\})/)
+        .map((part) => {
+        if (part === '{app}' || part === '{env}') {
+            names.push(part.slice(1, -1));
+            return '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
+        }
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+        .join('');
+    const match = new RegExp(`^${pattern}$`).exec(path);
+    if (!match)
+        return undefined;
+    const result = {};
+    names.forEach((name, i) => {
+        const value = match[i + 1];
+        const key = name;
+        if (result[key] !== undefined && result[key] !== value)
+            return;
+        result[key] = value;
+    });
+    return result;
+}
+/**
+ * The absolute path of a repo path on disk, after checking that no symlink along the way leads
+ * out of the repository. `mustBeFile` also refuses a symlink as the final component (a file we
+ * edit must be a real file: renaming over a symlink would replace the link, not its target).
+ * Missing paths resolve without error; callers decide what absence means.
+ */
+function resolveInRepo(repoRoot, repoPath, what, options = {}) {
+    const path = normalizeRepoPath(repoPath, what);
+    const root = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(repoRoot);
+    const absolute = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(root, path);
+    let real;
+    try {
+        real = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(absolute);
+    }
+    catch {
+        real = realpathOfExistingPrefix(absolute);
+    }
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(root, real);
+    if (rel === '..' || rel.startsWith(`..${node_path__WEBPACK_IMPORTED_MODULE_1__.sep}`) || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(root, rel) !== real) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${what}: '${path}' is a symlink (or goes through one) that leads out of the repository`, { file: path });
+    }
+    if (options.mustBeFile) {
+        try {
+            if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(absolute).isSymbolicLink()) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${what}: '${path}' is a symlink; only regular files are edited`, { file: path });
+            }
+        }
+        catch (error) {
+            if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo)
+                throw error;
+        }
+    }
+    return absolute;
+}
+function realpathOfExistingPrefix(absolute) {
+    const parts = absolute.split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep);
+    for (let i = parts.length - 1; i > 0; i--) {
+        try {
+            const real = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(parts.slice(0, i).join(node_path__WEBPACK_IMPORTED_MODULE_1__.sep) || node_path__WEBPACK_IMPORTED_MODULE_1__.sep);
+            return [real, ...parts.slice(i)].join(node_path__WEBPACK_IMPORTED_MODULE_1__.sep);
+        }
+        catch {
+            // keep climbing until a part exists
+        }
+    }
+    return absolute;
 }
 
 

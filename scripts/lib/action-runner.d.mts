@@ -11,6 +11,8 @@ export interface ActionRunOptions {
   event?: unknown
   env?: Record<string, string>
   timeoutMs?: number
+  /** Called with the started process (e.g. to send it the signal GitHub sends on cancel). */
+  onStart?: (child: import('node:child_process').ChildProcess) => void
 }
 
 export interface Annotation {

@@ -129,6 +129,7 @@ export async function runAction(name, options = {}) {
   for (const [input, value] of Object.entries(inputs)) env[`INPUT_${input.toUpperCase()}`] = value
 
   const child = spawn(node24, [entry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  options.onStart?.(child)
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk.toString()))

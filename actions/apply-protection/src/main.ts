@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs'
-import { resolve } from 'node:path'
 import {
   createGitHubClient,
   currentRepository,
@@ -10,7 +9,8 @@ import {
   runAction,
   runnerLogger,
   setOutputs,
-  writeSummary
+  writeSummary,
+  workspacePath
 } from '@gitops-actions/action-kit'
 import { parameterError } from '@gitops-actions/core'
 import { applyProtection, type ApplyProtectionResult } from '@gitops-actions/operations'
@@ -21,7 +21,7 @@ export async function run(): Promise<void> {
     const inputs = getInputs()
     const context = readRunContext()
     const repository = inputs.repository ?? currentRepository(context, 'repository')
-    const configDir = resolve(context.workspace, inputs.configDir)
+    const configDir = workspacePath(context, 'config-dir', inputs.configDir)
     if (!statSync(configDir, { throwIfNoEntry: false })?.isDirectory())
       throw parameterError('config-dir', `${inputs.configDir} is not a directory of the workspace (check out the config repository there)`)
 

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import {
   inWorkspaceDirectory,
   markdownTable,
@@ -6,7 +5,8 @@ import {
   runAction,
   runnerLogger,
   setOutputs,
-  writeSummary
+  writeSummary,
+  workspacePath
 } from '@gitops-actions/action-kit'
 import type { ImageEdit } from '@gitops-actions/core'
 import { bumpOverlay, type BumpOverlayResult } from '@gitops-actions/operations'
@@ -17,7 +17,7 @@ export async function run(): Promise<void> {
     const { workingDirectory, ...inputs } = getInputs()
     const context = readRunContext()
     const result = await inWorkspaceDirectory(context, workingDirectory, () =>
-      bumpOverlay({ ...inputs, root: resolve(context.workspace, workingDirectory), logger: runnerLogger })
+      bumpOverlay({ ...inputs, root: workspacePath(context, 'working-directory', workingDirectory), logger: runnerLogger })
     )
     if (result.diff) runnerLogger.info(result.diff)
     runnerLogger.info(

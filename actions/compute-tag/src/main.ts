@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import {
   eventCommit,
   inWorkspaceDirectory,
@@ -7,7 +6,8 @@ import {
   runAction,
   runnerLogger,
   setOutputs,
-  writeSummary
+  writeSummary,
+  workspacePath
 } from '@gitops-actions/action-kit'
 import { markdownCode } from '@gitops-actions/core'
 import { computeTag, type ComputeTagResult } from '@gitops-actions/operations'
@@ -20,7 +20,7 @@ export async function run(): Promise<void> {
     const result = await inWorkspaceDirectory(context, inputs.workingDirectory, () =>
       computeTag({
         ...inputs,
-        cwd: resolve(context.workspace, inputs.workingDirectory),
+        cwd: workspacePath(context, 'working-directory', inputs.workingDirectory),
         revision: eventCommit(context),
         branch: context.branch,
         pullRequest: context.pullRequestNumber,

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import {
   createGitHubClient,
   currentRepository,
@@ -8,7 +7,8 @@ import {
   runAction,
   runnerLogger,
   setOutputs,
-  writeSummary
+  writeSummary,
+  workspacePath
 } from '@gitops-actions/action-kit'
 import { parameterError } from '@gitops-actions/core'
 import { RegistryClient } from '@gitops-actions/oci'
@@ -62,7 +62,7 @@ export async function run(): Promise<void> {
       openPromotionPr(github, {
         ...inputs,
         repository,
-        checkout: inputs.path ? resolve(context.workspace, inputs.path) : undefined,
+        checkout: inputs.path ? workspacePath(context, 'path', inputs.path) : undefined,
         registry,
         appRepository,
         appGithub,

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { configFixture } from '../../../packages/operations/test/config-fixture.js'
 import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
+import { commandsTheRunnerRuns, WORKFLOW_COMMAND_LINES } from '../../../test/harness/hostile-input.js'
 import { runAction } from '../../../test/harness/run-action.js'
 
 // The bundle started as the runner starts it (Node 24, INPUT_*, GITHUB_OUTPUT, …) against the
@@ -90,7 +91,9 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     [{ 'head-statuses': 'kustomize-validate=green' }, /Input 'head-statuses': 'kustomize-validate=green' is not context=state/],
     [{ repository: 'not a repo' }, /Input 'repository': 'not a repo' is not a repository/],
     [{ base: 'release' }, /Input 'base': org\/config-repo has no branch 'release'/],
-    [{ 'commit-mode': 'git' }, /commit-mode.*'path'/]
+    [{ 'commit-mode': 'git' }, /commit-mode.*'path'/],
+    [{ 'commit-mode': 'git', path: '../outside' }, /Input 'path': '\.\.\/outside' leads out of the workspace/],
+    [{ 'commit-mode': 'git', path: '/etc' }, /Input 'path': .*leads out of the workspace/]
   ])('bad input %j: one ::error, exit 1, nothing written', async (inputs, message) => {
     const seen = hub.traffic.length
     const run = await runAction('open-promotion-pr', { env, inputs: { ...base(), tag: 'sha-1111111', ...inputs } })
@@ -102,6 +105,22 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
     expect(run.outputs.operation).toBeUndefined()
   })
+  test('dry-run: workflow commands in the config repo reach the log inert (issue 20)', async () => {
+    const hostile = 'org/hostile-config'
+    const fixture = configFixture([])
+    const overlay = join(fixture, 'apps/myapp/overlays/dev/kustomization.yaml')
+    const block = WORKFLOW_COMMAND_LINES.map((line) => `    ${line}`).join('\n')
+    writeFileSync(overlay, `${readFileSync(overlay, 'utf8')}commonAnnotations:\n  note: |2\n${block}\n`)
+    await hub.createRepo(hostile, { fromDir: fixture })
+    const run = await runAction('open-promotion-pr', {
+      env,
+      inputs: { ...base(), repository: hostile, tag: 'sha-7654321', 'dry-run': 'true' }
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('      ::error file=apps/x.yaml,line=1::injected annotation')
+    expect(commandsTheRunnerRuns(run.stdout).filter((c) => c.line.includes('injected') || c.line.includes('hidden'))).toEqual([])
+  })
+
   // GitHub places an annotation by its path from the workspace root: with commit-mode git the config
   // repo is a checkout at 'path', so a mistake in its files is named from there.
   test('commit-mode git: a mistake in the checkout is annotated at path/file:line', async () => {

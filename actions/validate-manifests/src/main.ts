@@ -1,5 +1,4 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { statSync } from 'node:fs'
 import {
   annotate,
   checkoutBranches,
@@ -13,7 +12,9 @@ import {
   setOutputs,
   type RunContext,
   workspaceDirectory,
-  writeSummary
+  workspacePath,
+  writeSummary,
+  writeWorkspaceFile
 } from '@gitops-actions/action-kit'
 import { parameterError } from '@gitops-actions/core'
 import { changedFiles } from '@gitops-actions/git'
@@ -26,11 +27,12 @@ export async function run(): Promise<void> {
   await runAction('validate-manifests', async () => {
     const inputs = getInputs()
     const context = readRunContext()
-    const repoRoot = resolve(context.workspace, inputs.workingDirectory)
+    const repoRoot = workspacePath(context, 'working-directory', inputs.workingDirectory)
     if (!isDirectory(repoRoot)) {
       throw parameterError('working-directory', `${inputs.workingDirectory} is not a directory of the workspace`)
     }
-    const sarifPath = inputs.sarifFile === undefined ? undefined : insideWorkspace(context.workspace, inputs.sarifFile)
+    // Checked now, so a bad path stops the run before the work; written at the end without following a symlink.
+    if (inputs.sarifFile !== undefined) workspacePath(context, 'sarif-file', inputs.sarifFile)
 
     let changed: string[] | undefined
     if (inputs.changedOnly) {
@@ -59,9 +61,8 @@ export async function run(): Promise<void> {
     )
 
     annotate(result.findings)
-    if (sarifPath) {
-      mkdirSync(dirname(sarifPath), { recursive: true })
-      writeFileSync(sarifPath, JSON.stringify(toSarif(result.findings, VERSION), null, 2))
+    if (inputs.sarifFile !== undefined) {
+      writeWorkspaceFile(context, 'sarif-file', inputs.sarifFile, JSON.stringify(toSarif(result.findings, VERSION), null, 2))
     }
     setOutputs(
       {
@@ -100,13 +101,4 @@ function isDirectory(path: string): boolean {
   } catch {
     return false
   }
-}
-
-function insideWorkspace(workspace: string, path: string): string {
-  const absolute = resolve(workspace, path)
-  const rel = relative(resolve(workspace), absolute)
-  if (rel.startsWith('..') || rel === '') {
-    throw parameterError('sarif-file', `${path} leads outside the workspace; give a path inside GITHUB_WORKSPACE`)
-  }
-  return absolute
 }

@@ -206,7 +206,7 @@ describe('bad input: one clear error, exit 1, nothing written', () => {
     ],
     ['fail-on', { 'fail-on': 'notice' }, "Input 'fail-on': 'notice' is not valid. Valid values are: error, warning"],
     ['base-ref', { 'changed-only': 'true' }, "Input 'base-ref': changed-only mode needs a base"],
-    ['sarif-file', { 'sarif-file': '../out.sarif' }, "Input 'sarif-file': ../out.sarif leads outside the workspace"]
+    ['sarif-file', { 'sarif-file': '../out.sarif' }, "Input 'sarif-file': '../out.sarif' leads out of the workspace"]
   ])('%s', async (_input, inputs, message) => {
     const workspace = copy(example)
     const run = await runAction('validate-manifests', { workspace, env, inputs })

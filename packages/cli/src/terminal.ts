@@ -23,16 +23,40 @@ export function paint(terminal: Pick<Terminal, 'color'>, style: Style, text: str
   return `\u001b[${open}m${text}\u001b[${close}m`
 }
 
+const OWN_STYLES = new Set(
+  Object.values(CODES)
+    .flat()
+    .map((code) => `\u001b[${code}m`)
+)
+const ESCAPE_SEQUENCE =
+  // eslint-disable-next-line no-control-regex
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][\s\S]*?(?:\u0007|\u001b\\|$)|\u001b[PX^_][\s\S]*?(?:\u001b\\|$)|\u001b[\s\S]?|[\u0080-\u009f]/g
+// Escape itself is left to ESCAPE_SEQUENCE, which runs first: the only ones left are our colours.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f]/g
+
+/**
+ * Text for the terminal with every control sequence a repository could smuggle in (object names,
+ * messages, diffs) removed: OSC (titles, hyperlinks, clipboard), cursor movement, screen clearing,
+ * carriage returns that overwrite a line. Only the colours paint() itself writes are kept.
+ */
+export function terminalSafe(text: string, keepColours = true): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(ESCAPE_SEQUENCE, (sequence) => (keepColours && OWN_STYLES.has(sequence) ? sequence : ''))
+    .replace(CONTROL, '')
+}
+
 /** The process's terminal. */
 export function processTerminal(): Terminal {
   const env = process.env
   const color = env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb'
   return {
-    out: (text) => process.stdout.write(text + '\n'),
-    err: (text) => process.stderr.write(text + '\n'),
+    out: (text) => process.stdout.write(terminalSafe(text, color) + '\n'),
+    err: (text) => process.stderr.write(terminalSafe(text, color) + '\n'),
     color,
     interactive: Boolean(process.stderr.isTTY),
-    status: (text) => process.stderr.write(`\r\u001b[2K${text}`),
+    status: (text) => process.stderr.write(`\r\u001b[2K${terminalSafe(text)}`),
     env,
     cwd: process.cwd()
   }

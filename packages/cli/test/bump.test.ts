@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { snapshotFiles } from '../../../test/harness/file-snapshot.js'
 import { runAction } from '../../../test/harness/run-action.js'
+import { terminalSafe } from '../src/terminal.js'
 import { exampleCheckout, runBin, runCli } from './test-terminal.js'
 
 const DEV = 'apps/myapp/overlays/dev/kustomization.yaml'
@@ -81,5 +82,27 @@ describe('gitops-actions bump', () => {
     expect(run.code).toBe(code)
     expect(run.errors()).toMatch(message)
     expect(run.out).toEqual([])
+  })
+})
+
+describe('terminal control sequences from the repository (issue 20)', () => {
+  test('terminalSafe keeps our colours and drops everything else a repository could smuggle in', () => {
+    const hostile =
+      'a\u001b]0;pwned title\u0007b\u001b]8;;https://evil.example\u001b\\link\u001b]8;;\u001b\\c\u001b[2J\u001b[1;1Hd\re\u009bf\u0000g'
+    expect(terminalSafe(hostile)).toBe('ablinkcdefg')
+    expect(terminalSafe('\u001b[31mred\u001b[39m')).toBe('\u001b[31mred\u001b[39m')
+    expect(terminalSafe('\u001b[31mred\u001b[39m', false)).toBe('red')
+  })
+
+  test('the built CLI prints a tag holding an OSC title and a screen clear (YAML escapes) as plain text', async () => {
+    const repo = exampleCheckout('cli-status-escapes')
+    const file = join(repo.dir, DEV)
+    writeFileSync(file, readFileSync(file, 'utf8').replace('newTag: "sha-abc123d"', 'newTag: "sha-abc123d\\e]0;pwned\\a\\e[2Jx"'))
+    const run = await runBin(['status', '--no-render', repo.dir], { env: { FORCE_COLOR: '1' } })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('sha-abc123dx')
+    // eslint-disable-next-line no-control-regex
+    expect(run.stdout).not.toMatch(/\u001b\]|\u0007|\u001b\[2J/)
+    expect(run.stdout).toContain('\u001b[1mAPP') // our own styles stay
   })
 })

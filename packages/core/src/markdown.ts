@@ -26,3 +26,27 @@ export function markdownCode(text: string, max = 200): string {
   const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : ''
   return `${fence}${pad}${line}${pad}${fence}`
 }
+
+const ZWJ = '\u200d'
+
+/**
+ * Text someone else wrote (an app-repo commit subject, its author's name) as inert markdown for a
+ * pull request body: one line of at most `maxLength` characters, HTML and markdown syntax escaped
+ * (no tags, images, links, or `</details>` / `<!--` that would break the body's structure), and
+ * mentions, issue references and bare URLs broken with a zero-width joiner so nothing pings a team
+ * or links out.
+ */
+export function inertMarkdown(text: string, maxLength = 200): string {
+  // eslint-disable-next-line no-control-regex
+  let line = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim()
+  if (line.length > maxLength) line = `${line.slice(0, maxLength - 1).trimEnd()}…`
+  return line
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]()!#|~"]/g, '\\$&')
+    .replace(/@(?=[A-Za-z0-9])/g, `@${ZWJ}`)
+    .replace(/#(?=[0-9])/g, `#${ZWJ}`)
+    .replace(/:\/\//g, `:${ZWJ}//`)
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`)
+}

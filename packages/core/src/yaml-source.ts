@@ -119,3 +119,18 @@ function describeYamlProblem(code: string, message: string): string {
   if (code === 'DUPLICATE_KEY') return 'Duplicate key (map keys must be unique)'
   return `Invalid YAML (${firstLine})`
 }
+
+/**
+ * Refuses an alias bomb in a YAML file that another program reads (kustomize would expand it into
+ * gigabytes): only aliases are judged here, not syntax or duplicate keys, which that program reports
+ * in its own words. Cheap: a text without `*` has no alias and is not parsed.
+ */
+export function checkYamlAliases(text: string, file: string): void {
+  if (!text.includes('*')) return
+  const lineCounter = new LineCounter()
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false })
+  for (const document of Array.isArray(parsed) ? parsed : [parsed]) {
+    if (document.errors.length > 0) continue
+    rejectAliasBombs(document, file, lineCounter)
+  }
+}

@@ -361,3 +361,63 @@ describe('reviewers and the running image', () => {
     expect(() => runningImageOf(['ghcr.io/org/myapp:v1', 'ghcr.io/org/myapp:v2'], 'myapp')).toThrow(/runs myapp under several references/)
   })
 })
+
+describe('PR body: app-repo commit subjects are inert text (issue 20)', () => {
+  const config = defaultGitopsConfig()
+  const hostile = [
+    '</details><img src="https://tracker.example/p.gif"> pwned',
+    '<!-- everything after this is hidden',
+    'ping @org/platform-team and @alice about #123',
+    '![x](https://tracker.example/i.png) [click](https://evil.example) https://evil.example/path www.evil.example',
+    '<script>alert(1)</script> **bold** `code` | table |',
+    `${'long '.repeat(100)}end`
+  ]
+  const input: PrBodyInput = {
+    marker: marker('v1.3.0', '2026-01-01T10:00:00.000Z', { env: 'prod' }),
+    route: resolveRoute(config, { mode: 'promote', to: 'prod', allowSkip: false }),
+    image: 'ghcr.io/org/myapp',
+    gate: { tag: 'myapp-staging-abc123d', proof: 'source-overlay', explanation: 'myapp-staging-abc123d is what runs in staging.' },
+    previous: { tag: 'v1.2.3', digest: undefined },
+    next: { tag: 'v1.3.0', digest: undefined },
+    files: ['apps/myapp/overlays/prod/kustomization.yaml'],
+    renderedDiff: renderedDiff('apps/myapp/overlays/prod', 'image: ghcr.io/org/myapp:v1.2.3\n', 'image: ghcr.io/org/myapp:v1.3.0\n'),
+    changelog: {
+      repository: 'org/app-repo',
+      fromSha: 'a'.repeat(40),
+      toSha: 'b'.repeat(40),
+      commits: hostile.map((subject, i) => ({
+        sha: String(i).repeat(40),
+        subject,
+        author: i === 0 ? '<b>@mallory</b>' : 'alice',
+        url: `https://github.com/org/app-repo/commit/${i}`
+      })),
+      compareUrl: undefined,
+      more: 0
+    },
+    window: { open: true, restricted: false, nextOpen: undefined, windows: [] },
+    lastEnvironment: true,
+    links: []
+  }
+
+  test('rendered as GitHub renders markdown: no HTML, images, links or mentions from subjects; the structure holds', async () => {
+    const { marked } = await import('marked')
+    const { JSDOM } = await import('jsdom')
+    const body = renderPrBody(input)
+    const document = new JSDOM(await marked.parse(body, { gfm: true })).window.document
+    expect(document.querySelectorAll('img, script')).toHaveLength(0)
+    // The only links are the commits' own.
+    expect([...document.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(
+      hostile.map((_, i) => `https://github.com/org/app-repo/commit/${i}`)
+    )
+    // The diff stays inside its <details>, and the checklist after the changelog is not swallowed by a comment.
+    expect(document.querySelector('details pre')?.textContent).toContain('+image: ghcr.io/org/myapp:v1.3.0')
+    expect(document.body.textContent).toContain('Production checklist')
+    expect(document.body.textContent).toContain('</details><img src=')
+    const items = [...document.querySelectorAll('li')].map((li) => li.textContent ?? '')
+    const mentions = items.join('\n').match(/@[A-Za-z0-9][A-Za-z0-9/-]*/g) ?? []
+    expect(mentions).toEqual([])
+    expect(items.some((item) => item.includes('@\u200dorg/platform-team'))).toBe(true)
+    // Bounded: a subject is cut at 200 characters.
+    expect(Math.max(...items.filter((i) => i.includes('long')).map((i) => i.length))).toBeLessThan(260)
+  })
+})

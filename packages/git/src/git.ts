@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { UserError } from '@gitops-actions/core'
+import { runTool, ToolExitError, ToolLimitError } from '@gitops-actions/process'
 
 /** A failed git command, with what git said on stderr. */
 export class GitError extends Error {
@@ -21,32 +21,26 @@ export interface GitOptions {
   input?: string
 }
 
-/** Runs git in `cwd` and returns its standard output. Never goes through a shell. */
-export function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      args,
-      {
-        cwd,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
-        maxBuffer: 256 * 1024 * 1024
-      },
-      (error, stdout, stderr) => {
-        if (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-            // execFile says ENOENT both for a missing git and for a missing working directory.
-            reject(new UserError(existsSync(cwd) ? 'git is not installed or not on PATH' : `The directory ${cwd} does not exist`))
-          } else {
-            reject(new GitError(args, typeof error.code === 'number' ? error.code : null, stderr))
-          }
-        } else {
-          resolve(stdout)
-        }
-      }
-    )
-    if (options.input !== undefined) child.stdin?.end(options.input)
-  })
+/** Runs git in `cwd` and returns its standard output. Never goes through a shell; runs under the tool bounds (runTool). */
+export async function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
+  try {
+    const { stdout } = await runTool('git', args, {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
+      input: options.input,
+      maxBuffer: 256 * 1024 * 1024
+    })
+    return stdout
+  } catch (error) {
+    if (error instanceof ToolLimitError) throw new UserError(`git ${args[0] ?? ''} ${error.describe()}`)
+    if (error instanceof ToolExitError && error.exitCode === null && error.signal === null) {
+      // spawn says ENOENT both for a missing git and for a missing working directory.
+      throw new UserError(existsSync(cwd) ? 'git is not installed or not on PATH' : `The directory ${cwd} does not exist`)
+    }
+    if (error instanceof ToolExitError && error.notFound) throw new UserError('git is not installed or not on PATH')
+    if (error instanceof ToolExitError) throw new GitError(args, error.exitCode, error.stderr)
+    throw error
+  }
 }
 
 /** Like git(), but a non-zero exit is `undefined` instead of an error (for "does X exist" questions). */

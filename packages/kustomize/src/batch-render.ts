@@ -3,7 +3,9 @@ import { rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, relative, resolve, sep } from 'node:path'
 import { parseAllDocuments } from 'yaml'
-import { render, RenderError } from './renderer.js'
+import { isUserError } from '@gitops-actions/core'
+import { checkBuildClosure, checkBuildResource } from './build-closure.js'
+import { findRenderer, runRenderer, RenderError } from './renderer.js'
 
 /**
  * Rendering many kustomize roots at the cost of a few: one `kustomize build` costs about 0.15–0.3 s,
@@ -52,6 +54,8 @@ export interface BatchRenderOptions {
   maxBatchSize?: number
   /** Extra kustomize flags for every build (e.g. `--enable-helm`). */
   flags?: readonly string[]
+  /** Hosts gitops.yaml allows remote resources from; without any, every build runs offline (see render). */
+  remoteHosts?: readonly string[]
   /** Called with the roots rendered so far (built or failed) and their number, at the start and after each batch. */
   onProgress?: (done: number, total: number) => void
 }
@@ -83,10 +87,17 @@ export async function renderRoots(
   const total = dedupe(roots).length
   options.onProgress?.(0, total)
   try {
-    const batches = planBatches(roots, concurrency, options.maxBatchSize ?? 60)
+    // Each root's closure is checked first: a refused root fails alone, at the line that names what was refused.
+    const buildable = roots.filter((spec) => {
+      const refused = closureProblem(repoRoot, spec, options.remoteHosts ?? [])
+      if (refused) results.set(spec.path, { root: spec.path, error: refused })
+      return !refused
+    })
+    if (results.size > 0) options.onProgress?.(results.size, total)
+    const batches = planBatches(buildable, concurrency, options.maxBatchSize ?? 60)
     const renderBatch = async (batch: readonly RootSpec[]): Promise<void> => {
       const dir = join(work, `b${counter++}`)
-      const outcome = await limit(() => buildBatch(repoRoot, dir, batch, options.flags ?? [], stats))
+      const outcome = await limit(() => buildBatch(repoRoot, dir, batch, options, stats))
       if (!(outcome instanceof RenderError)) {
         for (const [index, spec] of batch.entries()) results.set(spec.path, { root: spec.path, objects: outcome[index] ?? [] })
         options.onProgress?.(results.size, total)
@@ -106,6 +117,19 @@ export async function renderRoots(
     await rm(work, { recursive: true, force: true })
   }
   return roots.map((spec) => results.get(spec.path)!)
+}
+
+/** Why a root may not be built (see checkBuildClosure), as its RenderError; undefined when it may. */
+function closureProblem(repoRoot: string, spec: RootSpec, remoteHosts: readonly string[]): RenderError | undefined {
+  try {
+    if (spec.generatedResources) {
+      for (const file of spec.generatedResources) checkBuildResource(repoRoot, file, remoteHosts)
+    } else checkBuildClosure(repoRoot, resolve(repoRoot, spec.path), remoteHosts)
+    return undefined
+  } catch (error) {
+    if (isUserError(error)) return new RenderError(spec.path, error.message, error.location)
+    throw error
+  }
 }
 
 /** Groups roots by batch key, then cuts each group so that every worker gets a share. */
@@ -134,9 +158,10 @@ async function buildBatch(
   repoRoot: string,
   dir: string,
   batch: readonly RootSpec[],
-  flags: readonly string[],
+  options: BatchRenderOptions,
   stats: BatchRenderStats
 ): Promise<RenderedObject[][] | RenderError> {
+  const flags = options.flags ?? []
   mkdirSync(dir, { recursive: true })
   const resources: string[] = []
   const generated = batch.some((spec) => spec.generatedResources)
@@ -170,7 +195,9 @@ async function buildBatch(
   stats.calls++
   let output: string
   try {
-    output = await render(dir, { flags: generated ? [...flags, '--load-restrictor=LoadRestrictionsNone'] : flags })
+    const renderer = findRenderer()
+    const allFlags = generated ? [...flags, '--load-restrictor=LoadRestrictionsNone'] : flags
+    output = await runRenderer(renderer, dir, [...renderer.args, ...allFlags, dir], options)
   } catch (error) {
     if (error instanceof RenderError)
       return new RenderError(batch.length === 1 ? batch[0]!.path : dir, rebase(error.stderr, dir, repoRoot, batch))

@@ -41,7 +41,7 @@ export function batchedRender(
     async render(directory) {
       const done = built.get(resolve(directory))
       if (done instanceof RenderError) throw done
-      return done ?? render(directory, { flags: options.flags })
+      return done ?? render(directory, { flags: options.flags, remoteHosts: options.remoteHosts, repoRoot })
     }
   }
 }

@@ -96,7 +96,7 @@ export async function verifyImageRendered(
     Array.from({ length: workers }, async () => {
       for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
         try {
-          const yaml = await render(join(root, overlay), options)
+          const yaml = await render(join(root, overlay), { ...options, repoRoot: options.repoRoot ?? root })
           renders.set(overlay, yaml)
           options.onRendered?.(overlay, yaml)
         } catch (error) {
@@ -118,6 +118,7 @@ export async function verifyImageRendered(
       expectation.digest
     )
     if (output instanceof RenderError) {
+      location ??= output.location
       const message = kustomizeMessage(output.stderr).replaceAll(`${root}/`, '')
       failures.push(`kustomize cannot build ${expectation.overlay} with the change: ${message}`)
       checks.push({ overlay: expectation.overlay, image: expectation.image, expected, containers: [], problems: [message] })
@@ -184,7 +185,7 @@ export async function verifyImageUpdate(repoRoot: string, plan: ImageUpdatePlan,
   try {
     mirrorTree(repoRoot, shadow)
     writeEdits(shadow, plan.edits)
-    return await verifyImageRendered(shadow, expectationsOf(plan), options)
+    return await verifyImageRendered(shadow, expectationsOf(plan), { ...options, repoRoot: shadow })
   } finally {
     rmSync(shadow, { recursive: true, force: true })
   }

@@ -1,4 +1,5 @@
 export * from './batch-render.js'
 export * from './batched-render.js'
+export * from './build-closure.js'
 export * from './renderer.js'
 export * from './image-verification.js'

@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process'
-import { accessSync, constants } from 'node:fs'
-import { delimiter, join } from 'node:path'
-import { UserError } from '@gitops-actions/core'
+import { accessSync, constants, existsSync } from 'node:fs'
+import { delimiter, dirname, join, resolve } from 'node:path'
+import { isUserError, UserError, type SourceLocation } from '@gitops-actions/core'
+import { runTool, ToolExitError, ToolLimitError } from '@gitops-actions/process'
+import { checkBuildClosure } from './build-closure.js'
 
 /** How to call kustomize on this machine: the standalone binary, or the copy inside kubectl. */
 export interface Renderer {
@@ -50,12 +51,14 @@ function onPath(command: string): boolean {
   return false
 }
 
-/** A kustomize build that failed, with kustomize's own message. */
+/** A kustomize build that failed, with kustomize's own message (or ours, when it was refused or stopped). */
 export class RenderError extends Error {
   override readonly name = 'RenderError'
   constructor(
     readonly directory: string,
-    readonly stderr: string
+    readonly stderr: string,
+    /** Where the build was refused before kustomize ran (a remote resource, an alias bomb). */
+    readonly location?: SourceLocation
   ) {
     super(`kustomize could not build ${directory || 'the repository root'}: ${kustomizeErrorMessage(stderr)}`)
   }
@@ -82,35 +85,60 @@ export function kustomizeErrorMessage(stderr: string): string {
 export interface RenderOptions {
   /** Extra flags, e.g. `--enable-helm`, `--load-restrictor=LoadRestrictionsNone`. */
   flags?: readonly string[]
+  /**
+   * Hosts gitops.yaml allows remote resources from (`kustomize.remoteResources`). Without any the
+   * build runs offline: its closure is checked to name nothing remote, and kustomize gets proxy
+   * variables pointing at a closed port.
+   */
+  remoteHosts?: readonly string[]
+  /** The repository root, for the closure check (default: the nearest directory above with .git or gitops.yaml). */
+  repoRoot?: string
 }
 
 /**
  * Renders one kustomization directory with the real renderer and returns the YAML stream. The
  * process starts before render returns: a caller that goes on with synchronous work (validate-manifests
- * reading the repository's files) has kustomize starting up on the other core meanwhile.
+ * reading the repository's files) has kustomize starting up on the other core meanwhile. Before it
+ * starts, the build's closure is checked (alias bombs, remote references: checkBuildClosure), and it
+ * runs under the tool bounds (runTool).
  */
 export function render(directory: string, options: RenderOptions = {}): Promise<string> {
   let renderer: Renderer
   try {
     renderer = findRenderer()
+    checkBuildClosure(options.repoRoot ?? enclosingRepository(directory), directory, options.remoteHosts ?? [])
   } catch (error) {
-    return Promise.reject(error as Error)
+    return Promise.reject(isUserError(error) ? new RenderError(directory, error.message, error.location) : (error as Error))
   }
-  return new Promise((resolve, reject) => {
-    execFile(
-      renderer.command,
-      [...renderer.args, ...(options.flags ?? []), directory],
-      { maxBuffer: 512 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && renderer.label === 'kubectl kustomize' && /unknown command "kustomize"/.test(stderr)) {
-          reject(
-            new UserError('kubectl on PATH has no kustomize command (it came with kubectl v1.14); install kustomize or a newer kubectl.')
-          )
-        } else if (error) reject(new RenderError(directory, stderr || error.message))
-        else resolve(stdout)
-      }
-    )
-  })
+  return runRenderer(renderer, directory, [...renderer.args, ...(options.flags ?? []), directory], options)
+}
+
+/** The nearest directory at or above `directory` holding .git or gitops.yaml; the file system's root when none does. */
+function enclosingRepository(directory: string): string {
+  for (let dir = resolve(directory); ; dir = dirname(dir)) {
+    if (['.git', 'gitops.yaml', 'gitops.yml'].some((name) => existsSync(join(dir, name)))) return dir
+    if (dirname(dir) === dir) return dir
+  }
+}
+
+/** Runs the renderer under the tool bounds; a failure is a RenderError about `directory`. */
+export async function runRenderer(
+  renderer: Renderer,
+  directory: string,
+  args: readonly string[],
+  options: Pick<RenderOptions, 'remoteHosts'>
+): Promise<string> {
+  try {
+    const { stdout } = await runTool(renderer.command, args, { offline: (options.remoteHosts ?? []).length === 0 })
+    return stdout
+  } catch (error) {
+    if (error instanceof ToolLimitError) throw new RenderError(directory, `kustomize ${error.describe()}`)
+    if (!(error instanceof ToolExitError)) throw error
+    if (renderer.label === 'kubectl kustomize' && /unknown command "kustomize"/.test(error.stderr)) {
+      throw new UserError('kubectl on PATH has no kustomize command (it came with kubectl v1.14); install kustomize or a newer kubectl.')
+    }
+    throw new RenderError(directory, error.stderr || error.message)
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   applyFileEdits,
   DiskRepoReader,
+  expandOverlayPatterns,
   layoutPath,
   loadGitopsConfig,
   planImageUpdate,
@@ -60,11 +61,12 @@ export async function bumpOverlay(request: BumpOverlayRequest): Promise<BumpOver
     throw parameterError('working-directory', `'${request.root}' is not a directory. Check out the config repo (actions/checkout) first.`)
   }
   const config = loadGitopsConfig(request.root)
+  const reader = new DiskRepoReader(request.root)
   const overlays =
     request.overlays.length > 0
-      ? request.overlays
+      ? await expandOverlayPatterns(reader, request.overlays, { parameter: 'overlays' })
       : [layoutPath(config.layout.overlay, { app: request.app, env: request.environment }, 'layout.overlay')]
-  const plan = await planImageUpdate(new DiskRepoReader(request.root), {
+  const plan = await planImageUpdate(reader, {
     overlays,
     changes: request.changes,
     config,
@@ -77,7 +79,7 @@ export async function bumpOverlay(request: BumpOverlayRequest): Promise<BumpOver
   if (plan.changed) {
     const count = new Set(plan.targets.map((t) => t.overlay)).size
     checks = await logger.group(`Rendering ${count} overlay(s) with the change`, () =>
-      verifyImageUpdate(request.root, plan, request.render)
+      verifyImageUpdate(request.root, plan, { remoteHosts: config.kustomize.remoteResources, ...request.render })
     )
     for (const check of checks) {
       logger.info(`${check.overlay}: ${check.containers.length} container(s) of ${check.image} run ${check.containers[0]?.image ?? '?'}`)

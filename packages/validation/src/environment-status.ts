@@ -19,7 +19,7 @@ export async function statusFromRenders(
     config,
     render: async (directory) => {
       const manifests = rendered.get(relative(repoRoot, directory).split(sep).join('/'))
-      if (!manifests) return render(directory, { flags })
+      if (!manifests) return render(directory, { flags, repoRoot, remoteHosts: config.kustomize.remoteResources })
       return manifests.map((m) => stringify(m.object)).join('---\n')
     }
   })

@@ -1,9 +1,18 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join, posix } from 'node:path'
-import { isUserError, locationOf, parseYamlFile, toPlain, type Finding, type SourceLocation, type YamlSource } from '@gitops-actions/core'
+import {
+  isUserError,
+  locationOf,
+  resolveInRepo,
+  parseYamlFile,
+  toPlain,
+  type Finding,
+  type SourceLocation,
+  type YamlSource
+} from '@gitops-actions/core'
+import { hostAllowed, KUSTOMIZATION_FILES, remoteHost } from '@gitops-actions/kustomize'
 
-/** The names kustomize accepts for a kustomization file, in its order of preference. */
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const
+export { KUSTOMIZATION_FILES }
 
 export type RefKind = 'resource' | 'component' | 'patch' | 'file'
 
@@ -48,14 +57,20 @@ export function kustomizationFileIn(repoRoot: string, dir: string): string | und
   return undefined
 }
 
+/** True when a repository path exists and resolves (symlinks followed) outside the repository. */
+export function leadsOutOfRepository(repoRoot: string, path: string): boolean {
+  try {
+    resolveInRepo(repoRoot, path, path)
+    return false
+  } catch (error) {
+    if (isUserError(error)) return true
+    throw error
+  }
+}
+
 /** A remote base (git URL, github.com/…, http) that an offline check cannot follow. */
 export function isRemote(value: string): boolean {
-  return (
-    /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
-    /^git@/.test(value) ||
-    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(value) ||
-    value.includes('?ref=')
-  )
+  return remoteHost(value) !== undefined
 }
 
 /** Reads a kustomization and lists what it refers to. A YAML mistake is a UserError at file:line. */
@@ -138,7 +153,11 @@ export interface RootClosure {
 export class KustomizationGraph {
   private readonly cache = new Map<string, Kustomization | Finding | undefined>()
 
-  constructor(readonly repoRoot: string) {}
+  constructor(
+    readonly repoRoot: string,
+    /** Hosts gitops.yaml's kustomize.remoteResources allows; a remote entry from any other is refused. */
+    readonly remoteHosts: readonly string[] = []
+  ) {}
 
   /** The kustomization of a directory; a Finding when it cannot be read; undefined when there is none. */
   at(dir: string): Kustomization | Finding | undefined {
@@ -184,15 +203,26 @@ export class KustomizationGraph {
       result.kustomizations.push(kustomization)
       result.files.add(kustomization.file)
       for (const ref of kustomization.refs) {
-        if (ref.target === undefined) continue
+        if (ref.target === undefined) {
+          const host = remoteHost(ref.value)!
+          if (hostAllowed(host, this.remoteHosts)) continue
+          result.broken = true
+          result.findings.push({
+            ruleId: 'kustomize/remote',
+            severity: 'error',
+            message: `${ref.field} entry '${ref.value}' is remote (${host}): kustomize would fetch it from the runner while the change is checked. Vendor it into the repository, or allow its host in gitops.yaml's kustomize.remoteResources`,
+            location: ref.location
+          })
+          continue
+        }
         result.files.add(ref.target)
         const absolute = join(this.repoRoot, ref.target)
-        if (ref.target.startsWith('..') || posix.isAbsolute(ref.target)) {
+        if (ref.target.startsWith('..') || posix.isAbsolute(ref.target) || leadsOutOfRepository(this.repoRoot, ref.target)) {
           result.broken = true
           result.findings.push({
             ruleId: 'kustomize/outside-repo',
             severity: 'error',
-            message: `${ref.field} entry '${ref.value}' leads outside the repository`,
+            message: `${ref.field} entry '${ref.value}' leads outside the repository${ref.target.startsWith('..') ? '' : ' (through a symlink)'}`,
             location: ref.location
           })
           continue

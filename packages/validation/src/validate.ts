@@ -23,7 +23,7 @@ import { fluxFiles, fluxFilesForChange, filesNaming } from './flux-files.js'
 import { checkFlux, dependsOnOf, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
 import { checkFluxReferences } from './flux-references.js'
 import { renderedFluxKustomizations } from './flux-rendered.js'
-import { KustomizationGraph, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
+import { KustomizationGraph, leadsOutOfRepository, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { patchFiles } from './patch-files.js'
 import { applyPostBuild, postBuildSteps } from './post-build.js'
 import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
@@ -138,11 +138,11 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const config = loadGitopsConfig(repoRoot)
   if (wanted.has('policy')) await checkPolicyExpressions(config)
   const files = new SourceFiles(repoRoot)
-  const graph = new KustomizationGraph(repoRoot)
+  const graph = new KustomizationGraph(repoRoot, config.kustomize.remoteResources)
   const needsRenders = wanted.has('kustomize') || wanted.has('policy') || wanted.has('quota') || wanted.has('flux')
   const changed = request.changedFiles ? new Set(request.changedFiles) : undefined
   const everything = !changed || GLOBAL_FILES.some((f) => changed.has(f))
-  const renderOptions = { concurrency: request.concurrency, flags: request.kustomizeFlags }
+  const renderOptions = { concurrency: request.concurrency, flags: request.kustomizeFlags, remoteHosts: config.kustomize.remoteResources }
   const stats: BatchRenderStats = { calls: 0, splits: 0 }
   const layout = layoutRoots(repoRoot, config)
   const early =
@@ -166,7 +166,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const flux = { ...scanned, objects: scanned.objects.filter((m) => !patches.has(m.location.file)) }
   const resolveOptions = { repository: request.repository, branches: request.branches, repoRoot }
   const fluxKustomizations = resolveFluxKustomizations(flux.objects, resolveOptions)
-  const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files, yamlFiles, closureAt)
+  const outsideRoots: Finding[] = []
+  const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files, yamlFiles, closureAt, outsideRoots)
   const postBuilds = postBuildSteps(fluxKustomizations)
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
@@ -299,7 +300,15 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       const kustomizationFile = kustomizationFileIn(repoRoot, root.path)
       const fallback = kustomizationFile ? { file: kustomizationFile, line: 1 } : (root.appliedAt ?? { file: root.path || '.', line: 1 })
       if (result.error) {
-        const finding = renderFailure(root.path, result.error.stderr, closureOf(root), files, fallback)
+        // Refused before kustomize ran (a remote resource, an alias bomb, a path out of the repository): at the line that names it.
+        const finding: Finding = result.error.location
+          ? {
+              ruleId: 'kustomize/render',
+              severity: 'error',
+              message: `${root.path || '.'} does not build: ${result.error.stderr}`,
+              location: result.error.location
+            }
+          : renderFailure(root.path, result.error.stderr, closureOf(root), files, fallback)
         renderFindings.set(root.path, finding)
         renders.set(root.path, { manifests: undefined, problem: `see ${finding.location?.file}:${finding.location?.line}` })
         continue
@@ -323,7 +332,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     let note: string | undefined
     switch (check) {
       case 'kustomize': {
-        findings = [...staticFindings, ...renderFindings.values()]
+        findings = [...outsideRoots, ...staticFindings, ...renderFindings.values()]
         const configured = configuredSchemas(
           repoRoot,
           config.schemas,
@@ -348,6 +357,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       case 'flux': {
         const closureOfPath = (path: string) => (kustomizationFileIn(repoRoot, path) ? closureAt(path) : undefined)
         findings = [
+          ...(wanted.has('kustomize') ? [] : outsideRoots),
           ...flux.findings,
           ...checkFlux(
             fluxObjects,
@@ -491,9 +501,10 @@ function discoverRoots(
   flux: readonly FluxKustomization[],
   files: SourceFiles,
   yamlFiles: readonly string[],
-  closureAt: (path: string) => RootClosure
+  closureAt: (path: string) => RootClosure,
+  outside: Finding[]
 ): BuildRoot[] {
-  const roots: BuildRoot[] = [...layout, ...fluxRoots(repoRoot, config, flux, files, layout)]
+  const roots: BuildRoot[] = [...layout, ...fluxRoots(repoRoot, config, flux, files, layout, outside)]
   if (config.file === undefined) {
     // A candidate that another root's build reads (a base, a directory Flux includes) is checked there.
     const included = (candidates: readonly string[]): Set<string> => {
@@ -520,12 +531,23 @@ function fluxRoots(
   config: GitopsConfig,
   flux: readonly FluxKustomization[],
   files: SourceFiles,
-  layout: readonly BuildRoot[] = []
+  layout: readonly BuildRoot[] = [],
+  outside: Finding[] = []
 ): BuildRoot[] {
   const byPath = new Map(layout.map((r) => [r.path, r]))
   const roots: BuildRoot[] = []
   for (const k of flux) {
     if (k.path === undefined) continue
+    if (k.path !== '' && leadsOutOfRepository(repoRoot, k.path)) {
+      // Never walked: a directory symlinked to / would have this run read the whole machine.
+      outside.push({
+        ruleId: 'kustomize/outside-repo',
+        severity: 'error',
+        message: `Kustomization ${k.namespace}/${k.name}: spec.path '${k.path}' is a symlink (or goes through one) that leads out of the repository`,
+        location: k.manifest.locate(['spec', 'path'])
+      })
+      continue
+    }
     const targetNamespace = (k.manifest.object.spec as { targetNamespace?: string } | undefined)?.targetNamespace
     const environment = byPath.get(k.path)?.environment ?? config.environments.find((e) => e.namespace === targetNamespace)?.name
     if (kustomizationFileIn(repoRoot, k.path)) {

@@ -1,4 +1,5 @@
 import {
+  loadGitopsConfig,
   collectEnvironmentStatus,
   readEnvironmentStatus,
   renderStatusMarkdown,
@@ -47,7 +48,7 @@ export const statusCommand: Command = {
 /** Every overlay rendered in batches (a few kustomize calls for hundreds of apps), with a progress line on a terminal. */
 async function renderedStatus(terminal: Terminal, repoRoot: string, options: { apps: string[] | undefined }): Promise<EnvironmentStatus> {
   const line = progress(terminal, 'rendering', 'overlays')
-  const renderer = batchedRender(repoRoot, { onProgress: line.update })
+  const renderer = batchedRender(repoRoot, { onProgress: line.update, remoteHosts: loadGitopsConfig(repoRoot).kustomize.remoteResources })
   try {
     return await collectEnvironmentStatus(repoRoot, { ...options, render: renderer.render, renderAhead: renderer.renderAhead })
   } finally {

@@ -31,7 +31,15 @@ export type EnvironmentInput = Partial<Omit<EnvironmentConfig, 'name' | 'kuberne
 }
 
 const SHA = '[0-9a-f]{7,40}'
-const SEMVER = '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?'
+/**
+ * SemVer 2.0 as semver.org's grammar has it: no leading zeros in the version or in numeric
+ * pre-release identifiers, no empty identifier (`1.2.3-.`), `-` a letter (`1.2.3--` is valid).
+ * No build metadata: `+` is not allowed in an image tag.
+ */
+const NUMBER = '(?:0|[1-9][0-9]*)'
+const PRERELEASE_ID = `(?:${NUMBER}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)`
+export const SEMVER_TAG_PATTERN = `${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-${PRERELEASE_ID}(?:\\.${PRERELEASE_ID})*)?`
+const SEMVER = SEMVER_TAG_PATTERN
 const MUTABLE_TAGS = ['latest', 'main', 'master', 'stable', 'edge', 'dev', 'staging', 'prod', 'production']
 
 /** The seed's three environments. Prod runs only `v<semver>` (or `<app>-v<semver>`) tags. */

@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { Node } from 'yaml'
 import { parameterError, UserError } from '../errors.js'
+import { normalizeRepoPath, resolveInRepo } from '../repo-paths.js'
+import { tagPatternProblem } from '../tags/tag-pattern.js'
 import { locationOf, parseYamlFile, toPlain, type YamlSource } from '../yaml-source.js'
 import {
   completeEnvironment,
@@ -33,6 +35,7 @@ import {
 } from './kubernetes.js'
 import { completeVersioning, versioningSchema, type VersioningConfig, type VersioningInput } from './versioning.js'
 import { completeSchemas, schemasSchema, type SchemasConfig, type SchemasInput } from './schemas.js'
+import { completeKustomize, kustomizeSchema, type KustomizeConfig, type KustomizeInput } from './kustomize.js'
 
 /**
  * The config repo's one settings file, `gitops.yaml` at its root. Every action reads it through
@@ -63,6 +66,8 @@ export interface GitopsConfig {
   versioning: VersioningConfig
   /** Schemas of custom resources that validate-manifests uses beyond the packaged ones (CRD files, JSON schema directories). */
   schemas: SchemasConfig
+  /** What kustomize builds may fetch (remote resources by host); nothing by default. */
+  kustomize: KustomizeConfig
 }
 
 export const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'] as const
@@ -78,7 +83,8 @@ const sections = {
   quota: quotaSchema,
   kubernetes: kubernetesSchema,
   versioning: versioningSchema,
-  schemas: schemasSchema
+  schemas: schemasSchema,
+  kustomize: kustomizeSchema
 }
 
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
@@ -109,7 +115,8 @@ export function defaultGitopsConfig(): GitopsConfig {
     quota: completeQuota(undefined),
     kubernetes: completeKubernetes(undefined),
     versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined),
-    schemas: completeSchemas(undefined)
+    schemas: completeSchemas(undefined),
+    kustomize: completeKustomize(undefined)
   }
 }
 
@@ -117,7 +124,10 @@ export function defaultGitopsConfig(): GitopsConfig {
 export function loadGitopsConfig(repoRoot: string): GitopsConfig {
   for (const name of GITOPS_CONFIG_FILES) {
     const path = join(repoRoot, name)
-    if (existsSync(path)) return parseGitopsConfig(readFileSync(path, 'utf8'), name)
+    if (!existsSync(path)) continue
+    // A gitops.yaml symlinked to a file outside the checkout would put that file's values in the outputs.
+    resolveInRepo(repoRoot, name, name)
+    return parseGitopsConfig(readFileSync(path, 'utf8'), name)
   }
   return defaultGitopsConfig()
 }
@@ -140,6 +150,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     kubernetes?: KubernetesInput
     versioning?: VersioningInput
     schemas?: SchemasInput
+    kustomize?: KustomizeInput
   }
   const [quotaProblem] = quotaProblems(data.quota)
   if (quotaProblem) {
@@ -162,6 +173,15 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       `environments[${environment.name}].kubernetesVersion`
     )
   )
+  for (const key of ['overlay', 'base'] as const) {
+    const template = data.layout?.[key]
+    if (template === undefined) continue
+    try {
+      normalizeRepoPath(template, `${file}: layout.${key}`)
+    } catch (error) {
+      throw new UserError((error as Error).message, locationOf(source, ['layout', key]))
+    }
+  }
   const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
   const seen = new Set<string>()
   environments.forEach((environment, index) => {
@@ -172,11 +192,10 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     for (const [key, list] of [['allowedTags', environment.allowedTags] as const, ['forbiddenTags', environment.forbiddenTags] as const]) {
       list.forEach((pattern, i) => {
         if (key === 'forbiddenTags') return
-        try {
-          new RegExp(pattern.replaceAll('{app}', 'app'))
-        } catch (error) {
+        const problem = tagPatternProblem(pattern.replaceAll('{app}', 'app'))
+        if (problem) {
           throw new UserError(
-            `${file}: ${key} pattern '${pattern}' is not a valid regular expression (${(error as Error).message})`,
+            `${file}: ${key} pattern '${pattern}' is not a valid regular expression: ${problem}`,
             locationOf(source, ['environments', index, key, i])
           )
         }
@@ -212,7 +231,8 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     quota: completeQuota(data.quota),
     kubernetes: completeKubernetes(data.kubernetes),
     versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path])),
-    schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file)
+    schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file),
+    kustomize: completeKustomize(data.kustomize)
   }
 }
 

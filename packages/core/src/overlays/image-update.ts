@@ -228,7 +228,16 @@ export async function planImageUpdate(reader: RepoReader, request: ImageUpdateRe
 
   for (const overlay of overlays) {
     const matched = matchLayoutPath(config.layout.overlay, overlay)
-    const environment = fixedEnvironment ?? (matched?.env ? config.environments.find((e) => e.name === matched.env) : undefined)
+    // The rules are those of the environment the overlay belongs to: an `environment` input must not
+    // let a sha tag into prod's overlay under dev's rules.
+    const own = matched?.env ? config.environments.find((e) => e.name === matched.env) : undefined
+    if (own && fixedEnvironment && own.name !== fixedEnvironment.name) {
+      throw parameterError(
+        'environment',
+        `'${fixedEnvironment.name}' does not match overlay ${overlay}, which is ${own.name}'s by layout.overlay '${config.layout.overlay}'; give environment ${own.name}, or leave it empty to take each overlay's own`
+      )
+    }
+    const environment = own ?? fixedEnvironment
     const app = request.app ?? matched?.app
     for (const change of request.changes) {
       const problem = change.tag === undefined ? undefined : environmentTagProblem(change.tag, environment, app)

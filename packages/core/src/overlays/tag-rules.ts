@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config/environments.js'
 import { subjectError, type Subject } from '../errors.js'
 import { tagProblem } from '../tags/image-reference.js'
+import { tagMatches } from '../tags/tag-pattern.js'
 
 /** Tags that never go anywhere when no environment is known: they move under the deployment. */
 export const ALWAYS_FORBIDDEN_TAGS = ['latest']
@@ -23,7 +24,7 @@ export function environmentTagProblem(
   }
   if (!environment) return undefined
   const patterns = environment.allowedTags.map((pattern) => pattern.replaceAll('{app}', app ?? '[a-z0-9][a-z0-9-]*'))
-  if (patterns.length > 0 && !patterns.some((pattern) => new RegExp(pattern).test(tag))) {
+  if (patterns.length > 0 && !patterns.some((pattern) => tagMatches(pattern, tag))) {
     return `'${tag}' does not match the tags allowed in ${environment.name} (allowedTags: ${patterns.join(' or ')})`
   }
   return undefined

@@ -1,3 +1,4 @@
+import { inertMarkdown } from '../markdown.js'
 import { markerComment, type PromotionMarker } from './conventions.js'
 import type { WindowState } from './deployment-window.js'
 import type { GateDecision, PromotionRoute } from './promotion-plan.js'
@@ -143,7 +144,8 @@ function renderChangelog(changelog: Changelog): string[] {
   if (changelog.commits.length === 0) lines.push('_No app commits between the two versions._')
   for (const commit of changelog.commits.slice(0, MAX_CHANGELOG)) {
     const sha = commit.url ? `[${commit.sha.slice(0, 7)}](${commit.url})` : commit.sha.slice(0, 7)
-    lines.push(`- ${sha} ${commit.subject.replace(/[\r\n]+/g, ' ')}${commit.author ? ` (${commit.author})` : ''}`)
+    // Subjects and author names are the app repo's words: inert text, never markup (inertMarkdown).
+    lines.push(`- ${sha} ${inertMarkdown(commit.subject)}${commit.author ? ` (${inertMarkdown(commit.author, 60)})` : ''}`)
   }
   const more = changelog.more + Math.max(0, changelog.commits.length - MAX_CHANGELOG)
   if (more > 0) lines.push(`- … and ${more} more${changelog.compareUrl ? `: [compare](${changelog.compareUrl})` : ''}`)

@@ -145,7 +145,8 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
   const route = resolveRoute(config, request)
   const overlay = overlayOf(config, request.app, route.to.name)
   // The gate, the diff and the status share one render of each base-branch overlay.
-  const renderBase = memoizedRender()
+  const renderOptions = { repoRoot: work, remoteHosts: config.kustomize.remoteResources }
+  const renderBase = memoizedRender(renderOptions)
   // Without 'image', the one image the app's overlays run that is named after the app.
   const image =
     request.image ??
@@ -245,6 +246,7 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
   // The check's render of the changed overlay is the "after" of the rendered diff.
   let after: string | undefined
   await verifyImageUpdate(work, update, {
+    remoteHosts: config.kustomize.remoteResources,
     onRendered: (rendered, yaml) => {
       if (rendered === overlay) after = yaml
     }
@@ -252,5 +254,5 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
   const before = await renderBase(join(work, overlay))
   const environments = await environmentSection(work, config, request.app, route, renderBase, logger)
   applyFileEdits(work, update.edits)
-  return { ...plan, renderedDiff: renderedDiff(overlay, before, after ?? (await render(join(work, overlay)))), environments }
+  return { ...plan, renderedDiff: renderedDiff(overlay, before, after ?? (await render(join(work, overlay), renderOptions))), environments }
 }

@@ -1,8 +1,8 @@
-export const id = 510;
-export const ids = [510];
+export const id = 614;
+export const ids = [614];
 export const modules = {
 
-/***/ 2510:
+/***/ 3614:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -124,6 +124,22 @@ function describeYamlProblem(code, message) {
         return 'Duplicate key (map keys must be unique)';
     return `Invalid YAML (${firstLine})`;
 }
+/**
+ * Refuses an alias bomb in a YAML file that another program reads (kustomize would expand it into
+ * gigabytes): only aliases are judged here, not syntax or duplicate keys, which that program reports
+ * in its own words. Cheap: a text without `*` has no alias and is not parsed.
+ */
+function checkYamlAliases(text, file) {
+    if (!text.includes('*'))
+        return;
+    const lineCounter = new LineCounter();
+    const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+    for (const document of Array.isArray(parsed) ? parsed : [parsed]) {
+        if (document.errors.length > 0)
+            continue;
+        rejectAliasBombs(document, file, lineCounter);
+    }
+}
 
 // EXTERNAL MODULE: ./packages/core/src/tags/release-rules.ts + 8 modules
 var release_rules = __webpack_require__(9746);
@@ -171,6 +187,40 @@ var external_node_fs_ = __webpack_require__(3024);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __webpack_require__(2463);
+// EXTERNAL MODULE: ./packages/core/src/repo-paths.ts
+var repo_paths = __webpack_require__(2172);
+// EXTERNAL MODULE: ./node_modules/re2js/build/index.js
+var build = __webpack_require__(2856);
+;// CONCATENATED MODULE: ./packages/core/src/tags/tag-pattern.ts
+
+/**
+ * Tag patterns from gitops.yaml (`allowedTags`) run on RE2JS, a linear-time engine: a pattern in
+ * a pull request such as `^(a+)+$` would take JavaScript's backtracking RegExp minutes on a
+ * 31-character tag. RE2 has no lookaround or back-references; a pattern using them is refused at
+ * its gitops.yaml line (tagPatternProblem).
+ */
+const compiled = new Map();
+function compile(pattern) {
+    let regex = compiled.get(pattern);
+    if (!regex)
+        compiled.set(pattern, (regex = build/* RE2JS */.L3.compile(pattern)));
+    return regex;
+}
+/** Why a pattern cannot be used (RE2 syntax), or undefined when it can. */
+function tagPatternProblem(pattern) {
+    try {
+        compile(pattern);
+        return undefined;
+    }
+    catch (error) {
+        return `${error.message} (tag patterns run on RE2, a linear-time engine without lookaround or back-references)`;
+    }
+}
+/** Whether the pattern matches somewhere in the tag (as RegExp.test does; anchor with ^ and $). */
+function tagMatches(pattern, tag) {
+    return compile(pattern).matcher(tag).find();
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/kubernetes.ts
 // A YAML number (`1.30` reads as 1.3) is accepted by the schema only to be refused with a clear
 // message by kubernetesVersionProblem(): the schema's "must be string" would not say why.
@@ -233,7 +283,15 @@ function clusterVersion(config, environment) {
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
 
 const SHA = '[0-9a-f]{7,40}';
-const SEMVER = '[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?';
+/**
+ * SemVer 2.0 as semver.org's grammar has it: no leading zeros in the version or in numeric
+ * pre-release identifiers, no empty identifier (`1.2.3-.`), `-` a letter (`1.2.3--` is valid).
+ * No build metadata: `+` is not allowed in an image tag.
+ */
+const NUMBER = '(?:0|[1-9][0-9]*)';
+const PRERELEASE_ID = `(?:${NUMBER}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)`;
+const SEMVER_TAG_PATTERN = `${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-${PRERELEASE_ID}(?:\\.${PRERELEASE_ID})*)?`;
+const SEMVER = SEMVER_TAG_PATTERN;
 const MUTABLE_TAGS = ['latest', 'main', 'master', 'stable', 'edge', 'dev', 'staging', 'prod', 'production'];
 /** The seed's three environments. Prod runs only `v<semver>` (or `<app>-v<semver>`) tags. */
 const DEFAULT_ENVIRONMENTS = [
@@ -728,166 +786,6 @@ function quotaProblems(input) {
     return problems;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/repo-paths.ts
-
-
-
-/**
- * Safe paths inside the config repo. Every action that reads or writes the user's repository
- * goes through here, so one set of rules refuses `..` or absolute paths leading out of the repo,
- * symlinks pointing outside it, and app or environment names that would escape the layout
- * (`apps/{app}/overlays/{env}`).
- *
- * Repo paths are relative, POSIX-style (`apps/myapp/overlays/dev`), without `./` or a trailing
- * slash; the repo root itself is `.`.
- */
-/** App and environment names: lower-case letters, digits and inner `-` (a DNS label, at most 63). */
-const LAYOUT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Why an app or environment name cannot be used in a path, or undefined when it can. */
-function layoutNameProblem(name) {
-    if (name === '')
-        return 'the name is empty';
-    if (!LAYOUT_NAME.test(name)) {
-        return `'${name}' may only contain lower-case letters, digits and '-' (not at either end), at most 63 characters, so it cannot leave its directory`;
-    }
-    return undefined;
-}
-/** Checks an app or environment name; the UserError is about `what` (e.g. { parameter: 'app' }). */
-function checkLayoutName(name, what) {
-    const problem = layoutNameProblem(name);
-    if (problem)
-        throw subjectError(what, problem);
-    return name;
-}
-/**
- * Normalizes a path the user gave (an input, a kustomization reference resolved against its
- * directory) to a repo path. Refuses absolute paths, NUL bytes, backslashes and any `..` that
- * would climb above the repo root. `what` names the source in the error.
- */
-function normalizeRepoPath(path, what) {
-    const trimmed = path.trim();
-    if (trimmed === '')
-        throw (0,src_errors/* subjectError */.b6)(what, 'the path is empty');
-    if (trimmed.includes('\0'))
-        throw (0,src_errors/* subjectError */.b6)(what, 'the path contains a NUL byte');
-    if (trimmed.includes('\\'))
-        throw (0,src_errors/* subjectError */.b6)(what, `'${trimmed}' contains a backslash; write repo paths with '/'`);
-    if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
-        throw (0,src_errors/* subjectError */.b6)(what, `'${trimmed}' is an absolute path; give a path relative to the repository root`);
-    }
-    const normalized = external_node_path_.posix.normalize(trimmed).replace(/\/+$/, '');
-    if (normalized === '..' || normalized.startsWith('../')) {
-        throw (0,src_errors/* subjectError */.b6)(what, `'${trimmed}' leads out of the repository`);
-    }
-    return normalized === '' ? '.' : normalized;
-}
-/** Joins a relative reference (e.g. `../../base` in a kustomization) to a repo directory, refusing escapes. */
-function joinRepoPath(dir, reference, what) {
-    if (reference.startsWith('/'))
-        throw new UserError(`${what}: '${reference}' is an absolute path; kustomize references must be relative`);
-    return normalizeRepoPath(posix.join(dir, reference), what);
-}
-/** True when `path` is `dir` or inside it (both repo paths). */
-function isWithin(dir, path) {
-    return dir === '.' || path === dir || path.startsWith(`${dir}/`);
-}
-/**
- * Fills a layout template (`apps/{app}/overlays/{env}`) after checking the names, so `app: ../x`
- * or `environment: prod/../../etc` never reaches the filesystem.
- */
-function layoutPath(template, names, what = 'layout') {
-    let path = template;
-    for (const [placeholder, name, input] of [
-        ['{app}', names.app, 'app'],
-        ['{env}', names.env, 'environment']
-    ]) {
-        if (!path.includes(placeholder))
-            continue;
-        if (name === undefined)
-            throw parameterError(input, `needed to fill ${what} '${template}'`);
-        checkLayoutName(name, { parameter: input });
-        path = path.replaceAll(placeholder, name);
-    }
-    return normalizeRepoPath(path, what);
-}
-/**
- * The app and environment a repo path stands for under a layout template, or undefined when the
- * path does not follow the layout. The inverse of layoutPath().
- */
-function matchLayoutPath(template, path) {
-    const names = [];
-    const pattern = template
-        .replace(/\/+$/, '')
-        .split(/(\{app\}|\{env\})/)
-        .map((part) => {
-        if (part === '{app}' || part === '{env}') {
-            names.push(part.slice(1, -1));
-            return '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
-        }
-        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-        .join('');
-    const match = new RegExp(`^${pattern}$`).exec(path);
-    if (!match)
-        return undefined;
-    const result = {};
-    names.forEach((name, i) => {
-        const value = match[i + 1];
-        const key = name;
-        if (result[key] !== undefined && result[key] !== value)
-            return;
-        result[key] = value;
-    });
-    return result;
-}
-/**
- * The absolute path of a repo path on disk, after checking that no symlink along the way leads
- * out of the repository. `mustBeFile` also refuses a symlink as the final component (a file we
- * edit must be a real file: renaming over a symlink would replace the link, not its target).
- * Missing paths resolve without error; callers decide what absence means.
- */
-function resolveInRepo(repoRoot, repoPath, what, options = {}) {
-    const path = normalizeRepoPath(repoPath, what);
-    const root = realpathSync(repoRoot);
-    const absolute = resolve(root, path);
-    let real;
-    try {
-        real = realpathSync(absolute);
-    }
-    catch {
-        real = realpathOfExistingPrefix(absolute);
-    }
-    const rel = relative(root, real);
-    if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(root, rel) !== real) {
-        throw new UserError(`${what}: '${path}' is a symlink (or goes through one) that leads out of the repository`, { file: path });
-    }
-    if (options.mustBeFile) {
-        try {
-            if (lstatSync(absolute).isSymbolicLink()) {
-                throw new UserError(`${what}: '${path}' is a symlink; only regular files are edited`, { file: path });
-            }
-        }
-        catch (error) {
-            if (error instanceof UserError)
-                throw error;
-        }
-    }
-    return absolute;
-}
-function realpathOfExistingPrefix(absolute) {
-    const parts = absolute.split(sep);
-    for (let i = parts.length - 1; i > 0; i--) {
-        try {
-            const real = realpathSync(parts.slice(0, i).join(sep) || sep);
-            return [real, ...parts.slice(i)].join(sep);
-        }
-        catch {
-            // keep climbing until a part exists
-        }
-    }
-    return absolute;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/config/schemas.ts
 
 
@@ -904,7 +802,7 @@ function completeSchemas(input, locate = () => undefined, file = 'gitops.yaml') 
     const sources = (key) => (input?.[key] ?? []).map((path, index) => {
         const location = locate(['schemas', key, index]);
         try {
-            return { path: normalizeRepoPath(path, `${file}: schemas.${key}[${index}]`), location };
+            return { path: (0,repo_paths/* normalizeRepoPath */.NP)(path, `${file}: schemas.${key}[${index}]`), location };
         }
         catch (error) {
             if (error instanceof src_errors/* UserError */.yo)
@@ -936,7 +834,25 @@ function matchesSchemaPath(pattern, path) {
     return new RegExp(`^${source}$`).test(posix.normalize(path));
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/config/kustomize.ts
+/** A host name, or `*.` and a domain for its subdomains; no scheme, port or path. */
+const REMOTE_HOST_PATTERN = '^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$';
+const kustomizeSchema = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'What kustomize builds may fetch: remote resources are refused unless their host is listed.',
+    properties: {
+        remoteResources: { type: 'array', items: { type: 'string', pattern: REMOTE_HOST_PATTERN } }
+    }
+};
+function completeKustomize(input) {
+    return { remoteResources: (input?.remoteResources ?? []).map((host) => host.toLowerCase()) };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
+
+
 
 
 
@@ -965,7 +881,8 @@ const sections = {
     quota: quotaSchema,
     kubernetes: kubernetesSchema,
     versioning: versioningSchema,
-    schemas: schemasSchema
+    schemas: schemasSchema,
+    kustomize: kustomizeSchema
 };
 /** The JSON schema of gitops.yaml (also published for editors as gitops.schema.json). */
 const gitopsConfigSchema = {
@@ -992,15 +909,19 @@ function defaultGitopsConfig() {
         quota: completeQuota(undefined),
         kubernetes: completeKubernetes(undefined),
         versioning: completeVersioning(undefined, 'gitops.yaml', () => undefined),
-        schemas: completeSchemas(undefined)
+        schemas: completeSchemas(undefined),
+        kustomize: completeKustomize(undefined)
     };
 }
 /** Reads and checks gitops.yaml (or gitops.yml) at a repo root; the defaults when neither exists. */
 function loadGitopsConfig(repoRoot) {
     for (const name of GITOPS_CONFIG_FILES) {
         const path = (0,external_node_path_.join)(repoRoot, name);
-        if ((0,external_node_fs_.existsSync)(path))
-            return parseGitopsConfig((0,external_node_fs_.readFileSync)(path, 'utf8'), name);
+        if (!(0,external_node_fs_.existsSync)(path))
+            continue;
+        // A gitops.yaml symlinked to a file outside the checkout would put that file's values in the outputs.
+        (0,repo_paths/* resolveInRepo */.c7)(repoRoot, name, name);
+        return parseGitopsConfig((0,external_node_fs_.readFileSync)(path, 'utf8'), name);
     }
     return defaultGitopsConfig();
 }
@@ -1024,6 +945,17 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     };
     versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
     data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
+    for (const key of ['overlay', 'base']) {
+        const template = data.layout?.[key];
+        if (template === undefined)
+            continue;
+        try {
+            (0,repo_paths/* normalizeRepoPath */.NP)(template, `${file}: layout.${key}`);
+        }
+        catch (error) {
+            throw new src_errors/* UserError */.yo(error.message, locationOf(source, ['layout', key]));
+        }
+    }
     const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
     const seen = new Set();
     environments.forEach((environment, index) => {
@@ -1035,11 +967,9 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
             list.forEach((pattern, i) => {
                 if (key === 'forbiddenTags')
                     return;
-                try {
-                    new RegExp(pattern.replaceAll('{app}', 'app'));
-                }
-                catch (error) {
-                    throw new src_errors/* UserError */.yo(`${file}: ${key} pattern '${pattern}' is not a valid regular expression (${error.message})`, locationOf(source, ['environments', index, key, i]));
+                const problem = tagPatternProblem(pattern.replaceAll('{app}', 'app'));
+                if (problem) {
+                    throw new src_errors/* UserError */.yo(`${file}: ${key} pattern '${pattern}' is not a valid regular expression: ${problem}`, locationOf(source, ['environments', index, key, i]));
                 }
             });
         }
@@ -1067,7 +997,8 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         quota: completeQuota(data.quota),
         kubernetes: completeKubernetes(data.kubernetes),
         versioning: completeVersioning(data.versioning, file, (path) => locationOf(source, ['versioning', ...path])),
-        schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file)
+        schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file),
+        kustomize: completeKustomize(data.kustomize)
     };
 }
 function schemaError(source, errors) {

@@ -1,0 +1,2 @@
+export * from './tool-limits.js'
+export * from './bounded-process.js'
