@@ -46222,7 +46222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4463);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6893);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -46231,7 +46231,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4463:
+/***/ 6893:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68639,7 +68639,56 @@ function renderedDiff(overlay, before, after, context = 3) {
         .join('\n');
 }
 
+;// CONCATENATED MODULE: ./packages/kustomize/src/kustomization-entries.ts
+/**
+ * The entries of a kustomization that name files, directories or remote sources, as kustomize
+ * reads them. One list for everything that follows a build: the pre-render safety walk
+ * (build-closure.ts) and validation's kustomization graph.
+ */
+/** Lists the entries of a parsed kustomization; inline patches and empty values are left out. */
+function kustomizationEntries(data) {
+    const entries = [];
+    const add = (field, kind, value, path, yaml, directory = false) => {
+        if (typeof value === 'string' && value.trim() !== '' && !value.includes('\n'))
+            entries.push({ field, kind, value, path, yaml, directory });
+    };
+    const list = (key) => (Array.isArray(data[key]) ? data[key] : []);
+    for (const key of ['resources', 'bases'])
+        list(key).forEach((v, i) => add(key, 'resource', v, [key, i], true, true));
+    list('components').forEach((v, i) => add('components', 'component', v, ['components', i], true, true));
+    list('crds').forEach((v, i) => add('crds', 'file', v, ['crds', i], true));
+    list('patchesStrategicMerge').forEach((v, i) => add('patchesStrategicMerge', 'patch', v, ['patchesStrategicMerge', i], true));
+    for (const key of ['patches', 'patchesJson6902', 'replacements']) {
+        list(key).forEach((entry, i) => {
+            if (entry && typeof entry === 'object')
+                add(`${key}[].path`, 'patch', entry.path, [key, i, 'path'], true);
+        });
+    }
+    for (const key of ['configMapGenerator', 'secretGenerator']) {
+        list(key).forEach((entry, i) => {
+            if (!entry || typeof entry !== 'object')
+                return;
+            const generator = entry;
+            if (Array.isArray(generator.files)) {
+                generator.files.forEach((f, j) => add(`${key}[].files`, 'file', typeof f === 'string' ? f.slice(f.indexOf('=') + 1) : f, [key, i, 'files', j], false));
+            }
+            if (Array.isArray(generator.envs))
+                generator.envs.forEach((f, j) => add(`${key}[].envs`, 'file', f, [key, i, 'envs', j], false));
+            add(`${key}[].env`, 'file', generator.env, [key, i, 'env'], false);
+        });
+    }
+    list('configurations').forEach((v, i) => add('configurations', 'file', v, ['configurations', i], true));
+    // A generator, transformer or validator entry is a config file or a directory that builds them.
+    for (const key of ['generators', 'transformers', 'validators'])
+        list(key).forEach((v, i) => add(key, 'file', v, [key, i], true, true));
+    const openapi = data.openapi;
+    if (openapi && typeof openapi === 'object')
+        add('openapi.path', 'file', openapi.path, ['openapi', 'path'], true);
+    return entries;
+}
+
 ;// CONCATENATED MODULE: ./packages/kustomize/src/build-closure.ts
+
 
 
 
@@ -68683,43 +68732,21 @@ function hostAllowed(host, allowed) {
         return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern;
     });
 }
-/** The entries of a kustomization that name files, directories or remote sources. */
+/** The entries a build follows: the kustomization's own, and a Helm chart's repository (fetched too). */
 function entriesOf(data) {
-    const entries = [];
-    const add = (field, value, path, yaml, directory = false) => {
-        if (typeof value === 'string' && value.trim() !== '' && !value.includes('\n'))
-            entries.push({ field, value, path, yaml, directory });
-    };
-    const list = (key) => (Array.isArray(data[key]) ? data[key] : []);
-    for (const key of ['resources', 'bases', 'components'])
-        list(key).forEach((v, i) => add(key, v, [key, i], true, true));
-    for (const key of ['crds', 'patchesStrategicMerge', 'configurations', 'generators', 'transformers', 'validators'])
-        list(key).forEach((v, i) => add(key, v, [key, i], true, key !== 'crds' && key !== 'patchesStrategicMerge' && key !== 'configurations'));
-    for (const key of ['patches', 'patchesJson6902', 'replacements']) {
-        list(key).forEach((entry, i) => {
-            if (entry && typeof entry === 'object')
-                add(`${key}[].path`, entry.path, [key, i, 'path'], true);
-        });
-    }
-    const openapi = data.openapi;
-    if (openapi && typeof openapi === 'object')
-        add('openapi.path', openapi.path, ['openapi', 'path'], true);
-    for (const key of ['configMapGenerator', 'secretGenerator']) {
-        list(key).forEach((entry, i) => {
-            if (!entry || typeof entry !== 'object')
-                return;
-            const generator = entry;
-            if (Array.isArray(generator.files)) {
-                generator.files.forEach((f, j) => add(`${key}[].files`, typeof f === 'string' ? f.slice(f.indexOf('=') + 1) : f, [key, i, 'files', j], false));
-            }
-            if (Array.isArray(generator.envs))
-                generator.envs.forEach((f, j) => add(`${key}[].envs`, f, [key, i, 'envs', j], false));
-            add(`${key}[].env`, generator.env, [key, i, 'env'], false);
-        });
-    }
-    list('helmCharts').forEach((entry, i) => {
-        if (entry && typeof entry === 'object')
-            add('helmCharts[].repo', entry.repo, ['helmCharts', i, 'repo'], false);
+    const entries = kustomizationEntries(data);
+    const charts = Array.isArray(data.helmCharts) ? data.helmCharts : [];
+    charts.forEach((entry, i) => {
+        const repo = entry && typeof entry === 'object' ? entry.repo : undefined;
+        if (typeof repo === 'string' && repo.trim() !== '')
+            entries.push({
+                field: 'helmCharts[].repo',
+                kind: 'file',
+                value: repo,
+                path: ['helmCharts', i, 'repo'],
+                yaml: false,
+                directory: false
+            });
     });
     return entries;
 }

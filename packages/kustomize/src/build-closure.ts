@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { checkYamlAliases, locationOf, parseYamlFile, toPlain, UserError, type YamlSource } from '@gitops-actions/core'
+import { kustomizationEntries, type KustomizationEntry } from './kustomization-entries.js'
 
 /**
  * What a kustomize build will read, checked before kustomize runs: a pull request decides what is
@@ -45,48 +46,21 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   })
 }
 
-interface Entry {
-  field: string
-  value: string
-  path: Array<string | number>
-  /** kustomize parses the file as YAML (a resource, a patch), so its aliases are expanded. */
-  yaml: boolean
-  /** May be a directory with a kustomization of its own. */
-  directory: boolean
-}
-
-/** The entries of a kustomization that name files, directories or remote sources. */
-function entriesOf(data: Record<string, unknown>): Entry[] {
-  const entries: Entry[] = []
-  const add = (field: string, value: unknown, path: Array<string | number>, yaml: boolean, directory = false): void => {
-    if (typeof value === 'string' && value.trim() !== '' && !value.includes('\n')) entries.push({ field, value, path, yaml, directory })
-  }
-  const list = (key: string): unknown[] => (Array.isArray(data[key]) ? (data[key] as unknown[]) : [])
-  for (const key of ['resources', 'bases', 'components']) list(key).forEach((v, i) => add(key, v, [key, i], true, true))
-  for (const key of ['crds', 'patchesStrategicMerge', 'configurations', 'generators', 'transformers', 'validators'])
-    list(key).forEach((v, i) => add(key, v, [key, i], true, key !== 'crds' && key !== 'patchesStrategicMerge' && key !== 'configurations'))
-  for (const key of ['patches', 'patchesJson6902', 'replacements']) {
-    list(key).forEach((entry, i) => {
-      if (entry && typeof entry === 'object') add(`${key}[].path`, (entry as { path?: unknown }).path, [key, i, 'path'], true)
-    })
-  }
-  const openapi = data.openapi as { path?: unknown } | undefined
-  if (openapi && typeof openapi === 'object') add('openapi.path', openapi.path, ['openapi', 'path'], true)
-  for (const key of ['configMapGenerator', 'secretGenerator']) {
-    list(key).forEach((entry, i) => {
-      if (!entry || typeof entry !== 'object') return
-      const generator = entry as { files?: unknown; envs?: unknown; env?: unknown }
-      if (Array.isArray(generator.files)) {
-        generator.files.forEach((f, j) =>
-          add(`${key}[].files`, typeof f === 'string' ? f.slice(f.indexOf('=') + 1) : f, [key, i, 'files', j], false)
-        )
-      }
-      if (Array.isArray(generator.envs)) generator.envs.forEach((f, j) => add(`${key}[].envs`, f, [key, i, 'envs', j], false))
-      add(`${key}[].env`, generator.env, [key, i, 'env'], false)
-    })
-  }
-  list('helmCharts').forEach((entry, i) => {
-    if (entry && typeof entry === 'object') add('helmCharts[].repo', (entry as { repo?: unknown }).repo, ['helmCharts', i, 'repo'], false)
+/** The entries a build follows: the kustomization's own, and a Helm chart's repository (fetched too). */
+function entriesOf(data: Record<string, unknown>): KustomizationEntry[] {
+  const entries = kustomizationEntries(data)
+  const charts = Array.isArray(data.helmCharts) ? (data.helmCharts as unknown[]) : []
+  charts.forEach((entry, i) => {
+    const repo = entry && typeof entry === 'object' ? (entry as { repo?: unknown }).repo : undefined
+    if (typeof repo === 'string' && repo.trim() !== '')
+      entries.push({
+        field: 'helmCharts[].repo',
+        kind: 'file',
+        value: repo,
+        path: ['helmCharts', i, 'repo'],
+        yaml: false,
+        directory: false
+      })
   })
   return entries
 }

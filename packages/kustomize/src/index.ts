@@ -1,5 +1,6 @@
 export * from './batch-render.js'
 export * from './batched-render.js'
 export * from './build-closure.js'
+export * from './kustomization-entries.js'
 export * from './renderer.js'
 export * from './image-verification.js'

@@ -1,7 +1,6 @@
-import { describeObject, type Finding, type Manifest, type YamlPath } from '@gitops-actions/core'
+import { describeObject, editDistance, type Finding, type Manifest, type YamlPath } from '@gitops-actions/core'
 import { isFluxObject } from './flux.js'
 import { sourceRefOf, type SourceRef } from './flux-sources.js'
-import { editDistance } from './schema.js'
 
 /**
  * References between Flux objects other than a Kustomization's source: a HelmRelease's chart source

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { describeObject, type Finding, type KubeObject, type Manifest } from '@gitops-actions/core'
+import { describeObject, editDistance, type Finding, type KubeObject, type Manifest } from '@gitops-actions/core'
 import { normalizeRepoPath } from './build-roots.js'
 import { artifactMisses, FluxArtifacts, isArtifactGenerator, repositoryDirectory, type ArtifactLayout } from './flux-artifacts.js'
 import { FluxSources, sourceRefOf, type CheckoutIdentity, type SourceRef, type SourceResolution } from './flux-sources.js'
 import type { RootClosure } from './kustomization.js'
-import { editDistance, servedVersions, validateObject } from './schema.js'
+import { servedVersions, validateObject } from './schema.js'
 import type { SourceFiles } from './source-files.js'
 
 /** The flux-sync-validation check: Flux objects, their sources, paths, dependencies and health checks. */

@@ -10,11 +10,11 @@ import {
   type SourceLocation,
   type YamlSource
 } from '@gitops-actions/core'
-import { hostAllowed, KUSTOMIZATION_FILES, remoteHost } from '@gitops-actions/kustomize'
+import { hostAllowed, KUSTOMIZATION_FILES, kustomizationEntries, remoteHost, type KustomizationEntryKind } from '@gitops-actions/kustomize'
 
 export { KUSTOMIZATION_FILES }
 
-export type RefKind = 'resource' | 'component' | 'patch' | 'file'
+export type RefKind = KustomizationEntryKind
 
 /** One path a kustomization refers to, resolved to a repository path. */
 export interface KustomizationRef {
@@ -78,49 +78,17 @@ export function readKustomization(repoRoot: string, dir: string, file: string): 
   const source = parseYamlFile(readFileSync(join(repoRoot, file), 'utf8'), file)
   const data = (toPlain(source) ?? {}) as Record<string, unknown>
   const refs: KustomizationRef[] = []
-  const add = (field: string, kind: RefKind, value: unknown, path: Array<string | number>): void => {
-    if (typeof value !== 'string' || value.trim() === '') return
-    const remote = isRemote(value)
+  for (const entry of kustomizationEntries(data)) {
+    const remote = isRemote(entry.value)
     refs.push({
-      field,
-      kind,
-      value,
-      target: remote ? undefined : posix.normalize(posix.join(dir || '.', value)).replace(/\/$/, ''),
-      location: locationOf(source, path)
+      field: entry.field,
+      kind: entry.kind,
+      value: entry.value,
+      target: remote ? undefined : posix.normalize(posix.join(dir || '.', entry.value)).replace(/\/$/, ''),
+      location: locationOf(source, entry.path)
     })
   }
   const list = (key: string): unknown[] => (Array.isArray(data[key]) ? (data[key] as unknown[]) : [])
-  list('resources').forEach((v, i) => add('resources', 'resource', v, ['resources', i]))
-  list('bases').forEach((v, i) => add('bases', 'resource', v, ['bases', i]))
-  list('components').forEach((v, i) => add('components', 'component', v, ['components', i]))
-  list('crds').forEach((v, i) => add('crds', 'file', v, ['crds', i]))
-  list('patchesStrategicMerge').forEach((v, i) => {
-    // An entry is a file name unless it is an inline patch (several lines).
-    if (typeof v === 'string' && !v.includes('\n')) add('patchesStrategicMerge', 'patch', v, ['patchesStrategicMerge', i])
-  })
-  for (const key of ['patches', 'patchesJson6902', 'replacements']) {
-    list(key).forEach((entry, i) => {
-      if (entry && typeof entry === 'object') add(`${key}[].path`, 'patch', (entry as { path?: unknown }).path, [key, i, 'path'])
-    })
-  }
-  for (const key of ['configMapGenerator', 'secretGenerator']) {
-    list(key).forEach((entry, i) => {
-      if (!entry || typeof entry !== 'object') return
-      const generator = entry as { files?: unknown; envs?: unknown; env?: unknown }
-      if (Array.isArray(generator.files)) {
-        generator.files.forEach((f, j) =>
-          add(`${key}[].files`, 'file', typeof f === 'string' ? f.slice(f.indexOf('=') + 1) : f, [key, i, 'files', j])
-        )
-      }
-      if (Array.isArray(generator.envs)) generator.envs.forEach((f, j) => add(`${key}[].envs`, 'file', f, [key, i, 'envs', j]))
-      add(`${key}[].env`, 'file', generator.env, [key, i, 'env'])
-    })
-  }
-  for (const key of ['configurations', 'generators', 'transformers', 'validators']) {
-    list(key).forEach((v, i) => {
-      if (typeof v === 'string' && !v.includes('\n')) add(key, 'file', v, [key, i])
-    })
-  }
   const images: ImageEntry[] = []
   list('images').forEach((entry, i) => {
     if (!entry || typeof entry !== 'object') return

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import type { KubeObject, YamlPath } from '@gitops-actions/core'
+import { editDistance, nearestName, type KubeObject, type YamlPath } from '@gitops-actions/core'
 import { SCHEMA_MODULES, UNREAD_FIELDS, type SchemaModule } from './schema-catalog.js'
 
 /**
@@ -494,25 +494,6 @@ function unknownFields(key: string, validate: ModelValidate, object: KubeObject)
 }
 
 function unknownFieldMessage(path: ReadonlyArray<string | number>, known: ReadonlySet<string>): string {
-  const name = String(path[path.length - 1])
-  const near = [...known]
-    .map((candidate) => ({ candidate, distance: editDistance(candidate.toLowerCase(), name.toLowerCase()) }))
-    .filter((c) => c.distance <= Math.max(1, Math.floor(name.length / 3)))
-    .sort((a, b) => a.distance - b.distance)[0]
-  return `unknown field ${path.join('.')}${near ? ` (did you mean ${near.candidate}?)` : ''}`
-}
-
-/** Levenshtein distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
-      previous = current
-    }
-  }
-  return row[b.length]!
+  const near = nearestName(String(path[path.length - 1]), known)
+  return `unknown field ${path.join('.')}${near ? ` (did you mean ${near}?)` : ''}`
 }
