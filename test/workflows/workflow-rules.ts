@@ -1,21 +1,27 @@
 // The hardening rules for workflow files, as pure functions over a workflow's text, so that the tests
 // can show each rule both passing on our workflows and catching a bad one.
+import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { repositoryOf } from '../../scripts/lib/repository.mjs'
 
 /** A workflow's parsed form, loosely typed: the referees (actionlint, GitHub's parser) check its shape. */
 export type Workflow = Record<string, any>
 
-/** Our own actions: `./x`, `./actions/x`, `org/gitops-actions/x@ref`, `org/gitops-actions/actions/x@ref`. */
+/** The owner/name this copy is published as: package.json's repository (`npm run adopt` changes it). */
+export const OWN_REPOSITORY: string = repositoryOf(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')))!
+const own = OWN_REPOSITORY.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+
+/** Our own actions: `./x`, `./actions/x`, `<own repository>/x@ref`, `<own repository>/actions/x@ref`. */
 export function ownAction(uses: string): string | null {
   const local = /^\.\/(?:actions\/)?([a-z][a-z0-9-]*)\/?$/.exec(uses)
   if (local) return local[1]!
-  const remote = /^org\/gitops-actions\/(?:actions\/)?([a-z][a-z0-9-]*)@[\w.-]+$/.exec(uses)
+  const remote = new RegExp(`^${own}/(?:actions/)?([a-z][a-z0-9-]*)@[\\w.-]+$`).exec(uses)
   return remote ? remote[1]! : null
 }
 
-/** Our reusable workflows: `org/gitops-actions/.github/workflows/<file>@ref` → `<file>`. */
+/** Our reusable workflows: `<own repository>/.github/workflows/<file>@ref` → `<file>`. */
 export function ownReusableWorkflow(uses: string): string | null {
-  const match = /^org\/gitops-actions\/\.github\/workflows\/([\w.-]+\.ya?ml)@[\w.-]+$/.exec(uses)
+  const match = new RegExp(`^${own}/\\.github/workflows/([\\w.-]+\\.ya?ml)@[\\w.-]+$`).exec(uses)
   return match ? match[1]! : null
 }
 

@@ -21,6 +21,7 @@ import {
   jobsOf,
   ownAction,
   ownActionInputProblems,
+  OWN_REPOSITORY,
   ownReusableWorkflow,
   pins,
   triggersOf,
@@ -284,7 +285,7 @@ describe('with: keys of our actions are real inputs', () => {
 
   test('a misspelt or missing input is caught', () => {
     const workflow = parse(
-      'jobs:\n  a:\n    steps:\n      - id: t\n        uses: org/gitops-actions/compute-tag@v1\n        with:\n          ap: x\n          enviroment: dev\n'
+      `jobs:\n  a:\n    steps:\n      - id: t\n        uses: ${OWN_REPOSITORY}/compute-tag@v1\n        with:\n          ap: x\n          enviroment: dev\n`
     )
     expect(ownActionInputProblems('bad.yml', workflow, ownInputs)).toEqual([
       "bad.yml: job a, step t (compute-tag) passes 'ap', which is not an input (inputs: " + ownInputs('compute-tag').names.join(', ') + ')',
@@ -297,7 +298,7 @@ describe('with: keys of our actions are real inputs', () => {
 
   test('the same action names in every form of uses:', () => {
     expect(
-      ['./compute-tag', './actions/compute-tag', 'org/gitops-actions/compute-tag@v1', 'org/gitops-actions/actions/compute-tag@v1.2.3'].map(
+      ['./compute-tag', './actions/compute-tag', `${OWN_REPOSITORY}/compute-tag@v1`, `${OWN_REPOSITORY}/actions/compute-tag@v1.2.3`].map(
         ownAction
       )
     ).toEqual(['compute-tag', 'compute-tag', 'compute-tag', 'compute-tag'])

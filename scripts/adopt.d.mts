@@ -1,0 +1,4 @@
+/** The tracked files that name the repository: workflows and docs, not history (CHANGELOG), builds or tests. */
+export function adoptedFiles(files: readonly string[]): string[]
+/** `text` with every mention of `from` as a whole name (`from/…`, `from@…`, `from`) naming `to`. */
+export function renameRepository(text: string, from: string, to: string): string

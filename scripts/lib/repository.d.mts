@@ -1,0 +1,4 @@
+/** `owner/name` of a package.json manifest's `repository`, or undefined when it names none on GitHub. */
+export function repositoryOf(manifest: unknown): string | undefined
+/** True for a valid GitHub `owner/name`. */
+export function isRepositoryName(value: string): boolean
