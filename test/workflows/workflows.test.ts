@@ -398,7 +398,7 @@ describe('the scripts inside the workflows do what they say', () => {
   const deploy = (env: Record<string, string>) =>
     runStep('workflows-templates/app-ci.yml', 'deploy-dev', 'target', {
       GITOPS_CONFIG_REPOSITORY: 'org/config-repo',
-      GITOPS_APP_ID: '12345',
+      GITOPS_APP_CLIENT_ID: '12345',
       HAS_PRIVATE_KEY: 'true',
       ...env
     })
@@ -410,7 +410,7 @@ describe('the scripts inside the workflows do what they say', () => {
   test.each([
     [{ GITOPS_CONFIG_REPOSITORY: 'config-repo' }, /config-repository must be owner\/name/],
     [{ GITOPS_CONFIG_REPOSITORY: 'org/config repo' }, /config-repository must be owner\/name/],
-    [{ GITOPS_APP_ID: '' }, /Auto-deploy needs a GitHub App.*GITHUB_TOKEN would start no workflows/],
+    [{ GITOPS_APP_CLIENT_ID: '' }, /Auto-deploy needs a GitHub App.*GITHUB_TOKEN would start no workflows/],
     [{ HAS_PRIVATE_KEY: 'false' }, /Auto-deploy needs a GitHub App/]
   ])('app-ci: auto-deploy stops before any token is made: %j', (env, message) => {
     const result = deploy(env)
@@ -423,16 +423,16 @@ describe('the scripts inside the workflows do what they say', () => {
       APP: 'myapp',
       FROM: 'dev',
       TO: 'staging',
-      GITOPS_APP_ID: '1',
+      GITOPS_APP_CLIENT_ID: '1',
       HAS_PRIVATE_KEY: 'true',
       ...env
     })
 
   test('repo-protection: stops with one error, before any token is made, without a GitHub App', () => {
     const check = (env: Record<string, string>) =>
-      runStep('workflows-templates/repo-protection.yml', 'protect', 'check', { GITOPS_APP_ID: '1', HAS_PRIVATE_KEY: 'true', ...env })
+      runStep('workflows-templates/repo-protection.yml', 'protect', 'check', { GITOPS_APP_CLIENT_ID: '1', HAS_PRIVATE_KEY: 'true', ...env })
     expect(check({}).status).toBe(0)
-    for (const env of [{ GITOPS_APP_ID: '' }, { HAS_PRIVATE_KEY: 'false' }] as Record<string, string>[])
+    for (const env of [{ GITOPS_APP_CLIENT_ID: '' }, { HAS_PRIVATE_KEY: 'false' }] as Record<string, string>[])
       expect(check(env)).toMatchObject({
         status: 1,
         stdout: expect.stringMatching(
@@ -441,13 +441,63 @@ describe('the scripts inside the workflows do what they say', () => {
       })
   })
 
+  // The GitHub CLI as it answers the code-scanning API: 403 without Advanced Security, 404 when on
+  // with no analysis yet (`gh: <message> (HTTP <status>)` on stderr, exit 1), else the alerts.
+  const ghAnswering = (answer: 'alerts' | 403 | 404) => {
+    const bin = mkdtempSync(join(tmpdir(), 'gh-'))
+    const script =
+      answer === 'alerts'
+        ? 'echo "$@" > "$(dirname "$0")/called"; exit 0'
+        : answer === 403
+          ? 'echo "$@" > "$(dirname "$0")/called"; echo "gh: Code Security must be enabled for this repository to use code scanning. (HTTP 403)" >&2; exit 1'
+          : 'echo "$@" > "$(dirname "$0")/called"; echo "gh: no analysis found (HTTP 404)" >&2; exit 1'
+    writeFileSync(join(bin, 'gh'), `#!/usr/bin/env bash\n${script}\n`, { mode: 0o755 })
+    return bin
+  }
+  test.each([
+    ['workflows-templates/app-ci.yml', 'security-scan'],
+    ['workflows-templates/config-repo-checks.yml', 'security-policy-check']
+  ])('%s: code scanning is used where the repository has it (code-scanning: auto)', (file, job) => {
+    const scanning = (env: Record<string, string>, answer: 'alerts' | 403 | 404 = 'alerts') => {
+      const bin = ghAnswering(answer)
+      const result = runStep(file, job, 'code-scanning', {
+        CODE_SCANNING: 'auto',
+        PRIVATE: 'false',
+        GITHUB_REPOSITORY: 'org/app',
+        ...env,
+        PATH: `${bin}:${process.env.PATH}`
+      })
+      return { ...result, called: existsSync(join(bin, 'called')) ? readFileSync(join(bin, 'called'), 'utf8').trim() : undefined }
+    }
+    expect(scanning({})).toMatchObject({ status: 0, outputs: { available: 'true' }, called: undefined })
+    expect(scanning({ PRIVATE: 'true' })).toMatchObject({
+      status: 0,
+      outputs: { available: 'true' },
+      called: 'api repos/org/app/code-scanning/alerts?per_page=1 --silent'
+    })
+    expect(scanning({ PRIVATE: 'true' }, 404)).toMatchObject({ status: 0, outputs: { available: 'true' } })
+    const off = scanning({ PRIVATE: 'true' }, 403)
+    expect(off).toMatchObject({ status: 0, outputs: { available: 'false' } })
+    expect(off.stdout).toMatch(/^::notice title=code-scanning::Code scanning is off for this repository/)
+    expect(scanning({ CODE_SCANNING: 'false' })).toMatchObject({ status: 0, outputs: { available: 'false' }, called: undefined })
+    expect(scanning({ CODE_SCANNING: 'true', PRIVATE: 'true' }, 403)).toMatchObject({
+      status: 0,
+      outputs: { available: 'true' },
+      called: undefined
+    })
+    expect(scanning({ CODE_SCANNING: 'yes' })).toMatchObject({
+      status: 1,
+      stdout: expect.stringMatching(/^::error title=code-scanning::code-scanning must be auto, true or false, not 'yes'/)
+    })
+  })
+
   test('promote: a sound request passes; a bad one stops with one error', () => {
     expect(check({}).status).toBe(0)
     expect(check({ APP: 'My App' })).toMatchObject({ status: 1, stdout: expect.stringMatching(/The app name must be/) })
     expect(check({ TO: 'dev' })).toMatchObject({ status: 1, stdout: expect.stringMatching(/from and to are the same environment/) })
-    expect(check({ GITOPS_APP_ID: '' })).toMatchObject({
+    expect(check({ GITOPS_APP_CLIENT_ID: '' })).toMatchObject({
       status: 1,
-      stdout: expect.stringMatching(/GITOPS_APP_ID variable and the GITOPS_APP_PRIVATE_KEY secret/)
+      stdout: expect.stringMatching(/GITOPS_APP_CLIENT_ID variable and the GITOPS_APP_PRIVATE_KEY secret/)
     })
   })
 })
