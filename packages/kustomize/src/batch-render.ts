@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml'
 import { isUserError } from '@gitops-actions/core'
 import { checkBuildClosure, checkBuildResource } from './build-closure.js'
 import { findRenderer, runRenderer, RenderError } from './renderer.js'
+import { addsToBuild, checkFluxBuild, writeFluxBuild, type FluxBuild } from './flux-build.js'
 
 /**
  * Rendering many kustomize roots at the cost of a few: one `kustomize build` costs about 0.15–0.3 s,
@@ -28,6 +29,8 @@ export interface RootSpec {
    * `--load-restrictor=LoadRestrictionsNone` since the generated file lives outside the directory.
    */
   generatedResources?: readonly string[]
+  /** What a Flux Kustomization applying the path adds to its build (targetNamespace, patches, images, components). */
+  flux?: FluxBuild
 }
 
 /** Where kustomize says an object came from (`config.kubernetes.io/origin`), paths relative to the repository root. */
@@ -125,6 +128,7 @@ function closureProblem(repoRoot: string, spec: RootSpec, remoteHosts: readonly 
     if (spec.generatedResources) {
       for (const file of spec.generatedResources) checkBuildResource(repoRoot, file, remoteHosts)
     } else checkBuildClosure(repoRoot, resolve(repoRoot, spec.path), remoteHosts)
+    if (spec.flux) checkFluxBuild(repoRoot, spec.flux, remoteHosts)
     return undefined
   } catch (error) {
     if (isUserError(error)) return new RenderError(spec.path, error.message, error.location)
@@ -169,7 +173,11 @@ async function buildBatch(
     const marker = `marker-${index}.yaml`
     writeFileSync(join(dir, marker), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${MARKER_PREFIX}${index}\n`)
     resources.push(marker)
-    if (spec.generatedResources) {
+    if (addsToBuild(spec.flux)) {
+      const entries = (spec.generatedResources ?? [spec.path]).map((path) => resolve(repoRoot, path))
+      writeFluxBuild(join(dir, `generated-${index}`), entries, spec.flux, repoRoot)
+      resources.push(`generated-${index}`)
+    } else if (spec.generatedResources) {
       const sub = join(dir, `generated-${index}`)
       mkdirSync(sub)
       const listed = spec.generatedResources.map((file) => toPosix(relative(sub, resolve(repoRoot, file))))
@@ -264,7 +272,7 @@ function toPosix(path: string): string {
 function rebase(stderr: string, dir: string, repoRoot: string, batch: readonly RootSpec[]): string {
   let text = stderr.split(dir + '/').join('')
   for (const [index, spec] of batch.entries()) {
-    if (!spec.generatedResources) continue
+    if (!spec.generatedResources && !addsToBuild(spec.flux)) continue
     const name = `generated-${index}`
     text = text
       .split(`accumulating resources from '${name}': read ${name}: is a directory': recursed accumulation of path '${name}': `)

@@ -8,7 +8,8 @@ import { sourceRefOf, type SourceRef } from './flux-sources.js'
  * ImageUpdateAutomation's GitRepository. Flux reports a wrong name only once the object is applied
  * and stuck; here it is found at the line that names it. A reference's namespace defaults to the
  * referring object's. Objects are compared as rendered (a kustomization's `namespace:` moves both
- * the release and its repository) and as written where nothing renders them.
+ * the release and its repository) and as written where nothing renders them. A HelmRelease's
+ * valuesFrom ConfigMaps and Secrets are resolved in helm-values-from.ts.
  */
 
 interface Reference {

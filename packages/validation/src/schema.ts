@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { editDistance, nearestName, type KubeObject, type YamlPath } from '@gitops-actions/core'
 import { SCHEMA_MODULES, UNREAD_FIELDS, type SchemaModule } from './schema-catalog.js'
+import { widenedByFluxOperator } from './flux-operator-kinds.js'
 
 /**
  * Offline, strict schema validation of Kubernetes and Flux objects.
@@ -251,8 +252,24 @@ function invalid(entry: KindEntry, object: KubeObject): SchemaProblem[] {
   } catch (error) {
     const errors = (error as { errors?: ErrorObject[] }).errors
     if (!errors) throw error
-    return describeErrors(errors)
+    return describeErrors(errors.filter((e) => !acceptedByTheCluster(object, e)))
   }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/**
+ * What the packaged schemas refuse but the cluster takes: an enum value the Flux Operator adds to
+ * Flux's CRDs, and base64 wrapped over lines (kustomize writes a generated Secret's long values
+ * wrapped at 76 columns; the API server's decoder skips the line breaks).
+ */
+function acceptedByTheCluster(object: KubeObject, error: ErrorObject): boolean {
+  let value: unknown = object
+  for (const key of error.instancePath.split('/').slice(1)) value = (value as Record<string, unknown> | undefined)?.[key]
+  if (error.keyword === 'enum') return widenedByFluxOperator(object, error.instancePath, value)
+  if (error.keyword === 'format' && (error.params as { format?: string }).format === 'byte')
+    return typeof value === 'string' && /[\r\n]/.test(value) && BASE64.test(value.replace(/[\r\n]/g, ''))
+  return false
 }
 
 function checkCustom(crd: CustomSchema, object: KubeObject): SchemaProblem[] {

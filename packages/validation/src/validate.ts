@@ -22,10 +22,12 @@ import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
 import { fluxFiles, fluxFilesForChange, filesNaming } from './flux-files.js'
 import { checkFlux, dependsOnOf, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
 import { checkFluxReferences } from './flux-references.js'
+import { checkValuesFrom } from './helm-values-from.js'
+import { addsNothing, batchSeparation, fluxBuilds, locateFluxAdditions, sameBuild, type PathBuild } from './flux-kustomize-build.js'
 import { renderedFluxKustomizations } from './flux-rendered.js'
 import { KustomizationGraph, leadsOutOfRepository, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { patchFiles } from './patch-files.js'
-import { applyPostBuild, postBuildSteps } from './post-build.js'
+import { applyPostBuild, postBuildSteps, type PostBuild } from './post-build.js'
 import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
 import { renderedManifests } from './rendered-manifests.js'
 import { customSchemas, loadSchemas } from './schema.js'
@@ -126,6 +128,9 @@ export interface ValidateResult {
   stats: { renderCalls: number; batchSplits: number; objects: number; fluxObjects: number; fluxFilesParsed: number; durationMs: number }
 }
 
+/** The post-build steps of a root no Flux Kustomization applies: SOPS-encrypted objects taken as decrypted, nothing substituted. */
+const DECRYPTED_ELSEWHERE: PostBuild = { decrypts: true, substitutes: false, values: new Map() }
+
 /** Files whose change affects every root. */
 const GLOBAL_FILES = ['gitops.yaml', 'gitops.yml']
 
@@ -168,7 +173,17 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const fluxKustomizations = resolveFluxKustomizations(flux.objects, resolveOptions)
   const outsideRoots: Finding[] = []
   const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files, yamlFiles, closureAt, outsideRoots)
-  const postBuilds = postBuildSteps(fluxKustomizations)
+  let postBuilds = postBuildSteps(fluxKustomizations)
+  // What kustomize-controller adds to each path's build; it can change once the renders show the Kustomizations as applied.
+  let builds = fluxBuilds(fluxKustomizations)
+  const builtWith = new Map<string, PathBuild | undefined>()
+  const separate = batchSeparation()
+  const specOf = (root: BuildRoot): RootSpec => {
+    const build = builds.get(root.path)
+    builtWith.set(root.path, build)
+    const batchKey = `${root.environment ?? 'other'}${separate(root.path, build)}`
+    return { path: root.path, batchKey, generatedResources: root.generatedResources, flux: build?.build }
+  }
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
   const closureOf = (root: BuildRoot): RootClosure | undefined => (root.generatedResources ? undefined : closureAt(root.path))
@@ -200,8 +215,9 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     if (!closure) continue
     staticFindings.push(...closure.findings)
     for (const kustomization of closure.kustomizations) kustomizations.set(kustomization.file, kustomization)
+    const data = generatorData(closure)
     for (const file of closure.files) {
-      if (!/\.ya?ml$/.test(file) || kustomizations.has(file)) continue
+      if (!/\.ya?ml$/.test(file) || kustomizations.has(file) || data.has(file)) continue
       const parsed = files.manifests(file)
       if (!Array.isArray(parsed) && parsed.ruleId === 'kustomize/yaml') {
         staticFindings.push(parsed)
@@ -238,18 +254,29 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
 
   const renders = new Map<string, PathRender>()
   const manifestsByRoot = new Map<string, Manifest[]>()
+  /** As kustomize built them, before Flux's post-build steps. */
+  const builtByRoot = new Map<string, Manifest[]>()
   const renderFindings = new Map<string, Finding>()
   if (needsRenders) {
     const buildable = roots.filter((root) => !closureOf(root)?.broken)
     for (const root of roots)
       if (closureOf(root)?.broken) renders.set(root.path, { manifests: undefined, problem: 'see the kustomize-validate findings' })
-    const specs: RootSpec[] = buildable
-      .filter((root) => !early.has(root.path))
-      .map((root) => ({ path: root.path, batchKey: root.environment ?? 'other', generatedResources: root.generatedResources }))
+    // A render started early knew nothing of Flux: a path that Flux builds with additions is built again.
+    const usable = new Map<string, Promise<RootRender>>()
+    for (const root of buildable) {
+      const render = early.get(root.path)
+      if (!render) continue
+      const result = builds.has(root.path) ? await render : undefined
+      if (result && (result.error || !addsNothing(builds.get(root.path), result.objects))) continue
+      usable.set(root.path, render)
+      builtWith.set(root.path, builds.get(root.path))
+    }
+    const earlyFor = (root: BuildRoot) => usable.get(root.path)
+    const specs: RootSpec[] = buildable.filter((root) => !earlyFor(root)).map(specOf)
     const results = await logger.group(`kustomize: ${buildable.length} build root(s)`, async () => {
       const rest = await renderRoots(repoRoot, specs, { ...renderOptions, onProgress: request.onRenderProgress }, stats)
       const byPath = new Map(rest.map((result) => [result.root, result]))
-      const out = await Promise.all(buildable.map((root) => early.get(root.path) ?? byPath.get(root.path)!))
+      const out = await Promise.all(buildable.map((root) => earlyFor(root) ?? byPath.get(root.path)!))
       logger.info(`${stats.calls} kustomize call(s), ${stats.splits} batch split(s)`)
       return out
     })
@@ -270,16 +297,20 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     // Only a path no root of the whole repository has is new (a changed-only run leaves the others out on purpose).
     const known = new Set([...allRoots, ...roots].map((root) => root.path))
     const added = mergeRoots(fluxRoots(repoRoot, config, checkedFlux, files).filter((root) => !known.has(root.path)))
-    if (added.length === 0) break
-    const results = await renderRoots(
-      repoRoot,
-      added.map((root) => ({ path: root.path, batchKey: root.environment ?? 'other', generatedResources: root.generatedResources })),
-      renderOptions,
-      stats
-    )
+    // A parent's spec.patches may give its children patches, images or a namespace of their own: those paths are built again.
+    builds = fluxBuilds(checkedFlux)
+    const rebuilt = roots.filter((root) => builtWith.has(root.path) && !sameBuild(builtWith.get(root.path), builds.get(root.path)))
     for (const [path, steps] of postBuildSteps(checkedFlux)) if (!postBuilds.has(path)) postBuilds.set(path, steps)
+    if (added.length === 0 && rebuilt.length === 0) break
+    const redo = [...added, ...rebuilt]
+    const results = await renderRoots(repoRoot, redo.map(specOf), renderOptions, stats)
     roots = mergeRoots([...roots, ...added])
-    takeRenders(added, results)
+    takeRenders(redo, results)
+  }
+  // Flux decrypts and substitutes as the Kustomizations applying a path say once rendered (a parent's patch adds `decryption`).
+  if (checkedFlux !== fluxKustomizations) {
+    postBuilds = new Map([...postBuilds, ...postBuildSteps(checkedFlux)])
+    for (const path of builtByRoot.keys()) takePostBuild(path)
   }
 
   // A path that only the written form of a patched Kustomization names (a base's default) is not what Flux applies.
@@ -289,6 +320,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
     for (const root of dropped) {
       renders.delete(root.path)
       manifestsByRoot.delete(root.path)
+      builtByRoot.delete(root.path)
       renderFindings.delete(root.path)
     }
     roots = roots.filter((root) => !dropped.includes(root))
@@ -299,6 +331,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       const root = buildable[index]!
       const kustomizationFile = kustomizationFileIn(repoRoot, root.path)
       const fallback = kustomizationFile ? { file: kustomizationFile, line: 1 } : (root.appliedAt ?? { file: root.path || '.', line: 1 })
+      const build = builtWith.get(root.path)
       if (result.error) {
         // Refused before kustomize ran (a remote resource, an alias bomb, a path out of the repository): at the line that names it.
         const finding: Finding = result.error.location
@@ -308,17 +341,27 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
               message: `${root.path || '.'} does not build: ${result.error.stderr}`,
               location: result.error.location
             }
-          : renderFailure(root.path, result.error.stderr, closureOf(root), files, fallback)
+          : fluxBuildFailure(renderFailure(root.path, result.error.stderr, closureOf(root), files, fallback), build)
         renderFindings.set(root.path, finding)
         renders.set(root.path, { manifests: undefined, problem: `see ${finding.location?.file}:${finding.location?.line}` })
+        builtByRoot.delete(root.path)
+        manifestsByRoot.delete(root.path)
         continue
       }
+      renderFindings.delete(root.path)
       const rendered = renderedManifests(result.objects, root.path, root.environment, files, fallback.file)
-      const postBuild = postBuilds.get(root.path)
-      const manifests = postBuild ? applyPostBuild(rendered, postBuild) : rendered
-      manifestsByRoot.set(root.path, manifests)
-      renders.set(root.path, { manifests })
+      builtByRoot.set(root.path, locateFluxAdditions(rendered, build, files))
+      takePostBuild(root.path)
     }
+  }
+  function takePostBuild(path: string): void {
+    const built = builtByRoot.get(path)!
+    // No Flux Kustomization here says how a root it does not apply is decrypted: its `sops:` metadata is the tool's, not the object's.
+    const unapplied = !roots.some((root) => root.path === path && root.reasons.includes('flux'))
+    const postBuild = postBuilds.get(path) ?? (unapplied ? DECRYPTED_ELSEWHERE : undefined)
+    const manifests = postBuild ? applyPostBuild(built, postBuild) : built
+    manifestsByRoot.set(path, manifests)
+    renders.set(path, { manifests })
   }
   const allManifests = [...manifestsByRoot.values()].flat()
   await schemasLoading
@@ -365,7 +408,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
             { repoRoot, files, renders, closureOf: closureOfPath },
             withVariants(selectedFlux, checkedFlux)
           ),
-          ...checkFluxReferences([...fluxObjects, ...allManifests])
+          ...checkFluxReferences([...fluxObjects, ...allManifests]),
+          ...checkValuesFrom(manifestsByRoot)
         ]
         note = `${fluxObjects.length} Flux object(s), ${fluxKustomizations.filter((k) => selectedFlux.has(k.manifest)).length} Kustomization(s)`
         break
@@ -583,6 +627,18 @@ function withVariants(selected: ReadonlySet<Manifest>, kustomizations: readonly 
   return result
 }
 
+/**
+ * Files a root reads only as generator data (configMapGenerator / secretGenerator `files`, `envs`):
+ * kustomize puts their text into the ConfigMap as it is and never parses it, so a fluent-bit
+ * config with repeated keys (vaskozl/home-infra) is no YAML mistake.
+ */
+function generatorData(closure: RootClosure): Set<string> {
+  const refs = closure.kustomizations.flatMap((k) => k.refs)
+  const isData = (field: string) => /Generator\[\]\.(files|envs|env)$/.test(field)
+  const parsed = new Set(refs.filter((ref) => !isData(ref.field)).map((ref) => ref.target))
+  return new Set(refs.filter((ref) => isData(ref.field) && ref.target !== undefined && !parsed.has(ref.target)).map((ref) => ref.target!))
+}
+
 /** Whether a change touches what a root builds. */
 function affects(
   changed: ReadonlySet<string>,
@@ -598,6 +654,15 @@ function affects(
   }
   // A changed Flux Kustomization re-checks the path it applies.
   return flux.some((k) => k.path === root.path && changed.has(k.manifest.location.file))
+}
+
+/** A build with Flux's additions that fails says so: the Kustomization's patches, images or components may be the cause. */
+function fluxBuildFailure(finding: Finding, build: PathBuild | undefined): Finding {
+  if (!build) return finding
+  const added = (['patches', 'images', 'components'] as const).filter((field) => build.build[field] !== undefined)
+  if (added.length === 0) return finding
+  const by = build.by.map((k) => `Kustomization ${k.namespace}/${k.name} (${k.manifest.location.file}:${k.manifest.location.line})`)
+  return { ...finding, message: `${finding.message} (built as Flux builds it, with the spec.${added.join(', spec.')} of ${by.join(', ')})` }
 }
 
 /** A run that built nothing must not pass in silence: a green check that checked nothing is a trap. */

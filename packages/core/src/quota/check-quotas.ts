@@ -90,8 +90,8 @@ const QUOTA_KEYS: Record<string, [Which, ResourceName]> = {
  */
 export function checkQuotas(manifests: readonly Manifest[], config: GitopsConfig): { findings: Finding[]; namespaces: NamespaceUsage[] } {
   const findings: Finding[] = []
-  const unique = dedupe(manifests)
   const namespaceOf = (manifest: Manifest): string => objectNamespace(manifest, config)
+  const unique = dedupe(manifests, namespaceOf)
   const defaults = limitRangeDefaults(unique, namespaceOf)
   const hpas = new Map<string, { max: number; manifest: Manifest }>()
   const quotas = new Map<string, Limit[]>()
@@ -179,11 +179,16 @@ export function checkQuotas(manifests: readonly Manifest[], config: GitopsConfig
   return { findings, namespaces: result }
 }
 
-/** The same object rendered by two roots (an overlay and a Flux path to it) counts once. */
-function dedupe(manifests: readonly Manifest[]): Manifest[] {
+/**
+ * The same object rendered by two roots (an overlay and a Flux path to it) counts once. Objects are
+ * the same when they land in the same namespace: the Deployments of overlays that set no namespace
+ * (Flux's targetNamespace or the environment places them) are one per environment, not one in all.
+ */
+function dedupe(manifests: readonly Manifest[], namespaceOf: (manifest: Manifest) => string): Manifest[] {
   const seen = new Set<string>()
   return manifests.filter((manifest) => {
-    const id = objectId(manifest.object)
+    const { metadata } = manifest.object
+    const id = objectId({ ...manifest.object, metadata: { ...metadata, namespace: namespaceOf(manifest) } })
     if (seen.has(id)) return false
     seen.add(id)
     return true

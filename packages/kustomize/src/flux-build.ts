@@ -1,0 +1,67 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import { checkYamlAliases } from '@gitops-actions/core'
+import { checkBuildClosure } from './build-closure.js'
+
+/**
+ * What Flux's kustomize-controller adds to a path's kustomization before it builds it: the
+ * Kustomization's `targetNamespace`, `components`, `patches` and `images`. The controller writes
+ * them into the path's kustomization.yaml; here they go into a kustomization that lists the path
+ * (or, for a path without kustomization.yaml, its files), so that the real kustomize applies them
+ * and the checkout is left alone. The result is the controller's except where a patch's target
+ * selects by a namespace that the path's own `namespace:` set (the wrapper's patches see it set).
+ */
+export interface FluxBuild {
+  namespace?: string | undefined
+  /** Component directories relative to the repository root. */
+  components?: readonly string[] | undefined
+  /** `spec.patches` as written: `{ patch, target? }`. */
+  patches?: readonly unknown[] | undefined
+  /** `spec.images` as written: `{ name, newName?, newTag?, digest? }`. */
+  images?: readonly unknown[] | undefined
+}
+
+/** Whether a build adds anything to the path's own kustomization. */
+export function addsToBuild(build: FluxBuild | undefined): build is FluxBuild {
+  return (
+    build !== undefined &&
+    (build.namespace !== undefined || !!build.components?.length || !!build.patches?.length || !!build.images?.length)
+  )
+}
+
+/**
+ * Writes, in `dir`, the kustomization that builds `entries` (a directory, or the files of a path
+ * without kustomization.yaml, absolute) with the controller's additions.
+ */
+export function writeFluxBuild(dir: string, entries: readonly string[], build: FluxBuild, repoRoot: string): void {
+  mkdirSync(dir, { recursive: true })
+  const from = (path: string) => toPosix(relative(dir, path)) || '.'
+  const kustomization: Record<string, unknown> = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: entries.map(from)
+  }
+  if (build.namespace !== undefined) kustomization.namespace = build.namespace
+  if (build.components?.length) kustomization.components = build.components.map((c) => from(resolve(repoRoot, c)))
+  if (build.patches?.length) kustomization.patches = build.patches
+  if (build.images?.length) kustomization.images = build.images
+  // JSON is YAML: no quoting to get wrong in the patches' text.
+  writeFileSync(join(dir, 'kustomization.yaml'), `${JSON.stringify(kustomization, null, 1)}\n`)
+}
+
+/**
+ * What the additions make kustomize read, held to the rules of the path's own files (see
+ * build-closure.ts): component directories stay in the repository, and an inline patch is YAML that
+ * kustomize parses, so an alias bomb in one is refused before kustomize starts. A UserError otherwise.
+ */
+export function checkFluxBuild(repoRoot: string, build: FluxBuild, remoteHosts: readonly string[]): void {
+  for (const component of build.components ?? []) checkBuildClosure(repoRoot, resolve(repoRoot, component), remoteHosts)
+  for (const entry of build.patches ?? []) {
+    const patch = (entry as { patch?: unknown } | undefined)?.patch
+    if (typeof patch === 'string') checkYamlAliases(patch, 'a spec.patches entry of the Flux Kustomization')
+  }
+}
+
+function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/')
+}

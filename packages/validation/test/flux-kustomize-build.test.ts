@@ -1,0 +1,223 @@
+import { beforeAll, describe, expect, test } from 'vitest'
+import { fileTree } from '../../../test/harness/file-tree.js'
+import { CHECK_NAMES, validateRepository, type ValidateResult } from '../src/index.js'
+
+/**
+ * What kustomize-controller adds to a path's build, in the shape of bootstrapped home-operations
+ * repositories (Diaoul/home-ops): the cluster Kustomization patches every child Kustomization with
+ * `decryption` and HelmRelease defaults (`spec.patches`), each app's Kustomization takes shared
+ * components and a targetNamespace, and an Alert watches the Flux Operator's FluxInstance. Checked
+ * as written, every SOPS secret was an unknown `sops` field and the Alert a schema error.
+ */
+
+const CLUSTER_APPS = `---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: cluster-apps
+  namespace: flux-system
+spec:
+  interval: 1h
+  path: ./kubernetes/apps
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+    namespace: flux-system
+  patches:
+    - # Defaults for every child Kustomization
+      patch: |-
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: _
+        spec:
+          decryption:
+            provider: sops
+          patches:
+            - patch: |-
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata:
+                  name: _
+                spec:
+                  maxHistory: 3
+              target:
+                group: helm.toolkit.fluxcd.io
+                kind: HelmRelease
+      target:
+        group: kustomize.toolkit.fluxcd.io
+        kind: Kustomization
+`
+
+function appKs(name: string, extra = ''): string {
+  return `---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+spec:
+  path: ./kubernetes/apps/ai/${name}/app
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+    namespace: flux-system
+  components:
+    - ../../../../components/cache
+  prune: true
+  interval: 1h
+  postBuild:
+    substitute:
+      APP: ${name}
+  targetNamespace: ai
+${extra}`
+}
+
+function appFiles(name: string): Record<string, string> {
+  return {
+    [`kubernetes/apps/ai/${name}/app/kustomization.yaml`]: 'resources:\n  - ./secret.sops.yaml\n  - ./deployment.yaml\n',
+    [`kubernetes/apps/ai/${name}/app/secret.sops.yaml`]: `apiVersion: v1
+kind: Secret
+metadata:
+  name: ${name}
+stringData:
+  TOKEN: ENC[AES256_GCM,data:bm90IGEgcmVhbCBzZWNyZXQ=,iv:aXY=,tag:dGFn,type:str]
+sops:
+  age:
+    - recipient: age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq
+      enc: |
+        -----BEGIN AGE ENCRYPTED FILE-----
+        -----END AGE ENCRYPTED FILE-----
+  lastmodified: "2025-01-01T00:00:00Z"
+  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
+  encrypted_regex: ^(data|stringData)$
+  version: 3.9.4
+`,
+    [`kubernetes/apps/ai/${name}/app/deployment.yaml`]: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: ${name} }
+  template:
+    metadata:
+      labels: { app: ${name} }
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        seccompProfile: { type: RuntimeDefault }
+      containers:
+        - name: app
+          image: ghcr.io/example/${name}:1.2.3
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: { drop: [ALL] }
+          resources:
+            requests: { cpu: 10m, memory: 64Mi }
+            limits: { cpu: 100m, memory: 128Mi }
+          livenessProbe: { httpGet: { path: /healthz, port: 8080 } }
+          readinessProbe: { httpGet: { path: /readyz, port: 8080 } }
+`
+  }
+}
+
+const ALERT = `apiVersion: notification.toolkit.fluxcd.io/v1beta3
+kind: Alert
+metadata:
+  name: alertmanager
+spec:
+  providerRef:
+    name: alertmanager
+  eventSeverity: error
+  eventSources:
+    - kind: FluxInstance
+      name: "*"
+    - kind: Kustomization
+      name: "*"
+`
+
+function homeOps(overrides: Record<string, string> = {}): string {
+  return fileTree({
+    'kubernetes/flux/cluster/ks.yaml': CLUSTER_APPS,
+    'kubernetes/apps/kustomization.yaml': 'resources:\n  - ./ai\n',
+    'kubernetes/apps/ai/kustomization.yaml':
+      'namespace: ai\ncomponents:\n  - ../../components/alerts\nresources:\n  - ./litellm/ks.yaml\n  - ./memini/ks.yaml\n',
+    'kubernetes/components/alerts/kustomization.yaml':
+      'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - ./alert.yaml\n',
+    'kubernetes/components/alerts/alert.yaml': ALERT,
+    'kubernetes/components/cache/kustomization.yaml':
+      'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - ./configmap.yaml\n',
+    'kubernetes/components/cache/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${APP}-cache\ndata:\n  size: "64"\n',
+    'kubernetes/apps/ai/litellm/ks.yaml': appKs('litellm'),
+    'kubernetes/apps/ai/memini/ks.yaml': appKs('memini'),
+    ...appFiles('litellm'),
+    ...appFiles('memini'),
+    ...overrides
+  })
+}
+
+/**
+ * A child Kustomization that sets an image and patches its Deployment privileged, both in its own
+ * spec. The parent here patches in `decryption` only: a parent patch that sets `spec.patches`
+ * replaces the child's list (a strategic merge without a schema replaces lists), as Flux does.
+ */
+const DEFECTS = {
+  'kubernetes/flux/cluster/ks.yaml':
+    CLUSTER_APPS.slice(0, CLUSTER_APPS.indexOf('          patches:\n')) +
+    CLUSTER_APPS.slice(CLUSTER_APPS.indexOf('      target:\n        group: kustomize')),
+  'kubernetes/apps/ai/memini/ks.yaml': appKs(
+    'memini',
+    `  images:
+    - name: ghcr.io/example/memini
+      newTag: latest
+  patches:
+    - patch: |-
+        - op: add
+          path: /spec/template/spec/containers/0/securityContext/privileged
+          value: true
+      target:
+        kind: Deployment
+        name: memini
+`
+  )
+}
+
+const results = {} as Record<'clean' | 'defects', ValidateResult>
+beforeAll(async () => {
+  const [clean, defects] = await Promise.all(
+    [homeOps(), homeOps(DEFECTS)].map((repoRoot) => validateRepository({ repoRoot, checks: CHECK_NAMES, repository: 'org/home-ops' }))
+  )
+  results.clean = clean!
+  results.defects = defects!
+})
+
+function findings(result: ValidateResult, severity: string): string[] {
+  return result.findings.filter((f) => f.severity === severity).map((f) => `${f.ruleId} ${f.location?.file}:${f.location?.line}`)
+}
+
+describe('home-ops shape: each path built as kustomize-controller builds it', () => {
+  test('the SOPS secrets of children that the parent patches to decrypt, and the FluxInstance alert: no error, no warning', () => {
+    expect(findings(results.clean, 'error')).toEqual([])
+    expect(findings(results.clean, 'warning')).toEqual([])
+  })
+
+  test("the children's components are built in, and two children taking the same component never share a kustomize call", () => {
+    expect(results.clean.roots.map((r) => [r.path, r.objects])).toEqual([
+      ['kubernetes/apps', 3],
+      ['kubernetes/apps/ai/litellm/app', 3],
+      ['kubernetes/apps/ai/memini/app', 3]
+    ])
+    expect(results.clean.stats.batchSplits).toBe(0)
+  })
+
+  test("a value that a Kustomization's spec.images or spec.patches writes is reported at that entry, in its targetNamespace", () => {
+    expect(findings(results.defects, 'error')).toEqual([
+      'policy/mutable-image-tag kubernetes/apps/ai/memini/ks.yaml:22',
+      'policy/privileged-container kubernetes/apps/ai/memini/ks.yaml:25'
+    ])
+    for (const finding of results.defects.findings) expect(finding.message).toMatch(/^Deployment\/ai\/memini: /)
+  })
+})
