@@ -69335,7 +69335,15 @@ async function openPromotionPr(github, request) {
             logger,
             releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined
         });
-        const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window, labels } = planned;
+        const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window } = planned;
+        const title = request.title
+            ? request.title
+                .replaceAll('{app}', request.app)
+                .replaceAll('{from}', route.from?.name ?? 'build')
+                .replaceAll('{to}', route.to.name)
+                .replaceAll('{tag}', target.tag)
+            : names.title;
+        const labels = [...new Set([...planned.labels, ...(request.labels ?? [])])];
         const plan = planned.update;
         const targetOverlay = planned.overlay;
         const base = {
@@ -69353,7 +69361,7 @@ async function openPromotionPr(github, request) {
             retagged,
             gate,
             branch: names.branch,
-            title: names.title,
+            title,
             commitSha: undefined,
             prNumber: undefined,
             prUrl: undefined,
@@ -69371,7 +69379,20 @@ async function openPromotionPr(github, request) {
         };
         if (!plan.changed) {
             logger.info(`${targetOverlay} already runs ${target.tag}: nothing to promote.`);
-            return { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: repo.requestCount };
+            const result = { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: 0 };
+            // delete-branch, as create-pull-request means it: a promotion branch with nothing left to change goes, and its pull request with it.
+            if (request.deleteBranch && !request.dryRun && (await repo.branchSha(names.branch))) {
+                const stale = (await repo.openPullRequests(request.base)).find((p) => p.branch === names.branch);
+                if (stale) {
+                    await repo.commentOnce(stale.number, `gitops-actions:already-running:${target.tag}`, `${route.to.name} already runs ${target.tag}: nothing left to promote, so this pull request and its branch are closed.`);
+                    await repo.updatePullRequest(stale.number, { state: 'closed' });
+                    Object.assign(result, { prNumber: stale.number, prUrl: stale.url, closedPr: true });
+                }
+                await repo.deleteBranch(names.branch);
+                result.branchDeleted = true;
+            }
+            result.apiRequests = repo.requestCount;
+            return result;
         }
         const rendered = planned.renderedDiff;
         const changelog = await readChangelog(appRepo, previous.tag, gate.tag, route, request, logger);
@@ -69394,8 +69415,11 @@ async function openPromotionPr(github, request) {
                 ? [`Statuses posted on the head by the promotion run: ${request.headStatuses.map((s) => `\`${s.context}\``).join(', ')}.`]
                 : []
         });
-        const owners = codeOwnersOf(work, base.files);
-        const wanted = reviewersFromOwners(owners, request.repository.owner);
+        const owners = request.requestReviews ? reviewersFromOwners(codeOwnersOf(work, base.files), request.repository.owner) : undefined;
+        const wanted = {
+            reviewers: [...new Set([...(owners?.reviewers ?? []), ...(request.reviewers ?? [])])],
+            teamReviewers: [...new Set([...(owners?.teamReviewers ?? []), ...(request.teamReviewers ?? [])])]
+        };
         if (request.dryRun) {
             const decision = decidePromotion({
                 ours: marker,
@@ -69404,7 +69428,7 @@ async function openPromotionPr(github, request) {
                 head: await repo.branchHead(names.branch),
                 openPullRequests: await repo.openPullRequests(request.base),
                 body,
-                title: names.title
+                title
             });
             logger.info(`Dry run: would ${decision.kind === 'proceed' ? decision.operation.replace(/d$/, '') : decision.kind} ${names.branch}; nothing written.`);
             return {
@@ -69434,7 +69458,7 @@ async function openPromotionPr(github, request) {
                 head,
                 openPullRequests: open,
                 body,
-                title: names.title
+                title
             });
             if (decision.kind === 'stop')
                 throw new errors_UserError(decision.reason);
@@ -69483,13 +69507,13 @@ async function openPromotionPr(github, request) {
             prUrl = existing.url;
             nodeId = existing.nodeId;
             if (operation === 'updated')
-                await repo.updatePullRequest(prNumber, { title: names.title, body });
+                await repo.updatePullRequest(prNumber, { title, body });
         }
         else {
             const created = await repo.createPullRequest({
                 branch: names.branch,
                 base: request.base,
-                title: names.title,
+                title,
                 body,
                 draft: request.draft
             });
@@ -69498,7 +69522,7 @@ async function openPromotionPr(github, request) {
             nodeId = created.nodeId;
             if (created.existed) {
                 operation = 'updated';
-                await repo.updatePullRequest(prNumber, { title: names.title, body });
+                await repo.updatePullRequest(prNumber, { title, body });
             }
         }
         const result = {
@@ -69513,7 +69537,7 @@ async function openPromotionPr(github, request) {
         };
         if (operation !== 'unchanged') {
             await repo.addLabels(prNumber, labels);
-            if (request.requestReviews) {
+            if (wanted.reviewers.length > 0 || wanted.teamReviewers.length > 0) {
                 const refused = await repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers);
                 if (refused)
                     logger.warning(`Reviewers not requested: ${refused}`);
@@ -69547,7 +69571,7 @@ async function openPromotionPr(github, request) {
             await repo.commentOnce(older.number, `gitops-actions:superseded-by:${prNumber}`, `Superseded by #${prNumber} (${target.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
             await repo.updatePullRequest(older.number, { state: 'closed' });
             result.supersededPrs.push(older.number);
-            if (older.branch.startsWith('auto-deploy/'))
+            if (older.branch.startsWith('auto-deploy/') || request.deleteBranch)
                 await repo.deleteBranch(older.branch);
         }
         // A concurrent newer promotion may have opened meanwhile on another branch: then this one steps back.
@@ -69559,7 +69583,7 @@ async function openPromotionPr(github, request) {
         if (newer) {
             await repo.commentOnce(prNumber, `gitops-actions:superseded-by:${newer.number}`, `Superseded by #${newer.number} (${newer.marker.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
             await repo.updatePullRequest(prNumber, { state: 'closed' });
-            if (names.branch.startsWith('auto-deploy/'))
+            if (names.branch.startsWith('auto-deploy/') || request.deleteBranch)
                 await repo.deleteBranch(names.branch);
             result.operation = 'superseded';
             result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker.tag };
@@ -69820,6 +69844,13 @@ function headStatuses() {
         };
     });
 }
+/** A team reviewer as GitHub wants it, the slug: `org/platform` and `@org/platform` give `platform`. */
+function teamSlug(value) {
+    const slug = value.replace(/^@/, '').split('/').pop();
+    if (!/^[a-z0-9][a-z0-9_-]*$/i.test(slug))
+        throw errors_parameterError('team-reviewers', `'${value}' is not a team slug (e.g. platform or org/platform)`);
+    return slug;
+}
 function getInputs() {
     const app = requiredString('app');
     checkAppName(app);
@@ -69858,6 +69889,11 @@ function getInputs() {
         dryRun: booleanInput('dry-run'),
         draft: booleanInput('draft'),
         requestReviews: booleanInput('request-reviews'),
+        title: optionalString('title'),
+        labels: listInput('labels'),
+        reviewers: listInput('reviewers').map((login) => login.replace(/^@/, '')),
+        teamReviewers: listInput('team-reviewers').map(teamSlug),
+        deleteBranch: booleanInput('delete-branch'),
         autoMerge: choiceInput('auto-merge', ['config', 'true', 'false']),
         mergeMethod: choiceInput('merge-method', ['squash', 'merge', 'rebase']).toUpperCase(),
         headStatuses: headStatuses(),
@@ -69929,6 +69965,11 @@ async function run() {
         }));
         report(result);
         setOutputs({
+            'pull-request-number': result.prNumber?.toString(),
+            'pull-request-url': result.prUrl,
+            'pull-request-operation': pullRequestOperation(result),
+            'pull-request-head-sha': result.commitSha,
+            'pull-request-branch': result.branch,
             operation: result.operation,
             'pr-number': result.prNumber?.toString(),
             'pr-url': result.prUrl,
@@ -69941,6 +69982,16 @@ async function run() {
         }, result);
         writeSummary(renderSummary(result));
     });
+}
+/** create-pull-request's word for what happened to the pull request. */
+function pullRequestOperation(result) {
+    if (result.dryRun)
+        return 'none';
+    if (result.operation === 'created' || result.operation === 'updated')
+        return result.operation;
+    if (result.closedPr)
+        return 'closed';
+    return result.operation === 'superseded' && result.prNumber !== undefined ? 'closed' : 'none';
 }
 function report(result) {
     const target = `${result.app} ${result.tag} → ${result.to}`;

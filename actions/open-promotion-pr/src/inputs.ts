@@ -31,6 +31,11 @@ export interface Inputs {
   dryRun: boolean
   draft: boolean
   requestReviews: boolean
+  title: string | undefined
+  labels: string[]
+  reviewers: string[]
+  teamReviewers: string[]
+  deleteBranch: boolean
   autoMerge: 'config' | 'true' | 'false'
   mergeMethod: 'MERGE' | 'SQUASH' | 'REBASE'
   headStatuses: Array<{ context: string; state: StatusState; description: string }>
@@ -53,6 +58,14 @@ function headStatuses(): Inputs['headStatuses'] {
       description: match[3]?.trim() || `${match[1]!.trim()}: ${match[2]}`
     }
   })
+}
+
+/** A team reviewer as GitHub wants it, the slug: `org/platform` and `@org/platform` give `platform`. */
+function teamSlug(value: string): string {
+  const slug = value.replace(/^@/, '').split('/').pop()!
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(slug))
+    throw parameterError('team-reviewers', `'${value}' is not a team slug (e.g. platform or org/platform)`)
+  return slug
 }
 
 export function getInputs(): Inputs {
@@ -93,6 +106,11 @@ export function getInputs(): Inputs {
     dryRun: booleanInput('dry-run'),
     draft: booleanInput('draft'),
     requestReviews: booleanInput('request-reviews'),
+    title: optionalString('title'),
+    labels: listInput('labels'),
+    reviewers: listInput('reviewers').map((login) => login.replace(/^@/, '')),
+    teamReviewers: listInput('team-reviewers').map(teamSlug),
+    deleteBranch: booleanInput('delete-branch'),
     autoMerge: choiceInput('auto-merge', ['config', 'true', 'false'] as const),
     mergeMethod: choiceInput('merge-method', ['squash', 'merge', 'rebase'] as const).toUpperCase() as Inputs['mergeMethod'],
     headStatuses: headStatuses(),

@@ -76,6 +76,11 @@ export async function run(): Promise<void> {
     report(result)
     setOutputs(
       {
+        'pull-request-number': result.prNumber?.toString(),
+        'pull-request-url': result.prUrl,
+        'pull-request-operation': pullRequestOperation(result),
+        'pull-request-head-sha': result.commitSha,
+        'pull-request-branch': result.branch,
         operation: result.operation,
         'pr-number': result.prNumber?.toString(),
         'pr-url': result.prUrl,
@@ -90,6 +95,14 @@ export async function run(): Promise<void> {
     )
     writeSummary(renderSummary(result))
   })
+}
+
+/** create-pull-request's word for what happened to the pull request. */
+function pullRequestOperation(result: OpenPromotionPrResult): 'created' | 'updated' | 'closed' | 'none' {
+  if (result.dryRun) return 'none'
+  if (result.operation === 'created' || result.operation === 'updated') return result.operation
+  if (result.closedPr) return 'closed'
+  return result.operation === 'superseded' && result.prNumber !== undefined ? 'closed' : 'none'
 }
 
 function report(result: OpenPromotionPrResult): void {

@@ -12,11 +12,20 @@ import { runAction } from '../../../test/harness/run-action.js'
 // GitHub stand-in: outputs, summary, exit codes, one ::error per bad input, nothing written then.
 
 const CONFIG = 'org/config-repo'
+/** A config repo of its own (and an organisation with a team) for create-pull-request's inputs. */
+const INPUTS_CONFIG = 'acme/config-repo'
 let hub: GitHubStandIn
 let env: Record<string, string>
 
 beforeAll(async () => {
-  hub = await startGitHubStandIn({ repos: [{ name: CONFIG, fromDir: configFixture([]) }], logViolations: true })
+  hub = await startGitHubStandIn({
+    repos: [
+      { name: CONFIG, fromDir: configFixture([]) },
+      { name: INPUTS_CONFIG, fromDir: configFixture([]) }
+    ],
+    teams: { 'acme/platform': ['alice'] },
+    logViolations: true
+  })
   env = {
     GITHUB_API_URL: hub.url,
     GITHUB_SERVER_URL: hub.url,
@@ -142,5 +151,56 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     expect(errors[0]!.properties).toMatchObject({ file: 'config/gitops.yaml', line: expect.stringMatching(/^\d+$/) })
     expect(errors[0]!.message).toContain(`config/gitops.yaml:${errors[0]!.properties.line}`)
     expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
+  })
+
+  test("create-pull-request's inputs and outputs: title, labels, reviewers, team-reviewers, delete-branch; pull-request-*", async () => {
+    const inputs = {
+      ...base(),
+      repository: INPUTS_CONFIG,
+      'request-reviews': 'false',
+      tag: 'myapp-7654321-20260105-100000',
+      title: '{app}: {tag} to {to}',
+      labels: 'team:web, urgent',
+      reviewers: '@alice',
+      'team-reviewers': 'acme/platform'
+    }
+    const run = await runAction('open-promotion-pr', { env, inputs })
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs).toMatchObject({
+      'pull-request-number': '1',
+      'pull-request-url': `${hub.url}/acme/config-repo/pull/1`,
+      'pull-request-operation': 'created',
+      'pull-request-branch': 'auto-deploy/myapp-sha-7654321',
+      'pull-request-head-sha': run.outputs['commit-sha'],
+      'pr-number': '1',
+      operation: 'created'
+    })
+    const [pr] = await hub.pulls(INPUTS_CONFIG)
+    expect(pr).toMatchObject({ title: 'myapp: sha-7654321 to dev', requestedReviewers: ['alice'], requestedTeams: ['platform'] })
+    expect(pr!.labels).toEqual(expect.arrayContaining(['promotion', 'env:dev', 'team:web', 'urgent']))
+
+    const again = await runAction('open-promotion-pr', { env, inputs })
+    expect(again.outputs).toMatchObject({ 'pull-request-operation': 'none', operation: 'unchanged', 'pull-request-number': '1' })
+
+    // Merged by hand, its branch left behind: delete-branch removes it on the next run, as create-pull-request does.
+    const merged = await fetch(`${hub.url}/repos/${INPUTS_CONFIG}/pulls/1/merge`, {
+      method: 'PUT',
+      headers: { authorization: `token ${hub.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ merge_method: 'squash' })
+    })
+    expect(merged.status).toBe(200)
+    expect(await hub.branchHead(INPUTS_CONFIG, 'auto-deploy/myapp-sha-7654321')).toBeDefined()
+    const cleaned = await runAction('open-promotion-pr', { env, inputs: { ...inputs, 'delete-branch': 'true' } })
+    expect(cleaned.exitCode).toBe(0)
+    expect(cleaned.outputs).toMatchObject({ operation: 'unchanged', 'pull-request-operation': 'none' })
+    expect(cleaned.json).toMatchObject({ branchDeleted: true })
+    expect(await hub.branchHead(INPUTS_CONFIG, 'auto-deploy/myapp-sha-7654321')).toBeUndefined()
+
+    const bad = await runAction('open-promotion-pr', { env, inputs: { ...inputs, 'team-reviewers': 'platform team' } })
+    expect(bad.exitCode).toBe(1)
+    expect(bad.stdout).toContain(
+      "::error title=open-promotion-pr::open-promotion-pr: Input 'team-reviewers': 'platform team' is not a team slug (e.g. platform or org/platform)"
+    )
   })
 })

@@ -45,6 +45,19 @@ export interface OpenPromotionPrRequest extends Omit<PromotionPlanRequest, 'rele
   checkout?: string | undefined
   draft: boolean
   requestReviews: boolean
+  /** The pull request's title instead of ours; `{app}`, `{from}`, `{to}` and `{tag}` are filled in. */
+  title?: string | undefined
+  /** Labels added beside ours (`promotion`, `env:<to>`). */
+  labels?: readonly string[] | undefined
+  /** Reviewers requested beside the CODEOWNERS owners (also when requestReviews is off). */
+  reviewers?: readonly string[] | undefined
+  teamReviewers?: readonly string[] | undefined
+  /**
+   * As create-pull-request's delete-branch: when the target already runs the tag, the promotion branch
+   * (and its open pull request) is removed; also the `promote/` branch of a pull request this run
+   * closes as superseded. Auto-deploy branches, one per build, always go when superseded.
+   */
+  deleteBranch?: boolean | undefined
   /** `config`: gitops.yaml environments[].autoMerge decides. */
   autoMerge: 'config' | 'true' | 'false'
   mergeMethod: 'MERGE' | 'SQUASH' | 'REBASE'
@@ -85,6 +98,9 @@ export interface OpenPromotionPrResult {
   prUrl: string | undefined
   /** Older PRs of the same app and env this one closed. */
   supersededPrs: number[]
+  /** delete-branch: the promotion branch had nothing left to change and was deleted (its open pull request closed, `closedPr`). */
+  branchDeleted?: boolean
+  closedPr?: boolean
   /** The newer promotion that made this one unnecessary (operation superseded). */
   supersededBy: { number: number | undefined; url: string | undefined; tag: string } | undefined
   files: string[]
@@ -144,7 +160,15 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       logger,
       releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined
     })
-    const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window, labels } = planned
+    const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window } = planned
+    const title = request.title
+      ? request.title
+          .replaceAll('{app}', request.app)
+          .replaceAll('{from}', route.from?.name ?? 'build')
+          .replaceAll('{to}', route.to.name)
+          .replaceAll('{tag}', target.tag)
+      : names.title
+    const labels = [...new Set([...planned.labels, ...(request.labels ?? [])])]
     const plan = planned.update
     const targetOverlay = planned.overlay
     const base: Omit<OpenPromotionPrResult, 'operation' | 'body' | 'renderedDiff'> = {
@@ -162,7 +186,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       retagged,
       gate,
       branch: names.branch,
-      title: names.title,
+      title,
       commitSha: undefined,
       prNumber: undefined,
       prUrl: undefined,
@@ -180,7 +204,24 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
     }
     if (!plan.changed) {
       logger.info(`${targetOverlay} already runs ${target.tag}: nothing to promote.`)
-      return { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: repo.requestCount }
+      const result: OpenPromotionPrResult = { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: 0 }
+      // delete-branch, as create-pull-request means it: a promotion branch with nothing left to change goes, and its pull request with it.
+      if (request.deleteBranch && !request.dryRun && (await repo.branchSha(names.branch))) {
+        const stale = (await repo.openPullRequests(request.base)).find((p) => p.branch === names.branch)
+        if (stale) {
+          await repo.commentOnce(
+            stale.number,
+            `gitops-actions:already-running:${target.tag}`,
+            `${route.to.name} already runs ${target.tag}: nothing left to promote, so this pull request and its branch are closed.`
+          )
+          await repo.updatePullRequest(stale.number, { state: 'closed' })
+          Object.assign(result, { prNumber: stale.number, prUrl: stale.url, closedPr: true })
+        }
+        await repo.deleteBranch(names.branch)
+        result.branchDeleted = true
+      }
+      result.apiRequests = repo.requestCount
+      return result
     }
     const rendered = planned.renderedDiff
 
@@ -205,8 +246,11 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
           ? [`Statuses posted on the head by the promotion run: ${request.headStatuses.map((s) => `\`${s.context}\``).join(', ')}.`]
           : []
     })
-    const owners = codeOwnersOf(work, base.files)
-    const wanted = reviewersFromOwners(owners, request.repository.owner)
+    const owners = request.requestReviews ? reviewersFromOwners(codeOwnersOf(work, base.files), request.repository.owner) : undefined
+    const wanted = {
+      reviewers: [...new Set([...(owners?.reviewers ?? []), ...(request.reviewers ?? [])])],
+      teamReviewers: [...new Set([...(owners?.teamReviewers ?? []), ...(request.teamReviewers ?? [])])]
+    }
 
     if (request.dryRun) {
       const decision = decidePromotion({
@@ -216,7 +260,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
         head: await repo.branchHead(names.branch),
         openPullRequests: await repo.openPullRequests(request.base),
         body,
-        title: names.title
+        title
       })
       logger.info(
         `Dry run: would ${decision.kind === 'proceed' ? decision.operation.replace(/d$/, '') : decision.kind} ${names.branch}; nothing written.`
@@ -250,7 +294,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
           head,
           openPullRequests: open,
           body,
-          title: names.title
+          title
         })
         if (decision.kind === 'stop') throw new UserError(decision.reason)
         if (decision.kind === 'superseded') return { decision, commitSha: undefined, open }
@@ -302,12 +346,12 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       prNumber = existing.number
       prUrl = existing.url
       nodeId = existing.nodeId
-      if (operation === 'updated') await repo.updatePullRequest(prNumber, { title: names.title, body })
+      if (operation === 'updated') await repo.updatePullRequest(prNumber, { title, body })
     } else {
       const created = await repo.createPullRequest({
         branch: names.branch,
         base: request.base,
-        title: names.title,
+        title,
         body,
         draft: request.draft
       })
@@ -316,7 +360,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       nodeId = created.nodeId
       if (created.existed) {
         operation = 'updated'
-        await repo.updatePullRequest(prNumber, { title: names.title, body })
+        await repo.updatePullRequest(prNumber, { title, body })
       }
     }
     const result: OpenPromotionPrResult = {
@@ -331,7 +375,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
     }
     if (operation !== 'unchanged') {
       await repo.addLabels(prNumber, labels)
-      if (request.requestReviews) {
+      if (wanted.reviewers.length > 0 || wanted.teamReviewers.length > 0) {
         const refused = await repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers)
         if (refused) logger.warning(`Reviewers not requested: ${refused}`)
         result.reviewers = { users: wanted.reviewers, teams: wanted.teamReviewers, refused }
@@ -367,7 +411,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       )
       await repo.updatePullRequest(older.number, { state: 'closed' })
       result.supersededPrs.push(older.number)
-      if (older.branch.startsWith('auto-deploy/')) await repo.deleteBranch(older.branch)
+      if (older.branch.startsWith('auto-deploy/') || request.deleteBranch) await repo.deleteBranch(older.branch)
     }
     // A concurrent newer promotion may have opened meanwhile on another branch: then this one steps back.
     const newer = (await repo.openPullRequests(request.base)).find(
@@ -385,7 +429,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
         `Superseded by #${newer.number} (${newer.marker!.tag}), a newer promotion of ${request.app} to ${route.to.name}.`
       )
       await repo.updatePullRequest(prNumber, { state: 'closed' })
-      if (names.branch.startsWith('auto-deploy/')) await repo.deleteBranch(names.branch)
+      if (names.branch.startsWith('auto-deploy/') || request.deleteBranch) await repo.deleteBranch(names.branch)
       result.operation = 'superseded'
       result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker!.tag }
     }
