@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml'
 import { isUserError } from '@gitops-actions/core'
 import { checkBuildClosure, checkBuildResource } from './build-closure.js'
 import { findRenderer, runRenderer, RenderError } from './renderer.js'
-import { addsToBuild, checkFluxBuild, writeFluxBuild, type FluxBuild } from './flux-build.js'
+import { addsToBuild, batchNamePrefix, checkFluxBuild, withoutNamePrefix, writeFluxBuild, type FluxBuild } from './flux-build.js'
 
 /**
  * Rendering many kustomize roots at the cost of a few: one `kustomize build` costs about 0.15–0.3 s,
@@ -175,7 +175,7 @@ async function buildBatch(
     resources.push(marker)
     if (addsToBuild(spec.flux)) {
       const entries = (spec.generatedResources ?? [spec.path]).map((path) => resolve(repoRoot, path))
-      writeFluxBuild(join(dir, `generated-${index}`), entries, spec.flux, repoRoot)
+      writeFluxBuild(join(dir, `generated-${index}`), entries, spec.flux, repoRoot, batchNamePrefix(spec.flux, index))
       resources.push(`generated-${index}`)
     } else if (spec.generatedResources) {
       const sub = join(dir, `generated-${index}`)
@@ -211,7 +211,13 @@ async function buildBatch(
       return new RenderError(batch.length === 1 ? batch[0]!.path : dir, rebase(error.stderr, dir, repoRoot, batch))
     throw error
   }
-  return splitByMarkers(output, batch.length, dir, repoRoot)
+  const perRoot = splitByMarkers(output, batch.length, dir, repoRoot)
+  for (const [index, spec] of batch.entries()) {
+    const prefix = batchNamePrefix(spec.flux, index)
+    if (prefix === undefined) continue
+    for (const rendered of perRoot[index]!) rendered.object = withoutNamePrefix(rendered.object, prefix) as Record<string, unknown>
+  }
+  return perRoot
 }
 
 /** Cuts a batch's output at the markers and turns origin paths into repository paths. */

@@ -33,7 +33,13 @@ export function addsToBuild(build: FluxBuild | undefined): build is FluxBuild {
  * Writes, in `dir`, the kustomization that builds `entries` (a directory, or the files of a path
  * without kustomization.yaml, absolute) with the controller's additions.
  */
-export function writeFluxBuild(dir: string, entries: readonly string[], build: FluxBuild, repoRoot: string): void {
+export function writeFluxBuild(dir: string, entries: readonly string[], build: FluxBuild, repoRoot: string, namePrefix?: string): void {
+  if (namePrefix !== undefined) {
+    // The build one level down, its names prefixed here (see withoutNamePrefix).
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'kustomization.yaml'), `${JSON.stringify({ resources: ['build'], namePrefix })}\n`)
+    dir = join(dir, 'build')
+  }
   mkdirSync(dir, { recursive: true })
   const from = (path: string) => toPosix(relative(dir, path)) || '.'
   const kustomization: Record<string, unknown> = {
@@ -47,6 +53,26 @@ export function writeFluxBuild(dir: string, entries: readonly string[], build: F
   if (build.images?.length) kustomization.images = build.images
   // JSON is YAML: no quoting to get wrong in the patches' text.
   writeFileSync(join(dir, 'kustomization.yaml'), `${JSON.stringify(kustomization, null, 1)}\n`)
+}
+
+/**
+ * A prefix for the names of one root's objects in a batch, when its build takes components:
+ * components bring the same objects into every path that takes them (`${APP}-cache` before Flux
+ * substitutes APP), and two equal object ids cannot share one kustomize call. kustomize prefixes
+ * the names and every reference to them; withoutNamePrefix takes the prefix off again.
+ */
+export function batchNamePrefix(build: FluxBuild | undefined, index: number): string | undefined {
+  return build?.components?.length ? `gitops-actions-batch-${index}-` : undefined
+}
+
+/** The object as its own build makes it: every string the batch prefix starts loses it (names and references alike). */
+export function withoutNamePrefix(value: unknown, prefix: string): unknown {
+  if (typeof value === 'string') return value.startsWith(prefix) ? value.slice(prefix.length) : value
+  if (Array.isArray(value)) return value.map((item) => withoutNamePrefix(item, prefix))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutNamePrefix(item, prefix)]))
+  }
+  return value
 }
 
 /**

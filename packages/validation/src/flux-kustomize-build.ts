@@ -76,27 +76,25 @@ export function addsNothing(build: PathBuild | undefined, objects: ReadonlyArray
 }
 
 /**
- * A suffix for a path's batch key. Paths that take the same components into the same namespace
- * make objects with the same ids (a component's `${APP}-dragonfly` before substitution), and one
- * kustomize call cannot hold two of them: the n-th such path goes to the n-th batch, so they never
- * meet and no batch has to be split to find them.
+ * The paths of Kustomizations whose `spec.patches` patch Flux Kustomizations (a home-ops cluster
+ * Kustomization giving every child `decryption` and HelmRelease defaults): their renders decide how
+ * the children's paths are built, so they are built first and each child once.
  */
-export function batchSeparation(): (path: string, build: PathBuild | undefined) => string {
-  const slots = new Map<string, string>()
-  const taken = new Map<string, Set<number>>()
-  return (path, build) => {
-    const components = build?.build.components
-    if (!components) return ''
-    let slot = slots.get(path)
-    if (slot === undefined) {
-      const keys = components.map((component) => `${build.build.namespace ?? ''}\0${component}`)
-      let n = 0
-      while (keys.some((key) => taken.get(key)?.has(n))) n++
-      for (const key of keys) taken.set(key, (taken.get(key) ?? new Set()).add(n))
-      slots.set(path, (slot = n === 0 ? '' : `#${n}`))
-    }
-    return slot
+export function pathsPatchingKustomizations(kustomizations: readonly FluxKustomization[]): Set<string> {
+  const paths = new Set<string>()
+  for (const k of kustomizations) {
+    const patches = (k.manifest.object.spec as { patches?: unknown } | undefined)?.patches
+    if (k.path === undefined || !Array.isArray(patches)) continue
+    const patchesKustomizations = patches.some((entry) => {
+      const { patch, target } = (entry ?? {}) as { patch?: unknown; target?: { kind?: unknown } }
+      return (
+        target?.kind === 'Kustomization' ||
+        (target?.kind === undefined && typeof patch === 'string' && /kind:\s*Kustomization\b/.test(patch))
+      )
+    })
+    if (patchesKustomizations) paths.add(k.path)
   }
+  return paths
 }
 
 function additionsOf(k: FluxKustomization, path: string): FluxBuild {

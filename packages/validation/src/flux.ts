@@ -42,6 +42,11 @@ export function isFluxText(text: string | undefined): boolean {
   return text !== undefined && (text.includes('toolkit.fluxcd.io') || text.includes('extensions.fluxcd.io'))
 }
 
+/** The `sops:` block the SOPS tool adds to an encrypted file. */
+function isSopsMetadata(value: unknown): boolean {
+  return !!value && typeof value === 'object' && 'mac' in value && ('version' in value || 'lastmodified' in value)
+}
+
 export function isFluxObject(object: KubeObject): boolean {
   return typeof object.apiVersion === 'string' && FLUX_GROUP.test(object.apiVersion)
 }
@@ -193,6 +198,14 @@ export function checkFlux(
       if (problem.kind === 'unknown-kind' && servedVersions(String(manifest.object.kind)).length > 0) continue
       // A custom resource without a schema (an ArtifactGenerator) is kustomize-validate's warning, where it is rendered.
       if (problem.kind === 'no-schema') continue
+      // A SOPS-encrypted Flux object: whether the Kustomization applying it decrypts is kustomize-validate's to judge, where it is rendered.
+      if (
+        problem.kind === 'unknown-field' &&
+        problem.path.length === 1 &&
+        problem.path[0] === 'sops' &&
+        isSopsMetadata(manifest.object.sops)
+      )
+        continue
       findings.push({
         ruleId: problem.kind === 'unknown-field' ? 'flux/unknown-field' : 'flux/schema',
         severity: 'error',

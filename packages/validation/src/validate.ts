@@ -23,7 +23,14 @@ import { fluxFiles, fluxFilesForChange, filesNaming } from './flux-files.js'
 import { checkFlux, dependsOnOf, resolveFluxKustomizations, scanFluxObjects, type FluxKustomization, type PathRender } from './flux.js'
 import { checkFluxReferences } from './flux-references.js'
 import { checkValuesFrom } from './helm-values-from.js'
-import { addsNothing, batchSeparation, fluxBuilds, locateFluxAdditions, sameBuild, type PathBuild } from './flux-kustomize-build.js'
+import {
+  addsNothing,
+  fluxBuilds,
+  locateFluxAdditions,
+  pathsPatchingKustomizations,
+  sameBuild,
+  type PathBuild
+} from './flux-kustomize-build.js'
 import { renderedFluxKustomizations } from './flux-rendered.js'
 import { KustomizationGraph, leadsOutOfRepository, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { patchFiles } from './patch-files.js'
@@ -177,12 +184,10 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   // What kustomize-controller adds to each path's build; it can change once the renders show the Kustomizations as applied.
   let builds = fluxBuilds(fluxKustomizations)
   const builtWith = new Map<string, PathBuild | undefined>()
-  const separate = batchSeparation()
   const specOf = (root: BuildRoot): RootSpec => {
     const build = builds.get(root.path)
     builtWith.set(root.path, build)
-    const batchKey = `${root.environment ?? 'other'}${separate(root.path, build)}`
-    return { path: root.path, batchKey, generatedResources: root.generatedResources, flux: build?.build }
+    return { path: root.path, batchKey: root.environment ?? 'other', generatedResources: root.generatedResources, flux: build?.build }
   }
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
@@ -252,6 +257,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const schemasLoading = checksSchemas ? loadSchemas(sourceObjects) : Promise.resolve()
   schemasLoading.catch(() => undefined) // awaited below; a render failure must not leave it unhandled
 
+  const resolveRendered = (manifests: readonly Manifest[]) => resolveFluxKustomizations(flux.objects, resolveOptions, manifests)
+  const closureOfPath = (path: string) => (kustomizationFileIn(repoRoot, path) ? closureAt(path) : undefined)
   const renders = new Map<string, PathRender>()
   const manifestsByRoot = new Map<string, Manifest[]>()
   /** As kustomize built them, before Flux's post-build steps. */
@@ -272,28 +279,28 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
       builtWith.set(root.path, builds.get(root.path))
     }
     const earlyFor = (root: BuildRoot) => usable.get(root.path)
-    const specs: RootSpec[] = buildable.filter((root) => !earlyFor(root)).map(specOf)
-    const results = await logger.group(`kustomize: ${buildable.length} build root(s)`, async () => {
+    // A Kustomization that patches the Kustomizations its path renders decides how their paths are built: its path goes first.
+    const parents = pathsPatchingKustomizations(fluxKustomizations)
+    const first = buildable.filter((root) => !earlyFor(root) && parents.has(root.path))
+    const others = buildable.filter((root) => !first.includes(root))
+    await logger.group(`kustomize: ${buildable.length} build root(s)`, async () => {
+      if (first.length > 0) {
+        takeRenders(first, await renderRoots(repoRoot, first.map(specOf), renderOptions, stats))
+        builds = fluxBuilds(renderedFluxKustomizations(fluxKustomizations, manifestsByRoot, resolveRendered, closureOfPath, files))
+      }
+      const specs = others.filter((root) => !earlyFor(root)).map(specOf)
       const rest = await renderRoots(repoRoot, specs, { ...renderOptions, onProgress: request.onRenderProgress }, stats)
       const byPath = new Map(rest.map((result) => [result.root, result]))
-      const out = await Promise.all(buildable.map((root) => earlyFor(root) ?? byPath.get(root.path)!))
+      takeRenders(others, await Promise.all(others.map((root) => earlyFor(root) ?? byPath.get(root.path)!)))
       logger.info(`${stats.calls} kustomize call(s), ${stats.splits} batch split(s)`)
-      return out
     })
-    takeRenders(buildable, results)
   }
 
   // Flux applies its Kustomizations as rendered: an overlay that patches one (a tenant's spec.path)
   // changes what it applies, and a path only the patched object names is built now.
   let checkedFlux = fluxKustomizations
   for (let round = 0; needsRenders && round < 3; round++) {
-    checkedFlux = renderedFluxKustomizations(
-      fluxKustomizations,
-      manifestsByRoot,
-      (manifests) => resolveFluxKustomizations(flux.objects, resolveOptions, manifests),
-      (path) => (kustomizationFileIn(repoRoot, path) ? closureAt(path) : undefined),
-      files
-    )
+    checkedFlux = renderedFluxKustomizations(fluxKustomizations, manifestsByRoot, resolveRendered, closureOfPath, files)
     // Only a path no root of the whole repository has is new (a changed-only run leaves the others out on purpose).
     const known = new Set([...allRoots, ...roots].map((root) => root.path))
     const added = mergeRoots(fluxRoots(repoRoot, config, checkedFlux, files).filter((root) => !known.has(root.path)))
@@ -398,7 +405,6 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
         break
       }
       case 'flux': {
-        const closureOfPath = (path: string) => (kustomizationFileIn(repoRoot, path) ? closureAt(path) : undefined)
         findings = [
           ...(wanted.has('kustomize') ? [] : outsideRoots),
           ...flux.findings,

@@ -154,6 +154,26 @@ function homeOps(overrides: Record<string, string> = {}): string {
     'kubernetes/apps/ai/litellm/ks.yaml': appKs('litellm'),
     'kubernetes/apps/ai/memini/ks.yaml': appKs('memini'),
     ...appFiles('litellm'),
+    // A SOPS-encrypted HelmRelease, read as written by flux-sync-validation: its sops: block is no unknown field.
+    'kubernetes/apps/ai/litellm/app/kustomization.yaml':
+      'resources:\n  - ./secret.sops.yaml\n  - ./deployment.yaml\n  - ./helmrelease.sops.yaml\n',
+    'kubernetes/apps/ai/litellm/app/helmrelease.sops.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: litellm
+spec:
+  interval: 1h
+  chartRef:
+    kind: OCIRepository
+    name: litellm
+  values:
+    masterKey: ENC[AES256_GCM,data:a2V5,iv:aXY=,tag:dGFn,type:str]
+sops:
+  lastmodified: "2025-01-01T00:00:00Z"
+  mac: ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]
+  encrypted_regex: ^(masterKey)$
+  version: 3.9.4
+`,
     ...appFiles('memini'),
     ...overrides
   })
@@ -204,13 +224,15 @@ describe('home-ops shape: each path built as kustomize-controller builds it', ()
     expect(findings(results.clean, 'warning')).toEqual([])
   })
 
-  test("the children's components are built in, and two children taking the same component never share a kustomize call", () => {
+  test("the children's components are built in; two children taking the same component share a kustomize call without a clash", () => {
     expect(results.clean.roots.map((r) => [r.path, r.objects])).toEqual([
       ['kubernetes/apps', 3],
-      ['kubernetes/apps/ai/litellm/app', 3],
+      ['kubernetes/apps/ai/litellm/app', 4],
       ['kubernetes/apps/ai/memini/app', 3]
     ])
     expect(results.clean.stats.batchSplits).toBe(0)
+    // The cluster Kustomization's path first, then every child once, with what the parent patched in.
+    expect(results.clean.stats.renderCalls).toBeLessThanOrEqual(3)
   })
 
   test("a value that a Kustomization's spec.images or spec.patches writes is reported at that entry, in its targetNamespace", () => {
