@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, relative, resolve, sep } from 'node:path'
 import { parseAllDocuments } from 'yaml'
-import { isUserError } from '@gitops-actions/core'
+import { isUserError, type SourceLocation } from '@gitops-actions/core'
 import { checkBuildClosure, checkBuildResource } from './build-closure.js'
 import { findRenderer, runRenderer, RenderError } from './renderer.js'
 import { addsToBuild, batchNamePrefix, checkFluxBuild, withoutNamePrefix, writeFluxBuild, type FluxBuild } from './flux-build.js'
@@ -31,6 +31,8 @@ export interface RootSpec {
   generatedResources?: readonly string[]
   /** What a Flux Kustomization applying the path adds to its build (targetNamespace, patches, images, components). */
   flux?: FluxBuild
+  /** Where `flux.patches[i]` is written (the Kustomization's file and line), for an error about it. */
+  fluxPatchAt?: (index: number) => SourceLocation | undefined
 }
 
 /** Where kustomize says an object came from (`config.kubernetes.io/origin`), paths relative to the repository root. */
@@ -128,7 +130,7 @@ function closureProblem(repoRoot: string, spec: RootSpec, remoteHosts: readonly 
     if (spec.generatedResources) {
       for (const file of spec.generatedResources) checkBuildResource(repoRoot, file, remoteHosts)
     } else checkBuildClosure(repoRoot, resolve(repoRoot, spec.path), remoteHosts)
-    if (spec.flux) checkFluxBuild(repoRoot, spec.flux, remoteHosts)
+    if (spec.flux) checkFluxBuild(repoRoot, spec.flux, remoteHosts, spec.fluxPatchAt)
     return undefined
   } catch (error) {
     if (isUserError(error)) return new RenderError(spec.path, error.message, error.location)

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { checkYamlAliases } from '@gitops-actions/core'
+import { checkYamlAliases, isUserError, UserError, type SourceLocation } from '@gitops-actions/core'
 import { checkBuildClosure } from './build-closure.js'
 
 /**
@@ -80,12 +80,25 @@ export function withoutNamePrefix(value: unknown, prefix: string): unknown {
  * build-closure.ts): component directories stay in the repository, and an inline patch is YAML that
  * kustomize parses, so an alias bomb in one is refused before kustomize starts. A UserError otherwise.
  */
-export function checkFluxBuild(repoRoot: string, build: FluxBuild, remoteHosts: readonly string[]): void {
+export function checkFluxBuild(
+  repoRoot: string,
+  build: FluxBuild,
+  remoteHosts: readonly string[],
+  patchAt: (index: number) => SourceLocation | undefined = () => undefined
+): void {
   for (const component of build.components ?? []) checkBuildClosure(repoRoot, resolve(repoRoot, component), remoteHosts)
-  for (const entry of build.patches ?? []) {
+  ;(build.patches ?? []).forEach((entry, index) => {
     const patch = (entry as { patch?: unknown } | undefined)?.patch
-    if (typeof patch === 'string') checkYamlAliases(patch, 'a spec.patches entry of the Flux Kustomization')
-  }
+    if (typeof patch !== 'string') return
+    const at = patchAt(index)
+    try {
+      checkYamlAliases(patch, `spec.patches[${index}].patch`)
+    } catch (error) {
+      // At the entry of the Kustomization that holds the patch, the file a user edits.
+      if (isUserError(error) && at) throw new UserError(error.message, at)
+      throw error
+    }
+  })
 }
 
 function toPosix(path: string): string {

@@ -187,7 +187,14 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const specOf = (root: BuildRoot): RootSpec => {
     const build = builds.get(root.path)
     builtWith.set(root.path, build)
-    return { path: root.path, batchKey: root.environment ?? 'other', generatedResources: root.generatedResources, flux: build?.build }
+    const by = build?.by[0]?.manifest
+    return {
+      path: root.path,
+      batchKey: root.environment ?? 'other',
+      generatedResources: root.generatedResources,
+      flux: build?.build,
+      fluxPatchAt: by && ((index) => by.locate(['spec', 'patches', index, 'patch']))
+    }
   }
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.

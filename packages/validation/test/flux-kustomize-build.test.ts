@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { fileTree } from '../../../test/harness/file-tree.js'
+import { ALIAS_BOMB } from '../../../test/harness/hostile-input.js'
 import { CHECK_NAMES, validateRepository, type ValidateResult } from '../src/index.js'
 
 /**
@@ -205,13 +206,32 @@ const DEFECTS = {
   )
 }
 
-const results = {} as Record<'clean' | 'defects', ValidateResult>
+/** An alias bomb in a child's inline patch (issue 20): refused before kustomize runs, at the patch in the child's ks.yaml. */
+const BOMB = {
+  'kubernetes/flux/cluster/ks.yaml': DEFECTS['kubernetes/flux/cluster/ks.yaml'],
+  'kubernetes/apps/ai/memini/ks.yaml': appKs(
+    'memini',
+    `  patches:
+    - patch: |-
+${ALIAS_BOMB.split('\n')
+  .map((line) => `        ${line}`)
+  .join('\n')}
+      target:
+        kind: ConfigMap
+`
+  )
+}
+
+const results = {} as Record<'clean' | 'defects' | 'bomb', ValidateResult>
 beforeAll(async () => {
-  const [clean, defects] = await Promise.all(
-    [homeOps(), homeOps(DEFECTS)].map((repoRoot) => validateRepository({ repoRoot, checks: CHECK_NAMES, repository: 'org/home-ops' }))
+  const [clean, defects, bomb] = await Promise.all(
+    [homeOps(), homeOps(DEFECTS), homeOps(BOMB)].map((repoRoot) =>
+      validateRepository({ repoRoot, checks: CHECK_NAMES, repository: 'org/home-ops' })
+    )
   )
   results.clean = clean!
   results.defects = defects!
+  results.bomb = bomb!
 })
 
 function findings(result: ValidateResult, severity: string): string[] {
@@ -241,5 +261,13 @@ describe('home-ops shape: each path built as kustomize-controller builds it', ()
       'policy/privileged-container kubernetes/apps/ai/memini/ks.yaml:25'
     ])
     for (const finding of results.defects.findings) expect(finding.message).toMatch(/^Deployment\/ai\/memini: /)
+  })
+
+  test("an alias bomb in a Kustomization's inline patch is refused at that patch, the line a user edits", () => {
+    const refused = results.bomb.findings.filter((f) => f.ruleId === 'kustomize/render')
+    expect(refused.map((f) => `${f.location?.file}:${f.location?.line}`)).toEqual(['kubernetes/apps/ai/memini/ks.yaml:21'])
+    expect(refused[0]!.message).toMatch(
+      /^kubernetes\/apps\/ai\/memini\/app does not build: spec\.patches\[0\]\.patch expands YAML aliases too far/
+    )
   })
 })
