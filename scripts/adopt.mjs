@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isRepositoryName, repositoryOf } from './lib/repository.mjs'
+import { escapeRegExp, isRepositoryName, repositoryOf } from './lib/repository.mjs'
 
 const root = resolve(fileURLToPath(import.meta.url), '../..')
 
@@ -25,8 +25,7 @@ export function adoptedFiles(files) {
 
 /** `text` with every mention of `from` as a whole name (`from/…`, `from@…`, `from`) naming `to`. */
 export function renameRepository(text, from, to) {
-  const escaped = from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-  return text.replace(new RegExp(`(?<![\\w.-])${escaped}(?![\\w-]|\\.\\w)`, 'g'), to)
+  return text.replace(new RegExp(`(?<![\\w.-])${escapeRegExp(from)}(?![\\w-]|\\.\\w)`, 'g'), to)
 }
 
 function main() {

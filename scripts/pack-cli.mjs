@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { repositoryOf } from './lib/repository.mjs'
 
 const root = resolve(fileURLToPath(import.meta.url), '../..')
 
@@ -41,7 +42,7 @@ export function packCli(outDir) {
     writeFileSync(
       join(stage, 'README.md'),
       `# gitops-actions (command line)\n\nThe checks and steps of the gitops-actions GitHub Actions on your machine: \`gitops-actions --help\`.\n` +
-        `Documentation: https://github.com/${manifest.repository?.url?.replace(/^git\+https:\/\/github\.com\/|\.git$/g, '') ?? ''}#the-command-line\n`
+        `Documentation: https://github.com/${repositoryOf(manifest)}#the-command-line\n`
     )
     writeFileSync(
       join(stage, 'package.json'),

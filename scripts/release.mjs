@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { repositoryOf } from './lib/repository.mjs'
+import { escapeRegExp, repositoryOf } from './lib/repository.mjs'
 import { fileURLToPath } from 'node:url'
 
 class ReleaseError extends Error {}
@@ -88,8 +88,10 @@ function staleBuildOutputs(root) {
  * Only `uses:` keys change; comments and everything else stay as they are.
  */
 export function pinWorkflow(text, { repository, commit, tag }) {
-  const escaped = repository.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-  const uses = new RegExp(`^([ \\t]*(?:-[ \\t]+)?uses:[ \\t]*)(['"]?)${escaped}/([^@\\s'"]+)@[^\\s'"#]+\\2([ \\t]*#[^\\n]*)?$`, 'gm')
+  const uses = new RegExp(
+    `^([ \\t]*(?:-[ \\t]+)?uses:[ \\t]*)(['"]?)${escapeRegExp(repository)}/([^@\\s'"]+)@[^\\s'"#]+\\2([ \\t]*#[^\\n]*)?$`,
+    'gm'
+  )
   return text.replace(uses, (_, key, quote, path) =>
     path.startsWith('.github/workflows/')
       ? `${key}${quote}${repository}/${path}@${tag}${quote}`
@@ -147,8 +149,7 @@ export function releaseCommit(root, plan) {
 
 /** The CHANGELOG.md section of `version` (its text below the `## X.Y.Z` heading), or null. */
 export function releaseNotes(changelog, version) {
-  const escaped = version.replace(/[.+-]/g, '\\$&')
-  const heading = new RegExp(`^## \\[?v?${escaped}\\]?(?:\\s.*)?$`, 'm').exec(changelog)
+  const heading = new RegExp(`^## \\[?v?${escapeRegExp(version)}\\]?(?:\\s.*)?$`, 'm').exec(changelog)
   if (!heading) return null
   const rest = changelog.slice(heading.index + heading[0].length)
   const next = /^## /m.exec(rest)

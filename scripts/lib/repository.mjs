@@ -12,6 +12,11 @@ export function repositoryOf(manifest) {
   return match ? `${match[1]}/${match[2]}` : undefined
 }
 
+/** `text` as a regular expression that matches it literally. */
+export function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
 /** True for a valid GitHub `owner/name`. */
 export function isRepositoryName(value) {
   return /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value) && !/\/\.{1,2}$/.test(value)

@@ -2,14 +2,14 @@
 // can show each rule both passing on our workflows and catching a bad one.
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { repositoryOf } from '../../scripts/lib/repository.mjs'
+import { escapeRegExp, repositoryOf } from '../../scripts/lib/repository.mjs'
 
 /** A workflow's parsed form, loosely typed: the referees (actionlint, GitHub's parser) check its shape. */
 export type Workflow = Record<string, any>
 
 /** The owner/name this copy is published as: package.json's repository (`npm run adopt` changes it). */
 export const OWN_REPOSITORY: string = repositoryOf(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')))!
-const own = OWN_REPOSITORY.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const own = escapeRegExp(OWN_REPOSITORY)
 
 /** Our own actions: `./x`, `./actions/x`, `<own repository>/x@ref`, `<own repository>/actions/x@ref`. */
 export function ownAction(uses: string): string | null {
