@@ -55636,6 +55636,112 @@ function mediaTypeOf(bytes) {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./packages/core/src/promotion/conventions.ts
+
+/** A ref-safe version of a tag for branch names (`..` and a `.lock` ending are not allowed in refs). */
+function refSafe(text) {
+    return text
+        .replace(/\.{2,}/g, '.')
+        .replace(/\.lock$/i, '-lock')
+        .replace(/\.$/, '');
+}
+/**
+ * The seed's conventions. Auto-deploy: branch `auto-deploy/<app>-<tag>`, commit and title
+ * `deploy: <app> <tag> to <env>`. Promote: branch `promote/<app>-to-<env>`, commit
+ * `promote: <app> <tag> to <env>`, title `Promote <app> <tag> to <env>`. An auto-deploy branch is
+ * per build, a promotion branch per app and environment (a newer promotion updates it).
+ */
+function promotionNames(marker) {
+    const { app, env, tag } = marker;
+    if (marker.mode === 'auto-deploy') {
+        const subject = `deploy: ${app} ${tag} to ${env}`;
+        return { branch: `auto-deploy/${app}-${refSafe(tag)}`, commitMessage: subject, title: subject };
+    }
+    return { branch: `promote/${app}-to-${env}`, commitMessage: `promote: ${app} ${tag} to ${env}`, title: `Promote ${app} ${tag} to ${env}` };
+}
+const BODY_MARKER = /<!-- gitops-actions:promotion (\{.*?\}) -->/;
+const TRAILER = 'Gitops-Actions-Promotion';
+/** The hidden line at the top of a PR body. */
+function markerComment(marker) {
+    return `<!-- gitops-actions:promotion ${JSON.stringify(marker)} -->`;
+}
+/** The promotion a PR body describes, or undefined for PRs not opened by this action. */
+function markerFromBody(body) {
+    const match = BODY_MARKER.exec(body ?? '');
+    return match ? parseMarker(match[1]) : undefined;
+}
+/** The commit message of a promotion commit: the subject, a body line, and the marker trailer. */
+function promotionCommitMessage(subject, marker, detail) {
+    return `${subject}\n\n${detail}\n\n${TRAILER}: ${JSON.stringify(marker)}\n`;
+}
+/** The promotion a commit was made for, or undefined for a commit this action did not make. */
+function markerFromCommitMessage(message) {
+    const line = message.split('\n').find((l) => l.startsWith(`${TRAILER}: `));
+    return line ? parseMarker(line.slice(TRAILER.length + 2)) : undefined;
+}
+function parseMarker(json) {
+    try {
+        const value = JSON.parse(json);
+        if (typeof value.app === 'string' &&
+            typeof value.env === 'string' &&
+            typeof value.tag === 'string' &&
+            typeof value.requestedAt === 'string' &&
+            (value.mode === 'auto-deploy' || value.mode === 'promote')) {
+            return value;
+        }
+    }
+    catch {
+        // not ours
+    }
+    return undefined;
+}
+/**
+ * Orders two promotions of the same app and environment: the later request wins, the tag breaks
+ * ties. Every run compares the same way, so concurrent runs agree on which one survives.
+ */
+function comparePromotions(a, b) {
+    if (a.requestedAt !== b.requestedAt)
+        return a.requestedAt < b.requestedAt ? -1 : 1;
+    return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
+}
+/** Labels every promotion PR carries. */
+function promotionLabels(env) {
+    return ['promotion', `env:${env}`];
+}
+/**
+ * Team reviewers as given (`platform`, `org/platform`, `@org/platform`), as the slugs GitHub's
+ * reviewer API takes. A team of another organization than the repository's is refused: GitHub would
+ * request the same slug in the repository's organization, a different team.
+ */
+function teamReviewerSlugs(values, repositoryOwner) {
+    return values.map((value) => {
+        const match = /^@?(?:([a-z0-9][a-z0-9-]*)\/)?([a-z0-9][a-z0-9_.-]*)$/i.exec(value.trim());
+        if (!match)
+            throw errors_parameterError('team-reviewers', `'${value}' is not a team slug (e.g. platform or org/platform)`);
+        const [, org, slug] = match;
+        if (org !== undefined && org.toLowerCase() !== repositoryOwner.toLowerCase())
+            throw errors_parameterError('team-reviewers', `'${value}' is a team of ${org}: GitHub requests reviews only from teams of the repository's organization (${repositoryOwner})`);
+        return slug;
+    });
+}
+/** Who to ask for review: the code owners of the changed paths, as GitHub's reviewer API wants them. */
+function reviewersFromOwners(owners, repositoryOwner) {
+    const reviewers = new Set();
+    const teamReviewers = new Set();
+    for (const owner of owners) {
+        if (!owner.startsWith('@'))
+            continue; // e-mail owners cannot be requested by address
+        const name = owner.slice(1);
+        const slash = name.indexOf('/');
+        if (slash < 0)
+            reviewers.add(name);
+        // GitHub only takes teams of the repository's own organization.
+        else if (name.slice(0, slash).toLowerCase() === repositoryOwner.toLowerCase())
+            teamReviewers.add(name.slice(slash + 1));
+    }
+    return { reviewers: [...reviewers].sort(), teamReviewers: [...teamReviewers].sort() };
+}
+
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
@@ -64388,95 +64494,6 @@ function ownerSatisfies(required, actual) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/promotion/conventions.ts
-/** A ref-safe version of a tag for branch names (`..` and a `.lock` ending are not allowed in refs). */
-function refSafe(text) {
-    return text
-        .replace(/\.{2,}/g, '.')
-        .replace(/\.lock$/i, '-lock')
-        .replace(/\.$/, '');
-}
-/**
- * The seed's conventions. Auto-deploy: branch `auto-deploy/<app>-<tag>`, commit and title
- * `deploy: <app> <tag> to <env>`. Promote: branch `promote/<app>-to-<env>`, commit
- * `promote: <app> <tag> to <env>`, title `Promote <app> <tag> to <env>`. An auto-deploy branch is
- * per build, a promotion branch per app and environment (a newer promotion updates it).
- */
-function promotionNames(marker) {
-    const { app, env, tag } = marker;
-    if (marker.mode === 'auto-deploy') {
-        const subject = `deploy: ${app} ${tag} to ${env}`;
-        return { branch: `auto-deploy/${app}-${refSafe(tag)}`, commitMessage: subject, title: subject };
-    }
-    return { branch: `promote/${app}-to-${env}`, commitMessage: `promote: ${app} ${tag} to ${env}`, title: `Promote ${app} ${tag} to ${env}` };
-}
-const BODY_MARKER = /<!-- gitops-actions:promotion (\{.*?\}) -->/;
-const TRAILER = 'Gitops-Actions-Promotion';
-/** The hidden line at the top of a PR body. */
-function markerComment(marker) {
-    return `<!-- gitops-actions:promotion ${JSON.stringify(marker)} -->`;
-}
-/** The promotion a PR body describes, or undefined for PRs not opened by this action. */
-function markerFromBody(body) {
-    const match = BODY_MARKER.exec(body ?? '');
-    return match ? parseMarker(match[1]) : undefined;
-}
-/** The commit message of a promotion commit: the subject, a body line, and the marker trailer. */
-function promotionCommitMessage(subject, marker, detail) {
-    return `${subject}\n\n${detail}\n\n${TRAILER}: ${JSON.stringify(marker)}\n`;
-}
-/** The promotion a commit was made for, or undefined for a commit this action did not make. */
-function markerFromCommitMessage(message) {
-    const line = message.split('\n').find((l) => l.startsWith(`${TRAILER}: `));
-    return line ? parseMarker(line.slice(TRAILER.length + 2)) : undefined;
-}
-function parseMarker(json) {
-    try {
-        const value = JSON.parse(json);
-        if (typeof value.app === 'string' &&
-            typeof value.env === 'string' &&
-            typeof value.tag === 'string' &&
-            typeof value.requestedAt === 'string' &&
-            (value.mode === 'auto-deploy' || value.mode === 'promote')) {
-            return value;
-        }
-    }
-    catch {
-        // not ours
-    }
-    return undefined;
-}
-/**
- * Orders two promotions of the same app and environment: the later request wins, the tag breaks
- * ties. Every run compares the same way, so concurrent runs agree on which one survives.
- */
-function comparePromotions(a, b) {
-    if (a.requestedAt !== b.requestedAt)
-        return a.requestedAt < b.requestedAt ? -1 : 1;
-    return a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0;
-}
-/** Labels every promotion PR carries. */
-function promotionLabels(env) {
-    return ['promotion', `env:${env}`];
-}
-/** Who to ask for review: the code owners of the changed paths, as GitHub's reviewer API wants them. */
-function reviewersFromOwners(owners, repositoryOwner) {
-    const reviewers = new Set();
-    const teamReviewers = new Set();
-    for (const owner of owners) {
-        if (!owner.startsWith('@'))
-            continue; // e-mail owners cannot be requested by address
-        const name = owner.slice(1);
-        const slash = name.indexOf('/');
-        if (slash < 0)
-            reviewers.add(name);
-        // GitHub only takes teams of the repository's own organization.
-        else if (name.slice(0, slash).toLowerCase() === repositoryOwner.toLowerCase())
-            teamReviewers.add(name.slice(slash + 1));
-    }
-    return { reviewers: [...reviewers].sort(), teamReviewers: [...teamReviewers].sort() };
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/promotion/pr-body.ts
 
 
@@ -69312,6 +69329,7 @@ async function openPromotionPr(github, request) {
     const logger = request.logger ?? silentLogger;
     const repo = new GitHubRepo(github, request.repository);
     const where = `${request.repository.owner}/${request.repository.repo}`;
+    const teamReviewers = teamReviewerSlugs(request.teamReviewers ?? [], request.repository.owner);
     let baseSha = await repo.branchSha(request.base);
     if (!baseSha)
         throw errors_parameterError('base', `${where} has no branch '${request.base}'`);
@@ -69418,7 +69436,7 @@ async function openPromotionPr(github, request) {
         const owners = request.requestReviews ? reviewersFromOwners(codeOwnersOf(work, base.files), request.repository.owner) : undefined;
         const wanted = {
             reviewers: [...new Set([...(owners?.reviewers ?? []), ...(request.reviewers ?? [])])],
-            teamReviewers: [...new Set([...(owners?.teamReviewers ?? []), ...(request.teamReviewers ?? [])])]
+            teamReviewers: [...new Set([...(owners?.teamReviewers ?? []), ...teamReviewers])]
         };
         if (request.dryRun) {
             const decision = decidePromotion({
@@ -69844,13 +69862,6 @@ function headStatuses() {
         };
     });
 }
-/** A team reviewer as GitHub wants it, the slug: `org/platform` and `@org/platform` give `platform`. */
-function teamSlug(value) {
-    const slug = value.replace(/^@/, '').split('/').pop();
-    if (!/^[a-z0-9][a-z0-9_-]*$/i.test(slug))
-        throw errors_parameterError('team-reviewers', `'${value}' is not a team slug (e.g. platform or org/platform)`);
-    return slug;
-}
 function getInputs() {
     const app = requiredString('app');
     checkAppName(app);
@@ -69892,7 +69903,7 @@ function getInputs() {
         title: optionalString('title'),
         labels: listInput('labels'),
         reviewers: listInput('reviewers').map((login) => login.replace(/^@/, '')),
-        teamReviewers: listInput('team-reviewers').map(teamSlug),
+        teamReviewers: listInput('team-reviewers'),
         deleteBranch: booleanInput('delete-branch'),
         autoMerge: choiceInput('auto-merge', ['config', 'true', 'false']),
         mergeMethod: choiceInput('merge-method', ['squash', 'merge', 'rebase']).toUpperCase(),

@@ -60,14 +60,6 @@ function headStatuses(): Inputs['headStatuses'] {
   })
 }
 
-/** A team reviewer as GitHub wants it, the slug: `org/platform` and `@org/platform` give `platform`. */
-function teamSlug(value: string): string {
-  const slug = value.replace(/^@/, '').split('/').pop()!
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(slug))
-    throw parameterError('team-reviewers', `'${value}' is not a team slug (e.g. platform or org/platform)`)
-  return slug
-}
-
 export function getInputs(): Inputs {
   const app = requiredString('app')
   checkAppName(app)
@@ -109,7 +101,7 @@ export function getInputs(): Inputs {
     title: optionalString('title'),
     labels: listInput('labels'),
     reviewers: listInput('reviewers').map((login) => login.replace(/^@/, '')),
-    teamReviewers: listInput('team-reviewers').map(teamSlug),
+    teamReviewers: listInput('team-reviewers'),
     deleteBranch: booleanInput('delete-branch'),
     autoMerge: choiceInput('auto-merge', ['config', 'true', 'false'] as const),
     mergeMethod: choiceInput('merge-method', ['squash', 'merge', 'rebase'] as const).toUpperCase() as Inputs['mergeMethod'],

@@ -197,10 +197,17 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     expect(cleaned.json).toMatchObject({ branchDeleted: true })
     expect(await hub.branchHead(INPUTS_CONFIG, 'auto-deploy/myapp-sha-7654321')).toBeUndefined()
 
+    const before = hub.traffic.length
     const bad = await runAction('open-promotion-pr', { env, inputs: { ...inputs, 'team-reviewers': 'platform team' } })
     expect(bad.exitCode).toBe(1)
     expect(bad.stdout).toContain(
       "::error title=open-promotion-pr::open-promotion-pr: Input 'team-reviewers': 'platform team' is not a team slug (e.g. platform or org/platform)"
+    )
+    expect(hub.traffic.slice(before).filter((t) => t.method !== 'GET')).toEqual([])
+    const otherOrg = await runAction('open-promotion-pr', { env, inputs: { ...inputs, 'team-reviewers': 'org/platform' } })
+    expect(otherOrg.exitCode).toBe(1)
+    expect(otherOrg.stdout).toContain(
+      "Input 'team-reviewers': 'org/platform' is a team of org: GitHub requests reviews only from teams of the repository's organization (acme)"
     )
   })
 })

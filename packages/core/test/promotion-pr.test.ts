@@ -16,6 +16,7 @@ import {
   resolveRoute,
   retryRefRaces,
   reviewersFromOwners,
+  teamReviewerSlugs,
   runningImageOf,
   RefRaceError,
   trimDiff,
@@ -342,6 +343,14 @@ describe('reviewers and the running image', () => {
       reviewers: ['alice'],
       teamReviewers: ['platform-team']
     })
+  })
+
+  test('team-reviewers as given become slugs; a team of another organization is refused, not requested by its slug here', () => {
+    expect(teamReviewerSlugs(['platform', 'org/platform-team', '@Org/sre'], 'org')).toEqual(['platform', 'platform-team', 'sre'])
+    expect(() => teamReviewerSlugs(['acme/platform'], 'org')).toThrow(
+      "'acme/platform' is a team of acme: GitHub requests reviews only from teams of the repository's organization (org)"
+    )
+    expect(() => teamReviewerSlugs(['platform team'], 'org')).toThrow("'platform team' is not a team slug (e.g. platform or org/platform)")
   })
 
   test.each([

@@ -1,3 +1,4 @@
+import { parameterError } from '../errors.js'
 import type { PromotionMode } from './promotion-plan.js'
 
 /**
@@ -101,6 +102,25 @@ export function comparePromotions(a: PromotionMarker, b: PromotionMarker): numbe
 /** Labels every promotion PR carries. */
 export function promotionLabels(env: string): string[] {
   return ['promotion', `env:${env}`]
+}
+
+/**
+ * Team reviewers as given (`platform`, `org/platform`, `@org/platform`), as the slugs GitHub's
+ * reviewer API takes. A team of another organization than the repository's is refused: GitHub would
+ * request the same slug in the repository's organization, a different team.
+ */
+export function teamReviewerSlugs(values: readonly string[], repositoryOwner: string): string[] {
+  return values.map((value) => {
+    const match = /^@?(?:([a-z0-9][a-z0-9-]*)\/)?([a-z0-9][a-z0-9_.-]*)$/i.exec(value.trim())
+    if (!match) throw parameterError('team-reviewers', `'${value}' is not a team slug (e.g. platform or org/platform)`)
+    const [, org, slug] = match
+    if (org !== undefined && org.toLowerCase() !== repositoryOwner.toLowerCase())
+      throw parameterError(
+        'team-reviewers',
+        `'${value}' is a team of ${org}: GitHub requests reviews only from teams of the repository's organization (${repositoryOwner})`
+      )
+    return slug!
+  })
 }
 
 /** Who to ask for review: the code owners of the changed paths, as GitHub's reviewer API wants them. */

@@ -18,6 +18,7 @@ import {
   RefRaceError,
   retryRefRaces,
   reviewersFromOwners,
+  teamReviewerSlugs,
   silentLogger,
   parameterError,
   UserError,
@@ -49,7 +50,7 @@ export interface OpenPromotionPrRequest extends Omit<PromotionPlanRequest, 'rele
   title?: string | undefined
   /** Labels added beside ours (`promotion`, `env:<to>`). */
   labels?: readonly string[] | undefined
-  /** Reviewers requested beside the CODEOWNERS owners (also when requestReviews is off). */
+  /** Reviewers requested beside the CODEOWNERS owners (also when requestReviews is off): logins, and teams (`platform`, `org/platform`). */
   reviewers?: readonly string[] | undefined
   teamReviewers?: readonly string[] | undefined
   /**
@@ -138,6 +139,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
   const logger = request.logger ?? silentLogger
   const repo = new GitHubRepo(github, request.repository)
   const where = `${request.repository.owner}/${request.repository.repo}`
+  const teamReviewers = teamReviewerSlugs(request.teamReviewers ?? [], request.repository.owner)
   let baseSha = await repo.branchSha(request.base)
   if (!baseSha) throw parameterError('base', `${where} has no branch '${request.base}'`)
   if (request.commitMode === 'git' && !request.checkout)
@@ -249,7 +251,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
     const owners = request.requestReviews ? reviewersFromOwners(codeOwnersOf(work, base.files), request.repository.owner) : undefined
     const wanted = {
       reviewers: [...new Set([...(owners?.reviewers ?? []), ...(request.reviewers ?? [])])],
-      teamReviewers: [...new Set([...(owners?.teamReviewers ?? []), ...(request.teamReviewers ?? [])])]
+      teamReviewers: [...new Set([...(owners?.teamReviewers ?? []), ...teamReviewers])]
     }
 
     if (request.dryRun) {
