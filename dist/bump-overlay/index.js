@@ -41868,12 +41868,17 @@ function stopRunningTools() {
 
 /** GitHub shows at most 10 annotations of each level per step; the rest are dropped silently. */
 const ANNOTATIONS_PER_LEVEL = 10;
-/** Picks the findings that become annotations: the first of each level in report order. */
+/**
+ * Picks the findings that become annotations: the first of each level in report order, build
+ * failures first, so that the cause of what follows from it (a root that does not build) is never
+ * among the ones only the summary lists.
+ */
 function planAnnotations(findings, perLevel = ANNOTATIONS_PER_LEVEL) {
     const hidden = { error: 0, warning: 0, notice: 0 };
     const used = { error: 0, warning: 0, notice: 0 };
     const shown = [];
-    for (const finding of [...findings].sort(compareFindings)) {
+    const ordered = [...findings].sort((a, b) => Number(isBuildFailure(b)) - Number(isBuildFailure(a)) || compareFindings(a, b));
+    for (const finding of ordered) {
         if (used[finding.severity] < perLevel) {
             used[finding.severity]++;
             shown.push(finding);

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { compareFindings, type Finding, type Severity, type SourceLocation } from '@gitops-actions/core'
+import { compareFindings, isBuildFailure, type Finding, type Severity, type SourceLocation } from '@gitops-actions/core'
 
 /** GitHub shows at most 10 annotations of each level per step; the rest are dropped silently. */
 export const ANNOTATIONS_PER_LEVEL = 10
@@ -10,12 +10,17 @@ export interface AnnotationPlan {
   hidden: Record<Severity, number>
 }
 
-/** Picks the findings that become annotations: the first of each level in report order. */
+/**
+ * Picks the findings that become annotations: the first of each level in report order, build
+ * failures first, so that the cause of what follows from it (a root that does not build) is never
+ * among the ones only the summary lists.
+ */
 export function planAnnotations(findings: readonly Finding[], perLevel = ANNOTATIONS_PER_LEVEL): AnnotationPlan {
   const hidden: Record<Severity, number> = { error: 0, warning: 0, notice: 0 }
   const used: Record<Severity, number> = { error: 0, warning: 0, notice: 0 }
   const shown: Finding[] = []
-  for (const finding of [...findings].sort(compareFindings)) {
+  const ordered = [...findings].sort((a, b) => Number(isBuildFailure(b)) - Number(isBuildFailure(a)) || compareFindings(a, b))
+  for (const finding of ordered) {
     if (used[finding.severity] < perLevel) {
       used[finding.severity]++
       shown.push(finding)

@@ -15,6 +15,18 @@ export interface Finding {
 
 const severityRank: Record<Severity, number> = { error: 2, warning: 1, notice: 0 }
 
+/**
+ * Rules whose finding stops a build or a read, so that the checks behind it see nothing or too
+ * little there (a root that does not build leaves its children's SOPS secrets undecrypted, its
+ * objects unchecked): the cause of the findings that follow from it.
+ */
+const BUILD_FAILURE_RULES = new Set(['kustomize/render', 'kustomize/outside-repo', 'kustomize/remote', 'kustomize/yaml', 'flux/yaml'])
+
+/** Whether a finding is a cause that stopped a build or read (see BUILD_FAILURE_RULES). */
+export function isBuildFailure(finding: Finding): boolean {
+  return BUILD_FAILURE_RULES.has(finding.ruleId)
+}
+
 /** Orders findings errors first, then by file and line, so reports read top-down. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
