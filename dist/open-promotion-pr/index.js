@@ -69403,16 +69403,27 @@ async function openPromotionPr(github, request) {
         if (!plan.changed) {
             logger.info(`${targetOverlay} already runs ${target.tag}: nothing to promote.`);
             const result = { ...base, operation: 'unchanged', body: '', renderedDiff: '', apiRequests: 0 };
-            // delete-branch, as create-pull-request means it: a promotion branch with nothing left to change goes, and its pull request with it.
-            if (request.deleteBranch && !request.dryRun && (await repo.branchSha(names.branch))) {
-                const stale = (await repo.openPullRequests(request.base)).find((p) => p.branch === names.branch);
-                if (stale) {
-                    await repo.commentOnce(stale.number, `gitops-actions:already-running:${target.tag}`, `${route.to.name} already runs ${target.tag}: nothing left to promote, so this pull request and its branch are closed.`);
-                    await repo.updatePullRequest(stale.number, { state: 'closed' });
-                    Object.assign(result, { prNumber: stale.number, prUrl: stale.url, closedPr: true });
+            // delete-branch, as create-pull-request means it: a promotion branch with nothing left to change goes, and its pull request
+            // with it. Only when its head is this promotion of the tag that runs now: a newer promotion written there meanwhile (a run
+            // at the same time), or a person's commit, stays.
+            if (request.deleteBranch && !request.dryRun) {
+                const head = await repo.branchHead(names.branch);
+                const promoted = head && markerFromCommitMessage(head.message);
+                if (promoted && promoted.app === marker.app && promoted.env === marker.env && promoted.tag === target.tag) {
+                    const stale = (await repo.openPullRequests(request.base)).find((p) => p.branch === names.branch);
+                    if (stale) {
+                        await repo.commentOnce(stale.number, `gitops-actions:already-running:${target.tag}`, `${route.to.name} already runs ${target.tag}: nothing left to promote, so this pull request and its branch are closed.`);
+                        await repo.updatePullRequest(stale.number, { state: 'closed' });
+                        result.prNumber = stale.number;
+                        result.prUrl = stale.url;
+                        result.closedPr = true;
+                    }
+                    await repo.deleteBranch(names.branch);
+                    result.branchDeleted = true;
                 }
-                await repo.deleteBranch(names.branch);
-                result.branchDeleted = true;
+                else if (head) {
+                    logger.info(`${names.branch} holds ${promoted ? `a promotion of ${promoted.tag}` : 'a commit of its own'}: delete-branch leaves it.`);
+                }
             }
             result.apiRequests = repo.requestCount;
             return result;

@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { configFixture } from '../../../packages/operations/test/config-fixture.js'
 import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
+import { standInOctokit } from '../../../test/github-stand-in/octokit.js'
+import { promotionCommitMessage } from '@gitops-actions/core'
 import { commandsTheRunnerRuns, WORKFLOW_COMMAND_LINES } from '../../../test/harness/hostile-input.js'
 import { runAction } from '../../../test/harness/run-action.js'
 
@@ -14,6 +16,8 @@ import { runAction } from '../../../test/harness/run-action.js'
 const CONFIG = 'org/config-repo'
 /** A config repo of its own (and an organisation with a team) for create-pull-request's inputs. */
 const INPUTS_CONFIG = 'acme/config-repo'
+/** A config repo of its own for delete-branch against a promotion written at the same time. */
+const RACE_CONFIG = 'acme/promotions'
 let hub: GitHubStandIn
 let env: Record<string, string>
 
@@ -21,7 +25,8 @@ beforeAll(async () => {
   hub = await startGitHubStandIn({
     repos: [
       { name: CONFIG, fromDir: configFixture([]) },
-      { name: INPUTS_CONFIG, fromDir: configFixture([]) }
+      { name: INPUTS_CONFIG, fromDir: configFixture([]) },
+      { name: RACE_CONFIG, fromDir: configFixture([]) }
     ],
     teams: { 'acme/platform': ['alice'] },
     logViolations: true
@@ -209,5 +214,65 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     expect(otherOrg.stdout).toContain(
       "Input 'team-reviewers': 'org/platform' is a team of org: GitHub requests reviews only from teams of the repository's organization (acme)"
     )
+  })
+
+  test('delete-branch removes only a branch whose promotion already runs: a newer one written there at the same time stays', async () => {
+    const github = standInOctokit(hub)
+    const [owner, repo] = RACE_CONFIG.split('/') as [string, string]
+    const deploy = { ...base(), repository: RACE_CONFIG, tag: 'myapp-7654321-20260105-100000', 'request-reviews': 'false' }
+    const dev = await runAction('open-promotion-pr', { env, inputs: deploy })
+    expect(dev.exitCode, dev.stdout).toBe(0)
+    await github.rest.pulls.merge({ owner, repo, pull_number: Number(dev.outputs['pull-request-number']), merge_method: 'squash' })
+
+    const promote = { ...base(), repository: RACE_CONFIG, mode: 'promote', to: 'staging', 'request-reviews': 'false' }
+    const first = await runAction('open-promotion-pr', { env, inputs: promote })
+    expect(first.exitCode, first.stdout).toBe(0)
+    expect(first.outputs).toMatchObject({ 'pull-request-operation': 'created', 'pull-request-branch': 'promote/myapp-to-staging' })
+    const running = first.outputs.tag!
+    await github.rest.pulls.merge({ owner, repo, pull_number: Number(first.outputs['pull-request-number']), merge_method: 'squash' })
+
+    // Another run writes a newer promotion on the same branch and opens its pull request.
+    const branch = 'promote/myapp-to-staging'
+    const { data: ref } = await github.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })
+    const { data: parent } = await github.rest.git.getCommit({ owner, repo, commit_sha: ref.object.sha })
+    const marker = {
+      app: 'myapp',
+      env: 'staging',
+      tag: 'myapp-staging-89abcde',
+      mode: 'promote' as const,
+      requestedAt: '2030-01-01T00:00:00Z'
+    }
+    const { data: newer } = await github.rest.git.createCommit({
+      owner,
+      repo,
+      tree: parent.tree.sha,
+      parents: [parent.sha],
+      message: promotionCommitMessage('promote: myapp myapp-staging-89abcde to staging', marker, 'A newer promotion.')
+    })
+    await github.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: newer.sha })
+    const { data: open } = await github.rest.pulls.create({
+      owner,
+      repo,
+      head: branch,
+      base: 'main',
+      title: 'Promote myapp myapp-staging-89abcde to staging'
+    })
+
+    const again = await runAction('open-promotion-pr', { env, inputs: { ...promote, 'delete-branch': 'true' } })
+    expect(again.exitCode, again.stdout).toBe(0)
+    expect(again.outputs).toMatchObject({ operation: 'unchanged', 'pull-request-operation': 'none', tag: running })
+    expect(await hub.branchHead(RACE_CONFIG, branch)).toBe(newer.sha)
+    expect((await hub.pulls(RACE_CONFIG)).find((p) => p.number === open.number)?.state).toBe('open')
+
+    // The branch back at the promotion that runs now: nothing left to change, so it goes, and its pull request is closed.
+    await github.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: parent.sha, force: true })
+    const stale = await runAction('open-promotion-pr', { env, inputs: { ...promote, 'delete-branch': 'true' } })
+    expect(stale.outputs).toMatchObject({
+      operation: 'unchanged',
+      'pull-request-operation': 'closed',
+      'pull-request-number': String(open.number)
+    })
+    expect(await hub.branchHead(RACE_CONFIG, branch)).toBeUndefined()
+    expect((await hub.pulls(RACE_CONFIG)).find((p) => p.number === open.number)?.state).toBe('closed')
   })
 })
