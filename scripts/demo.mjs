@@ -2,8 +2,13 @@
 // The seed's whole GitOps flow, offline, on examples/app-repo and examples/config-repo:
 //
 //   feat: commit in the app repo → compute-tag → image pushed to the registry → auto-deploy PR to dev
-//   → validate-manifests on the PR → merge → promote dev → staging → validate → merge
+//   → validate-manifests on the PR → merge → promote dev → staging, refused until Flux reports dev
+//   healthy → Flux's commit status → promote → validate → merge → Flux reports staging healthy
 //   → release v1.3.0 → promote staging → prod → validate → merge → environment status
+//
+// Flux's part: notification-controller's github Provider (examples/config-repo/cluster-configs/
+// notifications.yaml) posts a commit status on the config-repo commit each Kustomization applied;
+// the demo posts the same status to the stand-in, as the cluster would once the Deployment is Ready.
 //
 // Every action runs from its bundle exactly as GitHub's runner starts it (scripts/lib/action-runner.mjs).
 // GitHub is the local API stand-in (test/github-stand-in: real bare repos, every request checked
@@ -294,13 +299,54 @@ try {
     })
   }
 
+  /** Flux's notification-controller on the cluster of `environment`: a commit status on the commit it applied (main's head). */
+  async function fluxReports(environment) {
+    await step(`Flux reports ${environment} healthy (commit status)`, async () => {
+      const head = git(work, '--git-dir', hub.repoDir(CONFIG_REPO), 'rev-parse', 'main')
+      const context = `kustomization/${APP}-${environment}/5ac9cbd2`
+      await github.rest.repos.createCommitStatus({
+        owner,
+        repo: configName,
+        sha: head,
+        context,
+        state: 'success',
+        description: 'Health check passed in 12s'
+      })
+      return { status: `${context} success on ${head.slice(0, 7)}` }
+    })
+  }
+
+  /** A promotion that must be refused: the action exits 1 with the reason, and writes nothing. */
+  async function refusedPromotion(title, inputs, expected) {
+    await step(title, async () => {
+      const pulls = (await hub.pulls(CONFIG_REPO)).length
+      const result = await runAction('open-promotion-pr', {
+        env: { ...actionEnv, GITHUB_REPOSITORY: CONFIG_REPO },
+        inputs: { app: APP, repository: CONFIG_REPO, token: hub.token, ...(registry ? { 'registry-image': image } : {}), ...inputs }
+      })
+      const error = result.annotations.find((a) => a.level === 'error')?.message
+      if (result.exitCode !== 1 || !error || !expected.test(error)) {
+        throw new StepFailed(`expected a refusal matching ${expected}, got exit ${result.exitCode}:\n${result.stdout}${result.stderr}`)
+      }
+      if ((await hub.pulls(CONFIG_REPO)).length !== pulls) throw new StepFailed('the refused promotion opened a pull request')
+      return { refused: error }
+    })
+  }
+
   const dev = await openPromotion('open-promotion-pr: auto-deploy to dev', { mode: 'auto-deploy', tag: build.tag })
   await validate(dev, 'dev')
   await merge(dev, 'dev')
 
+  await refusedPromotion(
+    'promote dev → staging before Flux reported dev: refused',
+    { mode: 'promote', to: 'staging' },
+    /needs Flux's report that dev runs it healthy/
+  )
+  await fluxReports('dev')
   const staging = await openPromotion('open-promotion-pr: promote dev → staging', { mode: 'promote', to: 'staging' })
   await validate(staging, 'staging')
   await merge(staging, 'staging')
+  await fluxReports('staging')
 
   // Production runs a released version: the app repo tags the commit, as a release would, and the
   // one who promotes gives that version (promote.yml's version input) for prod's v{version} tag.

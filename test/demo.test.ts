@@ -51,6 +51,25 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/demo passed in \d+\.\d s/)
   })
 
+  test('the promotion out of dev is refused until Flux reports dev healthy, and goes through after', () => {
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `✓ promote dev → staging before Flux reported dev: refused.*\\n +refused: open-promotion-pr: Promoting myapp sha-${sha7} from dev to staging needs Flux's report that dev runs it healthy: commit [0-9a-f]{7} \\(the last change to dev's overlay on main\\) has no status matching kustomization/myapp-dev/\\*`
+      )
+    )
+    const steps = rows.map((r) => r.step)
+    expect(
+      steps.slice(steps.indexOf('merge #1 into main (dev)') + 1, steps.indexOf('open-promotion-pr: promote dev → staging') + 1)
+    ).toEqual([
+      'promote dev → staging before Flux reported dev: refused',
+      'Flux reports dev healthy (commit status)',
+      'open-promotion-pr: promote dev → staging'
+    ])
+    expect(steps.indexOf('Flux reports staging healthy (commit status)')).toBeLessThan(
+      steps.indexOf('open-promotion-pr: promote staging → prod')
+    )
+  })
+
   test('three promotion PRs were merged into main of the stand-in config repo, one overlay each', () => {
     const log = git(bare, 'log', '--format=%s', 'main').split('\n')
     expect(log).toEqual([

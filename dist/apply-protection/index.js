@@ -42983,7 +42983,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2556);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3033);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -42992,7 +42992,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2556:
+/***/ 3033:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58930,6 +58930,35 @@ function tagMatches(pattern, tag) {
     return compile(pattern).matcher(tag).find();
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/config/durations.ts
+/** Units of a gitops.yaml duration (`90m`, `24h`, `1d12h`), in milliseconds. */
+const durations_UNITS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The schema pattern of a duration: one or more `<number><unit>`, units s, m, h, d. */
+const DURATION_PATTERN = '^([0-9]+[smhd])+$';
+/** Milliseconds of a duration such as `24h` or `1d12h`; undefined when it is not one. */
+function parseDuration(text) {
+    if (!new RegExp(DURATION_PATTERN).test(text))
+        return undefined;
+    let total = 0;
+    for (const [, amount, unit] of text.matchAll(/([0-9]+)([smhd])/g))
+        total += Number(amount) * durations_UNITS[unit];
+    return total;
+}
+/** A duration for people, largest units first: `1d 2h`, `45m`, `30s` (at most two units). */
+function durations_formatDuration(ms) {
+    if (ms < 1000)
+        return '0s';
+    const parts = [];
+    let rest = Math.floor(ms / 1000) * 1000;
+    for (const [unit, size] of Object.entries(durations_UNITS).reverse()) {
+        if (rest < size)
+            continue;
+        parts.push(`${Math.floor(rest / size)}${unit}`);
+        rest %= size;
+    }
+    return parts.slice(0, 2).join(' ');
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./packages/core/src/yaml-source.ts
@@ -59117,6 +59146,9 @@ function clusterVersion(config, environment) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
 
+
+/** Flux names a status `<kind>/<name>/<provider uid prefix>`; the seed's Kustomizations are `<app>-<env>`. */
+const DEFAULT_VERIFICATION_CONTEXTS = ['kustomization/{app}-{env}/*'];
 const SHA = '[0-9a-f]{7,40}';
 /**
  * SemVer 2.0 as semver.org's grammar has it: no leading zeros in the version or in numeric
@@ -59136,7 +59168,8 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: 'sha-{sha}',
         allowedTags: [`^sha-${SHA}$`, `^{app}-${SHA}-[0-9]{8}-[0-9]{6}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: true
+        autoMerge: true,
+        verification: defaultVerification(false)
     },
     {
         name: 'staging',
@@ -59144,7 +59177,8 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: '{app}-staging-{sha}',
         allowedTags: [`^{app}-staging-${SHA}$`, `^sha-${SHA}$`, `^staging-${SHA}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: false
+        autoMerge: false,
+        verification: defaultVerification(true)
     },
     {
         name: 'prod',
@@ -59152,9 +59186,13 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: 'v{version}',
         allowedTags: [`^v${SEMVER}$`, `^{app}-v${SEMVER}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: false
+        autoMerge: false,
+        verification: defaultVerification(false)
     }
 ];
+function defaultVerification(required) {
+    return { required, contexts: [...DEFAULT_VERIFICATION_CONTEXTS], minSoak: undefined, minSoakMs: 0 };
+}
 const environmentsSchema = {
     type: 'array',
     minItems: 1,
@@ -59170,12 +59208,30 @@ const environmentsSchema = {
             allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
             forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
             autoMerge: { type: 'boolean', nullable: true },
-            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true }
+            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true },
+            verification: {
+                type: 'object',
+                nullable: true,
+                additionalProperties: false,
+                description: "Flux's health evidence (commit statuses) a promotion out of this environment needs.",
+                properties: {
+                    required: { type: 'boolean', nullable: true },
+                    contexts: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', minLength: 1 } },
+                    minSoak: { type: 'string', nullable: true }
+                }
+            }
         }
     }
 };
+/**
+ * Fills the environments from the seed's defaults for the same name, or generic ones. Verification
+ * is on by default for the environment before the last: what reaches production ran healthy first.
+ */
+function completeEnvironments(inputs) {
+    return inputs.map((input, index) => completeEnvironment(input, index === inputs.length - 2));
+}
 /** Fills an environment from the seed's defaults for the same name, or generic ones. */
-function completeEnvironment(input) {
+function completeEnvironment(input, sourceOfLast = false) {
     const seed = DEFAULT_ENVIRONMENTS.find((e) => e.name === input.name);
     return {
         name: input.name,
@@ -59184,6 +59240,12 @@ function completeEnvironment(input) {
         allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
         forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
         autoMerge: input.autoMerge ?? seed?.autoMerge ?? false,
+        verification: {
+            required: input.verification?.required ?? sourceOfLast,
+            contexts: input.verification?.contexts ?? [...DEFAULT_VERIFICATION_CONTEXTS],
+            minSoak: input.verification?.minSoak,
+            minSoakMs: input.verification?.minSoak ? (parseDuration(input.verification.minSoak) ?? 0) : 0
+        },
         ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: normalizeKubernetesVersion(input.kubernetesVersion) } : {})
     };
 }
@@ -60401,6 +60463,7 @@ function completeKustomize(input) {
 
 
 
+
 const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
 const sections = {
     environments: environmentsSchema,
@@ -60477,6 +60540,12 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     };
     versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
     data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
+    data.environments?.forEach((environment, index) => {
+        const minSoak = environment.verification?.minSoak;
+        if (minSoak !== undefined && parseDuration(minSoak) === undefined) {
+            throw new errors_UserError(`${file}: environments[${environment.name}].verification.minSoak '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`, locationOf(source, ['environments', index, 'verification', 'minSoak']));
+        }
+    });
     for (const key of ['overlay', 'base']) {
         const template = data.layout?.[key];
         if (template === undefined)
@@ -60488,7 +60557,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
             throw new errors_UserError(error.message, locationOf(source, ['layout', key]));
         }
     }
-    const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
+    const environments = completeEnvironments(data.environments ?? DEFAULT_ENVIRONMENTS);
     const seen = new Set();
     environments.forEach((environment, index) => {
         if (seen.has(environment.name)) {

@@ -40282,7 +40282,7 @@ async function computeTag(request) {
     };
 }
 async function readVersion(request, head, needed) {
-    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(432), __nccwpck_require__.e(614)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3614))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
+    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(432), __nccwpck_require__.e(921)]).then(__nccwpck_require__.bind(__nccwpck_require__, 921))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
     // A malformed release-rules input is an error even on runs that compute no version.
     const given = request.releaseRules !== undefined ? await settings() : undefined;
     if (request.version !== undefined)

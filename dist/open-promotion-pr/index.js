@@ -46222,7 +46222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6893);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2388);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -46231,7 +46231,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6893:
+/***/ 2388:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55321,6 +55321,716 @@ function inertMarkdown(text, maxLength = 200) {
         .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWJ}.`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/config/durations.ts
+/** Units of a gitops.yaml duration (`90m`, `24h`, `1d12h`), in milliseconds. */
+const durations_UNITS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The schema pattern of a duration: one or more `<number><unit>`, units s, m, h, d. */
+const DURATION_PATTERN = '^([0-9]+[smhd])+$';
+/** Milliseconds of a duration such as `24h` or `1d12h`; undefined when it is not one. */
+function parseDuration(text) {
+    if (!new RegExp(DURATION_PATTERN).test(text))
+        return undefined;
+    let total = 0;
+    for (const [, amount, unit] of text.matchAll(/([0-9]+)([smhd])/g))
+        total += Number(amount) * durations_UNITS[unit];
+    return total;
+}
+/** A duration for people, largest units first: `1d 2h`, `45m`, `30s` (at most two units). */
+function durations_formatDuration(ms) {
+    if (ms < 1000)
+        return '0s';
+    const parts = [];
+    let rest = Math.floor(ms / 1000) * 1000;
+    for (const [unit, size] of Object.entries(durations_UNITS).reverse()) {
+        if (rest < size)
+            continue;
+        parts.push(`${Math.floor(rest / size)}${unit}`);
+        rest %= size;
+    }
+    return parts.slice(0, 2).join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/overlays/overlay-patterns.ts
+
+
+/**
+ * Overlay lists with glob patterns (`apps/*\/overlays/dev`), so a repository with thousands of
+ * overlays needs no input larger than the runner can pass (environment strings stop at 128 KiB).
+ * `*` matches any characters of one path segment, `?` one character; a pattern matches directories
+ * that hold a kustomization. Patterns cannot leave the repository (normalizeRepoPath), symlinked
+ * directories are not followed (RepoReader lists them as `other`), and matching is linear in the
+ * name's length (no regular expression).
+ */
+const KUSTOMIZATION_FILES = (/* unused pure expression or super */ null && (['kustomization.yaml', 'kustomization.yml', 'Kustomization']));
+/** Whether an overlay entry is a pattern rather than a directory. */
+function isOverlayPattern(entry) {
+    return /[*?]/.test(entry);
+}
+/**
+ * The overlay directories the entries name, in order, each once: plain entries as they are,
+ * patterns expanded (sorted). A pattern that matches no overlay is a UserError about `what`.
+ */
+async function expandOverlayPatterns(reader, entries, what) {
+    const result = new Set();
+    for (const entry of entries) {
+        if (!isOverlayPattern(entry)) {
+            result.add(entry);
+            continue;
+        }
+        const segments = normalizeRepoPath(entry, what).split('/');
+        const found = [];
+        const walk = async (dir, index) => {
+            if (index === segments.length) {
+                const files = await reader.list(dir);
+                if (files?.some((f) => f.type === 'file' && KUSTOMIZATION_FILES.includes(f.name)))
+                    found.push(dir);
+                return;
+            }
+            const segment = segments[index];
+            const join = (name) => (dir === '.' ? name : `${dir}/${name}`);
+            if (!isOverlayPattern(segment)) {
+                await walk(join(segment), index + 1);
+                return;
+            }
+            for (const child of (await reader.list(dir)) ?? []) {
+                if (child.type === 'dir' && !child.name.startsWith('.') && globMatches(segment, child.name))
+                    await walk(join(child.name), index + 1);
+            }
+        };
+        await walk('.', 0);
+        if (found.length === 0)
+            throw subjectError(what, `the pattern '${entry}' matches no overlay directory (one with a kustomization.yaml)`);
+        for (const dir of found.sort())
+            result.add(dir);
+    }
+    return [...result];
+}
+/** `*` and `?` glob matching of one name, in time linear in pattern × name at worst (no backtracking blow-up). */
+function globMatches(pattern, name) {
+    let p = 0;
+    let n = 0;
+    let star = -1;
+    let resume = 0;
+    while (n < name.length) {
+        if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+            p++;
+            n++;
+        }
+        else if (p < pattern.length && pattern[p] === '*') {
+            star = p++;
+            resume = n;
+        }
+        else if (star >= 0) {
+            p = star + 1;
+            n = ++resume;
+        }
+        else
+            return false;
+    }
+    while (pattern[p] === '*')
+        p++;
+    return p === pattern.length;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/promotion/verification.ts
+
+
+
+
+/** The contexts for one app's environment: `{app}` and `{env}` replaced in the patterns. */
+function verificationContexts(environment, app) {
+    return environment.verification.contexts.map((pattern) => pattern.replaceAll('{app}', app).replaceAll('{env}', environment.name));
+}
+/** Whether a status context is one of the patterns (`*` and `?` globs over the whole context). */
+function contextMatches(patterns, context) {
+    return patterns.some((pattern) => globMatches(pattern, context));
+}
+const byTime = (a, b) => a.createdAt.localeCompare(b.createdAt);
+/**
+ * One commit's health by the matching contexts: the latest status of each; failure if any
+ * failed, pending if any is pending, success if all succeeded. `since` is when the last of them
+ * turned (and stayed) success.
+ */
+function commitHealth(commit, patterns) {
+    const byContext = new Map();
+    for (const status of commit.statuses) {
+        if (!contextMatches(patterns, status.context))
+            continue;
+        byContext.set(status.context, [...(byContext.get(status.context) ?? []), status]);
+    }
+    if (byContext.size === 0)
+        return { state: 'none', latest: [], since: undefined };
+    const latest = [];
+    let since;
+    for (const history of byContext.values()) {
+        history.sort(byTime);
+        latest.push(history.at(-1));
+        let first = history.length;
+        while (first > 0 && history[first - 1].state === 'success')
+            first--;
+        if (first < history.length) {
+            const turned = history[first].createdAt;
+            if (!since || turned > since)
+                since = turned;
+        }
+    }
+    latest.sort((a, b) => a.context.localeCompare(b.context));
+    const state = latest.some((s) => s.state === 'failure' || s.state === 'error')
+        ? 'failure'
+        : latest.some((s) => s.state === 'pending')
+            ? 'pending'
+            : 'success';
+    return { state, latest, since: state === 'success' ? since : undefined };
+}
+/**
+ * The verdict on `environment` for `app` from its evidence: the newest commit with a status of
+ * this environment decides the state; a success counts from the oldest commit of the unbroken run
+ * of successes back to the commit that put the tag there (commits without such a status do not
+ * break the run; a failure or pending does), and is `verified` once that is minSoak ago.
+ */
+function verifyEnvironment(input) {
+    const { environment, evidence, now } = input;
+    const contexts = verificationContexts(environment, input.app);
+    const base = {
+        environment: environment.name,
+        required: environment.verification.required,
+        contexts,
+        commit: evidence?.introducedBy,
+        minSoak: environment.verification.minSoak,
+        commitsChecked: evidence?.commits.length ?? 0
+    };
+    if (!evidence) {
+        return {
+            ...base,
+            state: 'unchecked',
+            evidenceCommit: undefined,
+            statuses: [],
+            otherContexts: [],
+            healthySince: undefined,
+            readyAt: undefined,
+            summary: `${environment.name}: Flux's health evidence not checked (needs the config repository's commit statuses on GitHub)`
+        };
+    }
+    const otherContexts = [
+        ...new Set(evidence.commits.flatMap((c) => c.statuses.map((s) => s.context)).filter((c) => !contextMatches(contexts, c)))
+    ].sort();
+    let decisive;
+    let since;
+    for (const commit of evidence.commits) {
+        const health = commitHealth(commit, contexts);
+        if (health.state === 'none')
+            continue;
+        if (!decisive) {
+            decisive = { commit, health };
+            if (health.state !== 'success')
+                break;
+        }
+        else if (health.state !== 'success')
+            break;
+        if (health.since && (!since || health.since < since))
+            since = health.since;
+    }
+    const where = evidence.introducedBy ? ` on ${evidence.introducedBy.slice(0, 7)}` : '';
+    if (!decisive) {
+        return {
+            ...base,
+            state: 'missing',
+            evidenceCommit: undefined,
+            statuses: [],
+            otherContexts,
+            healthySince: undefined,
+            readyAt: undefined,
+            summary: `${environment.name}: no status of ${contexts.join(', ')}${where}${evidence.commits.length > 1 ? ` or the ${evidence.commits.length - 1} commit(s) after it` : ''}`
+        };
+    }
+    const statuses = decisive.health.latest;
+    const listed = statuses.map((s) => `${s.context} ${s.state}`).join(', ');
+    const common = { ...base, evidenceCommit: decisive.commit.sha, statuses, otherContexts };
+    if (decisive.health.state !== 'success') {
+        const state = decisive.health.state === 'failure' ? 'failing' : 'pending';
+        return {
+            ...common,
+            state,
+            healthySince: undefined,
+            readyAt: undefined,
+            summary: `${environment.name}: ${state} on ${decisive.commit.sha.slice(0, 7)} (${listed})`
+        };
+    }
+    const healthySince = since ?? statuses.map((s) => s.createdAt).sort()[0];
+    const soaked = now.getTime() - Date.parse(healthySince);
+    const minSoakMs = environment.verification.minSoakMs;
+    const readyAt = new Date(Date.parse(healthySince) + minSoakMs).toISOString();
+    // Without a soak time a success is enough, whatever the clocks of GitHub and the runner say.
+    const soaking = minSoakMs > 0 && soaked < minSoakMs;
+    return {
+        ...common,
+        state: soaking ? 'soaking' : 'verified',
+        healthySince,
+        readyAt: soaking ? readyAt : undefined,
+        summary: `${environment.name}: healthy since ${healthySince} (${durations_formatDuration(Math.max(0, soaked))}${minSoakMs > 0 ? ` of ${environment.verification.minSoak}` : ''}) on ${decisive.commit.sha.slice(0, 7)} (${listed})`
+    };
+}
+/**
+ * Whether a walk over the commits (newest first) has seen enough to decide: a failure or pending
+ * decides at once, and a success once it is verified; otherwise older commits may extend the run.
+ */
+function enoughEvidence(input) {
+    const verdict = verifyEnvironment(input);
+    return verdict.state === 'failing' || verdict.state === 'pending' || verdict.state === 'verified';
+}
+/**
+ * The refusal of a promotion whose source environment is not verified: the commit, the statuses
+ * seen, and what to do. Undefined when the promotion may go on.
+ */
+function verificationRefusal(verification, promotion) {
+    if (!verification.required || verification.state === 'verified' || verification.state === 'unchecked')
+        return undefined;
+    const env = verification.environment;
+    const setting = `${promotion.configFile ?? 'gitops.yaml'} environments[${env}].verification`;
+    const commit = verification.commit ? verification.commit.slice(0, 7) : undefined;
+    const what = `Promoting ${promotion.app} ${promotion.tag} from ${env} to ${promotion.to} needs Flux's report that ${env} runs it healthy`;
+    const seen = verification.otherContexts.length > 0 ? ` Other statuses seen: ${verification.otherContexts.join(', ')}.` : '';
+    const listed = verification.statuses.map((s) => `${s.context} ${s.state}${s.description ? ` ("${s.description}")` : ''}`).join(', ');
+    let why;
+    switch (verification.state) {
+        case 'missing':
+            why = commit
+                ? `commit ${commit} (the last change to ${env}'s overlay on ${promotion.base})${verification.commitsChecked > 1 ? ` and the ${verification.commitsChecked - 1} commit(s) after it have` : ' has'} no status matching ${verification.contexts.join(', ')}.${seen} Flux posts them with notification-controller (a github Provider and an Alert on the Kustomizations of ${env}); once it reports success, run the promotion again. If ${env}'s statuses have other names, set contexts in ${setting}; required: false turns the check off.`
+                : `${promotion.base} has no commit that changed ${env}'s overlay, so there is nothing Flux can have verified.`;
+            break;
+        case 'pending':
+            why = `Flux has not finished with commit ${verification.evidenceCommit.slice(0, 7)}: ${listed}. Run the promotion again once it reports success.`;
+            break;
+        case 'failing':
+            why = `Flux reports ${env} failing on commit ${verification.evidenceCommit.slice(0, 7)}: ${listed}. Fix ${env} first (or promote the last healthy tag), then promote.`;
+            break;
+        case 'soaking':
+            why = `it has been healthy since ${verification.healthySince} (commit ${verification.evidenceCommit.slice(0, 7)}: ${listed}), and ${setting}.minSoak asks for ${verification.minSoak}: promote after ${verification.readyAt}.`;
+            break;
+    }
+    return new errors_UserError(`${what}: ${why}`);
+}
+/** The evidence as Markdown, for the PR body and the job summary. */
+function verificationMarkdown(verification) {
+    const lines = [
+        `**Health of ${verification.environment}:** ${verificationWord(verification.state)}${verification.required ? '' : ' (not required)'}`
+    ];
+    if (verification.state === 'unchecked')
+        return lines[0];
+    if (verification.commit)
+        lines[0] += ` — the last change to its overlay is \`${verification.commit.slice(0, 7)}\``;
+    if (verification.healthySince) {
+        lines.push('', `Healthy since ${verification.healthySince}${verification.minSoak ? ` (minimum soak ${verification.minSoak})` : ''}.`);
+    }
+    if (verification.statuses.length > 0) {
+        lines.push('', `| status on \`${verification.evidenceCommit.slice(0, 7)}\` | state | since | description |`, '| --- | --- | --- | --- |', ...verification.statuses.map((s) => `| \`${s.context}\` | ${s.state} | ${s.createdAt} | ${s.description ? inertMarkdown(s.description, 140) : ''} |`));
+    }
+    else
+        lines.push('', `No status matching ${verification.contexts.map((c) => `\`${c}\``).join(', ')}.`);
+    return lines.join('\n');
+}
+/** One word for a state, as the status table shows it. */
+function verificationWord(state) {
+    return {
+        verified: 'verified',
+        soaking: 'soaking',
+        pending: 'pending',
+        failing: 'failing',
+        missing: 'unverified',
+        unchecked: 'not checked'
+    }[state];
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./packages/core/src/tags/image-reference.ts
+
+/**
+ * The grammar of distribution/reference (what every OCI registry and kustomize accept).
+ * Tag: at most 128 characters, `[A-Za-z0-9_][A-Za-z0-9_.-]*`.
+ */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const MAX_NAME_LENGTH = 255;
+/** Why a tag is invalid, or undefined when it is valid. */
+function tagProblem(tag) {
+    if (tag === '')
+        return 'the tag is empty';
+    if (tag.length > 128)
+        return `the tag is ${tag.length} characters long; registries allow at most 128`;
+    if (!TAG.test(tag)) {
+        const bad = [...tag].find((c, i) => !(i === 0 ? /[A-Za-z0-9_]/ : /[A-Za-z0-9_.-]/).test(c));
+        return `the tag may only contain letters, digits, '_', '.' and '-' and must not start with '.' or '-' (found '${bad}')`;
+    }
+    return undefined;
+}
+function isValidTag(tag) {
+    return tagProblem(tag) === undefined;
+}
+/** Why an image name (without tag or digest) is invalid, or undefined. */
+function image_reference_imageNameProblem(name) {
+    if (name === '')
+        return 'the image name is empty';
+    if (name.length > MAX_NAME_LENGTH)
+        return `the image name is longer than ${MAX_NAME_LENGTH} characters`;
+    const parts = name.split('/');
+    const first = parts[0];
+    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (hasRegistry) {
+        const [host, port, ...rest] = first.split(':');
+        if (rest.length > 0 || !host.split('.').every((c) => DOMAIN_COMPONENT.test(c)) || (port !== undefined && !/^\d+$/.test(port))) {
+            return `'${first}' is not a valid registry host`;
+        }
+    }
+    const path = hasRegistry ? parts.slice(1) : parts;
+    const bad = path.find((component) => !COMPONENT.test(component));
+    if (bad !== undefined) {
+        return `'${bad}' is not a valid repository path component (lower-case letters, digits and single '.', '_', '__' or '-' separators)`;
+    }
+    return undefined;
+}
+/**
+ * Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what` (a text, or the
+ * parameter the reference was given in, which the caller names).
+ */
+function parseImageReference(reference, what = 'image reference') {
+    const fail = (problem) => typeof what === 'string'
+        ? new errors_UserError(`${what} '${reference}': ${problem}`)
+        : errors_parameterError(what.parameter, `'${reference}': ${problem}`);
+    let rest = reference.trim();
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest))
+            throw fail(`'${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`);
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.indexOf(':', lastSlash + 1);
+    if (colon >= 0) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        const problem = tagProblem(tag);
+        if (problem)
+            throw fail(problem);
+    }
+    const problem = image_reference_imageNameProblem(rest);
+    if (problem)
+        throw fail(problem);
+    const parts = rest.split('/');
+    const first = parts[0];
+    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    return {
+        registry: hasRegistry ? first : undefined,
+        repository: hasRegistry ? parts.slice(1).join('/') : rest,
+        tag,
+        digest
+    };
+}
+/** Formats a reference back to text. */
+function formatImageReference(reference) {
+    let text = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
+    if (reference.tag)
+        text += `:${reference.tag}`;
+    if (reference.digest)
+        text += `@${reference.digest}`;
+    return text;
+}
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/**
+ * An image name (no tag or digest) as the registry resolves it: Docker Hub's short forms spelt
+ * out, so `nginx`, `library/nginx` and `docker.io/library/nginx` are one name, and
+ * `kostiscodefresh/app` is `docker.io/kostiscodefresh/app`.
+ */
+function canonicalImageName(name) {
+    const parts = name.split('/');
+    const first = parts[0];
+    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const registry = !hasRegistry || DOCKER_HUB_HOSTS.has(first) ? 'docker.io' : first;
+    const path = hasRegistry ? parts.slice(1) : parts;
+    if (registry === 'docker.io' && path.length === 1)
+        path.unshift('library');
+    return `${registry}/${path.join('/')}`;
+}
+/** True when two image names name the same repository (see canonicalImageName). */
+function sameImageName(a, b) {
+    return a === b || canonicalImageName(a) === canonicalImageName(b);
+}
+/** A set of image names that treats Docker Hub's spellings of one repository as one. */
+class ImageNameSet {
+    canonical = new Set();
+    /** The names as they were written, for messages and for kustomize, which matches them as written. */
+    spellings = new Set();
+    constructor(names = []) {
+        for (const name of names)
+            this.add(name);
+    }
+    add(name) {
+        this.canonical.add(canonicalImageName(name));
+        this.spellings.add(name);
+        return this;
+    }
+    has(name) {
+        return this.canonical.has(canonicalImageName(name));
+    }
+    [Symbol.iterator]() {
+        return this.spellings[Symbol.iterator]();
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/tags/tag-template.ts
+
+
+const TAG_PLACEHOLDERS = [
+    'app',
+    'env',
+    'sha',
+    'long-sha',
+    'timestamp',
+    'date',
+    'time',
+    'version',
+    'branch',
+    'pr',
+    'run'
+];
+/** The seed's conventions: dev `<app>-<sha>-<timestamp>`, staging `<app>-staging-<sha>`, prod `<app>-v<semver>`. */
+const tag_template_DEFAULT_TAG_TEMPLATES = {
+    dev: '{app}-{sha}-{timestamp}',
+    staging: '{app}-staging-{sha}',
+    prod: '{app}-v{version}'
+};
+/** The aliases pushed beside the main tag by default; the seed's overlays reference `sha-<sha>`. */
+const tag_template_DEFAULT_ALIAS_TEMPLATES = {
+    dev: ['sha-{sha}'],
+    staging: ['sha-{sha}'],
+    prod: ['sha-{sha}', 'v{version}']
+};
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+/** The placeholder names a template uses, in order. */
+function tag_template_placeholdersOf(template) {
+    return [...template.matchAll(PLACEHOLDER)].map((match) => match[1].trim());
+}
+/** Checks a template's syntax and placeholder names; `what` names it in errors. */
+function checkTemplate(template, what) {
+    const stripped = template.replace(PLACEHOLDER, '');
+    if (stripped.includes('{') || stripped.includes('}')) {
+        throw new errors_UserError(`${what} '${template}' has an unmatched '{' or '}'`);
+    }
+    for (const name of tag_template_placeholdersOf(template)) {
+        if (!TAG_PLACEHOLDERS.includes(name)) {
+            throw new errors_UserError(`${what} '${template}' uses the unknown placeholder {${name}}. Valid placeholders are: ${TAG_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+        }
+    }
+}
+/**
+ * Renders a tag template. A placeholder whose value is empty, or a result that is not a valid
+ * registry tag, is an error naming the template rather than a silently mangled tag.
+ */
+function tag_template_renderTagTemplate(template, values, what) {
+    checkTemplate(template, what);
+    const tag = template.replace(PLACEHOLDER, (_match, raw) => {
+        const name = raw.trim();
+        const value = values[name];
+        if (value === '') {
+            throw new errors_UserError(`${what} '${template}' uses {${name}}, which has no value here${emptyReason(name)}`);
+        }
+        return value;
+    });
+    const problem = tagProblem(tag);
+    if (problem)
+        throw new errors_UserError(`${what} '${template}' produced the tag '${tag}', which is invalid: ${problem}`);
+    return tag;
+}
+function emptyReason(name) {
+    if (name === 'pr')
+        return ' (not a pull_request event)';
+    if (name === 'version')
+        return ' (no version was computed; set `version` or give history with fetch-depth: 0)';
+    if (name === 'branch')
+        return ' (the ref is not a branch)';
+    return '';
+}
+/**
+ * Parses the `tag-template` input: either one template for the chosen environment, or lines of
+ * `env=template` for several environments.
+ */
+function parseTemplateTable(raw, input) {
+    const lines = raw
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+    const table = {};
+    for (const line of lines) {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw parameterError(input, `the line '${line}' is not of the form env=template`);
+        const env = line.slice(0, eq).trim();
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(env))
+            throw parameterError(input, `'${env}' is not a valid environment name`);
+        table[env] = line.slice(eq + 1).trim();
+    }
+    return table;
+}
+/** UTC timestamp parts the templates use. */
+function timestampParts(date) {
+    const iso = date.toISOString(); // 2024-12-01T14:30:22.000Z
+    const day = iso.slice(0, 10).replace(/-/g, '');
+    const time = iso.slice(11, 19).replace(/:/g, '');
+    return { timestamp: `${day}-${time}`, date: day, time };
+}
+/** A branch name made safe for a tag: `/` and other invalid characters become `-`. */
+function tagSafe(text) {
+    return text
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/status/tag-facts.ts
+
+
+// Shapes recognised whatever gitops.yaml says: the seed's tags and compute-tag's defaults.
+const KNOWN_TEMPLATES = [
+    'sha-{sha}',
+    '{app}-{sha}-{timestamp}',
+    '{app}-staging-{sha}',
+    'staging-{sha}',
+    'v{version}',
+    '{app}-v{version}',
+    '{version}'
+];
+const PLACEHOLDER_PATTERNS = {
+    sha: '(?<sha>[0-9a-f]{7,40})',
+    'long-sha': '(?<sha>[0-9a-f]{40})',
+    version: '(?<version>[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?)',
+    timestamp: '(?<timestamp>[0-9]{8}-[0-9]{6})',
+    date: '[0-9]{8}',
+    time: '[0-9]{6}',
+    pr: '[0-9]+',
+    run: '[0-9]+',
+    branch: '[A-Za-z0-9_.-]+'
+};
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** A regular expression for the tags a template produces for one app; placeholders become groups. */
+function templatePattern(template, app) {
+    let pattern = '';
+    let last = 0;
+    for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
+        pattern += escapeRegExp(template.slice(last, match.index));
+        const name = match[1].trim();
+        if (name === 'app')
+            pattern += escapeRegExp(app);
+        else if (name === 'env')
+            pattern += '[a-z0-9-]+';
+        else if (PLACEHOLDER_PATTERNS[name])
+            pattern += PLACEHOLDER_PATTERNS[name];
+        else
+            return undefined;
+        last = match.index + match[0].length;
+    }
+    pattern += escapeRegExp(template.slice(last));
+    // A template may use {sha} twice ({sha} and {long-sha}); named groups must be unique.
+    let seen = 0;
+    pattern = pattern.replace(/\(\?<sha>/g, (group) => (seen++ === 0 ? group : '('));
+    try {
+        return new RegExp(`^${pattern}$`);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Reads what a tag tells: the app commit, the version, the build time. The environments'
+ * tagTemplates from gitops.yaml are tried first, then the seed's shapes. A tag that fits none
+ * tells nothing (an empty object), which is an answer, not an error.
+ */
+function tagFacts(tag, app, environments = []) {
+    const templates = [...new Set([...environments.map((e) => e.tagTemplate), ...KNOWN_TEMPLATES])];
+    // More specific templates (more literal text) first, so `{version}` never hides `v{version}`.
+    templates.sort((a, b) => literalLength(b) - literalLength(a));
+    for (const template of templates) {
+        if (!tag_template_placeholdersOf(template).some((p) => p === 'sha' || p === 'long-sha' || p === 'version'))
+            continue;
+        const match = templatePattern(template, app)?.exec(tag);
+        if (!match?.groups)
+            continue;
+        const { sha, version, timestamp } = match.groups;
+        if (version !== undefined && !semver_default().valid(version))
+            continue;
+        const facts = { template };
+        if (sha !== undefined)
+            facts.commit = sha;
+        if (version !== undefined)
+            facts.version = version;
+        if (timestamp !== undefined)
+            facts.builtAt = timestamp;
+        return facts;
+    }
+    return {};
+}
+function literalLength(template) {
+    return template.replace(/\{[^{}]*\}/g, '').length;
+}
+/** The distance from `older` up to `newer`, or undefined when they are equal or not in that order. */
+function versionDistance(older, newer) {
+    const a = semver_default().parse(older);
+    const b = semver_default().parse(newer);
+    if (!a || !b || semver_default().compare(a, b) >= 0)
+        return undefined;
+    if (a.major !== b.major)
+        return { part: 'major', count: b.major - a.major };
+    if (a.minor !== b.minor)
+        return { part: 'minor', count: b.minor - a.minor };
+    if (a.patch !== b.patch)
+        return { part: 'patch', count: b.patch - a.patch };
+    return { part: 'prerelease', count: 1 };
+}
+/** Compares two versions: negative, zero or positive like a sort function. */
+function compareVersions(a, b) {
+    return semver_default().compare(a, b);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/promotion/downgrade.ts
+
+
+/**
+ * Whether writing `tag` (version `version` when known beside the tag) into `environment`, which
+ * runs `previousTag`, goes back in version. Only versions that both tags tell (`v1.2.3`,
+ * `<app>-v1.2.3`, or given) are compared; builds without versions cannot be ordered and are no
+ * downgrade.
+ */
+function downgradeOf(input) {
+    if (!input.previousTag)
+        return undefined;
+    const running = input.previousVersion ?? tagFacts(input.previousTag, input.app, input.environments).version;
+    const promoted = input.version ?? tagFacts(input.tag, input.app, input.environments).version;
+    if (!running || !promoted || compareVersions(promoted, running) >= 0)
+        return undefined;
+    return {
+        environment: input.environment.name,
+        running: { tag: input.previousTag, version: running },
+        promoted: { tag: input.tag, version: promoted }
+    };
+}
+/** The sentence that flags a downgrade in the plan and the PR body. */
+function describeDowngrade(downgrade) {
+    return `${downgrade.environment} runs ${downgrade.running.tag} (${downgrade.running.version}); this moves it back to the older ${downgrade.promoted.tag} (${downgrade.promoted.version})`;
+}
+/** Refuses a downgrade unless it was asked for (`allow-downgrade`): a rollback is a decision, not an accident. */
+function checkDowngrade(downgrade, allowDowngrade) {
+    if (!downgrade || allowDowngrade)
+        return;
+    throw new errors_UserError(`The promotion is refused: ${describeDowngrade(downgrade)}. To roll back on purpose, set allow-downgrade: true (CLI: --allow-downgrade); otherwise promote a newer version.`);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/logger.ts
 /** A Logger that keeps quiet; handy in tests and for library callers that want no output. */
 const silentLogger = {
@@ -62780,6 +63490,9 @@ function clusterVersion(config, environment) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
 
+
+/** Flux names a status `<kind>/<name>/<provider uid prefix>`; the seed's Kustomizations are `<app>-<env>`. */
+const DEFAULT_VERIFICATION_CONTEXTS = ['kustomization/{app}-{env}/*'];
 const SHA = '[0-9a-f]{7,40}';
 /**
  * SemVer 2.0 as semver.org's grammar has it: no leading zeros in the version or in numeric
@@ -62799,7 +63512,8 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: 'sha-{sha}',
         allowedTags: [`^sha-${SHA}$`, `^{app}-${SHA}-[0-9]{8}-[0-9]{6}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: true
+        autoMerge: true,
+        verification: defaultVerification(false)
     },
     {
         name: 'staging',
@@ -62807,7 +63521,8 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: '{app}-staging-{sha}',
         allowedTags: [`^{app}-staging-${SHA}$`, `^sha-${SHA}$`, `^staging-${SHA}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: false
+        autoMerge: false,
+        verification: defaultVerification(true)
     },
     {
         name: 'prod',
@@ -62815,9 +63530,13 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: 'v{version}',
         allowedTags: [`^v${SEMVER}$`, `^{app}-v${SEMVER}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: false
+        autoMerge: false,
+        verification: defaultVerification(false)
     }
 ];
+function defaultVerification(required) {
+    return { required, contexts: [...DEFAULT_VERIFICATION_CONTEXTS], minSoak: undefined, minSoakMs: 0 };
+}
 const environmentsSchema = {
     type: 'array',
     minItems: 1,
@@ -62833,12 +63552,30 @@ const environmentsSchema = {
             allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
             forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
             autoMerge: { type: 'boolean', nullable: true },
-            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true }
+            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true },
+            verification: {
+                type: 'object',
+                nullable: true,
+                additionalProperties: false,
+                description: "Flux's health evidence (commit statuses) a promotion out of this environment needs.",
+                properties: {
+                    required: { type: 'boolean', nullable: true },
+                    contexts: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', minLength: 1 } },
+                    minSoak: { type: 'string', nullable: true }
+                }
+            }
         }
     }
 };
+/**
+ * Fills the environments from the seed's defaults for the same name, or generic ones. Verification
+ * is on by default for the environment before the last: what reaches production ran healthy first.
+ */
+function completeEnvironments(inputs) {
+    return inputs.map((input, index) => completeEnvironment(input, index === inputs.length - 2));
+}
 /** Fills an environment from the seed's defaults for the same name, or generic ones. */
-function completeEnvironment(input) {
+function completeEnvironment(input, sourceOfLast = false) {
     const seed = DEFAULT_ENVIRONMENTS.find((e) => e.name === input.name);
     return {
         name: input.name,
@@ -62847,6 +63584,12 @@ function completeEnvironment(input) {
         allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
         forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
         autoMerge: input.autoMerge ?? seed?.autoMerge ?? false,
+        verification: {
+            required: input.verification?.required ?? sourceOfLast,
+            contexts: input.verification?.contexts ?? [...DEFAULT_VERIFICATION_CONTEXTS],
+            minSoak: input.verification?.minSoak,
+            minSoakMs: input.verification?.minSoak ? (parseDuration(input.verification.minSoak) ?? 0) : 0
+        },
         ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: normalizeKubernetesVersion(input.kubernetesVersion) } : {})
     };
 }
@@ -64064,6 +64807,7 @@ function completeKustomize(input) {
 
 
 
+
 const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
 const sections = {
     environments: environmentsSchema,
@@ -64140,6 +64884,12 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     };
     versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
     data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
+    data.environments?.forEach((environment, index) => {
+        const minSoak = environment.verification?.minSoak;
+        if (minSoak !== undefined && parseDuration(minSoak) === undefined) {
+            throw new errors_UserError(`${file}: environments[${environment.name}].verification.minSoak '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`, locationOf(source, ['environments', index, 'verification', 'minSoak']));
+        }
+    });
     for (const key of ['overlay', 'base']) {
         const template = data.layout?.[key];
         if (template === undefined)
@@ -64151,7 +64901,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
             throw new errors_UserError(error.message, locationOf(source, ['layout', key]));
         }
     }
-    const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
+    const environments = completeEnvironments(data.environments ?? DEFAULT_ENVIRONMENTS);
     const seen = new Set();
     environments.forEach((environment, index) => {
         if (seen.has(environment.name)) {
@@ -64502,6 +65252,8 @@ function ownerSatisfies(required, actual) {
 ;// CONCATENATED MODULE: ./packages/core/src/promotion/pr-body.ts
 
 
+
+
 /** GitHub refuses a pull request body longer than this many characters. */
 const PR_BODY_LIMIT = 65_536;
 const code = (text) => (text ? `\`${text.replace(/`/g, "'")}\`` : '—');
@@ -64520,7 +65272,11 @@ function renderPrBody(input, limit = PR_BODY_LIMIT) {
         : `Promotes **${marker.app}** from **${from}** to **${route.to.name}**.`);
     if (route.skipped.length > 0)
         head.push('', `> [!WARNING]\n> This promotion skips ${route.skipped.join(', ')} (allow-skip).`);
+    if (input.downgrade)
+        head.push('', `> [!WARNING]\n> **Downgrade:** ${describeDowngrade(input.downgrade)} (allow-downgrade).`);
     head.push('', `| | ${route.to.name} now | ${route.to.name} after this PR |`, '| --- | --- | --- |', `| image | ${code(input.image)} | ${code(input.image)} |`, `| tag | ${code(input.previous.tag)} | ${code(input.next.tag)} |`, `| digest | ${code(input.previous.digest)} | ${code(input.next.digest)} |`, '', `**Gate:** ${input.gate.explanation}`);
+    if (input.verification)
+        head.push('', verificationMarkdown(input.verification));
     if (input.links.length > 0)
         head.push('', input.links.map((l) => `[${l.label}](${l.url})`).join(' · '));
     head.push('', '**Files:**', ...input.files.map((f) => `- \`${f}\``));
@@ -64783,257 +65539,6 @@ function splitImageReference(reference) {
     }
     const colon = rest.indexOf(':', rest.lastIndexOf('/') + 1);
     return colon >= 0 ? { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest } : { name: rest, tag: undefined, digest };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/tags/image-reference.ts
-
-/**
- * The grammar of distribution/reference (what every OCI registry and kustomize accept).
- * Tag: at most 128 characters, `[A-Za-z0-9_][A-Za-z0-9_.-]*`.
- */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
-const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const MAX_NAME_LENGTH = 255;
-/** Why a tag is invalid, or undefined when it is valid. */
-function tagProblem(tag) {
-    if (tag === '')
-        return 'the tag is empty';
-    if (tag.length > 128)
-        return `the tag is ${tag.length} characters long; registries allow at most 128`;
-    if (!TAG.test(tag)) {
-        const bad = [...tag].find((c, i) => !(i === 0 ? /[A-Za-z0-9_]/ : /[A-Za-z0-9_.-]/).test(c));
-        return `the tag may only contain letters, digits, '_', '.' and '-' and must not start with '.' or '-' (found '${bad}')`;
-    }
-    return undefined;
-}
-function isValidTag(tag) {
-    return tagProblem(tag) === undefined;
-}
-/** Why an image name (without tag or digest) is invalid, or undefined. */
-function image_reference_imageNameProblem(name) {
-    if (name === '')
-        return 'the image name is empty';
-    if (name.length > MAX_NAME_LENGTH)
-        return `the image name is longer than ${MAX_NAME_LENGTH} characters`;
-    const parts = name.split('/');
-    const first = parts[0];
-    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (hasRegistry) {
-        const [host, port, ...rest] = first.split(':');
-        if (rest.length > 0 || !host.split('.').every((c) => DOMAIN_COMPONENT.test(c)) || (port !== undefined && !/^\d+$/.test(port))) {
-            return `'${first}' is not a valid registry host`;
-        }
-    }
-    const path = hasRegistry ? parts.slice(1) : parts;
-    const bad = path.find((component) => !COMPONENT.test(component));
-    if (bad !== undefined) {
-        return `'${bad}' is not a valid repository path component (lower-case letters, digits and single '.', '_', '__' or '-' separators)`;
-    }
-    return undefined;
-}
-/**
- * Parses `registry/path:tag@digest`; a UserError says what is wrong and names `what` (a text, or the
- * parameter the reference was given in, which the caller names).
- */
-function parseImageReference(reference, what = 'image reference') {
-    const fail = (problem) => typeof what === 'string'
-        ? new errors_UserError(`${what} '${reference}': ${problem}`)
-        : errors_parameterError(what.parameter, `'${reference}': ${problem}`);
-    let rest = reference.trim();
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest))
-            throw fail(`'${digest}' is not a valid digest (expected e.g. sha256:<64 hex>)`);
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.indexOf(':', lastSlash + 1);
-    if (colon >= 0) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        const problem = tagProblem(tag);
-        if (problem)
-            throw fail(problem);
-    }
-    const problem = image_reference_imageNameProblem(rest);
-    if (problem)
-        throw fail(problem);
-    const parts = rest.split('/');
-    const first = parts[0];
-    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    return {
-        registry: hasRegistry ? first : undefined,
-        repository: hasRegistry ? parts.slice(1).join('/') : rest,
-        tag,
-        digest
-    };
-}
-/** Formats a reference back to text. */
-function formatImageReference(reference) {
-    let text = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
-    if (reference.tag)
-        text += `:${reference.tag}`;
-    if (reference.digest)
-        text += `@${reference.digest}`;
-    return text;
-}
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-/**
- * An image name (no tag or digest) as the registry resolves it: Docker Hub's short forms spelt
- * out, so `nginx`, `library/nginx` and `docker.io/library/nginx` are one name, and
- * `kostiscodefresh/app` is `docker.io/kostiscodefresh/app`.
- */
-function canonicalImageName(name) {
-    const parts = name.split('/');
-    const first = parts[0];
-    const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    const registry = !hasRegistry || DOCKER_HUB_HOSTS.has(first) ? 'docker.io' : first;
-    const path = hasRegistry ? parts.slice(1) : parts;
-    if (registry === 'docker.io' && path.length === 1)
-        path.unshift('library');
-    return `${registry}/${path.join('/')}`;
-}
-/** True when two image names name the same repository (see canonicalImageName). */
-function sameImageName(a, b) {
-    return a === b || canonicalImageName(a) === canonicalImageName(b);
-}
-/** A set of image names that treats Docker Hub's spellings of one repository as one. */
-class ImageNameSet {
-    canonical = new Set();
-    /** The names as they were written, for messages and for kustomize, which matches them as written. */
-    spellings = new Set();
-    constructor(names = []) {
-        for (const name of names)
-            this.add(name);
-    }
-    add(name) {
-        this.canonical.add(canonicalImageName(name));
-        this.spellings.add(name);
-        return this;
-    }
-    has(name) {
-        return this.canonical.has(canonicalImageName(name));
-    }
-    [Symbol.iterator]() {
-        return this.spellings[Symbol.iterator]();
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-;// CONCATENATED MODULE: ./packages/core/src/tags/tag-template.ts
-
-
-const TAG_PLACEHOLDERS = [
-    'app',
-    'env',
-    'sha',
-    'long-sha',
-    'timestamp',
-    'date',
-    'time',
-    'version',
-    'branch',
-    'pr',
-    'run'
-];
-/** The seed's conventions: dev `<app>-<sha>-<timestamp>`, staging `<app>-staging-<sha>`, prod `<app>-v<semver>`. */
-const tag_template_DEFAULT_TAG_TEMPLATES = {
-    dev: '{app}-{sha}-{timestamp}',
-    staging: '{app}-staging-{sha}',
-    prod: '{app}-v{version}'
-};
-/** The aliases pushed beside the main tag by default; the seed's overlays reference `sha-<sha>`. */
-const tag_template_DEFAULT_ALIAS_TEMPLATES = {
-    dev: ['sha-{sha}'],
-    staging: ['sha-{sha}'],
-    prod: ['sha-{sha}', 'v{version}']
-};
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-/** The placeholder names a template uses, in order. */
-function tag_template_placeholdersOf(template) {
-    return [...template.matchAll(PLACEHOLDER)].map((match) => match[1].trim());
-}
-/** Checks a template's syntax and placeholder names; `what` names it in errors. */
-function checkTemplate(template, what) {
-    const stripped = template.replace(PLACEHOLDER, '');
-    if (stripped.includes('{') || stripped.includes('}')) {
-        throw new errors_UserError(`${what} '${template}' has an unmatched '{' or '}'`);
-    }
-    for (const name of tag_template_placeholdersOf(template)) {
-        if (!TAG_PLACEHOLDERS.includes(name)) {
-            throw new errors_UserError(`${what} '${template}' uses the unknown placeholder {${name}}. Valid placeholders are: ${TAG_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
-        }
-    }
-}
-/**
- * Renders a tag template. A placeholder whose value is empty, or a result that is not a valid
- * registry tag, is an error naming the template rather than a silently mangled tag.
- */
-function tag_template_renderTagTemplate(template, values, what) {
-    checkTemplate(template, what);
-    const tag = template.replace(PLACEHOLDER, (_match, raw) => {
-        const name = raw.trim();
-        const value = values[name];
-        if (value === '') {
-            throw new errors_UserError(`${what} '${template}' uses {${name}}, which has no value here${emptyReason(name)}`);
-        }
-        return value;
-    });
-    const problem = tagProblem(tag);
-    if (problem)
-        throw new errors_UserError(`${what} '${template}' produced the tag '${tag}', which is invalid: ${problem}`);
-    return tag;
-}
-function emptyReason(name) {
-    if (name === 'pr')
-        return ' (not a pull_request event)';
-    if (name === 'version')
-        return ' (no version was computed; set `version` or give history with fetch-depth: 0)';
-    if (name === 'branch')
-        return ' (the ref is not a branch)';
-    return '';
-}
-/**
- * Parses the `tag-template` input: either one template for the chosen environment, or lines of
- * `env=template` for several environments.
- */
-function parseTemplateTable(raw, input) {
-    const lines = raw
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'));
-    const table = {};
-    for (const line of lines) {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw parameterError(input, `the line '${line}' is not of the form env=template`);
-        const env = line.slice(0, eq).trim();
-        if (!/^[a-z0-9][a-z0-9-]*$/.test(env))
-            throw parameterError(input, `'${env}' is not a valid environment name`);
-        table[env] = line.slice(eq + 1).trim();
-    }
-    return table;
-}
-/** UTC timestamp parts the templates use. */
-function timestampParts(date) {
-    const iso = date.toISOString(); // 2024-12-01T14:30:22.000Z
-    const day = iso.slice(0, 10).replace(/-/g, '');
-    const time = iso.slice(11, 19).replace(/:/g, '');
-    return { timestamp: `${day}-${time}`, date: day, time };
-}
-/** A branch name made safe for a tag: `/` and other invalid characters become `-`. */
-function tagSafe(text) {
-    return text
-        .replace(/[^A-Za-z0-9_.-]+/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/promotion/promotion-plan.ts
@@ -65395,6 +65900,49 @@ async function fetchCommits(cwd, remote, refs) {
     await git(cwd, ['fetch', '--quiet', '--no-tags', remote, ...refs]);
 }
 
+;// CONCATENATED MODULE: ./packages/github/src/commit-evidence.ts
+/** Every status of one commit, newest first, as GitHub lists them (the newest 100: a context's recent history). */
+async function commitStatuses(github, repo, sha) {
+    const { data } = await github.request('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { ...repo, ref: sha, per_page: 100 });
+    return data.map((s) => ({ context: s.context, state: s.state, createdAt: s.created_at, description: s.description, targetUrl: s.target_url }));
+}
+/**
+ * The evidence of an environment's health in the config repo: the newest commit of `branch` that
+ * changed `overlay`, then the statuses of the branch's commits from its head back to that one,
+ * newest first, until `enough` says the walk has decided or `maxCommits` were read. Flux posts on
+ * the revision it applied, the branch head at the time, so a later commit may carry the verdict.
+ * Requests: 1 (no such commit), 2 + statuses read (the head changed the overlay), else 3 + statuses read.
+ */
+async function healthEvidence(github, repo, query) {
+    const max = query.maxCommits ?? 20;
+    const touching = await github.request('GET /repos/{owner}/{repo}/commits', {
+        ...repo,
+        sha: query.branch,
+        path: query.overlay,
+        per_page: 1
+    });
+    const introducedBy = touching.data[0]?.sha;
+    const evidence = { introducedBy, overlay: query.overlay, commits: [], truncated: false };
+    if (!introducedBy)
+        return evidence;
+    let shas;
+    if (query.head === introducedBy)
+        shas = [introducedBy];
+    else {
+        const { data } = await github.request('GET /repos/{owner}/{repo}/commits', { ...repo, sha: query.branch, per_page: max });
+        const history = data.map((c) => c.sha);
+        const end = history.indexOf(introducedBy);
+        shas = end >= 0 ? history.slice(0, end + 1) : history;
+        evidence.truncated = end < 0;
+    }
+    for (const sha of shas) {
+        evidence.commits.push({ sha, statuses: await commitStatuses(github, repo, sha) });
+        if (query.enough(evidence))
+            break;
+    }
+    return evidence;
+}
+
 ;// CONCATENATED MODULE: ./packages/operations/src/github-errors.ts
 /** The HTTP status of an Octokit error, if it has one. */
 function github_errors_statusOf(error) {
@@ -65435,9 +65983,17 @@ class GitHubRepo {
     id;
     /** Requests by operation, for the report and the benchmarks. */
     calls = {};
+    /** The client, counting each request here: for the calls made through packages/github. */
+    counted;
     constructor(github, id) {
         this.github = github;
         this.id = id;
+        this.counted = {
+            request: (route, parameters) => {
+                this.calls[route] = (this.calls[route] ?? 0) + 1;
+                return github.request(route, parameters);
+            }
+        };
     }
     async call(route, parameters = {}) {
         this.calls[route] = (this.calls[route] ?? 0) + 1;
@@ -66313,112 +66869,6 @@ function resolveOverlayImages(chain) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/status/tag-facts.ts
-
-
-// Shapes recognised whatever gitops.yaml says: the seed's tags and compute-tag's defaults.
-const KNOWN_TEMPLATES = [
-    'sha-{sha}',
-    '{app}-{sha}-{timestamp}',
-    '{app}-staging-{sha}',
-    'staging-{sha}',
-    'v{version}',
-    '{app}-v{version}',
-    '{version}'
-];
-const PLACEHOLDER_PATTERNS = {
-    sha: '(?<sha>[0-9a-f]{7,40})',
-    'long-sha': '(?<sha>[0-9a-f]{40})',
-    version: '(?<version>[0-9]+\\.[0-9]+\\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?)',
-    timestamp: '(?<timestamp>[0-9]{8}-[0-9]{6})',
-    date: '[0-9]{8}',
-    time: '[0-9]{6}',
-    pr: '[0-9]+',
-    run: '[0-9]+',
-    branch: '[A-Za-z0-9_.-]+'
-};
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/** A regular expression for the tags a template produces for one app; placeholders become groups. */
-function templatePattern(template, app) {
-    let pattern = '';
-    let last = 0;
-    for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-        pattern += escapeRegExp(template.slice(last, match.index));
-        const name = match[1].trim();
-        if (name === 'app')
-            pattern += escapeRegExp(app);
-        else if (name === 'env')
-            pattern += '[a-z0-9-]+';
-        else if (PLACEHOLDER_PATTERNS[name])
-            pattern += PLACEHOLDER_PATTERNS[name];
-        else
-            return undefined;
-        last = match.index + match[0].length;
-    }
-    pattern += escapeRegExp(template.slice(last));
-    // A template may use {sha} twice ({sha} and {long-sha}); named groups must be unique.
-    let seen = 0;
-    pattern = pattern.replace(/\(\?<sha>/g, (group) => (seen++ === 0 ? group : '('));
-    try {
-        return new RegExp(`^${pattern}$`);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Reads what a tag tells: the app commit, the version, the build time. The environments'
- * tagTemplates from gitops.yaml are tried first, then the seed's shapes. A tag that fits none
- * tells nothing (an empty object), which is an answer, not an error.
- */
-function tagFacts(tag, app, environments = []) {
-    const templates = [...new Set([...environments.map((e) => e.tagTemplate), ...KNOWN_TEMPLATES])];
-    // More specific templates (more literal text) first, so `{version}` never hides `v{version}`.
-    templates.sort((a, b) => literalLength(b) - literalLength(a));
-    for (const template of templates) {
-        if (!tag_template_placeholdersOf(template).some((p) => p === 'sha' || p === 'long-sha' || p === 'version'))
-            continue;
-        const match = templatePattern(template, app)?.exec(tag);
-        if (!match?.groups)
-            continue;
-        const { sha, version, timestamp } = match.groups;
-        if (version !== undefined && !semver_default().valid(version))
-            continue;
-        const facts = { template };
-        if (sha !== undefined)
-            facts.commit = sha;
-        if (version !== undefined)
-            facts.version = version;
-        if (timestamp !== undefined)
-            facts.builtAt = timestamp;
-        return facts;
-    }
-    return {};
-}
-function literalLength(template) {
-    return template.replace(/\{[^{}]*\}/g, '').length;
-}
-/** The distance from `older` up to `newer`, or undefined when they are equal or not in that order. */
-function versionDistance(older, newer) {
-    const a = semver_default().parse(older);
-    const b = semver_default().parse(newer);
-    if (!a || !b || semver_default().compare(a, b) >= 0)
-        return undefined;
-    if (a.major !== b.major)
-        return { part: 'major', count: b.major - a.major };
-    if (a.minor !== b.minor)
-        return { part: 'minor', count: b.minor - a.minor };
-    if (a.patch !== b.patch)
-        return { part: 'patch', count: b.patch - a.patch };
-    return { part: 'prerelease', count: 1 };
-}
-/** Compares two versions: negative, zero or positive like a sort function. */
-function compareVersions(a, b) {
-    return semver_default().compare(a, b);
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/status/environment-status.ts
 
 
@@ -67149,7 +67599,7 @@ function keepFinalNewline(before, after) {
 
 
 /** The names kustomize accepts for a kustomization file, in its order. */
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const image_update_KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const SETTER = /#\s*\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/;
 const image_update_CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 const image_update_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
@@ -67281,9 +67731,9 @@ async function overlayFiles(reader, overlay, working) {
     const entries = await reader.list(overlay);
     if (!entries)
         throw new errors_UserError(`Overlay '${overlay}' does not exist in the repository`);
-    const name = KUSTOMIZATION_FILES.find((n) => entries.some((e) => e.name === n && e.type === 'file'));
+    const name = image_update_KUSTOMIZATION_FILES.find((n) => entries.some((e) => e.name === n && e.type === 'file'));
     if (!name) {
-        throw new errors_UserError(`Overlay '${overlay}' has no kustomization.yaml (looked for ${KUSTOMIZATION_FILES.join(', ')})`);
+        throw new errors_UserError(`Overlay '${overlay}' has no kustomization.yaml (looked for ${image_update_KUSTOMIZATION_FILES.join(', ')})`);
     }
     const kustomization = `${overlay}/${name}`;
     const text = await readWorking(reader, kustomization, working);
@@ -67375,7 +67825,7 @@ function inlineImages(text, file, patch) {
 }
 async function yamlFilesUnder(reader, dir, depth) {
     const entries = (await reader.list(dir)) ?? [];
-    if (depth > 0 && entries.some((e) => KUSTOMIZATION_FILES.includes(e.name)))
+    if (depth > 0 && entries.some((e) => image_update_KUSTOMIZATION_FILES.includes(e.name)))
         return []; // another kustomization: not this overlay's
     const files = [];
     for (const entry of entries) {
@@ -69223,6 +69673,26 @@ async function planPromotion(work, request) {
     };
     const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests });
     logger.info(`Gate: ${gate.explanation}`);
+    // Verification: the source environment runs it healthy, by Flux's commit statuses (before anything is written).
+    let verification;
+    if (route.from?.verification.required) {
+        const environment = route.from;
+        const evidence = await request.healthEvidence?.({
+            overlay: overlayOf(config, request.app, environment.name),
+            enough: (found) => enoughEvidence({ app: request.app, environment, evidence: found, now: request.now })
+        });
+        verification = verifyEnvironment({ app: request.app, environment, evidence, now: request.now });
+        logger.info(`Health: ${verification.summary}`);
+        const refusal = verificationRefusal(verification, {
+            app: request.app,
+            tag: gate.tag,
+            to: route.to.name,
+            base: request.baseBranch ?? 'the base branch',
+            configFile: config.file
+        });
+        if (refusal)
+            throw refusal;
+    }
     const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version;
     const releaseTags = needsVersion && request.releaseTags ? await request.releaseTags() : undefined;
     const target = targetTag({
@@ -69234,6 +69704,19 @@ async function planPromotion(work, request) {
         releaseTagPrefix: request.releaseTagPrefix,
         retag: !request.keepTag
     });
+    // A move back to an older version than the target runs is refused unless asked for, before any re-tag.
+    const running = runningImageOf(await imagesIn(renderBase, work, overlay).catch(() => []), image);
+    const downgrade = downgradeOf({
+        app: request.app,
+        environment: route.to,
+        environments: config.environments,
+        previousTag: running?.tag,
+        tag: target.tag,
+        version: target.version
+    });
+    checkDowngrade(downgrade, request.allowDowngrade === true);
+    if (downgrade)
+        logger.warning(`Downgrade (allow-downgrade): ${downgrade.environment} ${downgrade.running.tag} → ${downgrade.promoted.tag}`);
     // The registry: the target tag names the same manifest (re-tagged here when it is new).
     let digest;
     let retagged = false;
@@ -69275,7 +69758,9 @@ async function planPromotion(work, request) {
         overlay,
         source,
         gate,
+        verification,
         target,
+        downgrade,
         digest,
         retagged,
         update,
@@ -69307,6 +69792,7 @@ async function planPromotion(work, request) {
 }
 
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/open-promotion-pr.ts
+
 
 
 
@@ -69353,12 +69839,17 @@ async function openPromotionPr(github, request) {
             await repo.snapshot(files, work, (path) => path.startsWith(root) || CODEOWNERS_LOCATIONS.includes(path));
         }
         const appRepo = request.appRepository && new GitHubRepo(request.appGithub ?? github, request.appRepository);
+        const evidenceHead = baseSha;
         const planned = await planPromotion(work, {
             ...request,
             logger,
-            releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined
+            baseBranch: request.base,
+            releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined,
+            healthEvidence: ({ overlay, enough }) => healthEvidence(repo.counted, request.repository, { branch: request.base, overlay, head: evidenceHead, enough }).catch((error) => {
+                throw explainGitHubError(error, `Reading the commit statuses of ${request.base} (Flux's health evidence)`, request.repository);
+            })
         });
-        const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window } = planned;
+        const { config, route, image, source, gate, verification, downgrade, target, digest, retagged, previous, marker, names, window } = planned;
         const title = request.title
             ? request.title
                 .replaceAll('{app}', request.app)
@@ -69383,6 +69874,8 @@ async function openPromotionPr(github, request) {
             previousDigest: previous.digest,
             retagged,
             gate,
+            verification,
+            downgrade,
             branch: names.branch,
             title,
             commitSha: undefined,
@@ -69436,6 +69929,8 @@ async function openPromotionPr(github, request) {
             route,
             image: source?.image ?? image,
             gate,
+            verification,
+            downgrade,
             previous,
             next: { tag: target.tag, digest },
             files: base.files,
@@ -69905,6 +70400,7 @@ function getInputs() {
         image: optionalString('image'),
         version,
         allowSkip: booleanInput('allow-skip'),
+        allowDowngrade: booleanInput('allow-downgrade'),
         keepTag: booleanInput('keep-tag'),
         repository: repositoryInput('repository'),
         base: optionalString('base') ?? 'main',
@@ -70049,6 +70545,10 @@ function renderSummary(result) {
         '',
         `**Gate:** ${result.gate.explanation}`
     ];
+    if (result.verification)
+        lines.push('', verificationMarkdown(result.verification));
+    if (result.downgrade)
+        lines.push('', `**Downgrade:** ${describeDowngrade(result.downgrade)} (allow-downgrade).`);
     if (result.window.restricted)
         lines.push('', `**Deployment window:** ${result.window.open ? 'open' : `closed, next ${result.window.nextOpen?.toISOString() ?? 'not within a week'}`}`);
     if (result.diff)

@@ -20,6 +20,7 @@ export interface Inputs {
   image: string | undefined
   version: string | undefined
   allowSkip: boolean
+  allowDowngrade: boolean
   keepTag: boolean
   repository: { owner: string; repo: string } | undefined
   base: string
@@ -87,6 +88,7 @@ export function getInputs(): Inputs {
     image: optionalString('image'),
     version,
     allowSkip: booleanInput('allow-skip'),
+    allowDowngrade: booleanInput('allow-downgrade'),
     keepTag: booleanInput('keep-tag'),
     repository: repositoryInput('repository'),
     base: optionalString('base') ?? 'main',

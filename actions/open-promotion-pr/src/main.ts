@@ -10,7 +10,7 @@ import {
   writeSummary,
   workspacePath
 } from '@gitops-actions/action-kit'
-import { parameterError } from '@gitops-actions/core'
+import { describeDowngrade, parameterError, verificationMarkdown } from '@gitops-actions/core'
 import { RegistryClient } from '@gitops-actions/oci'
 import { openPromotionPr, type OpenPromotionPrResult } from '@gitops-actions/operations'
 import { getInputs } from './inputs.js'
@@ -135,6 +135,8 @@ function renderSummary(result: OpenPromotionPrResult): string {
     '',
     `**Gate:** ${result.gate.explanation}`
   ]
+  if (result.verification) lines.push('', verificationMarkdown(result.verification))
+  if (result.downgrade) lines.push('', `**Downgrade:** ${describeDowngrade(result.downgrade)} (allow-downgrade).`)
   if (result.window.restricted)
     lines.push(
       '',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { configFixture } from '../../../packages/operations/test/config-fixture.js'
+import { fluxReports } from '../../../packages/operations/test/flux-reports.js'
 import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-stand-in/index.js'
 import { standInOctokit } from '../../../test/github-stand-in/octokit.js'
 import { promotionCommitMessage } from '@gitops-actions/core'
@@ -223,6 +224,8 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     const dev = await runAction('open-promotion-pr', { env, inputs: deploy })
     expect(dev.exitCode, dev.stdout).toBe(0)
     await github.rest.pulls.merge({ owner, repo, pull_number: Number(dev.outputs['pull-request-number']), merge_method: 'squash' })
+    // Flux reports dev healthy on the merge: promotions out of dev need it (examples/config-repo/gitops.yaml).
+    await fluxReports(hub, github, { repository: RACE_CONFIG, app: 'myapp', env: 'dev', state: 'success' })
 
     const promote = { ...base(), repository: RACE_CONFIG, mode: 'promote', to: 'staging', 'request-reviews': 'false' }
     const first = await runAction('open-promotion-pr', { env, inputs: promote })

@@ -104,6 +104,8 @@ describe('gitops-actions promote --dry-run', () => {
       changed: true,
       files: [overlay('prod')],
       branch: 'promote/myapp-to-prod',
+      // Flux's commit statuses live on GitHub: the plan on a checkout says it did not look.
+      verification: { environment: 'staging', required: true, state: 'unchecked' },
       dryRun: true
     })
   })
@@ -118,7 +120,12 @@ describe('gitops-actions promote --dry-run', () => {
     [['promote', '--dry-run', '--app', 'myapp'], 2, /give --to \(or --from\)/],
     [['promote', '--dry-run', '--app', 'myapp', '--from', 'dev', '--to', 'prod'], 1, /skips 'staging'/],
     [['promote', '--dry-run', '--app', 'myapp', '--to', 'staging', '--tag', 'sha-0000000'], 1, /sha-0000000/],
-    [['promote', '--dry-run', '--app', 'myapp', '--to', 'prod'], 1, /needs a version/]
+    [['promote', '--dry-run', '--app', 'myapp', '--to', 'prod'], 1, /needs a version/],
+    [
+      ['promote', '--dry-run', '--app', 'myapp', '--from', 'staging', '--version', '1.0.0'],
+      1,
+      /prod runs v1\.2\.3 \(1\.2\.3\); this moves it back to the older v1\.0\.0 \(1\.0\.0\)\. To roll back on purpose, set allow-downgrade: true \(CLI: --allow-downgrade\)/
+    ]
   ])('%j exits %i with a clear message, nothing written', async (argv, code, message) => {
     const repo = checkout(appSha)
     const before = snapshotFiles(repo.dir)

@@ -95,7 +95,7 @@ describe('gitops-actions validate', () => {
     [
       'codeowners',
       0,
-      /^codeowners: passed \(0 errors, 0 warnings; 29 file\(s\)\)\n\d+ build roots?, 0 kustomize calls, [\d.]+ s: 0 errors, 0 warnings, 0 notices$/
+      /^codeowners: passed \(0 errors, 0 warnings; 30 file\(s\)\)\n\d+ build roots?, 0 kustomize calls, [\d.]+ s: 0 errors, 0 warnings, 0 notices$/
     ]
   ])('--checks and --fail-on: %s exits %i', (name, code, output) => {
     const run = runs[name]!

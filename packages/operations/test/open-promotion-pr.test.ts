@@ -11,6 +11,7 @@ import { standInOctokit } from '../../../test/github-stand-in/octokit.js'
 import { pushImage, startRegistry, tinyImage, type TestRegistry } from '../../../test/harness/oci-registry.js'
 import { openPromotionPr, type OpenPromotionPrRequest } from '../src/promotion/open-promotion-pr.js'
 import { configFixture } from './config-fixture.js'
+import { fluxReports as reportFlux } from './flux-reports.js'
 import { PromotionRequests } from './promotion-requests.js'
 import { git } from '../../../test/harness/git-repo.js'
 
@@ -23,7 +24,7 @@ import { git } from '../../../test/harness/git-repo.js'
 const owner = 'org'
 const CONFIG = 'org/config-repo'
 const APP_REPO = 'org/app-repo'
-const APPS = ['myapp', 'web', 'api', 'jobs', 'shop']
+const APPS = ['myapp', 'web', 'api', 'jobs', 'shop', 'pay']
 
 let hub: GitHubStandIn
 let github: GitHubClient
@@ -44,6 +45,10 @@ async function fileAt(ref: string, path: string): Promise<string> {
   const { data } = await github.rest.repos.getContent({ owner, repo: 'config-repo', path, ref })
   return Buffer.from((data as { content: string }).content, 'base64').toString('utf8')
 }
+
+/** Flux's notification-controller reports `<app>-<env>` on a commit of the config repo (main's head by default). */
+const fluxReports = (app: string, env: string, state: 'success' | 'failure' | 'pending', sha?: string) =>
+  reportFlux(hub, github, { repository: CONFIG, app, env, state, sha })
 
 async function mergePr(number: number): Promise<void> {
   await github.rest.pulls.merge({ owner, repo: 'config-repo', pull_number: number, merge_method: 'squash' })
@@ -152,6 +157,7 @@ describe('promote', { timeout: 300_000 }, () => {
     // Deploy and merge a build to api's dev, then promote it.
     const deploy = await openPromotionPr(github, request({ app: 'api', tag: `sha-${short}` }))
     await mergePr(deploy.prNumber!)
+    await fluxReports('api', 'dev', 'success')
     const staging = await openPromotionPr(
       github,
       request({ mode: 'promote', app: 'api', to: 'staging', appRepository: { owner, repo: 'app-repo' } })
@@ -183,6 +189,7 @@ describe('promote', { timeout: 300_000 }, () => {
     ])
     expect(flow.vertices.map((v) => v.text).join(' ')).toMatch(new RegExp(`sha-${short}.*api-staging-abc123d.*v1\\.2\\.3`))
     await mergePr(staging.prNumber!)
+    await fluxReports('api', 'staging', 'success')
 
     // A build that does not run in staging is refused, and nothing is written.
     const before = (await hub.pulls(CONFIG)).length
@@ -228,8 +235,10 @@ describe('promote', { timeout: 300_000 }, () => {
     const previous = appCommits[1]!.slice(0, 7)
     const appRepository = { owner, repo: 'app-repo' }
     await mergePr((await openPromotionPr(github, request({ app: 'jobs', tag: `sha-${previous}` }))).prNumber!)
+    await fluxReports('jobs', 'dev', 'success')
     await mergePr((await openPromotionPr(github, request({ mode: 'promote', app: 'jobs', to: 'staging' }))).prNumber!)
     await mergePr((await openPromotionPr(github, request({ app: 'jobs', tag: `sha-${released}` }))).prNumber!)
+    await fluxReports('jobs', 'dev', 'success')
     const staging = await openPromotionPr(github, request({ mode: 'promote', app: 'jobs', to: 'staging', appRepository }))
     const body = (await pullsOf('jobs')).find((p) => p.number === staging.prNumber)!.body!
     expect(body).toContain(`**Changes in org/app-repo** (${previous} → ${released}):`)
@@ -237,6 +246,7 @@ describe('promote', { timeout: 300_000 }, () => {
     expect(body).toMatch(/- \[[0-9a-f]{7}\]\([^)]+\) fix: handle empty input/)
     expect(body).not.toContain('feat: add login')
     await mergePr(staging.prNumber!)
+    await fluxReports('jobs', 'staging', 'success')
 
     const prod = await openPromotionPr(
       github,
@@ -250,6 +260,7 @@ describe('promote', { timeout: 300_000 }, () => {
     const short = appCommits[2]!.slice(0, 7)
     const deploy = await openPromotionPr(github, request({ app: 'web', tag: `sha-${short}` }))
     await mergePr(deploy.prNumber!)
+    await fluxReports('web', 'dev', 'success')
     const first = await openPromotionPr(github, request({ mode: 'promote', app: 'web', to: 'staging' }))
     expect(first.reviewers).toMatchObject({ users: ['alice'], teams: ['web-team'] })
     // Someone pushes a fix to the branch by hand.
@@ -292,6 +303,7 @@ describe('registry', { timeout: 180_000 }, () => {
     const image = tinyImage('shop-build')
     const sha = appCommits[3]!.slice(0, 7)
     await mergePr((await openPromotionPr(github, request({ app: 'shop', tag: `sha-${sha}` }))).prNumber!)
+    await fluxReports('shop', 'dev', 'success')
     await pushImage(registry.host, 'org/shop', `sha-${sha}`, image)
     await pushImage(registry.host, 'org/shop', `shop-${sha}-20260105-100000`, image)
     const client = new RegistryClient({ registry: registry.host })
@@ -319,5 +331,88 @@ describe('registry', { timeout: 180_000 }, () => {
     expect(result).toMatchObject({ dryRun: true, operation: 'created', prNumber: undefined })
     expect(result.renderedDiff).toContain('+        image: ghcr.io/org/shop:sha-7777777')
     expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
+  })
+})
+
+describe('verified promotions', { timeout: 240_000 }, () => {
+  test("staging → prod waits for Flux's report that staging runs it healthy; downgrades need allow-downgrade", async () => {
+    const sha = appCommits[2]!.slice(0, 7)
+    await mergePr((await openPromotionPr(github, request({ app: 'pay', tag: `sha-${sha}` }))).prNumber!)
+    // The example's gitops.yaml requires it out of dev too; Flux reports dev healthy on the merge.
+    const devHealthy = await fluxReports('pay', 'dev', 'success')
+    const staging = await openPromotionPr(github, request({ mode: 'promote', app: 'pay', to: 'staging' }))
+    expect(staging.verification).toMatchObject({ environment: 'dev', state: 'verified', commit: devHealthy, evidenceCommit: devHealthy })
+    await mergePr(staging.prNumber!)
+    const merged = (await hub.branchHead(CONFIG, 'main'))!
+    const toProd = (overrides: Partial<OpenPromotionPrRequest> = {}) =>
+      openPromotionPr(github, request({ mode: 'promote', app: 'pay', to: 'prod', version: '1.2.4', ...overrides }))
+    const refusal = async (overrides: Partial<OpenPromotionPrRequest> = {}) => {
+      const pulls = (await hub.pulls(CONFIG)).length
+      const branch = await hub.branchHead(CONFIG, 'promote/pay-to-prod')
+      const error = await toProd(overrides).catch((e: unknown) => e)
+      expect(isUserError(error)).toBe(true)
+      expect(await hub.branchHead(CONFIG, 'promote/pay-to-prod')).toBe(branch)
+      expect((await hub.pulls(CONFIG)).length).toBe(pulls)
+      return (error as Error).message
+    }
+
+    // No status of staging yet: refused, naming the commit, the statuses seen and what to do.
+    await github.rest.repos.createCommitStatus({
+      owner,
+      repo: 'config-repo',
+      sha: merged,
+      context: 'checks / kustomize-validate',
+      state: 'success'
+    })
+    expect(await refusal()).toMatch(
+      new RegExp(
+        `^Promoting pay pay-staging-${sha} from staging to prod needs Flux's report that staging runs it healthy: commit ${merged.slice(0, 7)} \\(the last change to staging's overlay on main\\) has no status matching kustomization/pay-staging/\\*\\. Other statuses seen: checks / kustomize-validate\\..*github Provider and an Alert`
+      )
+    )
+    await fluxReports('pay', 'staging', 'pending')
+    expect(await refusal()).toMatch(/Flux has not finished with commit [0-9a-f]{7}: kustomization\/pay-staging\/0c9a1f3e pending/)
+    await fluxReports('pay', 'staging', 'failure')
+    expect(await refusal()).toMatch(
+      /Flux reports staging failing on commit [0-9a-f]{7}: kustomization\/pay-staging\/0c9a1f3e failure \("Health check failed after 3m0s"\)/
+    )
+
+    // Flux recovers after a later commit (another app) lands on main: it reports on that head, which still runs the tag.
+    await mergePr((await openPromotionPr(github, request({ app: 'shop', tag: 'sha-4444444' }))).prNumber!)
+    const later = await fluxReports('pay', 'staging', 'success')
+    expect(later).not.toBe(merged)
+    const traffic = hub.traffic.length
+    const prod = await toProd()
+    expect(prod.verification).toMatchObject({
+      state: 'verified',
+      commit: merged,
+      evidenceCommit: later,
+      statuses: [expect.objectContaining({ context: 'kustomization/pay-staging/0c9a1f3e', state: 'success' })],
+      commitsChecked: 1
+    })
+    // The evidence costs three requests here: the overlay's last commit, main's history, one commit's statuses.
+    const evidenceCalls = hub.traffic
+      .slice(traffic)
+      .filter((t) => t.operationId === 'repos/list-commits' || t.operationId === 'repos/list-commit-statuses-for-ref')
+    expect(evidenceCalls.map((t) => t.operationId)).toEqual([
+      'repos/list-commits',
+      'repos/list-commits',
+      'repos/list-commit-statuses-for-ref'
+    ])
+    const body = (await pullsOf('pay')).find((p) => p.number === prod.prNumber)!.body!
+    expect(body).toContain(`**Health of staging:** verified — the last change to its overlay is \`${merged.slice(0, 7)}\``)
+    expect(body).toMatch(new RegExp(`\\| status on \`${later.slice(0, 7)}\` \\| state \\| since \\| description \\|`))
+    expect(body).toMatch(/\| `kustomization\/pay-staging\/0c9a1f3e` \| success \| \d{4}-.*Z \| Health check passed \|/)
+    await mergePr(prod.prNumber!)
+
+    // Prod now runs v1.2.4: moving it back to v1.2.3 is refused unless asked for, and flagged when it is.
+    expect(await refusal({ version: '1.2.3' })).toMatch(
+      /prod runs v1\.2\.4 \(1\.2\.4\); this moves it back to the older v1\.2\.3 \(1\.2\.3\)\. To roll back on purpose, set allow-downgrade: true/
+    )
+    const rollback = await toProd({ version: '1.2.3', allowDowngrade: true })
+    expect(rollback.downgrade).toMatchObject({ running: { tag: 'v1.2.4' }, promoted: { tag: 'v1.2.3' } })
+    const rollbackBody = (await pullsOf('pay')).find((p) => p.number === rollback.prNumber)!.body!
+    expect(rollbackBody).toContain(
+      '> **Downgrade:** prod runs v1.2.4 (1.2.4); this moves it back to the older v1.2.3 (1.2.3) (allow-downgrade).'
+    )
   })
 })

@@ -5,6 +5,7 @@ import { startGitHubStandIn, type FaultRule, type GitHubStandIn } from '../../..
 import { standInOctokit } from '../../../test/github-stand-in/octokit.js'
 import { openPromotionPr, type OpenPromotionPrRequest } from '../src/promotion/open-promotion-pr.js'
 import { configFixture } from './config-fixture.js'
+import { fluxReports } from './flux-reports.js'
 import { PromotionRequests } from './promotion-requests.js'
 
 // Faults and races against the stand-in: whatever fails on the way, a promotion ends with exactly
@@ -51,6 +52,8 @@ async function expectOnePr(app: string, tag: string) {
 async function mergeAutoDeploy(app: string, tag: string): Promise<void> {
   const result = await openPromotionPr(github, request({ app, tag }))
   await github.rest.pulls.merge({ owner, repo: 'config-repo', pull_number: result.prNumber!, merge_method: 'squash' })
+  // Flux applies the merge and reports dev healthy, which promotions out of dev need (examples/config-repo/gitops.yaml).
+  await fluxReports(hub, github, { repository: CONFIG, app, env: 'dev', state: 'success' })
 }
 
 beforeAll(async () => {

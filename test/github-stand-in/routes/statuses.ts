@@ -92,7 +92,16 @@ const combined: Handler = async ({ core, repo, params }) => {
   }
 }
 
+/** Every status of a ref, newest first (paginated by the server), as GitHub lists them. */
+const list: Handler = async ({ core, repo, params }) => {
+  const sha = await repo.git.resolveCommitish(params.ref!)
+  if (!sha) throw new HttpError(404, basicError(`No commit found for SHA: ${params.ref}`, 404, DOCS))
+  const statuses = repo.statuses.filter((s) => s.sha === sha).reverse()
+  return { status: 200, body: statuses.map((s) => statusBody(core, repo, s)) }
+}
+
 export const statusRoutes: Record<string, Handler> = {
   'repos/create-commit-status': createStatus,
-  'repos/get-combined-status-for-ref': combined
+  'repos/get-combined-status-for-ref': combined,
+  'repos/list-commit-statuses-for-ref': list
 }

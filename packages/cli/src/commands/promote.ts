@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { tagsMergedInto } from '@gitops-actions/git'
+import { describeDowngrade } from '@gitops-actions/core'
 import { planPromotion, type PromotionPlan } from '@gitops-actions/operations'
 import { EXIT, UsageError, repoDirectory, stringOption, type Command } from '../command.js'
 import { paint, paintDiff, textTable, type Terminal } from '../terminal.js'
@@ -35,7 +36,12 @@ export const promoteCommand: Command = {
       description: "Deploy the source tag as is instead of the target environment's tagTemplate.",
       default: false
     },
-    'allow-skip': { type: 'boolean', description: 'Allow jumping over an environment.', default: false }
+    'allow-skip': { type: 'boolean', description: 'Allow jumping over an environment.', default: false },
+    'allow-downgrade': {
+      type: 'boolean',
+      description: 'Allow moving --to back to an older version than it runs (a rollback on purpose).',
+      default: false
+    }
   },
   async run({ values, positionals }, terminal) {
     if (values['dry-run'] !== true) {
@@ -64,6 +70,7 @@ export const promoteCommand: Command = {
         tag: stringOption(values, 'tag'),
         image: stringOption(values, 'image'),
         allowSkip: values['allow-skip'] === true,
+        allowDowngrade: values['allow-downgrade'] === true,
         keepTag: values['keep-tag'] === true,
         version: stringOption(values, 'version'),
         releaseTagPrefix: prefix,
@@ -92,6 +99,8 @@ function planSummary(plan: PromotionPlan) {
     overlay: plan.overlay,
     source: plan.source,
     gate: plan.gate,
+    verification: plan.verification,
+    downgrade: plan.downgrade,
     previousTag: plan.previous.tag,
     previousDigest: plan.previous.digest,
     tag: plan.target.tag,
@@ -125,6 +134,9 @@ function printPlan(terminal: Terminal, plan: PromotionPlan): void {
   ]
   terminal.out(textTable(['environment', 'tag', ''], rows))
   terminal.out(`${paint(terminal, 'green', 'gate')}: ${plan.gate.explanation}`)
+  // The plan reads no GitHub: Flux's commit statuses are checked by open-promotion-pr.
+  if (plan.verification) terminal.out(`health: ${plan.verification.summary}; open-promotion-pr checks it before it opens the PR`)
+  if (plan.downgrade) terminal.out(`${paint(terminal, 'yellow', 'downgrade')}: ${describeDowngrade(plan.downgrade)} (--allow-downgrade)`)
   if (plan.window.restricted)
     terminal.out(
       `window: ${plan.window.open ? 'open now' : `closed now; next opens ${plan.window.nextOpen?.toISOString() ?? 'not within a week'}`}`

@@ -1,5 +1,27 @@
 import type { JSONSchemaType } from 'ajv'
+import { parseDuration } from './durations.js'
 import { environmentKubernetesVersionSchema, normalizeKubernetesVersion } from './kubernetes.js'
+
+/**
+ * How an environment's health is known, for promotions out of it: the commit statuses Flux's
+ * notification-controller (a `github` Provider and an Alert on Kustomizations) posts on the
+ * config-repo commit it applied, `success` once the Kustomization is Ready and healthy.
+ */
+export interface VerificationConfig {
+  /** Whether a promotion out of this environment needs that evidence (default: on for the environment before the last). */
+  required: boolean
+  /** The status contexts that report this environment (`*` globs; `{app}` and `{env}` replaced), e.g. `kustomization/{app}-{env}/*`. */
+  contexts: string[]
+  /** How long the promoted tag must have been healthy here, as written (`24h`); undefined: no soak. */
+  minSoak: string | undefined
+  /** minSoak in milliseconds (0 without one). */
+  minSoakMs: number
+}
+
+/** Flux names a status `<kind>/<name>/<provider uid prefix>`; the seed's Kustomizations are `<app>-<env>`. */
+export const DEFAULT_VERIFICATION_CONTEXTS: readonly string[] = ['kustomization/{app}-{env}/*']
+
+export type VerificationInput = Partial<Pick<VerificationConfig, 'required' | 'contexts' | 'minSoak'>>
 
 /** One environment of the promotion chain, as gitops.yaml describes it. */
 export interface EnvironmentConfig {
@@ -22,10 +44,13 @@ export interface EnvironmentConfig {
    * gitops.yaml's `kubernetes.version`; see clusterVersion().
    */
   kubernetesVersion?: string | undefined
+  /** Flux's health evidence, needed to promote out of this environment (see VerificationConfig). */
+  verification: VerificationConfig
 }
 
-export type EnvironmentInput = Partial<Omit<EnvironmentConfig, 'name' | 'kubernetesVersion'>> & {
+export type EnvironmentInput = Partial<Omit<EnvironmentConfig, 'name' | 'kubernetesVersion' | 'verification'>> & {
   name: string
+  verification?: VerificationInput
   /** A string; a YAML number passes the schema only to be refused with a clear message (kubernetesVersionProblem). */
   kubernetesVersion?: string | number
 }
@@ -50,7 +75,8 @@ export const DEFAULT_ENVIRONMENTS: readonly EnvironmentConfig[] = [
     tagTemplate: 'sha-{sha}',
     allowedTags: [`^sha-${SHA}$`, `^{app}-${SHA}-[0-9]{8}-[0-9]{6}$`],
     forbiddenTags: MUTABLE_TAGS,
-    autoMerge: true
+    autoMerge: true,
+    verification: defaultVerification(false)
   },
   {
     name: 'staging',
@@ -58,7 +84,8 @@ export const DEFAULT_ENVIRONMENTS: readonly EnvironmentConfig[] = [
     tagTemplate: '{app}-staging-{sha}',
     allowedTags: [`^{app}-staging-${SHA}$`, `^sha-${SHA}$`, `^staging-${SHA}$`],
     forbiddenTags: MUTABLE_TAGS,
-    autoMerge: false
+    autoMerge: false,
+    verification: defaultVerification(true)
   },
   {
     name: 'prod',
@@ -66,9 +93,14 @@ export const DEFAULT_ENVIRONMENTS: readonly EnvironmentConfig[] = [
     tagTemplate: 'v{version}',
     allowedTags: [`^v${SEMVER}$`, `^{app}-v${SEMVER}$`],
     forbiddenTags: MUTABLE_TAGS,
-    autoMerge: false
+    autoMerge: false,
+    verification: defaultVerification(false)
   }
 ]
+
+function defaultVerification(required: boolean): VerificationConfig {
+  return { required, contexts: [...DEFAULT_VERIFICATION_CONTEXTS], minSoak: undefined, minSoakMs: 0 }
+}
 
 export const environmentsSchema: JSONSchemaType<EnvironmentInput[]> = {
   type: 'array',
@@ -85,13 +117,32 @@ export const environmentsSchema: JSONSchemaType<EnvironmentInput[]> = {
       allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
       forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
       autoMerge: { type: 'boolean', nullable: true },
-      kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true }
+      kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true },
+      verification: {
+        type: 'object',
+        nullable: true,
+        additionalProperties: false,
+        description: "Flux's health evidence (commit statuses) a promotion out of this environment needs.",
+        properties: {
+          required: { type: 'boolean', nullable: true },
+          contexts: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', minLength: 1 } },
+          minSoak: { type: 'string', nullable: true }
+        }
+      }
     }
   }
 }
 
+/**
+ * Fills the environments from the seed's defaults for the same name, or generic ones. Verification
+ * is on by default for the environment before the last: what reaches production ran healthy first.
+ */
+export function completeEnvironments(inputs: readonly EnvironmentInput[]): EnvironmentConfig[] {
+  return inputs.map((input, index) => completeEnvironment(input, index === inputs.length - 2))
+}
+
 /** Fills an environment from the seed's defaults for the same name, or generic ones. */
-export function completeEnvironment(input: EnvironmentInput): EnvironmentConfig {
+export function completeEnvironment(input: EnvironmentInput, sourceOfLast = false): EnvironmentConfig {
   const seed = DEFAULT_ENVIRONMENTS.find((e) => e.name === input.name)
   return {
     name: input.name,
@@ -100,6 +151,12 @@ export function completeEnvironment(input: EnvironmentInput): EnvironmentConfig 
     allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
     forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
     autoMerge: input.autoMerge ?? seed?.autoMerge ?? false,
+    verification: {
+      required: input.verification?.required ?? sourceOfLast,
+      contexts: input.verification?.contexts ?? [...DEFAULT_VERIFICATION_CONTEXTS],
+      minSoak: input.verification?.minSoak,
+      minSoakMs: input.verification?.minSoak ? (parseDuration(input.verification.minSoak) ?? 0) : 0
+    },
     ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: normalizeKubernetesVersion(input.kubernetesVersion) } : {})
   }
 }

@@ -5,9 +5,10 @@ import type { Node } from 'yaml'
 import { parameterError, UserError } from '../errors.js'
 import { normalizeRepoPath, resolveInRepo } from '../repo-paths.js'
 import { tagPatternProblem } from '../tags/tag-pattern.js'
+import { parseDuration } from './durations.js'
 import { locationOf, parseYamlFile, toPlain, type YamlSource } from '../yaml-source.js'
 import {
-  completeEnvironment,
+  completeEnvironments,
   DEFAULT_ENVIRONMENTS,
   environmentsSchema,
   type EnvironmentConfig,
@@ -173,6 +174,15 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       `environments[${environment.name}].kubernetesVersion`
     )
   )
+  data.environments?.forEach((environment, index) => {
+    const minSoak = environment.verification?.minSoak
+    if (minSoak !== undefined && parseDuration(minSoak) === undefined) {
+      throw new UserError(
+        `${file}: environments[${environment.name}].verification.minSoak '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`,
+        locationOf(source, ['environments', index, 'verification', 'minSoak'])
+      )
+    }
+  })
   for (const key of ['overlay', 'base'] as const) {
     const template = data.layout?.[key]
     if (template === undefined) continue
@@ -182,7 +192,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
       throw new UserError((error as Error).message, locationOf(source, ['layout', key]))
     }
   }
-  const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment)
+  const environments = completeEnvironments(data.environments ?? DEFAULT_ENVIRONMENTS)
   const seen = new Set<string>()
   environments.forEach((environment, index) => {
     if (seen.has(environment.name)) {

@@ -1,6 +1,7 @@
 export * from './app-discovery.js'
 export * from './codeowners.js'
 export * from './drift.js'
+export * from './durations.js'
 export * from './environments.js'
 export * from './gitops-config.js'
 export * from './layout.js'

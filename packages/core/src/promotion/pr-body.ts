@@ -1,6 +1,8 @@
 import { inertMarkdown } from '../markdown.js'
 import { markerComment, type PromotionMarker } from './conventions.js'
 import type { WindowState } from './deployment-window.js'
+import { describeDowngrade, type Downgrade } from './downgrade.js'
+import { verificationMarkdown, type SourceVerification } from './verification.js'
 import type { GateDecision, PromotionRoute } from './promotion-plan.js'
 
 /** GitHub refuses a pull request body longer than this many characters. */
@@ -32,6 +34,10 @@ export interface PrBodyInput {
   route: PromotionRoute
   image: string
   gate: GateDecision
+  /** Flux's health evidence for the source environment, when it was required. */
+  verification?: SourceVerification | undefined
+  /** A move back to an older version (allowed with allow-downgrade). */
+  downgrade?: Downgrade | undefined
   previous: { tag: string | undefined; digest: string | undefined }
   next: { tag: string; digest: string | undefined }
   /** Files changed, repo paths. */
@@ -70,6 +76,7 @@ export function renderPrBody(input: PrBodyInput, limit = PR_BODY_LIMIT): string 
       : `Promotes **${marker.app}** from **${from}** to **${route.to.name}**.`
   )
   if (route.skipped.length > 0) head.push('', `> [!WARNING]\n> This promotion skips ${route.skipped.join(', ')} (allow-skip).`)
+  if (input.downgrade) head.push('', `> [!WARNING]\n> **Downgrade:** ${describeDowngrade(input.downgrade)} (allow-downgrade).`)
   head.push(
     '',
     `| | ${route.to.name} now | ${route.to.name} after this PR |`,
@@ -80,6 +87,7 @@ export function renderPrBody(input: PrBodyInput, limit = PR_BODY_LIMIT): string 
     '',
     `**Gate:** ${input.gate.explanation}`
   )
+  if (input.verification) head.push('', verificationMarkdown(input.verification))
   if (input.links.length > 0) head.push('', input.links.map((l) => `[${l.label}](${l.url})`).join(' · '))
   head.push('', '**Files:**', ...input.files.map((f) => `- \`${f}\``))
   if (input.environments) head.push('', input.environments.trimEnd())

@@ -39,10 +39,20 @@ export class GitHubRepo {
   /** Requests by operation, for the report and the benchmarks. */
   readonly calls: Record<string, number> = {}
 
+  /** The client, counting each request here: for the calls made through packages/github. */
+  readonly counted: GitHubRequester
+
   constructor(
     readonly github: GitHubRequester,
     readonly id: RepoId
-  ) {}
+  ) {
+    this.counted = {
+      request: (route, parameters) => {
+        this.calls[route] = (this.calls[route] ?? 0) + 1
+        return github.request(route, parameters)
+      }
+    }
+  }
 
   private async call<T = any>(route: string, parameters: Record<string, unknown> = {}): Promise<{ status: number; data: T }> {
     this.calls[route] = (this.calls[route] ?? 0) + 1

@@ -24,16 +24,19 @@ import {
   parameterError,
   UserError,
   type Changelog,
+  type Downgrade,
   type GateDecision,
   type GitHubRequester,
   type GitopsConfig,
   type Logger,
   type PromotionMode,
   type PromotionOperation,
+  type SourceVerification,
   type WindowState
 } from '@gitops-actions/core'
 import { commitFiles, fetchCommits, gitMaybe, pushCommit } from '@gitops-actions/git'
-import { GitHubRepo, type RepoId } from './github-repo.js'
+import { healthEvidence } from '@gitops-actions/github'
+import { explainGitHubError, GitHubRepo, type RepoId } from './github-repo.js'
 import { planPromotion, type PromotionPlanRequest } from './plan-promotion.js'
 
 /** The plan's request (route, tags, registry, clock) plus where and how the pull request is opened. */
@@ -93,6 +96,10 @@ export interface OpenPromotionPrResult {
   previousDigest: string | undefined
   retagged: boolean
   gate: GateDecision
+  /** Flux's health evidence for `from` (when gitops.yaml requires it there). */
+  verification: SourceVerification | undefined
+  /** Set when the promotion moves `to` back to an older version (allow-downgrade was given). */
+  downgrade: Downgrade | undefined
   branch: string
   title: string
   commitSha: string | undefined
@@ -158,12 +165,19 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       await repo.snapshot(files, work, (path) => path.startsWith(root) || (CODEOWNERS_LOCATIONS as readonly string[]).includes(path))
     }
     const appRepo = request.appRepository && new GitHubRepo(request.appGithub ?? github, request.appRepository)
+    const evidenceHead = baseSha
     const planned = await planPromotion(work, {
       ...request,
       logger,
-      releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined
+      baseBranch: request.base,
+      releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined,
+      healthEvidence: ({ overlay, enough }) =>
+        healthEvidence(repo.counted, request.repository, { branch: request.base, overlay, head: evidenceHead, enough }).catch((error) => {
+          throw explainGitHubError(error, `Reading the commit statuses of ${request.base} (Flux's health evidence)`, request.repository)
+        })
     })
-    const { config, route, image, source, gate, target, digest, retagged, previous, marker, names, window } = planned
+    const { config, route, image, source, gate, verification, downgrade, target, digest, retagged, previous, marker, names, window } =
+      planned
     const title = request.title
       ? request.title
           .replaceAll('{app}', request.app)
@@ -188,6 +202,8 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       previousDigest: previous.digest,
       retagged,
       gate,
+      verification,
+      downgrade,
       branch: names.branch,
       title,
       commitSha: undefined,
@@ -247,6 +263,8 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       route,
       image: source?.image ?? image,
       gate,
+      verification,
+      downgrade,
       previous,
       next: { tag: target.tag, digest },
       files: base.files,

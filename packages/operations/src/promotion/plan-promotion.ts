@@ -1,11 +1,14 @@
 import { join } from 'node:path'
 import {
   applyFileEdits,
+  checkDowngrade,
   checkGate,
   collectEnvironmentStatus,
   containerImages,
   deploymentWindowState,
   DiskRepoReader,
+  downgradeOf,
+  enoughEvidence,
   loadGitopsConfig,
   manifestsFromYaml,
   planImageUpdate,
@@ -21,7 +24,11 @@ import {
   parameterError,
   UserError,
   unifiedDiff,
+  verificationRefusal,
+  verifyEnvironment,
+  type Downgrade,
   type GateDecision,
+  type HealthEvidence,
   type GitopsConfig,
   type ImageUpdatePlan,
   type Logger,
@@ -31,6 +38,7 @@ import {
   type PromotionRoute,
   type ReleaseTag,
   type RenderOverlay,
+  type SourceVerification,
   type TargetTag,
   type WindowState
 } from '@gitops-actions/core'
@@ -68,6 +76,16 @@ export interface PromotionPlanRequest {
   requestedAt?: string | undefined
   /** The app repository's release tags, asked for only when the target's tagTemplate needs a `{version}` nothing else gives. */
   releaseTags?: (() => Promise<readonly ReleaseTag[] | undefined>) | undefined
+  /** Moving the target environment to an older version than it runs is refused unless this is set. */
+  allowDowngrade?: boolean | undefined
+  /**
+   * The config repo's health evidence for an overlay (Flux's commit statuses on the base branch),
+   * asked for when the source environment requires verification; without it (the CLI's dry run)
+   * the verification is reported as not checked.
+   */
+  healthEvidence?: ((query: { overlay: string; enough: (evidence: HealthEvidence) => boolean }) => Promise<HealthEvidence>) | undefined
+  /** The base branch, for messages. */
+  baseBranch?: string | undefined
   logger?: Logger
 }
 
@@ -81,7 +99,11 @@ export interface PromotionPlan {
   /** What runs in `from` (rendered from its overlay); undefined for auto-deploys. */
   source: { image: string; tag: string | undefined; digest: string | undefined } | undefined
   gate: GateDecision
+  /** Flux's health evidence for `from`, when gitops.yaml requires it there. */
+  verification: SourceVerification | undefined
   target: TargetTag
+  /** Set when the promotion moves `to` back to an older version (allowed with allowDowngrade). */
+  downgrade: Downgrade | undefined
   digest: string | undefined
   retagged: boolean
   update: ImageUpdatePlan
@@ -176,6 +198,26 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
   const gate = checkGate({ route, app: request.app, requestedTag: request.tag, source, digests })
   logger.info(`Gate: ${gate.explanation}`)
 
+  // Verification: the source environment runs it healthy, by Flux's commit statuses (before anything is written).
+  let verification: SourceVerification | undefined
+  if (route.from?.verification.required) {
+    const environment = route.from
+    const evidence = await request.healthEvidence?.({
+      overlay: overlayOf(config, request.app, environment.name),
+      enough: (found) => enoughEvidence({ app: request.app, environment, evidence: found, now: request.now })
+    })
+    verification = verifyEnvironment({ app: request.app, environment, evidence, now: request.now })
+    logger.info(`Health: ${verification.summary}`)
+    const refusal = verificationRefusal(verification, {
+      app: request.app,
+      tag: gate.tag,
+      to: route.to.name,
+      base: request.baseBranch ?? 'the base branch',
+      configFile: config.file
+    })
+    if (refusal) throw refusal
+  }
+
   const needsVersion = route.to.tagTemplate.includes('{version}') && !request.keepTag && !request.version
   const releaseTags = needsVersion && request.releaseTags ? await request.releaseTags() : undefined
   const target = targetTag({
@@ -187,6 +229,20 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
     releaseTagPrefix: request.releaseTagPrefix,
     retag: !request.keepTag
   })
+
+  // A move back to an older version than the target runs is refused unless asked for, before any re-tag.
+  const running = runningImageOf(await imagesIn(renderBase, work, overlay).catch(() => []), image)
+  const downgrade = downgradeOf({
+    app: request.app,
+    environment: route.to,
+    environments: config.environments,
+    previousTag: running?.tag,
+    tag: target.tag,
+    version: target.version
+  })
+  checkDowngrade(downgrade, request.allowDowngrade === true)
+  if (downgrade)
+    logger.warning(`Downgrade (allow-downgrade): ${downgrade.environment} ${downgrade.running.tag} → ${downgrade.promoted.tag}`)
 
   // The registry: the target tag names the same manifest (re-tagged here when it is new).
   let digest: string | undefined
@@ -228,7 +284,9 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
     overlay,
     source,
     gate,
+    verification,
     target,
+    downgrade,
     digest,
     retagged,
     update,

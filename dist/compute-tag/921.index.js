@@ -1,8 +1,8 @@
-export const id = 614;
-export const ids = [614];
+export const id = 921;
+export const ids = [921];
 export const modules = {
 
-/***/ 3614:
+/***/ 921:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -221,6 +221,35 @@ function tagMatches(pattern, tag) {
     return compile(pattern).matcher(tag).find();
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/config/durations.ts
+/** Units of a gitops.yaml duration (`90m`, `24h`, `1d12h`), in milliseconds. */
+const UNITS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The schema pattern of a duration: one or more `<number><unit>`, units s, m, h, d. */
+const DURATION_PATTERN = '^([0-9]+[smhd])+$';
+/** Milliseconds of a duration such as `24h` or `1d12h`; undefined when it is not one. */
+function parseDuration(text) {
+    if (!new RegExp(DURATION_PATTERN).test(text))
+        return undefined;
+    let total = 0;
+    for (const [, amount, unit] of text.matchAll(/([0-9]+)([smhd])/g))
+        total += Number(amount) * UNITS[unit];
+    return total;
+}
+/** A duration for people, largest units first: `1d 2h`, `45m`, `30s` (at most two units). */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return '0s';
+    const parts = [];
+    let rest = Math.floor(ms / 1000) * 1000;
+    for (const [unit, size] of Object.entries(UNITS).reverse()) {
+        if (rest < size)
+            continue;
+        parts.push(`${Math.floor(rest / size)}${unit}`);
+        rest %= size;
+    }
+    return parts.slice(0, 2).join(' ');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/kubernetes.ts
 // A YAML number (`1.30` reads as 1.3) is accepted by the schema only to be refused with a clear
 // message by kubernetesVersionProblem(): the schema's "must be string" would not say why.
@@ -282,6 +311,9 @@ function clusterVersion(config, environment) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/environments.ts
 
+
+/** Flux names a status `<kind>/<name>/<provider uid prefix>`; the seed's Kustomizations are `<app>-<env>`. */
+const DEFAULT_VERIFICATION_CONTEXTS = ['kustomization/{app}-{env}/*'];
 const SHA = '[0-9a-f]{7,40}';
 /**
  * SemVer 2.0 as semver.org's grammar has it: no leading zeros in the version or in numeric
@@ -301,7 +333,8 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: 'sha-{sha}',
         allowedTags: [`^sha-${SHA}$`, `^{app}-${SHA}-[0-9]{8}-[0-9]{6}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: true
+        autoMerge: true,
+        verification: defaultVerification(false)
     },
     {
         name: 'staging',
@@ -309,7 +342,8 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: '{app}-staging-{sha}',
         allowedTags: [`^{app}-staging-${SHA}$`, `^sha-${SHA}$`, `^staging-${SHA}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: false
+        autoMerge: false,
+        verification: defaultVerification(true)
     },
     {
         name: 'prod',
@@ -317,9 +351,13 @@ const DEFAULT_ENVIRONMENTS = [
         tagTemplate: 'v{version}',
         allowedTags: [`^v${SEMVER}$`, `^{app}-v${SEMVER}$`],
         forbiddenTags: MUTABLE_TAGS,
-        autoMerge: false
+        autoMerge: false,
+        verification: defaultVerification(false)
     }
 ];
+function defaultVerification(required) {
+    return { required, contexts: [...DEFAULT_VERIFICATION_CONTEXTS], minSoak: undefined, minSoakMs: 0 };
+}
 const environmentsSchema = {
     type: 'array',
     minItems: 1,
@@ -335,12 +373,30 @@ const environmentsSchema = {
             allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
             forbiddenTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
             autoMerge: { type: 'boolean', nullable: true },
-            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true }
+            kubernetesVersion: { ...environmentKubernetesVersionSchema, nullable: true },
+            verification: {
+                type: 'object',
+                nullable: true,
+                additionalProperties: false,
+                description: "Flux's health evidence (commit statuses) a promotion out of this environment needs.",
+                properties: {
+                    required: { type: 'boolean', nullable: true },
+                    contexts: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', minLength: 1 } },
+                    minSoak: { type: 'string', nullable: true }
+                }
+            }
         }
     }
 };
+/**
+ * Fills the environments from the seed's defaults for the same name, or generic ones. Verification
+ * is on by default for the environment before the last: what reaches production ran healthy first.
+ */
+function completeEnvironments(inputs) {
+    return inputs.map((input, index) => completeEnvironment(input, index === inputs.length - 2));
+}
 /** Fills an environment from the seed's defaults for the same name, or generic ones. */
-function completeEnvironment(input) {
+function completeEnvironment(input, sourceOfLast = false) {
     const seed = DEFAULT_ENVIRONMENTS.find((e) => e.name === input.name);
     return {
         name: input.name,
@@ -349,6 +405,12 @@ function completeEnvironment(input) {
         allowedTags: input.allowedTags ?? seed?.allowedTags ?? ['^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
         forbiddenTags: input.forbiddenTags ?? seed?.forbiddenTags ?? MUTABLE_TAGS,
         autoMerge: input.autoMerge ?? seed?.autoMerge ?? false,
+        verification: {
+            required: input.verification?.required ?? sourceOfLast,
+            contexts: input.verification?.contexts ?? [...DEFAULT_VERIFICATION_CONTEXTS],
+            minSoak: input.verification?.minSoak,
+            minSoakMs: input.verification?.minSoak ? (parseDuration(input.verification.minSoak) ?? 0) : 0
+        },
         ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: normalizeKubernetesVersion(input.kubernetesVersion) } : {})
     };
 }
@@ -869,6 +931,7 @@ function completeKustomize(input) {
 
 
 
+
 const GITOPS_CONFIG_FILES = ['gitops.yaml', 'gitops.yml'];
 const sections = {
     environments: environmentsSchema,
@@ -945,6 +1008,12 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     };
     versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
     data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
+    data.environments?.forEach((environment, index) => {
+        const minSoak = environment.verification?.minSoak;
+        if (minSoak !== undefined && parseDuration(minSoak) === undefined) {
+            throw new src_errors/* UserError */.yo(`${file}: environments[${environment.name}].verification.minSoak '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`, locationOf(source, ['environments', index, 'verification', 'minSoak']));
+        }
+    });
     for (const key of ['overlay', 'base']) {
         const template = data.layout?.[key];
         if (template === undefined)
@@ -956,7 +1025,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
             throw new src_errors/* UserError */.yo(error.message, locationOf(source, ['layout', key]));
         }
     }
-    const environments = (data.environments ?? DEFAULT_ENVIRONMENTS).map(completeEnvironment);
+    const environments = completeEnvironments(data.environments ?? DEFAULT_ENVIRONMENTS);
     const seen = new Set();
     environments.forEach((environment, index) => {
         if (seen.has(environment.name)) {
