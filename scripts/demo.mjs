@@ -26,7 +26,9 @@ import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { collectEnvironmentStatus, renderStatusTable } from '@gitops-actions/core'
+import { tagsMergedInto } from '@gitops-actions/git'
 import { render } from '@gitops-actions/kustomize'
+import { githubHealth, releaseTagVersions } from '@gitops-actions/operations'
 import { RegistryClient } from '@gitops-actions/oci'
 import { startGitHubStandIn } from '../test/github-stand-in/index.ts'
 import { standInOctokit } from '../test/github-stand-in/octokit.ts'
@@ -365,6 +367,7 @@ try {
   const prod = await openPromotion('open-promotion-pr: promote staging → prod', { mode: 'promote', to: 'prod', version: release })
   await validate(prod, 'prod')
   await merge(prod, 'prod')
+  await fluxReports('prod')
 
   await step('GitHub API traffic against the OpenAPI description', async () => {
     if (hub.violations.length > 0) throw new StepFailed(JSON.stringify(hub.violations, null, 2))
@@ -374,7 +377,14 @@ try {
   // ── Where each environment stands now ──────────────────────────────────────────────────────
   git(checkout, 'fetch', '-q', 'origin')
   git(checkout, 'checkout', '-q', '--detach', 'origin/main')
-  const status = await collectEnvironmentStatus(checkout, { render: (dir) => render(dir) })
+  // With what the files alone cannot tell: the release tag on the build's commit (its version),
+  // and Flux's commit statuses on main (each environment's health), as `gitops-actions status
+  // --app-repo … --github …` shows them.
+  const status = await collectEnvironmentStatus(checkout, {
+    render: (dir) => render(dir),
+    versionOf: releaseTagVersions(() => tagsMergedInto(app, 'HEAD', 'v*'), 'v'),
+    healthOf: githubHealth(github, { owner, repo: configName }, 'main', new Date())
+  })
   console.log(`\nEnvironment status of ${CONFIG_REPO} main:\n\n${renderStatusTable(status, { color })}`)
   for (const { from, to, detail } of status.apps.flatMap((a) => a.steps)) console.log(`${from} → ${to}: ${detail}`)
   if (registry) {

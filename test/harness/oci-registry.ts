@@ -181,9 +181,14 @@ function jwt(header: object, claims: object, key: ReturnType<typeof createPrivat
 }
 
 /** A tiny but valid image: one config blob, one layer blob, an OCI (or Docker) manifest. */
-export function tinyImage(seed: string, mediaType: 'oci' | 'docker' = 'oci') {
+export function tinyImage(seed: string, mediaType: 'oci' | 'docker' = 'oci', labels: Record<string, string> = {}) {
   const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { seed } }, rootfs: { type: 'layers', diff_ids: [] } })
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Labels: { seed, ...labels } },
+      rootfs: { type: 'layers', diff_ids: [] }
+    })
   )
   const layer = Buffer.from(`layer for ${seed}\n`)
   const descriptor = (type: string, bytes: Buffer) => ({

@@ -1,9 +1,12 @@
 import { stripVTControlCharacters } from 'node:util'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { readEnvironmentStatus, renderStatusMarkdown } from '@gitops-actions/core'
+import { startGitHubStandIn } from '../../../test/github-stand-in/index.js'
+import { standInOctokit } from '../../../test/github-stand-in/octokit.js'
+import { GitRepo } from '../../../test/harness/git-repo.js'
 import { EXAMPLE, runCli } from './test-terminal.js'
 
 /** A config repo with the default layout: app `web` built from one base, with dev ahead of staging and prod. */
@@ -86,5 +89,65 @@ describe('gitops-actions status', () => {
     expect(run.code).toBe(code)
     expect(run.errors()).toMatch(message)
     expect(run.out).toEqual([])
+  })
+})
+
+describe('gitops-actions status with what the repository alone cannot tell', () => {
+  test("--app-repo gives a build its release version, --github each cell Flux's health from the commit statuses", async () => {
+    // An app repo whose commit is released as v1.2.3, and the example config repo deploying that commit.
+    const app = GitRepo.create('cli-status-app')
+    const sha = app.commit('feat: the release', { 'README.md': '# app\n' }).slice(0, 7)
+    app.tag('v1.2.3', true)
+    const config = mkdtempSync(join(tmpdir(), 'cli-status-config-'))
+    cpSync(EXAMPLE, config, { recursive: true })
+    for (const env of ['dev', 'staging']) {
+      const file = join(config, `apps/myapp/overlays/${env}/kustomization.yaml`)
+      writeFileSync(file, readFileSync(file, 'utf8').replaceAll('abc123d', sha))
+    }
+    const hub = await startGitHubStandIn({ repos: [{ name: 'org/config-repo', fromDir: config }] })
+    try {
+      const github = standInOctokit(hub)
+      const head = (await hub.branchHead('org/config-repo', 'main'))!
+      // Flux's notification-controller: dev healthy, staging failing; prod's cluster has said nothing.
+      for (const [env, state] of [
+        ['dev', 'success'],
+        ['staging', 'failure']
+      ] as const) {
+        await github.rest.repos.createCommitStatus({
+          owner: 'org',
+          repo: 'config-repo',
+          sha: head,
+          context: `kustomization/myapp-${env}/5ac9cbd2`,
+          state
+        })
+      }
+      const argv = ['status', '--app-repo', app.dir, '--github', 'org/config-repo', '--api-url', hub.url, config]
+      const run = await runCli(argv, { env: { GITHUB_TOKEN: hub.token } })
+      expect(run.err).toEqual([])
+      expect(run.code).toBe(0)
+      expect(run.text().split('\n').slice(0, 4)).toEqual([
+        'APP    DEV          STAGING                PROD',
+        `myapp  sha-${sha}  myapp-staging-${sha}  v1.2.3`,
+        '       ✓ verified   = in sync              = in sync',
+        '                    ✗ failing              ? unverified'
+      ])
+      const markdown = await runCli([...argv, '--markdown'], { env: { GITHUB_TOKEN: hub.token } })
+      expect(markdown.text()).toContain(`\`myapp-staging-${sha}\` (version 1.2.3 (release tag), commit ${sha})`)
+      expect(markdown.text()).toMatch(new RegExp(`✅ verified since \\d{4}-[^ ]+Z \\(${head.slice(0, 7)}\\)`))
+      expect(markdown.text()).toContain(`❌ failing (${head.slice(0, 7)})`)
+      expect(hub.violations).toEqual([])
+    } finally {
+      await hub.close()
+    }
+  })
+
+  test.each([
+    [['status', '--github', 'org', EXAMPLE], /--github 'org' is not owner\/name/],
+    [['status', '--github', 'org/config-repo', EXAMPLE], /--github needs a token/],
+    [['status', '--no-render', '--app-repo', '.', EXAMPLE], /--app-repo and --github go with the rendered status/]
+  ])('%j is a usage error', async (argv, message) => {
+    const run = await runCli(argv)
+    expect(run.code).toBe(2)
+    expect(run.errors()).toMatch(message)
   })
 })

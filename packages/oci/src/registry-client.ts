@@ -110,6 +110,28 @@ export class RegistryClient {
     return { digest: header ?? computed, mediaType, bytes }
   }
 
+  /**
+   * The labels of an image's configuration (`org.opencontainers.image.version`, …): the manifest,
+   * for an index its first image's, then the config blob. Undefined when the registry has no such image.
+   */
+  async imageLabels(repository: string, reference: string): Promise<Record<string, string> | undefined> {
+    let manifest = await this.getManifest(repository, reference)
+    let parsed =
+      manifest && (JSON.parse(manifest.bytes.toString('utf8')) as { manifests?: Array<{ digest: string }>; config?: { digest: string } })
+    if (parsed?.manifests?.[0]) {
+      manifest = await this.getManifest(repository, parsed.manifests[0].digest)
+      parsed = manifest && JSON.parse(manifest.bytes.toString('utf8'))
+    }
+    if (!parsed?.config?.digest) return undefined
+    const response = await this.send('GET', repository, `blobs/${parsed.config.digest}`, 'pull')
+    if (response.status === 404) return undefined
+    await this.expectOk(response, `GET ${repository} blob ${parsed.config.digest}`)
+    const config = JSON.parse(Buffer.from(await response.arrayBuffer()).toString('utf8')) as {
+      config?: { Labels?: Record<string, string> | null }
+    }
+    return config.config?.Labels ?? {}
+  }
+
   /** Stores manifest bytes under a tag (or digest); returns the digest the registry computed. */
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     const response = await this.send('PUT', repository, `manifests/${reference}`, 'push', { 'content-type': mediaType }, bytes)

@@ -300,7 +300,7 @@ describe('commit-mode git', { timeout: 180_000 }, () => {
 
 describe('registry', { timeout: 180_000 }, () => {
   test('the gate by equal digests, the re-tag in the registry, the digest pinned; dry-run writes nothing', async () => {
-    const image = tinyImage('shop-build')
+    const image = tinyImage('shop-build', 'oci', { 'org.opencontainers.image.version': '1.4.0' })
     const sha = appCommits[3]!.slice(0, 7)
     await mergePr((await openPromotionPr(github, request({ app: 'shop', tag: `sha-${sha}` }))).prNumber!)
     await fluxReports('shop', 'dev', 'success')
@@ -323,6 +323,9 @@ describe('registry', { timeout: 180_000 }, () => {
     expect(real).toMatchObject({ tag: `shop-staging-${sha}`, digest: image.digest, retagged: true })
     expect(await client.manifestDigest('org/shop', `shop-staging-${sha}`)).toBe(image.digest)
     expect(await fileAt(real.branch, 'apps/shop/overlays/staging/kustomization.yaml')).toContain(`digest: ${image.digest}`)
+    // The version dev's build carries in its OCI labels shows in the PR body's environments, where its tag tells none.
+    const body = (await pullsOf('shop')).find((p) => p.number === real.prNumber)!.body!
+    expect(body).toContain(`\`sha-${sha}\` (version 1.4.0 (image label), commit ${sha})`)
   })
 
   test('dry-run sends no write to GitHub', async () => {
@@ -402,6 +405,8 @@ describe('verified promotions', { timeout: 240_000 }, () => {
     expect(body).toContain(`**Health of staging:** verified — the last change to its overlay is \`${merged.slice(0, 7)}\``)
     expect(body).toMatch(new RegExp(`\\| status on \`${later.slice(0, 7)}\` \\| state \\| since \\| description \\|`))
     expect(body).toMatch(/\| `kustomization\/pay-staging\/0c9a1f3e` \| success \| \d{4}-.*Z \| Health check passed \|/)
+    // The environments section marks staging verified, as the evidence read for this promotion says.
+    expect(body).toContain(`✅ verified since ${prod.verification!.healthySince} (${later.slice(0, 7)})`)
     await mergePr(prod.prNumber!)
 
     // Prod now runs v1.2.4: moving it back to v1.2.3 is refused unless asked for, and flagged when it is.

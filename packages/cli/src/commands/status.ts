@@ -4,16 +4,21 @@ import {
   readEnvironmentStatus,
   renderStatusMarkdown,
   renderStatusTable,
+  type CollectStatusOptions,
   type EnvironmentStatus
 } from '@gitops-actions/core'
+import { resolve } from 'node:path'
+import { tagsMergedInto } from '@gitops-actions/git'
+import { createGitHubClient } from '@gitops-actions/github'
 import { batchedRender } from '@gitops-actions/kustomize'
-import { EXIT, UsageError, listOption, repoDirectory, type Command } from '../command.js'
+import { githubHealth, releaseTagVersions } from '@gitops-actions/operations'
+import { EXIT, UsageError, listOption, repoDirectory, stringOption, type Command } from '../command.js'
 import { paint, plural, progress, type Terminal } from '../terminal.js'
 
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Which version of which app runs in which environment, what waits to be promoted, and the drift between environments.',
-  usage: 'status [--app myapp] [--markdown | --json] [--no-render] [dir]',
+  usage: 'status [--app myapp] [--markdown | --json] [--no-render] [--app-repo <dir>] [--github <owner/name>] [dir]',
   options: {
     app: { type: 'string', multiple: true, description: 'Only this app (repeat, or comma-separate, for several).' },
     markdown: {
@@ -25,13 +30,29 @@ export const statusCommand: Command = {
       type: 'boolean',
       description: 'Read the kustomization files only: no kustomize render, so no drift and no rendered-image check.',
       default: false
-    }
+    },
+    'app-repo': {
+      type: 'string',
+      description: 'A checkout of the app repository: the version of a build whose tag has none, from the release tag on its commit.'
+    },
+    'release-tag-prefix': { type: 'string', description: 'Prefix of release tags.', default: 'v' },
+    github: {
+      type: 'string',
+      description:
+        "The config repository on GitHub (owner/name): each cell shows Flux's health from its commit statuses (verified, pending, failing), as promotions check it."
+    },
+    base: { type: 'string', description: 'The branch Flux applies, with --github.', default: 'main' },
+    token: { type: 'string', description: 'GitHub token for --github; defaults to GITHUB_TOKEN or GH_TOKEN.' },
+    'api-url': { type: 'string', description: 'REST API URL; defaults to GITHUB_API_URL or https://api.github.com.' }
   },
   async run({ values, positionals }, terminal) {
     if (values.json && values.markdown) throw new UsageError('give --json or --markdown, not both')
     const repoRoot = repoDirectory(terminal, positionals)
     const apps = listOption(values, 'app')
-    const options = { apps: apps.length > 0 ? apps : undefined }
+    const options = { apps: apps.length > 0 ? apps : undefined, ...knownElsewhere(values, terminal) }
+    if (values['no-render'] === true && (options.versionOf || options.healthOf)) {
+      throw new UsageError('--app-repo and --github go with the rendered status, not with --no-render')
+    }
     const status =
       values['no-render'] === true ? readEnvironmentStatus(repoRoot, options) : await renderedStatus(terminal, repoRoot, options)
     if (values.json) terminal.out(JSON.stringify(status, null, 2))
@@ -45,8 +66,32 @@ export const statusCommand: Command = {
   }
 }
 
+/** What the repository alone cannot tell: versions from the app's release tags, health from GitHub's commit statuses. */
+function knownElsewhere(values: Record<string, unknown>, terminal: Terminal): Pick<CollectStatusOptions, 'versionOf' | 'healthOf'> {
+  const known: Pick<CollectStatusOptions, 'versionOf' | 'healthOf'> = {}
+  const appRepo = stringOption(values, 'app-repo')
+  if (appRepo) {
+    const prefix = stringOption(values, 'release-tag-prefix', 'v')!
+    known.versionOf = releaseTagVersions(() => tagsMergedInto(resolve(terminal.cwd, appRepo), 'HEAD', `${prefix}*`), prefix)
+  }
+  const repository = stringOption(values, 'github')
+  if (repository !== undefined) {
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError(`--github '${repository}' is not owner/name`)
+    const token = stringOption(values, 'token') ?? terminal.env.GITHUB_TOKEN ?? terminal.env.GH_TOKEN
+    if (!token) throw new UsageError('--github needs a token: pass --token or set GITHUB_TOKEN (it reads commit statuses)')
+    const [owner, repo] = repository.split('/') as [string, string]
+    const github = createGitHubClient({ token, baseUrl: stringOption(values, 'api-url') ?? terminal.env.GITHUB_API_URL })
+    known.healthOf = githubHealth(github, { owner, repo }, stringOption(values, 'base', 'main')!, new Date())
+  }
+  return known
+}
+
 /** Every overlay rendered in batches (a few kustomize calls for hundreds of apps), with a progress line on a terminal. */
-async function renderedStatus(terminal: Terminal, repoRoot: string, options: { apps: string[] | undefined }): Promise<EnvironmentStatus> {
+async function renderedStatus(
+  terminal: Terminal,
+  repoRoot: string,
+  options: Pick<CollectStatusOptions, 'apps' | 'versionOf' | 'healthOf'>
+): Promise<EnvironmentStatus> {
   const line = progress(terminal, 'rendering', 'overlays')
   const renderer = batchedRender(repoRoot, { onProgress: line.update, remoteHosts: loadGitopsConfig(repoRoot).kustomize.remoteResources })
   try {

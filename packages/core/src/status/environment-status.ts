@@ -7,6 +7,7 @@ import { overlayPath } from '../config/layout.js'
 import { UserError } from '../errors.js'
 import type { KubeObject } from '../manifests/manifest.js'
 import type { SourceLocation } from '../source-location.js'
+import type { SourceVerification } from '../promotion/verification.js'
 import { containersOf, podSpecOf } from '../workloads/pod-spec.js'
 import { parseYamlStream, toPlain } from '../yaml-source.js'
 import { compareRenderedEnvironments, type EnvironmentDrift } from './drift.js'
@@ -27,8 +28,8 @@ export interface ImageStatus {
   commit?: string
   /** The semantic version: from a `v1.2.3`-style tag, or from the rendered workload's `app.kubernetes.io/version` label. */
   version?: string
-  /** Where the version comes from. */
-  versionFrom?: 'tag' | 'label'
+  /** Where the version comes from: the tag, the rendered label, the app's release tag on the commit, or the image's OCI labels. */
+  versionFrom?: 'tag' | 'label' | 'release-tag' | 'oci-label'
   /** UTC `YYYYMMDD-HHMMSS` for `<app>-<sha>-<timestamp>` tags. */
   builtAt?: string
   /** The images[] entry that sets the tag or digest. */
@@ -51,6 +52,8 @@ export interface AppEnvironmentStatus {
   renderError?: string
   /** What is wrong with the overlay's images (an entry that changes nothing, a render that disagrees). */
   problems: string[]
+  /** Flux's health evidence for this environment (commit statuses), when asked for (CollectStatusOptions.healthOf). */
+  health?: SourceVerification
 }
 
 /**
@@ -127,6 +130,13 @@ export interface CollectStatusOptions extends StatusOptions {
   renderAhead?: (overlays: readonly OverlayToRender[]) => Promise<void>
   /** Renders run at once (default 2: kustomize wants a core each). */
   concurrency?: number
+  /**
+   * The version of an image whose tag and labels tell none (`sha-abc123d`): the app repository's
+   * release tag on its commit, or the image's OCI labels. Undefined when it cannot be known.
+   */
+  versionOf?: (image: ImageStatus, app: string) => Promise<{ version: string; from: 'release-tag' | 'oci-label' } | undefined>
+  /** Flux's health evidence of an app in an environment (commit statuses); undefined when not known. */
+  healthOf?: (app: string, environment: EnvironmentConfig, overlay: string) => Promise<SourceVerification | undefined>
 }
 
 const STATE_ORDER: readonly PromotionState[] = ['behind', 'differs', 'ahead', 'unknown', 'in-sync']
@@ -169,7 +179,8 @@ export async function collectEnvironmentStatus(repoRoot: string, options: Collec
         cell.problems.push(rendered.error)
       } else if (rendered) checkRenderedImages(cell, rendered.yaml)
     }
-    // Versions read from labels can settle steps the tags alone could not.
+    await enrich(status, config, options)
+    // Versions read from labels, release tags or the registry can settle steps the tags alone could not.
     status.steps = status.environments.slice(1).map((to, i) => promotionStep(status.environments[i]!, to))
     status.environments.forEach((cell, i) => {
       const next = status.environments[i + 1]
@@ -195,6 +206,23 @@ export async function collectEnvironmentStatus(repoRoot: string, options: Collec
     overlayLayout: config.layout.overlay,
     apps: read.map((r) => r.status),
     drift
+  }
+}
+
+/** Versions from outside the repository (release tags, OCI labels) and Flux's health, where the caller can tell them. */
+async function enrich(status: AppStatus, config: GitopsConfig, options: CollectStatusOptions): Promise<void> {
+  for (const cell of status.environments) {
+    if (!cell.present) continue
+    if (options.versionOf) {
+      for (const image of cell.images) {
+        if (image.version) continue
+        const known = await options.versionOf(image, status.app)
+        if (known && semver.valid(known.version)) Object.assign(image, { version: known.version, versionFrom: known.from })
+      }
+    }
+    const environment = config.environments.find((e) => e.name === cell.environment)
+    const health = environment && (await options.healthOf?.(status.app, environment, cell.overlay))
+    if (health) cell.health = health
   }
 }
 

@@ -1,4 +1,5 @@
 import { markdownTable } from '../markdown.js'
+import { verificationWord, type SourceVerification, type VerificationState } from '../promotion/verification.js'
 import type { EnvironmentDrift, ObjectDifference } from './drift.js'
 import type {
   AppEnvironmentStatus,
@@ -70,14 +71,38 @@ function cellMarkdown(cell: AppEnvironmentStatus, step: PromotionStep | undefine
   const lines = cell.images.map((image) => imageLine(image, several))
   if (cell.images.length === 0) lines.push('_no image set_')
   if (step) lines.push(`${STATE_ICON[step.state]} ${step.detail}`)
+  if (cell.health) lines.push(healthLine(cell.health))
   if (cell.problems.length > 0) lines.push(`⚠️ ${cell.problems.length === 1 ? 'a problem' : `${cell.problems.length} problems`} (below)`)
   return lines.join('\n')
+}
+
+const HEALTH_ICON: Record<VerificationState, string> = {
+  verified: '✅',
+  soaking: '⏳',
+  pending: '🔄',
+  failing: '❌',
+  missing: '❔',
+  unchecked: '❔'
+}
+
+/** Flux's verdict on the cell: `✅ verified since 2026-01-05T10:00:00Z (a1b2c3d)`. */
+function healthLine(health: SourceVerification): string {
+  const commit = health.evidenceCommit ? ` (${health.evidenceCommit.slice(0, 7)})` : ''
+  const since = health.healthySince ? ` since ${health.healthySince}` : ''
+  const until = health.readyAt ? `, soaked at ${health.readyAt}` : ''
+  return `${HEALTH_ICON[health.state]} ${verificationWord(health.state)}${since}${until}${commit}`
+}
+
+const VERSION_SOURCES: Partial<Record<NonNullable<ImageStatus['versionFrom']>, string>> = {
+  label: ' (label)',
+  'release-tag': ' (release tag)',
+  'oci-label': ' (image label)'
 }
 
 function imageLine(image: ImageStatus, withName: boolean): string {
   const what = image.tag ?? (image.digest ? image.digest.slice(0, 19) + '…' : 'no tag')
   const facts = [
-    image.version ? `version ${image.version}${image.versionFrom === 'label' ? ' (label)' : ''}` : undefined,
+    image.version ? `version ${image.version}${(image.versionFrom && VERSION_SOURCES[image.versionFrom]) ?? ''}` : undefined,
     image.commit ? `commit ${image.commit.slice(0, 7)}` : undefined
   ]
     .filter(Boolean)

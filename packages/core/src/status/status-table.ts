@@ -1,3 +1,4 @@
+import { verificationWord, type VerificationState } from '../promotion/verification.js'
 import type { EnvironmentDrift } from './drift.js'
 import type { AppEnvironmentStatus, EnvironmentStatus, PromotionState, PromotionStep } from './environment-status.js'
 
@@ -80,8 +81,22 @@ function cellLines(
     const distance = step.images.find((i) => i.distance)?.distance
     lines.push(paint(color, distance ? `${mark} ${distance.count} ${distance.part}` : mark))
   }
+  if (cell.health) {
+    const { mark, color } = HEALTH[cell.health.state]
+    lines.push(paint(color, `${mark} ${verificationWord(cell.health.state)}`))
+  }
   if (cell.problems.length > 0) lines.push(paint('red', `! ${cell.problems.length} problem${cell.problems.length === 1 ? '' : 's'}`))
   return lines
+}
+
+/** Flux's verdict on a cell, as the table marks it. */
+const HEALTH: Record<VerificationState, { mark: string; color: keyof typeof ANSI }> = {
+  verified: { mark: '✓', color: 'green' },
+  soaking: { mark: '◷', color: 'cyan' },
+  pending: { mark: '…', color: 'yellow' },
+  failing: { mark: '✗', color: 'red' },
+  missing: { mark: '?', color: 'dim' },
+  unchecked: { mark: '?', color: 'dim' }
 }
 
 function driftLines(drift: readonly EnvironmentDrift[], paint: (c: keyof typeof ANSI, t: string) => string): string[] {

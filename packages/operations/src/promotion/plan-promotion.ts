@@ -26,6 +26,7 @@ import {
   unifiedDiff,
   verificationRefusal,
   verifyEnvironment,
+  type CollectStatusOptions,
   type Downgrade,
   type GateDecision,
   type HealthEvidence,
@@ -44,6 +45,7 @@ import {
 } from '@gitops-actions/core'
 import { memoizedRender, render, verifyImageUpdate } from '@gitops-actions/kustomize'
 import type { RegistryClient } from '@gitops-actions/oci'
+import { firstVersionOf, ociLabelVersions, releaseTagVersions } from '../status/status-sources.js'
 
 export interface PromotionRegistry {
   client: RegistryClient
@@ -142,10 +144,11 @@ async function environmentSection(
   app: string,
   route: PromotionRoute,
   renderBase: RenderOverlay,
-  logger: Logger
+  logger: Logger,
+  known: Pick<CollectStatusOptions, 'versionOf' | 'healthOf'>
 ): Promise<string | undefined> {
   try {
-    const status = await collectEnvironmentStatus(work, { config, apps: [app], render: renderBase })
+    const status = await collectEnvironmentStatus(work, { config, apps: [app], render: renderBase, ...known })
     const highlight = route.from ? { app, from: route.from.name, to: route.to.name } : undefined
     return renderStatusMarkdown(status, { highlight, headingLevel: 3, maxDriftLines: 60 })
   } catch (error) {
@@ -310,7 +313,15 @@ export async function planPromotion(work: string, request: PromotionPlanRequest)
     }
   })
   const before = await renderBase(join(work, overlay))
-  const environments = await environmentSection(work, config, request.app, route, renderBase, logger)
+  // The version each environment runs, where the tags alone do not say (release tags, OCI labels),
+  // and the source's health as already read: no request beyond those the plan made or needs anyway.
+  const environments = await environmentSection(work, config, request.app, route, renderBase, logger, {
+    versionOf: firstVersionOf(
+      request.releaseTags && releaseTagVersions(request.releaseTags, request.releaseTagPrefix),
+      registry && ociLabelVersions(registry.client)
+    ),
+    healthOf: async (_app, environment) => (environment.name === verification?.environment ? verification : undefined)
+  })
   applyFileEdits(work, update.edits)
   return { ...plan, renderedDiff: renderedDiff(overlay, before, after ?? (await render(join(work, overlay), renderOptions))), environments }
 }
