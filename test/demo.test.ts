@@ -50,7 +50,7 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(new RegExp(`^myapp +sha-${sha7} +myapp-staging-${sha7} +v1\\.3\\.0 *$`, 'm'))
     expect(run.stdout).toMatch(/demo passed in \d+\.\d s/)
     // The status knows what the tags alone do not: staging's version from the release tag, each environment's health from Flux.
-    expect(run.stdout).toMatch(/^ +✓ verified +✓ verified +✓ verified *$/m)
+    expect(run.stdout).toMatch(/^ +✓ verified += in sync += in sync *\n +✓ verified +✓ verified *$/m)
     expect(run.stdout).toContain('staging → prod: in sync with staging (version 1.3.0)')
   })
 

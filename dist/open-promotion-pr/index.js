@@ -46222,7 +46222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2388);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9254);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -46231,7 +46231,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2388:
+/***/ 9254:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55488,7 +55488,7 @@ function commitHealth(commit, patterns) {
  * of successes back to the commit that put the tag there (commits without such a status do not
  * break the run; a failure or pending does), and is `verified` once that is minSoak ago.
  */
-function verifyEnvironment(input) {
+function verification_verifyEnvironment(input) {
     const { environment, evidence, now } = input;
     const contexts = verificationContexts(environment, input.app);
     const base = {
@@ -55574,8 +55574,8 @@ function verifyEnvironment(input) {
  * Whether a walk over the commits (newest first) has seen enough to decide: a failure or pending
  * decides at once, and a success once it is verified; otherwise older commits may extend the run.
  */
-function enoughEvidence(input) {
-    const verdict = verifyEnvironment(input);
+function verification_enoughEvidence(input) {
+    const verdict = verification_verifyEnvironment(input);
     return verdict.state === 'failing' || verdict.state === 'pending' || verdict.state === 'verified';
 }
 /**
@@ -56188,6 +56188,26 @@ class RegistryClient {
         const mediaType = response.headers.get('content-type')?.split(';')[0]?.trim() || mediaTypeOf(bytes);
         return { digest: header ?? computed, mediaType, bytes };
     }
+    /**
+     * The labels of an image's configuration (`org.opencontainers.image.version`, …): the manifest,
+     * for an index its first image's, then the config blob. Undefined when the registry has no such image.
+     */
+    async imageLabels(repository, reference) {
+        let manifest = await this.getManifest(repository, reference);
+        let parsed = manifest && JSON.parse(manifest.bytes.toString('utf8'));
+        if (parsed?.manifests?.[0]) {
+            manifest = await this.getManifest(repository, parsed.manifests[0].digest);
+            parsed = manifest && JSON.parse(manifest.bytes.toString('utf8'));
+        }
+        if (!parsed?.config?.digest)
+            return undefined;
+        const response = await this.send('GET', repository, `blobs/${parsed.config.digest}`, 'pull');
+        if (response.status === 404)
+            return undefined;
+        await this.expectOk(response, `GET ${repository} blob ${parsed.config.digest}`);
+        const config = JSON.parse(Buffer.from(await response.arrayBuffer()).toString('utf8'));
+        return config.config?.Labels ?? {};
+    }
     /** Stores manifest bytes under a tag (or digest); returns the digest the registry computed. */
     async putManifest(repository, reference, bytes, mediaType) {
         const response = await this.send('PUT', repository, `manifests/${reference}`, 'push', { 'content-type': mediaType }, bytes);
@@ -56353,6 +56373,14 @@ function mediaTypeOf(bytes) {
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./packages/core/src/promotion/conventions.ts
 
+/** At most this many of the action's commits are kept in the PR body's marker. */
+const KEPT_COMMITS = 20;
+/** The body with its marker listing `commits` too (the ones it listed before first, no repeats). */
+function bodyWithCommits(body, marker, commits) {
+    const known = [...new Set([...(markerFromBody(body)?.commits ?? []), ...(marker.commits ?? []), ...commits])].slice(-KEPT_COMMITS);
+    const comment = markerComment({ ...marker, commits: known });
+    return BODY_MARKER.test(body) ? body.replace(BODY_MARKER, () => comment) : `${comment}\n${body}`;
+}
 /** A ref-safe version of a tag for branch names (`..` and a `.lock` ending are not allowed in refs). */
 function refSafe(text) {
     return text
@@ -56401,7 +56429,8 @@ function parseMarker(json) {
             typeof value.env === 'string' &&
             typeof value.tag === 'string' &&
             typeof value.requestedAt === 'string' &&
-            (value.mode === 'auto-deploy' || value.mode === 'promote')) {
+            (value.mode === 'auto-deploy' || value.mode === 'promote') &&
+            (value.commits === undefined || (Array.isArray(value.commits) && value.commits.every((c) => typeof c === 'string' && /^[0-9a-f]{40}$/.test(c))))) {
             return value;
         }
     }
@@ -65385,6 +65414,17 @@ function decidePromotion(input) {
     let headMarker;
     if (head) {
         headMarker = markerFromCommitMessage(head.message);
+        const pr = input.openPullRequests.find((p) => p.branch === input.branch);
+        // Ours: a commit the PR records, or a concurrent run's, written (as every run writes) on top of the newest recorded one and
+        // not yet recorded. An amended or cherry-picked commit has another parent: a person's.
+        const newest = input.knownCommits?.at(-1);
+        const concurrentRun = newest !== undefined && head.parents?.[0] === newest;
+        if (headMarker && input.knownCommits && !input.knownCommits.includes(head.sha) && !concurrentRun) {
+            return {
+                kind: 'stop',
+                reason: `The branch ${input.branch} has a commit that gitops-actions did not make (${head.sha.slice(0, 7)} by ${head.author}): it carries a promotion's message, but its pull request${pr ? ` #${pr.number}` : ''} records the commits this action wrote (${input.knownCommits.map((c) => c.slice(0, 7)).join(', ')}), and this is not one of them — an amended or cherry-picked commit keeps the message, not the SHA. It is never overwritten: merge or close that pull request, or delete the branch, then run the promotion again.`
+            };
+        }
         if (!headMarker) {
             return {
                 kind: 'stop',
@@ -65913,7 +65953,7 @@ async function commitStatuses(github, repo, sha) {
  * the revision it applied, the branch head at the time, so a later commit may carry the verdict.
  * Requests: 1 (no such commit), 2 + statuses read (the head changed the overlay), else 3 + statuses read.
  */
-async function healthEvidence(github, repo, query) {
+async function commit_evidence_healthEvidence(github, repo, query) {
     const max = query.maxCommits ?? 20;
     const touching = await github.request('GET /repos/{owner}/{repo}/commits', {
         ...repo,
@@ -65956,13 +65996,71 @@ function messageOf(error) {
     return `${data?.message ?? error?.message ?? String(error)}${details ? ` (${details})` : ''}`;
 }
 
+;// CONCATENATED MODULE: ./packages/operations/src/promotion/github-call-error.ts
+
+
+/**
+ * A GitHub API call that failed for a reason the user can act on: a token without a permission, a
+ * branch rule, an outage past the client's retries, an unreachable API. It keeps the HTTP status
+ * and GitHub's answer (statusOf and messageOf read them) so callers can still treat a 404 or 422
+ * as an answer; uncaught, it is a clear error, never "a bug".
+ */
+class GitHubCallError extends errors_UserError {
+    status;
+    response;
+    constructor(message, cause) {
+        super(message);
+        this.status = github_errors_statusOf(cause);
+        this.response = cause?.response;
+    }
+}
+/** The permission a route needs on a GitHub App or fine-grained token. */
+function permissionFor(route) {
+    const [method = 'GET', path = ''] = route.split(' ');
+    const write = method !== 'GET' && method !== 'HEAD';
+    if (path === '/graphql')
+        return 'pull-requests: write and contents: write (auto-merge)';
+    if (/\/statuses\/|\/status$|\/statuses$/.test(path))
+        return write ? 'statuses: write' : 'statuses: read';
+    if (/\/pulls|\/issues\//.test(path))
+        return write ? 'pull-requests: write' : 'pull-requests: read';
+    return write ? 'contents: write' : 'contents: read';
+}
+/** The message for a failed call: what was asked, what GitHub said, and what to do. */
+function describeGitHubFailure(error, route, repository, retries) {
+    const status = github_errors_statusOf(error);
+    const said = messageOf(error);
+    const call = `${route.replace('{owner}/{repo}', repository)}`;
+    if (status === 401)
+        return `GitHub refused the token (401) on ${call}. Check the 'token' input: it may have expired.`;
+    if (status === 403 || (status === 422 && /rule|protected branch/i.test(said))) {
+        if (/rule|protected branch/i.test(said)) {
+            return `A branch rule of ${repository} refused ${call} (${status}: ${said}). Exempt the promotion's token (its GitHub App) from the rule, or let the rule allow promotion branches (promote/*, auto-deploy/*).`;
+        }
+        return `The token may not do ${call} (403: ${said}). It needs ${permissionFor(route)} on ${repository} (GitHub App: the installation's permissions; workflow GITHUB_TOKEN: the job's permissions block).`;
+    }
+    if (status === 404)
+        return `${call}: not found (404). ${repository} or what the call names does not exist, or the token cannot see it.`;
+    if (status !== undefined && status >= 500) {
+        return `GitHub answered ${status} to ${call}${retries > 0 ? ', also when retried' : ''}: an outage on GitHub's side (https://www.githubstatus.com), not a problem in your repository. Run the promotion again; it continues from what is already on GitHub.`;
+    }
+    if (status === undefined) {
+        return `GitHub's API could not be reached for ${call}: ${said}. Check the network and GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3).`;
+    }
+    return `GitHub refused ${call} (${status}: ${said}).`;
+}
+
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/github-repo.ts
+
 
 
 
 
 /** A GitHub answer turned into a message that says what to do, for the statuses users can fix. */
 function explainGitHubError(error, what, repo) {
+    // A call through GitHubRepo already says which call, what GitHub said and which permission it needs.
+    if (error instanceof GitHubCallError)
+        return error;
     const status = github_errors_statusOf(error);
     const where = `${repo.owner}/${repo.repo}`;
     if (status === 401)
@@ -65981,23 +66079,37 @@ function explainGitHubError(error, what, repo) {
 class GitHubRepo {
     github;
     id;
+    retries;
     /** Requests by operation, for the report and the benchmarks. */
     calls = {};
     /** The client, counting each request here: for the calls made through packages/github. */
     counted;
-    constructor(github, id) {
+    constructor(github, id, 
+    /** How many times the client retries a 5xx (for messages). */
+    retries = 3) {
         this.github = github;
         this.id = id;
+        this.retries = retries;
         this.counted = {
-            request: (route, parameters) => {
+            request: async (route, parameters) => {
                 this.calls[route] = (this.calls[route] ?? 0) + 1;
-                return github.request(route, parameters);
+                try {
+                    return await github.request(route, parameters);
+                }
+                catch (error) {
+                    throw this.failure(error, route);
+                }
             }
         };
     }
     async call(route, parameters = {}) {
-        this.calls[route] = (this.calls[route] ?? 0) + 1;
-        return this.github.request(route, { owner: this.id.owner, repo: this.id.repo, ...parameters });
+        return this.counted.request(route, { owner: this.id.owner, repo: this.id.repo, ...parameters });
+    }
+    /** A failed request as a clear error that keeps GitHub's status (see GitHubCallError). */
+    failure(error, route) {
+        if (error instanceof GitHubCallError || error instanceof RefRaceError || (isUserError(error) && github_errors_statusOf(error) === undefined))
+            return error;
+        return new GitHubCallError(describeGitHubFailure(error, route, `${this.id.owner}/${this.id.repo}`, this.retries), error);
     }
     /** Total requests made. */
     get requestCount() {
@@ -66030,7 +66142,7 @@ class GitHubRepo {
         if (!sha)
             return undefined;
         const commit = await this.commit(sha);
-        return { sha, message: commit.message, author: commit.author };
+        return { sha, message: commit.message, author: commit.author, parents: commit.parents };
     }
     /** Every file of a tree: path → blob sha (and mode). A truncated tree is an error (too large to read this way). */
     async treeFiles(treeSha) {
@@ -66098,7 +66210,8 @@ class GitHubRepo {
                 await this.call('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha });
         }
         catch (error) {
-            if (github_errors_statusOf(error) === 422) {
+            // A repository rule or protected branch also answers 422: that is a refusal to explain, not a race to retry.
+            if (github_errors_statusOf(error) === 422 && !/rule|protected branch/i.test(messageOf(error))) {
                 // A retried create whose first try succeeded also lands here: the re-read sees our commit and is done.
                 throw new RefRaceError(`${exists ? 'update' : 'creation'} of ${branch} refused: ${messageOf(error)}`);
             }
@@ -66154,12 +66267,16 @@ class GitHubRepo {
             return { number: data.number, url: data.html_url, nodeId: data.node_id, existed: false };
         }
         catch (error) {
-            if (github_errors_statusOf(error) !== 422)
-                throw explainGitHubError(error, `Opening the pull request for ${input.branch}`, this.id);
+            if (github_errors_statusOf(error) !== 422) {
+                const failure = explainGitHubError(error, `Opening the pull request for ${input.branch}`, this.id);
+                if (!isUserError(failure))
+                    throw failure;
+                throw new errors_UserError(`${failure.message} The branch ${input.branch} holds the promotion's commit: once that is fixed, running the promotion again opens its pull request.`);
+            }
             const existing = (await this.openPullRequests(input.base)).find((pr) => pr.branch === input.branch);
             if (!existing)
                 throw new errors_UserError(`GitHub refused the pull request for ${input.branch}: ${messageOf(error)}`);
-            return { number: existing.number, url: existing.url, nodeId: existing.nodeId, existed: true };
+            return { number: existing.number, url: existing.url, nodeId: existing.nodeId, existed: true, marker: existing.marker };
         }
     }
     async updatePullRequest(number, fields) {
@@ -66183,7 +66300,7 @@ class GitHubRepo {
         catch (error) {
             if (github_errors_statusOf(error) === 422)
                 return messageOf(error);
-            throw error;
+            throw this.failure(error, 'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers');
         }
     }
     /**
@@ -66212,7 +66329,7 @@ class GitHubRepo {
             if ((await this.comments(number)).some((c) => c.includes(marker)))
                 return true;
             if (github_errors_statusOf(error) !== undefined && github_errors_statusOf(error) < 500)
-                throw error;
+                throw this.failure(error, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments');
             await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body: `${marker}\n${body}` });
             return true;
         }
@@ -66921,7 +67038,8 @@ async function collectEnvironmentStatus(repoRoot, options) {
             else if (rendered)
                 checkRenderedImages(cell, rendered.yaml);
         }
-        // Versions read from labels can settle steps the tags alone could not.
+        await enrich(status, config, options);
+        // Versions read from labels, release tags or the registry can settle steps the tags alone could not.
         status.steps = status.environments.slice(1).map((to, i) => promotionStep(status.environments[i], to));
         status.environments.forEach((cell, i) => {
             const next = status.environments[i + 1];
@@ -66942,6 +67060,26 @@ async function collectEnvironmentStatus(repoRoot, options) {
         apps: read.map((r) => r.status),
         drift
     };
+}
+/** Versions from outside the repository (release tags, OCI labels) and Flux's health, where the caller can tell them. */
+async function enrich(status, config, options) {
+    for (const cell of status.environments) {
+        if (!cell.present)
+            continue;
+        if (options.versionOf) {
+            for (const image of cell.images) {
+                if (image.version)
+                    continue;
+                const known = await options.versionOf(image, status.app);
+                if (known && semver_default().valid(known.version))
+                    Object.assign(image, { version: known.version, versionFrom: known.from });
+            }
+        }
+        const environment = config.environments.find((e) => e.name === cell.environment);
+        const health = environment && (await options.healthOf?.(status.app, environment, cell.overlay));
+        if (health)
+            cell.health = health;
+    }
 }
 function selectApps(repoRoot, config, wanted) {
     const found = discoverApps(repoRoot, config);
@@ -67239,6 +67377,7 @@ function promotion_diagram_text(value) {
 ;// CONCATENATED MODULE: ./packages/core/src/status/status-markdown.ts
 
 
+
 const STATE_ICON = {
     'in-sync': '✅',
     behind: '⏳',
@@ -67290,14 +67429,36 @@ function cellMarkdown(cell, step) {
         lines.push('_no image set_');
     if (step)
         lines.push(`${STATE_ICON[step.state]} ${step.detail}`);
+    if (cell.health)
+        lines.push(healthLine(cell.health));
     if (cell.problems.length > 0)
         lines.push(`⚠️ ${cell.problems.length === 1 ? 'a problem' : `${cell.problems.length} problems`} (below)`);
     return lines.join('\n');
 }
+const HEALTH_ICON = {
+    verified: '✅',
+    soaking: '⏳',
+    pending: '🔄',
+    failing: '❌',
+    missing: '❔',
+    unchecked: '❔'
+};
+/** Flux's verdict on the cell: `✅ verified since 2026-01-05T10:00:00Z (a1b2c3d)`. */
+function healthLine(health) {
+    const commit = health.evidenceCommit ? ` (${health.evidenceCommit.slice(0, 7)})` : '';
+    const since = health.healthySince ? ` since ${health.healthySince}` : '';
+    const until = health.readyAt ? `, soaked at ${health.readyAt}` : '';
+    return `${HEALTH_ICON[health.state]} ${verificationWord(health.state)}${since}${until}${commit}`;
+}
+const VERSION_SOURCES = {
+    label: ' (label)',
+    'release-tag': ' (release tag)',
+    'oci-label': ' (image label)'
+};
 function imageLine(image, withName) {
     const what = image.tag ?? (image.digest ? image.digest.slice(0, 19) + '…' : 'no tag');
     const facts = [
-        image.version ? `version ${image.version}${image.versionFrom === 'label' ? ' (label)' : ''}` : undefined,
+        image.version ? `version ${image.version}${(image.versionFrom && VERSION_SOURCES[image.versionFrom]) ?? ''}` : undefined,
         image.commit ? `commit ${image.commit.slice(0, 7)}` : undefined
     ]
         .filter(Boolean)
@@ -69612,7 +69773,77 @@ function kustomizeMessage(stderr) {
     return message.replace(/^Error: /, '');
 }
 
+;// CONCATENATED MODULE: ./packages/operations/src/status/status-sources.ts
+
+
+/**
+ * The version of a build from the app repository's release tags: the newest `<prefix><semver>`
+ * tag on the commit its tag names (`sha-abc123d` → `v1.3.0` on abc123d… → 1.3.0). The tags are
+ * read once, when an image first needs them.
+ */
+function releaseTagVersions(tags, prefix) {
+    let loaded;
+    return async (image) => {
+        if (!image.commit)
+            return undefined;
+        const version = releaseVersionOf(image.commit, (await (loaded ??= tags())) ?? [], prefix);
+        return version ? { version, from: 'release-tag' } : undefined;
+    };
+}
+/** The label OCI images carry their version in (docker/metadata-action and compute-tag set it). */
+const OCI_VERSION_LABEL = 'org.opencontainers.image.version';
+/**
+ * The version of a build from its image's `org.opencontainers.image.version` label, for images
+ * of `client`'s registry (`<registry>/<repository>`); each reference is read once. A registry
+ * that cannot be read gives no version, never an error: the status informs, it does not gate.
+ */
+function ociLabelVersions(client) {
+    const seen = new Map();
+    return async (image) => {
+        const prefix = `${client.registry}/`;
+        const reference = image.digest ?? image.tag;
+        if (!image.repository.startsWith(prefix) || !reference)
+            return undefined;
+        const repository = image.repository.slice(prefix.length);
+        const key = `${repository}@${reference}`;
+        if (!seen.has(key)) {
+            seen.set(key, client.imageLabels(repository, reference).then((labels) => labels?.[OCI_VERSION_LABEL], () => undefined));
+        }
+        const version = await seen.get(key);
+        return version ? { version: version.replace(/^v/, ''), from: 'oci-label' } : undefined;
+    };
+}
+/** The first source that knows an image's version. */
+function firstVersionOf(...sources) {
+    const known = sources.filter((s) => s !== undefined);
+    if (known.length === 0)
+        return undefined;
+    return async (image, app) => {
+        for (const source of known) {
+            const found = await source(image, app);
+            if (found)
+                return found;
+        }
+        return undefined;
+    };
+}
+/**
+ * Flux's verdict per cell from the config repository's commit statuses on GitHub (see
+ * healthEvidence): 2–3 requests per cell plus one per commit whose statuses are read.
+ */
+function githubHealth(github, repository, base, now) {
+    return async (app, environment, overlay) => {
+        const evidence = await healthEvidence(github, repository, {
+            branch: base,
+            overlay,
+            enough: (found) => enoughEvidence({ app, environment, evidence: found, now })
+        });
+        return verifyEnvironment({ app, environment, evidence, now });
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/operations/src/promotion/plan-promotion.ts
+
 
 
 
@@ -69628,9 +69859,9 @@ async function imagesIn(renderBase, dir, overlay) {
  * tags per environment and the drift between neighbours, from the base branch. It informs the
  * reviewer; when it cannot be built the promotion goes on without it.
  */
-async function environmentSection(work, config, app, route, renderBase, logger) {
+async function environmentSection(work, config, app, route, renderBase, logger, known) {
     try {
-        const status = await collectEnvironmentStatus(work, { config, apps: [app], render: renderBase });
+        const status = await collectEnvironmentStatus(work, { config, apps: [app], render: renderBase, ...known });
         const highlight = route.from ? { app, from: route.from.name, to: route.to.name } : undefined;
         return renderStatusMarkdown(status, { highlight, headingLevel: 3, maxDriftLines: 60 });
     }
@@ -69679,9 +69910,9 @@ async function planPromotion(work, request) {
         const environment = route.from;
         const evidence = await request.healthEvidence?.({
             overlay: overlayOf(config, request.app, environment.name),
-            enough: (found) => enoughEvidence({ app: request.app, environment, evidence: found, now: request.now })
+            enough: (found) => verification_enoughEvidence({ app: request.app, environment, evidence: found, now: request.now })
         });
-        verification = verifyEnvironment({ app: request.app, environment, evidence, now: request.now });
+        verification = verification_verifyEnvironment({ app: request.app, environment, evidence, now: request.now });
         logger.info(`Health: ${verification.summary}`);
         const refusal = verificationRefusal(verification, {
             app: request.app,
@@ -69786,7 +70017,12 @@ async function planPromotion(work, request) {
         }
     });
     const before = await renderBase((0,external_node_path_namespaceObject.join)(work, overlay));
-    const environments = await environmentSection(work, config, request.app, route, renderBase, logger);
+    // The version each environment runs, where the tags alone do not say (release tags, OCI labels),
+    // and the source's health as already read: no request beyond those the plan made or needs anyway.
+    const environments = await environmentSection(work, config, request.app, route, renderBase, logger, {
+        versionOf: firstVersionOf(request.releaseTags && releaseTagVersions(request.releaseTags, request.releaseTagPrefix), registry && ociLabelVersions(registry.client)),
+        healthOf: async (_app, environment) => (environment.name === verification?.environment ? verification : undefined)
+    });
     applyFileEdits(work, update.edits);
     return { ...plan, renderedDiff: renderedDiff(overlay, before, after ?? (await render((0,external_node_path_namespaceObject.join)(work, overlay), renderOptions))), environments };
 }
@@ -69845,7 +70081,7 @@ async function openPromotionPr(github, request) {
             logger,
             baseBranch: request.base,
             releaseTags: appRepo ? () => appRepo.releaseTags(request.releaseTagPrefix) : undefined,
-            healthEvidence: ({ overlay, enough }) => healthEvidence(repo.counted, request.repository, { branch: request.base, overlay, head: evidenceHead, enough }).catch((error) => {
+            healthEvidence: ({ overlay, enough }) => commit_evidence_healthEvidence(repo.counted, request.repository, { branch: request.base, overlay, head: evidenceHead, enough }).catch((error) => {
                 throw explainGitHubError(error, `Reading the commit statuses of ${request.base} (Flux's health evidence)`, request.repository);
             })
         });
@@ -69901,9 +70137,11 @@ async function openPromotionPr(github, request) {
             // at the same time), or a person's commit, stays.
             if (request.deleteBranch && !request.dryRun) {
                 const head = await repo.branchHead(names.branch);
-                const promoted = head && markerFromCommitMessage(head.message);
+                const stale = head && (await repo.openPullRequests(request.base)).find((p) => p.branch === names.branch);
+                // Ours by SHA where the pull request records the commits this action wrote; by the message only where it records none.
+                const known = stale?.marker?.commits;
+                const promoted = head && (!known || known.includes(head.sha)) ? markerFromCommitMessage(head.message) : undefined;
                 if (promoted && promoted.app === marker.app && promoted.env === marker.env && promoted.tag === target.tag) {
-                    const stale = (await repo.openPullRequests(request.base)).find((p) => p.branch === names.branch);
                     if (stale) {
                         await repo.commentOnce(stale.number, `gitops-actions:already-running:${target.tag}`, `${route.to.name} already runs ${target.tag}: nothing left to promote, so this pull request and its branch are closed.`);
                         await repo.updatePullRequest(stale.number, { state: 'closed' });
@@ -69950,12 +70188,14 @@ async function openPromotionPr(github, request) {
             teamReviewers: [...new Set([...(owners?.teamReviewers ?? []), ...teamReviewers])]
         };
         if (request.dryRun) {
+            const open = await repo.openPullRequests(request.base);
             const decision = decidePromotion({
                 ours: marker,
                 branch: names.branch,
                 baseSha,
                 head: await repo.branchHead(names.branch),
-                openPullRequests: await repo.openPullRequests(request.base),
+                knownCommits: open.find((p) => p.branch === names.branch)?.marker?.commits,
+                openPullRequests: open,
                 body,
                 title
             });
@@ -69985,6 +70225,7 @@ async function openPromotionPr(github, request) {
                 branch: names.branch,
                 baseSha,
                 head,
+                knownCommits: open.find((p) => p.branch === names.branch)?.marker?.commits,
                 openPullRequests: open,
                 body,
                 title
@@ -70030,20 +70271,39 @@ async function openPromotionPr(github, request) {
         let prUrl;
         let nodeId;
         let operation = decision.operation;
+        const warnings = [];
+        // Once the pull request exists, what follows is optional: a failure is a warning, and the PR is still reported.
+        const optional = async (what, step) => {
+            try {
+                return await step();
+            }
+            catch (error) {
+                if (!isUserError(error))
+                    throw error;
+                const message = `${what} failed, the pull request #${prNumber} is open all the same: ${error.message}`;
+                logger.warning(message);
+                warnings.push(message);
+                return undefined;
+            }
+        };
+        // The body's marker lists the commits this action wrote on the branch, which is how a later run knows its own (by SHA).
+        const ours = outcome.commitSha ? [outcome.commitSha] : [];
+        let finalBody = bodyWithCommits(body, marker, ours);
         const existing = decision.pullRequest && outcome.open.find((p) => p.number === decision.pullRequest.number);
         if (existing) {
             prNumber = existing.number;
             prUrl = existing.url;
             nodeId = existing.nodeId;
+            finalBody = bodyWithCommits(body, marker, [...(existing.marker?.commits ?? []), ...ours]);
             if (operation === 'updated')
-                await repo.updatePullRequest(prNumber, { title, body });
+                await optional('Updating its title and body', () => repo.updatePullRequest(prNumber, { title, body: finalBody }));
         }
         else {
             const created = await repo.createPullRequest({
                 branch: names.branch,
                 base: request.base,
                 title,
-                body,
+                body: finalBody,
                 draft: request.draft
             });
             prNumber = created.number;
@@ -70051,23 +70311,25 @@ async function openPromotionPr(github, request) {
             nodeId = created.nodeId;
             if (created.existed) {
                 operation = 'updated';
-                await repo.updatePullRequest(prNumber, { title, body });
+                finalBody = bodyWithCommits(body, marker, [...(created.marker?.commits ?? []), ...ours]);
+                await optional('Updating its title and body', () => repo.updatePullRequest(prNumber, { title, body: finalBody }));
             }
         }
         const result = {
             ...base,
             operation,
-            body,
+            body: finalBody,
             renderedDiff: rendered,
             commitSha: outcome.commitSha,
             prNumber,
             prUrl,
-            raceRetries
+            raceRetries,
+            warnings
         };
         if (operation !== 'unchanged') {
-            await repo.addLabels(prNumber, labels);
+            await optional(`Adding the labels ${labels.join(', ')}`, () => repo.addLabels(prNumber, labels));
             if (wanted.reviewers.length > 0 || wanted.teamReviewers.length > 0) {
-                const refused = await repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers);
+                const refused = await optional('Requesting reviewers', () => repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers));
                 if (refused)
                     logger.warning(`Reviewers not requested: ${refused}`);
                 result.reviewers = { users: wanted.reviewers, teams: wanted.teamReviewers, refused };
@@ -70083,39 +70345,44 @@ async function openPromotionPr(github, request) {
         const headSha = outcome.commitSha;
         if (headSha) {
             if (window.restricted) {
-                await repo.setStatus(headSha, {
+                await optional('Posting the deployment-window status', () => repo.setStatus(headSha, {
                     context: 'deployment-window',
                     state: window.open ? 'success' : 'pending',
                     description: window.open
                         ? `Inside the deployment window (${window.windows[0]})`
                         : `Outside the deployment window; next opens ${window.nextOpen?.toISOString() ?? 'not within a week'}`,
                     targetUrl: request.runUrl
-                });
+                }));
             }
-            for (const status of request.headStatuses)
-                await repo.setStatus(headSha, { ...status, targetUrl: request.runUrl });
+            for (const status of request.headStatuses) {
+                await optional(`Posting the status ${status.context}`, () => repo.setStatus(headSha, { ...status, targetUrl: request.runUrl }));
+            }
         }
         // Older promotions of the same app and env: closed, pointing here.
         for (const older of decision.supersedes) {
-            await repo.commentOnce(older.number, `gitops-actions:superseded-by:${prNumber}`, `Superseded by #${prNumber} (${target.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
-            await repo.updatePullRequest(older.number, { state: 'closed' });
-            result.supersededPrs.push(older.number);
-            if (older.branch.startsWith('auto-deploy/') || request.deleteBranch)
-                await repo.deleteBranch(older.branch);
+            await optional(`Closing the older promotion #${older.number}`, async () => {
+                await repo.commentOnce(older.number, `gitops-actions:superseded-by:${prNumber}`, `Superseded by #${prNumber} (${target.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
+                await repo.updatePullRequest(older.number, { state: 'closed' });
+                result.supersededPrs.push(older.number);
+                if (older.branch.startsWith('auto-deploy/') || request.deleteBranch)
+                    await repo.deleteBranch(older.branch);
+            });
         }
         // A concurrent newer promotion may have opened meanwhile on another branch: then this one steps back.
-        const newer = (await repo.openPullRequests(request.base)).find((p) => p.branch !== names.branch &&
+        const newer = ((await optional('Looking for a newer promotion opened meanwhile', () => repo.openPullRequests(request.base))) ?? []).find((p) => p.branch !== names.branch &&
             p.marker &&
             p.marker.app === marker.app &&
             p.marker.env === marker.env &&
             comparePromotions(p.marker, marker) > 0);
         if (newer) {
-            await repo.commentOnce(prNumber, `gitops-actions:superseded-by:${newer.number}`, `Superseded by #${newer.number} (${newer.marker.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
-            await repo.updatePullRequest(prNumber, { state: 'closed' });
-            if (names.branch.startsWith('auto-deploy/') || request.deleteBranch)
-                await repo.deleteBranch(names.branch);
-            result.operation = 'superseded';
-            result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker.tag };
+            await optional(`Closing #${prNumber} for the newer #${newer.number}`, async () => {
+                await repo.commentOnce(prNumber, `gitops-actions:superseded-by:${newer.number}`, `Superseded by #${newer.number} (${newer.marker.tag}), a newer promotion of ${request.app} to ${route.to.name}.`);
+                await repo.updatePullRequest(prNumber, { state: 'closed' });
+                if (names.branch.startsWith('auto-deploy/') || request.deleteBranch)
+                    await repo.deleteBranch(names.branch);
+                result.operation = 'superseded';
+                result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker.tag };
+            });
         }
         result.apiRequests = repo.requestCount + (appRepo && appRepo !== repo ? appRepo.requestCount : 0);
         return result;
@@ -70129,14 +70396,27 @@ async function openPromotionPr(github, request) {
  * checkout and pushed to `origin` without force; a rejected push is a lost race, read again.
  */
 async function commitAndPush(cwd, base, branch, commit) {
-    await fetchCommits(cwd, 'origin', [`refs/heads/${base}`]);
+    // An origin that cannot be reached (network, credentials) is the user's to fix, not a bug: say which remote and what git said.
+    const reach = async (what, step) => {
+        try {
+            return await step();
+        }
+        catch (error) {
+            if (!(error instanceof GitError))
+                throw error;
+            const said = (error.stderr || error.message).trim().split('\n').filter(Boolean).slice(-2).join(' ');
+            const url = (await gitMaybe(cwd, ['remote', 'get-url', 'origin']))?.trim() ?? '(no origin remote)';
+            throw new errors_UserError(`commit-mode git: ${what} origin (${url}) of the checkout failed: ${said}. Check that origin is reachable and that the checkout's credentials may push (contents: write), or use commit-mode: api.`);
+        }
+    };
+    await reach(`fetching ${base} from`, () => fetchCommits(cwd, 'origin', [`refs/heads/${base}`]));
     await gitMaybe(cwd, ['fetch', '--quiet', '--no-tags', 'origin', `refs/heads/${branch}`]);
     for (const sha of [...commit.parents, commit.baseTree]) {
         if ((await gitMaybe(cwd, ['cat-file', '-e', sha])) === undefined)
             throw new RefRaceError(`${sha.slice(0, 7)} is not in the checkout yet`);
     }
     const sha = await commitFiles(cwd, commit);
-    if ((await pushCommit(cwd, 'origin', sha, branch)) === 'rejected')
+    if ((await reach(`pushing ${branch} to`, () => pushCommit(cwd, 'origin', sha, branch))) === 'rejected')
         throw new RefRaceError(`push of ${branch} rejected (not a fast-forward)`);
     return sha;
 }
@@ -70551,6 +70831,8 @@ function renderSummary(result) {
         lines.push('', `**Downgrade:** ${describeDowngrade(result.downgrade)} (allow-downgrade).`);
     if (result.window.restricted)
         lines.push('', `**Deployment window:** ${result.window.open ? 'open' : `closed, next ${result.window.nextOpen?.toISOString() ?? 'not within a week'}`}`);
+    if (result.warnings?.length)
+        lines.push('', '**Warnings:**', ...result.warnings.map((w) => `- ${w}`));
     if (result.diff)
         lines.push('', '<details><summary>File diff</summary>', '', '```diff', result.diff, '```', '', '</details>');
     if (result.renderedDiff)

@@ -9,9 +9,10 @@ export type Fault =
    * An error status with GitHub's body (500, 502, 503, 504), or an answer some servers and tokens
    * give: 404 (an endpoint GitHub Enterprise Server lacks, e.g. rulesets before 3.11), 403 (a
    * token without the permission: `Resource not accessible by integration`). `message` replaces
-   * the default message.
+   * the default message. A 422 with a message plays a refusal such as a repository rule's
+   * (`Repository rule violations found`).
    */
-  | { kind: 'status'; status: 403 | 404 | 500 | 502 | 503 | 504; message?: string }
+  | { kind: 'status'; status: 403 | 404 | 422 | 500 | 502 | 503 | 504; message?: string }
   /** 403 "You have exceeded a secondary rate limit" with Retry-After (seconds, default 1). */
   | { kind: 'secondary-rate-limit'; retryAfter?: number }
   /** 403 primary rate limit: x-ratelimit-remaining 0, reset `retryAfter` seconds from now (default 1). */

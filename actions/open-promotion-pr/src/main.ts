@@ -142,6 +142,7 @@ function renderSummary(result: OpenPromotionPrResult): string {
       '',
       `**Deployment window:** ${result.window.open ? 'open' : `closed, next ${result.window.nextOpen?.toISOString() ?? 'not within a week'}`}`
     )
+  if (result.warnings?.length) lines.push('', '**Warnings:**', ...result.warnings.map((w) => `- ${w}`))
   if (result.diff) lines.push('', '<details><summary>File diff</summary>', '', '```diff', result.diff, '```', '', '</details>')
   if (result.renderedDiff)
     lines.push('', '<details><summary>Rendered diff</summary>', '', '```diff', result.renderedDiff, '```', '', '</details>')

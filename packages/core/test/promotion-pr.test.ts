@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import {
   comparePromotions,
+  bodyWithCommits,
   decidePromotion,
   defaultGitopsConfig,
   deploymentWindowState,
@@ -138,6 +139,35 @@ describe('decidePromotion: create or update, never duplicate, never overwrite a 
     })
     expect(decision.kind).toBe('stop')
     expect(decision.kind === 'stop' && decision.reason).toMatch(/commit that gitops-actions did not make \(ddddddd by alice\)/)
+  })
+
+  test.each([
+    ['its SHA is one the PR records: ours', ['c'.repeat(40)], 'proceed'],
+    ['the message is ours but the SHA is not (amended, cherry-picked): stop', ['e'.repeat(40)], 'stop'],
+    ['the PR records no commits (opened before they were recorded): the message decides', undefined, 'proceed'],
+    ["a concurrent run's, on top of the newest recorded one", ['e'.repeat(40), 'f'.repeat(40)], 'proceed'],
+    ['an amended one, whose parent is an older recorded one', ['f'.repeat(40), 'e'.repeat(40)], 'stop']
+  ])('a head with our message, %s', (_name, knownCommits, kind) => {
+    const older = marker('myapp-staging-1111111', '2026-01-01T11:00:00.000Z', { base })
+    const head = { ...botHead(older), parents: ['f'.repeat(40)] }
+    const decision = decidePromotion({ ...input, head, knownCommits, openPullRequests: [pr(7, branch, older)] })
+    expect(decision.kind).toBe(kind)
+    if (decision.kind === 'stop') {
+      expect(decision.reason).toMatch(
+        /its pull request #7 records the commits this action wrote \((eeeeeee|fffffff, eeeeeee)\), and this is not one of them/
+      )
+    }
+  })
+
+  test('bodyWithCommits: the marker lists the commits, old ones first, no repeats', () => {
+    const body = `${markerComment(ours)}\nBODY`
+    const once = bodyWithCommits(body, ours, ['a'.repeat(40)])
+    expect(markerFromBody(once)?.commits).toEqual(['a'.repeat(40)])
+    const twice = bodyWithCommits(once, ours, ['a'.repeat(40), 'c'.repeat(40)])
+    expect(markerFromBody(twice)?.commits).toEqual(['a'.repeat(40), 'c'.repeat(40)])
+    expect(twice.endsWith('\nBODY')).toBe(true)
+    // A marker whose commits are not commit ids is not ours.
+    expect(markerFromBody(`<!-- gitops-actions:promotion ${JSON.stringify({ ...ours, commits: ['x'] })} -->`)).toBeUndefined()
   })
 
   test('a newer promotion on the branch or in another open PR: superseded, nothing written', () => {

@@ -10,6 +10,7 @@ import { startGitHubStandIn, type GitHubStandIn } from '../../../test/github-sta
 import { standInOctokit } from '../../../test/github-stand-in/octokit.js'
 import { pushImage, startRegistry, tinyImage, type TestRegistry } from '../../../test/harness/oci-registry.js'
 import { openPromotionPr, type OpenPromotionPrRequest } from '../src/promotion/open-promotion-pr.js'
+import { ociLabelVersions } from '../src/status/status-sources.js'
 import { configFixture } from './config-fixture.js'
 import { fluxReports as reportFlux } from './flux-reports.js'
 import { PromotionRequests } from './promotion-requests.js'
@@ -323,9 +324,19 @@ describe('registry', { timeout: 180_000 }, () => {
     expect(real).toMatchObject({ tag: `shop-staging-${sha}`, digest: image.digest, retagged: true })
     expect(await client.manifestDigest('org/shop', `shop-staging-${sha}`)).toBe(image.digest)
     expect(await fileAt(real.branch, 'apps/shop/overlays/staging/kustomization.yaml')).toContain(`digest: ${image.digest}`)
-    // The version dev's build carries in its OCI labels shows in the PR body's environments, where its tag tells none.
-    const body = (await pullsOf('shop')).find((p) => p.number === real.prNumber)!.body!
-    expect(body).toContain(`\`sha-${sha}\` (version 1.4.0 (image label), commit ${sha})`)
+    // The version a build carries in its OCI labels, for an image of the registry (the PR body's environments and the status use it).
+    const versionOf = ociLabelVersions(client)
+    const imageOf = (tag: string) => ({
+      name: 'shop',
+      repository: `${registry.host}/org/shop`,
+      tag,
+      reference: '',
+      setBy: { file: '' },
+      setInOverlay: true
+    })
+    expect(await versionOf(imageOf(`sha-${sha}`), 'shop')).toEqual({ version: '1.4.0', from: 'oci-label' })
+    expect(await versionOf(imageOf('sha-0000000'), 'shop')).toBeUndefined()
+    expect(await versionOf({ ...imageOf(`sha-${sha}`), repository: 'ghcr.io/org/shop' }, 'shop')).toBeUndefined()
   })
 
   test('dry-run sends no write to GitHub', async () => {

@@ -16,6 +16,22 @@ export interface PromotionMarker {
   requestedAt: string
   /** In commit trailers: the base commit the promotion was applied to. */
   base?: string
+  /**
+   * In the PR body: the commits this action wrote on the branch (newest last). A branch head is
+   * the action's own only if its SHA is here: an amended or cherry-picked commit keeps the message,
+   * never the SHA.
+   */
+  commits?: string[]
+}
+
+/** At most this many of the action's commits are kept in the PR body's marker. */
+const KEPT_COMMITS = 20
+
+/** The body with its marker listing `commits` too (the ones it listed before first, no repeats). */
+export function bodyWithCommits(body: string, marker: PromotionMarker, commits: readonly string[]): string {
+  const known = [...new Set([...(markerFromBody(body)?.commits ?? []), ...(marker.commits ?? []), ...commits])].slice(-KEPT_COMMITS)
+  const comment = markerComment({ ...marker, commits: known })
+  return BODY_MARKER.test(body) ? body.replace(BODY_MARKER, () => comment) : `${comment}\n${body}`
 }
 
 export interface PromotionNames {
@@ -80,7 +96,8 @@ function parseMarker(json: string): PromotionMarker | undefined {
       typeof value.env === 'string' &&
       typeof value.tag === 'string' &&
       typeof value.requestedAt === 'string' &&
-      (value.mode === 'auto-deploy' || value.mode === 'promote')
+      (value.mode === 'auto-deploy' || value.mode === 'promote') &&
+      (value.commits === undefined || (Array.isArray(value.commits) && value.commits.every((c) => typeof c === 'string' && /^[0-9a-f]{40}$/.test(c))))
     ) {
       return value as PromotionMarker
     }

@@ -16,6 +16,8 @@ export interface BranchHead {
   sha: string
   message: string
   author: string
+  /** Its parents, when known: a concurrent run's commit is a child of the newest one this action recorded. */
+  parents?: string[]
 }
 
 export type PromotionOperation = 'created' | 'updated' | 'unchanged' | 'superseded'
@@ -51,6 +53,11 @@ export interface DecisionInput {
   baseSha: string
   /** The branch's head, or undefined when the branch does not exist. */
   head: BranchHead | undefined
+  /**
+   * The commits this action wrote on the branch, as its open PR's marker records them; undefined
+   * when there is no such PR (or it predates the list): then the commit message's marker decides.
+   */
+  knownCommits?: readonly string[] | undefined
   /** Open PRs against the base: this branch's, and any carrying a promotion marker. */
   openPullRequests: readonly OpenPullRequest[]
   /** The PR body and title this run would write, to tell `updated` from `unchanged`. */
@@ -74,6 +81,17 @@ export function decidePromotion(input: DecisionInput): PromotionDecision {
   let headMarker: PromotionMarker | undefined
   if (head) {
     headMarker = markerFromCommitMessage(head.message)
+    const pr = input.openPullRequests.find((p) => p.branch === input.branch)
+    // Ours: a commit the PR records, or a concurrent run's, written (as every run writes) on top of the newest recorded one and
+    // not yet recorded. An amended or cherry-picked commit has another parent: a person's.
+    const newest = input.knownCommits?.at(-1)
+    const concurrentRun = newest !== undefined && head.parents?.[0] === newest
+    if (headMarker && input.knownCommits && !input.knownCommits.includes(head.sha) && !concurrentRun) {
+      return {
+        kind: 'stop',
+        reason: `The branch ${input.branch} has a commit that gitops-actions did not make (${head.sha.slice(0, 7)} by ${head.author}): it carries a promotion's message, but its pull request${pr ? ` #${pr.number}` : ''} records the commits this action wrote (${input.knownCommits.map((c) => c.slice(0, 7)).join(', ')}), and this is not one of them — an amended or cherry-picked commit keeps the message, not the SHA. It is never overwritten: merge or close that pull request, or delete the branch, then run the promotion again.`
+      }
+    }
     if (!headMarker) {
       return {
         kind: 'stop',

@@ -1,15 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import {
+  isUserError,
   markerFromBody,
   RefRaceError,
   UserError,
   type BranchHead,
   type GitHubRequester,
   type OpenPullRequest,
+  type PromotionMarker,
   type ReleaseTag
 } from '@gitops-actions/core'
 import { messageOf, statusOf } from '../github-errors.js'
+import { describeGitHubFailure, GitHubCallError } from './github-call-error.js'
 
 /** A repository on GitHub. */
 export interface RepoId {
@@ -19,6 +22,8 @@ export interface RepoId {
 
 /** A GitHub answer turned into a message that says what to do, for the statuses users can fix. */
 export function explainGitHubError(error: unknown, what: string, repo: RepoId): Error {
+  // A call through GitHubRepo already says which call, what GitHub said and which permission it needs.
+  if (error instanceof GitHubCallError) return error
   const status = statusOf(error)
   const where = `${repo.owner}/${repo.repo}`
   if (status === 401) return new UserError(`${what}: GitHub refused the token (401). Check the 'token' input.`)
@@ -44,19 +49,31 @@ export class GitHubRepo {
 
   constructor(
     readonly github: GitHubRequester,
-    readonly id: RepoId
+    readonly id: RepoId,
+    /** How many times the client retries a 5xx (for messages). */
+    readonly retries = 3
   ) {
     this.counted = {
-      request: (route, parameters) => {
+      request: async (route, parameters) => {
         this.calls[route] = (this.calls[route] ?? 0) + 1
-        return github.request(route, parameters)
+        try {
+          return await github.request(route, parameters)
+        } catch (error) {
+          throw this.failure(error, route)
+        }
       }
     }
   }
 
   private async call<T = any>(route: string, parameters: Record<string, unknown> = {}): Promise<{ status: number; data: T }> {
-    this.calls[route] = (this.calls[route] ?? 0) + 1
-    return this.github.request(route, { owner: this.id.owner, repo: this.id.repo, ...parameters })
+    return this.counted.request(route, { owner: this.id.owner, repo: this.id.repo, ...parameters })
+  }
+
+  /** A failed request as a clear error that keeps GitHub's status (see GitHubCallError). */
+  private failure(error: unknown, route: string): unknown {
+    if (error instanceof GitHubCallError || error instanceof RefRaceError || (isUserError(error) && statusOf(error) === undefined))
+      return error
+    return new GitHubCallError(describeGitHubFailure(error, route, `${this.id.owner}/${this.id.repo}`, this.retries), error)
   }
 
   /** Total requests made. */
@@ -90,7 +107,7 @@ export class GitHubRepo {
     const sha = await this.branchSha(branch)
     if (!sha) return undefined
     const commit = await this.commit(sha)
-    return { sha, message: commit.message, author: commit.author }
+    return { sha, message: commit.message, author: commit.author, parents: commit.parents }
   }
 
   /** Every file of a tree: path → blob sha (and mode). A truncated tree is an error (too large to read this way). */
@@ -172,7 +189,8 @@ export class GitHubRepo {
       if (exists) await this.call('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ref: `heads/${branch}`, sha, force: false })
       else await this.call('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha })
     } catch (error) {
-      if (statusOf(error) === 422) {
+      // A repository rule or protected branch also answers 422: that is a refusal to explain, not a race to retry.
+      if (statusOf(error) === 422 && !/rule|protected branch/i.test(messageOf(error))) {
         // A retried create whose first try succeeded also lands here: the re-read sees our commit and is done.
         throw new RefRaceError(`${exists ? 'update' : 'creation'} of ${branch} refused: ${messageOf(error)}`)
       }
@@ -221,7 +239,7 @@ export class GitHubRepo {
     title: string
     body: string
     draft: boolean
-  }): Promise<{ number: number; url: string; nodeId: string; existed: boolean }> {
+  }): Promise<{ number: number; url: string; nodeId: string; existed: boolean; marker?: PromotionMarker | undefined }> {
     try {
       const { data } = await this.call('POST /repos/{owner}/{repo}/pulls', {
         head: input.branch,
@@ -233,10 +251,16 @@ export class GitHubRepo {
       })
       return { number: data.number, url: data.html_url, nodeId: data.node_id, existed: false }
     } catch (error) {
-      if (statusOf(error) !== 422) throw explainGitHubError(error, `Opening the pull request for ${input.branch}`, this.id)
+      if (statusOf(error) !== 422) {
+        const failure = explainGitHubError(error, `Opening the pull request for ${input.branch}`, this.id)
+        if (!isUserError(failure)) throw failure
+        throw new UserError(
+          `${failure.message} The branch ${input.branch} holds the promotion's commit: once that is fixed, running the promotion again opens its pull request.`
+        )
+      }
       const existing = (await this.openPullRequests(input.base)).find((pr) => pr.branch === input.branch)
       if (!existing) throw new UserError(`GitHub refused the pull request for ${input.branch}: ${messageOf(error)}`)
-      return { number: existing.number, url: existing.url, nodeId: existing.nodeId, existed: true }
+      return { number: existing.number, url: existing.url, nodeId: existing.nodeId, existed: true, marker: existing.marker }
     }
   }
 
@@ -260,7 +284,7 @@ export class GitHubRepo {
       return undefined
     } catch (error) {
       if (statusOf(error) === 422) return messageOf(error)
-      throw error
+      throw this.failure(error, 'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers')
     }
   }
 
@@ -286,7 +310,8 @@ export class GitHubRepo {
     } catch (error) {
       // Not retried blindly: the first try may have landed. Look, then post if it did not.
       if ((await this.comments(number)).some((c) => c.includes(marker))) return true
-      if (statusOf(error) !== undefined && statusOf(error)! < 500) throw error
+      if (statusOf(error) !== undefined && statusOf(error)! < 500)
+        throw this.failure(error, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments')
       await this.call('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: number, body: `${marker}\n${body}` })
       return true
     }

@@ -3,12 +3,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  bodyWithCommits,
   CODEOWNERS_LOCATIONS,
   comparePromotions,
   decidePromotion,
   describeTag,
   findCodeownersFile,
   GITOPS_CONFIG_FILES,
+  isUserError,
   loadGitopsConfig,
   ownersOf,
   parseCodeowners,
@@ -34,7 +36,7 @@ import {
   type SourceVerification,
   type WindowState
 } from '@gitops-actions/core'
-import { commitFiles, fetchCommits, gitMaybe, pushCommit } from '@gitops-actions/git'
+import { commitFiles, fetchCommits, GitError, gitMaybe, pushCommit } from '@gitops-actions/git'
 import { healthEvidence } from '@gitops-actions/github'
 import { explainGitHubError, GitHubRepo, type RepoId } from './github-repo.js'
 import { planPromotion, type PromotionPlanRequest } from './plan-promotion.js'
@@ -126,6 +128,8 @@ export interface OpenPromotionPrResult {
   /** GitHub API requests this promotion made. */
   apiRequests: number
   raceRetries: number
+  /** Optional steps that failed after the pull request was opened (labels, reviewers, statuses, closing older PRs). */
+  warnings?: string[]
 }
 
 /** Where an app's files live: the common folder of its base and overlays (`apps/myapp/`). */
@@ -229,9 +233,11 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       // at the same time), or a person's commit, stays.
       if (request.deleteBranch && !request.dryRun) {
         const head = await repo.branchHead(names.branch)
-        const promoted = head && markerFromCommitMessage(head.message)
+        const stale = head && (await repo.openPullRequests(request.base)).find((p) => p.branch === names.branch)
+        // Ours by SHA where the pull request records the commits this action wrote; by the message only where it records none.
+        const known = stale?.marker?.commits
+        const promoted = head && (!known || known.includes(head.sha)) ? markerFromCommitMessage(head.message) : undefined
         if (promoted && promoted.app === marker.app && promoted.env === marker.env && promoted.tag === target.tag) {
-          const stale = (await repo.openPullRequests(request.base)).find((p) => p.branch === names.branch)
           if (stale) {
             await repo.commentOnce(
               stale.number,
@@ -286,12 +292,14 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
     }
 
     if (request.dryRun) {
+      const open = await repo.openPullRequests(request.base)
       const decision = decidePromotion({
         ours: marker,
         branch: names.branch,
         baseSha,
         head: await repo.branchHead(names.branch),
-        openPullRequests: await repo.openPullRequests(request.base),
+        knownCommits: open.find((p) => p.branch === names.branch)?.marker?.commits,
+        openPullRequests: open,
         body,
         title
       })
@@ -325,6 +333,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
           branch: names.branch,
           baseSha,
           head,
+          knownCommits: open.find((p) => p.branch === names.branch)?.marker?.commits,
           openPullRequests: open,
           body,
           title
@@ -374,18 +383,36 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
     let prUrl: string
     let nodeId: string
     let operation: PromotionOperation = decision.operation
+    const warnings: string[] = []
+    // Once the pull request exists, what follows is optional: a failure is a warning, and the PR is still reported.
+    const optional = async <T>(what: string, step: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await step()
+      } catch (error) {
+        if (!isUserError(error)) throw error
+        const message = `${what} failed, the pull request #${prNumber} is open all the same: ${(error as Error).message}`
+        logger.warning(message)
+        warnings.push(message)
+        return undefined
+      }
+    }
+    // The body's marker lists the commits this action wrote on the branch, which is how a later run knows its own (by SHA).
+    const ours = outcome.commitSha ? [outcome.commitSha] : []
+    let finalBody = bodyWithCommits(body, marker, ours)
     const existing = decision.pullRequest && outcome.open.find((p) => p.number === decision.pullRequest!.number)
     if (existing) {
       prNumber = existing.number
       prUrl = existing.url
       nodeId = existing.nodeId
-      if (operation === 'updated') await repo.updatePullRequest(prNumber, { title, body })
+      finalBody = bodyWithCommits(body, marker, [...(existing.marker?.commits ?? []), ...ours])
+      if (operation === 'updated')
+        await optional('Updating its title and body', () => repo.updatePullRequest(prNumber, { title, body: finalBody }))
     } else {
       const created = await repo.createPullRequest({
         branch: names.branch,
         base: request.base,
         title,
-        body,
+        body: finalBody,
         draft: request.draft
       })
       prNumber = created.number
@@ -393,23 +420,27 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
       nodeId = created.nodeId
       if (created.existed) {
         operation = 'updated'
-        await repo.updatePullRequest(prNumber, { title, body })
+        finalBody = bodyWithCommits(body, marker, [...(created.marker?.commits ?? []), ...ours])
+        await optional('Updating its title and body', () => repo.updatePullRequest(prNumber, { title, body: finalBody }))
       }
     }
     const result: OpenPromotionPrResult = {
       ...base,
       operation,
-      body,
+      body: finalBody,
       renderedDiff: rendered,
       commitSha: outcome.commitSha,
       prNumber,
       prUrl,
-      raceRetries
+      raceRetries,
+      warnings
     }
     if (operation !== 'unchanged') {
-      await repo.addLabels(prNumber, labels)
+      await optional(`Adding the labels ${labels.join(', ')}`, () => repo.addLabels(prNumber, labels))
       if (wanted.reviewers.length > 0 || wanted.teamReviewers.length > 0) {
-        const refused = await repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers)
+        const refused = await optional('Requesting reviewers', () =>
+          repo.requestReviewers(prNumber, wanted.reviewers, wanted.teamReviewers)
+        )
         if (refused) logger.warning(`Reviewers not requested: ${refused}`)
         result.reviewers = { users: wanted.reviewers, teams: wanted.teamReviewers, refused }
       }
@@ -423,31 +454,39 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
     const headSha = outcome.commitSha
     if (headSha) {
       if (window.restricted) {
-        await repo.setStatus(headSha, {
-          context: 'deployment-window',
-          state: window.open ? 'success' : 'pending',
-          description: window.open
-            ? `Inside the deployment window (${window.windows[0]})`
-            : `Outside the deployment window; next opens ${window.nextOpen?.toISOString() ?? 'not within a week'}`,
-          targetUrl: request.runUrl
-        })
+        await optional('Posting the deployment-window status', () =>
+          repo.setStatus(headSha, {
+            context: 'deployment-window',
+            state: window.open ? 'success' : 'pending',
+            description: window.open
+              ? `Inside the deployment window (${window.windows[0]})`
+              : `Outside the deployment window; next opens ${window.nextOpen?.toISOString() ?? 'not within a week'}`,
+            targetUrl: request.runUrl
+          })
+        )
       }
-      for (const status of request.headStatuses) await repo.setStatus(headSha, { ...status, targetUrl: request.runUrl })
+      for (const status of request.headStatuses) {
+        await optional(`Posting the status ${status.context}`, () => repo.setStatus(headSha, { ...status, targetUrl: request.runUrl }))
+      }
     }
 
     // Older promotions of the same app and env: closed, pointing here.
     for (const older of decision.supersedes) {
-      await repo.commentOnce(
-        older.number,
-        `gitops-actions:superseded-by:${prNumber}`,
-        `Superseded by #${prNumber} (${target.tag}), a newer promotion of ${request.app} to ${route.to.name}.`
-      )
-      await repo.updatePullRequest(older.number, { state: 'closed' })
-      result.supersededPrs.push(older.number)
-      if (older.branch.startsWith('auto-deploy/') || request.deleteBranch) await repo.deleteBranch(older.branch)
+      await optional(`Closing the older promotion #${older.number}`, async () => {
+        await repo.commentOnce(
+          older.number,
+          `gitops-actions:superseded-by:${prNumber}`,
+          `Superseded by #${prNumber} (${target.tag}), a newer promotion of ${request.app} to ${route.to.name}.`
+        )
+        await repo.updatePullRequest(older.number, { state: 'closed' })
+        result.supersededPrs.push(older.number)
+        if (older.branch.startsWith('auto-deploy/') || request.deleteBranch) await repo.deleteBranch(older.branch)
+      })
     }
     // A concurrent newer promotion may have opened meanwhile on another branch: then this one steps back.
-    const newer = (await repo.openPullRequests(request.base)).find(
+    const newer = (
+      (await optional('Looking for a newer promotion opened meanwhile', () => repo.openPullRequests(request.base))) ?? []
+    ).find(
       (p) =>
         p.branch !== names.branch &&
         p.marker &&
@@ -456,15 +495,17 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
         comparePromotions(p.marker, marker) > 0
     )
     if (newer) {
-      await repo.commentOnce(
-        prNumber,
-        `gitops-actions:superseded-by:${newer.number}`,
-        `Superseded by #${newer.number} (${newer.marker!.tag}), a newer promotion of ${request.app} to ${route.to.name}.`
-      )
-      await repo.updatePullRequest(prNumber, { state: 'closed' })
-      if (names.branch.startsWith('auto-deploy/') || request.deleteBranch) await repo.deleteBranch(names.branch)
-      result.operation = 'superseded'
-      result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker!.tag }
+      await optional(`Closing #${prNumber} for the newer #${newer.number}`, async () => {
+        await repo.commentOnce(
+          prNumber,
+          `gitops-actions:superseded-by:${newer.number}`,
+          `Superseded by #${newer.number} (${newer.marker!.tag}), a newer promotion of ${request.app} to ${route.to.name}.`
+        )
+        await repo.updatePullRequest(prNumber, { state: 'closed' })
+        if (names.branch.startsWith('auto-deploy/') || request.deleteBranch) await repo.deleteBranch(names.branch)
+        result.operation = 'superseded'
+        result.supersededBy = { number: newer.number, url: newer.url, tag: newer.marker!.tag }
+      })
     }
     result.apiRequests = repo.requestCount + (appRepo && appRepo !== repo ? appRepo.requestCount : 0)
     return result
@@ -483,14 +524,27 @@ async function commitAndPush(
   branch: string,
   commit: { baseTree: string; files: ReadonlyArray<{ path: string; text: string }>; parents: string[]; message: string }
 ): Promise<string> {
-  await fetchCommits(cwd, 'origin', [`refs/heads/${base}`])
+  // An origin that cannot be reached (network, credentials) is the user's to fix, not a bug: say which remote and what git said.
+  const reach = async <T>(what: string, step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step()
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error
+      const said = (error.stderr || error.message).trim().split('\n').filter(Boolean).slice(-2).join(' ')
+      const url = (await gitMaybe(cwd, ['remote', 'get-url', 'origin']))?.trim() ?? '(no origin remote)'
+      throw new UserError(
+        `commit-mode git: ${what} origin (${url}) of the checkout failed: ${said}. Check that origin is reachable and that the checkout's credentials may push (contents: write), or use commit-mode: api.`
+      )
+    }
+  }
+  await reach(`fetching ${base} from`, () => fetchCommits(cwd, 'origin', [`refs/heads/${base}`]))
   await gitMaybe(cwd, ['fetch', '--quiet', '--no-tags', 'origin', `refs/heads/${branch}`])
   for (const sha of [...commit.parents, commit.baseTree]) {
     if ((await gitMaybe(cwd, ['cat-file', '-e', sha])) === undefined)
       throw new RefRaceError(`${sha.slice(0, 7)} is not in the checkout yet`)
   }
   const sha = await commitFiles(cwd, commit)
-  if ((await pushCommit(cwd, 'origin', sha, branch)) === 'rejected')
+  if ((await reach(`pushing ${branch} to`, () => pushCommit(cwd, 'origin', sha, branch))) === 'rejected')
     throw new RefRaceError(`push of ${branch} rejected (not a fast-forward)`)
   return sha
 }
