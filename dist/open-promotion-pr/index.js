@@ -65513,6 +65513,17 @@ function describeObject(object) {
     const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : '';
     return `${object.kind ?? '(no kind)'}/${ns}${object.metadata?.name ?? '(no name)'}`;
 }
+/**
+ * `describeObject`, and for an object a kustomize build produced, the build root it was seen in
+ * (`Deployment/web (from apps/web/overlays/prod)`): a base's object is rendered once per overlay, and
+ * a finding must say which one. An object read from its own file says nothing more.
+ */
+function describeManifest(manifest) {
+    const what = describeObject(manifest.object);
+    if (manifest.root === manifest.location.file)
+        return what;
+    return `${what} (from ${manifest.root === '' ? 'the repository root' : manifest.root})`;
+}
 /** A Manifest for one parsed YAML document. */
 function manifestFromDocument(source, root, environment) {
     return {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -21,5 +21,22 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
 export function fixtureCopy(fixture: string, prefix = 'fixture'): string {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`))
   cpSync(fixture, dir, { recursive: true })
+  return dir
+}
+
+/**
+ * A temp copy of a fixture directory with text replaced in some of its files, as a user's edit
+ * would: each replacement must apply once, or the test is wrong about the fixture.
+ */
+export function fixtureWithEdits(fixture: string, edits: Record<string, Array<[string, string]>>, prefix = 'edited'): string {
+  const dir = fixtureCopy(fixture, prefix)
+  for (const [file, replacements] of Object.entries(edits)) {
+    let text = readFileSync(join(dir, file), 'utf8')
+    for (const [from, to] of replacements) {
+      if (!text.includes(from)) throw new Error(`${file} does not hold ${JSON.stringify(from)}`)
+      text = text.replace(from, to)
+    }
+    writeFileSync(join(dir, file), text)
+  }
   return dir
 }

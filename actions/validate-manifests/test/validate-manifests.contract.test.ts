@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
+import { fixtureWithEdits } from '../../../test/harness/file-tree.js'
 import { GitRepo } from '../../../test/harness/git-repo.js'
 import { runAction } from '../../../test/harness/run-action.js'
 
@@ -11,6 +12,7 @@ const root = resolve(import.meta.dirname, '../../..')
 const example = join(root, 'examples/config-repo')
 const seed = join(root, 'test/fixtures/validate/seed-verbatim')
 const fluxShaped = join(root, 'test/fixtures/validate/flux-example-shapes/kustomize-helm')
+const overlays = join(root, 'test/fixtures/validate/provenance')
 const env = { GITHUB_REPOSITORY: 'org/config-repo' }
 
 function copy(source: string): string {
@@ -59,6 +61,18 @@ spec:
   return dir
 }
 
+/** The overlays fixture with what issue 15 saw pointed at the base: a patch's typo and privileged container, prod's latest tag, a patch target that names nothing. */
+function patchedOverlays(): string {
+  return fixtureWithEdits(overlays, {
+    'apps/web/overlays/prod/prod-patch.yaml': [
+      ['spec:\n  template:', 'spec:\n  replica: 3\n  template:'],
+      ['          resources:', '          securityContext:\n            privileged: true\n          resources:']
+    ],
+    'apps/web/overlays/prod/kustomization.yaml': [['    newTag: v1.4.0', '    newTag: latest']],
+    'apps/web/overlays/staging/kustomization.yaml': [['      name: web\nreplacements:', '      name: web-api\nreplacements:']]
+  })
+}
+
 describe('validate-manifests bundle, started as the runner starts it', () => {
   // The bundle runs are shared: each is one process start with real kustomize renders.
   const runs: Record<string, Run> = {}
@@ -70,7 +84,8 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
       ['example', { workspace: sarifWorkspace, env, inputs: { 'sarif-file': 'reports/validate.sarif' } }],
       ['seed', { workspace: seed, env }],
       ['seedFluxOnly', { workspace: seed, env, inputs: { checks: 'flux', 'fail-on': 'warning', 'environment-status': 'false' } }],
-      ['fluxShaped', { workspace: fluxShaped, env, inputs: { 'environment-status': 'false' } }]
+      ['fluxShaped', { workspace: fluxShaped, env, inputs: { 'environment-status': 'false' } }],
+      ['patched', { workspace: patchedOverlays(), env, inputs: { checks: 'kustomize,policy', 'environment-status': 'false' } }]
     ]
     await Promise.all(
       entries.map(async ([name, options]) => (runs[name] = await runAction('validate-manifests', { ...options, timeoutMs: 120_000 })))
@@ -160,7 +175,22 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
         ['error', 'policy/max-replicas', 'apps/myapp/base/deployment.yaml', 'at most 2 replicas, not 3']
       ])
     )
-    expect(found).toHaveLength(4) // team-label in dev (warning), staging and prod; max-replicas in prod only
+    // team-label in dev (warning), and in staging and prod (one error naming both); max-replicas in prod only
+    expect(found).toHaveLength(3)
+  })
+
+  test("a value an overlay's patch or images: entry wrote is annotated there, naming the overlay; a patch aimed at nothing at its target", () => {
+    const run = runs.patched!
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations
+      .filter((a) => a.level === 'error' && a.properties.file)
+      .map((a) => [a.properties.title, `${a.properties.file}:${a.properties.line}`, /\(from ([^)]*)\)/.exec(a.message)?.[1]])
+    expect(errors).toEqual([
+      ['latest or missing image tag', 'apps/web/overlays/prod/kustomization.yaml:10', 'apps/web/overlays/prod'],
+      ['kustomize/unknown-field', 'apps/web/overlays/prod/prod-patch.yaml:6', 'apps/web/overlays/prod'],
+      ['Privileged container', 'apps/web/overlays/prod/prod-patch.yaml:12', 'apps/web/overlays/prod'],
+      ['kustomize/unmatched-target', 'apps/web/overlays/staging/kustomization.yaml:14', 'apps/web/overlays/staging']
+    ])
   })
 
   test('checks selects one required check; fail-on warning fails on warnings', () => {

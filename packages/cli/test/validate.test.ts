@@ -60,7 +60,8 @@ describe('gitops-actions validate', () => {
     expect(text).toMatch(/^security-policy-check: failed \(1 error, 0 warnings; /m)
     const dir = basename(repo.dir)
     expect(text).toContain(
-      `  ${dir}/apps/myapp/base/deployment.yaml:24:16: error policy/mutable-image-tag Deployment/app-prod/myapp: container 'myapp' image ghcr.io/org/myapp:latest uses the mutable tag latest`
+      // prod's images: entry set the tag, so that is the line to change; the message names the overlay.
+      `  ${dir}/apps/myapp/overlays/prod/kustomization.yaml:17:11: error policy/mutable-image-tag Deployment/app-prod/myapp (from apps/myapp/overlays/prod): container 'myapp' image ghcr.io/org/myapp:latest uses the mutable tag latest`
     )
     expect(text).toMatch(new RegExp(`^  ${dir}/${DEV_FLUX}:1:\\d+: warning flux/deprecated-api `, 'm'))
     // The origin remote names the repository, so the Flux sources count as this one (no external-source notices).
@@ -84,7 +85,7 @@ describe('gitops-actions validate', () => {
     expect(result.roots.map((r: { path: string }) => r.path).sort()).toEqual(['apps/myapp/overlays/dev', 'apps/myapp/overlays/prod'])
     expect(result.counts).toEqual({ error: 1, warning: 1, notice: 1 })
     expect(result.findings.find((f: { ruleId: string }) => f.ruleId === 'policy/mutable-image-tag').location.file).toBe(
-      'apps/myapp/base/deployment.yaml'
+      'apps/myapp/overlays/prod/kustomization.yaml'
     )
     expect(run.status).toEqual([])
   })

@@ -115,7 +115,7 @@ describe('built-in rules', () => {
     const findings = check(yaml)
     expect(findings.map((f) => f.ruleId)).toEqual([`policy/${rule}`])
     expect(findings[0]!.location).toMatchObject({ file: 'apps/web/overlays/prod/deployment.yaml', line: lineOf(yaml, line) })
-    expect(findings[0]!.message).toMatch(/^Deployment\/app-prod\/web: /)
+    expect(findings[0]!.message).toMatch(/^Deployment\/app-prod\/web \(from apps\/web\/overlays\/prod\): /)
   })
 
   test('missing requests: a request is missing only when the limit is too (Kubernetes copies limits into requests)', () => {
@@ -160,7 +160,9 @@ describe('built-in rules', () => {
       - name: debug
         image: busybox:latest`
     )
-    const findings = check(yaml).map((f) => `${f.ruleId} ${f.message.replace(/^Deployment\/app-prod\/web: /, '')}`)
+    const findings = check(yaml).map(
+      (f) => `${f.ruleId} ${f.message.replace(/^Deployment\/app-prod\/web \(from apps\/web\/overlays\/prod\): /, '')}`
+    )
     expect(findings).toEqual(
       expect.arrayContaining([
         "policy/privileged-container init container 'migrate' runs privileged: it has every capability and the host's devices",
@@ -517,7 +519,7 @@ spec:
     `apiVersion: apps/v1\nkind: ${kind}\nmetadata:\n  name: w\n  namespace: ${namespace}\nspec:\n  replicas: ${replicas}\n`
 
   function run(yaml: string): Array<[string, string]> {
-    return checkPolicies(manifestsFromYaml(yaml, 'infra/policy.yaml', 'infra', undefined), defaultGitopsConfig(), { now })
+    return checkPolicies(manifestsFromYaml(yaml, 'infra/policy.yaml', 'infra/policy.yaml', undefined), defaultGitopsConfig(), { now })
       .filter((f) => !f.ruleId.startsWith('policy/missing') && !f.ruleId.endsWith('probe'))
       .map((f) => [f.ruleId, f.message])
   }

@@ -17,6 +17,8 @@ import { pendingSubstitution } from './post-build.js'
 import { judgeRemovedApi, removedApi } from './removed-apis.js'
 import { hasSchema, validateObject, type CustomSchema } from './schema.js'
 import type { SourceFiles } from './source-files.js'
+import { TransformerEntries } from './transformer-entries.js'
+import { entryKustomizeRefused } from './unmatched-targets.js'
 
 /** The kustomize-validate check on rendered objects: removed APIs, schemas, unknown fields, kinds, duplicates, images. */
 
@@ -243,6 +245,9 @@ export function renderFailure(
       }
     }
   }
+  const refused = entryKustomizeRefused(message, closure, new TransformerEntries(files))
+  if (refused)
+    return { ruleId: 'kustomize/render', severity: 'error', message: `${rootName(root)} does not build: ${message}`, location: refused }
   for (const kustomization of closure?.kustomizations ?? []) {
     for (const ref of kustomization.refs) {
       if (message.includes(`'${ref.value}'`) || (ref.target !== undefined && message.includes(ref.target))) {

@@ -1,35 +1,40 @@
 import type { KubeObject, Manifest, SourceLocation, YamlPath } from '@gitops-actions/core'
 import type { RenderedObject } from '@gitops-actions/kustomize'
+import type { RootProvenance } from './provenance.js'
 import type { SourceFiles } from './source-files.js'
 
 /**
  * Turns rendered objects back into the user's file and line. kustomize's origin annotation names
  * the file an object came from; the document in that file is the one with the same kind and name
  * (before namePrefix/nameSuffix), and a field's line is that of the field, or of its nearest
- * ancestor when a patch or transformer added it.
+ * ancestor. With the root's provenance, a field is placed where it was written: the patch, the
+ * images:/replicas: entry or the base (see provenance.ts).
  */
 export function renderedManifests(
   objects: readonly RenderedObject[],
   root: string,
   environment: string | undefined,
   files: SourceFiles,
-  fallbackFile: string
+  fallbackFile: string,
+  provenance?: RootProvenance
 ): Manifest[] {
   return objects.map(({ object, origin }) => {
     const kube = object as KubeObject
     const file = origin?.repo === undefined ? (origin?.path ?? origin?.configuredIn) : undefined
     const source = file ? findDocument(files, file, kube) : undefined
     if (source) {
-      return {
+      const manifest: Manifest = {
         object: kube,
         location: source.location,
         root,
         environment,
         locate: (path: YamlPath, at?: 'value' | 'key') => source.locate(path, at)
       }
+      return provenance ? provenance.manifest(manifest, source, origin) : manifest
     }
     const location: SourceLocation = { file: file ?? fallbackFile, line: 1 }
-    return { object: kube, location, root, environment, locate: () => location }
+    const manifest: Manifest = { object: kube, location, root, environment, locate: () => location }
+    return provenance ? provenance.manifest(manifest, undefined, origin) : manifest
   })
 }
 

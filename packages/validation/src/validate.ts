@@ -35,11 +35,14 @@ import { renderedFluxKustomizations } from './flux-rendered.js'
 import { KustomizationGraph, leadsOutOfRepository, kustomizationFileIn, type Kustomization, type RootClosure } from './kustomization.js'
 import { patchFiles } from './patch-files.js'
 import { applyPostBuild, postBuildSteps, type PostBuild } from './post-build.js'
+import { RootProvenance, seenIn } from './provenance.js'
 import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
 import { renderedManifests } from './rendered-manifests.js'
 import { customSchemas, loadSchemas } from './schema.js'
 import { configuredSchemas } from './schema-sources.js'
 import { listYamlFiles, SourceFiles } from './source-files.js'
+import { TransformerEntries } from './transformer-entries.js'
+import { UnmatchedTargets } from './unmatched-targets.js'
 
 /** The checks, by the names the `checks` input takes, with the required-status-check names of the seed. */
 export const CHECKS = {
@@ -271,6 +274,8 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   /** As kustomize built them, before Flux's post-build steps. */
   const builtByRoot = new Map<string, Manifest[]>()
   const renderFindings = new Map<string, Finding>()
+  const transformers = new TransformerEntries(files)
+  const provenances = new Map<string, RootProvenance>()
   if (needsRenders) {
     const buildable = roots.filter((root) => !closureOf(root)?.broken)
     for (const root of roots)
@@ -363,7 +368,10 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
         continue
       }
       renderFindings.delete(root.path)
-      const rendered = renderedManifests(result.objects, root.path, root.environment, files, fallback.file)
+      const closure = closureOf(root)
+      const provenance = closure ? new RootProvenance(root.path, closure, transformers) : undefined
+      if (provenance) provenances.set(root.path, provenance)
+      const rendered = renderedManifests(result.objects, root.path, root.environment, files, fallback.file, provenance)
       builtByRoot.set(root.path, locateFluxAdditions(rendered, build, files))
       takePostBuild(root.path)
     }
@@ -407,6 +415,12 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
           if (manifests)
             findings.push(...checkRenderedObjects(root.path, manifests, closureOf(root), custom, clusterVersion(config, root.environment)))
         }
+        const unmatched = new UnmatchedTargets()
+        for (const root of roots) {
+          const provenance = provenances.get(root.path)
+          if (provenance && manifestsByRoot.has(root.path)) unmatched.add(provenance)
+        }
+        findings.push(...unmatched.findings())
         note = `${roots.length} build root(s), ${allManifests.length} object(s)`
         if (allRoots.length === 0) findings.push(nothingToBuild(config, fluxKustomizations))
         break
@@ -703,16 +717,32 @@ function crdObjects(files: SourceFiles, yamlFiles: readonly string[]): Array<Man
   return objects
 }
 
-/** The same finding from several roots sharing a file (a base) is reported once. */
+/**
+ * The same finding from several roots sharing a file (a base) is reported once, naming every root
+ * it was seen in: `Deployment/web (from apps/web/overlays/dev and apps/web/overlays/prod): …`. The
+ * object may carry another namespace or name prefix in each overlay; the cause, at one line, is one.
+ */
 function dedupeFindings(findings: readonly Finding[]): Finding[] {
-  const seen = new Set<string>()
-  return findings.filter((f) => {
-    const key = `${f.ruleId}|${f.location?.file}|${f.location?.line}|${f.message.replace(/\(from [^)]*\)/, '')}`
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })
+  const rootsOf = new Map<Finding, string[]>()
+  const byKey = new Map<string, string[]>()
+  for (const finding of findings) {
+    const seen = SEEN_IN.exec(finding.message)
+    const cause = seen ? finding.message.slice(seen.index + seen[0].length) : finding.message
+    const key = `${finding.severity}|${finding.ruleId}|${finding.location?.file}|${finding.location?.line}|${cause}`
+    const roots = byKey.get(key)
+    if (!roots) {
+      const own = seen ? [seen[1]!] : []
+      byKey.set(key, own)
+      rootsOf.set(finding, own)
+    } else if (seen && !roots.includes(seen[1]!)) roots.push(seen[1]!)
+  }
+  return [...rootsOf].map(([finding, roots]) =>
+    roots.length < 2 ? finding : { ...finding, message: finding.message.replace(SEEN_IN, () => `(from ${seenIn(roots)})`) }
+  )
 }
+
+/** `(from <root>)` in a message about a rendered object: the build root it was seen in. */
+const SEEN_IN = /\(from ([^)]*)\)/
 
 /**
  * A Flux object in a path that Flux applies (the cluster directory holds the Kustomizations) is

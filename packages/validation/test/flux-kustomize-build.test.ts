@@ -260,7 +260,9 @@ describe('home-ops shape: each path built as kustomize-controller builds it', ()
       'policy/mutable-image-tag kubernetes/apps/ai/memini/ks.yaml:22',
       'policy/privileged-container kubernetes/apps/ai/memini/ks.yaml:25'
     ])
-    for (const finding of results.defects.findings) expect(finding.message).toMatch(/^Deployment\/ai\/memini: /)
+    // The message names the path it was built from.
+    for (const finding of results.defects.findings)
+      expect(finding.message).toMatch(/^Deployment\/ai\/memini \(from kubernetes\/apps\/ai\/memini\/app\): /)
   })
 
   test("an alias bomb in a Kustomization's inline patch is refused at that patch, the line a user edits", () => {

@@ -1,7 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { fileTree, fixtureCopy } from '../../../test/harness/file-tree.js'
+import { fileTree, fixtureWithEdits } from '../../../test/harness/file-tree.js'
 import { CHECK_NAMES, validateRepository, type ValidateResult } from '../src/index.js'
 
 /**
@@ -13,16 +12,7 @@ const shapes = resolve(import.meta.dirname, '../../../test/fixtures/validate/flu
 
 /** A copy of a shape with text replaced in some files (each replacement must apply). */
 function withDefects(shape: string, edits: Record<string, Array<[string, string]>>): string {
-  const dir = fixtureCopy(join(shapes, shape), `defects-${shape}`)
-  for (const [file, replacements] of Object.entries(edits)) {
-    let text = readFileSync(join(dir, file), 'utf8')
-    for (const [from, to] of replacements) {
-      if (!text.includes(from)) throw new Error(`${file} does not hold ${JSON.stringify(from)}`)
-      text = text.replace(from, to)
-    }
-    writeFileSync(join(dir, file), text)
-  }
-  return dir
+  return fixtureWithEdits(join(shapes, shape), edits, `defects-${shape}`)
 }
 
 const results = {} as Record<'helm' | 'tenancy' | 'docs' | 'homeOps', ValidateResult>

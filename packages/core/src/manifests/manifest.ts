@@ -48,6 +48,17 @@ export function describeObject(object: KubeObject): string {
   return `${object.kind ?? '(no kind)'}/${ns}${object.metadata?.name ?? '(no name)'}`
 }
 
+/**
+ * `describeObject`, and for an object a kustomize build produced, the build root it was seen in
+ * (`Deployment/web (from apps/web/overlays/prod)`): a base's object is rendered once per overlay, and
+ * a finding must say which one. An object read from its own file says nothing more.
+ */
+export function describeManifest(manifest: Manifest): string {
+  const what = describeObject(manifest.object)
+  if (manifest.root === manifest.location.file) return what
+  return `${what} (from ${manifest.root === '' ? 'the repository root' : manifest.root})`
+}
+
 /** A Manifest for one parsed YAML document. */
 export function manifestFromDocument(source: YamlSource, root: string, environment?: string): Manifest {
   return {

@@ -1,7 +1,7 @@
 import type { GitopsConfig } from '../config/gitops-config.js'
 import type { RuleSeverity } from '../config/policy.js'
 import type { Finding } from '../finding.js'
-import { describeObject, type KubeObject, type Manifest } from '../manifests/manifest.js'
+import { describeManifest, type KubeObject, type Manifest } from '../manifests/manifest.js'
 import { containersOf, podSpecOf } from '../workloads/pod-spec.js'
 import { limitRangeDefaults } from '../workloads/resources.js'
 import { BUILTIN_POLICY_RULES } from './builtin-rules.js'
@@ -85,7 +85,7 @@ export function checkPolicies(manifests: readonly Manifest[], config: GitopsConf
       findings.push({
         ruleId: POLICY_RULE_PREFIX + ruleId,
         severity,
-        message: `${describeObject(manifest.object)}: ${message}`,
+        message: `${describeManifest(manifest)}: ${message}`,
         location,
         title
       })

@@ -1,7 +1,7 @@
 import type { ResourceBudget } from '../config/quota.js'
 import type { GitopsConfig } from '../config/gitops-config.js'
 import type { Finding } from '../finding.js'
-import { describeObject, objectId, type Manifest } from '../manifests/manifest.js'
+import { describeManifest, describeObject, objectId, type Manifest } from '../manifests/manifest.js'
 import type { SourceLocation } from '../source-location.js'
 import { environmentOf, objectNamespace } from '../policy/check-policies.js'
 import { containersOf, field, podSpecOf } from '../workloads/pod-spec.js'
@@ -378,7 +378,7 @@ function unsetUnderQuota(
       findings.push({
         ruleId: QUOTA_RULE_IDS.unsetUnderQuota,
         severity: 'error',
-        message: `${describeObject(manifest.object)}: container '${ref.name}' sets no ${missing.join(', ')}, which ${quota.source} (${quota.location?.file}:${quota.location?.line ?? 1}) counts, and no LimitRange gives a default: the API server will refuse its pods`,
+        message: `${describeManifest(manifest)}: container '${ref.name}' sets no ${missing.join(', ')}, which ${quota.source} (${quota.location?.file}:${quota.location?.line ?? 1}) counts, and no LimitRange gives a default: the API server will refuse its pods`,
         location: manifest.locate([...ref.path, 'resources'])
       })
     }
