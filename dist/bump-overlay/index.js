@@ -52909,9 +52909,15 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: ./packages/core/src/manifests/manifest.ts
 
 
+/** The API group of an apiVersion (`apps/v1` → `apps`; the core group `v1` → ''). */
+function apiGroupOf(apiVersion) {
+    const text = typeof apiVersion === 'string' ? apiVersion : '';
+    const slash = text.lastIndexOf('/');
+    return slash < 0 ? '' : text.slice(0, slash);
+}
 /** A stable identity for duplicate detection: group/kind/namespace/name. */
 function objectId(object) {
-    const group = (object.apiVersion ?? '').includes('/') ? object.apiVersion.split('/')[0] : '';
+    const group = apiGroupOf(object.apiVersion);
     return `${group}/${object.kind ?? '?'}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
 }
 /** Human-readable `Kind/namespace/name` for messages. */

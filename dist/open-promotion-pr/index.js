@@ -65503,9 +65503,15 @@ async function retryRefRaces(what, attempt, options = {}) {
 ;// CONCATENATED MODULE: ./packages/core/src/manifests/manifest.ts
 
 
+/** The API group of an apiVersion (`apps/v1` → `apps`; the core group `v1` → ''). */
+function apiGroupOf(apiVersion) {
+    const text = typeof apiVersion === 'string' ? apiVersion : '';
+    const slash = text.lastIndexOf('/');
+    return slash < 0 ? '' : text.slice(0, slash);
+}
 /** A stable identity for duplicate detection: group/kind/namespace/name. */
 function objectId(object) {
-    const group = (object.apiVersion ?? '').includes('/') ? object.apiVersion.split('/')[0] : '';
+    const group = apiGroupOf(object.apiVersion);
     return `${group}/${object.kind ?? '?'}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
 }
 /** Human-readable `Kind/namespace/name` for messages. */
@@ -66643,8 +66649,7 @@ function normalisedObjects(side) {
     const byId = new Map();
     for (const object of objects) {
         const normal = normalise(object);
-        const group = (normal.apiVersion ?? '').includes('/') ? normal.apiVersion.split('/')[0] : '';
-        byId.set(`${group}/${normal.kind ?? ''}/${normal.metadata?.name ?? ''}`, normal);
+        byId.set(`${apiGroupOf(normal.apiVersion)}/${normal.kind ?? ''}/${normal.metadata?.name ?? ''}`, normal);
     }
     return byId;
 }

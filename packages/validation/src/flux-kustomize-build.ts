@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import {
+  apiGroupOf,
   locationOf,
   manifestsFromYaml,
   parseYamlStream,
@@ -180,7 +181,7 @@ function patchWriter(kustomization: Manifest, index: number, entry: unknown, fil
     const object = manifest.object
     if (target && typeof target === 'object') {
       if (typeof target.kind === 'string' && target.kind !== object.kind) return false
-      if (typeof target.group === 'string' && target.group !== groupOf(object.apiVersion)) return false
+      if (typeof target.group === 'string' && target.group !== apiGroupOf(object.apiVersion)) return false
       if (typeof target.name === 'string' && !matchesName(target.name, object.metadata?.name ?? '')) return false
       if (typeof target.namespace === 'string' && !matchesName(target.namespace, object.metadata?.namespace ?? '')) return false
       return true
@@ -276,10 +277,6 @@ function imageName(image: string): string {
   const slash = withoutDigest.lastIndexOf('/')
   const colon = withoutDigest.lastIndexOf(':')
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest
-}
-
-function groupOf(apiVersion: string | undefined): string {
-  return apiVersion?.includes('/') ? apiVersion.split('/')[0]! : ''
 }
 
 /**

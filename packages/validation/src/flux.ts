@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { describeObject, editDistance, type Finding, type KubeObject, type Manifest } from '@gitops-actions/core'
+import { apiGroupOf, describeObject, editDistance, type Finding, type KubeObject, type Manifest } from '@gitops-actions/core'
 import { normalizeRepoPath } from './build-roots.js'
 import { artifactMisses, FluxArtifacts, isArtifactGenerator, repositoryDirectory, type ArtifactLayout } from './flux-artifacts.js'
 import { FluxSources, sourceRefOf, type CheckoutIdentity, type SourceRef, type SourceResolution } from './flux-sources.js'
@@ -506,7 +506,7 @@ function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Fin
     const namespace = isClusterScoped(m.object.kind) ? undefined : (spec.targetNamespace ?? m.object.metadata?.namespace ?? undefined)
     // A custom resource applied without a namespace is cluster-scoped (a ClusterIssuer): Flux finds it by name.
     const clusterScoped = isClusterScoped(m.object.kind) || (namespace === undefined && servedVersions(String(m.object.kind)).length === 0)
-    return { group: groupOf(m.object.apiVersion), kind: m.object.kind, name: m.object.metadata?.name, namespace, clusterScoped }
+    return { group: apiGroupOf(m.object.apiVersion), kind: m.object.kind, name: m.object.metadata?.name, namespace, clusterScoped }
   })
   const installsCharts = manifests.some((m) => m.object.kind === 'HelmRelease' && isFluxObject(m.object))
   ;(spec.healthChecks ?? []).forEach((check, index) => {
@@ -515,7 +515,7 @@ function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Fin
       (o) =>
         o.kind === check.kind &&
         o.name === check.name &&
-        o.group === groupOf(check.apiVersion) &&
+        o.group === apiGroupOf(check.apiVersion) &&
         (isClusterScoped(check.kind) || o.clusterScoped || o.namespace === namespace)
     )
     if (found) return
@@ -536,11 +536,6 @@ function healthChecks(k: FluxKustomization, manifests: readonly Manifest[]): Fin
 
 function path(k: FluxKustomization): string {
   return k.path === '' ? 'the repository root' : `./${k.path}`
-}
-
-function groupOf(apiVersion: unknown): string {
-  const text = String(apiVersion ?? '')
-  return text.includes('/') ? text.split('/')[0]! : ''
 }
 
 /** Flux APIs that newer Flux versions no longer serve, with the version to use instead. */

@@ -1,4 +1,4 @@
-import { describeObject, editDistance, type Finding, type Manifest } from '@gitops-actions/core'
+import { apiGroupOf, describeObject, editDistance, type Finding, type Manifest } from '@gitops-actions/core'
 
 /**
  * A HelmRelease's `spec.valuesFrom` ConfigMaps and Secrets. helm-controller reads them from the
@@ -116,7 +116,7 @@ function providedName(manifest: Manifest, kind: 'ConfigMap' | 'Secret'): string 
   const object = manifest.object
   if (object.kind === kind && object.apiVersion === 'v1') return object.metadata?.name
   if (kind !== 'Secret') return undefined
-  const group = String(object.apiVersion ?? '').split('/')[0]
+  const group = apiGroupOf(object.apiVersion)
   if (object.kind === 'ExternalSecret' && group === 'external-secrets.io') {
     const target = (object.spec as { target?: { name?: unknown } } | undefined)?.target?.name
     return typeof target === 'string' ? target : object.metadata?.name

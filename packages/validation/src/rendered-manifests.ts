@@ -1,4 +1,4 @@
-import type { KubeObject, Manifest, SourceLocation, YamlPath } from '@gitops-actions/core'
+import { apiGroupOf, type KubeObject, type Manifest, type SourceLocation, type YamlPath } from '@gitops-actions/core'
 import type { RenderedObject } from '@gitops-actions/kustomize'
 import type { RootProvenance } from './provenance.js'
 import type { SourceFiles } from './source-files.js'
@@ -42,9 +42,15 @@ function findDocument(files: SourceFiles, file: string, object: KubeObject): Man
   const manifests = files.manifests(file)
   if (!Array.isArray(manifests) || manifests.length === 0) return undefined
   const name = object.metadata?.name ?? ''
-  const sameKind = manifests.filter((m) => m.object.kind === object.kind)
+  const namespace = object.metadata?.namespace
+  // The same kind and name can be two objects of one file: a v1 ServiceAccount and talos.dev's, or one name in two namespaces.
+  const ofKind = manifests.filter((m) => m.object.kind === object.kind)
+  const ofGroup = ofKind.filter((m) => apiGroupOf(m.object.apiVersion) === apiGroupOf(object.apiVersion))
+  const sameKind = ofGroup.length > 0 ? ofGroup : ofKind
+  const named = sameKind.filter((m) => m.object.metadata?.name === name)
   return (
-    sameKind.find((m) => m.object.metadata?.name === name) ??
+    named.find((m) => m.object.metadata?.namespace === namespace) ??
+    named[0] ??
     sameKind.find((m) => typeof m.object.metadata?.name === 'string' && name.includes(m.object.metadata.name)) ??
     sameKind[0] ??
     // A generator's origin is the kustomization that configured it: point at the generator entry.

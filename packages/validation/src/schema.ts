@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { editDistance, nearestName, type KubeObject, type YamlPath } from '@gitops-actions/core'
+import { apiGroupOf, editDistance, nearestName, type KubeObject, type YamlPath } from '@gitops-actions/core'
 import { SCHEMA_MODULES, UNREAD_FIELDS, type SchemaModule } from './schema-catalog.js'
 import { widenedByFluxOperator } from './flux-operator-kinds.js'
 
@@ -42,11 +42,7 @@ for (const module of SCHEMA_MODULES)
   MODULES_BY_API_VERSION.set(module.apiVersion, [...(MODULES_BY_API_VERSION.get(module.apiVersion) ?? []), module])
 
 /** The groups Kubernetes itself serves and Flux's toolkit groups: there an unknown kind is a typo. */
-const KNOWN_GROUPS = new Set(SCHEMA_MODULES.filter((m) => m.origin !== 'package').map((m) => groupOf(m.apiVersion)))
-
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : ''
-}
+const KNOWN_GROUPS = new Set(SCHEMA_MODULES.filter((m) => m.origin !== 'package').map((m) => apiGroupOf(m.apiVersion)))
 
 function moduleFor(apiVersion: string, kind: string): SchemaModule | undefined {
   return MODULES_BY_API_VERSION.get(apiVersion)?.find((module) => KINDS.get(module)!.has(kind))
@@ -91,7 +87,7 @@ export async function loadSchemas(objects: Iterable<KubeObject>): Promise<void> 
  * which is no error.
  */
 export function isBuiltInGroup(apiVersion: string): boolean {
-  return KNOWN_GROUPS.has(groupOf(apiVersion))
+  return KNOWN_GROUPS.has(apiGroupOf(apiVersion))
 }
 
 /** The apiVersions that Kubernetes or Flux serve a kind as, in the models' order (custom resources of other packages left out). */
@@ -233,8 +229,8 @@ export function validateObject(object: KubeObject, custom: ReadonlyMap<string, C
 function unknownKindMessage(apiVersion: string, kind: string): string {
   const served = servedVersions(kind)
   if (served.length > 0) return `${kind} is not served as ${apiVersion}; Kubernetes serves it as ${served.join(', ')}`
-  const group = groupOf(apiVersion)
-  const candidates = SCHEMA_MODULES.filter((module) => groupOf(module.apiVersion) === group).flatMap((module) =>
+  const group = apiGroupOf(apiVersion)
+  const candidates = SCHEMA_MODULES.filter((module) => apiGroupOf(module.apiVersion) === group).flatMap((module) =>
     [...KINDS.get(module)!].map((candidate) => ({ apiVersion: module.apiVersion, kind: candidate }))
   )
   const near = candidates

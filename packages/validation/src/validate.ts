@@ -37,6 +37,7 @@ import { patchFiles } from './patch-files.js'
 import { applyPostBuild, postBuildSteps, type PostBuild } from './post-build.js'
 import { RootProvenance, seenIn } from './provenance.js'
 import { checkKustomizationImages, checkRenderedObjects, renderFailure } from './kustomize-check.js'
+import { groupMissingSchemas } from './missing-schemas.js'
 import { renderedManifests } from './rendered-manifests.js'
 import { customSchemas, loadSchemas } from './schema.js'
 import { configuredSchemas } from './schema-sources.js'
@@ -465,7 +466,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
         break
       }
     }
-    reports.push(checkReport(check, dedupeFindings(findings), note))
+    reports.push(checkReport(check, groupMissingSchemas(dedupeFindings(findings)), note))
   }
 
   // A render started early for a root the run does not check: let its kustomize call finish and its files go.

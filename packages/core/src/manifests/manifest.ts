@@ -36,9 +36,16 @@ export interface Manifest {
   locate(path: YamlPath, at?: 'value' | 'key'): SourceLocation
 }
 
+/** The API group of an apiVersion (`apps/v1` → `apps`; the core group `v1` → ''). */
+export function apiGroupOf(apiVersion: unknown): string {
+  const text = typeof apiVersion === 'string' ? apiVersion : ''
+  const slash = text.lastIndexOf('/')
+  return slash < 0 ? '' : text.slice(0, slash)
+}
+
 /** A stable identity for duplicate detection: group/kind/namespace/name. */
 export function objectId(object: KubeObject): string {
-  const group = (object.apiVersion ?? '').includes('/') ? object.apiVersion!.split('/')[0] : ''
+  const group = apiGroupOf(object.apiVersion)
   return `${group}/${object.kind ?? '?'}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`
 }
 

@@ -1,5 +1,5 @@
 import { driftPathKeys, type DriftConfig } from '../config/drift.js'
-import { type KubeObject } from '../manifests/manifest.js'
+import { apiGroupOf, type KubeObject } from '../manifests/manifest.js'
 import { parseYamlStream, toPlain } from '../yaml-source.js'
 import type { PatchSetting } from './overlay-images.js'
 
@@ -140,8 +140,7 @@ function normalisedObjects(side: RenderedEnvironment): Map<string, KubeObject> {
   const byId = new Map<string, KubeObject>()
   for (const object of objects) {
     const normal = normalise(object) as KubeObject
-    const group = (normal.apiVersion ?? '').includes('/') ? normal.apiVersion!.split('/')[0] : ''
-    byId.set(`${group}/${normal.kind ?? ''}/${normal.metadata?.name ?? ''}`, normal)
+    byId.set(`${apiGroupOf(normal.apiVersion)}/${normal.kind ?? ''}/${normal.metadata?.name ?? ''}`, normal)
   }
   return byId
 }
