@@ -56430,7 +56430,8 @@ function parseMarker(json) {
             typeof value.tag === 'string' &&
             typeof value.requestedAt === 'string' &&
             (value.mode === 'auto-deploy' || value.mode === 'promote') &&
-            (value.commits === undefined || (Array.isArray(value.commits) && value.commits.every((c) => typeof c === 'string' && /^[0-9a-f]{40}$/.test(c))))) {
+            (value.commits === undefined ||
+                (Array.isArray(value.commits) && value.commits.every((c) => typeof c === 'string' && /^[0-9a-f]{40}$/.test(c))))) {
             return value;
         }
     }
