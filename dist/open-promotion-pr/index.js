@@ -55462,8 +55462,9 @@ function commitHealth(commit, patterns) {
         return { state: 'none', latest: [], since: undefined };
     const latest = [];
     let since;
-    for (const history of byContext.values()) {
-        history.sort(byTime);
+    for (const newestFirst of byContext.values()) {
+        // Oldest first by time; within one second the list order (newest first) decides: a stable sort of the reversed list.
+        const history = newestFirst.reverse().sort(byTime);
         latest.push(history.at(-1));
         let first = history.length;
         while (first > 0 && history[first - 1].state === 'success')

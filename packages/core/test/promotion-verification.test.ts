@@ -127,7 +127,10 @@ describe('verifyEnvironment', () => {
       evidence([flux('failure', 5), flux('success', 0.5)]),
       'soaking',
       at(0.5)
-    ]
+    ],
+    // GitHub stamps statuses to the second and lists them newest first: within one second the list order decides.
+    ['pending then failure in one second, listed newest first', evidence([flux('failure', 1), flux('pending', 1)]), 'failing', undefined],
+    ['failure then success in one second, listed newest first', evidence([flux('success', 2), flux('failure', 2)]), 'verified', at(2)]
   ])('%s', (_name, found, state, since) => {
     const result = verdict(found)
     expect(result.state).toBe(state)

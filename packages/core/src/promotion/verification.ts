@@ -17,7 +17,11 @@ export interface CommitStatus {
 /** The statuses of one commit of the base branch. */
 export interface CommitEvidence {
   sha: string
-  /** Every status of the commit, in any order (several per context: its history). */
+  /**
+   * Every status of the commit, newest first as GitHub lists them (several per context: its
+   * history). GitHub stamps a status to the second, so among statuses of one second the order is
+   * what tells which came last.
+   */
   statuses: CommitStatus[]
 }
 
@@ -100,8 +104,9 @@ function commitHealth(commit: CommitEvidence, patterns: readonly string[]): Comm
   if (byContext.size === 0) return { state: 'none', latest: [], since: undefined }
   const latest: CommitStatus[] = []
   let since: string | undefined
-  for (const history of byContext.values()) {
-    history.sort(byTime)
+  for (const newestFirst of byContext.values()) {
+    // Oldest first by time; within one second the list order (newest first) decides: a stable sort of the reversed list.
+    const history = newestFirst.reverse().sort(byTime)
     latest.push(history.at(-1)!)
     let first = history.length
     while (first > 0 && history[first - 1]!.state === 'success') first--
