@@ -119,16 +119,20 @@ describe("reviewers' edits on the promotion branch", { timeout: 240_000 }, () =>
     return clone
   }
   const edit = (clone: string, path: string) => writeFileSync(join(clone, path), `${readFileSync(join(clone, path), 'utf8')}# reviewed\n`)
-
-  test('our own commit is known by its SHA: a second run is unchanged; an amended commit is never overwritten', async () => {
+  /** `tag` merged into dev, reported healthy there by Flux, and its promotion to staging opened by this action. */
+  async function promotedToStaging(app: string, tag: string) {
     await github.rest.pulls.merge({
       owner,
       repo: 'config-repo',
-      pull_number: (await openPromotionPr(github, request({ app: 'api', tag: 'sha-1212121' }))).prNumber!,
+      pull_number: (await openPromotionPr(github, request({ app, tag }))).prNumber!,
       merge_method: 'squash'
     })
-    await fluxReports(hub, github, { repository: CONFIG, app: 'api', env: 'dev', state: 'success' })
-    const first = await openPromotionPr(github, request({ mode: 'promote', app: 'api', to: 'staging' }))
+    await fluxReports(hub, github, { repository: CONFIG, app, env: 'dev', state: 'success' })
+    return openPromotionPr(github, request({ mode: 'promote', app, to: 'staging' }))
+  }
+
+  test('our own commit is known by its SHA: a second run is unchanged; an amended commit is never overwritten', async () => {
+    const first = await promotedToStaging('api', 'sha-1212121')
     const pr = (await hub.pulls(CONFIG)).find((p) => p.number === first.prNumber)!
     expect(markerFromBody(pr.body)?.commits).toEqual([first.commitSha])
     expect(await openPromotionPr(github, request({ mode: 'promote', app: 'api', to: 'staging' }))).toMatchObject({
@@ -152,14 +156,7 @@ describe("reviewers' edits on the promotion branch", { timeout: 240_000 }, () =>
   })
 
   test('a cherry-picked commit on top of a reviewer’s fix is never overwritten either', async () => {
-    await github.rest.pulls.merge({
-      owner,
-      repo: 'config-repo',
-      pull_number: (await openPromotionPr(github, request({ app: 'jobs', tag: 'sha-3434343' }))).prNumber!,
-      merge_method: 'squash'
-    })
-    await fluxReports(hub, github, { repository: CONFIG, app: 'jobs', env: 'dev', state: 'success' })
-    const first = await openPromotionPr(github, request({ mode: 'promote', app: 'jobs', to: 'staging' }))
+    const first = await promotedToStaging('jobs', 'sha-3434343')
     // The reviewer rebuilds the branch: a fix of their own on main's head, then the bot's commit cherry-picked with its message.
     const clone = reviewerClone('promote/jobs-to-staging')
     git(clone, 'checkout', '-q', '-B', 'promote/jobs-to-staging', 'origin/main')
