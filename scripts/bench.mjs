@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs every scripts/bench/*.mjs and prints one `name: value` line per figure. Each bench
-// measures a baseline in the same run and reports ratios against it, so figures compare across
-// machines; nothing here asserts a time.
+// Runs every scripts/bench/*.mjs and prints one `name: value` line per figure, with the figure's
+// goal beside it (`[name, value, goal]` from the bench; 'baseline' for what the others are measured
+// against). Each bench measures a baseline in the same run and reports ratios against it, so figures
+// compare across machines; nothing here asserts a time.
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -14,7 +15,7 @@ for (const file of (await readdir(dir)).filter((f) => f.endsWith('.mjs') && !f.s
   ran++
   const bench = await import(pathToFileURL(join(dir, file)).href)
   try {
-    for await (const [name, value] of bench.run()) console.log(`${name}: ${value}`)
+    for await (const [name, value, goal] of bench.run()) console.log(goal ? `${name}: ${value}  (goal: ${goal})` : `${name}: ${value}`)
   } catch (error) {
     // A bench whose subject fails measures nothing: say which, and fail the whole run.
     console.error(`bench ${file} failed: ${error instanceof Error ? error.message : error}`)
