@@ -40006,14 +40006,27 @@ function planTags(request) {
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+var node_modules_semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
 // EXTERNAL MODULE: ./packages/core/src/tags/version-bump.ts
 var version_bump = __nccwpck_require__(3712);
 ;// CONCATENATED MODULE: ./packages/core/src/tags/release-version.ts
 
 
 
+/**
+ * `tags` whose names are `<prefix><semver>`, newest version first (others dropped): the order in
+ * which to look up what an annotated tag points at when only the recent ones can be afforded.
+ */
+function newestReleasesFirst(tags, prefix) {
+    return tags
+        .flatMap((tag) => {
+        const version = tag.name.startsWith(prefix) ? semver.valid(tag.name.slice(prefix.length)) : null;
+        return version ? [{ tag, version }] : [];
+    })
+        .sort((a, b) => semver.rcompare(a.version, b.version))
+        .map(({ tag }) => tag);
+}
 function parseTags(tags, prefix) {
     const parsed = [];
     for (const tag of tags) {

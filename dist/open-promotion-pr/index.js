@@ -46222,7 +46222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9254);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3160);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -46231,7 +46231,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9254:
+/***/ 3160:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55643,8 +55643,8 @@ function verificationWord(state) {
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+var node_modules_semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
 ;// CONCATENATED MODULE: ./packages/core/src/tags/image-reference.ts
 
 /**
@@ -64642,12 +64642,12 @@ function parsePreset(value, subject, location) {
 ;// CONCATENATED MODULE: ./packages/core/src/tags/version-bump.ts
 
 const rank = { none: 0, patch: 1, minor: 2, major: 3 };
-const DEFAULT_RELEASE_ANALYSIS = { preset: 'angular', releaseRules: [] };
+const version_bump_DEFAULT_RELEASE_ANALYSIS = { preset: 'angular', releaseRules: [] };
 // semantic-release drops these before any plugin sees the commits.
 const BANG_HEADER = /^\w+(?:\([^)]*\))?!: /;
 const SKIP_RELEASE = /\[skip\s+release]|\[release\s+skip]/i;
 /** What one commit message releases on its own (reverts are judged as reverts, not against the range). */
-function bumpOfMessage(message, analysis = DEFAULT_RELEASE_ANALYSIS) {
+function bumpOfMessage(message, analysis = version_bump_DEFAULT_RELEASE_ANALYSIS) {
     return releaseOf(parseCommitMessage(message, analysis.preset), analysis) || 'none';
 }
 function releaseOf(commit, analysis) {
@@ -64664,7 +64664,7 @@ function releaseOf(commit, analysis) {
  * highest wins. Only a commit's own message counts: the `* feat: …` lines of a squash merge's
  * body are not commits (a `BREAKING CHANGE:` footer in it is).
  */
-function bumpFromCommits(commits, analysis = DEFAULT_RELEASE_ANALYSIS) {
+function version_bump_bumpFromCommits(commits, analysis = version_bump_DEFAULT_RELEASE_ANALYSIS) {
     const skipped = [];
     const parsed = [];
     for (const { sha, message } of commits) {
@@ -64736,7 +64736,7 @@ const versioningSchema = {
 };
 function completeVersioning(input, file, locate) {
     if (!input)
-        return DEFAULT_RELEASE_ANALYSIS;
+        return version_bump_DEFAULT_RELEASE_ANALYSIS;
     const preset = input.preset === undefined ? 'angular' : parsePreset(input.preset, `${file}: versioning.preset`, locate(['preset']));
     const releaseRules = input.releaseRules === undefined
         ? []
@@ -66002,6 +66002,95 @@ async function commit_evidence_healthEvidence(github, repo, query) {
     return evidence;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/tags/release-version.ts
+
+
+
+/**
+ * `tags` whose names are `<prefix><semver>`, newest version first (others dropped): the order in
+ * which to look up what an annotated tag points at when only the recent ones can be afforded.
+ */
+function newestReleasesFirst(tags, prefix) {
+    return tags
+        .flatMap((tag) => {
+        const version = tag.name.startsWith(prefix) ? semver_default().valid(tag.name.slice(prefix.length)) : null;
+        return version ? [{ tag, version }] : [];
+    })
+        .sort((a, b) => semver_default().rcompare(a.version, b.version))
+        .map(({ tag }) => tag);
+}
+function parseTags(tags, prefix) {
+    const parsed = [];
+    for (const tag of tags) {
+        if (!tag.name.startsWith(prefix))
+            continue;
+        const version = semver.parse(tag.name.slice(prefix.length));
+        if (version)
+            parsed.push({ ...tag, version });
+    }
+    return parsed.sort((a, b) => semver.rcompare(a.version, b.version));
+}
+/**
+ * The next semantic version from conventional commits since the last stable release tag.
+ * A commit that already carries a release tag keeps that version, so re-runs agree.
+ */
+async function computeVersion(request, source) {
+    if (!semver.valid(request.initialVersion)) {
+        throw parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`);
+    }
+    const analysis = request.analysis ?? DEFAULT_RELEASE_ANALYSIS;
+    const tags = parseTags(await source.releaseTags(), request.prefix);
+    const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0));
+    const stable = tags.filter((tag) => tag.version.prerelease.length === 0);
+    const base = stable[0];
+    if (onHead) {
+        const previous = tags.find((tag) => semver.lt(tag.version, onHead.version) && tag.version.prerelease.length === 0);
+        return {
+            version: onHead.version.version,
+            previousVersion: previous?.version.version ?? '',
+            previousTag: previous?.name,
+            bump: 'none',
+            reasons: [],
+            skipped: [],
+            analyzed: 0,
+            unreadBreaking: [],
+            preset: analysis.preset,
+            released: true,
+            unchanged: false
+        };
+    }
+    const commits = await source.commitsSince(base?.sha);
+    const { bump, reasons, skipped, unreadBreaking } = bumpFromCommits(commits, analysis);
+    // The first release is the initial version whatever the commits say.
+    let next = base ? (bump === 'none' ? base.version.version : semver.inc(base.version, bump)) : request.initialVersion;
+    if (request.prerelease && (bump !== 'none' || !base)) {
+        next = nextPrerelease(next, request.prerelease, tags);
+    }
+    return {
+        version: next,
+        previousVersion: base?.version.version ?? '',
+        previousTag: base?.name,
+        bump,
+        reasons,
+        skipped,
+        analyzed: commits.length,
+        unreadBreaking,
+        preset: analysis.preset,
+        released: false,
+        unchanged: base !== undefined && bump === 'none'
+    };
+}
+function nextPrerelease(version, identifier, tags) {
+    if (!/^[0-9A-Za-z-]+$/.test(identifier)) {
+        throw parameterError('prerelease', `'${identifier}' is not a valid pre-release identifier (letters, digits and '-')`);
+    }
+    const numbers = tags
+        .filter((tag) => `${tag.version.major}.${tag.version.minor}.${tag.version.patch}` === version && tag.version.prerelease[0] === identifier)
+        .map((tag) => Number(tag.version.prerelease[1] ?? 0));
+    const n = numbers.length > 0 ? Math.max(...numbers) + 1 : 1;
+    return `${version}-${identifier}.${n}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/operations/src/github-errors.ts
 /** The HTTP status of an Octokit error, if it has one. */
 function github_errors_statusOf(error) {
@@ -66095,6 +66184,8 @@ function explainGitHubError(error, what, repo) {
  * refs) and pulls/issues/statuses. Each call is a single request; retries of transient failures
  * happen below (Octokit's retry and throttling plugins), races above (retryRefRaces).
  */
+/** How many annotated release tags a promotion peels, newest version first (one request each). */
+const RELEASE_TAGS_PEELED = 20;
 class GitHubRepo {
     github;
     id;
@@ -66392,7 +66483,12 @@ class GitHubRepo {
             return messageOf(error);
         }
     }
-    /** Tags whose names start with `prefix`, with the commit each names (annotated tags peeled). */
+    /**
+     * Release tags (`<prefix><semver>`), with the commit each names. A lightweight tag costs nothing
+     * beyond the one listing; an annotated tag costs a request to peel, so only the newest
+     * RELEASE_TAGS_PEELED of them are read: the versions a promotion can be about (an older build
+     * shows no version rather than costing a request per tag ever cut).
+     */
     async releaseTags(prefix) {
         let refs;
         try {
@@ -66402,11 +66498,12 @@ class GitHubRepo {
             throw explainGitHubError(error, `Reading the release tags of ${this.id.owner}/${this.id.repo}`, this.id);
         }
         const tags = [];
-        for (const ref of refs.slice(-200)) {
-            let sha = ref.object.sha;
-            if (ref.object.type === 'tag')
-                sha = (await this.call('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', { tag_sha: sha })).data.object.sha;
-            tags.push({ name: ref.ref.replace(/^refs\/tags\//, ''), sha });
+        let peeled = 0;
+        for (const { name, object } of newestReleasesFirst(refs.map((ref) => ({ name: ref.ref.replace(/^refs\/tags\//, ''), object: ref.object })), prefix)) {
+            if (object.type !== 'tag')
+                tags.push({ name, sha: object.sha });
+            else if (peeled++ < RELEASE_TAGS_PEELED)
+                tags.push({ name, sha: (await this.call('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', { tag_sha: object.sha })).data.object.sha });
         }
         return tags;
     }

@@ -159,6 +159,33 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])
   })
 
+  test('GitHub faults reach the log as what they are: a refused write names the permission, an optional call failing after the PR is a warning', async () => {
+    try {
+      hub.inject({ route: 'pulls/create', times: Infinity, fault: { kind: 'status', status: 403 } })
+      const refused = await runAction('open-promotion-pr', { env, inputs: { ...base(), tag: 'sha-4030403' } })
+      expect(refused.exitCode).toBe(1)
+      const errors = refused.annotations.filter((a) => a.level === 'error')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]!.message).toMatch(
+        /^open-promotion-pr: The token may not do POST \/repos\/org\/config-repo\/pulls \(403: .*\)\. It needs pull-requests: write/
+      )
+      expect(refused.stdout).not.toMatch(/bug in gitops-actions|\n\s+at /)
+      hub.clearFaults()
+
+      hub.inject({ route: 'issues/add-labels', times: Infinity, fault: { kind: 'status', status: 503 } })
+      const labelled = await runAction('open-promotion-pr', { env, inputs: { ...base(), tag: 'sha-5030503', labels: 'promotion' } })
+      expect(labelled.exitCode).toBe(0)
+      expect(labelled.outputs).toMatchObject({ 'pull-request-operation': 'created', 'pull-request-number': expect.stringMatching(/^\d+$/) })
+      // Among the warnings (this harness's app repo does not exist, so no changelog either): the labels, with the PR reported.
+      expect(labelled.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toContainEqual(
+        expect.stringMatching(/^Adding the labels promotion.* failed, the pull request #\d+ is open all the same: GitHub answered 503/)
+      )
+      expect(labelled.annotations.filter((a) => a.level === 'error')).toEqual([])
+    } finally {
+      hub.clearFaults()
+    }
+  })
+
   test("create-pull-request's inputs and outputs: title, labels, reviewers, team-reviewers, delete-branch; pull-request-*", async () => {
     const inputs = {
       ...base(),

@@ -16,6 +16,20 @@ export interface ReleaseTag {
   sha: string
 }
 
+/**
+ * `tags` whose names are `<prefix><semver>`, newest version first (others dropped): the order in
+ * which to look up what an annotated tag points at when only the recent ones can be afforded.
+ */
+export function newestReleasesFirst<T extends { name: string }>(tags: readonly T[], prefix: string): T[] {
+  return tags
+    .flatMap((tag) => {
+      const version = tag.name.startsWith(prefix) ? semver.valid(tag.name.slice(prefix.length)) : null
+      return version ? [{ tag, version }] : []
+    })
+    .sort((a, b) => semver.rcompare(a.version, b.version))
+    .map(({ tag }) => tag)
+}
+
 /** Where version facts come from; the action reads them from git, tests from fixtures. */
 export interface VersionHistorySource {
   /** Every tag with the release prefix reachable from the commit being tagged (not only the newest 100). */

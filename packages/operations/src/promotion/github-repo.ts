@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import {
   isUserError,
   markerFromBody,
+  newestReleasesFirst,
   RefRaceError,
   UserError,
   type BranchHead,
@@ -40,6 +41,9 @@ export function explainGitHubError(error: unknown, what: string, repo: RepoId): 
  * refs) and pulls/issues/statuses. Each call is a single request; retries of transient failures
  * happen below (Octokit's retry and throttling plugins), races above (retryRefRaces).
  */
+/** How many annotated release tags a promotion peels, newest version first (one request each). */
+export const RELEASE_TAGS_PEELED = 20
+
 export class GitHubRepo {
   /** Requests by operation, for the report and the benchmarks. */
   readonly calls: Record<string, number> = {}
@@ -361,7 +365,12 @@ export class GitHubRepo {
     }
   }
 
-  /** Tags whose names start with `prefix`, with the commit each names (annotated tags peeled). */
+  /**
+   * Release tags (`<prefix><semver>`), with the commit each names. A lightweight tag costs nothing
+   * beyond the one listing; an annotated tag costs a request to peel, so only the newest
+   * RELEASE_TAGS_PEELED of them are read: the versions a promotion can be about (an older build
+   * shows no version rather than costing a request per tag ever cut).
+   */
   async releaseTags(prefix: string): Promise<ReleaseTag[]> {
     let refs: Array<{ ref: string; object: { sha: string; type: string } }>
     try {
@@ -370,11 +379,14 @@ export class GitHubRepo {
       throw explainGitHubError(error, `Reading the release tags of ${this.id.owner}/${this.id.repo}`, this.id)
     }
     const tags: ReleaseTag[] = []
-    for (const ref of refs.slice(-200)) {
-      let sha = ref.object.sha
-      if (ref.object.type === 'tag')
-        sha = (await this.call('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', { tag_sha: sha })).data.object.sha
-      tags.push({ name: ref.ref.replace(/^refs\/tags\//, ''), sha })
+    let peeled = 0
+    for (const { name, object } of newestReleasesFirst(
+      refs.map((ref) => ({ name: ref.ref.replace(/^refs\/tags\//, ''), object: ref.object })),
+      prefix
+    )) {
+      if (object.type !== 'tag') tags.push({ name, sha: object.sha })
+      else if (peeled++ < RELEASE_TAGS_PEELED)
+        tags.push({ name, sha: (await this.call('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', { tag_sha: object.sha })).data.object.sha })
     }
     return tags
   }
