@@ -38584,7 +38584,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6131);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6465);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38593,7 +38593,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6131:
+/***/ 6465:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41591,11 +41591,40 @@ class errors_UserError extends Error {
     /** The message without the parameter's name. */
     detail;
     constructor(message, location, parameter) {
-        super(parameter === undefined ? message : `'${parameter}': ${message}`);
+        const plain = nameMentions(message, (p) => `the input '${p}'`);
+        super(parameter === undefined ? plain : `'${parameter}': ${plain}`);
         this.location = location;
         this.parameter = parameter;
         this.detail = message;
     }
+}
+/**
+ * A failure to reach a server or to be let in by it (GitHub's API, a registry): not a mistake in a
+ * file, and not a bug. The message names the setting to fix (the token, its permission, the URL).
+ * `kind` tells a dropped or refused connection ('network') from a refused credential ('auth').
+ */
+class AccessError extends errors_UserError {
+    kind;
+    constructor(kind, message, parameter) {
+        super(message, undefined, parameter);
+        this.kind = kind;
+    }
+}
+/** True for AccessError: the network or a credential failed. */
+function isAccessError(error) {
+    return error instanceof AccessError;
+}
+const MENTION = /\u{E000}([^\u{E001}]+)\u{E001}/gu;
+/**
+ * A parameter named in the middle of a message ("give ${mentionParameter('version')}"): each
+ * boundary names it its own way through userErrorText, an action as "input 'version'", the CLI as
+ * "--version".
+ */
+function mentionParameter(parameter) {
+    return `\u{E000}${parameter}\u{E001}`;
+}
+function nameMentions(text, name) {
+    return text.replace(MENTION, (_, parameter) => name(parameter));
 }
 /** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
 function errors_parameterError(parameter, message) {
@@ -41607,9 +41636,13 @@ function errors_subjectError(subject, message, location) {
         ? new errors_UserError(`${subject}: ${message}`, location)
         : new errors_UserError(message, location, subject.parameter);
 }
-/** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
-function userErrorText(error, nameParameter) {
-    return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`;
+/**
+ * A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`;
+ * parameters mentioned inside the message (mentionParameter) by `nameMention`, by default the same way.
+ */
+function userErrorText(error, nameParameter, nameMention = nameParameter) {
+    const detail = nameMentions(error.detail, nameMention);
+    return error.parameter === undefined ? detail : `${nameParameter(error.parameter)}: ${detail}`;
 }
 /** The same mistake with its file given from higher up the tree (see prefixLocation); itself when it has no location. */
 function prefixErrorLocation(error, prefix) {
@@ -41945,7 +41978,7 @@ async function runAction(actionName, main) {
         process.exitCode = 1;
         if (isUserError(error)) {
             const where = error.location ? `${formatLocation(error.location)}: ` : '';
-            core_error(`${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`)}`, annotationProperties(error.location, actionName));
+            core_error(`${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`, (input) => `the input '${input}'`)}`, annotationProperties(error.location, actionName));
         }
         else {
             const stack = error instanceof Error && error.stack ? error.stack : errors_errorMessage(error);
@@ -49564,7 +49597,11 @@ const environmentsSchema = {
         additionalProperties: false,
         required: ['name'],
         properties: {
-            name: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$' },
+            name: {
+                type: 'string',
+                pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$',
+                description: 'a name of lowercase letters, digits and hyphens (at most 32, e.g. staging)'
+            },
             namespace: { type: 'string', nullable: true, minLength: 1 },
             tagTemplate: { type: 'string', nullable: true, minLength: 1 },
             allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
@@ -49612,6 +49649,149 @@ function completeEnvironment(input, sourceOfLast = false) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/names.ts
+/** Levenshtein distance, for "did you mean" hints. */
+function editDistance(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+/**
+ * The candidate a mistyped name most likely meant (case ignored), for "did you mean" hints:
+ * the closest one within a third of the name's length (at least 1, at most 3 edits); undefined
+ * when none is that close.
+ */
+function nearestName(name, candidates) {
+    const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+    let best;
+    for (const candidate of candidates) {
+        const distance = editDistance(candidate.toLowerCase(), name.toLowerCase());
+        if (distance <= limit && (!best || distance < best.distance))
+            best = { candidate, distance };
+    }
+    return best?.candidate;
+}
+/** ` (did you mean 'x'?)` when a candidate is a typo away from `name`, else nothing. */
+function didYouMean(name, candidates) {
+    const near = nearestName(name, candidates);
+    return near ? ` (did you mean '${near}'?)` : '';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/config/config-schema-errors.ts
+
+
+
+/**
+ * gitops.yaml's schema errors in our words, at file:line: the key path as YAML reads it
+ * (`environments[0].name`), the value found, what was expected (a pattern's `description` from the
+ * schema, never the regular expression), and "did you mean" for an unknown key or value.
+ */
+function configSchemaError(source, errors) {
+    const error = mostSpecific(errors);
+    const path = error.instancePath
+        .split('/')
+        .slice(1)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const where = path.length === 0 ? 'gitops.yaml' : configKeyPath(path);
+    const params = error.params;
+    const schema = (error.parentSchema ?? {});
+    const value = error.data;
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const extra = String(params.additionalProperty);
+            const allowed = Object.keys(schema.properties ?? {});
+            return new errors_UserError(`${where}: unknown key '${extra}'${didYouMean(extra, allowed)}; valid keys: ${allowed.join(', ')}`, locationOf(source, [...path, extra], 'key'));
+        }
+        case 'enum': {
+            const allowed = params.allowedValues.map(String);
+            return new errors_UserError(`${where}: ${shown(value)} is not one of ${allowed.join(', ')}${typeof value === 'string' ? didYouMean(value, allowed) : ''}`, locationOf(source, path));
+        }
+        case 'pattern': {
+            // A key checked by propertyNames: the error names the key, and the key is where to look.
+            const key = error.propertyName;
+            const expected = schema.description ?? 'of the form this setting takes';
+            if (key !== undefined)
+                return new errors_UserError(`${where}: the key '${key}' is not ${expected}`, locationOf(source, [...path, key], 'key'));
+            return new errors_UserError(`${where}: ${shown(value)} is not ${expected}`, locationOf(source, path));
+        }
+        case 'type':
+            return new errors_UserError(`${where}: expected ${typeNames(params.type)}, found ${shown(value)}`, locationOf(source, path));
+        case 'required':
+            return new errors_UserError(`${where}: '${String(params.missingProperty)}' is required`, locationOf(source, path));
+        case 'minItems':
+            return new errors_UserError(`${where}: needs at least ${plural(Number(params.limit), 'entry', 'entries')}`, locationOf(source, path));
+        case 'maxItems':
+            return new errors_UserError(`${where}: takes at most ${plural(Number(params.limit), 'entry', 'entries')}`, locationOf(source, path));
+        case 'minLength':
+            return new errors_UserError(`${where}: ${Number(params.limit) === 1 ? 'must not be empty' : `needs at least ${params.limit} characters`}`, locationOf(source, path));
+        case 'maxLength':
+            return new errors_UserError(`${where}: is longer than ${params.limit} characters`, locationOf(source, path));
+        case 'minimum':
+        case 'maximum':
+        case 'exclusiveMinimum':
+        case 'exclusiveMaximum':
+            return new errors_UserError(`${where}: ${shown(value)} is ${COMPARISON[error.keyword]} ${String(params.limit)}`, locationOf(source, path));
+        default:
+            return new errors_UserError(`${where}: ${shown(value)} is not valid here${schema.description ? ` (expected ${schema.description})` : ''}`, locationOf(source, path));
+    }
+}
+const COMPARISON = {
+    minimum: 'below the minimum',
+    maximum: 'above the maximum',
+    exclusiveMinimum: 'not above',
+    exclusiveMaximum: 'not below'
+};
+/** Wrappers (propertyNames, anyOf, if) say less than the error inside them; the deepest path says most. */
+function mostSpecific(errors) {
+    const wrappers = new Set(['propertyNames', 'anyOf', 'oneOf', 'allOf', 'if', 'not']);
+    const inner = errors.filter((e) => !wrappers.has(e.keyword));
+    return [...(inner.length > 0 ? inner : errors)].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+}
+/** `environments[0].name`, `drift.expected["apps/v1"]`: a gitops.yaml key path as a reader finds it in the file. */
+function configKeyPath(path) {
+    return path
+        .map((part, i) => typeof part === 'number' ? `[${part}]` : /^[A-Za-z_][\w-]*$/.test(part) ? `${i === 0 ? '' : '.'}${part}` : `[${JSON.stringify(part)}]`)
+        .join('');
+}
+function typeNames(type) {
+    const names = {
+        string: 'a string',
+        number: 'a number',
+        integer: 'a whole number',
+        boolean: 'true or false',
+        array: 'a list',
+        object: 'a mapping (key: value)',
+        null: 'nothing'
+    };
+    const types = String(type)
+        .split(',')
+        .map((t) => names[t] ?? t);
+    return types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types.join('');
+}
+/** A value as the message quotes it: scalars as written, collections by kind. */
+function shown(value) {
+    if (value === null || value === undefined)
+        return 'nothing';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `'${value.length > 80 ? `${value.slice(0, 79)}…` : value}'`;
+    return String(value);
+}
+function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/drift.ts
 /**
  * Replicas, autoscaling bounds and config values differ between environments by design, and so
@@ -49638,8 +49818,11 @@ const driftSchema = {
             type: 'object',
             nullable: true,
             required: [],
-            propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$' },
-            additionalProperties: { type: 'array', items: { type: 'string', pattern: DRIFT_PATH_PATTERN } }
+            propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$', description: 'a kind (e.g. Deployment) or *' },
+            additionalProperties: {
+                type: 'array',
+                items: { type: 'string', pattern: DRIFT_PATH_PATTERN, description: 'a field path such as spec.replicas or metadata.labels[app]' }
+            }
         }
     }
 };
@@ -49662,7 +49845,13 @@ const layoutSchema = {
     additionalProperties: false,
     properties: {
         // {app} is optional: a repository with one overlay per environment (`clusters/{env}`) has no app level.
-        overlay: { type: 'string', nullable: true, pattern: '\\{env\\}', minLength: 1 },
+        overlay: {
+            type: 'string',
+            nullable: true,
+            pattern: '\\{env\\}',
+            minLength: 1,
+            description: 'a path with {env} in it (e.g. apps/{app}/overlays/{env})'
+        },
         base: { type: 'string', nullable: true, minLength: 1 }
     }
 };
@@ -49752,8 +49941,17 @@ const codeownersSchema = {
                 required: ['pattern', 'owners'],
                 properties: {
                     // GitHub refuses negation, character ranges and a leading `\#`; so do we.
-                    pattern: { type: 'string', minLength: 1, pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$' },
-                    owners: { type: 'array', minItems: 1, items: { type: 'string', pattern: OWNER_SYNTAX } }
+                    pattern: {
+                        type: 'string',
+                        minLength: 1,
+                        pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$',
+                        description: 'a CODEOWNERS pattern GitHub supports (no spaces, no leading !, # or \\\\, no [ ] ranges)'
+                    },
+                    owners: {
+                        type: 'array',
+                        minItems: 1,
+                        items: { type: 'string', pattern: OWNER_SYNTAX, description: 'an owner: @user, @org/team or an email address' }
+                    }
                 }
             }
         },
@@ -49772,10 +49970,12 @@ function completeCodeowners(input) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/policy.ts
+
 /** The seed's expectation: policy violations block staging and prod, and warn in dev. */
 const DEFAULT_POLICY = { severity: 'error', environments: { dev: 'warning' }, rules: {}, custom: [], expressions: [] };
 const severity = { type: 'string', enum: ['error', 'warning', 'notice', 'off'] };
 const RULE_ID = '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$';
+const RULE_ID_TEXT = 'a rule id of lowercase letters, digits and hyphens (e.g. host-port)';
 const policySchema = {
     type: 'object',
     additionalProperties: false,
@@ -49784,7 +49984,7 @@ const policySchema = {
         environments: { type: 'object', additionalProperties: severity },
         rules: {
             type: 'object',
-            propertyNames: { pattern: RULE_ID },
+            propertyNames: { pattern: RULE_ID, description: RULE_ID_TEXT },
             additionalProperties: {
                 type: 'object',
                 additionalProperties: false,
@@ -49802,7 +50002,7 @@ const policySchema = {
                 additionalProperties: false,
                 required: ['id', 'validations'],
                 properties: {
-                    id: { type: 'string', pattern: RULE_ID },
+                    id: { type: 'string', pattern: RULE_ID, description: RULE_ID_TEXT },
                     kinds: { type: 'array', items: { type: 'string', minLength: 1 } },
                     matchConditions: {
                         type: 'array',
@@ -49843,7 +50043,11 @@ function completePolicy(input, locate = () => undefined) {
         environments: { ...DEFAULT_POLICY.environments, ...input?.environments },
         rules: { ...input?.rules },
         custom: (input?.custom ?? []).map((rule) => ({ ...rule })),
-        expressions: customExpressions(input).map(({ path, expression }) => ({ path: path.join('.'), expression, location: locate(path) }))
+        expressions: customExpressions(input).map(({ path, expression }) => ({
+            path: configKeyPath(['policy', ...path]),
+            expression,
+            location: locate(path)
+        }))
     };
 }
 /** The CEL expressions of the custom rules, with their paths in the policy section. */
@@ -49877,7 +50081,12 @@ const deploymentWindowsSchema = {
             environments: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
             timeZone: { type: 'string', nullable: true, minLength: 1 },
             days: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', enum: [...WEEKDAYS] } },
-            hours: { type: 'string', nullable: true, pattern: HOURS_PATTERN }
+            hours: {
+                type: 'string',
+                nullable: true,
+                pattern: HOURS_PATTERN,
+                description: 'a range of 24-hour times, HH:MM-HH:MM (e.g. 09:00-17:00)'
+            }
         }
     }
 };
@@ -50445,37 +50654,6 @@ function parseCommitsStream(options = {}) {
 //# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoiaW5kZXguanMiLCJzb3VyY2VSb290IjoiIiwic291cmNlcyI6WyIuLi9zcmMvaW5kZXgudHMiXSwibmFtZXMiOltdLCJtYXBwaW5ncyI6IkFBQUEsY0FBYyxZQUFZLENBQUE7QUFDMUIsY0FBYyxtQkFBbUIsQ0FBQTtBQUNqQyxjQUFjLGFBQWEsQ0FBQSJ9
 // EXTERNAL MODULE: ./node_modules/micromatch/index.js
 var node_modules_micromatch = __nccwpck_require__(8785);
-;// CONCATENATED MODULE: ./packages/core/src/names.ts
-/** Levenshtein distance, for "did you mean" hints. */
-function editDistance(a, b) {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let previous = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const current = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-    }
-    return row[b.length];
-}
-/**
- * The candidate a mistyped name most likely meant (case ignored), for "did you mean" hints:
- * the closest one within a third of the name's length (at least 1, at most 3 edits); undefined
- * when none is that close.
- */
-function nearestName(name, candidates) {
-    const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
-    let best;
-    for (const candidate of candidates) {
-        const distance = editDistance(candidate.toLowerCase(), name.toLowerCase());
-        if (distance <= limit && (!best || distance < best.distance))
-            best = { candidate, distance };
-    }
-    return best?.candidate;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/tags/release-rules.ts
 
 
@@ -50798,7 +50976,10 @@ const kustomizeSchema = {
     additionalProperties: false,
     description: 'What kustomize builds may fetch: remote resources are refused unless their host is listed.',
     properties: {
-        remoteResources: { type: 'array', items: { type: 'string', pattern: REMOTE_HOST_PATTERN } }
+        remoteResources: {
+            type: 'array',
+            items: { type: 'string', pattern: REMOTE_HOST_PATTERN, description: 'a host name such as github.com or *.example.com' }
+        }
     }
 };
 function completeKustomize(input) {
@@ -50806,6 +50987,8 @@ function completeKustomize(input) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
+
 
 
 
@@ -50888,24 +51071,24 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const raw = yaml_source_toPlain(source) ?? {};
     const validate = configValidator();
     if (!validate(raw))
-        throw schemaError(source, validate.errors ?? []);
+        throw configSchemaError(source, validate.errors ?? []);
     const data = raw;
     const [quotaProblem] = quotaProblems(data.quota);
     if (quotaProblem) {
-        throw new errors_UserError(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
+        throw new errors_UserError(`quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
     }
     const versionProblem = (value, path, name) => {
         const node = source.document.getIn(path, true);
         const problem = value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined);
         if (problem)
-            throw new errors_UserError(`${file}: ${name}: ${problem}`, locationOf(source, path));
+            throw new errors_UserError(`${name}: ${problem}`, locationOf(source, path));
     };
     versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
     data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
     data.environments?.forEach((environment, index) => {
         const minSoak = environment.verification?.minSoak;
         if (minSoak !== undefined && parseDuration(minSoak) === undefined) {
-            throw new errors_UserError(`${file}: environments[${environment.name}].verification.minSoak '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`, locationOf(source, ['environments', index, 'verification', 'minSoak']));
+            throw new errors_UserError(`environments[${index}].verification.minSoak: '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`, locationOf(source, ['environments', index, 'verification', 'minSoak']));
         }
     });
     for (const key of ['overlay', 'base']) {
@@ -50913,7 +51096,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         if (template === undefined)
             continue;
         try {
-            repo_paths_normalizeRepoPath(template, `${file}: layout.${key}`);
+            repo_paths_normalizeRepoPath(template, `layout.${key}`);
         }
         catch (error) {
             throw new errors_UserError(error.message, locationOf(source, ['layout', key]));
@@ -50923,7 +51106,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const seen = new Set();
     environments.forEach((environment, index) => {
         if (seen.has(environment.name)) {
-            throw new errors_UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
+            throw new errors_UserError(`environments[${index}]: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
         }
         seen.add(environment.name);
         for (const [key, list] of [['allowedTags', environment.allowedTags], ['forbiddenTags', environment.forbiddenTags]]) {
@@ -50932,7 +51115,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
                     return;
                 const problem = tagPatternProblem(pattern.replaceAll('{app}', 'app'));
                 if (problem) {
-                    throw new errors_UserError(`${file}: ${key} pattern '${pattern}' is not a valid regular expression: ${problem}`, locationOf(source, ['environments', index, key, i]));
+                    throw new errors_UserError(`environments[${index}].${key}[${i}]: '${pattern}' is not a valid regular expression: ${problem}`, locationOf(source, ['environments', index, key, i]));
                 }
             });
         }
@@ -50940,11 +51123,11 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow);
     deploymentWindows.forEach((window, index) => {
         if (!isKnownTimeZone(window.timeZone)) {
-            throw new errors_UserError(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
+            throw new errors_UserError(`deploymentWindows[${index}].timeZone: '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
         }
         window.environments.forEach((name, i) => {
             if (!seen.has(name)) {
-                throw new errors_UserError(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
+                throw new errors_UserError(`deploymentWindows[${index}].environments[${i}]: no environment '${name}'${didYouMean(name, seen)}; environments: ${[...seen].join(', ')}`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
             }
         });
     });
@@ -50963,27 +51146,6 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file),
         kustomize: completeKustomize(data.kustomize)
     };
-}
-function schemaError(source, errors) {
-    // The most specific error is the most useful one; ajv lists parents' errors too.
-    const error = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-    const path = error.instancePath
-        .split('/')
-        .slice(1)
-        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
-    const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.');
-    let message = `${source.file}: ${where} ${error.message ?? 'is invalid'}`;
-    if (error.keyword === 'additionalProperties') {
-        const extra = error.params.additionalProperty;
-        const allowed = Object.keys(error.parentSchema?.properties ?? {});
-        message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`;
-        path.push(extra);
-        return new errors_UserError(message, locationOf(source, path, 'key'));
-    }
-    else if (error.keyword === 'enum') {
-        message += `: ${error.params.allowedValues.join(', ')}`;
-    }
-    return new errors_UserError(message, locationOf(source, path));
 }
 /** Finds an environment by name, or a UserError listing the known ones. */
 function environmentByName(config, name, input = 'environment') {

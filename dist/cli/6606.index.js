@@ -10,7 +10,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   releaseAnalysisOf: () => (/* binding */ releaseAnalysisOf)
 /* harmony export */ });
 /* harmony import */ var _gitops_actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(10986);
-/* harmony import */ var _gitops_actions_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(49192);
+/* harmony import */ var _gitops_actions_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(56046);
 
 /**
  * How compute-tag decides versions: the caller's preset and release rules (given as YAML or JSON

@@ -39302,7 +39302,7 @@ async function runAction(actionName, main) {
         process.exitCode = 1;
         if ((0,errors/* isUserError */.iU)(error)) {
             const where = error.location ? `${(0,source_location/* formatLocation */.j)(error.location)}: ` : '';
-            core_error(`${actionName}: ${where}${(0,errors/* userErrorText */.Jz)(error, (input) => `Input '${input}'`)}`, annotationProperties(error.location, actionName));
+            core_error(`${actionName}: ${where}${(0,errors/* userErrorText */.Jz)(error, (input) => `Input '${input}'`, (input) => `the input '${input}'`)}`, annotationProperties(error.location, actionName));
         }
         else {
             const stack = error instanceof Error && error.stack ? error.stack : (0,errors/* errorMessage */.gJ)(error);
@@ -40295,7 +40295,7 @@ async function computeTag(request) {
     };
 }
 async function readVersion(request, head, needed) {
-    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(432), __nccwpck_require__.e(921)]).then(__nccwpck_require__.bind(__nccwpck_require__, 921))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
+    const settings = async () => (await Promise.all(/* import() */[__nccwpck_require__.e(432), __nccwpck_require__.e(355)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5355))).releaseAnalysisOf(request.cwd, request.preset, request.releaseRules);
     // A malformed release-rules input is an error even on runs that compute no version.
     const given = request.releaseRules !== undefined ? await settings() : undefined;
     if (request.version !== undefined)
@@ -40437,8 +40437,8 @@ function repositoryInput(name) {
     return { owner: match[1], repo: match[2] };
 }
 
-// EXTERNAL MODULE: ./packages/core/src/tags/release-rules.ts + 8 modules
-var release_rules = __nccwpck_require__(9746);
+// EXTERNAL MODULE: ./packages/core/src/tags/release-rules.ts + 7 modules
+var release_rules = __nccwpck_require__(3343);
 ;// CONCATENATED MODULE: ./actions/compute-tag/src/inputs.ts
 
 
@@ -40552,6 +40552,7 @@ function renderSummary(result) {
 /* harmony export */   iU: () => (/* binding */ isUserError),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
+/* unused harmony exports AccessError, isAccessError, mentionParameter */
 /* harmony import */ var _source_location_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6294);
 
 /**
@@ -40571,11 +40572,40 @@ class UserError extends Error {
     /** The message without the parameter's name. */
     detail;
     constructor(message, location, parameter) {
-        super(parameter === undefined ? message : `'${parameter}': ${message}`);
+        const plain = nameMentions(message, (p) => `the input '${p}'`);
+        super(parameter === undefined ? plain : `'${parameter}': ${plain}`);
         this.location = location;
         this.parameter = parameter;
         this.detail = message;
     }
+}
+/**
+ * A failure to reach a server or to be let in by it (GitHub's API, a registry): not a mistake in a
+ * file, and not a bug. The message names the setting to fix (the token, its permission, the URL).
+ * `kind` tells a dropped or refused connection ('network') from a refused credential ('auth').
+ */
+class AccessError extends UserError {
+    kind;
+    constructor(kind, message, parameter) {
+        super(message, undefined, parameter);
+        this.kind = kind;
+    }
+}
+/** True for AccessError: the network or a credential failed. */
+function isAccessError(error) {
+    return error instanceof AccessError;
+}
+const MENTION = /\u{E000}([^\u{E001}]+)\u{E001}/gu;
+/**
+ * A parameter named in the middle of a message ("give ${mentionParameter('version')}"): each
+ * boundary names it its own way through userErrorText, an action as "input 'version'", the CLI as
+ * "--version".
+ */
+function mentionParameter(parameter) {
+    return `\u{E000}${parameter}\u{E001}`;
+}
+function nameMentions(text, name) {
+    return text.replace(MENTION, (_, parameter) => name(parameter));
 }
 /** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
 function parameterError(parameter, message) {
@@ -40587,9 +40617,13 @@ function subjectError(subject, message, location) {
         ? new UserError(`${subject}: ${message}`, location)
         : new UserError(message, location, subject.parameter);
 }
-/** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
-function userErrorText(error, nameParameter) {
-    return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`;
+/**
+ * A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`;
+ * parameters mentioned inside the message (mentionParameter) by `nameMention`, by default the same way.
+ */
+function userErrorText(error, nameParameter, nameMention = nameParameter) {
+    const detail = nameMentions(error.detail, nameMention);
+    return error.parameter === undefined ? detail : `${nameParameter(error.parameter)}: ${detail}`;
 }
 /** The same mistake with its file given from higher up the tree (see prefixLocation); itself when it has no location. */
 function prefixErrorLocation(error, prefix) {
@@ -40609,6 +40643,52 @@ function isUserError(error) {
 /** The message of anything thrown, for places that must not assume it is an Error. */
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 8129:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   au: () => (/* binding */ didYouMean),
+/* harmony export */   qb: () => (/* binding */ nearestName)
+/* harmony export */ });
+/* unused harmony export editDistance */
+/** Levenshtein distance, for "did you mean" hints. */
+function editDistance(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+/**
+ * The candidate a mistyped name most likely meant (case ignored), for "did you mean" hints:
+ * the closest one within a third of the name's length (at least 1, at most 3 edits); undefined
+ * when none is that close.
+ */
+function nearestName(name, candidates) {
+    const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+    let best;
+    for (const candidate of candidates) {
+        const distance = editDistance(candidate.toLowerCase(), name.toLowerCase());
+        if (distance <= limit && (!best || distance < best.distance))
+            best = { candidate, distance };
+    }
+    return best?.candidate;
+}
+/** ` (did you mean 'x'?)` when a candidate is a typo away from `name`, else nothing. */
+function didYouMean(name, candidates) {
+    const near = nearestName(name, candidates);
+    return near ? ` (did you mean '${near}'?)` : '';
 }
 
 
@@ -40823,7 +40903,7 @@ function prefixLocation(location, prefix) {
 
 /***/ }),
 
-/***/ 9746:
+/***/ 3343:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41372,37 +41452,8 @@ var micromatch = __nccwpck_require__(8785);
 var micromatch_default = /*#__PURE__*/__nccwpck_require__.n(micromatch);
 // EXTERNAL MODULE: ./packages/core/src/errors.ts
 var errors = __nccwpck_require__(7638);
-;// CONCATENATED MODULE: ./packages/core/src/names.ts
-/** Levenshtein distance, for "did you mean" hints. */
-function editDistance(a, b) {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let previous = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const current = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-    }
-    return row[b.length];
-}
-/**
- * The candidate a mistyped name most likely meant (case ignored), for "did you mean" hints:
- * the closest one within a third of the name's length (at least 1, at most 3 edits); undefined
- * when none is that close.
- */
-function nearestName(name, candidates) {
-    const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
-    let best;
-    for (const candidate of candidates) {
-        const distance = editDistance(candidate.toLowerCase(), name.toLowerCase());
-        if (distance <= limit && (!best || distance < best.distance))
-            best = { candidate, distance };
-    }
-    return best?.candidate;
-}
-
+// EXTERNAL MODULE: ./packages/core/src/names.ts
+var names = __nccwpck_require__(8129);
 ;// CONCATENATED MODULE: ./packages/core/src/tags/release-rules.ts
 
 
@@ -41518,7 +41569,7 @@ function parseReleaseRules(value, subject, locate) {
         for (const [key, field] of entries) {
             if (key === 'release') {
                 if (field !== false && field !== null && !RELEASE_TYPES.includes(field)) {
-                    const near = typeof field === 'string' ? nearestName(field, RELEASE_TYPES) : undefined;
+                    const near = typeof field === 'string' ? (0,names/* nearestName */.qb)(field, RELEASE_TYPES) : undefined;
                     throw fail(`${where}: release '${String(field)}' is not a release type: use major, minor, patch, or false for no release${near ? ` (did you mean '${near}'?)` : ''}`, [index, key]);
                 }
                 rule.release = field;
@@ -41535,7 +41586,7 @@ function parseReleaseRules(value, subject, locate) {
                 rule.fields[key] = field;
             }
             else {
-                const near = nearestName(key, [...COMMIT_FIELDS, 'release', 'breaking', 'revert']);
+                const near = (0,names/* nearestName */.qb)(key, [...COMMIT_FIELDS, 'release', 'breaking', 'revert']);
                 throw fail(`${where}: '${key}' is not a field of a parsed commit (${COMMIT_FIELDS.join(', ')}) nor release, breaking or revert${near ? `; did you mean '${near}'?` : ''}`, [index, key]);
             }
         }
@@ -41549,7 +41600,7 @@ function parseReleaseRules(value, subject, locate) {
 function parsePreset(value, subject, location) {
     if (typeof value === 'string' && PRESETS.includes(value))
         return value;
-    const near = typeof value === 'string' ? nearestName(value, PRESETS) : undefined;
+    const near = typeof value === 'string' ? (0,names/* nearestName */.qb)(value, PRESETS) : undefined;
     throw (0,errors/* subjectError */.b6)(subject, `'${String(value)}' is not a preset: use angular (semantic-release's default) or conventionalcommits${near ? ` (did you mean '${near}'?)` : ''}`, location);
 }
 
@@ -41564,7 +41615,7 @@ function parsePreset(value, subject, location) {
 /* harmony export */   bq: () => (/* binding */ DEFAULT_RELEASE_ANALYSIS)
 /* harmony export */ });
 /* unused harmony exports bumpOfMessage, strongerBump */
-/* harmony import */ var _release_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9746);
+/* harmony import */ var _release_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3343);
 
 const rank = { none: 0, patch: 1, minor: 2, major: 3 };
 const DEFAULT_RELEASE_ANALYSIS = { preset: 'angular', releaseRules: [] };

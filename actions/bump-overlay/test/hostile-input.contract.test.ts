@@ -107,7 +107,7 @@ describe('bump-overlay on hostile repository content', { timeout: 120_000 }, () 
       const lookahead = await runAction('bump-overlay', { workspace, env, inputs: dev('sha-def4567') })
       expect(lookahead.exitCode).toBe(1)
       expect(errors(lookahead)[0]!.properties.file).toBe('config/gitops.yaml')
-      expect(errors(lookahead)[0]!.message).toMatch(/allowedTags pattern.*RE2/)
+      expect(errors(lookahead)[0]!.message).toMatch(/environments\[0\]\.allowedTags\[0\]: .*RE2/)
     },
     // A backtracking engine needs about a minute for this tag: the test's own limit is the proof.
     20_000

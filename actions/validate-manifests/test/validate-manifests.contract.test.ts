@@ -276,7 +276,7 @@ describe('bad input: one clear error, exit 1, nothing written', () => {
     const errors = run.annotations.filter((a) => a.level === 'error')
     expect(errors).toHaveLength(1)
     expect(errors[0]!.properties).toMatchObject({ file: 'gitops.yaml', line: '6' })
-    expect(errors[0]!.message).toContain('gitops.yaml: policy.custom.0.validations.0.expression: invalid CEL expression')
+    expect(errors[0]!.message).toContain('gitops.yaml:6:23: policy.custom[0].validations[0].expression: invalid CEL expression')
     expect(run.outputs).toEqual({})
   })
 

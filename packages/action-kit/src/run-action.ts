@@ -18,7 +18,11 @@ export async function runAction(actionName: string, main: () => Promise<void>): 
     if (isUserError(error)) {
       const where = error.location ? `${formatLocation(error.location)}: ` : ''
       core.error(
-        `${actionName}: ${where}${userErrorText(error, (input) => `Input '${input}'`)}`,
+        `${actionName}: ${where}${userErrorText(
+          error,
+          (input) => `Input '${input}'`,
+          (input) => `the input '${input}'`
+        )}`,
         annotationProperties(error.location, actionName)
       )
     } else {

@@ -4,16 +4,36 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UserError } from '@gitops-actions/core'
 import type { Terminal } from './terminal.js'
 
-/** Exit codes scripts can rely on. */
+/**
+ * Exit codes scripts can rely on, as `flux diff` sets them: 0 nothing found, 1 found (findings,
+ * drift), 2 and above an error that kept the command from answering. EXIT_CODES documents them.
+ */
 export const EXIT = {
   ok: 0,
-  /** The check found errors, or the user's repository or input is wrong. */
+  /** The check found findings (at --fail-on or worse), or drift (--fail-on-drift). */
   failed: 1,
-  /** The command line itself is wrong. */
+  /** The command line itself is wrong: an unknown option, a missing or malformed flag. */
   usage: 2,
+  /** The input is wrong: the directory, a file in it (gitops.yaml, a kustomization, YAML), or a value that does not fit them. */
+  input: 3,
+  /** The network or a credential failed: a server out of reach, a token refused or without the permission. */
+  access: 4,
   /** A bug in gitops-actions. */
   internal: 70
 } as const
+
+/** What each exit code means, for --help and the README. */
+export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
+  [EXIT.ok, 'success: nothing found'],
+  [EXIT.failed, 'findings: a check failed (errors, or warnings with --fail-on warning), or drift with --fail-on-drift'],
+  [EXIT.usage, 'usage error: unknown option, missing or malformed flag'],
+  [EXIT.input, 'input error: the directory, gitops.yaml or another file in it, or a value that does not fit them (printed as file:line)'],
+  [EXIT.access, 'network or authentication error: a server out of reach, a token refused or lacking a permission'],
+  [EXIT.internal, 'internal error: a bug in gitops-actions (please report it)']
+]
+
+/** The kind of error an exit code stands for, as --json prints it. */
+export type ErrorKind = 'usage' | 'input' | 'network' | 'auth' | 'internal'
 
 export interface CommandOption {
   type: 'string' | 'boolean'

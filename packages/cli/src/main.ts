@@ -1,5 +1,17 @@
-import { errorMessage, formatLocation, isUserError, userErrorText } from '@gitops-actions/core'
-import { COMMON_OPTIONS, EXIT, UsageError, commandHelp, parameterName, parseCommandArgs, type Command } from './command.js'
+import { stripVTControlCharacters } from 'node:util'
+import { errorMessage, formatLocation, isAccessError, isUserError, userErrorText, type SourceLocation } from '@gitops-actions/core'
+import { accessFailure } from '@gitops-actions/github'
+import {
+  COMMON_OPTIONS,
+  EXIT,
+  EXIT_CODES,
+  UsageError,
+  type ErrorKind,
+  commandHelp,
+  parameterName,
+  parseCommandArgs,
+  type Command
+} from './command.js'
 import { bumpCommand } from './commands/bump.js'
 import { promoteCommand } from './commands/promote.js'
 import { protectCommand } from './commands/protect.js'
@@ -26,21 +38,28 @@ function overview(): string {
       .join(', ')}`,
     "Run 'gitops-actions <command> --help' for a command's options.",
     '',
-    `Exit codes: ${EXIT.ok} success, ${EXIT.failed} failed check or repository/input error, ${EXIT.usage} usage error, ${EXIT.internal} internal error.`
+    'Exit codes:',
+    ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padStart(2)}  ${meaning}`)
   ].join('\n')
 }
 
 /** Runs the CLI with arguments (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], terminal: Terminal): Promise<number> {
   const [name, ...rest] = argv
+  const report = (kind: ErrorKind, code: number, message: string, location?: SourceLocation) => {
+    terminal.err(message)
+    if (wantsJson(argv))
+      terminal.out(JSON.stringify({ error: { kind, exitCode: code, message: stripVTControlCharacters(message), location } }, null, 2))
+    return code
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
+    if (!name) return report('usage', EXIT.usage, overview())
     terminal.out(overview())
-    return name ? EXIT.ok : EXIT.usage
+    return EXIT.ok
   }
   const command = COMMANDS.find((c) => c.name === name)
   if (!command) {
-    terminal.err(`gitops-actions: unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`)
-    return EXIT.usage
+    return report('usage', EXIT.usage, `gitops-actions: unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`)
   }
   try {
     const args = parseCommandArgs(command, [...rest])
@@ -49,18 +68,32 @@ export async function main(argv: readonly string[], terminal: Terminal): Promise
       return EXIT.ok
     }
     return await command.run(args, terminal)
-  } catch (error) {
-    if (error instanceof UsageError) {
-      terminal.err(`gitops-actions ${command.name}: ${error.message}\nUsage: gitops-actions ${command.usage}`)
-      return EXIT.usage
+  } catch (caught) {
+    if (caught instanceof UsageError) {
+      return report('usage', EXIT.usage, `gitops-actions ${command.name}: ${caught.message}\nUsage: gitops-actions ${command.usage}`)
     }
+    const error = accessFailure(caught, ACCESS_SETTINGS) ?? caught
     if (isUserError(error)) {
       const where = error.location ? `${formatLocation(error.location)}: ` : ''
-      terminal.err(`${paint(terminal, 'red', 'error')}: ${where}${userErrorText(error, (parameter) => parameterName(command, parameter))}`)
-      return EXIT.failed
+      const text = `${paint(terminal, 'red', 'error')}: ${where}${userErrorText(error, (parameter) => parameterName(command, parameter))}`
+      return isAccessError(error) ? report(error.kind, EXIT.access, text) : report('input', EXIT.input, text, error.location)
     }
-    const stack = error instanceof Error && error.stack ? error.stack : errorMessage(error)
-    terminal.err(`gitops-actions ${command.name} failed unexpectedly; this is a bug in gitops-actions, please report it.\n${stack}`)
-    return EXIT.internal
+    const stack = caught instanceof Error && caught.stack ? caught.stack : errorMessage(caught)
+    return report(
+      'internal',
+      EXIT.internal,
+      `gitops-actions ${command.name} failed unexpectedly; this is a bug in gitops-actions, please report it.\n${stack}`
+    )
   }
+}
+
+/** How the CLI names the settings behind a network or token failure. */
+const ACCESS_SETTINGS = { token: '--token, GITHUB_TOKEN or GH_TOKEN', apiUrl: '--api-url or GITHUB_API_URL' }
+
+/** --json or --output json (-o json) anywhere on the command line: then every exit path prints JSON, errors too. */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some(
+    (arg, i) =>
+      arg === '--json' || arg === '--output=json' || arg === '-ojson' || ((arg === '--output' || arg === '-o') && argv[i + 1] === 'json')
+  )
 }

@@ -43,14 +43,14 @@ describe('gitops-actions bump', () => {
     expect(JSON.parse(again.text())).toMatchObject({ changed: false, files: [], written: [], diff: '', previousTag: 'sha-def4567' })
   })
 
-  test("a tag prod refuses: exit 1 with the rule, nothing written; the CLI names --tag where the action says Input 'tag'", async () => {
+  test("a tag prod refuses: exit 3 with the rule, nothing written; the CLI names --tag where the action says Input 'tag'", async () => {
     const repo = exampleCheckout('cli-bump-prod')
     const before = snapshotFiles(repo.dir)
     const run = await runBin(['bump', '--app', 'myapp', '-e', 'prod', '--image', 'myapp', '--tag', 'sha-def4567', repo.dir], {
       env: { FORCE_COLOR: '1' }
     })
     const detail = "overlay apps/myapp/overlays/prod: 'sha-def4567' does not match the tags allowed in prod"
-    expect(run.code).toBe(1)
+    expect(run.code).toBe(3)
     expect(run.stdout).toBe('')
     expect(run.stderr.startsWith(`\u001b[31merror\u001b[39m: --tag: ${detail}`)).toBe(true)
     expect(run.stderr).not.toMatch(/\n\s+at /)
@@ -74,7 +74,7 @@ describe('gitops-actions bump', () => {
     [['bump', '--app', 'myapp', '-e', 'dev', '--image', 'myapp'], 2, /give --tag, --digest or both/],
     [
       ['bump', '--app', 'myapp', '-e', 'qa', '--image', 'myapp', '--tag', 'v1.0.0', 'examples/config-repo'],
-      1,
+      3,
       /error: --environment: unknown environment 'qa'. Environments in gitops.yaml: dev, staging, prod/
     ]
   ])('%j exits %i with a clear message', async (argv, code, message) => {

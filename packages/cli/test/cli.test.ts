@@ -33,18 +33,18 @@ describe('gitops-actions CLI', () => {
     [['tag', '--app', 'myapp', '--nope'], 2, /Unknown option '--nope'/],
     [['frobnicate'], 2, /unknown command 'frobnicate'. Commands: validate, status, tag, bump, promote, protect/],
     [[], 2, undefined],
-    [['tag', '--app', 'My_App'], 1, /^error: --app: 'My_App' is not a valid app name/],
+    [['tag', '--app', 'My_App'], 3, /^error: --app: 'My_App' is not a valid app name/],
     [
       ['tag', '--app', 'myapp', '--tag-template', 'dev={sha}\nbroken'],
-      1,
+      3,
       /^error: --tag-template: the line 'broken' is not of the form env=template$/
     ],
-    [['tag', '--app', 'myapp', '--env', 'qa'], 1, /^error: --environment: no tag template for 'qa'/],
+    [['tag', '--app', 'myapp', '--env', 'qa'], 3, /^error: --environment: no tag template for 'qa'/],
     [['tag', '--app', 'myapp', 'one', 'two'], 2, /expected at most one directory, got: one two/],
     [['tag', '--app', 'myapp', '--preset', 'eslint'], 2, /--preset 'eslint' is not valid. Valid values are: angular, conventionalcommits/],
-    [['tag', '--app', 'myapp', '--release-rules', '[{type: fix}]'], 1, /^error: --release-rules: rule 1 has no 'release'/],
-    [['promote', '--dry-run', '--app', 'myapp', '--to', 'qa'], 1, /^error: --to: unknown environment 'qa'/],
-    [['protect', '--repo', 'org/config-repo', '--kind', 'config'], 1, /No GitHub token/],
+    [['tag', '--app', 'myapp', '--release-rules', '[{type: fix}]'], 3, /^error: --release-rules: rule 1 has no 'release'/],
+    [['promote', '--dry-run', '--app', 'myapp', '--to', 'qa'], 3, /^error: --to: unknown environment 'qa'/],
+    [['protect', '--repo', 'org/config-repo', '--kind', 'config'], 4, /No GitHub token: pass --token or set GITHUB_TOKEN/],
     [['protect', '--repo', 'org/config-repo', '--kind', 'both'], 2, /--kind must be 'app' or 'config'/]
   ])('%j exits %i with a clear message', async (argv, code, message) => {
     const { t, err } = terminal(repo.dir)
@@ -80,7 +80,7 @@ describe('gitops-actions CLI', () => {
     })
     expect(colour).toContain('\u001b[1m')
     const failed = spawnSync(node24, [bin, 'tag', '--app', 'myapp', '/nonexistent'], { encoding: 'utf8' })
-    expect(failed.status).toBe(1)
+    expect(failed.status).toBe(3)
     expect(failed.stderr).toBe('error: /nonexistent is not a directory: give the app repository checkout\n')
   })
 })

@@ -81,7 +81,7 @@ describe('gitops-actions promote --dry-run', () => {
       )
     })
     const run = await runCli(['promote', '--dry-run', '--app', 'myapp', '--to', 'staging'], { cwd: repo.dir })
-    expect(run.code).toBe(1)
+    expect(run.code).toBe(3)
     expect(run.errors()).toMatch(
       /--image: the overlays of myapp run several images named after it \((ghcr\.io\/org\/myapp, quay\.io\/mirror\/myapp|quay\.io\/mirror\/myapp, ghcr\.io\/org\/myapp)\); say which one to promote/
     )
@@ -118,12 +118,12 @@ describe('gitops-actions promote --dry-run', () => {
     ],
     [['promote', '--dry-run', '--to', 'staging'], 2, /--app is required/],
     [['promote', '--dry-run', '--app', 'myapp'], 2, /give --to \(or --from\)/],
-    [['promote', '--dry-run', '--app', 'myapp', '--from', 'dev', '--to', 'prod'], 1, /skips 'staging'/],
-    [['promote', '--dry-run', '--app', 'myapp', '--to', 'staging', '--tag', 'sha-0000000'], 1, /sha-0000000/],
-    [['promote', '--dry-run', '--app', 'myapp', '--to', 'prod'], 1, /needs a version/],
+    [['promote', '--dry-run', '--app', 'myapp', '--from', 'dev', '--to', 'prod'], 3, /skips 'staging'/],
+    [['promote', '--dry-run', '--app', 'myapp', '--to', 'staging', '--tag', 'sha-0000000'], 3, /sha-0000000/],
+    [['promote', '--dry-run', '--app', 'myapp', '--to', 'prod'], 3, /needs a version.*Give --version, or --app-repo whose release tag/],
     [
       ['promote', '--dry-run', '--app', 'myapp', '--from', 'staging', '--version', '1.0.0'],
-      1,
+      3,
       /prod runs v1\.2\.3 \(1\.2\.3\); this moves it back to the older v1\.0\.0 \(1\.0\.0\)\. To roll back on purpose, set allow-downgrade: true \(CLI: --allow-downgrade\)/
     ]
   ])('%j exits %i with a clear message, nothing written', async (argv, code, message) => {

@@ -106,7 +106,7 @@ describe('gitops-actions protect against the GitHub API stand-in', () => {
       expect(noRulesets.fired).toBeGreaterThanOrEqual(2)
 
       const empty = await protect('org/empty')
-      expect(empty.code).toBe(1)
+      expect(empty.code).toBe(3)
       expect(empty.errors()).toBe(
         "error: GitHub answered 404 Branch not found to PUT /repos/org/empty/branches/main/protection: the branch to protect does not exist in org/empty yet; push it first (or set gitops.yaml's protection.config.branch)"
       )
@@ -115,10 +115,10 @@ describe('gitops-actions protect against the GitHub API stand-in', () => {
     }
   })
 
-  test('a token without the administration permission (403): exit 1, one clear message, nothing written', async () => {
+  test('a token without the administration permission (403): exit 4, one clear message, nothing written', async () => {
     const refused = hub.inject({ route: 'repos/create-repo-ruleset', fault: { kind: 'status', status: 403 } })
     const run = await protect('org/locked')
-    expect(run.code).toBe(1)
+    expect(run.code).toBe(4)
     expect(run.out).toEqual([])
     expect(run.errors()).toBe(
       "error: GitHub refused POST /repos/org/locked/rulesets (403 Resource not accessible by integration): the token needs the Administration: write permission on org/locked (a fine-grained token or a GitHub App; a workflow's GITHUB_TOKEN cannot change branch protection)"
@@ -132,17 +132,19 @@ describe('gitops-actions protect against the GitHub API stand-in', () => {
       'a token GitHub does not accept',
       'org/config-repo',
       'ghp_wrongTokenForTheStandIn000000000',
+      4,
       /^error: GitHub refused the token \(401 Bad credentials\): check --token, GITHUB_TOKEN or GH_TOKEN$/
     ],
     [
       'a repository that does not exist',
       'org/nope',
       TOKEN,
+      3,
       /^error: GitHub answered 404 Not Found to GET \/repos\/org\/nope: is org\/nope spelled right, and can the token see it\?$/
     ]
-  ])('%s: exit 1 with a clear message', async (_name, repo, token, message) => {
+  ])('%s: exit %i with a clear message', async (_name, repo, token, code, message) => {
     const run = await protect(repo, [], token)
-    expect(run.code).toBe(1)
+    expect(run.code).toBe(code)
     expect(run.errors()).toMatch(message)
     expect(run.errors()).not.toContain(token)
   })

@@ -81,14 +81,15 @@ describe('gitops-actions status', () => {
     [['status', '--json', '--markdown'], 2, /give --json or --markdown, not both/],
     [
       ['status', '--no-render', '--app', 'nope', EXAMPLE],
-      1,
+      3,
       /error: Unknown app 'nope': no overlay matches apps\/\{app\}\/overlays\/\{env\} for it. Apps found: myapp/
     ]
   ])('%j exits %i with a clear message', async (argv, code, message) => {
     const run = await runCli(argv)
     expect(run.code).toBe(code)
     expect(run.errors()).toMatch(message)
-    expect(run.out).toEqual([])
+    // --json: the error as JSON on stdout too.
+    expect(argv.includes('--json') ? JSON.parse(run.text()).error.exitCode : run.out).toEqual(argv.includes('--json') ? code : [])
   })
 })
 

@@ -119,8 +119,8 @@ describe('gitops-actions validate', () => {
     [['validate', '--base-ref', 'main'], 2, /--base-ref is only used with --changed-only/],
     [['validate', '--fail-on', 'sometimes'], 2, /--fail-on 'sometimes' is not valid. Valid values are: error, warning/],
     [['validate', 'a', 'b'], 2, /expected at most one directory/],
-    [['validate', '/nonexistent/config'], 1, /error: \/nonexistent\/config is not a directory/],
-    [['validate', '--changed-only', '--base-ref', 'release/9'], 1, /--base-ref release\/9 is not a commit/]
+    [['validate', '/nonexistent/config'], 3, /error: \/nonexistent\/config is not a directory/],
+    [['validate', '--changed-only', '--base-ref', 'release/9'], 3, /--base-ref release\/9 is not a commit/]
   ])('%j exits %i with a clear message', async (argv, code, message) => {
     const run = await runCli(argv, { cwd: repo.dir })
     expect(run.code).toBe(code)

@@ -18,11 +18,46 @@ export class UserError extends Error {
   readonly detail: string
 
   constructor(message: string, location?: SourceLocation, parameter?: string) {
-    super(parameter === undefined ? message : `'${parameter}': ${message}`)
+    const plain = nameMentions(message, (p) => `the input '${p}'`)
+    super(parameter === undefined ? plain : `'${parameter}': ${plain}`)
     this.location = location
     this.parameter = parameter
     this.detail = message
   }
+}
+
+/**
+ * A failure to reach a server or to be let in by it (GitHub's API, a registry): not a mistake in a
+ * file, and not a bug. The message names the setting to fix (the token, its permission, the URL).
+ * `kind` tells a dropped or refused connection ('network') from a refused credential ('auth').
+ */
+export class AccessError extends UserError {
+  readonly kind: 'network' | 'auth'
+
+  constructor(kind: 'network' | 'auth', message: string, parameter?: string) {
+    super(message, undefined, parameter)
+    this.kind = kind
+  }
+}
+
+/** True for AccessError: the network or a credential failed. */
+export function isAccessError(error: unknown): error is AccessError {
+  return error instanceof AccessError
+}
+
+const MENTION = /\u{E000}([^\u{E001}]+)\u{E001}/gu
+
+/**
+ * A parameter named in the middle of a message ("give ${mentionParameter('version')}"): each
+ * boundary names it its own way through userErrorText, an action as "input 'version'", the CLI as
+ * "--version".
+ */
+export function mentionParameter(parameter: string): string {
+  return `\u{E000}${parameter}\u{E001}`
+}
+
+function nameMentions(text: string, name: (parameter: string) => string): string {
+  return text.replace(MENTION, (_, parameter: string) => name(parameter))
 }
 
 /** A mistake in one parameter (action input or CLI option); the caller names it (see UserError.parameter). */
@@ -40,9 +75,17 @@ export function subjectError(subject: Subject, message: string, location?: Sourc
     : new UserError(message, location, subject.parameter)
 }
 
-/** A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`. */
-export function userErrorText(error: UserError, nameParameter: (parameter: string) => string): string {
-  return error.parameter === undefined ? error.message : `${nameParameter(error.parameter)}: ${error.detail}`
+/**
+ * A UserError's message with its parameter named the caller's way, e.g. (p) => `Input '${p}'` or `--${p}`;
+ * parameters mentioned inside the message (mentionParameter) by `nameMention`, by default the same way.
+ */
+export function userErrorText(
+  error: UserError,
+  nameParameter: (parameter: string) => string,
+  nameMention: (parameter: string) => string = nameParameter
+): string {
+  const detail = nameMentions(error.detail, nameMention)
+  return error.parameter === undefined ? detail : `${nameParameter(error.parameter)}: ${detail}`
 }
 
 /** The same mistake with its file given from higher up the tree (see prefixLocation); itself when it has no location. */

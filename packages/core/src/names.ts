@@ -27,3 +27,9 @@ export function nearestName<T extends string>(name: string, candidates: Iterable
   }
   return best?.candidate
 }
+
+/** ` (did you mean 'x'?)` when a candidate is a typo away from `name`, else nothing. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const near = nearestName(name, candidates)
+  return near ? ` (did you mean '${near}'?)` : ''
+}

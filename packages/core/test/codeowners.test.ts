@@ -330,12 +330,32 @@ describe('gitops.yaml codeowners section', () => {
   })
 
   test.each([
-    ['codeowners:\n  protectedPaths:\n    - pattern: "!apps/"\n      owners: ["@a"]\n', 3, /pattern must match pattern/],
-    ['codeowners:\n  protectedPaths:\n    - pattern: apps/[ab]/\n      owners: ["@a"]\n', 3, /pattern must match pattern/],
-    ['codeowners:\n  protectedPaths:\n    - pattern: apps/\n      owners: ["platform-team"]\n', 4, /owners.0 must match pattern/],
-    ['codeowners:\n  protectedPaths:\n    - pattern: apps/\n      owners: []\n', 4, /must NOT have fewer than 1 items/],
-    ['codeowners:\n  protectSelf: yes please\n', 2, /must be boolean/],
-    ['codeowners:\n  protected: []\n', 2, /unknown key 'protected' in codeowners/]
+    [
+      'codeowners:\n  protectedPaths:\n    - pattern: "!apps/"\n      owners: ["@a"]\n',
+      3,
+      /^codeowners\.protectedPaths\[0\]\.pattern: '!apps\/' is not a CODEOWNERS pattern GitHub supports/
+    ],
+    [
+      'codeowners:\n  protectedPaths:\n    - pattern: apps/[ab]/\n      owners: ["@a"]\n',
+      3,
+      /^codeowners\.protectedPaths\[0\]\.pattern: 'apps\/\[ab\]\/' is not a CODEOWNERS pattern GitHub supports \(no spaces/
+    ],
+    [
+      'codeowners:\n  protectedPaths:\n    - pattern: apps/\n      owners: ["platform-team"]\n',
+      4,
+      /^codeowners\.protectedPaths\[0\]\.owners\[0\]: 'platform-team' is not an owner: @user, @org\/team or an email address$/
+    ],
+    [
+      'codeowners:\n  protectedPaths:\n    - pattern: apps/\n      owners: []\n',
+      4,
+      /^codeowners\.protectedPaths\[0\]\.owners: needs at least 1 entry$/
+    ],
+    ['codeowners:\n  protectSelf: yes please\n', 2, /^codeowners\.protectSelf: expected true or false, found 'yes please'$/],
+    [
+      'codeowners:\n  protected: []\n',
+      2,
+      /^codeowners: unknown key 'protected' \(did you mean 'protectSelf'\?\); valid keys: protectedPaths, protectSelf$/
+    ]
   ])('%j is refused at its line', (text, line, message) => {
     expect(() => parseGitopsConfig(text)).toThrow(message)
     try {

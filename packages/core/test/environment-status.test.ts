@@ -253,10 +253,14 @@ describe('drift section of gitops.yaml', () => {
   })
 
   test.each([
-    ['drift:\n  expected:\n    Deployment: ["spec..replicas"]\n', 3, /drift.expected.Deployment.0 must match pattern/],
-    ['drift:\n  expected:\n    Deployment: spec.replicas\n', 3, /drift.expected.Deployment must be array/],
-    ['drift:\n  expect: {}\n', 2, /unknown key 'expect' in drift. Valid keys are: expected/],
-    ['drift:\n  expected:\n    "apps/v1": []\n', 3, /property name must be valid|must match pattern/]
+    [
+      'drift:\n  expected:\n    Deployment: ["spec..replicas"]\n',
+      3,
+      /^drift\.expected\.Deployment\[0\]: 'spec\.\.replicas' is not a field path such as spec\.replicas/
+    ],
+    ['drift:\n  expected:\n    Deployment: spec.replicas\n', 3, /^drift\.expected\.Deployment: expected a list, found 'spec\.replicas'$/],
+    ['drift:\n  expect: {}\n', 2, /^drift: unknown key 'expect' \(did you mean 'expected'\?\); valid keys: expected$/],
+    ['drift:\n  expected:\n    "apps/v1": []\n', 3, /^drift\.expected: the key 'apps\/v1' is not a kind \(e\.g\. Deployment\) or \*$/]
   ])('%j is refused at its line', (text, line, message) => {
     const error = userError(() => parseGitopsConfig(text))
     expect(error.message).toMatch(message)

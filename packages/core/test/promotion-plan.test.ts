@@ -111,7 +111,11 @@ describe('targetTag: the target environment convention', () => {
   })
 
   test.each([
-    [route('staging', 'prod'), 'myapp-staging-abc123d', /needs a version.*Give the input 'version', or 'app-repository'.*commit abc123d/],
+    [
+      route('staging', 'prod'),
+      'myapp-staging-abc123d',
+      /needs a version.*Give the input 'version', or the input 'app-repository'.*commit abc123d/
+    ],
     [route('dev', 'staging'), 'nightly', /needs the commit, and 'nightly' names none/],
     [route('staging', 'prod'), 'myapp-staging-abc123d', /not a semantic version/, { version: 'one' }]
   ] as const)('refuses %#', (r, sourceTag, message, extra = {}) => {

@@ -233,13 +233,19 @@ describe('deployment windows', () => {
   test.each([
     [
       'deploymentWindows:\n  - environments: [prod]\n    timeZone: Mars/Olympus',
-      /gitops.yaml:3:.*timeZone 'Mars\/Olympus' is not a known IANA time zone/
+      /^gitops.yaml:3: deploymentWindows\[0\]\.timeZone: 'Mars\/Olympus' is not a known IANA time zone/
     ],
-    ['deploymentWindows:\n  - environments: [qa]', /gitops.yaml:2:.*names the environment 'qa', which is not in environments/],
-    ['deploymentWindows:\n  - environments: [prod]\n    hours: "9-5"', /gitops.yaml:3:.*hours must match pattern/],
+    [
+      'deploymentWindows:\n  - environments: [qa]',
+      /^gitops.yaml:2: deploymentWindows\[0\]\.environments\[0\]: no environment 'qa'; environments: dev, staging, prod$/
+    ],
+    [
+      'deploymentWindows:\n  - environments: [prod]\n    hours: "9-5"',
+      /^gitops.yaml:3: deploymentWindows\[0\]\.hours: '9-5' is not a range of 24-hour times, HH:MM-HH:MM/
+    ],
     [
       'deploymentWindows:\n  - environments: [prod]\n    days: [monday]',
-      /gitops.yaml:3:.*days.0 must be equal to one of the allowed values: sun, mon/
+      /^gitops.yaml:3: deploymentWindows\[0\]\.days\[0\]: 'monday' is not one of sun, mon, tue, wed, thu, fri, sat$/
     ]
   ])('bad section %#', (text, message) => {
     let error: unknown

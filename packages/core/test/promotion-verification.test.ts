@@ -57,15 +57,15 @@ describe('gitops.yaml verification', () => {
   })
 
   test.each([
-    ['    verification: { minSoak: 24 }', /environments.0.verification.minSoak must be string/],
+    ['    verification: { minSoak: 24 }', /^environments\[0\]\.verification\.minSoak: expected a string, found 24$/],
     [
       '    verification: { minSoak: 1 day }',
-      /environments\[dev\]\.verification\.minSoak '1 day' is not a duration: write it as 30m, 24h or 1d12h/
+      /^environments\[0\]\.verification\.minSoak: '1 day' is not a duration: write it as 30m, 24h or 1d12h/
     ],
-    ['    verification: { contexts: [] }', /verification.contexts must NOT have fewer than 1 items/],
+    ['    verification: { contexts: [] }', /^environments\[0\]\.verification\.contexts: needs at least 1 entry$/],
     [
       '    verification: { requred: true }',
-      /unknown key 'requred' in environments.0.verification. Valid keys are: required, contexts, minSoak/
+      /^environments\[0\]\.verification: unknown key 'requred' \(did you mean 'required'\?\); valid keys: required, contexts, minSoak$/
     ]
   ])('%s is refused at its line', (line, message) => {
     const error = (() => {

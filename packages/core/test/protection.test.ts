@@ -74,8 +74,11 @@ describe('desired protection from gitops.yaml', () => {
   })
 
   test.each([
-    ['protection:\n  config:\n    requiredAprovals: 2\n', /unknown key 'requiredAprovals' in protection.config/],
-    ['protection:\n  app:\n    requiredApprovals: 11\n', /protection.app.requiredApprovals must be <= 10/],
+    [
+      'protection:\n  config:\n    requiredAprovals: 2\n',
+      /^protection\.config: unknown key 'requiredAprovals' \(did you mean 'requiredApprovals'\?\); valid keys: branch,/
+    ],
+    ['protection:\n  app:\n    requiredApprovals: 11\n', /^protection\.app\.requiredApprovals: 11 is above the maximum 10$/],
     ['protection:\n  app:\n    bypass:\n      - team: ""\n', /protection.app.bypass.0/]
   ])('%j is refused', (text, message) => {
     expect(() => parseGitopsConfig(text)).toThrow(message)

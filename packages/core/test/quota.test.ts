@@ -311,7 +311,7 @@ quota:
       /quota.namespaces.app-prod.requests.cpu: '2 cores' is not a Kubernetes quantity/
     ],
     ['quota:\n  environments:\n    prod:\n      limits: { gpu: 1 }\n', 4, /unknown key 'gpu'/],
-    ['quota:\n  nodes: 0\n', 2, /must be >= 1/]
+    ['quota:\n  nodes: 0\n', 2, /^quota\.nodes: 0 is below the minimum 1$/]
   ])('gitops.yaml %j is refused at line %i', (text, line, message) => {
     expectConfigRefused(text, line, message)
   })

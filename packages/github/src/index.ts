@@ -1,2 +1,3 @@
 export * from './client.js'
 export * from './commit-evidence.js'
+export * from './access-failure.js'

@@ -87,8 +87,11 @@ function severityLabel(severity: Severity): string {
   return severity === 'error' ? '❌ error' : severity === 'warning' ? '⚠️ warning' : 'ℹ️ notice'
 }
 
-/** SARIF 2.1.0, one run, rules from the findings' rule ids; for github/codeql-action/upload-sarif. */
-export function toSarif(findings: readonly Finding[], toolVersion: string): object {
+/**
+ * SARIF 2.1.0, one run, rules from the findings' rule ids; for github/codeql-action/upload-sarif.
+ * Findings' files are URIs under %SRCROOT%, so they must be relative to the repository's root.
+ */
+export function toSarif(findings: readonly Finding[], toolVersion?: string): object {
   const rules = [...new Set(findings.map((f) => f.ruleId))].sort()
   const level = (s: Severity) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note')
   return {
@@ -99,7 +102,7 @@ export function toSarif(findings: readonly Finding[], toolVersion: string): obje
         tool: {
           driver: {
             name: 'gitops-actions validate-manifests',
-            version: toolVersion,
+            ...(toolVersion ? { version: toolVersion } : {}),
             informationUri: 'https://github.com/gitops-actions/gitops-actions',
             rules: rules.map((id) => ({ id, name: id.replace(/[^A-Za-z0-9]+/g, '-'), shortDescription: { text: id } }))
           }

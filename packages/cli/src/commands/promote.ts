@@ -10,6 +10,7 @@ import { paint, paintDiff, textTable, type Terminal } from '../terminal.js'
 export const promoteCommand: Command = {
   name: 'promote',
   summary: 'Plan a promotion on a config repo checkout as open-promotion-pr would (gate, tags, diff); opening the PR is the action’s job.',
+  parameterNames: { 'app-repository': '--app-repo', 'working-directory': 'the directory argument' },
   usage: 'promote --dry-run --app <app> [--from <env>] --to <env> [--tag <tag>] [--version 1.3.0] [dir]',
   options: {
     'dry-run': {

@@ -1,4 +1,4 @@
-import { UserError } from '@gitops-actions/core'
+import { AccessError } from '@gitops-actions/core'
 import { createGitHubClient } from '@gitops-actions/github'
 import { applyProtection, type ApplyProtectionResult } from '@gitops-actions/operations'
 import { EXIT, UsageError, choiceOption, repoDirectory, stringOption, type Command } from '../command.js'
@@ -29,7 +29,8 @@ export const protectCommand: Command = {
     if (kind !== 'app' && kind !== 'config') throw new UsageError("--kind must be 'app' or 'config'")
     const method = choiceOption(values, 'method', ['auto', 'ruleset', 'classic'] as const, 'auto')
     const token = stringOption(values, 'token') ?? terminal.env.GITHUB_TOKEN ?? terminal.env.GH_TOKEN
-    if (!token) throw new UserError('No GitHub token: pass --token or set GITHUB_TOKEN (it needs administration: write on the repository)')
+    if (!token)
+      throw new AccessError('auth', 'No GitHub token: pass --token or set GITHUB_TOKEN (it needs administration: write on the repository)')
     const [owner, name] = repo.split('/') as [string, string]
     const result = await applyProtection(
       createGitHubClient({ token, baseUrl: stringOption(values, 'api-url') ?? terminal.env.GITHUB_API_URL }),

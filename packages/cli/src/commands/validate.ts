@@ -1,8 +1,17 @@
 import { realpathSync } from 'node:fs'
 import { relative } from 'node:path'
-import { formatLocation, isUserError, renderStatusTable, UserError, userErrorText, type Finding, type Severity } from '@gitops-actions/core'
+import {
+  formatLocation,
+  isUserError,
+  prefixErrorLocation,
+  renderStatusTable,
+  UserError,
+  userErrorText,
+  type Finding,
+  type Severity
+} from '@gitops-actions/core'
 import { changedFiles, gitMaybe, uncommittedFiles } from '@gitops-actions/git'
-import { selectChecks, validateRepository, withPathPrefix, type ValidateResult } from '@gitops-actions/validation'
+import { selectChecks, toJUnit, toSarif, validateRepository, withPathPrefix, type ValidateResult } from '@gitops-actions/validation'
 import { EXIT, UsageError, choiceOption, listOption, parameterName, repoDirectory, stringOption, type Command } from '../command.js'
 import { paint, plural, progress, type Style, type Terminal } from '../terminal.js'
 
@@ -11,8 +20,16 @@ const SEVERITY_STYLE: Record<Severity, Style> = { error: 'red', warning: 'yellow
 export const validateCommand: Command = {
   name: 'validate',
   summary: "Run validate-manifests' checks on a config repo checkout: kustomize builds, policies, quotas, Flux references, CODEOWNERS.",
-  usage: 'validate [--checks kustomize,policy] [--changed-only --base-ref origin/main] [--fail-on error|warning] [--status] [dir]',
+  usage:
+    'validate [--checks kustomize,policy] [--changed-only --base-ref origin/main] [--fail-on error|warning] [--output text|json|sarif|junit] [--status] [dir]',
   options: {
+    output: {
+      type: 'string',
+      short: 'o',
+      description:
+        "text; json (the action's json output; --json is the same); sarif (SARIF 2.1.0 for code scanning, paths from the git root); junit (JUnit XML, one suite per check).",
+      default: 'text'
+    },
     checks: { type: 'string', description: 'Comma-separated: all, kustomize, policy, quota, flux, codeowners.', default: 'all' },
     'changed-only': {
       type: 'boolean',
@@ -39,6 +56,7 @@ export const validateCommand: Command = {
   },
   async run({ values, positionals }, terminal) {
     const failOn = choiceOption(values, 'fail-on', ['error', 'warning'] as const, 'error')
+    const output = outputFormat(values)
     const checks = usage(() => selectChecks(listOption(values, 'checks')))
     const baseRef = stringOption(values, 'base-ref')
     if (values['changed-only'] === true && !baseRef) throw new UsageError('--changed-only needs --base-ref (e.g. --base-ref origin/main)')
@@ -62,17 +80,39 @@ export const validateCommand: Command = {
         onRenderProgress: line.update,
         environmentStatus: values.status === true
       })
+    } catch (error) {
+      // A mistake in the checkout (gitops.yaml, a kustomization) named from where the user stands, as findings are.
+      throw isUserError(error) ? prefixErrorLocation(error, relative(terminal.cwd, repoRoot)) : error
     } finally {
       line.end()
     }
-    // Paths as the user can open them from where they stand, as the action prefixes working-directory.
-    const result = withPathPrefix(raw, relative(terminal.cwd, repoRoot))
+    // Paths as the user can open them from where they stand, as the action prefixes working-directory;
+    // SARIF's from the git repository's root, where code scanning looks for them.
+    const base = output === 'sarif' ? ((await gitTopLevel(repoRoot)) ?? repoRoot) : terminal.cwd
+    const result = withPathPrefix(raw, relative(base, output === 'sarif' ? realpathSync(repoRoot) : repoRoot))
 
-    if (values.json) terminal.out(JSON.stringify(result, null, 2))
+    if (output === 'json') terminal.out(JSON.stringify(result, null, 2))
+    else if (output === 'sarif') terminal.out(JSON.stringify(toSarif(result.findings), null, 2))
+    else if (output === 'junit') terminal.out(toJUnit(result, { failOn, toolName: 'gitops-actions validate' }).trimEnd())
     else printResult(terminal, result)
     const failing = result.counts.error + (failOn === 'warning' ? result.counts.warning : 0)
     return failing > 0 ? EXIT.failed : EXIT.ok
   }
+}
+
+const OUTPUTS = ['text', 'json', 'sarif', 'junit'] as const
+
+/** --output, with --json as the old spelling of --output json. */
+function outputFormat(values: Record<string, unknown>): (typeof OUTPUTS)[number] {
+  const output = choiceOption(values, 'output', OUTPUTS, values.json === true ? 'json' : 'text')
+  if (values.json === true && output !== 'json') throw new UsageError(`--json and --output ${output} disagree: give one of them`)
+  return output
+}
+
+/** The root of the git repository `dir` is in, or undefined outside one. */
+async function gitTopLevel(dir: string): Promise<string | undefined> {
+  const top = await gitMaybe(dir, ['rev-parse', '--show-toplevel'])
+  return top ? realpathSync(top.trim()) : undefined
 }
 
 /** A wrong option value is a usage error (exit 2), whoever noticed it. */
@@ -87,8 +127,8 @@ function usage<T>(parse: () => T): T {
 /** `owner/name` from the origin remote's URL (https or ssh), as GITHUB_REPOSITORY names it on a runner. */
 async function originRepository(repoRoot: string): Promise<string | undefined> {
   // Only for a checkout of its own: a directory inside another repository is not that repository.
-  const top = await gitMaybe(repoRoot, ['rev-parse', '--show-toplevel'])
-  if (!top || realpathSync(top.trim()) !== realpathSync(repoRoot)) return undefined
+  const top = await gitTopLevel(repoRoot)
+  if (!top || top !== realpathSync(repoRoot)) return undefined
   const url = await gitMaybe(repoRoot, ['remote', 'get-url', 'origin'])
   return url ? /[:/]([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url.trim())?.[1] : undefined
 }

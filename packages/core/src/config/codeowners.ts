@@ -44,8 +44,17 @@ export const codeownersSchema: JSONSchemaType<CodeownersInput> = {
         required: ['pattern', 'owners'],
         properties: {
           // GitHub refuses negation, character ranges and a leading `\#`; so do we.
-          pattern: { type: 'string', minLength: 1, pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$' },
-          owners: { type: 'array', minItems: 1, items: { type: 'string', pattern: OWNER_SYNTAX } }
+          pattern: {
+            type: 'string',
+            minLength: 1,
+            pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$',
+            description: 'a CODEOWNERS pattern GitHub supports (no spaces, no leading !, # or \\\\, no [ ] ranges)'
+          },
+          owners: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', pattern: OWNER_SYNTAX, description: 'an owner: @user, @org/team or an email address' }
+          }
         }
       }
     },

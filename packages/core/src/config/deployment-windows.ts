@@ -41,7 +41,12 @@ export const deploymentWindowsSchema: JSONSchemaType<DeploymentWindowInput[]> = 
       environments: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
       timeZone: { type: 'string', nullable: true, minLength: 1 },
       days: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', enum: [...WEEKDAYS] } },
-      hours: { type: 'string', nullable: true, pattern: HOURS_PATTERN }
+      hours: {
+        type: 'string',
+        nullable: true,
+        pattern: HOURS_PATTERN,
+        description: 'a range of 24-hour times, HH:MM-HH:MM (e.g. 09:00-17:00)'
+      }
     }
   }
 }

@@ -41,8 +41,11 @@ export const driftSchema: JSONSchemaType<{ expected?: Record<string, string[]> }
       type: 'object',
       nullable: true,
       required: [],
-      propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$' },
-      additionalProperties: { type: 'array', items: { type: 'string', pattern: DRIFT_PATH_PATTERN } }
+      propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$', description: 'a kind (e.g. Deployment) or *' },
+      additionalProperties: {
+        type: 'array',
+        items: { type: 'string', pattern: DRIFT_PATH_PATTERN, description: 'a field path such as spec.replicas or metadata.labels[app]' }
+      }
     }
   }
 }

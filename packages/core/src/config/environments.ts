@@ -111,7 +111,11 @@ export const environmentsSchema: JSONSchemaType<EnvironmentInput[]> = {
     additionalProperties: false,
     required: ['name'],
     properties: {
-      name: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$' },
+      name: {
+        type: 'string',
+        pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$',
+        description: 'a name of lowercase letters, digits and hyphens (at most 32, e.g. staging)'
+      },
       namespace: { type: 'string', nullable: true, minLength: 1 },
       tagTemplate: { type: 'string', nullable: true, minLength: 1 },
       allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { Ajv, type ValidateFunction } from 'ajv'
 import type { Node } from 'yaml'
 import { parameterError, UserError } from '../errors.js'
 import { normalizeRepoPath, resolveInRepo } from '../repo-paths.js'
 import { tagPatternProblem } from '../tags/tag-pattern.js'
 import { parseDuration } from './durations.js'
-import { locationOf, parseYamlFile, toPlain, type YamlSource } from '../yaml-source.js'
+import { locationOf, parseYamlFile, toPlain } from '../yaml-source.js'
 import {
   completeEnvironments,
   DEFAULT_ENVIRONMENTS,
@@ -14,6 +14,8 @@ import {
   type EnvironmentConfig,
   type EnvironmentInput
 } from './environments.js'
+import { configSchemaError } from './config-schema-errors.js'
+import { didYouMean } from '../names.js'
 import { completeDrift, driftSchema, type DriftConfig } from './drift.js'
 import { DEFAULT_LAYOUT, layoutSchema, type LayoutConfig } from './layout.js'
 import { completeProtection, protectionSchema, type BranchRules, type ProtectionConfig } from './protection.js'
@@ -138,7 +140,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
   const source = parseYamlFile(text, file)
   const raw = toPlain(source) ?? {}
   const validate = configValidator()
-  if (!validate(raw)) throw schemaError(source, validate.errors ?? [])
+  if (!validate(raw)) throw configSchemaError(source, validate.errors ?? [])
   const data = raw as {
     environments?: EnvironmentInput[]
     layout?: Partial<LayoutConfig>
@@ -156,7 +158,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
   const [quotaProblem] = quotaProblems(data.quota)
   if (quotaProblem) {
     throw new UserError(
-      `${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`,
+      `quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`,
       locationOf(source, ['quota', ...quotaProblem.path])
     )
   }
@@ -164,7 +166,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     const node = source.document.getIn(path, true) as Node | undefined
     const problem =
       value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined)
-    if (problem) throw new UserError(`${file}: ${name}: ${problem}`, locationOf(source, path))
+    if (problem) throw new UserError(`${name}: ${problem}`, locationOf(source, path))
   }
   versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version')
   data.environments?.forEach((environment, index) =>
@@ -178,7 +180,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     const minSoak = environment.verification?.minSoak
     if (minSoak !== undefined && parseDuration(minSoak) === undefined) {
       throw new UserError(
-        `${file}: environments[${environment.name}].verification.minSoak '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`,
+        `environments[${index}].verification.minSoak: '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`,
         locationOf(source, ['environments', index, 'verification', 'minSoak'])
       )
     }
@@ -187,7 +189,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     const template = data.layout?.[key]
     if (template === undefined) continue
     try {
-      normalizeRepoPath(template, `${file}: layout.${key}`)
+      normalizeRepoPath(template, `layout.${key}`)
     } catch (error) {
       throw new UserError((error as Error).message, locationOf(source, ['layout', key]))
     }
@@ -196,7 +198,10 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
   const seen = new Set<string>()
   environments.forEach((environment, index) => {
     if (seen.has(environment.name)) {
-      throw new UserError(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']))
+      throw new UserError(
+        `environments[${index}]: environment '${environment.name}' is listed twice`,
+        locationOf(source, ['environments', index, 'name'])
+      )
     }
     seen.add(environment.name)
     for (const [key, list] of [['allowedTags', environment.allowedTags] as const, ['forbiddenTags', environment.forbiddenTags] as const]) {
@@ -205,7 +210,7 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
         const problem = tagPatternProblem(pattern.replaceAll('{app}', 'app'))
         if (problem) {
           throw new UserError(
-            `${file}: ${key} pattern '${pattern}' is not a valid regular expression: ${problem}`,
+            `environments[${index}].${key}[${i}]: '${pattern}' is not a valid regular expression: ${problem}`,
             locationOf(source, ['environments', index, key, i])
           )
         }
@@ -216,14 +221,14 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
   deploymentWindows.forEach((window, index) => {
     if (!isKnownTimeZone(window.timeZone)) {
       throw new UserError(
-        `${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`,
+        `deploymentWindows[${index}].timeZone: '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`,
         locationOf(source, ['deploymentWindows', index, 'timeZone'])
       )
     }
     window.environments.forEach((name, i) => {
       if (!seen.has(name)) {
         throw new UserError(
-          `${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`,
+          `deploymentWindows[${index}].environments[${i}]: no environment '${name}'${didYouMean(name, seen)}; environments: ${[...seen].join(', ')}`,
           locationOf(source, ['deploymentWindows', index, 'environments', i])
         )
       }
@@ -244,27 +249,6 @@ export function parseGitopsConfig(text: string, file = 'gitops.yaml'): GitopsCon
     schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file),
     kustomize: completeKustomize(data.kustomize)
   }
-}
-
-function schemaError(source: YamlSource, errors: readonly ErrorObject[]): UserError {
-  // The most specific error is the most useful one; ajv lists parents' errors too.
-  const error = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!
-  const path = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')))
-  const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.')
-  let message = `${source.file}: ${where} ${error.message ?? 'is invalid'}`
-  if (error.keyword === 'additionalProperties') {
-    const extra = (error.params as { additionalProperty: string }).additionalProperty
-    const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {})
-    message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`
-    path.push(extra)
-    return new UserError(message, locationOf(source, path, 'key'))
-  } else if (error.keyword === 'enum') {
-    message += `: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
-  }
-  return new UserError(message, locationOf(source, path))
 }
 
 /** Finds an environment by name, or a UserError listing the known ones. */

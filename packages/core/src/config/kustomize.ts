@@ -21,7 +21,10 @@ export const kustomizeSchema = {
   additionalProperties: false,
   description: 'What kustomize builds may fetch: remote resources are refused unless their host is listed.',
   properties: {
-    remoteResources: { type: 'array', items: { type: 'string', pattern: REMOTE_HOST_PATTERN } }
+    remoteResources: {
+      type: 'array',
+      items: { type: 'string', pattern: REMOTE_HOST_PATTERN, description: 'a host name such as github.com or *.example.com' }
+    }
   }
 } as const
 

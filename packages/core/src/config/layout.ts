@@ -16,7 +16,13 @@ export const layoutSchema: JSONSchemaType<Partial<LayoutConfig>> = {
   additionalProperties: false,
   properties: {
     // {app} is optional: a repository with one overlay per environment (`clusters/{env}`) has no app level.
-    overlay: { type: 'string', nullable: true, pattern: '\\{env\\}', minLength: 1 },
+    overlay: {
+      type: 'string',
+      nullable: true,
+      pattern: '\\{env\\}',
+      minLength: 1,
+      description: 'a path with {env} in it (e.g. apps/{app}/overlays/{env})'
+    },
     base: { type: 'string', nullable: true, minLength: 1 }
   }
 }

@@ -1,6 +1,7 @@
 import type { JSONSchemaType } from 'ajv'
 import type { Severity } from '../finding.js'
 import type { SourceLocation } from '../source-location.js'
+import { configKeyPath } from './config-schema-errors.js'
 
 /** A severity, or `off` to turn a rule off. */
 export type RuleSeverity = Severity | 'off'
@@ -51,7 +52,7 @@ export interface PolicyConfig {
 }
 
 export interface PolicyExpression {
-  /** Where in the policy section, e.g. `custom.0.validations.1.expression`. */
+  /** Where in gitops.yaml, e.g. `policy.custom[0].validations[1].expression`. */
   path: string
   expression: string
   location: SourceLocation | undefined
@@ -64,6 +65,7 @@ export type PolicyInput = Partial<Omit<PolicyConfig, 'expressions'>>
 
 const severity = { type: 'string', enum: ['error', 'warning', 'notice', 'off'] } as const
 const RULE_ID = '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$'
+const RULE_ID_TEXT = 'a rule id of lowercase letters, digits and hyphens (e.g. host-port)'
 
 export const policySchema = {
   type: 'object',
@@ -73,7 +75,7 @@ export const policySchema = {
     environments: { type: 'object', additionalProperties: severity },
     rules: {
       type: 'object',
-      propertyNames: { pattern: RULE_ID },
+      propertyNames: { pattern: RULE_ID, description: RULE_ID_TEXT },
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
@@ -91,7 +93,7 @@ export const policySchema = {
         additionalProperties: false,
         required: ['id', 'validations'],
         properties: {
-          id: { type: 'string', pattern: RULE_ID },
+          id: { type: 'string', pattern: RULE_ID, description: RULE_ID_TEXT },
           kinds: { type: 'array', items: { type: 'string', minLength: 1 } },
           matchConditions: {
             type: 'array',
@@ -136,7 +138,11 @@ export function completePolicy(
     environments: { ...DEFAULT_POLICY.environments, ...input?.environments },
     rules: { ...input?.rules },
     custom: (input?.custom ?? []).map((rule) => ({ ...rule })),
-    expressions: customExpressions(input).map(({ path, expression }) => ({ path: path.join('.'), expression, location: locate(path) }))
+    expressions: customExpressions(input).map(({ path, expression }) => ({
+      path: configKeyPath(['policy', ...path]),
+      expression,
+      location: locate(path)
+    }))
   }
 }
 

@@ -61,7 +61,7 @@ export async function checkPolicyExpressions(config: GitopsConfig): Promise<void
     try {
       module.parse(expression)
     } catch (error) {
-      throw new UserError(`${config.file ?? 'gitops.yaml'}: policy.${path}: invalid CEL expression: ${(error as Error).message}`, location)
+      throw new UserError(`${path}: invalid CEL expression: ${(error as Error).message}`, location)
     }
   }
 }

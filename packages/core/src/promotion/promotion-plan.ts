@@ -3,7 +3,7 @@ import { canonicalImageName, sameImageName } from '../tags/image-reference.js'
 import semver from 'semver'
 import type { EnvironmentConfig } from '../config/environments.js'
 import type { GitopsConfig } from '../config/gitops-config.js'
-import { parameterError, UserError } from '../errors.js'
+import { mentionParameter, parameterError, UserError } from '../errors.js'
 import type { ReleaseTag } from '../tags/release-version.js'
 import { DEFAULT_ALIAS_TEMPLATES, DEFAULT_TAG_TEMPLATES, renderTagTemplate, type TagValues } from '../tags/tag-template.js'
 
@@ -199,7 +199,7 @@ export function targetTag(request: TargetTagRequest): TargetTag {
     }
     if (!version) {
       throw new UserError(
-        `The tag for ${route.to.name} (${template}) needs a version, and ${sourceTag} does not carry one. Give the input 'version', or 'app-repository' whose release tag (${request.releaseTagPrefix ?? 'v'}<semver>) is on commit ${described.sha ?? '(unknown: the tag names no commit)'}.`
+        `The tag for ${route.to.name} (${template}) needs a version, and ${sourceTag} does not carry one. Give ${mentionParameter('version')}, or ${mentionParameter('app-repository')} whose release tag (${request.releaseTagPrefix ?? 'v'}<semver>) is on commit ${described.sha ?? '(unknown: the tag names no commit)'}.`
       )
     }
     if (!semver.valid(version)) throw parameterError('version', `'${version}' is not a semantic version (e.g. 1.3.0)`)
@@ -318,7 +318,7 @@ export function runningImageOf(
   }
   if (matches.size > 1) {
     throw new UserError(
-      `The overlay runs ${image} under several references (${[...matches.keys()].join(', ')}); name the image exactly with the input 'image'`
+      `The overlay runs ${image} under several references (${[...matches.keys()].join(', ')}); name the image exactly with ${mentionParameter('image')}`
     )
   }
   return [...matches.values()][0]

@@ -4,6 +4,8 @@ import {
   isUserError,
   markerFromBody,
   newestReleasesFirst,
+  AccessError,
+  mentionParameter,
   RefRaceError,
   UserError,
   type BranchHead,
@@ -27,9 +29,10 @@ export function explainGitHubError(error: unknown, what: string, repo: RepoId): 
   if (error instanceof GitHubCallError) return error
   const status = statusOf(error)
   const where = `${repo.owner}/${repo.repo}`
-  if (status === 401) return new UserError(`${what}: GitHub refused the token (401). Check the 'token' input.`)
+  if (status === 401) return new AccessError('auth', `${what}: GitHub refused the token (401). Check ${mentionParameter('token')}.`)
   if (status === 403)
-    return new UserError(
+    return new AccessError(
+      'auth',
       `${what}: the token may not do this in ${where} (403: ${messageOf(error)}). It needs contents: write and pull-requests: write (a GitHub App token for cross-repo promotions).`
     )
   if (status === 404) return new UserError(`${what}: ${where} or what it refers to was not found (404), or the token cannot see it`)

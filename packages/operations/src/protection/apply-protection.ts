@@ -1,4 +1,5 @@
 import {
+  AccessError,
   loadGitopsConfig,
   syncProtection,
   UserError,
@@ -73,9 +74,10 @@ function protectionRefusal(error: unknown, repository: string, request: ApplyPro
   const what = sent?.method && sent.url ? `${sent.method} ${new URL(sent.url).pathname}` : 'the request'
   const said = messageOf(error)
   const answer = `${status}${said ? ` ${said}` : ''}`
-  if (status === 401) return new UserError(`GitHub refused the token (${answer}): check ${request.tokenSource}`)
+  if (status === 401) return new AccessError('auth', `GitHub refused the token (${answer}): check ${request.tokenSource}`)
   if (status === 403)
-    return new UserError(
+    return new AccessError(
+      'auth',
       `GitHub refused ${what} (${answer}): the token needs the Administration: write permission on ${repository} (a fine-grained token or a GitHub App; a workflow's GITHUB_TOKEN cannot change branch protection)`
     )
   if (said === 'Branch not found')

@@ -1,8 +1,8 @@
-export const id = 921;
-export const ids = [921];
+export const id = 355;
+export const ids = [355];
 export const modules = {
 
-/***/ 921:
+/***/ 5355:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -141,8 +141,8 @@ function checkYamlAliases(text, file) {
     }
 }
 
-// EXTERNAL MODULE: ./packages/core/src/tags/release-rules.ts + 8 modules
-var release_rules = __webpack_require__(9746);
+// EXTERNAL MODULE: ./packages/core/src/tags/release-rules.ts + 7 modules
+var release_rules = __webpack_require__(3343);
 // EXTERNAL MODULE: ./packages/core/src/tags/version-bump.ts
 var version_bump = __webpack_require__(3712);
 ;// CONCATENATED MODULE: ./packages/core/src/config/versioning.ts
@@ -367,7 +367,11 @@ const environmentsSchema = {
         additionalProperties: false,
         required: ['name'],
         properties: {
-            name: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$' },
+            name: {
+                type: 'string',
+                pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$',
+                description: 'a name of lowercase letters, digits and hyphens (at most 32, e.g. staging)'
+            },
             namespace: { type: 'string', nullable: true, minLength: 1 },
             tagTemplate: { type: 'string', nullable: true, minLength: 1 },
             allowedTags: { type: 'array', nullable: true, items: { type: 'string', minLength: 1 } },
@@ -415,6 +419,115 @@ function completeEnvironment(input, sourceOfLast = false) {
     };
 }
 
+// EXTERNAL MODULE: ./packages/core/src/names.ts
+var names = __webpack_require__(8129);
+;// CONCATENATED MODULE: ./packages/core/src/config/config-schema-errors.ts
+
+
+
+/**
+ * gitops.yaml's schema errors in our words, at file:line: the key path as YAML reads it
+ * (`environments[0].name`), the value found, what was expected (a pattern's `description` from the
+ * schema, never the regular expression), and "did you mean" for an unknown key or value.
+ */
+function configSchemaError(source, errors) {
+    const error = mostSpecific(errors);
+    const path = error.instancePath
+        .split('/')
+        .slice(1)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const where = path.length === 0 ? 'gitops.yaml' : configKeyPath(path);
+    const params = error.params;
+    const schema = (error.parentSchema ?? {});
+    const value = error.data;
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const extra = String(params.additionalProperty);
+            const allowed = Object.keys(schema.properties ?? {});
+            return new src_errors/* UserError */.yo(`${where}: unknown key '${extra}'${(0,names/* didYouMean */.au)(extra, allowed)}; valid keys: ${allowed.join(', ')}`, locationOf(source, [...path, extra], 'key'));
+        }
+        case 'enum': {
+            const allowed = params.allowedValues.map(String);
+            return new src_errors/* UserError */.yo(`${where}: ${shown(value)} is not one of ${allowed.join(', ')}${typeof value === 'string' ? (0,names/* didYouMean */.au)(value, allowed) : ''}`, locationOf(source, path));
+        }
+        case 'pattern': {
+            // A key checked by propertyNames: the error names the key, and the key is where to look.
+            const key = error.propertyName;
+            const expected = schema.description ?? 'of the form this setting takes';
+            if (key !== undefined)
+                return new src_errors/* UserError */.yo(`${where}: the key '${key}' is not ${expected}`, locationOf(source, [...path, key], 'key'));
+            return new src_errors/* UserError */.yo(`${where}: ${shown(value)} is not ${expected}`, locationOf(source, path));
+        }
+        case 'type':
+            return new src_errors/* UserError */.yo(`${where}: expected ${typeNames(params.type)}, found ${shown(value)}`, locationOf(source, path));
+        case 'required':
+            return new src_errors/* UserError */.yo(`${where}: '${String(params.missingProperty)}' is required`, locationOf(source, path));
+        case 'minItems':
+            return new src_errors/* UserError */.yo(`${where}: needs at least ${plural(Number(params.limit), 'entry', 'entries')}`, locationOf(source, path));
+        case 'maxItems':
+            return new src_errors/* UserError */.yo(`${where}: takes at most ${plural(Number(params.limit), 'entry', 'entries')}`, locationOf(source, path));
+        case 'minLength':
+            return new src_errors/* UserError */.yo(`${where}: ${Number(params.limit) === 1 ? 'must not be empty' : `needs at least ${params.limit} characters`}`, locationOf(source, path));
+        case 'maxLength':
+            return new src_errors/* UserError */.yo(`${where}: is longer than ${params.limit} characters`, locationOf(source, path));
+        case 'minimum':
+        case 'maximum':
+        case 'exclusiveMinimum':
+        case 'exclusiveMaximum':
+            return new src_errors/* UserError */.yo(`${where}: ${shown(value)} is ${COMPARISON[error.keyword]} ${String(params.limit)}`, locationOf(source, path));
+        default:
+            return new src_errors/* UserError */.yo(`${where}: ${shown(value)} is not valid here${schema.description ? ` (expected ${schema.description})` : ''}`, locationOf(source, path));
+    }
+}
+const COMPARISON = {
+    minimum: 'below the minimum',
+    maximum: 'above the maximum',
+    exclusiveMinimum: 'not above',
+    exclusiveMaximum: 'not below'
+};
+/** Wrappers (propertyNames, anyOf, if) say less than the error inside them; the deepest path says most. */
+function mostSpecific(errors) {
+    const wrappers = new Set(['propertyNames', 'anyOf', 'oneOf', 'allOf', 'if', 'not']);
+    const inner = errors.filter((e) => !wrappers.has(e.keyword));
+    return [...(inner.length > 0 ? inner : errors)].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+}
+/** `environments[0].name`, `drift.expected["apps/v1"]`: a gitops.yaml key path as a reader finds it in the file. */
+function configKeyPath(path) {
+    return path
+        .map((part, i) => typeof part === 'number' ? `[${part}]` : /^[A-Za-z_][\w-]*$/.test(part) ? `${i === 0 ? '' : '.'}${part}` : `[${JSON.stringify(part)}]`)
+        .join('');
+}
+function typeNames(type) {
+    const names = {
+        string: 'a string',
+        number: 'a number',
+        integer: 'a whole number',
+        boolean: 'true or false',
+        array: 'a list',
+        object: 'a mapping (key: value)',
+        null: 'nothing'
+    };
+    const types = String(type)
+        .split(',')
+        .map((t) => names[t] ?? t);
+    return types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types.join('');
+}
+/** A value as the message quotes it: scalars as written, collections by kind. */
+function shown(value) {
+    if (value === null || value === undefined)
+        return 'nothing';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `'${value.length > 80 ? `${value.slice(0, 79)}…` : value}'`;
+    return String(value);
+}
+function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/config/drift.ts
 /**
  * Replicas, autoscaling bounds and config values differ between environments by design, and so
@@ -441,8 +554,11 @@ const driftSchema = {
             type: 'object',
             nullable: true,
             required: [],
-            propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$' },
-            additionalProperties: { type: 'array', items: { type: 'string', pattern: DRIFT_PATH_PATTERN } }
+            propertyNames: { pattern: '^(\\*|[A-Za-z][A-Za-z0-9]*)$', description: 'a kind (e.g. Deployment) or *' },
+            additionalProperties: {
+                type: 'array',
+                items: { type: 'string', pattern: DRIFT_PATH_PATTERN, description: 'a field path such as spec.replicas or metadata.labels[app]' }
+            }
         }
     }
 };
@@ -465,7 +581,13 @@ const layoutSchema = {
     additionalProperties: false,
     properties: {
         // {app} is optional: a repository with one overlay per environment (`clusters/{env}`) has no app level.
-        overlay: { type: 'string', nullable: true, pattern: '\\{env\\}', minLength: 1 },
+        overlay: {
+            type: 'string',
+            nullable: true,
+            pattern: '\\{env\\}',
+            minLength: 1,
+            description: 'a path with {env} in it (e.g. apps/{app}/overlays/{env})'
+        },
         base: { type: 'string', nullable: true, minLength: 1 }
     }
 };
@@ -555,8 +677,17 @@ const codeownersSchema = {
                 required: ['pattern', 'owners'],
                 properties: {
                     // GitHub refuses negation, character ranges and a leading `\#`; so do we.
-                    pattern: { type: 'string', minLength: 1, pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$' },
-                    owners: { type: 'array', minItems: 1, items: { type: 'string', pattern: OWNER_SYNTAX } }
+                    pattern: {
+                        type: 'string',
+                        minLength: 1,
+                        pattern: '^[^!#\\s\\\\\\[\\]][^\\s\\[\\]]*$',
+                        description: 'a CODEOWNERS pattern GitHub supports (no spaces, no leading !, # or \\\\, no [ ] ranges)'
+                    },
+                    owners: {
+                        type: 'array',
+                        minItems: 1,
+                        items: { type: 'string', pattern: OWNER_SYNTAX, description: 'an owner: @user, @org/team or an email address' }
+                    }
                 }
             }
         },
@@ -575,10 +706,12 @@ function completeCodeowners(input) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/policy.ts
+
 /** The seed's expectation: policy violations block staging and prod, and warn in dev. */
 const DEFAULT_POLICY = { severity: 'error', environments: { dev: 'warning' }, rules: {}, custom: [], expressions: [] };
 const severity = { type: 'string', enum: ['error', 'warning', 'notice', 'off'] };
 const RULE_ID = '^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$';
+const RULE_ID_TEXT = 'a rule id of lowercase letters, digits and hyphens (e.g. host-port)';
 const policySchema = {
     type: 'object',
     additionalProperties: false,
@@ -587,7 +720,7 @@ const policySchema = {
         environments: { type: 'object', additionalProperties: severity },
         rules: {
             type: 'object',
-            propertyNames: { pattern: RULE_ID },
+            propertyNames: { pattern: RULE_ID, description: RULE_ID_TEXT },
             additionalProperties: {
                 type: 'object',
                 additionalProperties: false,
@@ -605,7 +738,7 @@ const policySchema = {
                 additionalProperties: false,
                 required: ['id', 'validations'],
                 properties: {
-                    id: { type: 'string', pattern: RULE_ID },
+                    id: { type: 'string', pattern: RULE_ID, description: RULE_ID_TEXT },
                     kinds: { type: 'array', items: { type: 'string', minLength: 1 } },
                     matchConditions: {
                         type: 'array',
@@ -646,7 +779,11 @@ function completePolicy(input, locate = () => undefined) {
         environments: { ...DEFAULT_POLICY.environments, ...input?.environments },
         rules: { ...input?.rules },
         custom: (input?.custom ?? []).map((rule) => ({ ...rule })),
-        expressions: customExpressions(input).map(({ path, expression }) => ({ path: path.join('.'), expression, location: locate(path) }))
+        expressions: customExpressions(input).map(({ path, expression }) => ({
+            path: configKeyPath(['policy', ...path]),
+            expression,
+            location: locate(path)
+        }))
     };
 }
 /** The CEL expressions of the custom rules, with their paths in the policy section. */
@@ -680,7 +817,12 @@ const deploymentWindowsSchema = {
             environments: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
             timeZone: { type: 'string', nullable: true, minLength: 1 },
             days: { type: 'array', nullable: true, minItems: 1, items: { type: 'string', enum: [...WEEKDAYS] } },
-            hours: { type: 'string', nullable: true, pattern: HOURS_PATTERN }
+            hours: {
+                type: 'string',
+                nullable: true,
+                pattern: HOURS_PATTERN,
+                description: 'a range of 24-hour times, HH:MM-HH:MM (e.g. 09:00-17:00)'
+            }
         }
     }
 };
@@ -904,7 +1046,10 @@ const kustomizeSchema = {
     additionalProperties: false,
     description: 'What kustomize builds may fetch: remote resources are refused unless their host is listed.',
     properties: {
-        remoteResources: { type: 'array', items: { type: 'string', pattern: REMOTE_HOST_PATTERN } }
+        remoteResources: {
+            type: 'array',
+            items: { type: 'string', pattern: REMOTE_HOST_PATTERN, description: 'a host name such as github.com or *.example.com' }
+        }
     }
 };
 function completeKustomize(input) {
@@ -912,6 +1057,8 @@ function completeKustomize(input) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/config/gitops-config.ts
+
+
 
 
 
@@ -994,24 +1141,24 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const raw = toPlain(source) ?? {};
     const validate = configValidator();
     if (!validate(raw))
-        throw schemaError(source, validate.errors ?? []);
+        throw configSchemaError(source, validate.errors ?? []);
     const data = raw;
     const [quotaProblem] = quotaProblems(data.quota);
     if (quotaProblem) {
-        throw new src_errors/* UserError */.yo(`${file}: quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
+        throw new src_errors/* UserError */.yo(`quota.${quotaProblem.path.join('.')}: ${quotaProblem.message}`, locationOf(source, ['quota', ...quotaProblem.path]));
     }
     const versionProblem = (value, path, name) => {
         const node = source.document.getIn(path, true);
         const problem = value === undefined ? undefined : kubernetesVersionProblem(value, node?.range ? text.slice(node.range[0], node.range[1]) : undefined);
         if (problem)
-            throw new src_errors/* UserError */.yo(`${file}: ${name}: ${problem}`, locationOf(source, path));
+            throw new src_errors/* UserError */.yo(`${name}: ${problem}`, locationOf(source, path));
     };
     versionProblem(data.kubernetes?.version, ['kubernetes', 'version'], 'kubernetes.version');
     data.environments?.forEach((environment, index) => versionProblem(environment.kubernetesVersion, ['environments', index, 'kubernetesVersion'], `environments[${environment.name}].kubernetesVersion`));
     data.environments?.forEach((environment, index) => {
         const minSoak = environment.verification?.minSoak;
         if (minSoak !== undefined && parseDuration(minSoak) === undefined) {
-            throw new src_errors/* UserError */.yo(`${file}: environments[${environment.name}].verification.minSoak '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`, locationOf(source, ['environments', index, 'verification', 'minSoak']));
+            throw new src_errors/* UserError */.yo(`environments[${index}].verification.minSoak: '${minSoak}' is not a duration: write it as 30m, 24h or 1d12h (units s, m, h, d)`, locationOf(source, ['environments', index, 'verification', 'minSoak']));
         }
     });
     for (const key of ['overlay', 'base']) {
@@ -1019,7 +1166,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         if (template === undefined)
             continue;
         try {
-            (0,repo_paths/* normalizeRepoPath */.NP)(template, `${file}: layout.${key}`);
+            (0,repo_paths/* normalizeRepoPath */.NP)(template, `layout.${key}`);
         }
         catch (error) {
             throw new src_errors/* UserError */.yo(error.message, locationOf(source, ['layout', key]));
@@ -1029,7 +1176,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const seen = new Set();
     environments.forEach((environment, index) => {
         if (seen.has(environment.name)) {
-            throw new src_errors/* UserError */.yo(`${file}: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
+            throw new src_errors/* UserError */.yo(`environments[${index}]: environment '${environment.name}' is listed twice`, locationOf(source, ['environments', index, 'name']));
         }
         seen.add(environment.name);
         for (const [key, list] of [['allowedTags', environment.allowedTags], ['forbiddenTags', environment.forbiddenTags]]) {
@@ -1038,7 +1185,7 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
                     return;
                 const problem = tagPatternProblem(pattern.replaceAll('{app}', 'app'));
                 if (problem) {
-                    throw new src_errors/* UserError */.yo(`${file}: ${key} pattern '${pattern}' is not a valid regular expression: ${problem}`, locationOf(source, ['environments', index, key, i]));
+                    throw new src_errors/* UserError */.yo(`environments[${index}].${key}[${i}]: '${pattern}' is not a valid regular expression: ${problem}`, locationOf(source, ['environments', index, key, i]));
                 }
             });
         }
@@ -1046,11 +1193,11 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
     const deploymentWindows = (data.deploymentWindows ?? []).map(completeDeploymentWindow);
     deploymentWindows.forEach((window, index) => {
         if (!isKnownTimeZone(window.timeZone)) {
-            throw new src_errors/* UserError */.yo(`${file}: deploymentWindows[${index}].timeZone '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
+            throw new src_errors/* UserError */.yo(`deploymentWindows[${index}].timeZone: '${window.timeZone}' is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`, locationOf(source, ['deploymentWindows', index, 'timeZone']));
         }
         window.environments.forEach((name, i) => {
             if (!seen.has(name)) {
-                throw new src_errors/* UserError */.yo(`${file}: deploymentWindows[${index}] names the environment '${name}', which is not in environments (${[...seen].join(', ')})`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
+                throw new src_errors/* UserError */.yo(`deploymentWindows[${index}].environments[${i}]: no environment '${name}'${(0,names/* didYouMean */.au)(name, seen)}; environments: ${[...seen].join(', ')}`, locationOf(source, ['deploymentWindows', index, 'environments', i]));
             }
         });
     });
@@ -1069,27 +1216,6 @@ function parseGitopsConfig(text, file = 'gitops.yaml') {
         schemas: completeSchemas(data.schemas, (path) => locationOf(source, path), file),
         kustomize: completeKustomize(data.kustomize)
     };
-}
-function schemaError(source, errors) {
-    // The most specific error is the most useful one; ajv lists parents' errors too.
-    const error = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
-    const path = error.instancePath
-        .split('/')
-        .slice(1)
-        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
-    const where = error.instancePath === '' ? 'the top level' : error.instancePath.slice(1).replace(/\//g, '.');
-    let message = `${source.file}: ${where} ${error.message ?? 'is invalid'}`;
-    if (error.keyword === 'additionalProperties') {
-        const extra = error.params.additionalProperty;
-        const allowed = Object.keys(error.parentSchema?.properties ?? {});
-        message = `${source.file}: unknown key '${extra}' in ${where}. Valid keys are: ${allowed.join(', ')}`;
-        path.push(extra);
-        return new src_errors/* UserError */.yo(message, locationOf(source, path, 'key'));
-    }
-    else if (error.keyword === 'enum') {
-        message += `: ${error.params.allowedValues.join(', ')}`;
-    }
-    return new src_errors/* UserError */.yo(message, locationOf(source, path));
 }
 /** Finds an environment by name, or a UserError listing the known ones. */
 function environmentByName(config, name, input = 'environment') {
