@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { clearInterval, setInterval } from 'node:timers'
 
 export { node24, repoRoot, runAction } from '../lib/action-runner.mjs'
 
@@ -24,3 +26,27 @@ export function git(cwd, ...args) {
 }
 
 export const round = (n, digits = 2) => Number(n.toFixed(digits))
+
+/**
+ * Follows a started process's peak resident memory (VmHWM, Linux) until it exits: pass `watch` as
+ * runAction's onStart and read `peakMib()` afterwards. Kustomize's own processes are not counted.
+ */
+export function peakMemory() {
+  let peakKib = 0
+  return {
+    watch(child) {
+      const sample = () => {
+        try {
+          const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+          if (match) peakKib = Math.max(peakKib, Number(match[1]))
+        } catch {
+          // exited between samples
+        }
+      }
+      const timer = setInterval(sample, 20)
+      child.on('exit', () => clearInterval(timer))
+      child.stdout?.once('end', sample)
+    },
+    peakMib: () => round(peakKib / 1024, 0)
+  }
+}

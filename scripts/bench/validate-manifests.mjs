@@ -61,9 +61,9 @@ export async function* run() {
   yield ['validate-manifests.baseline_sequential_kustomize_ms', round(baselineMs, 0)]
   yield ['validate-manifests.full_run_ms', round(full.ms, 0)]
   yield ['validate-manifests.full_run_kustomize_calls', full.result.json.stats.renderCalls]
-  yield ['validate-manifests.full_vs_baseline_ratio', round(full.ms / baselineMs, 3)]
+  yield ['validate-manifests.full_vs_baseline_ratio', round(full.ms / baselineMs, 3), '≤ 0.25']
   yield ['validate-manifests.changed_only_ms', round(changed.ms, 0)]
-  yield ['validate-manifests.changed_only_vs_full_ratio', round(changed.ms / full.ms, 3)]
+  yield ['validate-manifests.changed_only_vs_full_ratio', round(changed.ms / full.ms, 3), '≤ 0.05']
   yield ['validate-manifests.changed_only_flux_files_parsed', changed.result.json.stats.fluxFilesParsed]
   yield ['validate-manifests.full_flux_files_parsed', full.result.json.stats.fluxFilesParsed]
   yield ['validate-manifests.changed_only_floor_ms', round(floorMs, 0)]
@@ -79,7 +79,7 @@ export async function* run() {
   const kib = (files) => round(files.reduce((sum, file) => sum + statSync(join(bundle, file)).size, 0) / 1024, 0)
   yield ['validate-manifests.bundle_entry_kib', kib(['index.js'])]
   yield ['validate-manifests.bundle_all_js_kib', kib(readdirSync(bundle).filter((file) => file.endsWith('.js')))]
-  for (const [name, value] of schemaThroughput()) yield [`validate-manifests.${name}`, value]
+  for (const [name, value, goal] of schemaThroughput()) yield [`validate-manifests.${name}`, value, goal]
 }
 
 const ENVIRONMENTS = [
@@ -221,7 +221,7 @@ function schemaThroughput() {
   if (problems < 50) throw new Error(`schema bench found ${problems} problems; expected the 50 planted typos`)
   return [
     ['schema_objects', 50000],
-    ['schema_objects_per_s', round(50000 / (ms / 1000), 0)],
+    ['schema_objects_per_s', round(50000 / (ms / 1000), 0), '≥ 5000'],
     ['schema_problems_found', problems]
   ]
 }

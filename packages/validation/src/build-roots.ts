@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, posix } from 'node:path'
 import type { GitopsConfig, SourceLocation } from '@gitops-actions/core'
 import { kustomizationFileIn } from './kustomization.js'
-import type { SourceFiles } from './source-files.js'
+import { listedDirectory, type RepoTree, type SourceFiles } from './source-files.js'
 
 /** A directory that is built on its own: an overlay of the layout, or a path a Flux Kustomization applies. */
 export interface BuildRoot {
@@ -18,13 +18,21 @@ export interface BuildRoot {
   appliedAt?: SourceLocation | undefined
 }
 
-/** The overlays that the gitops.yaml layout names, e.g. every apps/{app}/overlays/{env} that exists. */
-export function layoutRoots(repoRoot: string, config: GitopsConfig): BuildRoot[] {
+/**
+ * The overlays that the gitops.yaml layout names, e.g. every apps/{app}/overlays/{env} that exists.
+ * With the repository's listing (a regular tree, a layout the walk enters), they are read from it.
+ */
+export function layoutRoots(repoRoot: string, config: GitopsConfig, tree?: RepoTree): BuildRoot[] {
   const roots: BuildRoot[] = []
   const segments = config.layout.overlay
     .replace(/^\.?\/+/, '')
     .replace(/\/+$/, '')
     .split('/')
+  const listed =
+    tree && !tree.irregular && listedDirectory(segments.join('/').replaceAll('{app}', 'a').replaceAll('{env}', 'e'))
+      ? listedLayoutRoots(config, segments, tree)
+      : undefined
+  if (listed) return listed
   for (const environment of config.environments) {
     const expand = (dir: string, index: number, app: string | undefined): void => {
       if (index === segments.length) {
@@ -54,6 +62,32 @@ export function layoutRoots(repoRoot: string, config: GitopsConfig): BuildRoot[]
     expand('', 0, undefined)
   }
   return roots.sort((a, b) => a.path.localeCompare(b.path))
+}
+
+/** layoutRoots read from the listing: each directory holding a kustomization file, matched segment by segment. */
+function listedLayoutRoots(config: GitopsConfig, segments: readonly string[], tree: RepoTree): BuildRoot[] | undefined {
+  const dirs = [...new Set(tree.kustomizationFiles.map((file) => posix.dirname(file)))].map((dir) => dir.split('/'))
+  const roots: BuildRoot[] = []
+  for (const environment of config.environments) {
+    const patterns = segments.map((segment) => {
+      const named = segment.replaceAll('{env}', environment.name)
+      return named.includes('{app}') ? new RegExp(`^${named.split('{app}').map(escapeRegExp).join('([a-z0-9][a-z0-9._-]*)')}$`) : named
+    })
+    // An app named vendor or node_modules: the walk did not enter it.
+    if (tree.skipped.some((dir) => dir.split('/').every((part, index) => index < patterns.length && matches(patterns[index]!, part))))
+      return undefined
+    for (const parts of dirs) {
+      if (parts.length !== patterns.length || !parts.every((part, index) => matches(patterns[index]!, part))) continue
+      let app: string | undefined
+      for (const [index, pattern] of patterns.entries()) if (typeof pattern !== 'string') app = pattern.exec(parts[index]!)![1]
+      roots.push({ path: parts.join('/'), app, environment: environment.name, reasons: ['layout'] })
+    }
+  }
+  return roots.sort((a, b) => a.path.localeCompare(b.path))
+}
+
+function matches(pattern: string | RegExp, segment: string): boolean {
+  return typeof pattern === 'string' ? pattern === segment : pattern.test(segment)
 }
 
 /** A root as messages name it: its repository path, or the repository root for ''. */
@@ -101,13 +135,14 @@ export function discoveredRoots(
   repoRoot: string,
   yamlFiles: readonly string[],
   files: SourceFiles,
-  includedElsewhere: (candidates: readonly string[]) => ReadonlySet<string>
+  includedElsewhere: (candidates: readonly string[]) => ReadonlySet<string>,
+  kustomizationFileAt: (dir: string) => string | undefined = (dir) => kustomizationFileIn(repoRoot, dir)
 ): BuildRoot[] {
   const charts = yamlFiles.filter((file) => posix.basename(file) === 'Chart.yaml').map((file) => posix.dirname(file))
   const inChart = (dir: string) => charts.some((chart) => dir === chart || dir.startsWith(`${chart}/`))
   const candidates: string[] = []
   for (const dir of new Set(yamlFiles.map((file) => (posix.dirname(file) === '.' ? '' : posix.dirname(file))))) {
-    const file = kustomizationFileIn(repoRoot, dir)
+    const file = kustomizationFileAt(dir)
     if (!file || inChart(dir) || /^kind:\s*["']?Component\b/m.test(files.text(file) ?? '')) continue
     candidates.push(dir)
   }

@@ -16,6 +16,7 @@ import {
   parameterError
 } from '@gitops-actions/core'
 import { renderRoots, type BatchRenderOptions, type BatchRenderStats, type RootRender, type RootSpec } from '@gitops-actions/kustomize'
+import { ChangeReach } from './change-reach.js'
 import { discoveredRoots, generatedResources, layoutRoots, mergeRoots, type BuildRoot } from './build-roots.js'
 import { statusFromRenders } from './environment-status.js'
 import { runCodeowners, runPolicy, runQuota } from './external-checks.js'
@@ -41,7 +42,7 @@ import { groupMissingSchemas } from './missing-schemas.js'
 import { renderedManifests } from './rendered-manifests.js'
 import { customSchemas, loadSchemas } from './schema.js'
 import { configuredSchemas } from './schema-sources.js'
-import { listYamlFiles, SourceFiles } from './source-files.js'
+import { kustomizationLookup, listRepoTree, SourceFiles } from './source-files.js'
 import { TransformerEntries } from './transformer-entries.js'
 import { UnmatchedTargets } from './unmatched-targets.js'
 
@@ -142,6 +143,9 @@ export interface ValidateResult {
 /** The post-build steps of a root no Flux Kustomization applies: SOPS-encrypted objects taken as decrypted, nothing substituted. */
 const DECRYPTED_ELSEWHERE: PostBuild = { decrypts: true, substitutes: false, values: new Map() }
 
+/** The closure of a root the change cannot reach (ChangeReach): it holds no changed file. */
+const UNREACHED: RootClosure = { kustomizations: [], files: new Set(), dirs: new Set(), findings: [], broken: false }
+
 /** Files whose change affects every root. */
 const GLOBAL_FILES = ['gitops.yaml', 'gitops.yml']
 
@@ -160,7 +164,10 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   const everything = !changed || GLOBAL_FILES.some((f) => changed.has(f))
   const renderOptions = { concurrency: request.concurrency, flags: request.kustomizeFlags, remoteHosts: config.kustomize.remoteResources }
   const stats: BatchRenderStats = { calls: 0, splits: 0 }
-  const layout = layoutRoots(repoRoot, config)
+  // One walk lists the repository's YAML and kustomization files; lookups in it replace a file system call per directory.
+  const tree = needsRenders ? listRepoTree(repoRoot) : undefined
+  const kustomizationFileAt = kustomizationLookup(repoRoot, tree)
+  const layout = layoutRoots(repoRoot, config, tree)
   const early =
     needsRenders && changed && !everything
       ? renderChangedOverlays(repoRoot, layout, changed, renderOptions, stats)
@@ -174,16 +181,37 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   }
 
   // Flux objects come from the files as written: they decide which paths are roots.
-  const yamlFiles = needsRenders ? listYamlFiles(repoRoot) : []
+  const yamlFiles = tree?.yamlFiles ?? []
+  // Changed-only: the kustomizations the change can reach, from its files back (see change-reach.ts); with a symlink in
+  // the repository a path may name a file under another name, so every closure is computed instead (likewise with no listing).
+  const reach =
+    tree && changed && !everything && !tree.irregular ? new ChangeReach(tree.kustomizationFiles, (f) => files.text(f)) : undefined
+  const reached = reach?.from(changed!)
+  /** False when the change cannot touch what `dir` builds: its closure need not be computed. */
+  const mayReach = (dir: string): boolean => !reach || !reach.lists(dir) || reached!.has(dir)
   const fluxCandidates = fluxFiles(files, yamlFiles)
-  const fluxRead = changed && !everything ? fluxFilesAChangeNeeds(repoRoot, files, fluxCandidates, changed, closureAt) : fluxCandidates
+  const fluxRead =
+    changed && !everything
+      ? fluxFilesAChangeNeeds(repoRoot, files, fluxCandidates, changed, closureAt, mayReach, kustomizationFileAt)
+      : fluxCandidates
   const scanned = scanFluxObjects(files, fluxRead)
   const patches = patchFiles([...new Set(scanned.objects.map((m) => m.location.file))], yamlFiles, files, graph)
   const flux = { ...scanned, objects: scanned.objects.filter((m) => !patches.has(m.location.file)) }
   const resolveOptions = { repository: request.repository, branches: request.branches, repoRoot }
   const fluxKustomizations = resolveFluxKustomizations(flux.objects, resolveOptions)
   const outsideRoots: Finding[] = []
-  const allRoots = discoverRoots(repoRoot, config, layout, fluxKustomizations, files, yamlFiles, closureAt, outsideRoots)
+  const allRoots = discoverRoots(
+    repoRoot,
+    config,
+    layout,
+    fluxKustomizations,
+    files,
+    yamlFiles,
+    closureAt,
+    outsideRoots,
+    kustomizationFileAt,
+    reach && { index: reach, reached: reached! }
+  )
   let postBuilds = postBuildSteps(fluxKustomizations)
   // What kustomize-controller adds to each path's build; it can change once the renders show the Kustomizations as applied.
   let builds = fluxBuilds(fluxKustomizations)
@@ -203,7 +231,9 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
 
   // Changed-only and sharding narrow the roots; every check then looks at the same selection.
   const closureOf = (root: BuildRoot): RootClosure | undefined => (root.generatedResources ? undefined : closureAt(root.path))
-  let roots = everything ? allRoots : allRoots.filter((root) => affects(changed, root, closureOf(root), fluxKustomizations))
+  const touched = (root: BuildRoot): RootClosure | undefined =>
+    root.generatedResources ? undefined : mayReach(root.path) ? closureAt(root.path) : UNREACHED
+  let roots = everything ? allRoots : allRoots.filter((root) => affects(changed, root, touched(root), fluxKustomizations))
   if (request.shard) roots = roots.filter((_, index) => index % request.shard!.total === request.shard!.index - 1)
   const selectedPaths = new Set(roots.map((r) => r.path))
   const selectedFlux = new Set(
@@ -269,7 +299,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   schemasLoading.catch(() => undefined) // awaited below; a render failure must not leave it unhandled
 
   const resolveRendered = (manifests: readonly Manifest[]) => resolveFluxKustomizations(flux.objects, resolveOptions, manifests)
-  const closureOfPath = (path: string) => (kustomizationFileIn(repoRoot, path) ? closureAt(path) : undefined)
+  const closureOfPath = (path: string) => (kustomizationFileAt(path) ? closureAt(path) : undefined)
   const renders = new Map<string, PathRender>()
   const manifestsByRoot = new Map<string, Manifest[]>()
   /** As kustomize built them, before Flux's post-build steps. */
@@ -349,7 +379,7 @@ export async function validateRepository(request: ValidateRequest): Promise<Vali
   function takeRenders(buildable: readonly BuildRoot[], results: readonly RootRender[]): void {
     for (const [index, result] of results.entries()) {
       const root = buildable[index]!
-      const kustomizationFile = kustomizationFileIn(repoRoot, root.path)
+      const kustomizationFile = kustomizationFileAt(root.path)
       const fallback = kustomizationFile ? { file: kustomizationFile, line: 1 } : (root.appliedAt ?? { file: root.path || '.', line: 1 })
       const build = builtWith.get(root.path)
       if (result.error) {
@@ -538,10 +568,12 @@ function fluxFilesAChangeNeeds(
   files: SourceFiles,
   candidates: readonly string[],
   changed: ReadonlySet<string>,
-  closureAt: (path: string) => RootClosure
+  closureAt: (path: string) => RootClosure,
+  mayReach: (dir: string) => boolean,
+  kustomizationFileAt: (dir: string) => string | undefined
 ): string[] {
   const affected = (path: string): boolean => {
-    if (kustomizationFileIn(repoRoot, path)) return [...closureAt(path).files].some((file) => changed.has(file))
+    if (kustomizationFileAt(path)) return mayReach(path) && [...closureAt(path).files].some((file) => changed.has(file))
     const prefix = path ? `${path}/` : ''
     return isDirectory(repoRoot, path) && [...changed].some((file) => file.startsWith(prefix))
   }
@@ -574,27 +606,61 @@ function discoverRoots(
   files: SourceFiles,
   yamlFiles: readonly string[],
   closureAt: (path: string) => RootClosure,
-  outside: Finding[]
+  outside: Finding[],
+  kustomizationFileAt: (dir: string) => string | undefined,
+  reach?: { index: ChangeReach; reached: ReadonlySet<string> }
 ): BuildRoot[] {
   const roots: BuildRoot[] = [...layout, ...fluxRoots(repoRoot, config, flux, files, layout, outside)]
   if (config.file === undefined) {
     // A candidate that another root's build reads (a base, a directory Flux includes) is checked there.
     const included = (candidates: readonly string[]): Set<string> => {
+      if (reach) return includedInChange(roots, candidates, closureAt, kustomizationFileAt, reach)
       const read = new Set<string>()
       const readBy = (builder: string) => {
         for (const dir of closureAt(builder).dirs) if (dir !== builder) read.add(dir)
       }
       for (const root of roots) {
-        for (const resource of root.generatedResources ?? []) if (kustomizationFileIn(repoRoot, resource)) read.add(resource)
-        if (kustomizationFileIn(repoRoot, root.path)) readBy(root.path)
+        for (const resource of root.generatedResources ?? []) if (kustomizationFileAt(resource)) read.add(resource)
+        if (kustomizationFileAt(root.path)) readBy(root.path)
       }
       for (const candidate of candidates) readBy(candidate)
       return new Set(candidates.filter((dir) => read.has(dir)))
     }
     const known = new Set(roots.map((root) => root.path))
-    roots.push(...discoveredRoots(repoRoot, yamlFiles, files, included).filter((root) => !known.has(root.path)))
+    roots.push(...discoveredRoots(repoRoot, yamlFiles, files, included, kustomizationFileAt).filter((root) => !known.has(root.path)))
   }
   return mergeRoots(roots)
+}
+
+/**
+ * `included` of discoverRoots for a changed-only run, without every root's closure: which candidates
+ * a build of another root (or candidate) reads. The builders that may read a candidate are found
+ * from it back (ChangeReach); for a candidate the change may reach, and whenever nothing else is
+ * built (the nothing-to-build warning depends on it), their exact closures decide. For any other
+ * candidate (never selected, counted in totalRoots) a kustomization that names it is taken to read it.
+ */
+function includedInChange(
+  roots: readonly BuildRoot[],
+  candidates: readonly string[],
+  closureAt: (path: string) => RootClosure,
+  kustomizationFileAt: (dir: string) => string | undefined,
+  reach: { index: ChangeReach; reached: ReadonlySet<string> }
+): Set<string> {
+  const known = new Set(roots.map((root) => root.path))
+  const generated = new Set(roots.flatMap((root) => (root.generatedResources ?? []).filter((r) => kustomizationFileAt(r))))
+  const builders = new Set([...roots.filter((root) => kustomizationFileAt(root.path)).map((root) => root.path), ...candidates])
+  const unlisted = [...builders].filter((builder) => !reach.index.lists(builder))
+  const reads = (builder: string, dir: string) => builder !== dir && closureAt(builder).dirs.has(dir)
+  return new Set(
+    candidates.filter((dir) => {
+      // A candidate that is a root already is dropped from the discovered ones whatever the answer.
+      if (known.has(dir) || generated.has(dir)) return true
+      if (unlisted.some((builder) => reads(builder, dir))) return true
+      const referrers = [...reach.index.from([dir])].filter((builder) => builder !== dir && builders.has(builder))
+      const exact = roots.length === 0 || reach.reached.has(dir)
+      return referrers.some((builder) => (exact || reach.index.isIrregular(builder) ? reads(builder, dir) : true))
+    })
+  )
 }
 
 /** Every local path a Flux Kustomization applies, as a build root (the layout's environment when it is an overlay too). */
