@@ -152,6 +152,9 @@ describe('required check names and triggers', () => {
     const token = deploy.steps.find((s: any) => String(s.uses).startsWith('actions/create-github-app-token@'))
     const pr = deploy.steps.find((s: any) => ownAction(s.uses ?? '') === 'open-promotion-pr')
     expect(pr.with).toMatchObject({ mode: 'auto-deploy', to: 'dev', token: `\${{ steps.${token.id}.outputs.token }}` })
+    // The image input (or GITOPS_IMAGE) reaches the promotion; unset, open-promotion-pr finds the app's image in the overlay.
+    expect(pr.with.image).toBe('${{ env.GITOPS_IMAGE }}')
+    expect(workflow.env.GITOPS_IMAGE).toBe('${{ inputs.image || vars.GITOPS_IMAGE }}')
     expect(Object.keys(triggersOf(workflow)).sort()).toEqual(['merge_group', 'pull_request', 'push', 'workflow_call'])
   })
 
@@ -192,7 +195,12 @@ describe('required check names and triggers', () => {
     expect(dispatch.tag).toMatchObject({ type: 'string', required: false })
     // prod's tag template v{version} needs the release version: a staging tag carries none.
     expect(dispatch.version).toMatchObject({ type: 'string', required: false })
+    // The image, for an app whose overlays run several; by hand and as a reusable workflow alike.
+    const call = triggersOf(workflow).workflow_call.inputs
+    for (const inputs of [dispatch, call]) expect(inputs.image).toMatchObject({ type: 'string', required: false, default: '' })
     const job: any = jobsOf(workflow)[0]![1]
+    const pr = job.steps.find((s: any) => ownAction(s.uses ?? '') === 'open-promotion-pr')
+    expect(pr.with).toMatchObject({ image: '${{ inputs.image }}', tag: '${{ inputs.tag }}', version: '${{ inputs.version }}' })
     expect(job.environment).toBe('${{ inputs.to }}')
     expect(job.concurrency.group).toContain('${{ inputs.app }}')
     expect(job.concurrency.group).toContain('${{ inputs.to }}')
