@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { apiGroupOf, describeObject, editDistance, type Finding, type KubeObject, type Manifest } from '@gitops-actions/core'
+import { apiGroupOf, describeObject, editDistance, nearestName, type Finding, type KubeObject, type Manifest } from '@gitops-actions/core'
 import { normalizeRepoPath } from './build-roots.js'
 import { artifactMisses, FluxArtifacts, isArtifactGenerator, repositoryDirectory, type ArtifactLayout } from './flux-artifacts.js'
 import { FluxSources, sourceRefOf, type CheckoutIdentity, type SourceRef, type SourceResolution } from './flux-sources.js'
@@ -279,10 +279,13 @@ export function checkFlux(
       const key = dependencyKey(k, dependency)
       const location = at(k.manifest, ['spec', 'dependsOn', dependency.index, 'name'])
       if (!byKey.has(key)) {
+        const near = nearestName(key, byKey.keys())
+        const sameNamespace = near?.startsWith(`${k.namespace}/`)
+        const hint = near ? `; did you mean ${sameNamespace ? near.slice(k.namespace.length + 1) : near} (${place(byKey.get(near)!)})?` : ''
         findings.push({
           ruleId: 'flux/depends-on-missing',
           severity: 'error',
-          message: `${what}: dependsOn ${key} names no Kustomization in this repository`,
+          message: `${what}: dependsOn ${key} names no Kustomization in this repository${hint}`,
           location
         })
         continue

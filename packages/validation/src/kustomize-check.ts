@@ -1,4 +1,5 @@
 import {
+  apiGroupOf,
   describeObject,
   imageNameProblem,
   locationOf,
@@ -61,8 +62,8 @@ export function checkRenderedObjects(
       const rule = SCHEMA_RULES[problem.kind]
       findings.push({
         ruleId: rule.ruleId,
-        severity: rule.severity,
-        message: `${what}: ${problem.message}`,
+        severity: problem.catalog ? 'warning' : rule.severity,
+        message: `${what}: ${problem.message}${problem.catalog ? olderPackageCaveat(problem.catalog, apiVersion!) : ''}`,
         location: manifest.locate([...problem.path], problem.kind === 'unknown-field' ? 'key' : 'value')
       })
     }
@@ -81,6 +82,14 @@ export function checkRenderedObjects(
     findings.push(...imageFindings(manifest, what, closure))
   }
   return findings
+}
+
+/**
+ * Another project's packaged schema may be older than the version the cluster runs (a field added
+ * since is not in it): what only it refuses is a warning that says so, and how to check it for sure.
+ */
+function olderPackageCaveat(source: string, apiVersion: string): string {
+  return ` (by the schema of ${source}, which may be older than the ${apiGroupOf(apiVersion)} release your cluster runs: a warning, not an error; commit that release's CRD, or list it in gitops.yaml schemas.crds, to check against it)`
 }
 
 /** Where the pod spec of a workload kind is. */

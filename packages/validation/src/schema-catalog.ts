@@ -9,6 +9,11 @@
 export interface SchemaModule {
   apiVersion: string
   origin: 'kubernetes' | 'flux' | 'package'
+  /**
+   * For another project's custom resources: the package and version the validators come from. Its
+   * schema may be older than what the cluster runs (a field added since is not in it).
+   */
+  source?: string
   /** Space-separated (the catalog is part of the entry bundle: every byte counts). */
   kinds: string
   load: () => Promise<object>
@@ -403,6 +408,7 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'gateway.networking.k8s.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/gateway-api@2.0.0',
     kinds:
       'BackendTLSPolicy BackendTLSPolicyList GRPCRoute GRPCRouteList Gateway GatewayClass GatewayClassList GatewayList HTTPRoute HTTPRouteList ListenerSet ListenerSetList ReferenceGrant ReferenceGrantList TLSRoute TLSRouteList',
     load: () => import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1')
@@ -410,168 +416,196 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'gateway.networking.k8s.io/v1alpha2',
     origin: 'package',
+    source: '@kubernetes-models/gateway-api@2.0.0',
     kinds: 'GRPCRoute GRPCRouteList ReferenceGrant ReferenceGrantList TCPRoute TCPRouteList TLSRoute TLSRouteList UDPRoute UDPRouteList',
     load: () => import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2')
   },
   {
     apiVersion: 'gateway.networking.k8s.io/v1alpha3',
     origin: 'package',
+    source: '@kubernetes-models/gateway-api@2.0.0',
     kinds: 'BackendTLSPolicy BackendTLSPolicyList TLSRoute TLSRouteList',
     load: () => import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha3')
   },
   {
     apiVersion: 'gateway.networking.k8s.io/v1beta1',
     origin: 'package',
+    source: '@kubernetes-models/gateway-api@2.0.0',
     kinds: 'Gateway GatewayClass GatewayClassList GatewayList HTTPRoute HTTPRouteList ReferenceGrant ReferenceGrantList',
     load: () => import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1')
   },
   {
     apiVersion: 'gateway.networking.x-k8s.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/gateway-api@2.0.0',
     kinds: 'XBackendTrafficPolicy XBackendTrafficPolicyList XMesh XMeshList',
     load: () => import('@kubernetes-models/gateway-api/gateway.networking.x-k8s.io/v1alpha1')
   },
   {
     apiVersion: 'acme.cert-manager.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/cert-manager@6.0.0',
     kinds: 'Challenge ChallengeList Order OrderList',
     load: () => import('@kubernetes-models/cert-manager/acme.cert-manager.io/v1')
   },
   {
     apiVersion: 'awspca.cert-manager.io/v1beta1',
     origin: 'package',
+    source: '@kubernetes-models/cert-manager@6.0.0',
     kinds: 'AWSPCAClusterIssuer AWSPCAClusterIssuerList AWSPCAIssuer AWSPCAIssuerList',
     load: () => import('@kubernetes-models/cert-manager/awspca.cert-manager.io/v1beta1')
   },
   {
     apiVersion: 'cert-manager.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/cert-manager@6.0.0',
     kinds: 'Certificate CertificateList CertificateRequest CertificateRequestList ClusterIssuer ClusterIssuerList Issuer IssuerList',
     load: () => import('@kubernetes-models/cert-manager/cert-manager.io/v1')
   },
   {
     apiVersion: 'policy.cert-manager.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/cert-manager@6.0.0',
     kinds: 'CertificateRequestPolicy CertificateRequestPolicyList',
     load: () => import('@kubernetes-models/cert-manager/policy.cert-manager.io/v1alpha1')
   },
   {
     apiVersion: 'trust.cert-manager.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/cert-manager@6.0.0',
     kinds: 'Bundle BundleList',
     load: () => import('@kubernetes-models/cert-manager/trust.cert-manager.io/v1alpha1')
   },
   {
     apiVersion: 'trust-manager.io/v1alpha2',
     origin: 'package',
+    source: '@kubernetes-models/cert-manager@6.0.0',
     kinds: 'ClusterBundle ClusterBundleList',
     load: () => import('@kubernetes-models/cert-manager/trust-manager.io/v1alpha2')
   },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     origin: 'package',
+    source: '@kubernetes-models/prometheus-operator@6.0.0',
     kinds: 'Alertmanager',
     load: () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Alertmanager')
   },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     origin: 'package',
+    source: '@kubernetes-models/prometheus-operator@6.0.0',
     kinds: 'PodMonitor',
     load: () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor')
   },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     origin: 'package',
+    source: '@kubernetes-models/prometheus-operator@6.0.0',
     kinds: 'Probe',
     load: () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Probe')
   },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     origin: 'package',
+    source: '@kubernetes-models/prometheus-operator@6.0.0',
     kinds: 'Prometheus',
     load: () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Prometheus')
   },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     origin: 'package',
+    source: '@kubernetes-models/prometheus-operator@6.0.0',
     kinds: 'ServiceMonitor',
     load: () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor')
   },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     origin: 'package',
+    source: '@kubernetes-models/prometheus-operator@6.0.0',
     kinds: 'ThanosRuler',
     load: () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ThanosRuler')
   },
   {
     apiVersion: 'monitoring.coreos.com/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/prometheus-operator@6.0.0',
     kinds: 'PrometheusAgent',
     load: () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/PrometheusAgent')
   },
   {
     apiVersion: 'monitoring.coreos.com/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/prometheus-operator@6.0.0',
     kinds: 'ScrapeConfig',
     load: () => import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/ScrapeConfig')
   },
   {
     apiVersion: 'extensions.istio.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'WasmPlugin',
     load: () => import('@kubernetes-models/istio/extensions.istio.io/v1alpha1')
   },
   {
     apiVersion: 'install.istio.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'IstioOperator',
     load: () => import('@kubernetes-models/istio/install.istio.io/v1alpha1')
   },
   {
     apiVersion: 'networking.istio.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'DestinationRule Gateway ServiceEntry Sidecar VirtualService WorkloadEntry WorkloadGroup',
     load: () => import('@kubernetes-models/istio/networking.istio.io/v1')
   },
   {
     apiVersion: 'networking.istio.io/v1alpha3',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'DestinationRule EnvoyFilter Gateway ServiceEntry Sidecar VirtualService WorkloadEntry WorkloadGroup',
     load: () => import('@kubernetes-models/istio/networking.istio.io/v1alpha3')
   },
   {
     apiVersion: 'networking.istio.io/v1beta1',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'DestinationRule Gateway ProxyConfig ServiceEntry Sidecar VirtualService WorkloadEntry WorkloadGroup',
     load: () => import('@kubernetes-models/istio/networking.istio.io/v1beta1')
   },
   {
     apiVersion: 'security.istio.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'AuthorizationPolicy PeerAuthentication RequestAuthentication',
     load: () => import('@kubernetes-models/istio/security.istio.io/v1')
   },
   {
     apiVersion: 'security.istio.io/v1beta1',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'AuthorizationPolicy PeerAuthentication RequestAuthentication',
     load: () => import('@kubernetes-models/istio/security.istio.io/v1beta1')
   },
   {
     apiVersion: 'telemetry.istio.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'Telemetry',
     load: () => import('@kubernetes-models/istio/telemetry.istio.io/v1')
   },
   {
     apiVersion: 'telemetry.istio.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/istio@3.0.1',
     kinds: 'Telemetry',
     load: () => import('@kubernetes-models/istio/telemetry.istio.io/v1alpha1')
   },
   {
     apiVersion: 'external-secrets.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/external-secrets@2.0.0',
     kinds:
       'ClusterExternalSecret ClusterExternalSecretList ClusterSecretStore ClusterSecretStoreList ExternalSecret ExternalSecretList SecretStore SecretStoreList',
     load: () => import('@kubernetes-models/external-secrets/external-secrets.io/v1')
@@ -579,12 +613,14 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'external-secrets.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/external-secrets@2.0.0',
     kinds: 'ClusterPushSecret ClusterPushSecretList PushSecret PushSecretList',
     load: () => import('@kubernetes-models/external-secrets/external-secrets.io/v1alpha1')
   },
   {
     apiVersion: 'external-secrets.io/v1beta1',
     origin: 'package',
+    source: '@kubernetes-models/external-secrets@2.0.0',
     kinds:
       'ClusterExternalSecret ClusterExternalSecretList ClusterSecretStore ClusterSecretStoreList ExternalSecret ExternalSecretList SecretStore SecretStoreList',
     load: () => import('@kubernetes-models/external-secrets/external-secrets.io/v1beta1')
@@ -592,6 +628,7 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'generators.external-secrets.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/external-secrets@2.0.0',
     kinds:
       'ACRAccessToken ACRAccessTokenList ClusterGenerator ClusterGeneratorList ECRAuthorizationToken ECRAuthorizationTokenList Fake FakeList GCRAccessToken GCRAccessTokenList GeneratorState GeneratorStateList GithubAccessToken GithubAccessTokenList Grafana GrafanaList Password PasswordList QuayAccessToken QuayAccessTokenList STSSessionToken STSSessionTokenList UUID UUIDList VaultDynamicSecret VaultDynamicSecretList Webhook WebhookList',
     load: () => import('@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1')
@@ -599,18 +636,21 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'bitnami.com/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/sealed-secrets@6.0.0',
     kinds: 'SealedSecret SealedSecretList',
     load: () => import('@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1')
   },
   {
     apiVersion: 'eventing.keda.sh/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/keda@2.0.0',
     kinds: 'CloudEventSource CloudEventSourceList ClusterCloudEventSource ClusterCloudEventSourceList',
     load: () => import('@kubernetes-models/keda/eventing.keda.sh/v1alpha1')
   },
   {
     apiVersion: 'keda.sh/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/keda@2.0.0',
     kinds:
       'ClusterTriggerAuthentication ClusterTriggerAuthenticationList ScaledJob ScaledJobList ScaledObject ScaledObjectList TriggerAuthentication TriggerAuthenticationList WithTriggers WithTriggersList',
     load: () => import('@kubernetes-models/keda/keda.sh/v1alpha1')
@@ -618,6 +658,7 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'argoproj.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/argo-rollouts@2.0.0',
     kinds:
       'AnalysisRun AnalysisRunList AnalysisTemplate AnalysisTemplateList ClusterAnalysisTemplate ClusterAnalysisTemplateList Experiment ExperimentList Rollout RolloutList',
     load: () => import('@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1')
@@ -625,12 +666,14 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'argoproj.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/argo-cd@4.0.0',
     kinds: 'AppProject AppProjectList Application ApplicationList ApplicationSet ApplicationSetList',
     load: () => import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1')
   },
   {
     apiVersion: 'traefik.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/traefik@2.0.0',
     kinds:
       'IngressRoute IngressRouteList IngressRouteTCP IngressRouteTCPList IngressRouteUDP IngressRouteUDPList Middleware MiddlewareList MiddlewareTCP MiddlewareTCPList ServersTransport ServersTransportList ServersTransportTCP ServersTransportTCPList TLSOption TLSOptionList TLSStore TLSStoreList TraefikService TraefikServiceList',
     load: () => import('@kubernetes-models/traefik/traefik.io/v1alpha1')
@@ -638,18 +681,21 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'kyverno.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds: 'ClusterPolicy ClusterPolicyList Policy PolicyList',
     load: () => import('@kubernetes-models/kyverno/kyverno.io/v1')
   },
   {
     apiVersion: 'kyverno.io/v1beta1',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds: 'UpdateRequest UpdateRequestList',
     load: () => import('@kubernetes-models/kyverno/kyverno.io/v1beta1')
   },
   {
     apiVersion: 'kyverno.io/v2',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds:
       'CleanupPolicy CleanupPolicyList ClusterCleanupPolicy ClusterCleanupPolicyList GlobalContextEntry GlobalContextEntryList PolicyException PolicyExceptionList UpdateRequest UpdateRequestList',
     load: () => import('@kubernetes-models/kyverno/kyverno.io/v2')
@@ -657,12 +703,14 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'kyverno.io/v2alpha1',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds: 'GlobalContextEntry GlobalContextEntryList',
     load: () => import('@kubernetes-models/kyverno/kyverno.io/v2alpha1')
   },
   {
     apiVersion: 'kyverno.io/v2beta1',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds:
       'CleanupPolicy CleanupPolicyList ClusterCleanupPolicy ClusterCleanupPolicyList ClusterPolicy ClusterPolicyList GlobalContextEntry GlobalContextEntryList Policy PolicyException PolicyExceptionList PolicyList',
     load: () => import('@kubernetes-models/kyverno/kyverno.io/v2beta1')
@@ -670,6 +718,7 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'policies.kyverno.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds:
       'DeletingPolicy DeletingPolicyList GeneratingPolicy GeneratingPolicyList ImageValidatingPolicy ImageValidatingPolicyList MutatingPolicy MutatingPolicyList NamespacedDeletingPolicy NamespacedDeletingPolicyList NamespacedGeneratingPolicy NamespacedGeneratingPolicyList NamespacedImageValidatingPolicy NamespacedImageValidatingPolicyList NamespacedMutatingPolicy NamespacedMutatingPolicyList NamespacedValidatingPolicy NamespacedValidatingPolicyList PolicyException PolicyExceptionList ValidatingPolicy ValidatingPolicyList',
     load: () => import('@kubernetes-models/kyverno/policies.kyverno.io/v1')
@@ -677,6 +726,7 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'policies.kyverno.io/v1alpha1',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds:
       'DeletingPolicy DeletingPolicyList GeneratingPolicy GeneratingPolicyList ImageValidatingPolicy ImageValidatingPolicyList MutatingPolicy MutatingPolicyList PolicyException PolicyExceptionList ValidatingPolicy ValidatingPolicyList',
     load: () => import('@kubernetes-models/kyverno/policies.kyverno.io/v1alpha1')
@@ -684,6 +734,7 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'policies.kyverno.io/v1beta1',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds:
       'DeletingPolicy DeletingPolicyList GeneratingPolicy GeneratingPolicyList ImageValidatingPolicy ImageValidatingPolicyList MutatingPolicy MutatingPolicyList NamespacedDeletingPolicy NamespacedDeletingPolicyList NamespacedGeneratingPolicy NamespacedGeneratingPolicyList NamespacedImageValidatingPolicy NamespacedImageValidatingPolicyList NamespacedMutatingPolicy NamespacedMutatingPolicyList NamespacedValidatingPolicy NamespacedValidatingPolicyList PolicyException PolicyExceptionList ValidatingPolicy ValidatingPolicyList',
     load: () => import('@kubernetes-models/kyverno/policies.kyverno.io/v1beta1')
@@ -691,16 +742,28 @@ export const SCHEMA_MODULES: readonly SchemaModule[] = [
   {
     apiVersion: 'reports.kyverno.io/v1',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds: 'ClusterEphemeralReport ClusterEphemeralReportList EphemeralReport EphemeralReportList',
     load: () => import('@kubernetes-models/kyverno/reports.kyverno.io/v1')
   },
   {
     apiVersion: 'wgpolicyk8s.io/v1alpha2',
     origin: 'package',
+    source: '@kubernetes-models/kyverno@2.0.0',
     kinds: 'ClusterPolicyReport ClusterPolicyReportList PolicyReport PolicyReportList',
     load: () => import('@kubernetes-models/kyverno/wgpolicyk8s.io/v1alpha2')
   }
 ]
+
+/**
+ * Kinds whose packaged validators need Go's regular expressions (re2-wasm, which the bundles cannot
+ * carry): apiVersion/kind → the package. Not checked unless the repository gives their CRD.
+ */
+export const RE2_ONLY: ReadonlyMap<string, string> = new Map<string, string>([
+  ['monitoring.coreos.com/v1/PrometheusRule', '@kubernetes-models/prometheus-operator@6.0.0'],
+  ['monitoring.coreos.com/v1alpha1/AlertmanagerConfig', '@kubernetes-models/prometheus-operator@6.0.0'],
+  ['monitoring.coreos.com/v1beta1/AlertmanagerConfig', '@kubernetes-models/prometheus-operator@6.0.0']
+])
 
 /**
  * Fields the types declare but their validators never read (the models' generator drops properties

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { apiGroupOf, editDistance, nearestName, type KubeObject, type YamlPath } from '@gitops-actions/core'
-import { SCHEMA_MODULES, UNREAD_FIELDS, type SchemaModule } from './schema-catalog.js'
+import { RE2_ONLY, SCHEMA_MODULES, UNREAD_FIELDS, type SchemaModule } from './schema-catalog.js'
 import { widenedByFluxOperator } from './flux-operator-kinds.js'
 
 /**
@@ -24,6 +24,11 @@ export interface SchemaProblem {
   /** Where in the object, for Manifest.locate. */
   path: YamlPath
   message: string
+  /**
+   * The package and version whose schema found it, when that is another project's custom resource
+   * (`@kubernetes-models/external-secrets@2.0.0`): the package may be older than what the cluster runs.
+   */
+  catalog?: string
 }
 
 type ModelValidate = (this: unknown) => void
@@ -204,8 +209,14 @@ export function validateObject(object: KubeObject, custom: ReadonlyMap<string, C
   const key = `${apiVersion}/${kind}`
   const crd = custom.get(key)
   if (crd?.explicit) return checkCustom(crd, object)
+  const module = moduleFor(apiVersion, kind)
+  // Another project's CRD in the repository is the version the cluster runs: it goes before our package of it.
+  if (crd && module?.origin === 'package') return checkCustom(crd, object)
   const entry = entryFor(apiVersion, kind)
-  if (entry) return [...invalid(entry, object), ...unknownFields(key, entry.validate, object)]
+  if (entry) {
+    const problems = [...invalid(entry, object), ...unknownFields(key, entry.validate, object)]
+    return module?.source ? problems.map((problem) => ({ ...problem, catalog: module.source })) : problems
+  }
   if (crd) return checkCustom(crd, object)
   if (crd === null) {
     return [
@@ -217,6 +228,16 @@ export function validateObject(object: KubeObject, custom: ReadonlyMap<string, C
     ]
   }
   if (isBuiltInGroup(apiVersion)) return [{ kind: 'unknown-kind', path: ['kind'], message: unknownKindMessage(apiVersion, kind) }]
+  const re2 = RE2_ONLY.get(key)
+  if (re2) {
+    return [
+      {
+        kind: 'no-schema',
+        path: ['apiVersion'],
+        message: `no schema for ${kind} (${apiVersion}): ${re2} gives it one only with Go's regular expressions, which validate-manifests cannot run, so the object is not checked (commit its CustomResourceDefinition, or list it in gitops.yaml schemas.crds, to check it)`
+      }
+    ]
+  }
   return [
     {
       kind: 'no-schema',

@@ -72,6 +72,9 @@ describe('flux2-kustomize-helm-example shape', () => {
     expect(messages[1]).toBe(
       "Kustomization flux-system/infra-configs: spec.path './config' does not exist in ExternalArtifact flux-system/infrastructure (made by ArtifactGenerator flux-system at clusters/production/artifacts.yaml:3): its copy rules put nothing there"
     )
+    expect(messages[2]).toMatch(
+      /^Kustomization flux-system\/apps: dependsOn flux-system\/infra-config names no Kustomization in this repository; did you mean infra-configs \(clusters\/(staging|production)\/infrastructure\.yaml:\d+\)\?$/
+    )
   })
 })
 

@@ -153,7 +153,7 @@ describe('custom resources against a CRD schema', () => {
     ])
   })
 
-  test('a CRD given in gitops.yaml replaces a packaged model of the same kind; one found in the repository does not', async () => {
+  test("another project's CRD in the repository, or one given in gitops.yaml, goes before its packaged model: it is the release the cluster runs", async () => {
     const certificates = fullCrd({
       group: 'cert-manager.io',
       kind: 'Certificate',
@@ -175,8 +175,35 @@ describe('custom resources against a CRD schema', () => {
       spec: { secretName: 's', issuerRef: { name: 'ca' }, newField: 'x' }
     }
     await loadSchemas([certificate])
-    expect(problems(certificate, customSchemas([certificates]))).toEqual(['unknown-field spec.newField: unknown field spec.newField'])
+    // The packaged model (older than that release) alone: unknown, and said to be the package's verdict.
+    expect(validateObject(certificate)).toEqual([
+      expect.objectContaining({ kind: 'unknown-field', path: ['spec', 'newField'], catalog: '@kubernetes-models/cert-manager@6.0.0' })
+    ])
+    expect(problems(certificate, customSchemas([certificates]))).toEqual([])
     expect(problems(certificate, customSchemas([certificates], { explicit: true }))).toEqual([])
+  })
+
+  test("a trimmed copy of Flux's CRD in the repository does not hide the packaged schema's checks; one given in gitops.yaml replaces it", async () => {
+    const trimmed = fullCrd({
+      group: 'kustomize.toolkit.fluxcd.io',
+      kind: 'Kustomization',
+      plural: 'kustomizations',
+      version: 'v1',
+      spec: {
+        type: 'object',
+        properties: { path: { type: 'string' }, intervall: { type: 'string' }, prune: { type: 'boolean' }, sourceRef: { type: 'object' } }
+      }
+    })
+    const kustomization = {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'apps', namespace: 'flux-system' },
+      spec: { intervall: '10m', path: './apps', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } }
+    }
+    await loadSchemas([kustomization])
+    const found = validateObject(kustomization, customSchemas([trimmed]))
+    expect(found.map((p) => [p.kind, p.path.join('.'), p.catalog])).toContainEqual(['unknown-field', 'spec.intervall', undefined])
+    expect(problems(kustomization, customSchemas([trimmed], { explicit: true }))).toEqual([])
   })
 })
 
@@ -209,6 +236,32 @@ describe('API groups: only what Kubernetes itself serves is built in', () => {
     const object = { apiVersion, kind, metadata: { name: 'x' }, spec: {} }
     await loadSchemas([object])
     expect(validateObject(object).map((p) => p.kind)).toEqual(['no-schema'])
+  })
+})
+
+describe("kinds whose packaged schema needs Go's regular expressions", () => {
+  test('a PrometheusRule is not checked, and the warning says why and how to check it; its CRD in the repository checks it', async () => {
+    const rule = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'r' },
+      spec: { groups: [{ name: 'g', rules: [{ alert: 'Down', expr: 'up == 0' }] }], grups: [] }
+    }
+    await loadSchemas([rule])
+    expect(problems(rule)).toEqual([
+      "no-schema apiVersion: no schema for PrometheusRule (monitoring.coreos.com/v1): @kubernetes-models/prometheus-operator@6.0.0 gives it one only with Go's regular expressions, which validate-manifests cannot run, so the object is not checked (commit its CustomResourceDefinition, or list it in gitops.yaml schemas.crds, to check it)"
+    ])
+    const crd = fullCrd({
+      group: 'monitoring.coreos.com',
+      kind: 'PrometheusRule',
+      plural: 'prometheusrules',
+      version: 'v1',
+      spec: {
+        type: 'object',
+        properties: { groups: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }
+      }
+    })
+    expect(problems(rule, customSchemas([crd]))).toEqual(['unknown-field spec.grups: unknown field spec.grups (did you mean groups?)'])
   })
 })
 
