@@ -166,6 +166,9 @@ export class KustomizationGraph {
       if ('ruleId' in kustomization) {
         result.broken = true
         result.findings.push(kustomization)
+        // The unreadable file is still what the root builds from: a change to it (the one that broke it) selects the root.
+        const file = kustomizationFileIn(this.repoRoot, dir)
+        if (file) result.files.add(file)
         return
       }
       result.kustomizations.push(kustomization)

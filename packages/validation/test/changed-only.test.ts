@@ -50,7 +50,12 @@ describe('changed-only: the roots a pull request affects', () => {
       'a file in an overlay that its kustomization does not list': {
         'apps/other/overlays/staging/notes.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n'
       },
-      'a broken overlay': { 'apps/myapp/overlays/prod/kustomization.yaml': 'resources:\n- ../../base\n- gone.yaml\n' }
+      'a broken overlay': { 'apps/myapp/overlays/prod/kustomization.yaml': 'resources:\n- ../../base\n- gone.yaml\n' },
+      // The pull request that breaks a kustomization's YAML must select what builds from it, not pass with nothing checked.
+      'an overlay kustomization that no longer parses': {
+        'apps/other/overlays/dev/kustomization.yaml': 'resources:\n  - ../../base\n  bad: [\n'
+      },
+      'a base kustomization that no longer parses': { 'apps/other/base/kustomization.yaml': 'resources: [deployment.yaml\n' }
     }
     cases = Object.fromEntries(
       await Promise.all(Object.entries(entries).map(async ([name, change]) => [name, await affected(change)] as const))
@@ -63,7 +68,9 @@ describe('changed-only: the roots a pull request affects', () => {
     ['a Flux Kustomization', ['apps/myapp/overlays/dev']],
     ['an unrelated file', []],
     ['a file in an overlay that its kustomization does not list', []],
-    ['a broken overlay', ['apps/myapp/overlays/prod']]
+    ['a broken overlay', ['apps/myapp/overlays/prod']],
+    ['an overlay kustomization that no longer parses', ['apps/other/overlays/dev']],
+    ['a base kustomization that no longer parses', ['apps/other/overlays/dev', 'apps/other/overlays/prod', 'apps/other/overlays/staging']]
   ])('changing %s', (name, roots) => {
     expect(cases[name]!.roots).toEqual(roots)
   })
@@ -84,6 +91,8 @@ describe('changed-only: the roots a pull request affects', () => {
     expect(cases['an unrelated file']!.errors).toEqual([])
     // The overlay, and the Flux Kustomization that applies it.
     expect(cases['a broken overlay']!.errors).toEqual(['kustomize/missing-file', 'flux/path-build'])
+    expect(cases['an overlay kustomization that no longer parses']!.errors).toContain('kustomize/yaml')
+    expect(cases['a base kustomization that no longer parses']!.errors).toContain('kustomize/yaml')
   })
 })
 
