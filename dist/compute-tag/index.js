@@ -40006,8 +40006,8 @@ function planTags(request) {
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 // EXTERNAL MODULE: ./packages/core/src/tags/version-bump.ts
 var version_bump = __nccwpck_require__(3712);
 ;// CONCATENATED MODULE: ./packages/core/src/tags/release-version.ts
@@ -40015,19 +40015,11 @@ var version_bump = __nccwpck_require__(3712);
 
 
 /**
- * `tags` whose names are `<prefix><semver>`, newest version first (others dropped): the order in
- * which to look up what an annotated tag points at when only the recent ones can be afforded.
+ * `tags` whose names are `<prefix><semver>`, each with its version, newest first (others dropped):
+ * the order releases are read in, and in which to look up what an annotated tag points at when
+ * only the recent ones can be afforded.
  */
 function newestReleasesFirst(tags, prefix) {
-    return tags
-        .flatMap((tag) => {
-        const version = tag.name.startsWith(prefix) ? semver.valid(tag.name.slice(prefix.length)) : null;
-        return version ? [{ tag, version }] : [];
-    })
-        .sort((a, b) => semver.rcompare(a.version, b.version))
-        .map(({ tag }) => tag);
-}
-function parseTags(tags, prefix) {
     const parsed = [];
     for (const tag of tags) {
         if (!tag.name.startsWith(prefix))
@@ -40047,7 +40039,7 @@ async function computeVersion(request, source) {
         throw (0,errors/* parameterError */.Sz)('initial-version', `'${request.initialVersion}' is not a semantic version`);
     }
     const analysis = request.analysis ?? version_bump/* DEFAULT_RELEASE_ANALYSIS */.bq;
-    const tags = parseTags(await source.releaseTags(), request.prefix);
+    const tags = newestReleasesFirst(await source.releaseTags(), request.prefix);
     const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0));
     const stable = tags.filter((tag) => tag.version.prerelease.length === 0);
     const base = stable[0];

@@ -66169,28 +66169,20 @@ async function commit_evidence_healthEvidence(github, repo, query) {
 
 
 /**
- * `tags` whose names are `<prefix><semver>`, newest version first (others dropped): the order in
- * which to look up what an annotated tag points at when only the recent ones can be afforded.
+ * `tags` whose names are `<prefix><semver>`, each with its version, newest first (others dropped):
+ * the order releases are read in, and in which to look up what an annotated tag points at when
+ * only the recent ones can be afforded.
  */
 function newestReleasesFirst(tags, prefix) {
-    return tags
-        .flatMap((tag) => {
-        const version = tag.name.startsWith(prefix) ? semver_default().valid(tag.name.slice(prefix.length)) : null;
-        return version ? [{ tag, version }] : [];
-    })
-        .sort((a, b) => semver_default().rcompare(a.version, b.version))
-        .map(({ tag }) => tag);
-}
-function parseTags(tags, prefix) {
     const parsed = [];
     for (const tag of tags) {
         if (!tag.name.startsWith(prefix))
             continue;
-        const version = semver.parse(tag.name.slice(prefix.length));
+        const version = semver_default().parse(tag.name.slice(prefix.length));
         if (version)
             parsed.push({ ...tag, version });
     }
-    return parsed.sort((a, b) => semver.rcompare(a.version, b.version));
+    return parsed.sort((a, b) => semver_default().rcompare(a.version, b.version));
 }
 /**
  * The next semantic version from conventional commits since the last stable release tag.
@@ -66201,7 +66193,7 @@ async function computeVersion(request, source) {
         throw parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`);
     }
     const analysis = request.analysis ?? DEFAULT_RELEASE_ANALYSIS;
-    const tags = parseTags(await source.releaseTags(), request.prefix);
+    const tags = newestReleasesFirst(await source.releaseTags(), request.prefix);
     const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0));
     const stable = tags.filter((tag) => tag.version.prerelease.length === 0);
     const base = stable[0];

@@ -17,17 +17,18 @@ export interface ReleaseTag {
 }
 
 /**
- * `tags` whose names are `<prefix><semver>`, newest version first (others dropped): the order in
- * which to look up what an annotated tag points at when only the recent ones can be afforded.
+ * `tags` whose names are `<prefix><semver>`, each with its version, newest first (others dropped):
+ * the order releases are read in, and in which to look up what an annotated tag points at when
+ * only the recent ones can be afforded.
  */
-export function newestReleasesFirst<T extends { name: string }>(tags: readonly T[], prefix: string): T[] {
-  return tags
-    .flatMap((tag) => {
-      const version = tag.name.startsWith(prefix) ? semver.valid(tag.name.slice(prefix.length)) : null
-      return version ? [{ tag, version }] : []
-    })
-    .sort((a, b) => semver.rcompare(a.version, b.version))
-    .map(({ tag }) => tag)
+export function newestReleasesFirst<T extends { name: string }>(tags: readonly T[], prefix: string): Array<T & { version: semver.SemVer }> {
+  const parsed: Array<T & { version: semver.SemVer }> = []
+  for (const tag of tags) {
+    if (!tag.name.startsWith(prefix)) continue
+    const version = semver.parse(tag.name.slice(prefix.length))
+    if (version) parsed.push({ ...tag, version })
+  }
+  return parsed.sort((a, b) => semver.rcompare(a.version, b.version))
 }
 
 /** Where version facts come from; the action reads them from git, tests from fixtures. */
@@ -73,16 +74,6 @@ interface ParsedTag extends ReleaseTag {
   version: semver.SemVer
 }
 
-function parseTags(tags: readonly ReleaseTag[], prefix: string): ParsedTag[] {
-  const parsed: ParsedTag[] = []
-  for (const tag of tags) {
-    if (!tag.name.startsWith(prefix)) continue
-    const version = semver.parse(tag.name.slice(prefix.length))
-    if (version) parsed.push({ ...tag, version })
-  }
-  return parsed.sort((a, b) => semver.rcompare(a.version, b.version))
-}
-
 /**
  * The next semantic version from conventional commits since the last stable release tag.
  * A commit that already carries a release tag keeps that version, so re-runs agree.
@@ -92,7 +83,7 @@ export async function computeVersion(request: VersionRequest, source: VersionHis
     throw parameterError('initial-version', `'${request.initialVersion}' is not a semantic version`)
   }
   const analysis = request.analysis ?? DEFAULT_RELEASE_ANALYSIS
-  const tags = parseTags(await source.releaseTags(), request.prefix)
+  const tags = newestReleasesFirst(await source.releaseTags(), request.prefix)
   const onHead = tags.find((tag) => tag.sha === request.head && (request.prerelease ? true : tag.version.prerelease.length === 0))
   const stable = tags.filter((tag) => tag.version.prerelease.length === 0)
   const base = stable[0]
