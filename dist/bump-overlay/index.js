@@ -10,7 +10,7 @@ exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Na
 const core_1 = __nccwpck_require__(3893);
 const draft7_1 = __nccwpck_require__(9941);
 const discriminator_1 = __nccwpck_require__(8886);
-const draft7MetaSchema = __nccwpck_require__(2079);
+const draft7MetaSchema = __nccwpck_require__(4460);
 const META_SUPPORT_DATA = ["/properties"];
 const META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
 class Ajv extends core_1.default {
@@ -38584,7 +38584,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6465);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2079);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38593,7 +38593,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6465:
+/***/ 2079:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53166,14 +53166,92 @@ function splitImageReference(reference) {
     return colon >= 0 ? { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest } : { name: rest, tag: undefined, digest };
 }
 
+;// CONCATENATED MODULE: ./packages/kustomize/src/plugin-configs.ts
+
+
+
+/** The ConfigReader of a kustomization in `dir` (absolute): it reads regular files inside `repoRoot` only, symlinks resolved. */
+function configReader(repoRoot, dir) {
+    let root;
+    return (value) => {
+        try {
+            root ??= (0,external_node_fs_namespaceObject.realpathSync)(repoRoot);
+            const real = (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(dir, value));
+            const rel = (0,external_node_path_namespaceObject.relative)(root, real);
+            if (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(rel) || !(0,external_node_fs_namespaceObject.statSync)(real).isFile())
+                return undefined;
+            return (0,external_node_fs_namespaceObject.readFileSync)(real, 'utf8');
+        }
+        catch {
+            return undefined;
+        }
+    };
+}
+/** The documents of a config's text that are objects; none when it is not YAML (kustomize says so in its build). */
+function pluginConfigDocuments(text) {
+    const configs = [];
+    for (const document of (0,dist/* parseAllDocuments */.hR)(text)) {
+        if (document.errors.length > 0)
+            continue;
+        let value;
+        try {
+            value = document.toJS({ maxAliasCount: 100 });
+        }
+        catch {
+            continue; // an alias bomb: build-closure refuses the file
+        }
+        if (value && typeof value === 'object' && !Array.isArray(value))
+            configs.push(value);
+    }
+    return configs;
+}
+/** Whether a config is one of kustomize's builtins (others are plugins kustomize runs only with alpha plugins enabled). */
+function isBuiltinConfig(config) {
+    return config.apiVersion === 'builtin' && typeof config.kind === 'string';
+}
+/** The files a builtin config names, as kustomize reads them. */
+function pluginConfigFiles(config) {
+    if (!isBuiltinConfig(config))
+        return [];
+    const files = [];
+    const add = (field, value, kind, yaml = true) => {
+        if (typeof value === 'string' && value.trim() !== '' && !value.includes('\n'))
+            files.push({ field, value, kind, yaml });
+    };
+    const list = (value) => (Array.isArray(value) ? value : []);
+    switch (config.kind) {
+        case 'PatchTransformer':
+        case 'PatchJson6902Transformer':
+            add('path', config.path, 'patch');
+            break;
+        case 'PatchStrategicMergeTransformer':
+            list(config.paths).forEach((path) => add('paths', path, 'patch'));
+            break;
+        case 'ReplacementTransformer':
+            list(config.replacements).forEach((entry) => add('replacements[].path', entry?.path, 'patch'));
+            break;
+        case 'ConfigMapGenerator':
+        case 'SecretGenerator':
+            list(config.files).forEach((file) => add('files', typeof file === 'string' ? file.slice(file.indexOf('=') + 1) : file, 'file', false));
+            list(config.envs).forEach((file) => add('envs', file, 'file', false));
+            add('env', config.env, 'file', false);
+            break;
+        case 'HelmChartInflationGenerator':
+            add('valuesFile', config.valuesFile, 'file');
+            list(config.additionalValuesFiles).forEach((file) => add('additionalValuesFiles', file, 'file'));
+            break;
+    }
+    return files;
+}
+
 ;// CONCATENATED MODULE: ./packages/kustomize/src/kustomization-entries.ts
+
 /**
- * The entries of a kustomization that name files, directories or remote sources, as kustomize
- * reads them. One list for everything that follows a build: the pre-render safety walk
- * (build-closure.ts) and validation's kustomization graph.
+ * Lists the entries of a parsed kustomization; inline patches and empty values are left out. With
+ * `readConfig`, the files that builtin generator and transformer configs name (a PatchTransformer's
+ * `path`) are listed too, at the config's entry: kustomize reads them for this build.
  */
-/** Lists the entries of a parsed kustomization; inline patches and empty values are left out. */
-function kustomizationEntries(data) {
+function kustomizationEntries(data, readConfig) {
     const entries = [];
     const add = (field, kind, value, path, yaml, directory = false) => {
         if (typeof value === 'string' && value.trim() !== '' && !value.includes('\n'))
@@ -53206,8 +53284,20 @@ function kustomizationEntries(data) {
     }
     list('configurations').forEach((v, i) => add('configurations', 'file', v, ['configurations', i], true));
     // A generator, transformer or validator entry is a config file or a directory that builds them.
-    for (const key of ['generators', 'transformers', 'validators'])
-        list(key).forEach((v, i) => add(key, 'file', v, [key, i], true, true));
+    for (const key of ['generators', 'transformers', 'validators']) {
+        list(key).forEach((v, i) => {
+            add(key, 'file', v, [key, i], true, true);
+            if (typeof v !== 'string')
+                return;
+            const text = v.includes('\n') ? v : readConfig?.(v);
+            if (text === undefined)
+                return;
+            for (const config of pluginConfigDocuments(text)) {
+                for (const file of pluginConfigFiles(config))
+                    add(`${key}[].${file.field}`, file.kind, file.value, [key, i], file.yaml);
+            }
+        });
+    }
     const openapi = data.openapi;
     if (openapi && typeof openapi === 'object')
         add('openapi.path', 'file', openapi.path, ['openapi', 'path'], true);
@@ -53215,6 +53305,7 @@ function kustomizationEntries(data) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kustomize/src/build-closure.ts
+
 
 
 
@@ -53259,9 +53350,9 @@ function hostAllowed(host, allowed) {
         return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern;
     });
 }
-/** The entries a build follows: the kustomization's own, and a Helm chart's repository (fetched too). */
-function entriesOf(data) {
-    const entries = kustomizationEntries(data);
+/** The entries a build follows: the kustomization's own, those of its generator and transformer configs, and a Helm chart's repository (fetched too). */
+function entriesOf(data, readConfig) {
+    const entries = kustomizationEntries(data, readConfig);
     const charts = Array.isArray(data.helmCharts) ? data.helmCharts : [];
     charts.forEach((entry, i) => {
         const repo = entry && typeof entry === 'object' ? entry.repo : undefined;
@@ -53311,7 +53402,7 @@ function checkBuildClosure(repoRoot, directory, remoteHosts) {
         const data = yaml_source_toPlain(source);
         if (!data || typeof data !== 'object' || Array.isArray(data))
             return;
-        for (const entry of entriesOf(data)) {
+        for (const entry of entriesOf(data, configReader(root, dir))) {
             const host = remoteHost(entry.value);
             // A scheme-less entry that names an existing path (a directory called example.com) is local.
             const local = host !== undefined && !/:\/\/|^git@|^gh:|^git::/.test(entry.value) && build_closure_exists((0,external_node_path_namespaceObject.resolve)(dir, entry.value));
@@ -64511,7 +64602,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.
 
 /***/ }),
 
-/***/ 2079:
+/***/ 4460:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"http://json-schema.org/draft-07/schema#","title":"Core schema meta-schema","definitions":{"schemaArray":{"type":"array","minItems":1,"items":{"$ref":"#"}},"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"allOf":[{"$ref":"#/definitions/nonNegativeInteger"},{"default":0}]},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}},"type":["object","boolean"],"properties":{"$id":{"type":"string","format":"uri-reference"},"$schema":{"type":"string","format":"uri"},"$ref":{"type":"string","format":"uri-reference"},"$comment":{"type":"string"},"title":{"type":"string"},"description":{"type":"string"},"default":true,"readOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true},"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/definitions/nonNegativeInteger"},"minLength":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"additionalItems":{"$ref":"#"},"items":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/schemaArray"}],"default":true},"maxItems":{"$ref":"#/definitions/nonNegativeInteger"},"minItems":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"contains":{"$ref":"#"},"maxProperties":{"$ref":"#/definitions/nonNegativeInteger"},"minProperties":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"required":{"$ref":"#/definitions/stringArray"},"additionalProperties":{"$ref":"#"},"definitions":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"properties":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$ref":"#"},"propertyNames":{"format":"regex"},"default":{}},"dependencies":{"type":"object","additionalProperties":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/stringArray"}]}},"propertyNames":{"$ref":"#"},"const":true,"enum":{"type":"array","items":true,"minItems":1,"uniqueItems":true},"type":{"anyOf":[{"$ref":"#/definitions/simpleTypes"},{"type":"array","items":{"$ref":"#/definitions/simpleTypes"},"minItems":1,"uniqueItems":true}]},"format":{"type":"string"},"contentMediaType":{"type":"string"},"contentEncoding":{"type":"string"},"if":{"$ref":"#"},"then":{"$ref":"#"},"else":{"$ref":"#"},"allOf":{"$ref":"#/definitions/schemaArray"},"anyOf":{"$ref":"#/definitions/schemaArray"},"oneOf":{"$ref":"#/definitions/schemaArray"},"not":{"$ref":"#"}},"default":true}');

@@ -43,6 +43,22 @@ describe('validate-manifests on a hostile pull request', { timeout: 120_000 }, (
     expect(run.stdout).not.toMatch(/bug in gitops-actions/)
   })
 
+  test('an alias bomb as the patch file of a transformers: config (which the kustomization never names) is refused too', async () => {
+    const dir = workspace()
+    writeFileSync(join(dir, DEV, 'bomb.yaml'), ALIAS_BOMB)
+    writeFileSync(
+      join(dir, DEV, 'scale.yaml'),
+      'apiVersion: builtin\nkind: PatchTransformer\nmetadata:\n  name: scale\npath: bomb.yaml\ntarget:\n  kind: Deployment\n'
+    )
+    const file = join(dir, DEV, 'kustomization.yaml')
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\ntransformers:\n- scale.yaml\n`)
+    const run = await runAction('validate-manifests', { workspace: dir, env, inputs: { checks: 'kustomize' } })
+    expect(run.exitCode).toBe(1)
+    const bomb = errors(run).filter((a) => a.properties.file === `${DEV}/bomb.yaml`)
+    expect(bomb.map((a) => a.message)).toEqual([expect.stringMatching(/alias bomb/)])
+    expect(run.stdout).not.toMatch(/bug in gitops-actions/)
+  })
+
   test.each([
     ['https://example.invalid/deploy.yaml', 'example.invalid'],
     ['github.com/org/repo//deploy?ref=v1.0.0', 'github.com'],

@@ -2,6 +2,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { checkYamlAliases, locationOf, parseYamlFile, toPlain, UserError, type YamlSource } from '@gitops-actions/core'
 import { kustomizationEntries, type KustomizationEntry } from './kustomization-entries.js'
+import { configReader, type ConfigReader } from './plugin-configs.js'
 
 /**
  * What a kustomize build will read, checked before kustomize runs: a pull request decides what is
@@ -46,9 +47,9 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   })
 }
 
-/** The entries a build follows: the kustomization's own, and a Helm chart's repository (fetched too). */
-function entriesOf(data: Record<string, unknown>): KustomizationEntry[] {
-  const entries = kustomizationEntries(data)
+/** The entries a build follows: the kustomization's own, those of its generator and transformer configs, and a Helm chart's repository (fetched too). */
+function entriesOf(data: Record<string, unknown>, readConfig: ConfigReader): KustomizationEntry[] {
+  const entries = kustomizationEntries(data, readConfig)
   const charts = Array.isArray(data.helmCharts) ? (data.helmCharts as unknown[]) : []
   charts.forEach((entry, i) => {
     const repo = entry && typeof entry === 'object' ? (entry as { repo?: unknown }).repo : undefined
@@ -98,7 +99,7 @@ export function checkBuildClosure(repoRoot: string, directory: string, remoteHos
     const source = parseYamlFile(readFileSync(file, 'utf8'), name(file))
     const data = toPlain(source)
     if (!data || typeof data !== 'object' || Array.isArray(data)) return
-    for (const entry of entriesOf(data as Record<string, unknown>)) {
+    for (const entry of entriesOf(data as Record<string, unknown>, configReader(root, dir))) {
       const host = remoteHost(entry.value)
       // A scheme-less entry that names an existing path (a directory called example.com) is local.
       const local = host !== undefined && !/:\/\/|^git@|^gh:|^git::/.test(entry.value) && exists(resolve(dir, entry.value))

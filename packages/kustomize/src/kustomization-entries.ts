@@ -1,7 +1,9 @@
+import { pluginConfigDocuments, pluginConfigFiles, type ConfigReader } from './plugin-configs.js'
+
 /**
  * The entries of a kustomization that name files, directories or remote sources, as kustomize
  * reads them. One list for everything that follows a build: the pre-render safety walk
- * (build-closure.ts) and validation's kustomization graph.
+ * (build-closure.ts), validation's kustomization graph and the index of what a change reaches.
  */
 
 /** What an entry names: a resource or component (file or directory), a patch file, any other file. */
@@ -21,8 +23,12 @@ export interface KustomizationEntry {
   directory: boolean
 }
 
-/** Lists the entries of a parsed kustomization; inline patches and empty values are left out. */
-export function kustomizationEntries(data: Record<string, unknown>): KustomizationEntry[] {
+/**
+ * Lists the entries of a parsed kustomization; inline patches and empty values are left out. With
+ * `readConfig`, the files that builtin generator and transformer configs name (a PatchTransformer's
+ * `path`) are listed too, at the config's entry: kustomize reads them for this build.
+ */
+export function kustomizationEntries(data: Record<string, unknown>, readConfig?: ConfigReader): KustomizationEntry[] {
   const entries: KustomizationEntry[] = []
   const add = (
     field: string,
@@ -60,7 +66,17 @@ export function kustomizationEntries(data: Record<string, unknown>): Kustomizati
   }
   list('configurations').forEach((v, i) => add('configurations', 'file', v, ['configurations', i], true))
   // A generator, transformer or validator entry is a config file or a directory that builds them.
-  for (const key of ['generators', 'transformers', 'validators']) list(key).forEach((v, i) => add(key, 'file', v, [key, i], true, true))
+  for (const key of ['generators', 'transformers', 'validators']) {
+    list(key).forEach((v, i) => {
+      add(key, 'file', v, [key, i], true, true)
+      if (typeof v !== 'string') return
+      const text = v.includes('\n') ? v : readConfig?.(v)
+      if (text === undefined) return
+      for (const config of pluginConfigDocuments(text)) {
+        for (const file of pluginConfigFiles(config)) add(`${key}[].${file.field}`, file.kind, file.value, [key, i], file.yaml)
+      }
+    })
+  }
   const openapi = data.openapi as { path?: unknown } | undefined
   if (openapi && typeof openapi === 'object') add('openapi.path', 'file', openapi.path, ['openapi', 'path'], true)
   return entries

@@ -38,7 +38,12 @@ export class ChangeReach {
         continue
       }
       if (!data || typeof data !== 'object') continue
-      for (const entry of kustomizationEntries(data as Record<string, unknown>)) {
+      // A generator or transformer config names files of its own, read as the listing reads any file.
+      const readConfig = (value: string) => {
+        const path = posix.normalize(posix.join(dir || '.', value))
+        return path.startsWith('..') || posix.isAbsolute(path) ? undefined : text(path)
+      }
+      for (const entry of kustomizationEntries(data as Record<string, unknown>, readConfig)) {
         if (remoteHost(entry.value) !== undefined) continue
         const target = posix.normalize(posix.join(dir || '.', entry.value)).replace(/\/$/, '')
         let dirs = this.namedBy.get(target)

@@ -10,7 +10,14 @@ import {
   type SourceLocation,
   type YamlSource
 } from '@gitops-actions/core'
-import { hostAllowed, KUSTOMIZATION_FILES, kustomizationEntries, remoteHost, type KustomizationEntryKind } from '@gitops-actions/kustomize'
+import {
+  configReader,
+  hostAllowed,
+  KUSTOMIZATION_FILES,
+  kustomizationEntries,
+  remoteHost,
+  type KustomizationEntryKind
+} from '@gitops-actions/kustomize'
 
 export { KUSTOMIZATION_FILES }
 
@@ -78,7 +85,7 @@ export function readKustomization(repoRoot: string, dir: string, file: string): 
   const source = parseYamlFile(readFileSync(join(repoRoot, file), 'utf8'), file)
   const data = (toPlain(source) ?? {}) as Record<string, unknown>
   const refs: KustomizationRef[] = []
-  for (const entry of kustomizationEntries(data)) {
+  for (const entry of kustomizationEntries(data, configReader(repoRoot, join(repoRoot, dir)))) {
     const remote = isRemote(entry.value)
     refs.push({
       field: entry.field,
@@ -88,9 +95,13 @@ export function readKustomization(repoRoot: string, dir: string, file: string): 
       location: locationOf(source, entry.path)
     })
   }
-  const list = (key: string): unknown[] => (Array.isArray(data[key]) ? (data[key] as unknown[]) : [])
+  return { dir, file, source, refs, images: imageEntries(data), namespace: typeof data.namespace === 'string' ? data.namespace : undefined }
+}
+
+/** The `images:` entries of a kustomization's data (or of the same shape). */
+export function imageEntries(data: Record<string, unknown>): ImageEntry[] {
   const images: ImageEntry[] = []
-  list('images').forEach((entry, i) => {
+  ;(Array.isArray(data.images) ? (data.images as unknown[]) : []).forEach((entry, i) => {
     if (!entry || typeof entry !== 'object') return
     const image = entry as Record<string, unknown>
     const text = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v))
@@ -102,7 +113,7 @@ export function readKustomization(repoRoot: string, dir: string, file: string): 
       path: ['images', i]
     })
   })
-  return { dir, file, source, refs, images, namespace: typeof data.namespace === 'string' ? data.namespace : undefined }
+  return images
 }
 
 /** What a build root reads: its kustomizations, the files they name, and what is wrong with them. */

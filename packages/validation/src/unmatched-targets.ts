@@ -60,11 +60,11 @@ export class UnmatchedTargets {
       for (const entry of provenance.transformers.of(kustomization)) {
         if (entry.type === 'patch' && entry.target) {
           const target = entry.target
-          this.track(tracked, `${kustomization.file}#${entry.field}.${entry.index}`, {
+          this.track(tracked, `${kustomization.file}#${entry.via ?? ''}#${entry.field}.${entry.index}`, {
             kind: 'patch',
             severity: component ? 'warning' : 'error',
             location: entry.targetLocation,
-            describe: `${entry.field} entry ${describePatch(entry)} targets ${describeSelector(target)}`,
+            describe: `${entry.via ?? `${entry.field} entry ${describePatch(entry)}`} targets ${describeSelector(target)}`,
             wantedKind: target.kind,
             matches: (level) => selects(target, level.object)
           })
@@ -72,21 +72,21 @@ export class UnmatchedTargets {
           entry.targets.forEach((target, index) => {
             if (!target.select) return
             const select = target.select
-            this.track(tracked, `${kustomization.file}#replacements.${entry.index}.${index}`, {
+            this.track(tracked, `${kustomization.file}#${entry.via ?? ''}#replacements.${entry.index}.${index}`, {
               kind: 'replacement',
               severity: component ? 'warning' : 'error',
               location: target.location,
-              describe: `replacements entry ${entry.index + 1}, target ${index + 1}, selects ${describeSelector(select)}`,
+              describe: `${entry.via ? `${entry.via}, ` : ''}replacements entry ${entry.index + 1}, target ${index + 1}, selects ${describeSelector(select)}`,
               wantedKind: select.kind,
               matches: (level) => selectsTarget(entry, index, level)
             })
           })
         } else if (entry.type === 'image' && !configured) {
-          this.track(tracked, `${kustomization.file}#images.${entry.name}`, {
+          this.track(tracked, `${kustomization.file}#${entry.via ?? ''}#images.${entry.name}`, {
             kind: 'image',
             severity: 'warning',
             location: entry.entryLocation,
-            describe: `images entry '${entry.name}'`,
+            describe: `${entry.via ?? 'images entry'} for image '${entry.name}'`,
             wantedKind: undefined,
             matches: (_level, manifest) => namesImageOf(entry, manifest.object) || namesImageOf(entry, provenance.written(manifest)?.object)
           })

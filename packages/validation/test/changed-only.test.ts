@@ -2,23 +2,28 @@ import { cpSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { changedFiles } from '@gitops-actions/git'
 import { beforeAll, describe, expect, test } from 'vitest'
+import { writeFiles } from '../../../test/harness/file-tree.js'
 import { GitRepo } from '../../../test/harness/git-repo.js'
 import { validateRepository } from '../src/index.js'
 
 const example = resolve(import.meta.dirname, '../../../examples/config-repo')
 
-/** The example repo plus a second app, committed on main, with a pull request branch. */
-function configRepo(): { repo: GitRepo; base: string } {
+/** The example repo plus a second app (and `setup`), committed on main, with a pull request branch. */
+function configRepo(setup: Record<string, string> = {}): { repo: GitRepo; base: string } {
   const repo = GitRepo.create('config')
   cpSync(example, repo.dir, { recursive: true })
   cpSync(join(example, 'apps/myapp'), join(repo.dir, 'apps/other'), { recursive: true })
+  writeFiles(repo.dir, setup)
   const base = repo.commit('chore: config repo')
   repo.git('checkout', '-q', '-b', 'pr')
   return { repo, base }
 }
 
-async function affected(change: Record<string, string>): Promise<{ roots: string[]; errors: string[]; renderCalls: number }> {
-  const { repo, base } = configRepo()
+async function affected(
+  change: Record<string, string>,
+  setup: Record<string, string> = {}
+): Promise<{ roots: string[]; errors: string[]; renderCalls: number }> {
+  const { repo, base } = configRepo(setup)
   repo.commit('change', change)
   const files = await changedFiles(repo.dir, base)
   const result = await validateRepository({
@@ -57,8 +62,22 @@ describe('changed-only: the roots a pull request affects', () => {
       },
       'a base kustomization that no longer parses': { 'apps/other/base/kustomization.yaml': 'resources: [deployment.yaml\n' }
     }
+    const staging = 'apps/other/overlays/staging'
+    // podinfo's overlays list transformers: configs; a PatchTransformer names its patch file, which the kustomization never does.
+    const transformerSetup = {
+      [`${staging}/kustomization.yaml`]: `${readFileSync(join(example, 'apps/myapp/overlays/staging/kustomization.yaml'), 'utf8')}\ntransformers:\n- scale.yaml\n`,
+      [`${staging}/scale.yaml`]:
+        'apiVersion: builtin\nkind: PatchTransformer\nmetadata:\n  name: scale\npath: replicas-patch.yaml\ntarget:\n  kind: Deployment\n  name: myapp\n',
+      [`${staging}/replicas-patch.yaml`]: overlayPatch
+    }
     cases = Object.fromEntries(
-      await Promise.all(Object.entries(entries).map(async ([name, change]) => [name, await affected(change)] as const))
+      await Promise.all([
+        ...Object.entries(entries).map(async ([name, change]) => [name, await affected(change)] as const),
+        [
+          'the patch file of a transformer config',
+          await affected({ [`${staging}/replicas-patch.yaml`]: overlayPatch.replace('4', 'three') }, transformerSetup)
+        ] as const
+      ])
     )
   })
 
@@ -70,7 +89,8 @@ describe('changed-only: the roots a pull request affects', () => {
     ['a file in an overlay that its kustomization does not list', []],
     ['a broken overlay', ['apps/myapp/overlays/prod']],
     ['an overlay kustomization that no longer parses', ['apps/other/overlays/dev']],
-    ['a base kustomization that no longer parses', ['apps/other/overlays/dev', 'apps/other/overlays/prod', 'apps/other/overlays/staging']]
+    ['a base kustomization that no longer parses', ['apps/other/overlays/dev', 'apps/other/overlays/prod', 'apps/other/overlays/staging']],
+    ['the patch file of a transformer config', ['apps/other/overlays/staging']]
   ])('changing %s', (name, roots) => {
     expect(cases[name]!.roots).toEqual(roots)
   })
@@ -93,6 +113,7 @@ describe('changed-only: the roots a pull request affects', () => {
     expect(cases['a broken overlay']!.errors).toEqual(['kustomize/missing-file', 'flux/path-build'])
     expect(cases['an overlay kustomization that no longer parses']!.errors).toContain('kustomize/yaml')
     expect(cases['a base kustomization that no longer parses']!.errors).toContain('kustomize/yaml')
+    expect(cases['the patch file of a transformer config']!.errors).toContain('kustomize/schema')
   })
 })
 

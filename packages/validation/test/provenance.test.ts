@@ -18,7 +18,7 @@ const checks = ['kustomize', 'policy', 'quota'] as const
 
 const shapes = resolve(import.meta.dirname, '../../../test/fixtures/validate/flux-example-shapes')
 
-const results = {} as Record<'clean' | 'written' | 'unmatched' | 'refused' | 'helm' | 'tenancy', ValidateResult>
+const results = {} as Record<'clean' | 'written' | 'unmatched' | 'refused' | 'transformers' | 'helm' | 'tenancy', ValidateResult>
 beforeAll(async () => {
   const copies = {
     clean: fixture,
@@ -63,8 +63,25 @@ beforeAll(async () => {
           'replacements:\n  - source:\n      kind: ConfigMap\n      name: web-settings\n      fieldPath: data.tier\n    targets:\n      - select:\n          kind: Deployment\n        fieldPaths:\n          - metadata.labels.tier\npatchesJson6902:'
         ]
       ]
+    }),
+    // Builtin transformer configs under transformers:, as podinfo's overlays list them: files and an inline block.
+    transformers: fixtureWithEdits(fixture, {
+      [`${overlays}/prod/kustomization.yaml`]: [
+        [
+          '    path: grace-period.yaml\n',
+          '    path: grace-period.yaml\ntransformers:\n  - labels.yaml\n  - scale.yaml\n  - |-\n    apiVersion: builtin\n    kind: ImageTagTransformer\n    metadata:\n      name: pin-worker\n    imageTag:\n      name: ghcr.io/acme/wroker\n      newTag: 2.0.0\n'
+        ]
+      ]
     })
   }
+  writeFiles(copies.transformers, {
+    [`${overlays}/prod/labels.yaml`]:
+      'apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: environment\nlabels:\n  app.kubernetes.io/environment: prod\nfieldSpecs:\n  - path: metadata/labels\n    create: true\n',
+    // A PatchTransformer's patch file with a value of the wrong type, and one whose target names no Deployment.
+    [`${overlays}/prod/scale.yaml`]:
+      'apiVersion: builtin\nkind: PatchTransformer\nmetadata:\n  name: scale\npath: scale-patch.yaml\ntarget:\n  kind: Deployment\n  name: web\n---\napiVersion: builtin\nkind: PatchTransformer\nmetadata:\n  name: api-timeout\npatch: |-\n  - op: add\n    path: /spec/progressDeadlineSeconds\n    value: 30\ntarget:\n  kind: Deployment\n  name: web-api\n',
+    [`${overlays}/prod/scale-patch.yaml`]: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: three\n'
+  })
   // A patch for a Deployment that dev does not have (its name is misspelt).
   writeFiles(copies.refused, {
     [`${overlays}/dev/worker-patch.yaml`]: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wokrer\nspec:\n  replicas: 2\n'
@@ -141,6 +158,24 @@ test('patches, replacements and images entries that select nothing are found at 
   const messages = results.unmatched.findings.map((f) => f.message)
   expect(messages).toContain(
     "patches entry 'staging-values.yaml' targets {kind: Deployment, name: web-api} and matches nothing (from apps/web/overlays/staging): kustomize skips it without a word, so its changes are not in the render; the Deployment objects there: web"
+  )
+})
+
+test('what a transformers: config wrote, or selects nothing with, is found at its line in the config', () => {
+  expect(located(results.transformers)).toEqual([
+    // The PatchTransformer's patch file, not the base's replicas: 1 or the overlay's replicas: entry.
+    'error kustomize/schema apps/web/overlays/prod/scale-patch.yaml:6',
+    // The second document of scale.yaml: its target.
+    'error kustomize/unmatched-target apps/web/overlays/prod/scale.yaml:18',
+    // The inline ImageTagTransformer's image, in the kustomization.
+    'warning kustomize/unmatched-target apps/web/overlays/prod/kustomization.yaml:41'
+  ])
+  const messages = results.transformers.findings.map((f) => f.message)
+  expect(messages).toContain(
+    "PatchTransformer 'api-timeout' targets {kind: Deployment, name: web-api} and matches nothing (from apps/web/overlays/prod): kustomize skips it without a word, so its changes are not in the render; the Deployment objects there: web"
+  )
+  expect(messages).toContain(
+    "ImageTagTransformer 'pin-worker' for image 'ghcr.io/acme/wroker' and matches nothing (from apps/web/overlays/prod): no container there runs that image, so the tag it sets is used nowhere"
   )
 })
 
