@@ -5,7 +5,9 @@ import { checkBuildClosure } from './build-closure.js'
 
 /**
  * What Flux's kustomize-controller adds to a path's kustomization before it builds it: the
- * Kustomization's `targetNamespace`, `components`, `patches` and `images`. The controller writes
+ * Kustomization's `targetNamespace`, `namePrefix`, `nameSuffix`, `components`, `patches` and
+ * `images`, and the labels and annotations of its `commonMetadata`, which go on every object's own
+ * metadata (not on selectors or pod templates). The controller writes
  * them into the path's kustomization.yaml; here they go into a kustomization that lists the path
  * (or, for a path without kustomization.yaml, its files), so that the real kustomize applies them
  * and the checkout is left alone. The result is the controller's except where a patch's target
@@ -19,13 +21,23 @@ export interface FluxBuild {
   patches?: readonly unknown[] | undefined
   /** `spec.images` as written: `{ name, newName?, newTag?, digest? }`. */
   images?: readonly unknown[] | undefined
+  namePrefix?: string | undefined
+  nameSuffix?: string | undefined
+  /** `spec.commonMetadata` as written. */
+  commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined
 }
 
 /** Whether a build adds anything to the path's own kustomization. */
 export function addsToBuild(build: FluxBuild | undefined): build is FluxBuild {
   return (
     build !== undefined &&
-    (build.namespace !== undefined || !!build.components?.length || !!build.patches?.length || !!build.images?.length)
+    (build.namespace !== undefined ||
+      !!build.components?.length ||
+      !!build.patches?.length ||
+      !!build.images?.length ||
+      !!build.namePrefix ||
+      !!build.nameSuffix ||
+      Object.keys(build.commonMetadata?.labels ?? {}).length + Object.keys(build.commonMetadata?.annotations ?? {}).length > 0)
   )
 }
 
@@ -51,8 +63,25 @@ export function writeFluxBuild(dir: string, entries: readonly string[], build: F
   if (build.components?.length) kustomization.components = build.components.map((c) => from(resolve(repoRoot, c)))
   if (build.patches?.length) kustomization.patches = build.patches
   if (build.images?.length) kustomization.images = build.images
+  if (build.namePrefix) kustomization.namePrefix = build.namePrefix
+  if (build.nameSuffix) kustomization.nameSuffix = build.nameSuffix
+  const transformers = commonMetadataTransformers(build.commonMetadata)
+  if (transformers.length > 0) kustomization.transformers = transformers
   // JSON is YAML: no quoting to get wrong in the patches' text.
   writeFileSync(join(dir, 'kustomization.yaml'), `${JSON.stringify(kustomization, null, 1)}\n`)
+}
+
+/** commonMetadata as kustomize's builtin label and annotation transformers, limited to each object's own metadata. */
+function commonMetadataTransformers(metadata: FluxBuild['commonMetadata']): string[] {
+  const transformers: string[] = []
+  const add = (kind: string, field: 'labels' | 'annotations', values: Record<string, string> | undefined) => {
+    if (!values || Object.keys(values).length === 0) return
+    const config = { apiVersion: 'builtin', kind, metadata: { name: `flux-common-${field}` }, [field]: values }
+    transformers.push(`${JSON.stringify({ ...config, fieldSpecs: [{ path: `metadata/${field}`, create: true }] })}\n`)
+  }
+  add('LabelTransformer', 'labels', metadata?.labels)
+  add('AnnotationsTransformer', 'annotations', metadata?.annotations)
+  return transformers
 }
 
 /**

@@ -17,7 +17,8 @@ import type { SourceFiles } from './source-files.js'
 
 /**
  * What kustomize-controller adds to the build of each path a Flux Kustomization applies: its
- * `targetNamespace`, `components`, `patches` and `images` (a home-ops cluster Kustomization patches
+ * `targetNamespace`, `namePrefix`/`nameSuffix`, `components`, `patches`, `images` and
+ * `commonMetadata` (a home-ops cluster Kustomization patches
  * every child Kustomization with `decryption` and HelmRelease defaults; a tenant's Kustomization
  * puts everything in the tenant's namespace). The path is built with them by the real kustomize
  * (packages/kustomize flux-build.ts), so checks see what the cluster gets: the staging Deployment in
@@ -46,7 +47,7 @@ export function fluxBuilds(kustomizations: readonly FluxKustomization[]): Map<st
   for (const [path, applying] of byPath) {
     const each = applying.map((k) => additionsOf(k, path))
     const build: FluxBuild = {}
-    for (const field of ['namespace', 'components', 'patches', 'images'] as Field[]) {
+    for (const field of ['namespace', 'components', 'patches', 'images', 'namePrefix', 'nameSuffix', 'commonMetadata'] as Field[]) {
       const values = each.map((additions) => additions[field])
       if (values[0] !== undefined && values.every((value) => isDeepStrictEqual(value, values[0])))
         Object.assign(build, { [field]: values[0] })
@@ -109,6 +110,16 @@ function additionsOf(k: FluxKustomization, path: string): FluxBuild {
   }
   if (Array.isArray(spec.patches) && spec.patches.length > 0) additions.patches = spec.patches
   if (Array.isArray(spec.images) && spec.images.length > 0) additions.images = spec.images
+  if (typeof spec.namePrefix === 'string' && spec.namePrefix !== '') additions.namePrefix = spec.namePrefix
+  if (typeof spec.nameSuffix === 'string' && spec.nameSuffix !== '') additions.nameSuffix = spec.nameSuffix
+  const metadata = spec.commonMetadata as { labels?: unknown; annotations?: unknown } | undefined
+  const strings = (value: unknown): Record<string, string> | undefined =>
+    value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0
+      ? Object.fromEntries(Object.entries(value).map(([key, v]) => [key, String(v)]))
+      : undefined
+  const labels = strings(metadata?.labels)
+  const annotations = strings(metadata?.annotations)
+  if (labels || annotations) additions.commonMetadata = { ...(labels && { labels }), ...(annotations && { annotations }) }
   return additions
 }
 

@@ -222,16 +222,43 @@ ${ALIAS_BOMB.split('\n')
   )
 }
 
-const results = {} as Record<'clean' | 'defects' | 'bomb', ValidateResult>
+/**
+ * A child Kustomization that renames what it applies (namePrefix, nameSuffix) and labels it
+ * (commonMetadata, as Diaoul/home-ops labels every app): its health checks name the renamed
+ * Deployment; the second names it as written, which the cluster never has.
+ */
+const AFFIXED = {
+  'kubernetes/apps/ai/memini/ks.yaml': appKs(
+    'memini',
+    `  namePrefix: ai-
+  nameSuffix: -v2
+  commonMetadata:
+    labels:
+      app.kubernetes.io/name: memini
+  healthChecks:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: ai-memini-v2
+      namespace: ai
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: memini
+      namespace: ai
+`
+  )
+}
+
+const results = {} as Record<'clean' | 'defects' | 'bomb' | 'affixed', ValidateResult>
 beforeAll(async () => {
-  const [clean, defects, bomb] = await Promise.all(
-    [homeOps(), homeOps(DEFECTS), homeOps(BOMB)].map((repoRoot) =>
+  const [clean, defects, bomb, affixed] = await Promise.all(
+    [homeOps(), homeOps(DEFECTS), homeOps(BOMB), homeOps(AFFIXED)].map((repoRoot) =>
       validateRepository({ repoRoot, checks: CHECK_NAMES, repository: 'org/home-ops' })
     )
   )
   results.clean = clean!
   results.defects = defects!
   results.bomb = bomb!
+  results.affixed = affixed!
 })
 
 function findings(result: ValidateResult, severity: string): string[] {
@@ -271,5 +298,10 @@ describe('home-ops shape: each path built as kustomize-controller builds it', ()
     expect(refused[0]!.message).toMatch(
       /^kubernetes\/apps\/ai\/memini\/app does not build: spec\.patches\[0\]\.patch expands YAML aliases too far/
     )
+  })
+
+  test("a Kustomization's namePrefix, nameSuffix and commonMetadata are built in: its health checks see the renamed objects", () => {
+    expect(findings(results.affixed, 'error')).toEqual(['flux/health-check-missing kubernetes/apps/ai/memini/ks.yaml:30'])
+    expect(findings(results.affixed, 'warning')).toEqual([])
   })
 })
