@@ -46222,7 +46222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8606);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7087);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -46231,7 +46231,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8606:
+/***/ 7087:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63481,7 +63481,7 @@ function describeYamlProblem(code, message) {
  * gigabytes): only aliases are judged here, not syntax or duplicate keys, which that program reports
  * in its own words. Cheap: a text without `*` has no alias and is not parsed.
  */
-function yaml_source_checkYamlAliases(text, file) {
+function checkYamlAliases(text, file) {
     if (!text.includes('*'))
         return;
     const lineCounter = new dist/* LineCounter */.HN();
@@ -69800,7 +69800,7 @@ function checkBuildClosure(repoRoot, directory, remoteHosts) {
                     visit(target);
             }
             else if (entry.yaml && stat.isFile()) {
-                yaml_source_checkYamlAliases((0,external_node_fs_namespaceObject.readFileSync)(target, 'utf8'), name(target));
+                checkYamlAliases((0,external_node_fs_namespaceObject.readFileSync)(target, 'utf8'), name(target));
             }
         }
     };
@@ -69811,13 +69811,13 @@ function checkBuildClosure(repoRoot, directory, remoteHosts) {
  * checked for alias bombs, a directory as a build of its own.
  */
 function checkBuildResource(repoRoot, repoPath, remoteHosts) {
-    const absolute = resolve(repoRoot, repoPath);
+    const absolute = (0,external_node_path_namespaceObject.resolve)(repoRoot, repoPath);
     if (build_closure_isFile(absolute)) {
-        const root = realpathSync(repoRoot);
-        const rel = relative(root, realpathSync(absolute));
-        if (rel.startsWith(`..${sep}`) || isAbsolute(rel))
-            throw new UserError(`${repoPath} leads out of the repository`, { file: repoPath });
-        checkYamlAliases(readFileSync(absolute, 'utf8'), repoPath);
+        const root = (0,external_node_fs_namespaceObject.realpathSync)(repoRoot);
+        const rel = (0,external_node_path_namespaceObject.relative)(root, (0,external_node_fs_namespaceObject.realpathSync)(absolute));
+        if (rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(rel))
+            throw new errors_UserError(`${repoPath} leads out of the repository`, { file: repoPath });
+        checkYamlAliases((0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8'), repoPath);
     }
     else if (build_closure_exists(absolute))
         checkBuildClosure(repoRoot, absolute, remoteHosts);
@@ -69974,7 +69974,369 @@ function memoizedRender(options = {}) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./packages/kustomize/src/flux-build.ts
+
+
+
+
+/** Whether a build adds anything to the path's own kustomization. */
+function addsToBuild(build) {
+    return (build !== undefined &&
+        (build.namespace !== undefined ||
+            !!build.components?.length ||
+            !!build.patches?.length ||
+            !!build.images?.length ||
+            !!build.namePrefix ||
+            !!build.nameSuffix ||
+            Object.keys(build.commonMetadata?.labels ?? {}).length + Object.keys(build.commonMetadata?.annotations ?? {}).length > 0));
+}
+/**
+ * Writes, in `dir`, the kustomization that builds `entries` (a directory, or the files of a path
+ * without kustomization.yaml, absolute) with the controller's additions.
+ */
+function writeFluxBuild(dir, entries, build, repoRoot, namePrefix) {
+    if (namePrefix !== undefined) {
+        // The build one level down, its names prefixed here (see withoutNamePrefix).
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'kustomization.yaml'), `${JSON.stringify({ resources: ['build'], namePrefix })}\n`);
+        dir = (0,external_node_path_namespaceObject.join)(dir, 'build');
+    }
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const from = (path) => toPosix((0,external_node_path_namespaceObject.relative)(dir, path)) || '.';
+    const kustomization = {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: entries.map(from)
+    };
+    if (build.namespace !== undefined)
+        kustomization.namespace = build.namespace;
+    if (build.components?.length)
+        kustomization.components = build.components.map((c) => from((0,external_node_path_namespaceObject.resolve)(repoRoot, c)));
+    if (build.patches?.length)
+        kustomization.patches = build.patches;
+    if (build.images?.length)
+        kustomization.images = build.images;
+    if (build.namePrefix)
+        kustomization.namePrefix = build.namePrefix;
+    if (build.nameSuffix)
+        kustomization.nameSuffix = build.nameSuffix;
+    const transformers = commonMetadataTransformers(build.commonMetadata);
+    if (transformers.length > 0)
+        kustomization.transformers = transformers;
+    // JSON is YAML: no quoting to get wrong in the patches' text.
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'kustomization.yaml'), `${JSON.stringify(kustomization, null, 1)}\n`);
+}
+/** commonMetadata as kustomize's builtin label and annotation transformers, limited to each object's own metadata. */
+function commonMetadataTransformers(metadata) {
+    const transformers = [];
+    const add = (kind, field, values) => {
+        if (!values || Object.keys(values).length === 0)
+            return;
+        const config = { apiVersion: 'builtin', kind, metadata: { name: `flux-common-${field}` }, [field]: values };
+        transformers.push(`${JSON.stringify({ ...config, fieldSpecs: [{ path: `metadata/${field}`, create: true }] })}\n`);
+    };
+    add('LabelTransformer', 'labels', metadata?.labels);
+    add('AnnotationsTransformer', 'annotations', metadata?.annotations);
+    return transformers;
+}
+/**
+ * A prefix for the names of one root's objects in a batch, when its build takes components:
+ * components bring the same objects into every path that takes them (`${APP}-cache` before Flux
+ * substitutes APP), and two equal object ids cannot share one kustomize call. kustomize prefixes
+ * the names and every reference to them; withoutNamePrefix takes the prefix off again.
+ */
+function batchNamePrefix(build, index) {
+    return build?.components?.length ? `gitops-actions-batch-${index}-` : undefined;
+}
+/** The object as its own build makes it: every string the batch prefix starts loses it (names and references alike). */
+function withoutNamePrefix(value, prefix) {
+    if (typeof value === 'string')
+        return value.startsWith(prefix) ? value.slice(prefix.length) : value;
+    if (Array.isArray(value))
+        return value.map((item) => withoutNamePrefix(item, prefix));
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutNamePrefix(item, prefix)]));
+    }
+    return value;
+}
+/**
+ * What the additions make kustomize read, held to the rules of the path's own files (see
+ * build-closure.ts): component directories stay in the repository, and an inline patch is YAML that
+ * kustomize parses, so an alias bomb in one is refused before kustomize starts. A UserError otherwise.
+ */
+function checkFluxBuild(repoRoot, build, remoteHosts, patchAt = () => undefined) {
+    for (const component of build.components ?? [])
+        checkBuildClosure(repoRoot, (0,external_node_path_namespaceObject.resolve)(repoRoot, component), remoteHosts);
+    (build.patches ?? []).forEach((entry, index) => {
+        const patch = entry?.patch;
+        if (typeof patch !== 'string')
+            return;
+        const at = patchAt(index);
+        try {
+            checkYamlAliases(patch, `spec.patches[${index}].patch`);
+        }
+        catch (error) {
+            // At the entry of the Kustomization that holds the patch, the file a user edits.
+            if (isUserError(error) && at)
+                throw new errors_UserError(error.message, at);
+            throw error;
+        }
+    });
+}
+function toPosix(path) {
+    return external_node_path_namespaceObject.sep === '/' ? path : path.split(external_node_path_namespaceObject.sep).join('/');
+}
+
+;// CONCATENATED MODULE: ./packages/kustomize/src/batch-render.ts
+
+
+
+
+
+
+
+
+
+const ORIGIN = 'config.kubernetes.io/origin';
+const MARKER_PREFIX = 'gitops-actions-root-marker-';
+/** Renders every root; the result is in the order of `roots`. */
+async function renderRoots(repoRoot, roots, options = {}, stats = { calls: 0, splits: 0 }) {
+    if (roots.length === 0)
+        return [];
+    const concurrency = Math.max(1, options.concurrency ?? (0,external_node_os_namespaceObject.availableParallelism)());
+    const limit = semaphore(concurrency);
+    // The batch files are written synchronously, so the first kustomize calls start before renderRoots returns.
+    const work = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gitops-render-'));
+    const results = new Map();
+    let counter = 0;
+    const total = batch_render_dedupe(roots).length;
+    options.onProgress?.(0, total);
+    try {
+        // Each root's closure is checked first: a refused root fails alone, at the line that names what was refused.
+        const buildable = roots.filter((spec) => {
+            const refused = closureProblem(repoRoot, spec, options.remoteHosts ?? []);
+            if (refused)
+                results.set(spec.path, { root: spec.path, error: refused });
+            return !refused;
+        });
+        if (results.size > 0)
+            options.onProgress?.(results.size, total);
+        const batches = planBatches(buildable, concurrency, options.maxBatchSize ?? 60);
+        const renderBatch = async (batch) => {
+            const dir = (0,external_node_path_namespaceObject.join)(work, `b${counter++}`);
+            const outcome = await limit(() => buildBatch(repoRoot, dir, batch, options, stats));
+            if (!(outcome instanceof RenderError)) {
+                for (const [index, spec] of batch.entries())
+                    results.set(spec.path, { root: spec.path, objects: outcome[index] ?? [] });
+                options.onProgress?.(results.size, total);
+                return;
+            }
+            if (batch.length === 1) {
+                results.set(batch[0].path, { root: batch[0].path, error: new RenderError(batch[0].path, outcome.stderr) });
+                options.onProgress?.(results.size, total);
+                return;
+            }
+            stats.splits++;
+            const half = Math.ceil(batch.length / 2);
+            await Promise.all([renderBatch(batch.slice(0, half)), renderBatch(batch.slice(half))]);
+        };
+        await Promise.all(batches.map(renderBatch));
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
+    }
+    return roots.map((spec) => results.get(spec.path));
+}
+/** Why a root may not be built (see checkBuildClosure), as its RenderError; undefined when it may. */
+function closureProblem(repoRoot, spec, remoteHosts) {
+    try {
+        if (spec.generatedResources) {
+            for (const file of spec.generatedResources)
+                checkBuildResource(repoRoot, file, remoteHosts);
+        }
+        else
+            checkBuildClosure(repoRoot, (0,external_node_path_namespaceObject.resolve)(repoRoot, spec.path), remoteHosts);
+        if (spec.flux)
+            checkFluxBuild(repoRoot, spec.flux, remoteHosts, spec.fluxPatchAt);
+        return undefined;
+    }
+    catch (error) {
+        if (isUserError(error))
+            return new RenderError(spec.path, error.message, error.location);
+        throw error;
+    }
+}
+/** Groups roots by batch key, then cuts each group so that every worker gets a share. */
+function planBatches(roots, concurrency, maxBatchSize) {
+    const groups = new Map();
+    for (const spec of batch_render_dedupe(roots)) {
+        const key = `${spec.generatedResources ? 'generated' : 'kustomization'}:${spec.batchKey ?? ''}`;
+        groups.set(key, [...(groups.get(key) ?? []), spec]);
+    }
+    const total = [...groups.values()].reduce((n, g) => n + g.length, 0);
+    const size = Math.max(1, Math.min(maxBatchSize, Math.ceil(total / concurrency)));
+    const batches = [];
+    for (const group of groups.values()) {
+        for (let i = 0; i < group.length; i += size)
+            batches.push(group.slice(i, i + size));
+    }
+    // Largest first, so the last batch to start is a small one.
+    return batches.sort((a, b) => b.length - a.length);
+}
+function batch_render_dedupe(roots) {
+    const seen = new Set();
+    return roots.filter((spec) => (seen.has(spec.path) ? false : (seen.add(spec.path), true)));
+}
+async function buildBatch(repoRoot, dir, batch, options, stats) {
+    const flags = options.flags ?? [];
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const resources = [];
+    const generated = batch.some((spec) => spec.generatedResources);
+    for (const [index, spec] of batch.entries()) {
+        const marker = `marker-${index}.yaml`;
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, marker), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${MARKER_PREFIX}${index}\n`);
+        resources.push(marker);
+        if (addsToBuild(spec.flux)) {
+            const entries = (spec.generatedResources ?? [spec.path]).map((path) => (0,external_node_path_namespaceObject.resolve)(repoRoot, path));
+            writeFluxBuild((0,external_node_path_namespaceObject.join)(dir, `generated-${index}`), entries, spec.flux, repoRoot, batchNamePrefix(spec.flux, index));
+            resources.push(`generated-${index}`);
+        }
+        else if (spec.generatedResources) {
+            const sub = (0,external_node_path_namespaceObject.join)(dir, `generated-${index}`);
+            (0,external_node_fs_namespaceObject.mkdirSync)(sub);
+            const listed = spec.generatedResources.map((file) => batch_render_toPosix((0,external_node_path_namespaceObject.relative)(sub, (0,external_node_path_namespaceObject.resolve)(repoRoot, file))));
+            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(sub, 'kustomization.yaml'), `resources:\n${listed.map((f) => `- ${JSON.stringify(f)}`).join('\n')}\n`);
+            resources.push(`generated-${index}`);
+        }
+        else {
+            resources.push(batch_render_toPosix((0,external_node_path_namespaceObject.relative)(dir, (0,external_node_path_namespaceObject.resolve)(repoRoot, spec.path))) || '.');
+        }
+    }
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'kustomization.yaml'), [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'buildMetadata: [originAnnotations]',
+        'sortOptions:',
+        '  order: fifo',
+        'resources:',
+        ...resources.map((r) => `- ${JSON.stringify(r)}`),
+        ''
+    ].join('\n'));
+    stats.calls++;
+    let output;
+    try {
+        const renderer = findRenderer();
+        const allFlags = generated ? [...flags, '--load-restrictor=LoadRestrictionsNone'] : flags;
+        output = await runRenderer(renderer, dir, [...renderer.args, ...allFlags, dir], options);
+    }
+    catch (error) {
+        if (error instanceof RenderError)
+            return new RenderError(batch.length === 1 ? batch[0].path : dir, rebase(error.stderr, dir, repoRoot, batch));
+        throw error;
+    }
+    const perRoot = splitByMarkers(output, batch.length, dir, repoRoot);
+    for (const [index, spec] of batch.entries()) {
+        const prefix = batchNamePrefix(spec.flux, index);
+        if (prefix === undefined)
+            continue;
+        for (const rendered of perRoot[index])
+            rendered.object = withoutNamePrefix(rendered.object, prefix);
+    }
+    return perRoot;
+}
+/** Cuts a batch's output at the markers and turns origin paths into repository paths. */
+function splitByMarkers(output, count, dir, repoRoot) {
+    const perRoot = Array.from({ length: count }, () => []);
+    let current = -1;
+    for (const document of (0,dist/* parseAllDocuments */.hR)(output)) {
+        const object = document.toJS();
+        if (!object || typeof object !== 'object')
+            continue;
+        const metadata = object.metadata;
+        const origin = takeOrigin(metadata, dir, repoRoot);
+        if (object.kind === 'ConfigMap' && typeof metadata?.name === 'string' && metadata.name.startsWith(MARKER_PREFIX)) {
+            const index = Number(metadata.name.slice(MARKER_PREFIX.length));
+            if (Number.isInteger(index) && index < count) {
+                current = index;
+                continue;
+            }
+        }
+        if (current >= 0)
+            perRoot[current].push({ object, origin });
+    }
+    return perRoot;
+}
+function takeOrigin(metadata, dir, repoRoot) {
+    const text = metadata?.annotations?.[ORIGIN];
+    if (text === undefined || !metadata?.annotations)
+        return undefined;
+    delete metadata.annotations[ORIGIN];
+    if (Object.keys(metadata.annotations).length === 0)
+        delete metadata.annotations;
+    const origin = {};
+    for (const line of text.split('\n')) {
+        const match = /^(path|configuredIn|repo|ref):\s*(.+)$/.exec(line.trim());
+        if (match)
+            origin[match[1]] = match[2].replace(/^['"]|['"]$/g, '');
+    }
+    for (const key of ['path', 'configuredIn']) {
+        const value = origin[key];
+        if (value !== undefined && origin.repo === undefined)
+            origin[key] = repoPath((0,external_node_path_namespaceObject.resolve)(dir, value), repoRoot);
+    }
+    return origin;
+}
+function repoPath(absolute, repoRoot) {
+    return batch_render_toPosix((0,external_node_path_namespaceObject.relative)(repoRoot, absolute));
+}
+function batch_render_toPosix(path) {
+    return external_node_path_namespaceObject.sep === '/' ? path : path.split(external_node_path_namespaceObject.sep).join('/');
+}
+/**
+ * kustomize names files by absolute path or relative to our temporary directory: make them
+ * repository paths. The kustomization generated for a directory without one is ours, not the
+ * user's: its frame goes, and its files are named from the repository root like the others.
+ */
+function rebase(stderr, dir, repoRoot, batch) {
+    let text = stderr.split(dir + '/').join('');
+    for (const [index, spec] of batch.entries()) {
+        if (!spec.generatedResources && !addsToBuild(spec.flux))
+            continue;
+        const name = `generated-${index}`;
+        text = text
+            .split(`accumulating resources from '${name}': read ${name}: is a directory': recursed accumulation of path '${name}': `)
+            .join('');
+        const fromSub = batch_render_toPosix((0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.join)(dir, name), repoRoot));
+        if (fromSub)
+            text = text.split(fromSub + '/').join('');
+        text = text.split(`'${name}'`).join(`'${spec.path || '.'}'`);
+    }
+    const fromDir = batch_render_toPosix((0,external_node_path_namespaceObject.relative)(dir, repoRoot));
+    if (fromDir)
+        text = text.split(fromDir + '/').join('');
+    return text.split((0,external_node_path_namespaceObject.resolve)(repoRoot) + '/').join('');
+}
+function semaphore(size) {
+    let active = 0;
+    const waiting = [];
+    return async (task) => {
+        if (active >= size)
+            await new Promise((go) => waiting.push(go));
+        active++;
+        try {
+            return await task();
+        }
+        finally {
+            active--;
+            waiting.shift()?.();
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kustomize/src/image-verification.ts
+
 
 
 
@@ -70000,24 +70362,7 @@ function expectationsOf(plan) {
  * returns the checks when all pass.
  */
 async function verifyImageRendered(root, expectations, options = {}) {
-    const overlays = [...new Set(expectations.map((e) => e.overlay))];
-    const renders = new Map();
-    const queue = [...overlays];
-    const workers = Math.max(1, Math.min(options.concurrency ?? (0,external_node_os_namespaceObject.availableParallelism)(), overlays.length));
-    await Promise.all(Array.from({ length: workers }, async () => {
-        for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
-            try {
-                const yaml = await render((0,external_node_path_namespaceObject.join)(root, overlay), { ...options, repoRoot: options.repoRoot ?? root });
-                renders.set(overlay, yaml);
-                options.onRendered?.(overlay, yaml);
-            }
-            catch (error) {
-                if (!(error instanceof RenderError))
-                    throw error;
-                renders.set(overlay, error);
-            }
-        }
-    }));
+    const renders = await renderOverlays(root, [...new Set(expectations.map((e) => e.overlay))], options);
     const checks = [];
     const failures = [];
     let location;
@@ -70031,7 +70376,7 @@ async function verifyImageRendered(root, expectations, options = {}) {
             checks.push({ overlay: expectation.overlay, image: expectation.image, expected, containers: [], problems: [message] });
             continue;
         }
-        const all = manifestsFromYaml(output, `${expectation.overlay} (rendered)`).flatMap((m) => containerImages(m.object));
+        const all = output.flatMap((object) => containerImages(object));
         const names = new Set(expectation.names);
         if (expectation.newName)
             names.add(expectation.newName);
@@ -70070,6 +70415,41 @@ async function verifyImageRendered(root, expectations, options = {}) {
         throw new errors_UserError(`The change was not written: the render check failed.\n- ${shown.join('\n- ')}${failures.length > shown.length ? `\n- … and ${failures.length - shown.length} more` : ''}`, location);
     }
     return checks;
+}
+/**
+ * Each overlay's objects, or its RenderError. Many overlays are built in a few batched kustomize
+ * calls (renderRoots, as validate-manifests builds its roots): one kustomize start-up costs about as
+ * much as building an overlay, so 300 overlays cost a few starts, not 300. An overlay that fails
+ * there, a lone overlay, and every overlay of a caller that wants each render's text are built on
+ * their own, so a message is kustomize's own for that overlay.
+ */
+async function renderOverlays(root, overlays, options) {
+    const renders = new Map();
+    if (overlays.length > 1 && !options.onRendered) {
+        // Paths from the repository root the closure check stops at, as render() checks them.
+        const repoRoot = options.repoRoot ?? root;
+        const batched = await renderRoots(repoRoot, overlays.map((overlay) => ({ path: (0,external_node_path_namespaceObject.relative)(repoRoot, (0,external_node_path_namespaceObject.join)(root, overlay)).split(external_node_path_namespaceObject.sep).join('/') })), { concurrency: options.concurrency, flags: options.flags, remoteHosts: options.remoteHosts });
+        for (const [index, result] of batched.entries())
+            if (!result.error)
+                renders.set(overlays[index], result.objects.map((o) => o.object));
+    }
+    const queue = overlays.filter((overlay) => !renders.has(overlay));
+    const workers = Math.max(1, Math.min(options.concurrency ?? (0,external_node_os_namespaceObject.availableParallelism)(), queue.length));
+    await Promise.all(Array.from({ length: workers }, async () => {
+        for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
+            try {
+                const yaml = await render((0,external_node_path_namespaceObject.join)(root, overlay), { ...options, repoRoot: options.repoRoot ?? root });
+                options.onRendered?.(overlay, yaml);
+                renders.set(overlay, manifestsFromYaml(yaml, `${overlay} (rendered)`).map((m) => m.object));
+            }
+            catch (error) {
+                if (!(error instanceof RenderError))
+                    throw error;
+                renders.set(overlay, error);
+            }
+        }
+    }));
+    return renders;
 }
 /**
  * Renders the plan's overlays as they will be once its edits are written, without touching the

@@ -3,9 +3,10 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { repoRoot, round, runAction } from './_util.mjs'
+import { node24, repoRoot, round, runAction } from './_util.mjs'
 
 const OVERLAYS = 300
+const CLI_OVERLAYS = Number(process.env.BENCH_BUMP_CLI_OVERLAYS ?? 10_000)
 const exec = promisify(execFile)
 
 /** The renderer the action finds: `kustomize build` when on PATH, else `kubectl kustomize`. */
@@ -18,13 +19,13 @@ function renderer() {
   }
 }
 
-/** A config repo with one base and OVERLAYS overlays of it, each in the example repo's dev style. */
-function generateRepo() {
+/** A config repo with one base and `count` overlays of it, each in the example repo's dev style. */
+function generateRepo(count = OVERLAYS) {
   const repo = mkdtempSync(join(tmpdir(), 'bench-bump-'))
   cpSync(join(repoRoot, 'examples', 'config-repo', 'apps', 'myapp', 'base'), join(repo, 'apps', 'myapp', 'base'), { recursive: true })
   const overlays = []
-  for (let i = 0; i < OVERLAYS; i++) {
-    const name = `apps/myapp/overlays/dev-${String(i).padStart(3, '0')}`
+  for (let i = 0; i < count; i++) {
+    const name = `apps/myapp/overlays/dev-${String(i).padStart(5, '0')}`
     mkdirSync(join(repo, name), { recursive: true })
     writeFileSync(
       join(repo, name, 'kustomization.yaml'),
@@ -76,4 +77,15 @@ export async function* run() {
   yield ['bump-overlay.bump_ms_per_overlay', round(bump / OVERLAYS, 1)]
   yield ['bump-overlay.bump_vs_kustomize_ratio', round(bump / baseline), '≤ 1.2']
   yield ['bump-overlay.unchanged_rerun_ms_per_overlay', round(again / OVERLAYS, 2)]
+
+  // The CLI over 10,000 overlays (one glob), as a platform team bumps a shared image.
+  const many = generateRepo(CLI_OVERLAYS)
+  const cli = join(repoRoot, 'dist', 'cli', 'index.js')
+  const cliArgs = [cli, 'bump', '--overlay', 'apps/myapp/overlays/*', '--image', 'myapp', '--tag', 'sha-def4567', '--json', many.repo]
+  const cliMs = await time(async () => {
+    const { stdout } = await exec(node24, cliArgs, { maxBuffer: 1024 * 1024 * 1024 })
+    if (JSON.parse(stdout).files.length !== CLI_OVERLAYS) throw new Error(`the CLI changed ${JSON.parse(stdout).files.length} files`)
+  })
+  yield [`bump-overlay.cli_${CLI_OVERLAYS}_overlays_s`, round(cliMs / 1000, 1), '< 60 on the 2-core machine of the README']
+  yield [`bump-overlay.cli_${CLI_OVERLAYS}_ms_per_overlay_vs_kustomize_only`, round(cliMs / CLI_OVERLAYS / (baseline / OVERLAYS))]
 }

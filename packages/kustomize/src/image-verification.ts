@@ -12,7 +12,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import {
   containerImages,
   imageReferenceText,
@@ -23,8 +23,10 @@ import {
   type FileEdit,
   type ImageUpdatePlan,
   type InlinePatchImage,
+  type KubeObject,
   type SourceLocation
 } from '@gitops-actions/core'
+import { renderRoots } from './batch-render.js'
 import { render, RenderError, type RenderOptions } from './renderer.js'
 
 /** What one overlay's render must show for one image after a change. */
@@ -88,24 +90,7 @@ export async function verifyImageRendered(
   expectations: readonly ImageExpectation[],
   options: VerifyOptions = {}
 ): Promise<ImageRenderCheck[]> {
-  const overlays = [...new Set(expectations.map((e) => e.overlay))]
-  const renders = new Map<string, string | RenderError>()
-  const queue = [...overlays]
-  const workers = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), overlays.length))
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
-        try {
-          const yaml = await render(join(root, overlay), { ...options, repoRoot: options.repoRoot ?? root })
-          renders.set(overlay, yaml)
-          options.onRendered?.(overlay, yaml)
-        } catch (error) {
-          if (!(error instanceof RenderError)) throw error
-          renders.set(overlay, error)
-        }
-      }
-    })
-  )
+  const renders = await renderOverlays(root, [...new Set(expectations.map((e) => e.overlay))], options)
 
   const checks: ImageRenderCheck[] = []
   const failures: string[] = []
@@ -124,7 +109,7 @@ export async function verifyImageRendered(
       checks.push({ overlay: expectation.overlay, image: expectation.image, expected, containers: [], problems: [message] })
       continue
     }
-    const all = manifestsFromYaml(output, `${expectation.overlay} (rendered)`).flatMap((m) => containerImages(m.object))
+    const all = output.flatMap((object) => containerImages(object))
     const names = new Set(expectation.names)
     if (expectation.newName) names.add(expectation.newName)
     const containers = all
@@ -172,6 +157,56 @@ export async function verifyImageRendered(
     )
   }
   return checks
+}
+
+/**
+ * Each overlay's objects, or its RenderError. Many overlays are built in a few batched kustomize
+ * calls (renderRoots, as validate-manifests builds its roots): one kustomize start-up costs about as
+ * much as building an overlay, so 300 overlays cost a few starts, not 300. An overlay that fails
+ * there, a lone overlay, and every overlay of a caller that wants each render's text are built on
+ * their own, so a message is kustomize's own for that overlay.
+ */
+async function renderOverlays(
+  root: string,
+  overlays: readonly string[],
+  options: VerifyOptions
+): Promise<Map<string, KubeObject[] | RenderError>> {
+  const renders = new Map<string, KubeObject[] | RenderError>()
+  if (overlays.length > 1 && !options.onRendered) {
+    // Paths from the repository root the closure check stops at, as render() checks them.
+    const repoRoot = options.repoRoot ?? root
+    const batched = await renderRoots(
+      repoRoot,
+      overlays.map((overlay) => ({ path: relative(repoRoot, join(root, overlay)).split(sep).join('/') })),
+      { concurrency: options.concurrency, flags: options.flags, remoteHosts: options.remoteHosts }
+    )
+    for (const [index, result] of batched.entries())
+      if (!result.error)
+        renders.set(
+          overlays[index]!,
+          result.objects.map((o) => o.object as KubeObject)
+        )
+  }
+  const queue = overlays.filter((overlay) => !renders.has(overlay))
+  const workers = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), queue.length))
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let overlay = queue.shift(); overlay !== undefined; overlay = queue.shift()) {
+        try {
+          const yaml = await render(join(root, overlay), { ...options, repoRoot: options.repoRoot ?? root })
+          options.onRendered?.(overlay, yaml)
+          renders.set(
+            overlay,
+            manifestsFromYaml(yaml, `${overlay} (rendered)`).map((m) => m.object)
+          )
+        } catch (error) {
+          if (!(error instanceof RenderError)) throw error
+          renders.set(overlay, error)
+        }
+      }
+    })
+  )
+  return renders
 }
 
 /**

@@ -174,6 +174,22 @@ describe('verifyImageUpdate renders the change with real kustomize before anythi
     expect(snapshotFiles(repo, { inode: true })).toEqual(before)
   })
 
+  // Several overlays build in batched kustomize calls; one that fails there is built again alone, for kustomize's own message about it.
+  test('an overlay that fails among several is reported as when built alone, and nothing is written', async () => {
+    const repo = copy(SEED)
+    const before = snapshotFiles(repo, { inode: true })
+    const plan = await planImageUpdate(
+      new DiskRepoReader(repo),
+      bump(['apps/myapp/overlays/dev', 'apps/myapp/overlays/staging'], { image: 'ghcr.io/org/myapp', tag: 'sha-def4567' })
+    )
+    const error = await rejectionOf(verifyImageUpdate(repo, plan), UserError)
+    expect(error.message).toContain(
+      "kustomize cannot build apps/myapp/overlays/staging with the change: accumulating resources: accumulation err='merging resources from 'deployment-patch.yaml': may not add resource with an already registered id: Deployment.v1.apps/myapp"
+    )
+    expect(error.message).not.toContain(tmpdir())
+    expect(snapshotFiles(repo, { inode: true })).toEqual(before)
+  })
+
   test('a dry run verifies and writes nothing; the same change twice writes once', async () => {
     const repo = copy(EXAMPLE)
     const before = snapshotFiles(repo, { inode: true })
