@@ -39,14 +39,11 @@ const APP = 'myapp'
 const CONFIG_REPO = 'org/config-repo'
 const APP_REPO = `org/${APP}`
 const [owner, configName] = CONFIG_REPO.split('/')
-/** The config repo's required checks: the job names of workflows-templates/config-repo-checks.yml. */
-const CHECK_CONTEXTS = {
-  'kustomize-validate': 'kustomize-validate',
-  'security-policy-check': 'security-policy-check',
-  'quota-validation': 'quota-validation',
-  'flux-sync-validation': 'flux-sync-validation',
-  codeowners: 'codeowners-check'
-}
+/**
+ * The config repo's required checks: the job names of workflows-templates/config-repo-checks.yml, which
+ * are the checks' names (validate-manifests' `checks[].title`), posted as commit statuses by those names.
+ */
+const REQUIRED_CHECKS = ['kustomize-validate', 'security-policy-check', 'quota-validation', 'flux-sync-validation', 'codeowners-check']
 
 const { values: args } = parseArgs({ options: { dir: { type: 'string' } } })
 const work = args.dir ? resolve(args.dir) : mkdtempSync(join(tmpdir(), 'gitops-demo-'))
@@ -131,7 +128,7 @@ try {
     owner,
     repo: configName,
     branch: 'main',
-    required_status_checks: { strict: true, contexts: Object.values(CHECK_CONTEXTS) },
+    required_status_checks: { strict: true, contexts: REQUIRED_CHECKS },
     enforce_admins: true,
     required_pull_request_reviews: null,
     restrictions: null
@@ -257,7 +254,7 @@ try {
           owner,
           repo: configName,
           sha: pr.head,
-          context: CHECK_CONTEXTS[check.title] ?? check.title,
+          context: check.title,
           state: check.status === 'failed' ? 'failure' : 'success',
           description: `${check.counts.error} error(s), ${check.counts.warning} warning(s)`.slice(0, 140)
         })
@@ -270,7 +267,7 @@ try {
       }
       return {
         roots: roots.join(', '),
-        checks: result.json.checks.map((c) => `${CHECK_CONTEXTS[c.title] ?? c.title} ${c.status}`).join(', '),
+        checks: result.json.checks.map((c) => `${c.title} ${c.status}`).join(', '),
         findings: `${result.outputs.errors} error(s), ${result.outputs.warnings} warning(s), ${result.outputs.notices} notice(s)`
       }
     })

@@ -46665,7 +46665,7 @@ function realpathOfExistingPrefix(absolute) {
 
 
 /**
- * A directory input (working-directory, config-dir) as GitHub names paths: from the workspace root,
+ * A directory input (working-directory) as GitHub names paths: from the workspace root,
  * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
  */
 function workspaceDirectory(context, directory) {
@@ -61191,6 +61191,26 @@ function repositoryInput(name) {
         throw errors_parameterError(name, `'${value}' is not a repository (owner/name)`);
     return { owner: match[1], repo: match[2] };
 }
+/**
+ * A string input that was released under other names (`formerNames`, still declared in action.yml):
+ * the input `name`, else the first former name given, with one warning saying which name to use.
+ * `defaultValue` is action.yml's default of `name`: the runner fills it in when it is not given, so a
+ * former name given explicitly wins over it. Both names given with different values is a mistake.
+ */
+function renamedString(name, formerNames, defaultValue = '') {
+    const current = getInput(name).trim();
+    for (const former of formerNames) {
+        const value = getInput(former).trim();
+        if (value === '')
+            continue;
+        if (current !== '' && current !== defaultValue && current !== value) {
+            throw errors_parameterError(name, `'${current}' and the former name '${former}' ('${value}') disagree: give only '${name}'`);
+        }
+        warning(`Input '${former}' is deprecated: write '${name}' instead (it means the same).`);
+        return value;
+    }
+    return current === '' ? undefined : current;
+}
 
 ;// CONCATENATED MODULE: ./actions/apply-protection/src/inputs.ts
 
@@ -61199,7 +61219,7 @@ function getInputs() {
         token: secretInput('token') ?? requiredString('token'),
         repository: repositoryInput('repository'),
         kind: choiceInput('kind', ['app', 'config']),
-        configDir: optionalString('config-dir') ?? '.',
+        workingDirectory: renamedString('working-directory', ['config-dir'], '.') ?? '.',
         method: choiceInput('method', ['auto', 'ruleset', 'classic']),
         dryRun: booleanInput('dry-run'),
         failOnDrift: booleanInput('fail-on-drift')
@@ -61217,10 +61237,10 @@ async function run() {
         const inputs = getInputs();
         const context = readRunContext();
         const repository = inputs.repository ?? currentRepository(context, 'repository');
-        const configDir = workspacePath(context, 'config-dir', inputs.configDir);
+        const configDir = workspacePath(context, 'working-directory', inputs.workingDirectory);
         if (!(0,external_node_fs_namespaceObject.statSync)(configDir, { throwIfNoEntry: false })?.isDirectory())
-            throw errors_parameterError('config-dir', `${inputs.configDir} is not a directory of the workspace (check out the config repository there)`);
-        const result = await inWorkspaceDirectory(context, inputs.configDir, () => applyProtection(github_client_createGitHubClient({ token: inputs.token, baseUrl: context.apiUrl }), {
+            throw errors_parameterError('working-directory', `${inputs.workingDirectory} is not a directory of the workspace (check out the config repository there)`);
+        const result = await inWorkspaceDirectory(context, inputs.workingDirectory, () => applyProtection(github_client_createGitHubClient({ token: inputs.token, baseUrl: context.apiUrl }), {
             repository,
             kind: inputs.kind,
             configDir,
@@ -61228,7 +61248,7 @@ async function run() {
             method: inputs.method,
             tokenSource: "the 'token' input"
         }));
-        report(result, inputs.configDir);
+        report(result, inputs.workingDirectory);
         setOutputs({ changed: result.changes.length, method: result.method }, result);
         writeSummary(renderSummary(result));
         if (result.drifted && inputs.failOnDrift)

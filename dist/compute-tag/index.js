@@ -39432,7 +39432,7 @@ var repo_paths = __nccwpck_require__(2172);
 
 
 /**
- * A directory input (working-directory, config-dir) as GitHub names paths: from the workspace root,
+ * A directory input (working-directory) as GitHub names paths: from the workspace root,
  * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
  */
 function workspaceDirectory(context, directory) {
@@ -40427,6 +40427,26 @@ function repositoryInput(name) {
     if (!match)
         throw parameterError(name, `'${value}' is not a repository (owner/name)`);
     return { owner: match[1], repo: match[2] };
+}
+/**
+ * A string input that was released under other names (`formerNames`, still declared in action.yml):
+ * the input `name`, else the first former name given, with one warning saying which name to use.
+ * `defaultValue` is action.yml's default of `name`: the runner fills it in when it is not given, so a
+ * former name given explicitly wins over it. Both names given with different values is a mistake.
+ */
+function renamedString(name, formerNames, defaultValue = '') {
+    const current = core.getInput(name).trim();
+    for (const former of formerNames) {
+        const value = core.getInput(former).trim();
+        if (value === '')
+            continue;
+        if (current !== '' && current !== defaultValue && current !== value) {
+            throw parameterError(name, `'${current}' and the former name '${former}' ('${value}') disagree: give only '${name}'`);
+        }
+        core.warning(`Input '${former}' is deprecated: write '${name}' instead (it means the same).`);
+        return value;
+    }
+    return current === '' ? undefined : current;
 }
 
 // EXTERNAL MODULE: ./packages/core/src/tags/release-rules.ts + 7 modules

@@ -55184,7 +55184,7 @@ function realpathOfExistingPrefix(absolute) {
 
 
 /**
- * A directory input (working-directory, config-dir) as GitHub names paths: from the workspace root,
+ * A directory input (working-directory) as GitHub names paths: from the workspace root,
  * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
  */
 function workspaceDirectory(context, directory) {
@@ -66412,7 +66412,7 @@ class GitHubRepo {
     async treeFiles(treeSha) {
         const { data } = await this.call('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: treeSha, recursive: '1' });
         if (data.truncated) {
-            throw new errors_UserError(`${this.id.owner}/${this.id.repo} has too many files to read through the API; check it out with actions/checkout and give its path as 'path'`);
+            throw new errors_UserError(`${this.id.owner}/${this.id.repo} has too many files to read through the API; check it out with actions/checkout and give its path as ${mentionParameter('working-directory')}`);
         }
         const files = new Map();
         for (const entry of data.tree) {
@@ -70801,7 +70801,7 @@ async function openPromotionPr(github, request) {
     if (!baseSha)
         throw errors_parameterError('base', `${where} has no branch '${request.base}'`);
     if (request.commitMode === 'git' && !request.checkout)
-        throw errors_parameterError('commit-mode', `git pushes from a checkout; give its location as 'path'`);
+        throw errors_parameterError('commit-mode', `git pushes from a checkout; give its location as ${mentionParameter('working-directory')}`);
     const work = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'promotion-'));
     try {
         // The files the promotion reads and renders: a copy of the checkout, or a snapshot of the app's folder from the API.
@@ -71326,6 +71326,26 @@ function repositoryInput(name) {
         throw errors_parameterError(name, `'${value}' is not a repository (owner/name)`);
     return { owner: match[1], repo: match[2] };
 }
+/**
+ * A string input that was released under other names (`formerNames`, still declared in action.yml):
+ * the input `name`, else the first former name given, with one warning saying which name to use.
+ * `defaultValue` is action.yml's default of `name`: the runner fills it in when it is not given, so a
+ * former name given explicitly wins over it. Both names given with different values is a mistake.
+ */
+function renamedString(name, formerNames, defaultValue = '') {
+    const current = getInput(name).trim();
+    for (const former of formerNames) {
+        const value = getInput(former).trim();
+        if (value === '')
+            continue;
+        if (current !== '' && current !== defaultValue && current !== value) {
+            throw errors_parameterError(name, `'${current}' and the former name '${former}' ('${value}') disagree: give only '${name}'`);
+        }
+        warning(`Input '${former}' is deprecated: write '${name}' instead (it means the same).`);
+        return value;
+    }
+    return current === '' ? undefined : current;
+}
 
 ;// CONCATENATED MODULE: ./packages/core/src/tags/tag-plan.ts
 
@@ -71425,7 +71445,7 @@ function getInputs() {
         repository: repositoryInput('repository'),
         base: optionalString('base') ?? 'main',
         token: secretInput('token') ?? requiredString('token'),
-        path: optionalString('path'),
+        workingDirectory: renamedString('working-directory', ['path']),
         commitMode: choiceInput('commit-mode', ['api', 'git']),
         registry,
         pinDigest: booleanInput('pin-digest'),
@@ -71457,8 +71477,8 @@ async function run() {
         const inputs = getInputs();
         const context = readRunContext();
         const repository = inputs.repository ?? currentRepository(context, 'repository');
-        if (inputs.commitMode === 'git' && !inputs.path) {
-            throw errors_parameterError('commit-mode', "git pushes from a checkout; give its location as 'path' (or use commit-mode: api)");
+        if (inputs.commitMode === 'git' && !inputs.workingDirectory) {
+            throw errors_parameterError('commit-mode', "git pushes from a checkout; give its location as 'working-directory' (or use commit-mode: api)");
         }
         const sameRepo = (a, b) => a !== undefined && b !== undefined && a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
         const appRepository = inputs.appRepository ?? (sameRepo(context.repository, repository) ? undefined : context.repository);
@@ -71493,10 +71513,10 @@ async function run() {
         if (runUrl)
             links.push({ label: 'workflow run', url: runUrl });
         // With a checkout, file errors name its files from the workspace root; files read through the API are not in the workspace.
-        const result = await inWorkspaceDirectory(context, inputs.path ?? '.', () => openPromotionPr(github, {
+        const result = await inWorkspaceDirectory(context, inputs.workingDirectory ?? '.', () => openPromotionPr(github, {
             ...inputs,
             repository,
-            checkout: inputs.path ? workspacePath(context, 'path', inputs.path) : undefined,
+            checkout: inputs.workingDirectory ? workspacePath(context, 'working-directory', inputs.workingDirectory) : undefined,
             registry,
             appRepository,
             appGithub,

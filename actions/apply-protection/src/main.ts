@@ -21,11 +21,14 @@ export async function run(): Promise<void> {
     const inputs = getInputs()
     const context = readRunContext()
     const repository = inputs.repository ?? currentRepository(context, 'repository')
-    const configDir = workspacePath(context, 'config-dir', inputs.configDir)
+    const configDir = workspacePath(context, 'working-directory', inputs.workingDirectory)
     if (!statSync(configDir, { throwIfNoEntry: false })?.isDirectory())
-      throw parameterError('config-dir', `${inputs.configDir} is not a directory of the workspace (check out the config repository there)`)
+      throw parameterError(
+        'working-directory',
+        `${inputs.workingDirectory} is not a directory of the workspace (check out the config repository there)`
+      )
 
-    const result = await inWorkspaceDirectory(context, inputs.configDir, () =>
+    const result = await inWorkspaceDirectory(context, inputs.workingDirectory, () =>
       applyProtection(createGitHubClient({ token: inputs.token, baseUrl: context.apiUrl }), {
         repository,
         kind: inputs.kind,
@@ -35,7 +38,7 @@ export async function run(): Promise<void> {
         tokenSource: "the 'token' input"
       })
     )
-    report(result, inputs.configDir)
+    report(result, inputs.workingDirectory)
     setOutputs({ changed: result.changes.length, method: result.method }, result)
     writeSummary(renderSummary(result))
     if (result.drifted && inputs.failOnDrift)

@@ -148,19 +148,24 @@ describe('apply-protection bundle, started as the runner starts it', { timeout: 
     expect(run.outputs.changed).toBeUndefined()
   })
 
-  test('a mistake in a config-dir gitops.yaml is annotated at its workspace path, nothing written', async () => {
+  // config-dir is working-directory's name in 1.0: it still works, with one warning.
+  test.each([
+    [{ 'working-directory': './config/' }, []],
+    [{ 'config-dir': './config/' }, ["Input 'config-dir' is deprecated: write 'working-directory' instead (it means the same)."]]
+  ])('a mistake in the gitops.yaml of %j is annotated at its workspace path, nothing written', async (inputs, warnings) => {
     mkdirSync(join(workspace, 'config'), { recursive: true })
     writeFileSync(
       join(workspace, 'config', 'gitops.yaml'),
       'version: 1\nprotection:\n  config:\n    requiredApprovals: 2\n    approvals: 3\n'
     )
     const seen = hub.traffic.length
-    const run = await protect({ 'config-dir': './config/' })
+    const run = await protect(inputs)
     expect(run.exitCode).toBe(1)
     const errors = run.annotations.filter((a) => a.level === 'error')
     expect(errors).toHaveLength(1)
     expect(errors[0]!.properties).toMatchObject({ file: 'config/gitops.yaml', line: '5' })
     expect(errors[0]!.message).toMatch(/^apply-protection: config\/gitops\.yaml:5(:\d+)?: .*'approvals'/)
+    expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual(warnings)
     expect(writesSince(seen)).toEqual([])
   })
 
@@ -174,7 +179,11 @@ describe('apply-protection bundle, started as the runner starts it', { timeout: 
       /GitHub answered 404 Not Found to GET \/repos\/org\/nope: is org\/nope spelled right, and can the token see it\?/
     ],
     [{ kind: 'library' }, /Input 'kind': 'library' is not valid. Valid values are: app, config/],
-    [{ 'config-dir': 'missing' }, /Input 'config-dir': missing is not a directory of the workspace/]
+    [{ 'working-directory': 'missing' }, /Input 'working-directory': missing is not a directory of the workspace/],
+    [
+      { 'working-directory': 'one', 'config-dir': 'other' },
+      /Input 'working-directory': 'one' and the former name 'config-dir' \('other'\) disagree: give only 'working-directory'/
+    ]
   ])('bad input %j: one ::error, exit 1, nothing written', async (inputs, message) => {
     const seen = hub.traffic.length
     const run = await protect(inputs)

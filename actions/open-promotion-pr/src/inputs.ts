@@ -3,6 +3,7 @@ import {
   choiceInput,
   listInput,
   optionalString,
+  renamedString,
   repositoryInput,
   requiredString,
   secretInput
@@ -25,7 +26,8 @@ export interface Inputs {
   repository: { owner: string; repo: string } | undefined
   base: string
   token: string
-  path: string | undefined
+  /** A checkout of the config repository (working-directory; path in 1.0). */
+  workingDirectory: string | undefined
   commitMode: 'api' | 'git'
   registry: { host: string; repository: string; username: string | undefined; password: string | undefined } | undefined
   pinDigest: boolean
@@ -93,7 +95,7 @@ export function getInputs(): Inputs {
     repository: repositoryInput('repository'),
     base: optionalString('base') ?? 'main',
     token: secretInput('token') ?? requiredString('token'),
-    path: optionalString('path'),
+    workingDirectory: renamedString('working-directory', ['path']),
     commitMode: choiceInput('commit-mode', ['api', 'git'] as const),
     registry,
     pinDigest: booleanInput('pin-digest'),

@@ -20,8 +20,8 @@ export async function run(): Promise<void> {
     const inputs = getInputs()
     const context = readRunContext()
     const repository = inputs.repository ?? currentRepository(context, 'repository')
-    if (inputs.commitMode === 'git' && !inputs.path) {
-      throw parameterError('commit-mode', "git pushes from a checkout; give its location as 'path' (or use commit-mode: api)")
+    if (inputs.commitMode === 'git' && !inputs.workingDirectory) {
+      throw parameterError('commit-mode', "git pushes from a checkout; give its location as 'working-directory' (or use commit-mode: api)")
     }
     const sameRepo = (a: { owner: string; repo: string } | undefined, b: { owner: string; repo: string } | undefined) =>
       a !== undefined && b !== undefined && a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase()
@@ -58,11 +58,11 @@ export async function run(): Promise<void> {
     if (runUrl) links.push({ label: 'workflow run', url: runUrl })
 
     // With a checkout, file errors name its files from the workspace root; files read through the API are not in the workspace.
-    const result = await inWorkspaceDirectory(context, inputs.path ?? '.', () =>
+    const result = await inWorkspaceDirectory(context, inputs.workingDirectory ?? '.', () =>
       openPromotionPr(github, {
         ...inputs,
         repository,
-        checkout: inputs.path ? workspacePath(context, 'path', inputs.path) : undefined,
+        checkout: inputs.workingDirectory ? workspacePath(context, 'working-directory', inputs.workingDirectory) : undefined,
         registry,
         appRepository,
         appGithub,

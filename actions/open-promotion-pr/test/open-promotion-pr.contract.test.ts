@@ -106,9 +106,9 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     [{ 'head-statuses': 'kustomize-validate=green' }, /Input 'head-statuses': 'kustomize-validate=green' is not context=state/],
     [{ repository: 'not a repo' }, /Input 'repository': 'not a repo' is not a repository/],
     [{ base: 'release' }, /Input 'base': org\/config-repo has no branch 'release'/],
-    [{ 'commit-mode': 'git' }, /commit-mode.*'path'/],
-    [{ 'commit-mode': 'git', path: '../outside' }, /Input 'path': '\.\.\/outside' leads out of the workspace/],
-    [{ 'commit-mode': 'git', path: '/etc' }, /Input 'path': .*leads out of the workspace/]
+    [{ 'commit-mode': 'git' }, /commit-mode.*'working-directory'/],
+    [{ 'commit-mode': 'git', 'working-directory': '../outside' }, /Input 'working-directory': '\.\.\/outside' leads out of the workspace/],
+    [{ 'commit-mode': 'git', 'working-directory': '/etc' }, /Input 'working-directory': .*leads out of the workspace/]
   ])('bad input %j: one ::error, exit 1, nothing written', async (inputs, message) => {
     const seen = hub.traffic.length
     const run = await runAction('open-promotion-pr', { env, inputs: { ...base(), tag: 'sha-1111111', ...inputs } })
@@ -137,9 +137,13 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
   })
 
   // GitHub places an annotation by its path from the workspace root: with commit-mode git the config
-  // repo is a checkout at 'path', so a mistake in its files is named from there.
-  test('commit-mode git: a mistake in the checkout is annotated at path/file:line', async () => {
-    const broken = 'org/broken-config'
+  // repo is a checkout at working-directory, so a mistake in its files is named from there. path is
+  // working-directory's name in 1.0: it still works, with one warning.
+  test.each([
+    ['working-directory', []],
+    ['path', ["Input 'path' is deprecated: write 'working-directory' instead (it means the same)."]]
+  ])('commit-mode git: a mistake in the checkout at %s is annotated at its directory/file:line', async (input, warnings) => {
+    const broken = `org/broken-config-${input}`
     const fixture = configFixture([])
     writeFileSync(join(fixture, 'gitops.yaml'), 'version: 1\nenvironments:\n  - name: dev\n    namespace: [\n')
     await hub.createRepo(broken, { fromDir: fixture })
@@ -149,11 +153,12 @@ describe('open-promotion-pr bundle, started as the runner starts it', { timeout:
     const run = await runAction('open-promotion-pr', {
       env,
       workspace,
-      inputs: { ...base(), repository: broken, tag: 'sha-1111111', 'commit-mode': 'git', path: 'config' }
+      inputs: { ...base(), repository: broken, tag: 'sha-1111111', 'commit-mode': 'git', [input]: 'config' }
     })
     expect(run.exitCode).toBe(1)
     const errors = run.annotations.filter((a) => a.level === 'error')
     expect(errors).toHaveLength(1)
+    expect(run.annotations.filter((a) => a.level === 'warning' && /deprecated/.test(a.message)).map((a) => a.message)).toEqual(warnings)
     expect(errors[0]!.properties).toMatchObject({ file: 'config/gitops.yaml', line: expect.stringMatching(/^\d+$/) })
     expect(errors[0]!.message).toContain(`config/gitops.yaml:${errors[0]!.properties.line}`)
     expect(hub.traffic.slice(seen).filter((t) => t.method !== 'GET')).toEqual([])

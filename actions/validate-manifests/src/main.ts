@@ -21,8 +21,6 @@ import { changedFiles } from '@gitops-actions/git'
 import { renderSummary, toSarif, validateRepository, withPathPrefix } from '@gitops-actions/validation'
 import { getInputs } from './inputs.js'
 
-const VERSION = '0.1.0'
-
 export async function run(): Promise<void> {
   await runAction('validate-manifests', async () => {
     const inputs = getInputs()
@@ -62,7 +60,7 @@ export async function run(): Promise<void> {
 
     annotate(result.findings)
     if (inputs.sarifFile !== undefined) {
-      writeWorkspaceFile(context, 'sarif-file', inputs.sarifFile, JSON.stringify(toSarif(result.findings, VERSION), null, 2))
+      writeWorkspaceFile(context, 'sarif-file', inputs.sarifFile, JSON.stringify(toSarif(result.findings), null, 2))
     }
     setOutputs(
       {

@@ -109,9 +109,9 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
       'security-policy-check',
       'quota-validation',
       'flux-sync-validation',
-      'codeowners'
+      'codeowners-check'
     ])
-    for (const title of ['kustomize-validate', 'security-policy-check', 'quota-validation', 'flux-sync-validation', 'codeowners'])
+    for (const title of ['kustomize-validate', 'security-policy-check', 'quota-validation', 'flux-sync-validation', 'codeowners-check'])
       expect(run.summary).toContain(`### ✅ ${title}`)
     expect(run.annotations.filter((a) => a.level === 'error')).toEqual([])
   })
@@ -139,6 +139,8 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
     const sarif = JSON.parse(readFileSync(join(sarifWorkspace, 'reports/validate.sarif'), 'utf8'))
     expect(sarif.version).toBe('2.1.0')
     expect(sarif.runs[0].tool.driver.name).toBe('gitops-actions validate-manifests')
+    // The release that made it: package.json's version, which the release tags.
+    expect(sarif.runs[0].tool.driver.version).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version)
     expect(sarif.runs[0].results.length).toBe(runs.example!.json.findings.length)
   })
 
@@ -232,7 +234,7 @@ describe('bad input: one clear error, exit 1, nothing written', () => {
     [
       'checks',
       { checks: 'kustomize, lint' },
-      "Input 'checks': 'lint' is not valid. Valid values are: all, kustomize, policy, quota, flux, codeowners"
+      "Input 'checks': 'lint' is not valid. Valid values are: all, kustomize, policy, quota, flux, codeowners (or kustomize-validate, security-policy-check, quota-validation, flux-sync-validation, codeowners-check)"
     ],
     ['fail-on', { 'fail-on': 'notice' }, "Input 'fail-on': 'notice' is not valid. Valid values are: error, warning"],
     ['base-ref', { 'changed-only': 'true' }, "Input 'base-ref': changed-only mode needs a base"],

@@ -62,3 +62,23 @@ export function repositoryInput(name: string): { owner: string; repo: string } |
   if (!match) throw parameterError(name, `'${value}' is not a repository (owner/name)`)
   return { owner: match[1]!, repo: match[2]! }
 }
+
+/**
+ * A string input that was released under other names (`formerNames`, still declared in action.yml):
+ * the input `name`, else the first former name given, with one warning saying which name to use.
+ * `defaultValue` is action.yml's default of `name`: the runner fills it in when it is not given, so a
+ * former name given explicitly wins over it. Both names given with different values is a mistake.
+ */
+export function renamedString(name: string, formerNames: readonly string[], defaultValue = ''): string | undefined {
+  const current = core.getInput(name).trim()
+  for (const former of formerNames) {
+    const value = core.getInput(former).trim()
+    if (value === '') continue
+    if (current !== '' && current !== defaultValue && current !== value) {
+      throw parameterError(name, `'${current}' and the former name '${former}' ('${value}') disagree: give only '${name}'`)
+    }
+    core.warning(`Input '${former}' is deprecated: write '${name}' instead (it means the same).`)
+    return value
+  }
+  return current === '' ? undefined : current
+}

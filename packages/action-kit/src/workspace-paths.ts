@@ -5,7 +5,7 @@ import { isUserError, normalizeRepoPath, parameterError, prefixErrorLocation, re
 import type { RunContext } from './context.js'
 
 /**
- * A directory input (working-directory, config-dir) as GitHub names paths: from the workspace root,
+ * A directory input (working-directory) as GitHub names paths: from the workspace root,
  * with '/'; '.' for the workspace itself. Annotations need files named this way to land on them.
  */
 export function workspaceDirectory(context: Pick<RunContext, 'workspace'>, directory: string): string {

@@ -41,6 +41,8 @@ export interface CommandOption {
   multiple?: boolean
   description: string
   default?: string | boolean
+  /** Names this option was released under before: still accepted, with a note on stderr naming this one. */
+  formerNames?: readonly string[]
 }
 
 export interface Command {
@@ -53,7 +55,7 @@ export interface Command {
    * by the action's input name), where its option has another name: e.g. { overlays: '--overlay' }.
    */
   parameterNames?: Record<string, string>
-  /** Runs with parsed options and positionals; returns the exit code. */
+  /** Runs with parsed options and positionals (former option names already folded into today's); returns the exit code. */
   run(args: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }, terminal: Terminal): Promise<number>
 }
 
@@ -71,17 +73,34 @@ export const COMMON_OPTIONS: Record<string, CommandOption> = {
 /** Parses a command's arguments strictly: unknown options are usage errors naming them. */
 export type CommandArgs = Parameters<Command['run']>[0]
 
-export function parseCommandArgs(command: Command, argv: string[]): CommandArgs {
+export function parseCommandArgs(command: Command, argv: string[]): CommandArgs & { formerNamesUsed: string[] } {
   const options: ParseArgsConfig['options'] = {}
   for (const [name, option] of Object.entries({ ...command.options, ...COMMON_OPTIONS })) {
     options[name] = { type: option.type, ...(option.short ? { short: option.short } : {}), ...(option.multiple ? { multiple: true } : {}) }
+    for (const former of option.formerNames ?? []) options[former] = { type: option.type, ...(option.multiple ? { multiple: true } : {}) }
   }
+  let parsed: CommandArgs
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-    return { values: values as CommandArgs['values'], positionals }
+    parsed = { values: values as CommandArgs['values'], positionals }
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''))
   }
+  const formerNamesUsed: string[] = []
+  for (const [name, option] of Object.entries(command.options)) {
+    for (const former of option.formerNames ?? []) {
+      const value = parsed.values[former]
+      if (value === undefined) continue
+      delete parsed.values[former]
+      const current = parsed.values[name]
+      if (current !== undefined && JSON.stringify(current) !== JSON.stringify(value)) {
+        throw new UsageError(`--${former} is the former name of --${name}, and the two disagree: give --${name} only`)
+      }
+      parsed.values[name] = value
+      formerNamesUsed.push(`--${former} is now --${name}; the old name still works`)
+    }
+  }
+  return { ...parsed, formerNamesUsed }
 }
 
 /** The --help text of a command. */
@@ -89,7 +108,8 @@ export function commandHelp(command: Command): string {
   const rows = Object.entries({ ...command.options, ...COMMON_OPTIONS }).map(([name, option]) => {
     const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${option.type === 'string' ? ' <value>' : ''}`
     const fallback = option.default !== undefined && option.default !== false ? ` (default: ${option.default})` : ''
-    return `  ${flag.padEnd(30)} ${option.description}${fallback}`
+    const former = option.formerNames?.length ? ` Formerly ${option.formerNames.map((f) => `--${f}`).join(', ')} (still accepted).` : ''
+    return `  ${flag.padEnd(30)} ${option.description}${fallback}${former}`
   })
   return [`${command.summary}`, '', `Usage: gitops-actions ${command.usage}`, '', 'Options:', ...rows].join('\n')
 }

@@ -1,5 +1,13 @@
 import { stripVTControlCharacters } from 'node:util'
-import { errorMessage, formatLocation, isAccessError, isUserError, userErrorText, type SourceLocation } from '@gitops-actions/core'
+import {
+  errorMessage,
+  formatLocation,
+  isAccessError,
+  isUserError,
+  SUITE_VERSION,
+  userErrorText,
+  type SourceLocation
+} from '@gitops-actions/core'
 import { accessFailure } from '@gitops-actions/github'
 import {
   COMMON_OPTIONS,
@@ -29,6 +37,7 @@ function overview(): string {
     'gitops-actions: the GitOps actions on your machine.',
     '',
     'Usage: gitops-actions <command> [options]',
+    '       gitops-actions --version',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -57,16 +66,21 @@ export async function main(argv: readonly string[], terminal: Terminal): Promise
     terminal.out(overview())
     return EXIT.ok
   }
+  if (name === '--version') {
+    terminal.out(SUITE_VERSION)
+    return EXIT.ok
+  }
   const command = COMMANDS.find((c) => c.name === name)
   if (!command) {
     return report('usage', EXIT.usage, `gitops-actions: unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`)
   }
   try {
-    const args = parseCommandArgs(command, [...rest])
+    const { formerNamesUsed, ...args } = parseCommandArgs(command, [...rest])
     if (args.values.help) {
       terminal.out(commandHelp(command))
       return EXIT.ok
     }
+    for (const note of formerNamesUsed) terminal.err(`gitops-actions ${command.name}: ${note}`)
     return await command.run(args, terminal)
   } catch (caught) {
     if (caught instanceof UsageError) {

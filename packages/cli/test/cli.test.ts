@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { GitRepo } from '../../../test/harness/git-repo.js'
-import { node24 } from '../../../test/harness/run-action.js'
+import { node24, repoRoot } from '../../../test/harness/run-action.js'
 import { COMMANDS, main } from '../src/main.js'
 import { BIN, testTerminal } from './test-terminal.js'
 
@@ -44,8 +46,14 @@ describe('gitops-actions CLI', () => {
     [['tag', '--app', 'myapp', '--preset', 'eslint'], 2, /--preset 'eslint' is not valid. Valid values are: angular, conventionalcommits/],
     [['tag', '--app', 'myapp', '--release-rules', '[{type: fix}]'], 3, /^error: --release-rules: rule 1 has no 'release'/],
     [['promote', '--dry-run', '--app', 'myapp', '--to', 'qa'], 3, /^error: --to: unknown environment 'qa'/],
-    [['protect', '--repo', 'org/config-repo', '--kind', 'config'], 4, /No GitHub token: pass --token or set GITHUB_TOKEN/],
-    [['protect', '--repo', 'org/config-repo', '--kind', 'both'], 2, /--kind must be 'app' or 'config'/]
+    [['protect', '--repository', 'org/config-repo', '--kind', 'config'], 4, /No GitHub token: pass --token or set GITHUB_TOKEN/],
+    [['protect', '--repository', 'org/config-repo', '--kind', 'both'], 2, /--kind must be 'app' or 'config'/],
+    [['protect', '--kind', 'config'], 2, /--repository owner\/name is required/],
+    [
+      ['protect', '--repo', 'org/a', '--repository', 'org/b', '--kind', 'config'],
+      2,
+      /--repo is the former name of --repository, and the two disagree: give --repository only/
+    ]
   ])('%j exits %i with a clear message', async (argv, code, message) => {
     const { t, err } = terminal(repo.dir)
     expect(await main(argv, t)).toBe(code)
@@ -66,6 +74,12 @@ describe('gitops-actions CLI', () => {
     for (const command of COMMANDS) expect(out.join('\n')).toMatch(new RegExp(`^  ${command.name} +${command.summary.slice(0, 20)}`, 'm'))
   })
 
+  test("--version prints package.json's version, the release the CLI was built from", async () => {
+    const { t, out } = terminal()
+    expect(await main(['--version'], t)).toBe(0)
+    expect(out).toEqual([JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version])
+  })
+
   test('the package bin runs the bundle, with colour only on request', () => {
     const bin = BIN
     const plain = execFileSync(node24, [bin, 'tag', '--app', 'myapp', '-e', 'staging', repo.dir], {
@@ -82,5 +96,9 @@ describe('gitops-actions CLI', () => {
     const failed = spawnSync(node24, [bin, 'tag', '--app', 'myapp', '/nonexistent'], { encoding: 'utf8' })
     expect(failed.status).toBe(3)
     expect(failed.stderr).toBe('error: /nonexistent is not a directory: give the app repository checkout\n')
+    // The bundle knows its release without package.json beside it (the npm package has its own).
+    expect(execFileSync(node24, [bin, '--version'], { encoding: 'utf8' })).toBe(
+      `${JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version}\n`
+    )
   })
 })

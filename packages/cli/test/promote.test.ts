@@ -89,10 +89,11 @@ describe('gitops-actions promote --dry-run', () => {
 
   test('staging → prod: {version} from the app repository’s release tag on the build’s commit (--json)', async () => {
     const repo = checkout(appSha)
+    // --app-repo, the option's former name, still works (with a note).
     const run = await runCli(['promote', '--dry-run', '--app', 'myapp', '--from', 'staging', '--app-repo', app.dir, '--json'], {
       cwd: repo.dir
     })
-    expect(run.errors()).toBe('')
+    expect(run.errors()).toBe('gitops-actions promote: --app-repo is now --app-repository; the old name still works')
     expect(run.code).toBe(0)
     expect(JSON.parse(run.text())).toMatchObject({
       app: 'myapp',
@@ -120,7 +121,11 @@ describe('gitops-actions promote --dry-run', () => {
     [['promote', '--dry-run', '--app', 'myapp'], 2, /give --to \(or --from\)/],
     [['promote', '--dry-run', '--app', 'myapp', '--from', 'dev', '--to', 'prod'], 3, /skips 'staging'/],
     [['promote', '--dry-run', '--app', 'myapp', '--to', 'staging', '--tag', 'sha-0000000'], 3, /sha-0000000/],
-    [['promote', '--dry-run', '--app', 'myapp', '--to', 'prod'], 3, /needs a version.*Give --version, or --app-repo whose release tag/],
+    [
+      ['promote', '--dry-run', '--app', 'myapp', '--to', 'prod'],
+      3,
+      /needs a version.*Give --version, or --app-repository whose release tag/
+    ],
     [
       ['promote', '--dry-run', '--app', 'myapp', '--from', 'staging', '--version', '1.0.0'],
       3,

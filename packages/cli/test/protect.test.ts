@@ -24,7 +24,7 @@ describe('gitops-actions protect against the GitHub API stand-in', () => {
   let dir: string
   const printed: string[] = []
   const protect = async (repo: string, extra: string[] = [], token = TOKEN) => {
-    const run = await runCli(['protect', '--repo', repo, '--kind', 'config', ...extra, dir], {
+    const run = await runCli(['protect', '--repository', repo, '--kind', 'config', ...extra, dir], {
       env: { GITHUB_TOKEN: token, GITHUB_API_URL: hub.url }
     })
     printed.push(run.text(), run.errors())
@@ -149,16 +149,15 @@ describe('gitops-actions protect against the GitHub API stand-in', () => {
     expect(run.errors()).not.toContain(token)
   })
 
-  test('the built CLI, token from the environment: applies, then finds nothing to change', async () => {
+  test('the built CLI, token from the environment: applies (by --repo, the former name of --repository), then finds nothing to change', async () => {
     const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: hub.url }
-    const argv = ['protect', '--repo', 'org/by-bin', '--kind', 'config', dir]
-    const first = await runBin(argv, { env })
+    const first = await runBin(['protect', '--repo', 'org/by-bin', '--kind', 'config', dir], { env })
     printed.push(first.stdout, first.stderr)
-    expect(first.stderr).toBe('')
+    expect(first.stderr).toBe('gitops-actions protect: --repo is now --repository; the old name still works\n')
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('org/by-bin main: repository ruleset changed')
     hub.resetTraffic()
-    const second = await runBin(argv, { env })
+    const second = await runBin(['protect', '--repository', 'org/by-bin', '--kind', 'config', dir], { env })
     printed.push(second.stdout, second.stderr)
     expect(second.code).toBe(0)
     expect(second.stdout).toBe('org/by-bin main: repository ruleset already matches gitops.yaml.\n')

@@ -94,7 +94,7 @@ describe('gitops-actions status', () => {
 })
 
 describe('gitops-actions status with what the repository alone cannot tell', () => {
-  test("--app-repo gives a build its release version, --github each cell Flux's health from the commit statuses", async () => {
+  test("--app-repository gives a build its release version, --github each cell Flux's health from the commit statuses", async () => {
     // An app repo whose commit is released as v1.2.3, and the example config repo deploying that commit.
     const app = GitRepo.create('cli-status-app')
     const sha = app.commit('feat: the release', { 'README.md': '# app\n' }).slice(0, 7)
@@ -122,7 +122,7 @@ describe('gitops-actions status with what the repository alone cannot tell', () 
           state
         })
       }
-      const argv = ['status', '--app-repo', app.dir, '--github', 'org/config-repo', '--api-url', hub.url, config]
+      const argv = ['status', '--app-repository', app.dir, '--github', 'org/config-repo', '--api-url', hub.url, config]
       const run = await runCli(argv, { env: { GITHUB_TOKEN: hub.token } })
       expect(run.err).toEqual([])
       expect(run.code).toBe(0)
@@ -145,7 +145,7 @@ describe('gitops-actions status with what the repository alone cannot tell', () 
   test.each([
     [['status', '--github', 'org', EXAMPLE], /--github 'org' is not owner\/name/],
     [['status', '--github', 'org/config-repo', EXAMPLE], /--github needs a token/],
-    [['status', '--no-render', '--app-repo', '.', EXAMPLE], /--app-repo and --github go with the rendered status/]
+    [['status', '--no-render', '--app-repository', '.', EXAMPLE], /--app-repository and --github go with the rendered status/]
   ])('%j is a usage error', async (argv, message) => {
     const run = await runCli(argv)
     expect(run.code).toBe(2)

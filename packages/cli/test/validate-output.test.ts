@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats'
 import { JSDOM } from 'jsdom'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { GitRepo } from '../../../test/harness/git-repo.js'
+import { repoRoot } from '../../../test/harness/run-action.js'
 import { EXAMPLE, runBin } from './test-terminal.js'
 
 type BinRun = Awaited<ReturnType<typeof runBin>>
@@ -72,6 +73,8 @@ describe('gitops-actions validate --output (the built CLI)', () => {
     const validate = sarifValidator()
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true)
     const [sarifRun] = log.runs
+    // The release that made the report (package.json's version), not a number of its own.
+    expect(sarifRun.tool.driver.version).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version)
     const rules = sarifRun.tool.driver.rules.map((r: { id: string }) => r.id)
     expect(rules).toEqual([...new Set(rules)].sort())
     for (const result of sarifRun.results) {
@@ -110,7 +113,7 @@ describe('gitops-actions validate --output (the built CLI)', () => {
       'security-policy-check',
       'quota-validation',
       'flux-sync-validation',
-      'codeowners'
+      'codeowners-check'
     ])
     // --fail-on warning: the error and the warning fail, the notices pass with their text.
     expect(root.getAttribute('failures')).toBe('2')

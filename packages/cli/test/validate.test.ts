@@ -37,7 +37,8 @@ describe('gitops-actions validate', () => {
       ['changed', ['validate', '--changed-only', '--base-ref', 'main', '--json'], { cwd: repo.dir }],
       ['flux', ['validate', '--checks', 'flux'], { cwd: repo.dir }],
       ['fluxStrict', ['validate', '--checks', 'flux', '--fail-on', 'warning'], { cwd: repo.dir }],
-      ['codeowners', ['validate', '--checks', 'codeowners,codeowners'], { cwd: repo.dir }]
+      // A check by its short name and by its name as a check: one check, run once.
+      ['codeowners', ['validate', '--checks', 'codeowners,codeowners-check'], { cwd: repo.dir }]
     ]
     await Promise.all(entries.map(async ([name, argv, options]) => (runs[name] = await runCli(argv, options))))
   }, 60_000)
@@ -55,7 +56,7 @@ describe('gitops-actions validate', () => {
       'security-policy-check',
       'quota-validation',
       'flux-sync-validation',
-      'codeowners'
+      'codeowners-check'
     ])
     expect(text).toMatch(/^security-policy-check: failed \(1 error, 0 warnings; /m)
     const dir = basename(repo.dir)
@@ -96,7 +97,7 @@ describe('gitops-actions validate', () => {
     [
       'codeowners',
       0,
-      /^codeowners: passed \(0 errors, 0 warnings; 30 file\(s\)\)\n\d+ build roots?, 0 kustomize calls, [\d.]+ s: 0 errors, 0 warnings, 0 notices$/
+      /^codeowners-check: passed \(0 errors, 0 warnings; 30 file\(s\)\)\n\d+ build roots?, 0 kustomize calls, [\d.]+ s: 0 errors, 0 warnings, 0 notices$/
     ]
   ])('--checks and --fail-on: %s exits %i', (name, code, output) => {
     const run = runs[name]!
@@ -113,8 +114,9 @@ describe('gitops-actions validate', () => {
     [
       ['validate', '--checks', 'kustomize,nope'],
       2,
-      /--checks: 'nope' is not valid. Valid values are: all, kustomize, policy, quota, flux, codeowners/
+      /--checks: 'nope' is not valid. Valid values are: all, kustomize, policy, quota, flux, codeowners \(or kustomize-validate, security-policy-check, quota-validation, flux-sync-validation, codeowners-check\)$/m
     ],
+    [['validate', '--checks', 'codeowner'], 2, /--checks: 'codeowner' is not valid \(did you mean 'codeowners'\?\)/],
     [['validate', '--changed-only'], 2, /--changed-only needs --base-ref/],
     [['validate', '--base-ref', 'main'], 2, /--base-ref is only used with --changed-only/],
     [['validate', '--fail-on', 'sometimes'], 2, /--fail-on 'sometimes' is not valid. Valid values are: error, warning/],

@@ -1,4 +1,12 @@
-import { formatLocation, prefixLocation, renderStatusMarkdown, type Finding, type Resources, type Severity } from '@gitops-actions/core'
+import {
+  formatLocation,
+  prefixLocation,
+  renderStatusMarkdown,
+  SUITE_VERSION,
+  type Finding,
+  type Resources,
+  type Severity
+} from '@gitops-actions/core'
 import type { CheckReport, ValidateResult } from './validate.js'
 
 /** Reports of a validation run: the job summary (one table per check) and SARIF for code scanning. */
@@ -89,9 +97,10 @@ function severityLabel(severity: Severity): string {
 
 /**
  * SARIF 2.1.0, one run, rules from the findings' rule ids; for github/codeql-action/upload-sarif.
- * Findings' files are URIs under %SRCROOT%, so they must be relative to the repository's root.
+ * Findings' files are URIs under %SRCROOT%, so they must be relative to the repository's root. The
+ * driver's version is the release that made the report, so code scanning can tell runs of two releases apart.
  */
-export function toSarif(findings: readonly Finding[], toolVersion?: string): object {
+export function toSarif(findings: readonly Finding[], toolVersion: string = SUITE_VERSION): object {
   const rules = [...new Set(findings.map((f) => f.ruleId))].sort()
   const level = (s: Severity) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note')
   return {
@@ -102,7 +111,7 @@ export function toSarif(findings: readonly Finding[], toolVersion?: string): obj
         tool: {
           driver: {
             name: 'gitops-actions validate-manifests',
-            ...(toolVersion ? { version: toolVersion } : {}),
+            version: toolVersion,
             informationUri: 'https://github.com/gitops-actions/gitops-actions',
             rules: rules.map((id) => ({ id, name: id.replace(/[^A-Za-z0-9]+/g, '-'), shortDescription: { text: id } }))
           }

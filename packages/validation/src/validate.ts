@@ -13,7 +13,8 @@ import {
   type EnvironmentStatus,
   type Manifest,
   type NamespaceUsage,
-  parameterError
+  parameterError,
+  didYouMean
 } from '@gitops-actions/core'
 import { renderRoots, type BatchRenderOptions, type BatchRenderStats, type RootRender, type RootSpec } from '@gitops-actions/kustomize'
 import { ChangeReach } from './change-reach.js'
@@ -46,31 +47,43 @@ import { kustomizationLookup, listRepoTree, SourceFiles } from './source-files.j
 import { TransformerEntries } from './transformer-entries.js'
 import { UnmatchedTargets } from './unmatched-targets.js'
 
-/** The checks, by the names the `checks` input takes, with the required-status-check names of the seed. */
+/**
+ * The checks, by the short names the `checks` input takes, with their names as checks: the seed's
+ * required status checks, the job names of config-repo-checks.yml and the titles of the report.
+ */
 export const CHECKS = {
   kustomize: 'kustomize-validate',
   policy: 'security-policy-check',
   quota: 'quota-validation',
   flux: 'flux-sync-validation',
-  codeowners: 'codeowners'
+  codeowners: 'codeowners-check'
 } as const
 
 export type CheckName = keyof typeof CHECKS
 export const CHECK_NAMES = Object.keys(CHECKS) as CheckName[]
 
 /**
- * The checks a list selects: `all` (or nothing) for every check, else the names given; duplicates
- * are dropped and the order is the report's. An unknown name is a UserError about `parameter`
- * (each boundary names it: the action's input 'checks', the CLI's --checks) listing the valid values.
+ * The checks a list selects: `all` (or nothing) for every check, else the names given, short
+ * (`codeowners`) or as the check is named (`codeowners-check`); duplicates are dropped and the order
+ * is the report's. An unknown name is a UserError about `parameter` (each boundary names it: the
+ * action's input 'checks', the CLI's --checks) listing the valid values.
  */
 export function selectChecks(items: readonly string[], parameter = 'checks'): CheckName[] {
   if (items.length === 0 || items.includes('all')) return [...CHECK_NAMES]
+  const byName = new Map<string, CheckName>(CHECK_NAMES.flatMap((name) => [[name, name] as const, [CHECKS[name], name] as const]))
+  const selected = new Set<CheckName>()
   for (const item of items) {
-    if (!(CHECK_NAMES as readonly string[]).includes(item)) {
-      throw parameterError(parameter, `'${item}' is not valid. Valid values are: all, ${CHECK_NAMES.join(', ')}`)
+    const check = byName.get(item)
+    if (check === undefined) {
+      const near = didYouMean(item, byName.keys())
+      throw parameterError(
+        parameter,
+        `'${item}' is not valid${near}. Valid values are: all, ${CHECK_NAMES.join(', ')} (or ${Object.values(CHECKS).join(', ')})`
+      )
     }
+    selected.add(check)
   }
-  return CHECK_NAMES.filter((name) => items.includes(name))
+  return CHECK_NAMES.filter((name) => selected.has(name))
 }
 
 export interface Shard {

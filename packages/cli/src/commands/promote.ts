@@ -10,7 +10,7 @@ import { paint, paintDiff, textTable, type Terminal } from '../terminal.js'
 export const promoteCommand: Command = {
   name: 'promote',
   summary: 'Plan a promotion on a config repo checkout as open-promotion-pr would (gate, tags, diff); opening the PR is the action’s job.',
-  parameterNames: { 'app-repository': '--app-repo', 'working-directory': 'the directory argument' },
+  parameterNames: { 'working-directory': 'the directory argument' },
   usage: 'promote --dry-run --app <app> [--from <env>] --to <env> [--tag <tag>] [--version 1.3.0] [dir]',
   options: {
     'dry-run': {
@@ -27,9 +27,10 @@ export const promoteCommand: Command = {
       description: "The image as the overlays' images[].name writes it; default: the one image the overlays run named after the app."
     },
     version: { type: 'string', description: 'The version for a {version} tag template (prod: v{version}).' },
-    'app-repo': {
+    'app-repository': {
       type: 'string',
-      description: "A checkout of the app repository: {version} from its release tags, as the action's app-repository."
+      description: "A checkout of the app repository: {version} from its release tags, as the action's app-repository.",
+      formerNames: ['app-repo']
     },
     'release-tag-prefix': { type: 'string', description: 'Prefix of release tags.', default: 'v' },
     'keep-tag': {
@@ -57,7 +58,7 @@ export const promoteCommand: Command = {
     if (!from && !to) throw new UsageError('give --to (or --from)')
     const root = repoDirectory(terminal, positionals)
     const prefix = stringOption(values, 'release-tag-prefix', 'v')!
-    const appRepo = stringOption(values, 'app-repo')
+    const appRepo = stringOption(values, 'app-repository')
     // The plan edits the files it renders: a copy, as the action works on one.
     const work = mkdtempSync(join(tmpdir(), 'gitops-promote-'))
     let plan: PromotionPlan

@@ -8,9 +8,9 @@ export const protectCommand: Command = {
   name: 'protect',
   summary:
     "Make a repository's protected-branch rules match gitops.yaml's protection section (rulesets, or classic protection where the server has none).",
-  usage: 'protect --repo <owner/name> --kind <app|config> [--dry-run [--fail-on-drift]] [config-dir]',
+  usage: 'protect --repository <owner/name> --kind <app|config> [--dry-run [--fail-on-drift]] [dir]',
   options: {
-    repo: { type: 'string', description: 'The repository to protect, owner/name.' },
+    repository: { type: 'string', description: 'The repository to protect, owner/name.', formerNames: ['repo'] },
     kind: { type: 'string', description: 'Which rules apply: app or config.' },
     'dry-run': { type: 'boolean', description: 'Print the difference and change nothing.', default: false },
     'fail-on-drift': {
@@ -23,8 +23,8 @@ export const protectCommand: Command = {
     'api-url': { type: 'string', description: 'REST API URL; defaults to GITHUB_API_URL or https://api.github.com.' }
   },
   async run({ values, positionals }, terminal) {
-    const repo = stringOption(values, 'repo')
-    if (!repo || !/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError('--repo owner/name is required')
+    const repo = stringOption(values, 'repository')
+    if (!repo || !/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError('--repository owner/name is required')
     const kind = stringOption(values, 'kind')
     if (kind !== 'app' && kind !== 'config') throw new UsageError("--kind must be 'app' or 'config'")
     const method = choiceOption(values, 'method', ['auto', 'ruleset', 'classic'] as const, 'auto')

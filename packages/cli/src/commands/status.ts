@@ -18,7 +18,7 @@ import { paint, plural, progress, type Terminal } from '../terminal.js'
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Which version of which app runs in which environment, what waits to be promoted, and the drift between environments.',
-  usage: 'status [--app myapp] [--markdown | --json] [--no-render] [--app-repo <dir>] [--github <owner/name>] [dir]',
+  usage: 'status [--app myapp] [--markdown | --json] [--no-render] [--app-repository <dir>] [--github <owner/name>] [dir]',
   options: {
     app: { type: 'string', multiple: true, description: 'Only this app (repeat, or comma-separate, for several).' },
     markdown: {
@@ -31,9 +31,10 @@ export const statusCommand: Command = {
       description: 'Read the kustomization files only: no kustomize render, so no drift and no rendered-image check.',
       default: false
     },
-    'app-repo': {
+    'app-repository': {
       type: 'string',
-      description: 'A checkout of the app repository: the version of a build whose tag has none, from the release tag on its commit.'
+      description: 'A checkout of the app repository: the version of a build whose tag has none, from the release tag on its commit.',
+      formerNames: ['app-repo']
     },
     'release-tag-prefix': { type: 'string', description: 'Prefix of release tags.', default: 'v' },
     github: {
@@ -51,7 +52,7 @@ export const statusCommand: Command = {
     const apps = listOption(values, 'app')
     const options = { apps: apps.length > 0 ? apps : undefined, ...knownElsewhere(values, terminal) }
     if (values['no-render'] === true && (options.versionOf || options.healthOf)) {
-      throw new UsageError('--app-repo and --github go with the rendered status, not with --no-render')
+      throw new UsageError('--app-repository and --github go with the rendered status, not with --no-render')
     }
     const status =
       values['no-render'] === true ? readEnvironmentStatus(repoRoot, options) : await renderedStatus(terminal, repoRoot, options)
@@ -69,7 +70,7 @@ export const statusCommand: Command = {
 /** What the repository alone cannot tell: versions from the app's release tags, health from GitHub's commit statuses. */
 function knownElsewhere(values: Record<string, unknown>, terminal: Terminal): Pick<CollectStatusOptions, 'versionOf' | 'healthOf'> {
   const known: Pick<CollectStatusOptions, 'versionOf' | 'healthOf'> = {}
-  const appRepo = stringOption(values, 'app-repo')
+  const appRepo = stringOption(values, 'app-repository')
   if (appRepo) {
     const prefix = stringOption(values, 'release-tag-prefix', 'v')!
     known.versionOf = releaseTagVersions(() => tagsMergedInto(resolve(terminal.cwd, appRepo), 'HEAD', `${prefix}*`), prefix)

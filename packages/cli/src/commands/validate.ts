@@ -30,7 +30,11 @@ export const validateCommand: Command = {
         "text; json (the action's json output; --json is the same); sarif (SARIF 2.1.0 for code scanning, paths from the git root); junit (JUnit XML, one suite per check).",
       default: 'text'
     },
-    checks: { type: 'string', description: 'Comma-separated: all, kustomize, policy, quota, flux, codeowners.', default: 'all' },
+    checks: {
+      type: 'string',
+      description: "Comma-separated: all, kustomize, policy, quota, flux, codeowners (or the checks' names, e.g. codeowners-check).",
+      default: 'all'
+    },
     'changed-only': {
       type: 'boolean',
       description: 'Check only the build roots that the changes since --base-ref (committed or not) affect.',

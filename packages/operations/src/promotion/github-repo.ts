@@ -122,7 +122,7 @@ export class GitHubRepo {
     const { data } = await this.call('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { tree_sha: treeSha, recursive: '1' })
     if (data.truncated) {
       throw new UserError(
-        `${this.id.owner}/${this.id.repo} has too many files to read through the API; check it out with actions/checkout and give its path as 'path'`
+        `${this.id.owner}/${this.id.repo} has too many files to read through the API; check it out with actions/checkout and give its path as ${mentionParameter('working-directory')}`
       )
     }
     const files = new Map<string, { sha: string; mode: string }>()

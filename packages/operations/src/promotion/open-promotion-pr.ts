@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  mentionParameter,
   bodyWithCommits,
   CODEOWNERS_LOCATIONS,
   comparePromotions,
@@ -155,7 +156,7 @@ export async function openPromotionPr(github: GitHubRequester, request: OpenProm
   let baseSha = await repo.branchSha(request.base)
   if (!baseSha) throw parameterError('base', `${where} has no branch '${request.base}'`)
   if (request.commitMode === 'git' && !request.checkout)
-    throw parameterError('commit-mode', `git pushes from a checkout; give its location as 'path'`)
+    throw parameterError('commit-mode', `git pushes from a checkout; give its location as ${mentionParameter('working-directory')}`)
 
   const work = mkdtempSync(join(tmpdir(), 'promotion-'))
   try {
