@@ -77,8 +77,22 @@ describe('gitops-actions status', () => {
     expect(markdown.text() + '\n').toBe(renderStatusMarkdown(readEnvironmentStatus(repo)))
   })
 
+  test('--fail-on-drift: exit 1 when environments drift apart (the example repo), 0 when they do not, with the same output', async () => {
+    const [drifting, aligned] = await Promise.all([
+      runCli(['status', '--fail-on-drift', '--json', EXAMPLE]),
+      runCli(['status', '--fail-on-drift', laggingRepo()])
+    ])
+    expect(drifting.code).toBe(1)
+    expect(drifting.errors()).toBe('--fail-on-drift: myapp dev → staging drift apart')
+    expect(JSON.parse(drifting.text()).drift.map((d: { objects: unknown[] }) => d.objects.length > 0)).toEqual([true, false])
+    expect(aligned.code).toBe(0)
+    expect(aligned.err).toEqual([])
+    expect(aligned.text()).toContain('no drift')
+  })
+
   test.each([
     [['status', '--json', '--markdown'], 2, /give --json or --markdown, not both/],
+    [['status', '--no-render', '--fail-on-drift', EXAMPLE], 2, /--fail-on-drift needs the rendered overlays: leave out --no-render/],
     [
       ['status', '--no-render', '--app', 'nope', EXAMPLE],
       3,

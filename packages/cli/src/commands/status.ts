@@ -18,12 +18,19 @@ import { paint, plural, progress, type Terminal } from '../terminal.js'
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Which version of which app runs in which environment, what waits to be promoted, and the drift between environments.',
-  usage: 'status [--app myapp] [--markdown | --json] [--no-render] [--app-repository <dir>] [--github <owner/name>] [dir]',
+  usage:
+    'status [--app myapp] [--markdown | --json] [--no-render | --fail-on-drift] [--app-repository <dir>] [--github <owner/name>] [dir]',
   options: {
     app: { type: 'string', multiple: true, description: 'Only this app (repeat, or comma-separate, for several).' },
     markdown: {
       type: 'boolean',
       description: 'Print the markdown of job summaries and promotion PRs (Mermaid chain, table, drift).',
+      default: false
+    },
+    'fail-on-drift': {
+      type: 'boolean',
+      description:
+        "Exit 1 when neighbouring environments drift apart (differences gitops.yaml's drift.expected does not cover): for a scheduled check.",
       default: false
     },
     'no-render': {
@@ -48,6 +55,8 @@ export const statusCommand: Command = {
   },
   async run({ values, positionals }, terminal) {
     if (values.json && values.markdown) throw new UsageError('give --json or --markdown, not both')
+    if (values['fail-on-drift'] === true && values['no-render'] === true)
+      throw new UsageError('--fail-on-drift needs the rendered overlays: leave out --no-render')
     const repoRoot = repoDirectory(terminal, positionals)
     const apps = listOption(values, 'app')
     const options = { apps: apps.length > 0 ? apps : undefined, ...knownElsewhere(values, terminal) }
@@ -62,6 +71,11 @@ export const statusCommand: Command = {
       terminal.out(renderStatusTable(status, { color: terminal.color }).trimEnd())
       terminal.out('')
       terminal.out(summaryLine(terminal, status))
+    }
+    const drifting = status.drift?.filter((pair) => pair.objects.length > 0) ?? []
+    if (values['fail-on-drift'] === true && drifting.length > 0) {
+      terminal.err(`--fail-on-drift: ${drifting.map((pair) => `${pair.app} ${pair.from} → ${pair.to}`).join(', ')} drift apart`)
+      return EXIT.failed
     }
     return EXIT.ok
   }
