@@ -2,3 +2,5 @@
 export function adoptedFiles(files: readonly string[]): string[]
 /** `text` with every mention of `from` as a whole name (`from/…`, `from@…`, `from`) naming `to`. */
 export function renameRepository(text: string, from: string, to: string): string
+/** `manifest` (package.json) as published as `target` (owner/name): its `repository` names it. */
+export function adoptedManifest<T extends object>(manifest: T, target: string): T & { repository: { type: 'git'; url: string } }

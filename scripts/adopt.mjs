@@ -28,6 +28,11 @@ export function renameRepository(text, from, to) {
   return text.replace(new RegExp(`(?<![\\w.-])${escapeRegExp(from)}(?![\\w-]|\\.\\w)`, 'g'), to)
 }
 
+/** `manifest` (package.json) as published as `target` (owner/name): its `repository` names it. */
+export function adoptedManifest(manifest, target) {
+  return { ...manifest, repository: { type: 'git', url: `git+https://github.com/${target}.git` } }
+}
+
 function main() {
   const [target, ...rest] = process.argv.slice(2)
   if (!target || rest.length > 0 || !isRepositoryName(target)) {
@@ -45,8 +50,7 @@ function main() {
     console.log(`already ${target}`)
     return
   }
-  manifest.repository = { type: 'git', url: `git+https://github.com/${target}.git` }
-  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n')
+  writeFileSync(manifestFile, JSON.stringify(adoptedManifest(manifest, target), null, 2) + '\n')
   const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean)
   let changed = 1
   for (const file of adoptedFiles(tracked)) {

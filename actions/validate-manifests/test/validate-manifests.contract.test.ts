@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { fixtureWithEdits } from '../../../test/harness/file-tree.js'
 import { GitRepo } from '../../../test/harness/git-repo.js'
 import { runAction } from '../../../test/harness/run-action.js'
+import { repositoryOf } from '../../../scripts/lib/repository.mjs'
 
 type Run = Awaited<ReturnType<typeof runAction>>
 
@@ -139,8 +140,12 @@ describe('validate-manifests bundle, started as the runner starts it', () => {
     const sarif = JSON.parse(readFileSync(join(sarifWorkspace, 'reports/validate.sarif'), 'utf8'))
     expect(sarif.version).toBe('2.1.0')
     expect(sarif.runs[0].tool.driver.name).toBe('gitops-actions validate-manifests')
-    // The release that made it: package.json's version, which the release tags.
-    expect(sarif.runs[0].tool.driver.version).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version)
+    // The release that made it (package.json's version, which the release tags) and the repository package.json names.
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    expect(sarif.runs[0].tool.driver).toMatchObject({
+      version: manifest.version,
+      informationUri: `https://github.com/${repositoryOf(manifest)}`
+    })
     expect(sarif.runs[0].results.length).toBe(runs.example!.json.findings.length)
   })
 

@@ -7,6 +7,7 @@ import { JSDOM } from 'jsdom'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { GitRepo } from '../../../test/harness/git-repo.js'
 import { repoRoot } from '../../../test/harness/run-action.js'
+import { repositoryOf } from '../../../scripts/lib/repository.mjs'
 import { EXAMPLE, runBin } from './test-terminal.js'
 
 type BinRun = Awaited<ReturnType<typeof runBin>>
@@ -73,8 +74,10 @@ describe('gitops-actions validate --output (the built CLI)', () => {
     const validate = sarifValidator()
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true)
     const [sarifRun] = log.runs
-    // The release that made the report (package.json's version), not a number of its own.
-    expect(sarifRun.tool.driver.version).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version)
+    // The release that made the report and the repository it comes from (package.json's version and repository).
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
+    expect(sarifRun.tool.driver.version).toBe(manifest.version)
+    expect(sarifRun.tool.driver.informationUri).toBe(`https://github.com/${repositoryOf(manifest)}`)
     const rules = sarifRun.tool.driver.rules.map((r: { id: string }) => r.id)
     expect(rules).toEqual([...new Set(rules)].sort())
     for (const result of sarifRun.results) {

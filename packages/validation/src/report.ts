@@ -2,6 +2,7 @@ import {
   formatLocation,
   prefixLocation,
   renderStatusMarkdown,
+  SUITE_HOME,
   SUITE_VERSION,
   type Finding,
   type Resources,
@@ -98,7 +99,8 @@ function severityLabel(severity: Severity): string {
 /**
  * SARIF 2.1.0, one run, rules from the findings' rule ids; for github/codeql-action/upload-sarif.
  * Findings' files are URIs under %SRCROOT%, so they must be relative to the repository's root. The
- * driver's version is the release that made the report, so code scanning can tell runs of two releases apart.
+ * driver's version is the release that made the report, so code scanning can tell runs of two releases apart,
+ * and its informationUri the repository package.json names (a fork's own after `npm run adopt`).
  */
 export function toSarif(findings: readonly Finding[], toolVersion: string = SUITE_VERSION): object {
   const rules = [...new Set(findings.map((f) => f.ruleId))].sort()
@@ -112,7 +114,7 @@ export function toSarif(findings: readonly Finding[], toolVersion: string = SUIT
           driver: {
             name: 'gitops-actions validate-manifests',
             version: toolVersion,
-            informationUri: 'https://github.com/gitops-actions/gitops-actions',
+            ...(SUITE_HOME ? { informationUri: SUITE_HOME } : {}),
             rules: rules.map((id) => ({ id, name: id.replace(/[^A-Za-z0-9]+/g, '-'), shortDescription: { text: id } }))
           }
         },
