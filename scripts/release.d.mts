@@ -8,3 +8,19 @@ export function pinWorkflow(text: string, release: { repository: string; commit:
 export function workflowFiles(root: string): string[]
 /** The CHANGELOG.md section of `version`, or null. */
 export function releaseNotes(changelog: string, version: string): string | null
+/** What a release tags: the version, its tag, the major tag to move (null for a pre-release), the commit released. */
+export interface ReleasePlan {
+  version: string
+  tag: string
+  major: string | null
+  commit: string
+  previousMajor: string | null
+  repository: string
+}
+/** Checks everything (see release.mjs) and returns the plan; throws with the first thing that is wrong. */
+export function planRelease(
+  root: string,
+  options?: { runningIn?: string | undefined; staleOutputs?: (root: string) => string[] }
+): ReleasePlan
+/** Makes the release commit, tags it vX.Y.Z and moves vX there; pushes both to `remote` with `push`. */
+export function applyRelease(root: string, plan: ReleasePlan, options?: { push?: boolean; remote?: string }): void

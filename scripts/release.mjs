@@ -156,8 +156,13 @@ export function releaseNotes(changelog, version) {
   return (next ? rest.slice(0, next.index) : rest).trim() + '\n'
 }
 
-/** Checks everything and returns the plan; throws ReleaseError with the first thing that is wrong. */
-export function planRelease(root) {
+/**
+ * Checks everything and returns the plan; throws ReleaseError with the first thing that is wrong.
+ * `runningIn` is the repository the release runs in (GITHUB_REPOSITORY in a workflow), and
+ * `staleOutputs` lists the build outputs that differ from a fresh build of `root` (a full build: a
+ * test that proves dist/ fresh on its own may give its own).
+ */
+export function planRelease(root, { runningIn = process.env.GITHUB_REPOSITORY, staleOutputs = staleBuildOutputs } = {}) {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   const version = manifest.version
   const repository = repositoryOf(manifest)
@@ -165,10 +170,9 @@ export function planRelease(root) {
     throw new ReleaseError(
       'package.json: "repository" must name the GitHub repository the actions are published in (github.com/<owner>/<name>)'
     )
-  const running = process.env.GITHUB_REPOSITORY
-  if (running && running.toLowerCase() !== repository.toLowerCase())
+  if (runningIn && runningIn.toLowerCase() !== repository.toLowerCase())
     throw new ReleaseError(
-      `package.json names ${repository}, but this release runs in ${running}: run \`npm run adopt -- ${running}\`, commit, and release again`
+      `package.json names ${repository}, but this release runs in ${runningIn}: run \`npm run adopt -- ${runningIn}\`, commit, and release again`
     )
   const parsed = parseVersion(String(version))
   if (!parsed) throw new ReleaseError(`package.json: version "${version}" is not X.Y.Z`)
@@ -188,7 +192,7 @@ export function planRelease(root) {
   if (releaseNotes(changelog, version) === null) throw new ReleaseError(`CHANGELOG.md has no "## ${version}" section`)
   const dirty = git(root, ['status', '--porcelain', '--untracked-files=normal'])
   if (dirty) throw new ReleaseError(`the working tree has uncommitted changes:\n${dirty}`)
-  const stale = staleBuildOutputs(root)
+  const stale = staleOutputs(root)
   if (stale.length > 0) throw new ReleaseError(`build outputs are stale (run npm run build and commit): ${stale.join(', ')}`)
   const commit = git(root, ['rev-parse', 'HEAD'])
   const previousMajor = major ? gitMaybe(root, ['rev-parse', '-q', '--verify', `refs/tags/${major}^{commit}`]) : null

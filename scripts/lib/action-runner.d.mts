@@ -2,6 +2,8 @@ export declare const repoRoot: string
 export declare const node24: string
 
 export interface ActionRunOptions {
+  /** The directory of the action's action.yml (default actions/<name> of this repository), e.g. in a checkout of a release. */
+  actionDir?: string
   /** Inputs by their action.yml names; action.yml defaults fill the rest, as the runner does. */
   inputs?: Record<string, string>
   /** Working directory and GITHUB_WORKSPACE. */
@@ -43,7 +45,7 @@ export interface ActionMetadata {
   branding?: { icon: string; color: string }
 }
 
-export declare function readActionMetadata(name: string): ActionMetadata
+export declare function readActionMetadata(name: string, actionDir?: string): ActionMetadata
 export declare function parseCommandFile(text: string): Record<string, string>
 export declare function parseAnnotations(stdout: string): Annotation[]
 export declare function runAction(name: string, options?: ActionRunOptions): Promise<ActionRun>

@@ -17,8 +17,9 @@ export const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..'
  */
 export const node24 = join(repoRoot, 'node_modules', 'node', 'bin', 'node')
 
-export function readActionMetadata(name) {
-  return parse(readFileSync(join(repoRoot, 'actions', name, 'action.yml'), 'utf8'))
+/** An action's action.yml: actions/<name>/ of this repository, or the one in `actionDir`. */
+export function readActionMetadata(name, actionDir = join(repoRoot, 'actions', name)) {
+  return parse(readFileSync(join(actionDir, 'action.yml'), 'utf8'))
 }
 
 /** Parses a GITHUB_OUTPUT-style file: `name=value` lines and `name<<DELIM ... DELIM` blocks. */
@@ -71,14 +72,16 @@ export function parseAnnotations(stdout) {
 }
 
 /**
- * Starts `dist/<name>/index.js` as the runner does: Node 24, INPUT_* variables with action.yml
- * defaults applied, fresh GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_ENV / GITHUB_STATE files,
- * the GITHUB_* context and an event payload file; reads everything back.
+ * Starts `dist/<name>/index.js` (or the `runs.main` of the action.yml in `options.actionDir`) as the
+ * runner does: Node 24, INPUT_* variables with action.yml defaults applied, fresh GITHUB_OUTPUT /
+ * GITHUB_STEP_SUMMARY / GITHUB_ENV / GITHUB_STATE files, the GITHUB_* context and an event payload
+ * file; reads everything back.
  */
 export async function runAction(name, options = {}) {
-  const metadata = readActionMetadata(name)
+  const actionDir = options.actionDir ?? join(repoRoot, 'actions', name)
+  const metadata = readActionMetadata(name, actionDir)
   if (metadata.runs.using !== 'node24') throw new Error(`${name}: runs.using is ${metadata.runs.using}`)
-  const entry = resolve(repoRoot, 'actions', name, metadata.runs.main)
+  const entry = resolve(actionDir, metadata.runs.main)
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`)
   if (!existsSync(node24)) throw new Error(`${node24} is missing: run npm ci (the "node" devDependency provides Node 24)`)
 
