@@ -69545,20 +69545,16 @@ function renderedDiff(overlay, before, after, context = 3) {
 
 
 
-/** The ConfigReader of a kustomization in `dir` (absolute): it reads regular files inside `repoRoot` only, symlinks resolved. */
+
+/** The ConfigReader of a kustomization in `dir` (absolute): it reads regular files of `repoRoot` only (resolveInRepo's rule, symlinks followed). */
 function configReader(repoRoot, dir) {
-    let root;
     return (value) => {
         try {
-            root ??= (0,external_node_fs_namespaceObject.realpathSync)(repoRoot);
-            const real = (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(dir, value));
-            const rel = (0,external_node_path_namespaceObject.relative)(root, real);
-            if (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(rel) || !(0,external_node_fs_namespaceObject.statSync)(real).isFile())
-                return undefined;
-            return (0,external_node_fs_namespaceObject.readFileSync)(real, 'utf8');
+            const file = resolveInRepo(repoRoot, (0,external_node_path_namespaceObject.relative)(repoRoot, (0,external_node_path_namespaceObject.resolve)(dir, value)), value);
+            return (0,external_node_fs_namespaceObject.statSync)(file).isFile() ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : undefined;
         }
         catch {
-            return undefined;
+            return undefined; // out of the repository, or not there: the entry's own checks say so
         }
     };
 }

@@ -1,6 +1,7 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs'
-import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { readFileSync, statSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
 import { parseAllDocuments } from 'yaml'
+import { resolveInRepo } from '@gitops-actions/core'
 
 /**
  * The configs of kustomize's builtin generators and transformers (`apiVersion: builtin`), listed
@@ -19,18 +20,14 @@ export type PluginConfig = Record<string, unknown>
  */
 export type ConfigReader = (value: string) => string | undefined
 
-/** The ConfigReader of a kustomization in `dir` (absolute): it reads regular files inside `repoRoot` only, symlinks resolved. */
+/** The ConfigReader of a kustomization in `dir` (absolute): it reads regular files of `repoRoot` only (resolveInRepo's rule, symlinks followed). */
 export function configReader(repoRoot: string, dir: string): ConfigReader {
-  let root: string | undefined
   return (value) => {
     try {
-      root ??= realpathSync(repoRoot)
-      const real = realpathSync(resolve(dir, value))
-      const rel = relative(root, real)
-      if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !statSync(real).isFile()) return undefined
-      return readFileSync(real, 'utf8')
+      const file = resolveInRepo(repoRoot, relative(repoRoot, resolve(dir, value)), value)
+      return statSync(file).isFile() ? readFileSync(file, 'utf8') : undefined
     } catch {
-      return undefined
+      return undefined // out of the repository, or not there: the entry's own checks say so
     }
   }
 }
